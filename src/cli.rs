@@ -1,0 +1,218 @@
+//! The command-line surface, clap definitions only. Completions and man pages are generated
+//! from these same definitions.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "feedctl",
+    version,
+    about = "Create, read, follow, record and replay Symphony datafeeds; serve them back to a bot",
+    long_about = "feedctl works with the Symphony Datafeed API (v2, and legacy v1): look at a feed, \
+                  follow it live, and test a bot offline against an emulated pod.\n\n\
+                  It reads the bot's own config.yaml (the format of the official Java and Python bot kits).",
+    after_help = "Exit status: 0 ok, 1 a check failed, 2 usage or configuration error, \
+                  3 authentication failed, 4 the feed or server failed for good, 130 interrupted.",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// More detail on stderr (-v info, -vv debug, -vvv trace)
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors on stderr
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Output format for records [default: table on a terminal, json when piped]
+    #[arg(long, short = 'o', global = true, value_enum)]
+    pub output: Option<OutputFormat>,
+    /// No colours (also when NO_COLOR is set)
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// Answer yes to every question (never prompt)
+    #[arg(long, short = 'y', global = true)]
+    pub yes: bool,
+    /// Pod host for every component [env: FEEDCTL_HOST]
+    #[arg(long, global = true, value_name = "HOST")]
+    pub host: Option<String>,
+    /// Port for every component [env: FEEDCTL_PORT]
+    #[arg(long, global = true, value_name = "PORT")]
+    pub port: Option<u16>,
+    /// http or https for every component [env: FEEDCTL_SCHEME]
+    #[arg(long, global = true, value_name = "SCHEME")]
+    pub scheme: Option<String>,
+    /// Bot username [env: FEEDCTL_BOT_USERNAME]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub username: Option<String>,
+    /// Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub private_key: Option<PathBuf>,
+    /// Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]
+    #[arg(long, global = true, value_name = "VERSION")]
+    pub datafeed_version: Option<String>,
+    /// Do not verify TLS certificates (test servers only; prints a warning)
+    #[arg(long, global = true)]
+    pub insecure: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Json,
+    Ndjson,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the resolved configuration and where each value came from
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Check that the bot can authenticate
+    #[command(subcommand)]
+    Auth(AuthCommand),
+    /// The raw Datafeed API: create, list, delete, read
+    #[command(subcommand)]
+    Datafeed(DatafeedCommand),
+    /// Run an emulated pod on loopback that serves events to a bot
+    Serve(ServeArgs),
+    /// The main job end to end against a built-in emulator: no pod needed
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print every resolved setting (secrets redacted) with its source
+    #[command(
+        after_help = "Examples:\n  feedctl config show\n  feedctl --config bot.yaml config show -o json"
+    )]
+    Show,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Authenticate and print who the bot is, which endpoints answered and how long they took
+    #[command(
+        after_help = "Tokens are never printed.\n\nExamples:\n  feedctl auth check\n  feedctl --config bot.yaml auth check -o json"
+    )]
+    Check,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DatafeedCommand {
+    /// Create a datafeed and print its id
+    #[command(
+        after_help = "Examples:\n  feedctl datafeed create\n  feedctl datafeed create --tag my-bot-tests\n  feedctl --datafeed-version v1 datafeed create"
+    )]
+    Create {
+        /// Tag to create the feed with (v2, at most 100 characters)
+        #[arg(long)]
+        tag: Option<String>,
+        /// Also receive events of invisible rooms (v2)
+        #[arg(long)]
+        include_invisible: bool,
+    },
+    /// List the bot's active datafeeds (v2)
+    #[command(
+        after_help = "Examples:\n  feedctl datafeed list\n  feedctl datafeed list --tag my-bot-tests -o json"
+    )]
+    List {
+        /// Only feeds created with this tag
+        #[arg(long)]
+        tag: Option<String>,
+    },
+    /// Delete datafeeds (v2); asks first unless --yes or stdin is not a terminal
+    #[command(
+        after_help = "Examples:\n  feedctl datafeed delete 371f465fb97b5d1027d20a5e7085863a_f\n  feedctl datafeed delete --yes ID1 ID2"
+    )]
+    Delete {
+        /// Datafeed ids
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+    /// Make one read call and print the events and the new ackId
+    #[command(
+        after_help = "A v2 read with an ackId acknowledges the events of the read that returned it.\n\n\
+                            Examples:\n  feedctl datafeed read 371f465f_f\n  feedctl datafeed read 371f465f_f --ack-id ack-123 -o ndjson"
+    )]
+    Read {
+        /// Datafeed id
+        id: String,
+        /// ackId from the previous read (v2); empty for the first read
+        #[arg(long, default_value = "")]
+        ack_id: String,
+        /// Give up on the read after this long
+        #[arg(long, default_value = "45s", value_parser = humantime::parse_duration)]
+        timeout: std::time::Duration,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "The first line on stdout is the base URL to point a bot at. Requests are logged on stderr.\n\n\
+                        Examples:\n  feedctl serve --events fixtures/demo.ndjson --public-key fixtures/keys/TEST-ONLY-bot-public.pem\n  \
+                        feedctl serve --events events.ndjson --accept-any-key --listen 127.0.0.1:0 --fault read:500x3"
+)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free one)
+    #[arg(long, default_value = "127.0.0.1:9443", value_name = "ADDR")]
+    pub listen: SocketAddr,
+    /// NDJSON file of events to serve (one V4Event per line)
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<PathBuf>,
+    /// The bot's RSA public key (PEM): login JWTs must verify against it
+    #[arg(long, value_name = "FILE", required_unless_present = "accept_any_key")]
+    pub public_key: Option<PathBuf>,
+    /// Accept a login JWT signed by any key (still checks its shape and expiry)
+    #[arg(long, conflicts_with = "public_key")]
+    pub accept_any_key: bool,
+    /// User id reported by /pod/v2/sessioninfo
+    #[arg(long, default_value_t = crate::serve::DEFAULT_BOT_USER_ID)]
+    pub bot_user_id: i64,
+    /// Display name reported by sessioninfo [default: the JWT's subject]
+    #[arg(long)]
+    pub bot_name: Option<String>,
+    /// Issue session tokens that allow Simplified Key Delivery (no key manager call)
+    #[arg(long)]
+    pub skd: bool,
+    /// How long an idle read waits before answering with no events
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
+    pub poll_timeout: std::time::Duration,
+    /// How long delivered events wait for their ack before they are delivered again
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
+    pub visibility_timeout: std::time::Duration,
+    /// A feed not read for this long expires
+    #[arg(long, default_value = "30m", value_parser = humantime::parse_duration)]
+    pub feed_ttl: std::time::Duration,
+    /// Active feeds per user before reads answer 403
+    #[arg(long, default_value_t = 20)]
+    pub max_feeds: usize,
+    /// Most events in one read
+    #[arg(long, default_value_t = 100)]
+    pub batch_size: usize,
+    /// Inject a fault: TARGET:KIND[+SKIP][xCOUNT][@PROB], e.g. read:500x3 (see docs/faults.md)
+    #[arg(long = "fault", value_name = "RULE")]
+    pub faults: Vec<String>,
+    /// Seed for probabilistic faults and reordering
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Also write every request as NDJSON to this file
+    #[arg(long, value_name = "FILE")]
+    pub request_log: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  feedctl demo")]
+pub struct DemoArgs {}

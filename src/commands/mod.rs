@@ -1,0 +1,45 @@
+//! One module per subcommand; the only layer that knows config, wire, emulator and output.
+
+mod auth;
+mod config_show;
+mod datafeed;
+mod demo;
+mod serve;
+
+use anyhow::Result;
+
+use crate::cli::{AuthCommand, Cli, Command, ConfigCommand, Global};
+use crate::config::{self, Overrides, Settings};
+use crate::exit::Exit;
+
+pub async fn run(cli: Cli) -> Result<Exit> {
+    let g = &cli.global;
+    match &cli.command {
+        Command::Config(ConfigCommand::Show) => config_show::run(g),
+        Command::Auth(AuthCommand::Check) => auth::check(g).await,
+        Command::Datafeed(cmd) => datafeed::run(g, cmd).await,
+        Command::Serve(args) => serve::run(g, args).await,
+        Command::Demo(_) => demo::run(g).await,
+    }
+}
+
+/// Resolves the bot configuration from the global flags, the environment and the file.
+pub fn load_settings(g: &Global) -> Result<Settings, config::ConfigError> {
+    let overrides = Overrides {
+        config: g.config.clone(),
+        host: g.host.clone(),
+        port: g.port,
+        scheme: g.scheme.clone(),
+        context: None,
+        username: g.username.clone(),
+        private_key: g.private_key.clone(),
+        datafeed_version: g.datafeed_version.clone(),
+        insecure: g.insecure,
+    };
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    config::load(
+        &overrides,
+        &|name| std::env::var(name).ok(),
+        home.as_deref(),
+    )
+}

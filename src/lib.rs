@@ -1,0 +1,10 @@
+//! feedctl as a library: the layers the binary wires together, exposed so integration tests
+//! can start the emulator in-process and use the event model.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod exit;
+pub mod output;
+pub mod serve;
+pub mod symphony;

@@ -1,0 +1,57 @@
+//! feedctl: parse the command line, run the command, map the outcome to an exit status.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use feedctl::exit::{exit_for, Exit};
+use feedctl::{cli, commands};
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    init_logging(&cli.global);
+    if cli.global.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        console::set_colors_enabled(false);
+        console::set_colors_enabled_stderr(false);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("feedctl: cannot start the async runtime: {e}");
+            return Exit::Failed.into();
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(exit) => exit.into(),
+        Err(err) => {
+            let code = exit_for(&err);
+            eprintln!(
+                "{} {err:#}",
+                console::style("error:").red().bold().for_stderr()
+            );
+            code.into()
+        }
+    }
+}
+
+/// Logs go to stderr; only feedctl's own crate gets louder with -v, so libraries never print
+/// request headers (tokens) even at -vvv.
+fn init_logging(g: &cli::Global) {
+    let level = match (g.quiet, g.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "feedctl=info,warn",
+        (false, 2) => "feedctl=debug,warn",
+        (false, _) => "feedctl=trace,warn",
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::new(level))
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .try_init();
+}

@@ -1,0 +1,137 @@
+//! Everything written to stdout: tables, JSON and NDJSON records, short event summaries.
+//! stdout carries data only; notices go to stderr through `note`.
+
+use std::io::{IsTerminal, Write};
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{ContentArrangement, Table};
+use serde::Serialize;
+
+use crate::cli::OutputFormat;
+use crate::symphony::Event;
+
+/// The format to use: the flag, else a table on a terminal and JSON when piped.
+pub fn resolve(flag: Option<OutputFormat>) -> OutputFormat {
+    flag.unwrap_or(if std::io::stdout().is_terminal() {
+        OutputFormat::Table
+    } else {
+        OutputFormat::Json
+    })
+}
+
+/// A table that fits the terminal width.
+pub fn table(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header.to_vec());
+    t
+}
+
+/// Writes a line to stdout; a closed pipe (e.g. `| head`) ends quietly.
+pub fn line(text: impl std::fmt::Display) {
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "{text}").is_err() {
+        std::process::exit(0);
+    }
+}
+
+pub fn json<T: Serialize + ?Sized>(value: &T) {
+    match serde_json::to_string_pretty(value) {
+        Ok(s) => line(s),
+        Err(e) => note(&format!("cannot serialise output: {e}")),
+    }
+}
+
+pub fn ndjson<T: Serialize + ?Sized>(value: &T) {
+    match serde_json::to_string(value) {
+        Ok(s) => line(s),
+        Err(e) => note(&format!("cannot serialise output: {e}")),
+    }
+}
+
+/// A notice for the human (stderr).
+pub fn note(text: &str) {
+    eprintln!("{text}");
+}
+
+/// Milliseconds since the epoch as `YYYY-MM-DD HH:MM:SS.mmm` UTC.
+pub fn time(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs.max(0) as u64);
+    let s = humantime::format_rfc3339_millis(
+        t + std::time::Duration::from_millis(ms.rem_euclid(1000) as u64),
+    )
+    .to_string();
+    s.replacen('T', " ", 1).trim_end_matches('Z').to_string()
+}
+
+/// The readable text of a PresentationML message: tags dropped, entities decoded, whitespace
+/// collapsed.
+pub fn plain_text(presentation_ml: &str) -> String {
+    let mut out = String::with_capacity(presentation_ml.len());
+    let mut in_tag = false;
+    for c in presentation_ml.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let decoded = out
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&apos;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&");
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Cuts a text to `max` characters with an ellipsis.
+pub fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// Rows of an event table: time, type, stream, initiator, text.
+pub fn event_table(events: &[Event]) -> Table {
+    let mut t = table(&["TIME", "TYPE", "STREAM", "INITIATOR", "ID", "TEXT"]);
+    for e in events {
+        t.add_row(vec![
+            e.timestamp().map(time).unwrap_or_default(),
+            e.event_type().to_string(),
+            clip(e.stream_id().unwrap_or(""), 16),
+            e.initiator_name().unwrap_or("").to_string(),
+            e.id().unwrap_or("").to_string(),
+            clip(&e.message_text().map(plain_text).unwrap_or_default(), 60),
+        ]);
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_presentation_ml() {
+        let m = r#"<div data-format="PresentationML" data-version="2.0"><p>hello <b>bot</b> &amp; &lt;you&gt;</p></div>"#;
+        assert_eq!(plain_text(m), "hello bot & <you>");
+    }
+
+    #[test]
+    fn formats_time() {
+        assert_eq!(time(1795357800289), "2026-11-22 14:30:00.289");
+    }
+}

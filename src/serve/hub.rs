@@ -1,0 +1,412 @@
+//! The emulated datafeed service: one event log, and feeds that read it with real v2 semantics
+//! (ackId, re-queue of unacknowledged events after a visibility timeout, TTL, the 20-feed
+//! limit) or v1 semantics (no ack). See `docs/serve.md` for the choices made where the spec is
+//! silent.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use rand::Rng;
+use serde_json::value::RawValue;
+use tokio::sync::Notify;
+
+#[derive(Debug, Clone)]
+pub struct HubSettings {
+    /// How long an idle read waits before answering with no events.
+    pub poll_timeout: Duration,
+    /// How long delivered events wait for their ack before they are delivered again.
+    pub visibility_timeout: Duration,
+    /// A feed not read for this long expires (reads then get 400).
+    pub feed_ttl: Duration,
+    /// Active v2 feeds per user before reads answer 403.
+    pub max_feeds: usize,
+    /// Most events in one read.
+    pub batch_size: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    V1,
+    V2,
+}
+
+struct Batch {
+    positions: Vec<usize>,
+    deadline: Instant,
+}
+
+struct Feed {
+    owner: String,
+    tag: Option<String>,
+    version: Version,
+    created_at: i64,
+    last_read: Instant,
+    /// Next log position never delivered to this feed.
+    next: usize,
+    /// Delivered but not acknowledged in time: delivered again first.
+    requeued: VecDeque<usize>,
+    inflight: HashMap<String, Batch>,
+}
+
+impl Feed {
+    /// The first position this feed has not had acknowledged: where a successor resumes.
+    fn resume_point(&self) -> usize {
+        let unacked = self
+            .requeued
+            .iter()
+            .chain(self.inflight.values().flat_map(|b| b.positions.iter()));
+        unacked.copied().min().unwrap_or(self.next).min(self.next)
+    }
+
+    fn requeue_expired(&mut self, now: Instant) {
+        let expired: Vec<String> = self
+            .inflight
+            .iter()
+            .filter(|(_, b)| b.deadline <= now)
+            .map(|(k, _)| k.clone())
+            .collect();
+        let mut back: Vec<usize> = expired
+            .into_iter()
+            .filter_map(|k| self.inflight.remove(&k))
+            .flat_map(|b| b.positions)
+            .collect();
+        back.sort_unstable();
+        for p in back.into_iter().rev() {
+            self.requeued.push_front(p);
+        }
+    }
+
+    fn earliest_deadline(&self) -> Option<Instant> {
+        self.inflight.values().map(|b| b.deadline).min()
+    }
+}
+
+#[derive(Default)]
+struct State {
+    log: Vec<Arc<RawValue>>,
+    feeds: HashMap<String, Feed>,
+    /// Where the next feed of (user, tag) starts: set when such a feed is deleted or expires,
+    /// so a client that recreates its feed after a 400 misses nothing.
+    resume: HashMap<(String, Option<String>), usize>,
+}
+
+/// What a read answers.
+pub enum ReadOutcome {
+    Events {
+        events: Vec<Arc<RawValue>>,
+        ack_id: Option<String>,
+    },
+    UnknownFeed,
+    TooManyFeeds,
+    BadAckId,
+}
+
+pub struct Hub {
+    settings: HubSettings,
+    state: Mutex<State>,
+    arrived: Notify,
+}
+
+fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn random_hex(n: usize) -> String {
+    let mut rng = rand::thread_rng();
+    (0..n)
+        .map(|_| format!("{:x}", rng.gen_range(0..16u8)))
+        .collect()
+}
+
+const ACK_PREFIX: &str = "ack-";
+
+impl Hub {
+    pub fn new(settings: HubSettings, events: Vec<Arc<RawValue>>) -> Self {
+        Hub {
+            settings,
+            state: Mutex::new(State {
+                log: events,
+                ..Default::default()
+            }),
+            arrived: Notify::new(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic elsewhere cannot leave the state half-updated in a way that matters here.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Appends events to the log; every feed sees them.
+    pub fn publish(&self, events: Vec<Arc<RawValue>>) {
+        self.lock().log.extend(events);
+        self.arrived.notify_waiters();
+    }
+
+    pub fn event_count(&self) -> usize {
+        self.lock().log.len()
+    }
+
+    /// Removes a feed that was not read within its TTL; remembers where it stood.
+    fn expire(&self, st: &mut State, now: Instant) {
+        let ttl = self.settings.feed_ttl;
+        let gone: Vec<String> = st
+            .feeds
+            .iter()
+            .filter(|(_, f)| now.duration_since(f.last_read) > ttl)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for id in gone {
+            if let Some(f) = st.feeds.remove(&id) {
+                st.resume
+                    .insert((f.owner.clone(), f.tag.clone()), f.resume_point());
+            }
+        }
+    }
+
+    pub fn create(&self, owner: &str, tag: Option<String>, version: Version) -> (String, i64) {
+        let mut st = self.lock();
+        let now = Instant::now();
+        self.expire(&mut st, now);
+        let id = match version {
+            Version::V2 => format!("{}_f", random_hex(32)),
+            Version::V1 => random_hex(32),
+        };
+        let key = (
+            owner.to_string(),
+            if version == Version::V1 {
+                Some("\u{0}v1".into())
+            } else {
+                tag.clone()
+            },
+        );
+        let start = st.resume.remove(&key).unwrap_or(0);
+        let created_at = now_millis();
+        st.feeds.insert(
+            id.clone(),
+            Feed {
+                owner: owner.to_string(),
+                tag: key.1,
+                version,
+                created_at,
+                last_read: now,
+                next: start,
+                requeued: VecDeque::new(),
+                inflight: HashMap::new(),
+            },
+        );
+        (id, created_at)
+    }
+
+    /// The user's v2 feeds, optionally only those with `tag`: (id, createdAt).
+    pub fn list(&self, owner: &str, tag: Option<&str>) -> Vec<(String, i64)> {
+        let mut st = self.lock();
+        self.expire(&mut st, Instant::now());
+        let mut out: Vec<(String, i64)> = st
+            .feeds
+            .iter()
+            .filter(|(_, f)| {
+                f.owner == owner
+                    && f.version == Version::V2
+                    && tag.is_none_or(|t| f.tag.as_deref() == Some(t))
+            })
+            .map(|(id, f)| (id.clone(), f.created_at))
+            .collect();
+        out.sort_by_key(|(_, at)| *at);
+        out
+    }
+
+    /// Deletes a v2 feed; false when there is none by that id for this user.
+    pub fn delete(&self, owner: &str, id: &str) -> bool {
+        let mut st = self.lock();
+        self.expire(&mut st, Instant::now());
+        match st.feeds.get(id) {
+            Some(f) if f.owner == owner && f.version == Version::V2 => {}
+            _ => return false,
+        }
+        let f = st.feeds.remove(id).expect("checked above");
+        st.resume
+            .insert((f.owner.clone(), f.tag.clone()), f.resume_point());
+        self.arrived.notify_waiters();
+        true
+    }
+
+    /// One read, long-polling up to the poll timeout. v2 acknowledges `ack_id` first; v1 has no
+    /// ack, so what it delivers is gone. `limit` caps the batch (v1's `limit` query).
+    pub async fn read(
+        &self,
+        owner: &str,
+        id: &str,
+        version: Version,
+        ack_id: &str,
+        limit: Option<usize>,
+    ) -> ReadOutcome {
+        let started = Instant::now();
+        let poll_deadline = started + self.settings.poll_timeout;
+        let batch_size = limit
+            .unwrap_or(self.settings.batch_size)
+            .clamp(1, self.settings.batch_size.max(1));
+        let mut acked = false;
+        loop {
+            let notified = self.arrived.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let wait_until = {
+                let mut st = self.lock();
+                let now = Instant::now();
+                self.expire(&mut st, now);
+                let over_limit = st
+                    .feeds
+                    .values()
+                    .filter(|f| f.owner == owner && f.version == Version::V2)
+                    .count()
+                    > self.settings.max_feeds;
+                let log_len = st.log.len();
+                let Some(feed) = st
+                    .feeds
+                    .get_mut(id)
+                    .filter(|f| f.owner == owner && f.version == version)
+                else {
+                    return ReadOutcome::UnknownFeed;
+                };
+                if version == Version::V2 && over_limit {
+                    return ReadOutcome::TooManyFeeds;
+                }
+                feed.last_read = now;
+                if !acked && version == Version::V2 && !ack_id.is_empty() {
+                    if !ack_id.starts_with(ACK_PREFIX) {
+                        return ReadOutcome::BadAckId;
+                    }
+                    // An unknown but well-formed ackId (already acknowledged, or expired) is
+                    // harmless: the kits resend the previous one after a failure.
+                    feed.inflight.remove(ack_id);
+                    acked = true;
+                }
+                feed.requeue_expired(now);
+                let mut positions = Vec::new();
+                while positions.len() < batch_size {
+                    if let Some(p) = feed.requeued.pop_front() {
+                        positions.push(p);
+                    } else if feed.next < log_len {
+                        positions.push(feed.next);
+                        feed.next += 1;
+                    } else {
+                        break;
+                    }
+                }
+                let timed_out = now >= poll_deadline;
+                if !positions.is_empty() || timed_out {
+                    let new_ack =
+                        (version == Version::V2).then(|| format!("{ACK_PREFIX}{}", random_hex(24)));
+                    if let Some(ack) = &new_ack {
+                        if !positions.is_empty() {
+                            feed.inflight.insert(
+                                ack.clone(),
+                                Batch {
+                                    positions: positions.clone(),
+                                    deadline: now + self.settings.visibility_timeout,
+                                },
+                            );
+                        }
+                    }
+                    let events = positions.iter().map(|p| st.log[*p].clone()).collect();
+                    return ReadOutcome::Events {
+                        events,
+                        ack_id: new_ack,
+                    };
+                }
+                let requeue_at = feed.earliest_deadline().unwrap_or(poll_deadline);
+                requeue_at.min(poll_deadline)
+            };
+            let _ = tokio::time::timeout_at(wait_until.into(), notified).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hub(visibility_ms: u64) -> Hub {
+        let events = (0..5)
+            .map(|i| Arc::from(RawValue::from_string(format!("{{\"id\":\"e{i}\"}}")).unwrap()))
+            .collect();
+        Hub::new(
+            HubSettings {
+                poll_timeout: Duration::from_millis(100),
+                visibility_timeout: Duration::from_millis(visibility_ms),
+                feed_ttl: Duration::from_secs(60),
+                max_feeds: 2,
+                batch_size: 2,
+            },
+            events,
+        )
+    }
+
+    fn ids(o: &ReadOutcome) -> (Vec<String>, Option<String>) {
+        match o {
+            ReadOutcome::Events { events, ack_id } => (
+                events.iter().map(|e| e.get().to_string()).collect(),
+                ack_id.clone(),
+            ),
+            _ => panic!("not events"),
+        }
+    }
+
+    #[tokio::test]
+    async fn ack_advances_and_unacked_come_back() {
+        let h = hub(150);
+        let (id, _) = h.create("bot", None, Version::V2);
+        let (first, ack1) = ids(&h.read("bot", &id, Version::V2, "", None).await);
+        assert_eq!(first.len(), 2);
+        let (second, _ack2) = ids(&h
+            .read("bot", &id, Version::V2, ack1.as_deref().unwrap(), None)
+            .await);
+        assert_eq!(second, [r#"{"id":"e2"}"#, r#"{"id":"e3"}"#]);
+        // Never acknowledge the second batch: after the visibility timeout it comes again.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let (again, _) = ids(&h
+            .read("bot", &id, Version::V2, "ack-unknownbutwellformed", None)
+            .await);
+        assert_eq!(again, second);
+    }
+
+    #[tokio::test]
+    async fn unknown_feed_bad_ack_and_limit() {
+        let h = hub(1000);
+        assert!(matches!(
+            h.read("bot", "nope_f", Version::V2, "", None).await,
+            ReadOutcome::UnknownFeed
+        ));
+        let (a, _) = h.create("bot", None, Version::V2);
+        assert!(matches!(
+            h.read("bot", &a, Version::V2, "garbage", None).await,
+            ReadOutcome::BadAckId
+        ));
+        h.create("bot", None, Version::V2);
+        h.create("bot", None, Version::V2);
+        assert!(matches!(
+            h.read("bot", &a, Version::V2, "", None).await,
+            ReadOutcome::TooManyFeeds
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_recreated_feed_resumes_where_the_deleted_one_stood() {
+        let h = hub(1000);
+        let (a, _) = h.create("bot", None, Version::V2);
+        let (_, ack) = ids(&h.read("bot", &a, Version::V2, "", None).await);
+        let (_, _) = ids(&h
+            .read("bot", &a, Version::V2, ack.as_deref().unwrap(), None)
+            .await);
+        assert!(h.delete("bot", &a));
+        let (b, _) = h.create("bot", None, Version::V2);
+        let (events, _) = ids(&h.read("bot", &b, Version::V2, "", None).await);
+        // e2 and e3 were delivered but never acknowledged: they are not lost.
+        assert_eq!(events, [r#"{"id":"e2"}"#, r#"{"id":"e3"}"#]);
+    }
+}

@@ -1,0 +1,86 @@
+//! serve's request log: one record per request (never a header, so never a token), kept in
+//! memory for in-process tests, and optionally written as NDJSON and echoed on stderr.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LoggedRequest {
+    pub seq: u64,
+    /// Milliseconds since the epoch when the request arrived.
+    pub at: i64,
+    pub method: String,
+    /// The path with ids replaced by `{id}`.
+    pub path: String,
+    /// The call's target name in the fault grammar (`read`, `login`, ...).
+    pub target: String,
+    pub status: u16,
+    pub millis: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fault: Option<String>,
+    /// Ids of the events a read delivered, in order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<String>>,
+}
+
+pub struct RequestLog {
+    entries: Mutex<Vec<LoggedRequest>>,
+    file: Option<Mutex<std::fs::File>>,
+    echo: bool,
+}
+
+impl RequestLog {
+    pub fn new(file: Option<&Path>, echo: bool) -> std::io::Result<Self> {
+        let file = match file {
+            Some(p) => Some(Mutex::new(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(p)?,
+            )),
+            None => None,
+        };
+        Ok(RequestLog {
+            entries: Mutex::new(Vec::new()),
+            file,
+            echo,
+        })
+    }
+
+    pub fn push(&self, mut entry: LoggedRequest) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entry.seq = entries.len() as u64 + 1;
+        if let Some(file) = &self.file {
+            if let (Ok(mut f), Ok(line)) = (file.lock(), serde_json::to_string(&entry)) {
+                let _ = writeln!(f, "{line}");
+            }
+        }
+        if self.echo {
+            let events = entry
+                .events
+                .as_ref()
+                .map(|e| format!(" {} events", e.len()))
+                .unwrap_or_default();
+            let fault = entry
+                .fault
+                .as_ref()
+                .map(|f| format!(" [fault {f}]"))
+                .unwrap_or_default();
+            eprintln!(
+                "serve: {} {} -> {} {}ms{events}{fault}",
+                entry.method, entry.path, entry.status, entry.millis
+            );
+        }
+        entries.push(entry);
+    }
+
+    pub fn snapshot(&self) -> Vec<LoggedRequest> {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}

@@ -1,0 +1,525 @@
+//! The HTTP surface of the emulated pod, path for path as in the official specs (notes §11):
+//! exact status codes, `application/json` bodies, V2Error / Error shapes.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::faults::FaultKind;
+use super::hub::{ReadOutcome, Version};
+use super::reqlog::LoggedRequest;
+use super::sessions::SessionUser;
+use super::App;
+
+/// Ids of the events a handler delivered, passed to the request log through the response.
+#[derive(Clone)]
+struct Served(Vec<String>);
+
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/login/pubkey/authenticate", post(login))
+        .route("/relay/pubkey/authenticate", post(relay))
+        .route("/sessionauth/v1/authenticate", post(cert_login))
+        .route("/keyauth/v1/authenticate", post(cert_relay))
+        .route("/pod/v2/sessioninfo", get(session_info))
+        .route("/agent/v1/info", get(agent_info))
+        .route("/agent/v5/datafeeds", get(list_feeds).post(create_feed))
+        .route("/agent/v5/datafeeds/{id}", delete(delete_feed))
+        .route("/agent/v5/datafeeds/{id}/read", post(read_feed))
+        .route("/agent/v4/datafeed/create", post(create_feed_v1))
+        .route("/agent/v4/datafeed/{id}/read", get(read_feed_v1))
+        .fallback(not_emulated)
+        .layer(axum::middleware::from_fn_with_state(app.clone(), observe))
+        .with_state(app)
+}
+
+/// A V2Error / Error body with the given status.
+fn error(status: u16, message: impl Into<String>) -> Response {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (
+        code,
+        Json(json!({ "code": status, "message": message.into() })),
+    )
+        .into_response()
+}
+
+/// The fault-grammar name of a call.
+fn target(method: &Method, path: &str) -> &'static str {
+    let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    match (method.as_str(), parts.as_slice()) {
+        ("POST", ["", "login", "pubkey", "authenticate"])
+        | ("POST", ["", "sessionauth", "v1", "authenticate"]) => "login",
+        ("POST", ["", "relay", "pubkey", "authenticate"])
+        | ("POST", ["", "keyauth", "v1", "authenticate"]) => "relay",
+        ("GET", ["", "pod", "v2", "sessioninfo"]) => "sessioninfo",
+        ("GET", ["", "agent", "v1", "info"]) => "info",
+        ("GET", ["", "agent", "v5", "datafeeds"]) => "list",
+        ("POST", ["", "agent", "v5", "datafeeds"])
+        | ("POST", ["", "agent", "v4", "datafeed", "create"]) => "create",
+        ("DELETE", ["", "agent", "v5", "datafeeds", _]) => "delete",
+        ("POST", ["", "agent", "v5", "datafeeds", _, "read"])
+        | ("GET", ["", "agent", "v4", "datafeed", _, "read"]) => "read",
+        ("POST", ["", "agent", "v4", "stream", _, "message", "create"]) => "message",
+        _ => "other",
+    }
+}
+
+/// The path with ids replaced, for logs.
+fn template(path: &str) -> String {
+    let parts: Vec<&str> = path.split('/').collect();
+    let mut out = Vec::with_capacity(parts.len());
+    for (i, p) in parts.iter().enumerate() {
+        let prev = if i > 0 { parts[i - 1] } else { "" };
+        if matches!(prev, "datafeeds" | "datafeed" | "stream") && !p.is_empty() && *p != "create" {
+            out.push("{id}");
+        } else {
+            out.push(p);
+        }
+    }
+    out.join("/")
+}
+
+/// Applies answer-replacing faults and logs every request.
+async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let at = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let target = target(&method, &path);
+    let fault = app.faults.pick(target, false);
+    let response = match &fault {
+        None => next.run(req).await,
+        Some(kind) => faulty(&app, kind).await,
+    };
+    let served = response.extensions().get::<Served>().map(|s| s.0.clone());
+    let shaped = response
+        .extensions()
+        .get::<FaultKind>()
+        .map(|k| k.to_string());
+    app.log.push(LoggedRequest {
+        seq: 0,
+        at,
+        method: method.to_string(),
+        path: template(&path),
+        target: target.to_string(),
+        status: response.status().as_u16(),
+        millis: started.elapsed().as_millis() as u64,
+        fault: fault.map(|f| f.to_string()).or(shaped),
+        events: served,
+    });
+    response
+}
+
+/// The answer a fault gives instead of the real one.
+async fn faulty(app: &App, kind: &FaultKind) -> Response {
+    match kind {
+        FaultKind::Status(429) => {
+            let mut r = error(429, "Too many requests (injected by feedctl serve)");
+            r.headers_mut()
+                .insert("Retry-After", HeaderValue::from_static("1"));
+            r
+        }
+        FaultKind::Status(code) => error(*code, format!("HTTP {code} injected by feedctl serve")),
+        FaultKind::Hang => {
+            // Hold the request until the client gives up or serve stops.
+            tokio::select! {
+                _ = app.shutdown.cancelled() => {}
+                _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
+            }
+            error(504, "hang ended")
+        }
+        FaultKind::Reset => broken_body(Bytes::new()),
+        FaultKind::Truncate => broken_body(Bytes::from_static(
+            br#"{"events":[{"id":"trunc","messageId":"Fd4Pc8xO","timest"#,
+        )),
+        FaultKind::Garbage => {
+            let mut r = (
+                StatusCode::OK,
+                "<html><body><h1>502 Bad Gateway</h1></body></html>",
+            )
+                .into_response();
+            r.headers_mut()
+                .insert("content-type", HeaderValue::from_static("application/json"));
+            r
+        }
+        FaultKind::Duplicate | FaultKind::Reorder => unreachable!("applied by the read handler"),
+    }
+}
+
+/// A 200 whose body stops after `prefix` with an error, so the connection breaks mid-answer.
+fn broken_body(prefix: Bytes) -> Response {
+    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+        Ok(prefix),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "injected",
+        )),
+    ];
+    let body = Body::from_stream(futures_util::stream::iter(chunks));
+    let mut r = Response::new(body);
+    r.headers_mut()
+        .insert("content-type", HeaderValue::from_static("application/json"));
+    r
+}
+
+#[derive(Deserialize)]
+struct TokenRequest {
+    token: Option<String>,
+}
+
+async fn login(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    let Ok(req) = serde_json::from_slice::<TokenRequest>(&body) else {
+        return error(
+            401,
+            "malformed authentication request: expected {\"token\": \"<jwt>\"}",
+        );
+    };
+    match app
+        .sessions
+        .verify_jwt(req.token.as_deref().unwrap_or_default())
+    {
+        Ok(user) => {
+            let token = app.sessions.issue_session(&user);
+            Json(json!({ "name": "sessionToken", "token": token, "authorizationToken": format!("Bearer {token}") })).into_response()
+        }
+        Err(why) => error(401, why),
+    }
+}
+
+async fn relay(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    let Ok(req) = serde_json::from_slice::<TokenRequest>(&body) else {
+        return error(
+            401,
+            "malformed authentication request: expected {\"token\": \"<jwt>\"}",
+        );
+    };
+    match app
+        .sessions
+        .verify_jwt(req.token.as_deref().unwrap_or_default())
+    {
+        Ok(user) => {
+            Json(json!({ "name": "keyManagerToken", "token": app.sessions.issue_km(&user) }))
+                .into_response()
+        }
+        Err(why) => error(401, why),
+    }
+}
+
+/// serve speaks plain HTTP, so there is no client certificate to inspect: certificate login
+/// is allowed only with `--accept-any-key`, for the bot named by `--bot-name`.
+async fn cert_login(State(app): State<Arc<App>>) -> Response {
+    match &app.cert_user {
+        Some(user) => Json(json!({ "name": "sessionToken", "token": app.sessions.issue_session(user) })).into_response(),
+        None => error(403, "Certificate authentication is not allowed for the requested user (feedctl serve: start it with --accept-any-key and --bot-name)"),
+    }
+}
+
+async fn cert_relay(State(app): State<Arc<App>>) -> Response {
+    match &app.cert_user {
+        Some(user) => {
+            Json(json!({ "name": "keyManagerToken", "token": app.sessions.issue_km(user) }))
+                .into_response()
+        }
+        None => error(
+            403,
+            "Certificate authentication is not allowed for the requested user",
+        ),
+    }
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Checks the session (and, for agent calls, the key manager) token.
+fn authorize(app: &App, headers: &HeaderMap, agent: bool) -> Result<SessionUser, Response> {
+    let Some(user) = header(headers, "sessionToken").and_then(|t| app.sessions.session(t)) else {
+        return Err(error(401, "Invalid session"));
+    };
+    if agent && !user.skd {
+        match header(headers, "keyManagerToken").filter(|t| !t.is_empty()) {
+            None => return Err(error(401, "No keyManagerToken token")),
+            Some(t) if app.sessions.km_user(t).as_deref() != Some(user.username.as_str()) => {
+                return Err(error(401, "Invalid keyManagerToken"))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(user)
+}
+
+async fn session_info(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let user = match authorize(&app, &headers, false) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let name = app.bot_name.clone().unwrap_or(user.username.clone());
+    Json(json!({
+        "id": app.bot_user_id,
+        "emailAddress": format!("{name}@feedctl.invalid"),
+        "displayName": name,
+        "username": user.username,
+        "company": "feedctl serve",
+        "accountType": "SYSTEM",
+        "roles": ["INDIVIDUAL"],
+    }))
+    .into_response()
+}
+
+async fn agent_info(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    // The kits call this during login, before they have a key manager token.
+    if let Err(r) = authorize(&app, &headers, false) {
+        return r;
+    }
+    Json(json!({
+        "ipAddress": "127.0.0.1",
+        "hostname": "localhost",
+        "serverFqdn": app.base_url.get().cloned().unwrap_or_default(),
+        "version": app.agent_version,
+        "url": app.base_url.get().map(|b| format!("{b}/agent")).unwrap_or_default(),
+        "onPrem": true,
+        "mt": false,
+        "commitId": "feedctl-serve",
+    }))
+    .into_response()
+}
+
+#[derive(Deserialize)]
+struct TagQuery {
+    tag: Option<String>,
+}
+
+async fn list_feeds(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Query(q): Query<TagQuery>,
+) -> Response {
+    let user = match authorize(&app, &headers, true) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    if q.tag.as_ref().is_some_and(|t| t.chars().count() > 100) {
+        return error(400, "tag must be at most 100 characters");
+    }
+    let feeds: Vec<_> = app
+        .hub
+        .list(&user.username, q.tag.as_deref())
+        .into_iter()
+        .map(|(id, created)| json!({ "id": id, "createdAt": created, "type": "fanout" }))
+        .collect();
+    Json(feeds).into_response()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct CreateBody {
+    tag: Option<String>,
+    #[allow(dead_code)]
+    include_invisible: Option<bool>,
+}
+
+async fn create_feed(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
+    let user = match authorize(&app, &headers, true) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let body: CreateBody = if body.iter().all(u8::is_ascii_whitespace) {
+        CreateBody::default()
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(b) => b,
+            Err(e) => return error(400, format!("invalid V5DatafeedCreateBody: {e}")),
+        }
+    };
+    if body.tag.as_ref().is_some_and(|t| t.chars().count() > 100) {
+        return error(400, "tag must be at most 100 characters");
+    }
+    let (id, created) = app.hub.create(&user.username, body.tag, Version::V2);
+    (
+        StatusCode::CREATED,
+        Json(json!({ "id": id, "createdAt": created, "type": "fanout" })),
+    )
+        .into_response()
+}
+
+async fn delete_feed(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let user = match authorize(&app, &headers, true) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    if app.hub.delete(&user.username, &id) {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        error(400, "Could not find a datafeed with the provided id")
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct AckBody {
+    ack_id: Option<String>,
+    #[allow(dead_code)]
+    update_presence: Option<bool>,
+}
+
+async fn read_feed(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let user = match authorize(&app, &headers, true) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let body: AckBody = if body.iter().all(u8::is_ascii_whitespace) {
+        AckBody::default()
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(b) => b,
+            Err(e) => return error(400, format!("invalid AckId body: {e}")),
+        }
+    };
+    let outcome = tokio::select! {
+        o = app.hub.read(&user.username, &id, Version::V2, body.ack_id.as_deref().unwrap_or(""), None) => o,
+        _ = app.shutdown.cancelled() => return error(503, "feedctl serve is stopping"),
+    };
+    match outcome {
+        ReadOutcome::Events { events, ack_id } => {
+            let (events, shaped) = shape(&app, events);
+            let ids = served_ids(&events);
+            let body = format!(
+                "{{\"events\":[{}],\"ackId\":{}}}",
+                events.iter().map(|e| e.get()).collect::<Vec<_>>().join(","),
+                serde_json::Value::from(ack_id.unwrap_or_default())
+            );
+            let mut r = ([("content-type", "application/json")], body).into_response();
+            r.extensions_mut().insert(Served(ids));
+            if let Some(k) = shaped {
+                r.extensions_mut().insert(k);
+            }
+            r
+        }
+        ReadOutcome::UnknownFeed => error(400, "Could not find a datafeed with the provided id"),
+        ReadOutcome::BadAckId => error(400, "The format of the provided ackId is incorrect"),
+        ReadOutcome::TooManyFeeds => error(403, "Too many feeds created: this user has more than 20 active feeds; delete the ones not in use"),
+    }
+}
+
+/// Applies `duplicate` and `reorder` faults to the events of one read.
+fn shape(
+    app: &App,
+    mut events: Vec<Arc<serde_json::value::RawValue>>,
+) -> (Vec<Arc<serde_json::value::RawValue>>, Option<FaultKind>) {
+    if events.is_empty() {
+        return (events, None);
+    }
+    match app.faults.pick("read", true) {
+        Some(FaultKind::Duplicate) => {
+            let copies = events.clone();
+            events.extend(copies);
+            (events, Some(FaultKind::Duplicate))
+        }
+        Some(FaultKind::Reorder) => {
+            app.faults.shuffle(&mut events);
+            (events, Some(FaultKind::Reorder))
+        }
+        _ => (events, None),
+    }
+}
+
+fn served_ids(events: &[Arc<serde_json::value::RawValue>]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| {
+            serde_json::from_str::<serde_json::Value>(e.get())
+                .ok()
+                .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_string))
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+async fn create_feed_v1(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let user = match authorize(&app, &headers, true) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let (id, _) = app.hub.create(&user.username, None, Version::V1);
+    let mut r = Json(json!({ "id": id })).into_response();
+    r.headers_mut().insert(
+        "X-Warning",
+        HeaderValue::from_static("This method is deprecated"),
+    );
+    r
+}
+
+#[derive(Deserialize)]
+struct LimitQuery {
+    limit: Option<usize>,
+}
+
+async fn read_feed_v1(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<LimitQuery>,
+) -> Response {
+    let user = match authorize(&app, &headers, true) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let outcome = tokio::select! {
+        o = app.hub.read(&user.username, &id, Version::V1, "", q.limit) => o,
+        _ = app.shutdown.cancelled() => return error(503, "feedctl serve is stopping"),
+    };
+    let mut r = match outcome {
+        ReadOutcome::Events { events, .. } if events.is_empty() => {
+            StatusCode::NO_CONTENT.into_response()
+        }
+        ReadOutcome::Events { events, .. } => {
+            let (events, shaped) = shape(&app, events);
+            let ids = served_ids(&events);
+            let body = format!(
+                "[{}]",
+                events.iter().map(|e| e.get()).collect::<Vec<_>>().join(",")
+            );
+            let mut r = ([("content-type", "application/json")], body).into_response();
+            r.extensions_mut().insert(Served(ids));
+            if let Some(k) = shaped {
+                r.extensions_mut().insert(k);
+            }
+            r
+        }
+        _ => error(400, "Could not find a datafeed with the provided id"),
+    };
+    r.headers_mut().insert(
+        "X-Warning",
+        HeaderValue::from_static("This method is deprecated"),
+    );
+    r
+}
+
+/// Endpoints a bot may call that serve does not emulate: 501, naming the endpoint.
+async fn not_emulated(method: Method, uri: axum::http::Uri) -> Response {
+    error(
+        501,
+        format!("feedctl serve does not emulate {method} {}", uri.path()),
+    )
+}

@@ -1,0 +1,265 @@
+//! The Datafeed API exactly as the agent spec has it: v2 (`/agent/v5/datafeeds`) list, create,
+//! delete, read; v1 (`/agent/v4/datafeed`) create and read. Also the pod's sessioninfo.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use super::client::{unexpected, Client};
+use super::http::{Component, DEFAULT_TIMEOUT};
+use super::{ApiError, Event};
+
+/// `V5Datafeed`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct V5Datafeed {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<i64>,
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub feed_type: Option<String>,
+}
+
+/// One read: the events as received and the cursor to send next.
+#[derive(Debug)]
+pub struct ReadResult {
+    pub events: Vec<Event>,
+    /// v2 only: the ackId that acknowledges this batch on the next read.
+    pub ack_id: Option<String>,
+    /// Bytes of the response body, for statistics.
+    pub body_len: usize,
+}
+
+/// The fanout id pattern both kits filter with: `^[^\s_]+_f(_[^\s_]+)?$`.
+pub fn is_fanout_id(id: &str) -> bool {
+    let Some(pos) = id.find("_f") else {
+        return false;
+    };
+    let (head, tail) = (&id[..pos], &id[pos + 2..]);
+    let clean = |s: &str| !s.is_empty() && !s.contains('_') && !s.chars().any(char::is_whitespace);
+    clean(head) && (tail.is_empty() || tail.strip_prefix('_').is_some_and(clean))
+}
+
+/// How long a read may take: the ~30 s long poll plus a margin, after which it is abandoned.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(45);
+
+#[derive(Deserialize)]
+struct EventList {
+    #[serde(default)]
+    events: Option<Vec<Box<RawValue>>>,
+    #[serde(rename = "ackId")]
+    ack_id: Option<String>,
+}
+
+fn parse_events(call: &str, raws: Vec<Box<RawValue>>) -> Result<Vec<Event>, ApiError> {
+    raws.into_iter()
+        .map(|raw| {
+            Event::from_raw(raw).map_err(|e| ApiError::Malformed {
+                call: call.to_string(),
+                detail: format!("an event is not a V4Event object: {e}"),
+            })
+        })
+        .collect()
+}
+
+fn json<T: for<'de> Deserialize<'de>>(call: &str, body: &[u8], what: &str) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::Malformed {
+        call: call.to_string(),
+        detail: format!("expected {what}: {e}"),
+    })
+}
+
+impl Client {
+    /// `GET /agent/v5/datafeeds[?tag=]`.
+    pub async fn list_datafeeds(&self, tag: Option<&str>) -> Result<Vec<V5Datafeed>, ApiError> {
+        let call = "/agent/v5/datafeeds";
+        let resp = self
+            .call(
+                Component::Agent,
+                Method::GET,
+                call,
+                DEFAULT_TIMEOUT,
+                |r| match tag {
+                    Some(t) => r.query(&[("tag", t)]),
+                    None => r,
+                },
+            )
+            .await?;
+        if resp.status.as_u16() != 200 {
+            return Err(unexpected(call, &resp));
+        }
+        json(call, &resp.body, "a list of V5Datafeed")
+    }
+
+    /// `POST /agent/v5/datafeeds` with `{tag?, includeInvisible?}`; the spec answers 201.
+    pub async fn create_datafeed(
+        &self,
+        tag: Option<&str>,
+        include_invisible: bool,
+    ) -> Result<V5Datafeed, ApiError> {
+        let call = "/agent/v5/datafeeds";
+        let mut body = serde_json::Map::new();
+        if let Some(t) = tag {
+            body.insert("tag".into(), t.into());
+        }
+        if include_invisible {
+            body.insert("includeInvisible".into(), true.into());
+        }
+        let resp = self
+            .call(Component::Agent, Method::POST, call, DEFAULT_TIMEOUT, |r| {
+                r.json(&body)
+            })
+            .await?;
+        if !resp.status.is_success() {
+            return Err(unexpected(call, &resp));
+        }
+        json(call, &resp.body, "a V5Datafeed")
+    }
+
+    /// `DELETE /agent/v5/datafeeds/{id}`; 204 on success.
+    pub async fn delete_datafeed(&self, id: &str) -> Result<(), ApiError> {
+        let path = format!("/agent/v5/datafeeds/{}", encode(id));
+        let resp = self
+            .call(
+                Component::Agent,
+                Method::DELETE,
+                &path,
+                DEFAULT_TIMEOUT,
+                |r| r,
+            )
+            .await?;
+        if !resp.status.is_success() {
+            return Err(unexpected("/agent/v5/datafeeds/{id}", &resp));
+        }
+        Ok(())
+    }
+
+    /// `POST /agent/v5/datafeeds/{id}/read` with `{"ackId": ...}` (empty for the first read).
+    pub async fn read_datafeed(
+        &self,
+        id: &str,
+        ack_id: &str,
+        timeout: Duration,
+    ) -> Result<ReadResult, ApiError> {
+        let call = "/agent/v5/datafeeds/{id}/read";
+        let path = format!("/agent/v5/datafeeds/{}/read", encode(id));
+        let body = serde_json::json!({ "ackId": ack_id, "updatePresence": true });
+        let resp = self
+            .call(Component::Agent, Method::POST, &path, timeout, |r| {
+                r.json(&body)
+            })
+            .await?;
+        if resp.status.as_u16() != 200 {
+            return Err(unexpected(call, &resp));
+        }
+        let list: EventList = json(call, &resp.body, "a V5EventList")?;
+        let ack_id = list.ack_id.ok_or_else(|| ApiError::Malformed {
+            call: call.into(),
+            detail: "the V5EventList has no ackId".into(),
+        })?;
+        Ok(ReadResult {
+            events: parse_events(call, list.events.unwrap_or_default())?,
+            ack_id: Some(ack_id),
+            body_len: resp.body.len(),
+        })
+    }
+
+    /// `POST /agent/v4/datafeed/create`, no body; answers 200 `{"id": ...}`.
+    pub async fn create_datafeed_v1(&self) -> Result<String, ApiError> {
+        let call = "/agent/v4/datafeed/create";
+        let resp = self
+            .call(Component::Agent, Method::POST, call, DEFAULT_TIMEOUT, |r| r)
+            .await?;
+        if !resp.status.is_success() {
+            return Err(unexpected(call, &resp));
+        }
+        #[derive(Deserialize)]
+        struct Id {
+            id: String,
+        }
+        Ok(json::<Id>(call, &resp.body, "a Datafeed object with an id")?.id)
+    }
+
+    /// `GET /agent/v4/datafeed/{id}/read`: a list of events, or 204 when the poll timed out.
+    pub async fn read_datafeed_v1(
+        &self,
+        id: &str,
+        timeout: Duration,
+    ) -> Result<ReadResult, ApiError> {
+        let call = "/agent/v4/datafeed/{id}/read";
+        let path = format!("/agent/v4/datafeed/{}/read", encode(id));
+        let resp = self
+            .call(Component::Agent, Method::GET, &path, timeout, |r| r)
+            .await?;
+        match resp.status.as_u16() {
+            204 => Ok(ReadResult {
+                events: Vec::new(),
+                ack_id: None,
+                body_len: 0,
+            }),
+            200 => {
+                let raws: Vec<Box<RawValue>> = json(call, &resp.body, "a V4EventList")?;
+                Ok(ReadResult {
+                    events: parse_events(call, raws)?,
+                    ack_id: None,
+                    body_len: resp.body.len(),
+                })
+            }
+            _ => Err(unexpected(call, &resp)),
+        }
+    }
+
+    /// `GET /pod/v2/sessioninfo`: who the bot is (`UserV2`), kept as received.
+    pub async fn session_info(&self) -> Result<serde_json::Value, ApiError> {
+        let call = "/pod/v2/sessioninfo";
+        let resp = self
+            .call(Component::Pod, Method::GET, call, DEFAULT_TIMEOUT, |r| r)
+            .await?;
+        if resp.status.as_u16() != 200 {
+            return Err(unexpected(call, &resp));
+        }
+        json(call, &resp.body, "a UserV2 object")
+    }
+
+    /// `GET /agent/v1/info`.
+    pub async fn agent_info(&self) -> Result<serde_json::Value, ApiError> {
+        let call = "/agent/v1/info";
+        let resp = self
+            .call(Component::Agent, Method::GET, call, DEFAULT_TIMEOUT, |r| r)
+            .await?;
+        if resp.status.as_u16() != 200 {
+            return Err(unexpected(call, &resp));
+        }
+        json(call, &resp.body, "an AgentInfo object")
+    }
+}
+
+/// Percent-encodes a path segment (ids are base64-like and may contain `/` or `+`).
+fn encode(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_fanout_id;
+
+    #[test]
+    fn fanout_regex() {
+        assert!(is_fanout_id("371f465fb97b5d1027d20a5e7085863a_f"));
+        assert!(is_fanout_id("e766c498_f_f8001"));
+        assert!(!is_fanout_id("abc_p_123"));
+        assert!(!is_fanout_id("a b_f"));
+        assert!(!is_fanout_id("_f"));
+    }
+}

@@ -1,0 +1,13 @@
+//! The wire: authentication, the pod and agent calls feedctl makes, and the event model.
+//! Knows nothing of journals, terminals or commands.
+
+pub mod auth;
+pub mod client;
+pub mod datafeed;
+mod error;
+pub mod event;
+pub mod http;
+
+pub use client::Client;
+pub use error::{ApiError, TransportKind};
+pub use event::Event;
