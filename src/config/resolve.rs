@@ -117,26 +117,13 @@ fn read_file(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Value,
     let is_json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    // Both parsers' messages already end with "at line L column C" where they know the place.
     let mut value: Value = if is_json {
-        serde_json::from_str(&text).map_err(|e| {
-            ConfigError::new(
-                Some(path),
-                None,
-                format!(
-                    "invalid JSON at line {}, column {}: {e}",
-                    e.line(),
-                    e.column()
-                ),
-            )
-        })?
+        serde_json::from_str(&text)
+            .map_err(|e| ConfigError::new(Some(path), None, format!("invalid JSON: {e}")))?
     } else {
-        serde_yaml_ng::from_str(&text).map_err(|e| {
-            let at = e
-                .location()
-                .map(|l| format!(" at line {}, column {}", l.line(), l.column()))
-                .unwrap_or_default();
-            ConfigError::new(Some(path), None, format!("invalid YAML{at}: {e}"))
-        })?
+        serde_yaml_ng::from_str(&text)
+            .map_err(|e| ConfigError::new(Some(path), None, format!("invalid YAML: {e}")))?
     };
     if value.is_null() {
         value = Value::Object(Default::default());
@@ -679,6 +666,15 @@ impl<'a> Resolver<'a> {
         })?;
         let credential = self.credential(o)?;
 
+        if let Some(node) = self.get("ssl.trustStore") {
+            // Without this, `trustStore: ca.pem` would be silently ignored and TLS would fail later.
+            if !node.is_object() {
+                return Err(self.err(
+                    "ssl.trustStore",
+                    "expected a mapping with the CA bundle's `path`, e.g. `trustStore: { path: ca.pem }`",
+                ));
+            }
+        }
         let found = self.find(None, None, &["ssl.trustStore.path"]);
         let trust_store = self
             .string("ssl.trustStore.path", found, None)?
@@ -707,7 +703,12 @@ impl<'a> Resolver<'a> {
                 {
                     return Err(self.err(&key, "not a valid HTTP header name or value"));
                 }
-                self.record(&key, &value, Source::File(key.clone()));
+                let shown = if sensitive_header(name) {
+                    "<redacted>"
+                } else {
+                    value.as_str()
+                };
+                self.record(&key, shown, Source::File(key.clone()));
                 default_headers.push((name.clone(), value));
             }
         }
@@ -746,8 +747,12 @@ impl<'a> Resolver<'a> {
         let found = self.find(None, None, &["datafeed.tag"]);
         let tag = self.string("datafeed.tag", found, None)?;
         if let Some(t) = &tag {
-            if t.chars().count() > 100 {
-                return Err(self.err("datafeed.tag", "expected at most 100 characters"));
+            let n = t.chars().count();
+            if n > 100 {
+                return Err(self.err(
+                    "datafeed.tag",
+                    format!("expected at most 100 characters, got {n}"),
+                ));
             }
         }
         let found = self.find(None, None, &["datafeed.includeInvisible"]);
@@ -786,12 +791,31 @@ fn check_pem(pem: &str) -> Result<(), String> {
                 .into(),
         );
     }
+    if has("PUBLIC KEY") || has("RSA PUBLIC KEY") || has("CERTIFICATE") {
+        return Err("this is a public key or a certificate, not a private key; give the bot's private key (PKCS#1 or PKCS#8 PEM)".into());
+    }
     if !(has("RSA PRIVATE KEY") || has("PRIVATE KEY")) {
         return Err("not a PEM private key; expected `-----BEGIN RSA PRIVATE KEY-----` (PKCS#1) or `-----BEGIN PRIVATE KEY-----` (PKCS#8)".into());
     }
     jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes())
         .map(|_| ())
         .map_err(|e| format!("not a usable RSA private key ({e})"))
+}
+
+/// Headers whose values are credentials: `config show` prints them redacted.
+fn sensitive_header(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    [
+        "authorization",
+        "cookie",
+        "token",
+        "secret",
+        "password",
+        "api-key",
+        "apikey",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
 }
 
 fn short(v: &Value) -> String {

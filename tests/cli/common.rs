@@ -1,0 +1,179 @@
+//! Helpers shared by the integration tests.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command as StdCommand, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use feedctl::serve::{self, HubSettings, ServeOptions, Server};
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+pub fn fixture(rel: &str) -> PathBuf {
+    fixtures().join(rel)
+}
+
+pub const PUBLIC_KEY: &str = "keys/TEST-ONLY-bot-public.pem";
+pub const PRIVATE_KEY: &str = "keys/TEST-ONLY-bot-private-pkcs8.pem";
+pub const PRIVATE_KEY_PKCS1: &str = "keys/TEST-ONLY-bot-private-pkcs1.pem";
+pub const WRONG_KEY: &str = "keys/TEST-ONLY-wrong-private.pem";
+
+/// A scratch directory used as HOME and working directory, so no real config is picked up.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Self {
+        Sandbox { dir: tempfile::tempdir().expect("tempdir") }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `feedctl` with a clean environment: HOME and cwd in the sandbox, no FEEDCTL_* variables,
+    /// no colours, no standard input.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("feedctl").expect("binary");
+        for (k, _) in std::env::vars() {
+            if k.starts_with("FEEDCTL_") {
+                c.env_remove(k);
+            }
+        }
+        c.env("HOME", self.path()).env("NO_COLOR", "1").current_dir(self.path()).write_stdin("");
+        c.timeout(Duration::from_secs(60));
+        c
+    }
+
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.path().join(name);
+        std::fs::write(&p, text).expect("write");
+        p
+    }
+
+    /// A bot config pointing every component at `base_url`, signing with `key` (a fixture path).
+    pub fn config_for(&self, base_url: &str, key: &str) -> PathBuf {
+        let (host, port) = host_port(base_url);
+        self.write(
+            "config.yaml",
+            &format!(
+                "scheme: http\nhost: {host}\nport: {port}\nbot:\n  username: demo-bot\n  privateKey:\n    path: {}\n",
+                fixture(key).display()
+            ),
+        )
+    }
+}
+
+pub fn host_port(base_url: &str) -> (String, u16) {
+    let addr = base_url.trim_start_matches("http://");
+    let (h, p) = addr.rsplit_once(':').expect("host:port");
+    (h.to_string(), p.parse().expect("port"))
+}
+
+/// An emulator running in this test process, on a runtime of its own.
+pub struct InProcess {
+    pub rt: tokio::runtime::Runtime,
+    pub server: Option<Server>,
+}
+
+impl InProcess {
+    pub fn start(opts: ServeOptions) -> Self {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+        let server = rt.block_on(serve::start(opts)).expect("serve starts");
+        InProcess { rt, server: Some(server) }
+    }
+
+    pub fn server(&self) -> &Server {
+        self.server.as_ref().expect("running")
+    }
+
+    pub fn url(&self) -> String {
+        self.server().base_url.clone()
+    }
+}
+
+impl Drop for InProcess {
+    fn drop(&mut self) {
+        if let Some(s) = self.server.take() {
+            self.rt.block_on(s.stop());
+        }
+    }
+}
+
+/// Serve options for tests: the test public key, short timeouts, the given events.
+pub fn test_options(events: &str) -> ServeOptions {
+    ServeOptions {
+        events: serve::read_ndjson(events).expect("events"),
+        public_key: Some(std::fs::read_to_string(fixture(PUBLIC_KEY)).expect("public key")),
+        hub: HubSettings {
+            poll_timeout: Duration::from_millis(500),
+            visibility_timeout: Duration::from_millis(800),
+            feed_ttl: Duration::from_secs(600),
+            max_feeds: 20,
+            batch_size: 100,
+        },
+        ..ServeOptions::default()
+    }
+}
+
+pub fn demo_events() -> String {
+    std::fs::read_to_string(fixture("demo.ndjson")).expect("demo.ndjson")
+}
+
+pub fn all_types() -> String {
+    std::fs::read_to_string(fixture("events/all-types.ndjson")).expect("all-types")
+}
+
+/// `feedctl serve` as a separate process; killed on drop.
+pub struct ServeProcess {
+    pub child: Child,
+    pub base_url: String,
+}
+
+impl ServeProcess {
+    pub fn spawn(args: &[&str]) -> Self {
+        let bin = assert_cmd::cargo::cargo_bin("feedctl");
+        let mut child = StdCommand::new(bin)
+            .arg("serve")
+            .arg("--listen")
+            .arg("127.0.0.1:0")
+            .args(args)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut first = String::new();
+        BufReader::new(stdout).read_line(&mut first).expect("first line");
+        assert!(first.starts_with("http://127.0.0.1:"), "serve's first line should be its base URL, got {first:?}");
+        ServeProcess { child, base_url: first.trim().to_string() }
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn stdout_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn arc_events(text: &str) -> Vec<Arc<serde_json::value::RawValue>> {
+    serve::read_ndjson(text).expect("events")
+}

@@ -1,0 +1,11 @@
+//! Integration tests: the real `feedctl` binary against the real emulator on 127.0.0.1:0.
+//! One test binary (modules below) keeps link time down on small CI machines.
+
+mod common;
+
+mod auth;
+mod config;
+mod datafeed;
+mod demo;
+mod events;
+mod serve;
