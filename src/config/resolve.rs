@@ -791,10 +791,11 @@ fn check_pem(pem: &str) -> Result<(), String> {
                 .into(),
         );
     }
-    if has("PUBLIC KEY") || has("RSA PUBLIC KEY") || has("CERTIFICATE") {
+    let private = has("RSA PRIVATE KEY") || has("PRIVATE KEY");
+    if !private && (has("PUBLIC KEY") || has("RSA PUBLIC KEY") || has("CERTIFICATE")) {
         return Err("this is a public key or a certificate, not a private key; give the bot's private key (PKCS#1 or PKCS#8 PEM)".into());
     }
-    if !(has("RSA PRIVATE KEY") || has("PRIVATE KEY")) {
+    if !private {
         return Err("not a PEM private key; expected `-----BEGIN RSA PRIVATE KEY-----` (PKCS#1) or `-----BEGIN PRIVATE KEY-----` (PKCS#8)".into());
     }
     jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes())
