@@ -53,6 +53,13 @@ pub fn exit_for(err: &anyhow::Error) -> Exit {
         if cause.downcast_ref::<crate::config::ConfigError>().is_some() {
             return Exit::Usage;
         }
+        if let Some(e) = cause.downcast_ref::<crate::feed::FeedError>() {
+            return match e {
+                crate::feed::FeedError::Api(crate::symphony::ApiError::AuthRejected { .. }) => Exit::Auth,
+                crate::feed::FeedError::Api(crate::symphony::ApiError::Local(_)) => Exit::Usage,
+                _ => Exit::Feed,
+            };
+        }
         if let Some(e) = cause.downcast_ref::<crate::symphony::ApiError>() {
             return match e {
                 crate::symphony::ApiError::AuthRejected { .. } => Exit::Auth,

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod exit;
+pub mod feed;
 pub mod output;
 pub mod serve;
 pub mod symphony;

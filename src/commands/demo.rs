@@ -1,18 +1,22 @@
 //! `feedctl demo`: the README's first command. Starts the emulator in-process, seeded from
 //! `fixtures/`, and runs the main job against it with the test-only bot key: authenticate,
-//! create a feed, read every event (acknowledging each chunk), delete the feed.
+//! create a feed, follow it as `tail` does through an injected fault, delete the feed.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 
+use std::io::IsTerminal;
+
 use crate::cli::{Global, OutputFormat};
+use crate::commands::tail::announce;
+use crate::feed::{FeedChoice, FollowOptions, Follower, Notice};
+use crate::output::events::{envelope, pretty, Delivery};
 use crate::config::{Credential, Secret, Settings};
 use crate::exit::Exit;
 use crate::output;
 use crate::serve::{self, HubSettings, ServeOptions};
-use crate::symphony::{Client, Event};
+use crate::symphony::Client;
 
 const DEMO_EVENTS: &str = include_str!("../../fixtures/demo.ndjson");
 const TEST_PUBLIC_KEY: &str = include_str!("../../fixtures/keys/TEST-ONLY-bot-public.pem");
@@ -32,6 +36,7 @@ pub async fn run(g: &Global) -> Result<Exit> {
             batch_size: 10,
             ..ServeOptions::default().hub
         },
+        faults: vec!["read:503+2".parse().map_err(anyhow::Error::msg)?],
         ..ServeOptions::default()
     })
     .await?;
@@ -42,84 +47,66 @@ pub async fn run(g: &Global) -> Result<Exit> {
 
 async fn walk_through(g: &Global, base_url: &str, total: usize) -> Result<Exit> {
     let step = |n: u32, text: &str| {
-        output::note(&format!(
-            "{} {text}",
-            console::style(format!("[{n}]")).cyan().bold().for_stderr()
-        ))
+        output::note(&format!("{} {text}", console::style(format!("[{n}]")).cyan().bold().for_stderr()))
     };
-    step(
-        1,
-        &format!(
-            "started an emulated pod at {base_url} with {total} events from fixtures/demo.ndjson"
-        ),
-    );
+    step(1, &format!("started an emulated pod at {base_url} with {total} events from fixtures/demo.ndjson"));
     let addr = base_url.trim_start_matches("http://");
     let (host, port) = addr.rsplit_once(':').context("server address")?;
-    let settings = Settings::local(
+    let mut settings = Settings::local(
         "http",
         host,
         port.parse()?,
         BOT,
-        Credential::RsaKey {
-            pem: Secret::new(TEST_PRIVATE_KEY),
-            origin: "fixtures/keys (TEST-ONLY)".into(),
-        },
+        Credential::RsaKey { pem: Secret::new(TEST_PRIVATE_KEY), origin: "fixtures/keys (TEST-ONLY)".into() },
     );
+    settings.datafeed.retry.initial_interval = Duration::from_millis(200);
     let client = Client::new(&settings)?;
     client.session().await?;
     let me = client.session_info().await?;
-    step(
-        2,
-        &format!(
-            "authenticated as {} (user id {}) with an RS512 JWT signed by the test-only key",
-            me["username"].as_str().unwrap_or(BOT),
-            me["id"]
-        ),
-    );
+    step(2, &format!(
+        "authenticated as {} (user id {}) with an RS512 JWT signed by the test-only key",
+        me["username"].as_str().unwrap_or(BOT),
+        me["id"]
+    ));
     let feed = client.create_datafeed(Some("feedctl-demo"), false).await?;
-    step(3, &format!("created datafeed {}", feed.id));
-    let mut ack = String::new();
-    let mut received: Vec<Event> = Vec::new();
-    let mut reads = 0;
-    while received.len() < total && reads < 50 {
-        let read = client
-            .read_datafeed(&feed.id, &ack, Duration::from_secs(10))
-            .await?;
-        reads += 1;
-        if !read.events.is_empty() {
-            step(
-                4,
-                &format!(
-                    "read {} events; acknowledging them with the next read",
-                    read.events.len()
-                ),
-            );
+    step(3, &format!("created datafeed {} (POST /agent/v5/datafeeds)", feed.id));
+    step(4, "following it as `feedctl tail` does; the pod fails one read on purpose (HTTP 503) to show a retry");
+    let mut follower = Follower::new(
+        &client,
+        FollowOptions {
+            version: settings.datafeed.version,
+            choice: FeedChoice::Resume { id: feed.id.clone(), ack_id: String::new() },
+            read_timeout: Duration::from_secs(10),
+            retry: settings.datafeed.retry.clone(),
+            include_invisible: false,
+        },
+    );
+    let pretty_out = match g.output {
+        Some(OutputFormat::Table) => true,
+        Some(_) => false,
+        None => std::io::stdout().is_terminal(),
+    };
+    let mut received = 0;
+    let mut chunks = 0;
+    let mut notify = |n: Notice| {
+        if !matches!(n, Notice::FeedAttached { .. }) {
+            announce(&n)
         }
-        received.extend(read.events);
-        ack = read.ack_id.unwrap_or_default();
-    }
-    // One more read sends the last ackId, so the server drops the final chunk from the queue.
-    let _ = client
-        .read_datafeed(&feed.id, &ack, Duration::from_secs(5))
-        .await;
-    let events = Arc::new(received);
-    match output::resolve(g.output) {
-        OutputFormat::Table => output::line(output::event_table(&events)),
-        OutputFormat::Json => output::json(events.as_ref()),
-        OutputFormat::Ndjson => events.iter().for_each(|e| output::line(e.raw())),
+    };
+    while received < total {
+        let chunk = tokio::time::timeout(Duration::from_secs(20), follower.next_chunk(&mut notify))
+            .await
+            .context("the emulator stopped sending events")??;
+        chunks += 1;
+        let d = Delivery { feed_id: &chunk.feed_id, chunk: chunk.number, received_at: chunk.received_at };
+        for e in &chunk.events {
+            output::line(if pretty_out { pretty(e) } else { envelope(e, &d) });
+        }
+        received += chunk.events.len();
     }
     client.delete_datafeed(&feed.id).await?;
-    step(
-        5,
-        &format!(
-            "received all {} of {total} events in {reads} reads; deleted the datafeed",
-            events.len()
-        ),
-    );
-    output::note("next: `feedctl serve --events fixtures/demo.ndjson --accept-any-key` runs the same pod for your own bot");
-    Ok(if events.len() == total {
-        Exit::Success
-    } else {
-        Exit::Failed
-    })
+    step(5, &format!("received all {received} of {total} events in {chunks} chunks, each acknowledged by the next read; deleted the datafeed"));
+    output::note("next: `feedctl serve --events fixtures/demo.ndjson --accept-any-key` runs the same pod for your own bot,");
+    output::note("      and `feedctl tail` follows it live");
+    Ok(if received == total { Exit::Success } else { Exit::Failed })
 }

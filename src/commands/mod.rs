@@ -5,6 +5,7 @@ mod config_show;
 mod datafeed;
 mod demo;
 mod serve;
+mod tail;
 
 use anyhow::Result;
 
@@ -18,6 +19,7 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Command::Config(ConfigCommand::Show) => config_show::run(g),
         Command::Auth(AuthCommand::Check) => auth::check(g).await,
         Command::Datafeed(cmd) => datafeed::run(g, cmd).await,
+        Command::Tail(args) => tail::run(g, args).await,
         Command::Serve(args) => serve::run(g, args).await,
         Command::Demo(_) => demo::run(g).await,
     }
@@ -42,4 +44,26 @@ pub fn load_settings(g: &Global) -> Result<Settings, config::ConfigError> {
         &|name| std::env::var(name).ok(),
         home.as_deref(),
     )
+}
+
+/// Ctrl-C, listened for from the start so a signal that comes between two awaits is not lost.
+pub struct Interrupt {
+    #[cfg(unix)]
+    sigint: tokio::signal::unix::Signal,
+}
+
+impl Interrupt {
+    pub fn new() -> std::io::Result<Self> {
+        Ok(Interrupt {
+            #[cfg(unix)]
+            sigint: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?,
+        })
+    }
+
+    pub async fn recv(&mut self) {
+        #[cfg(unix)]
+        self.sigint.recv().await;
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -3,6 +3,8 @@
 
 use std::io::{IsTerminal, Write};
 
+pub mod events;
+
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 use serde::Serialize;

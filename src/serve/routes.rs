@@ -99,6 +99,21 @@ async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> Respo
     let path = req.uri().path().to_string();
     let target = target(&method, &path);
     let fault = app.faults.pick(target, false);
+    if fault == Some(FaultKind::Hang) {
+        // The client gives up long before this answers, so log it now, with no status (0).
+        app.log.push(LoggedRequest {
+            seq: 0,
+            at,
+            method: method.to_string(),
+            path: template(&path),
+            target: target.to_string(),
+            status: 0,
+            millis: 0,
+            fault: Some(FaultKind::Hang.to_string()),
+            events: None,
+        });
+        return faulty(&app, &FaultKind::Hang).await;
+    }
     let response = match &fault {
         None => next.run(req).await,
         Some(kind) => faulty(&app, kind).await,

@@ -20,6 +20,8 @@ pub struct Client {
     session: Mutex<Option<Arc<Session>>>,
     /// Authentication calls made so far (for `auth check` and logs; no tokens).
     steps: std::sync::Mutex<Vec<Step>>,
+    /// How many times a 401 made us log in again.
+    relogins: std::sync::atomic::AtomicU64,
 }
 
 impl Client {
@@ -30,6 +32,7 @@ impl Client {
             credential: settings.credential.clone(),
             session: Mutex::new(None),
             steps: Default::default(),
+            relogins: Default::default(),
         })
     }
 
@@ -53,6 +56,7 @@ impl Client {
             }
         }
         tracing::info!("session rejected with HTTP 401: authenticating again");
+        self.relogins.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let s = self.login().await?;
         *guard = Some(s.clone());
         Ok(s)
@@ -62,6 +66,11 @@ impl Client {
         let (session, steps) = auth::login(&self.http, &self.username, &self.credential).await?;
         self.steps.lock().map(|mut v| v.extend(steps)).ok();
         Ok(Arc::new(session))
+    }
+
+    /// How many times a 401 made the client log in again.
+    pub fn relogins(&self) -> u64 {
+        self.relogins.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The authentication calls made so far.

@@ -28,8 +28,8 @@ pub struct ReadResult {
     pub events: Vec<Event>,
     /// v2 only: the ackId that acknowledges this batch on the next read.
     pub ack_id: Option<String>,
-    /// Bytes of the response body, for statistics.
-    pub body_len: usize,
+    /// The response body exactly as received (empty for a v1 204).
+    pub body: Vec<u8>,
 }
 
 /// The fanout id pattern both kits filter with: `^[^\s_]+_f(_[^\s_]+)?$`.
@@ -162,7 +162,7 @@ impl Client {
         Ok(ReadResult {
             events: parse_events(call, list.events.unwrap_or_default())?,
             ack_id: Some(ack_id),
-            body_len: resp.body.len(),
+            body: resp.body,
         })
     }
 
@@ -197,14 +197,14 @@ impl Client {
             204 => Ok(ReadResult {
                 events: Vec::new(),
                 ack_id: None,
-                body_len: 0,
+                body: Vec::new(),
             }),
             200 => {
                 let raws: Vec<Box<RawValue>> = json(call, &resp.body, "a V4EventList")?;
                 Ok(ReadResult {
                     events: parse_events(call, raws)?,
                     ack_id: None,
-                    body_len: resp.body.len(),
+                    body: resp.body,
                 })
             }
             _ => Err(unexpected(call, &resp)),

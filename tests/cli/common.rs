@@ -177,3 +177,41 @@ pub fn stderr_of(out: &std::process::Output) -> String {
 pub fn arc_events(text: &str) -> Vec<Arc<serde_json::value::RawValue>> {
     serve::read_ndjson(text).expect("events")
 }
+
+impl Sandbox {
+    /// A config for `base_url` with fast retries (10 ms, ×2, cap 200 ms) so fault tests are quick.
+    pub fn fast_config_for(&self, base_url: &str, extra: &str) -> PathBuf {
+        let (host, port) = host_port(base_url);
+        self.write(
+            "config.yaml",
+            &format!(
+                "scheme: http\nhost: {host}\nport: {port}\nbot:\n  username: demo-bot\n  privateKey:\n    path: {}\n\
+                 datafeed:\n  retry:\n    initialIntervalMillis: 10\n    maxIntervalMillis: 200\n{extra}",
+                fixture(PRIVATE_KEY).display()
+            ),
+        )
+    }
+}
+
+/// `n` distinct MESSAGESENT events, one per line.
+pub fn generated_events(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"id":"g{i:06}","messageId":"m{i:06}","timestamp":{},"type":"MESSAGESENT","initiator":{{"user":{{"userId":344147139494862,"username":"reedUAT"}}}},"payload":{{"messageSent":{{"message":{{"messageId":"m{i:06}","timestamp":{},"message":"<div data-format=\"PresentationML\" data-version=\"2.0\">event {i}</div>","stream":{{"streamId":"s1","streamType":"IM"}}}}}}}}}}"#,
+                1795357800000i64 + i as i64,
+                1795357800000i64 + i as i64
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The dedupe keys of NDJSON events (id|type|timestamp|messageId).
+pub fn keys_of_events(ndjson: &str) -> Vec<String> {
+    ndjson
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| feedctl::symphony::Event::parse(l).expect("event").dedupe_key())
+        .collect()
+}

@@ -9,3 +9,4 @@ mod datafeed;
 mod demo;
 mod events;
 mod serve;
+mod tail;
