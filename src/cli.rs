@@ -88,6 +88,11 @@ pub enum Command {
     Datafeed(DatafeedCommand),
     /// Follow a feed live and print events as they come, surviving server faults
     Tail(TailArgs),
+    /// Follow a feed and write every chunk into a SQLite journal; resumes where it stopped
+    Record(RecordArgs),
+    /// Look into, export, import and check journals
+    #[command(subcommand)]
+    Journal(JournalCommand),
     /// Run an emulated pod on loopback that serves events to a bot
     Serve(ServeArgs),
     /// The main job end to end against a built-in emulator: no pod needed
@@ -271,4 +276,129 @@ pub struct TailArgs {
     /// Print the bodies of the read responses exactly as received
     #[arg(long)]
     pub raw: bool,
+}
+
+/// The journal file a command works on.
+#[derive(Debug, Args)]
+pub struct JournalArg {
+    /// Journal file (SQLite)
+    #[arg(
+        long,
+        short = 'j',
+        env = "FEEDCTL_JOURNAL",
+        default_value = "feedctl-journal.db",
+        value_name = "FILE"
+    )]
+    pub journal: PathBuf,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Follows a feed like `tail` and writes every chunk, its events and the feed's cursor into a journal, \
+                  in one transaction, before the cursor goes back to the server. Stop it any way you like (Ctrl-C, kill, a crash): \
+                  run the same command again and it resumes from the journal's marker, on the same feed with the same ackId.",
+    after_help = "Examples:\n  feedctl record --journal today.db\n  feedctl record --journal today.db --name incident-42 --duration 10m\n  \
+                  feedctl journal info --journal today.db"
+)]
+pub struct RecordArgs {
+    #[command(flatten)]
+    pub journal: JournalArg,
+    /// Name of the recording inside the journal (a journal can hold several)
+    #[arg(long, default_value = "default", value_name = "NAME")]
+    pub name: String,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Stop once at least this many events are stored (the chunk that crosses it is stored whole)
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+    /// Stop after this long (e.g. 30s, 5m)
+    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub duration: Option<std::time::Duration>,
+}
+
+/// Which stored events a command looks at.
+#[derive(Debug, Args)]
+pub struct EventSelection {
+    /// Only this recording
+    #[arg(long, value_name = "NAME")]
+    pub recording: Option<String>,
+    /// Only events of these types (repeat or separate with commas)
+    #[arg(long = "type", value_name = "TYPE", value_delimiter = ',')]
+    pub types: Vec<String>,
+    /// Only events in these streams
+    #[arg(long, value_name = "STREAM_ID", value_delimiter = ',')]
+    pub stream: Vec<String>,
+    /// Only events at or after this time (RFC 3339, e.g. 2026-11-22T14:30:00Z, or ms since the epoch)
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only events before this time (RFC 3339 or ms since the epoch)
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JournalCommand {
+    /// List the recordings of a journal
+    #[command(after_help = "Examples:\n  feedctl journal ls --journal today.db")]
+    Ls {
+        #[command(flatten)]
+        journal: JournalArg,
+    },
+    /// Counts by type, stream and recording, time range, duplicates, gaps and size
+    #[command(
+        after_help = "Examples:\n  feedctl journal info --journal today.db\n  feedctl journal info -j today.db -o json"
+    )]
+    Info {
+        #[command(flatten)]
+        journal: JournalArg,
+    },
+    /// List stored events
+    #[command(
+        after_help = "Examples:\n  feedctl journal show -j today.db --type MESSAGESENT --limit 20\n  \
+                            feedctl journal show -j today.db --since 2026-11-22T14:00:00Z -o json"
+    )]
+    Show {
+        #[command(flatten)]
+        journal: JournalArg,
+        #[command(flatten)]
+        select: EventSelection,
+        /// At most this many events
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+    },
+    /// Write stored events as NDJSON (one envelope per event, the exact JSON received inside)
+    #[command(
+        after_help = "Examples:\n  feedctl journal export -j today.db > events.ndjson\n  feedctl journal export -j today.db --recording incident-42 --type MESSAGESENT"
+    )]
+    Export {
+        #[command(flatten)]
+        journal: JournalArg,
+        #[command(flatten)]
+        select: EventSelection,
+    },
+    /// Turn NDJSON into a recording: export output, tail output, or hand-written events
+    #[command(
+        after_help = "Plain events (one V4Event per line) are grouped into chunks of --chunk-size; \
+                            envelopes from `export` or `tail` keep their chunks.\n\n\
+                            Examples:\n  feedctl journal import -j scenario.db --name smoke events.ndjson\n  \
+                            feedctl journal export -j a.db | feedctl journal import -j b.db -"
+    )]
+    Import {
+        #[command(flatten)]
+        journal: JournalArg,
+        /// NDJSON file, or - for standard input
+        file: PathBuf,
+        /// Recording to import into [default: the envelopes' recording, else the file name]
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// Events per chunk for plain events
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
+        chunk_size: u64,
+    },
+    /// Check the file (SQLite integrity) and the journal's invariants; exit 1 on a problem
+    #[command(after_help = "Examples:\n  feedctl journal verify -j today.db")]
+    Verify {
+        #[command(flatten)]
+        journal: JournalArg,
+    },
 }

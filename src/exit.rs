@@ -50,12 +50,20 @@ pub fn exit_for(err: &anyhow::Error) -> Exit {
         if let Some(f) = cause.downcast_ref::<Fail>() {
             return f.exit;
         }
+        if cause
+            .downcast_ref::<crate::journal::JournalError>()
+            .is_some()
+        {
+            return Exit::Usage;
+        }
         if cause.downcast_ref::<crate::config::ConfigError>().is_some() {
             return Exit::Usage;
         }
         if let Some(e) = cause.downcast_ref::<crate::feed::FeedError>() {
             return match e {
-                crate::feed::FeedError::Api(crate::symphony::ApiError::AuthRejected { .. }) => Exit::Auth,
+                crate::feed::FeedError::Api(crate::symphony::ApiError::AuthRejected { .. }) => {
+                    Exit::Auth
+                }
                 crate::feed::FeedError::Api(crate::symphony::ApiError::Local(_)) => Exit::Usage,
                 _ => Exit::Feed,
             };

@@ -6,6 +6,7 @@ pub mod commands;
 pub mod config;
 pub mod exit;
 pub mod feed;
+pub mod journal;
 pub mod output;
 pub mod serve;
 pub mod symphony;

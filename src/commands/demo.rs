@@ -10,11 +10,11 @@ use std::io::IsTerminal;
 
 use crate::cli::{Global, OutputFormat};
 use crate::commands::tail::announce;
-use crate::feed::{FeedChoice, FollowOptions, Follower, Notice};
-use crate::output::events::{envelope, pretty, Delivery};
 use crate::config::{Credential, Secret, Settings};
 use crate::exit::Exit;
+use crate::feed::{FeedChoice, FollowOptions, Follower, Notice};
 use crate::output;
+use crate::output::events::{envelope, pretty, Delivery};
 use crate::serve::{self, HubSettings, ServeOptions};
 use crate::symphony::Client;
 
@@ -47,9 +47,17 @@ pub async fn run(g: &Global) -> Result<Exit> {
 
 async fn walk_through(g: &Global, base_url: &str, total: usize) -> Result<Exit> {
     let step = |n: u32, text: &str| {
-        output::note(&format!("{} {text}", console::style(format!("[{n}]")).cyan().bold().for_stderr()))
+        output::note(&format!(
+            "{} {text}",
+            console::style(format!("[{n}]")).cyan().bold().for_stderr()
+        ))
     };
-    step(1, &format!("started an emulated pod at {base_url} with {total} events from fixtures/demo.ndjson"));
+    step(
+        1,
+        &format!(
+            "started an emulated pod at {base_url} with {total} events from fixtures/demo.ndjson"
+        ),
+    );
     let addr = base_url.trim_start_matches("http://");
     let (host, port) = addr.rsplit_once(':').context("server address")?;
     let mut settings = Settings::local(
@@ -57,25 +65,37 @@ async fn walk_through(g: &Global, base_url: &str, total: usize) -> Result<Exit> 
         host,
         port.parse()?,
         BOT,
-        Credential::RsaKey { pem: Secret::new(TEST_PRIVATE_KEY), origin: "fixtures/keys (TEST-ONLY)".into() },
+        Credential::RsaKey {
+            pem: Secret::new(TEST_PRIVATE_KEY),
+            origin: "fixtures/keys (TEST-ONLY)".into(),
+        },
     );
     settings.datafeed.retry.initial_interval = Duration::from_millis(200);
     let client = Client::new(&settings)?;
     client.session().await?;
     let me = client.session_info().await?;
-    step(2, &format!(
-        "authenticated as {} (user id {}) with an RS512 JWT signed by the test-only key",
-        me["username"].as_str().unwrap_or(BOT),
-        me["id"]
-    ));
+    step(
+        2,
+        &format!(
+            "authenticated as {} (user id {}) with an RS512 JWT signed by the test-only key",
+            me["username"].as_str().unwrap_or(BOT),
+            me["id"]
+        ),
+    );
     let feed = client.create_datafeed(Some("feedctl-demo"), false).await?;
-    step(3, &format!("created datafeed {} (POST /agent/v5/datafeeds)", feed.id));
+    step(
+        3,
+        &format!("created datafeed {} (POST /agent/v5/datafeeds)", feed.id),
+    );
     step(4, "following it as `feedctl tail` does; the pod fails one read on purpose (HTTP 503) to show a retry");
     let mut follower = Follower::new(
         &client,
         FollowOptions {
             version: settings.datafeed.version,
-            choice: FeedChoice::Resume { id: feed.id.clone(), ack_id: String::new() },
+            choice: FeedChoice::Resume {
+                id: feed.id.clone(),
+                ack_id: String::new(),
+            },
             read_timeout: Duration::from_secs(10),
             retry: settings.datafeed.retry.clone(),
             include_invisible: false,
@@ -98,9 +118,17 @@ async fn walk_through(g: &Global, base_url: &str, total: usize) -> Result<Exit> 
             .await
             .context("the emulator stopped sending events")??;
         chunks += 1;
-        let d = Delivery { feed_id: &chunk.feed_id, chunk: chunk.number, received_at: chunk.received_at };
+        let d = Delivery {
+            feed_id: &chunk.feed_id,
+            chunk: chunk.number,
+            received_at: chunk.received_at,
+        };
         for e in &chunk.events {
-            output::line(if pretty_out { pretty(e) } else { envelope(e, &d) });
+            output::line(if pretty_out {
+                pretty(e)
+            } else {
+                envelope(e, &d)
+            });
         }
         received += chunk.events.len();
     }
@@ -108,5 +136,9 @@ async fn walk_through(g: &Global, base_url: &str, total: usize) -> Result<Exit> 
     step(5, &format!("received all {received} of {total} events in {chunks} chunks, each acknowledged by the next read; deleted the datafeed"));
     output::note("next: `feedctl serve --events fixtures/demo.ndjson --accept-any-key` runs the same pod for your own bot,");
     output::note("      and `feedctl tail` follows it live");
-    Ok(if received == total { Exit::Success } else { Exit::Failed })
+    Ok(if received == total {
+        Exit::Success
+    } else {
+        Exit::Failed
+    })
 }

@@ -4,6 +4,8 @@ mod auth;
 mod config_show;
 mod datafeed;
 mod demo;
+mod journal;
+mod record;
 mod serve;
 mod tail;
 
@@ -20,6 +22,8 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Command::Auth(AuthCommand::Check) => auth::check(g).await,
         Command::Datafeed(cmd) => datafeed::run(g, cmd).await,
         Command::Tail(args) => tail::run(g, args).await,
+        Command::Record(args) => record::run(g, args).await,
+        Command::Journal(cmd) => journal::run(g, cmd),
         Command::Serve(args) => serve::run(g, args).await,
         Command::Demo(_) => demo::run(g).await,
     }

@@ -29,21 +29,32 @@ impl Filter {
         for t in types.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
             let upper = t.to_ascii_uppercase();
             if !EVENT_TYPES.contains(&upper.as_str()) {
-                return Err(Fail::usage(format!("unknown event type `{t}`; expected one of: {}", EVENT_TYPES.join(", "))));
+                return Err(Fail::usage(format!(
+                    "unknown event type `{t}`; expected one of: {}",
+                    EVENT_TYPES.join(", ")
+                )));
             }
             checked.push(upper);
         }
-        Ok(Filter { types: checked, streams: streams.to_vec(), initiators: initiators.to_vec() })
+        Ok(Filter {
+            types: checked,
+            streams: streams.to_vec(),
+            initiators: initiators.to_vec(),
+        })
     }
 
     pub fn accepts(&self, e: &Event) -> bool {
         (self.types.is_empty() || self.types.iter().any(|t| t == e.event_type()))
-            && (self.streams.is_empty() || e.stream_id().is_some_and(|s| self.streams.iter().any(|w| w == s)))
+            && (self.streams.is_empty()
+                || e.stream_id()
+                    .is_some_and(|s| self.streams.iter().any(|w| w == s)))
             && (self.initiators.is_empty() || {
                 let user = e.model.initiator.as_ref().and_then(|i| i.user.as_ref());
                 let id = user.and_then(|u| u.user_id).map(|i| i.to_string());
                 let name = user.and_then(|u| u.username.clone());
-                self.initiators.iter().any(|w| Some(w) == id.as_ref() || Some(w) == name.as_ref())
+                self.initiators
+                    .iter()
+                    .any(|w| Some(w) == id.as_ref() || Some(w) == name.as_ref())
             })
     }
 }
@@ -58,7 +69,10 @@ impl Seen {
     const CAPACITY: usize = 200_000;
 
     pub fn new() -> Self {
-        Seen { keys: HashSet::new(), order: VecDeque::new() }
+        Seen {
+            keys: HashSet::new(),
+            order: VecDeque::new(),
+        }
     }
 
     /// True the first time a dedupe key is seen.
@@ -95,7 +109,10 @@ enum Style {
 pub fn follow_options(settings: &Settings, source: &SourceArgs) -> FollowOptions {
     let choice = match &source.feed {
         Some(id) => FeedChoice::Given(id.clone()),
-        None => FeedChoice::Own { tag: source.tag.clone(), keep: source.keep_feed },
+        None => FeedChoice::Own {
+            tag: source.tag.clone(),
+            keep: source.keep_feed,
+        },
     };
     FollowOptions {
         version: settings.datafeed.version,
@@ -109,7 +126,9 @@ pub fn follow_options(settings: &Settings, source: &SourceArgs) -> FollowOptions
 /// Prints a follower notice on stderr.
 pub fn announce(n: &Notice) {
     let tag = match n {
-        Notice::Retry { .. } | Notice::FeedRecreated { .. } => console::style("retry:").yellow().for_stderr(),
+        Notice::Retry { .. } | Notice::FeedRecreated { .. } => {
+            console::style("retry:").yellow().for_stderr()
+        }
         _ => console::style("feed:").cyan().for_stderr(),
     };
     note(&format!("{tag} {n}"));
@@ -158,8 +177,16 @@ pub async fn run(g: &Global, args: &TailArgs) -> Result<Exit> {
         if let Style::Raw = style {
             output::line(String::from_utf8_lossy(&chunk.body));
         }
-        let d = Delivery { feed_id: &chunk.feed_id, chunk: chunk.number, received_at: chunk.received_at };
-        let fresh: Vec<&Event> = chunk.events.iter().filter(|e| seen.first(e.dedupe_key())).collect();
+        let d = Delivery {
+            feed_id: &chunk.feed_id,
+            chunk: chunk.number,
+            received_at: chunk.received_at,
+        };
+        let fresh: Vec<&Event> = chunk
+            .events
+            .iter()
+            .filter(|e| seen.first(e.dedupe_key()))
+            .collect();
         let repeats = chunk.events.len() - fresh.len();
         let stamps: Vec<i64> = fresh.iter().filter_map(|e| e.timestamp()).collect();
         if stamps.windows(2).any(|w| w[0] > w[1]) {
@@ -178,7 +205,10 @@ pub async fn run(g: &Global, args: &TailArgs) -> Result<Exit> {
             }
         }
         if repeats > 0 {
-            note(&format!("note: chunk {} repeated {repeats} event(s) already delivered; printed once", chunk.number));
+            note(&format!(
+                "note: chunk {} repeated {repeats} event(s) already delivered; printed once",
+                chunk.number
+            ));
         }
     };
     if let Some(id) = follower.close().await {

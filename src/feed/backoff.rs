@@ -35,7 +35,10 @@ impl Backoff {
         if max_attempts >= 0 && i64::from(self.failures) >= max_attempts.max(1) {
             return None;
         }
-        let exp = self.retry.multiplier.powi(self.failures.saturating_sub(1).min(64) as i32);
+        let exp = self
+            .retry
+            .multiplier
+            .powi(self.failures.saturating_sub(1).min(64) as i32);
         let base = self.retry.initial_interval.as_secs_f64() * exp;
         let capped = base.min(self.retry.max_interval.as_secs_f64());
         // ±20 % jitter, so many clients that failed together do not retry together.
@@ -64,10 +67,15 @@ mod tests {
     #[test]
     fn grows_and_caps_with_jitter() {
         let mut b = Backoff::new(retry(-1));
-        let waits: Vec<f64> = (0..8).map(|_| b.next_wait(None).unwrap().as_secs_f64()).collect();
+        let waits: Vec<f64> = (0..8)
+            .map(|_| b.next_wait(None).unwrap().as_secs_f64())
+            .collect();
         let bases = [0.5, 1.0, 2.0, 4.0, 4.0, 4.0, 4.0, 4.0];
         for (w, base) in waits.iter().zip(bases) {
-            assert!(*w >= base * 0.8 - 1e-9 && *w <= (base * 1.2).min(4.0) + 1e-9, "{w} vs {base}");
+            assert!(
+                *w >= base * 0.8 - 1e-9 && *w <= (base * 1.2).min(4.0) + 1e-9,
+                "{w} vs {base}"
+            );
         }
     }
 
@@ -76,12 +84,18 @@ mod tests {
         let mut b = Backoff::new(retry(3));
         assert!(b.next_wait(None).is_some());
         assert!(b.next_wait(None).is_some());
-        assert!(b.next_wait(None).is_none(), "3 attempts in all: the first and two retries");
+        assert!(
+            b.next_wait(None).is_none(),
+            "3 attempts in all: the first and two retries"
+        );
     }
 
     #[test]
     fn honours_retry_after() {
         let mut b = Backoff::new(retry(-1));
-        assert_eq!(b.next_wait(Some(Duration::from_secs(3))), Some(Duration::from_secs(3)));
+        assert_eq!(
+            b.next_wait(Some(Duration::from_secs(3))),
+            Some(Duration::from_secs(3))
+        );
     }
 }

@@ -35,13 +35,26 @@ pub struct FollowOptions {
 /// Something the user should hear about while following.
 #[derive(Debug, Clone)]
 pub enum Notice {
-    FeedCreated { id: String },
-    FeedReused { id: String },
-    FeedAttached { id: String },
+    FeedCreated {
+        id: String,
+    },
+    FeedReused {
+        id: String,
+    },
+    FeedAttached {
+        id: String,
+    },
     /// The feed was gone (400); a new one replaces it and events in between may be lost.
-    FeedRecreated { old: String, new: String },
+    FeedRecreated {
+        old: String,
+        new: String,
+    },
     Reauthenticated,
-    Retry { reason: String, wait: Duration, attempt: u32 },
+    Retry {
+        reason: String,
+        wait: Duration,
+        attempt: u32,
+    },
 }
 
 impl std::fmt::Display for Notice {
@@ -102,7 +115,10 @@ pub struct Follower<'c> {
 }
 
 fn now_millis() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 impl<'c> Follower<'c> {
@@ -112,7 +128,15 @@ impl<'c> Follower<'c> {
             FeedChoice::Resume { id, ack_id } => (Some(id.clone()), ack_id.clone()),
             _ => (None, String::new()),
         };
-        Follower { client, opts, feed_id, ack_id, chunks: 0, backoff, relogins_seen: client.relogins() }
+        Follower {
+            client,
+            opts,
+            feed_id,
+            ack_id,
+            chunks: 0,
+            backoff,
+            relogins_seen: client.relogins(),
+        }
     }
 
     pub fn feed_id(&self) -> Option<&str> {
@@ -125,15 +149,26 @@ impl<'c> Follower<'c> {
     }
 
     /// Waits after a transient failure, or gives up when the retry budget is spent.
-    async fn back_off(&mut self, e: ApiError, notify: &mut impl FnMut(Notice)) -> Result<(), FeedError> {
+    async fn back_off(
+        &mut self,
+        e: ApiError,
+        notify: &mut impl FnMut(Notice),
+    ) -> Result<(), FeedError> {
         match self.backoff.next_wait(e.retry_after()) {
             Some(wait) => {
                 let reason = crate::output::clip(&e.to_string(), 240);
-                notify(Notice::Retry { reason, wait, attempt: self.backoff.failures() });
+                notify(Notice::Retry {
+                    reason,
+                    wait,
+                    attempt: self.backoff.failures(),
+                });
                 tokio::time::sleep(wait).await;
                 Ok(())
             }
-            None => Err(FeedError::Exhausted { attempts: self.backoff.failures(), last: e }),
+            None => Err(FeedError::Exhausted {
+                attempts: self.backoff.failures(),
+                last: e,
+            }),
         }
     }
 
@@ -146,11 +181,15 @@ impl<'c> Follower<'c> {
                     notify(Notice::FeedAttached { id: id.clone() });
                     return Ok(());
                 }
-                (FeedChoice::Own { tag, .. }, DatafeedVersion::V2) => self.own_v2(tag.clone(), notify).await,
-                (FeedChoice::Own { .. }, DatafeedVersion::V1) => self.client.create_datafeed_v1().await.map(|id| {
-                    notify(Notice::FeedCreated { id: id.clone() });
-                    id
-                }),
+                (FeedChoice::Own { tag, .. }, DatafeedVersion::V2) => {
+                    self.own_v2(tag.clone(), notify).await
+                }
+                (FeedChoice::Own { .. }, DatafeedVersion::V1) => {
+                    self.client.create_datafeed_v1().await.map(|id| {
+                        notify(Notice::FeedCreated { id: id.clone() });
+                        id
+                    })
+                }
             };
             match result {
                 Ok(id) => {
@@ -165,13 +204,20 @@ impl<'c> Follower<'c> {
         }
     }
 
-    async fn own_v2(&self, tag: String, notify: &mut impl FnMut(Notice)) -> Result<String, ApiError> {
+    async fn own_v2(
+        &self,
+        tag: String,
+        notify: &mut impl FnMut(Notice),
+    ) -> Result<String, ApiError> {
         let existing = self.client.list_datafeeds(Some(&tag)).await?;
         if let Some(f) = existing.into_iter().find(|f| is_fanout_id(&f.id)) {
             notify(Notice::FeedReused { id: f.id.clone() });
             return Ok(f.id);
         }
-        let f = self.client.create_datafeed(Some(&tag), self.opts.include_invisible).await?;
+        let f = self
+            .client
+            .create_datafeed(Some(&tag), self.opts.include_invisible)
+            .await?;
         notify(Notice::FeedCreated { id: f.id.clone() });
         Ok(f.id)
     }
@@ -189,12 +235,19 @@ impl<'c> Follower<'c> {
         };
         loop {
             let result = match self.opts.version {
-                DatafeedVersion::V2 => self.client.create_datafeed(Some(&tag), self.opts.include_invisible).await.map(|f| f.id),
+                DatafeedVersion::V2 => self
+                    .client
+                    .create_datafeed(Some(&tag), self.opts.include_invisible)
+                    .await
+                    .map(|f| f.id),
                 DatafeedVersion::V1 => self.client.create_datafeed_v1().await,
             };
             match result {
                 Ok(new) => {
-                    notify(Notice::FeedRecreated { old, new: new.clone() });
+                    notify(Notice::FeedRecreated {
+                        old,
+                        new: new.clone(),
+                    });
                     self.feed_id = Some(new);
                     self.ack_id.clear();
                     // A replacement is feedctl's own now, so it is cleaned up like one.
@@ -211,7 +264,10 @@ impl<'c> Follower<'c> {
 
     /// Reads until a chunk with events arrives. The ackId of the previous chunk is sent with
     /// this read, so call it only once the previous chunk is safely handled.
-    pub async fn next_chunk(&mut self, notify: &mut impl FnMut(Notice)) -> Result<Chunk, FeedError> {
+    pub async fn next_chunk(
+        &mut self,
+        notify: &mut impl FnMut(Notice),
+    ) -> Result<Chunk, FeedError> {
         loop {
             if self.feed_id.is_none() {
                 self.open(notify).await?;
@@ -220,8 +276,16 @@ impl<'c> Follower<'c> {
             let sent = self.ack_id.clone();
             let started = Instant::now();
             let result = match self.opts.version {
-                DatafeedVersion::V2 => self.client.read_datafeed(&id, &sent, self.opts.read_timeout).await,
-                DatafeedVersion::V1 => self.client.read_datafeed_v1(&id, self.opts.read_timeout).await,
+                DatafeedVersion::V2 => {
+                    self.client
+                        .read_datafeed(&id, &sent, self.opts.read_timeout)
+                        .await
+                }
+                DatafeedVersion::V1 => {
+                    self.client
+                        .read_datafeed_v1(&id, self.opts.read_timeout)
+                        .await
+                }
             };
             let relogins = self.client.relogins();
             if relogins > self.relogins_seen {
@@ -276,7 +340,9 @@ impl<'c> Follower<'c> {
         match tokio::time::timeout(Duration::from_secs(3), self.client.delete_datafeed(&id)).await {
             Ok(Ok(())) | Ok(Err(ApiError::Status { status: 400, .. })) => Some(id),
             _ => {
-                tracing::warn!("could not delete datafeed {id}; remove it with `feedctl datafeed delete {id}`");
+                tracing::warn!(
+                    "could not delete datafeed {id}; remove it with `feedctl datafeed delete {id}`"
+                );
                 None
             }
         }

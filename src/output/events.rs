@@ -26,7 +26,9 @@ pub fn envelope(e: &Event, d: &Delivery) -> String {
 
 fn clock(ms: i64) -> String {
     let t = super::time(ms);
-    t.split_once(' ').map(|(_, clock)| clock.to_string()).unwrap_or(t)
+    t.split_once(' ')
+        .map(|(_, clock)| clock.to_string())
+        .unwrap_or(t)
 }
 
 fn stream_label(e: &Event) -> String {
@@ -43,18 +45,28 @@ fn stream_label(e: &Event) -> String {
 
 /// One readable line: time, type, stream, initiator and a preview of the text.
 pub fn pretty(e: &Event) -> String {
-    let time = e.timestamp().map(clock).unwrap_or_else(|| "--:--:--.---".into());
+    let time = e
+        .timestamp()
+        .map(clock)
+        .unwrap_or_else(|| "--:--:--.---".into());
     let ty = e.event_type();
     let ty_styled = match ty {
         "MESSAGESENT" | "SHAREDPOST" => style(format!("{ty:<26}")).green(),
-        "MESSAGESUPPRESSED" | "ROOMDEACTIVATED" | "USERLEFTROOM" => style(format!("{ty:<26}")).red(),
+        "MESSAGESUPPRESSED" | "ROOMDEACTIVATED" | "USERLEFTROOM" => {
+            style(format!("{ty:<26}")).red()
+        }
         "SYMPHONYELEMENTSACTION" => style(format!("{ty:<26}")).magenta(),
         _ if !e.is_known_type() => style(format!("{ty:<26}")).yellow(),
         _ => style(format!("{ty:<26}")).blue(),
     };
     let who = e.initiator_name().unwrap_or("");
     let text = e.message_text().map(plain_text).unwrap_or_default();
-    let mut line = format!("{} {} {}", style(time).dim(), ty_styled, style(clip(&stream_label(e), 24)).cyan());
+    let mut line = format!(
+        "{} {} {}",
+        style(time).dim(),
+        ty_styled,
+        style(clip(&stream_label(e), 24)).cyan()
+    );
     if !who.is_empty() {
         line.push_str(&format!(" {}", style(who).bold()));
     }
@@ -66,7 +78,18 @@ pub fn pretty(e: &Event) -> String {
 
 /// The names a `--format` template can use.
 pub const TEMPLATE_FIELDS: &[&str] = &[
-    "time", "timestamp", "type", "id", "message_id", "stream", "stream_id", "initiator", "initiator_id", "text", "feed", "chunk",
+    "time",
+    "timestamp",
+    "type",
+    "id",
+    "message_id",
+    "stream",
+    "stream_id",
+    "initiator",
+    "initiator_id",
+    "text",
+    "feed",
+    "chunk",
 ];
 
 /// A parsed `--format` template: literal text and `{field}` placeholders.
@@ -104,7 +127,11 @@ impl Template {
                     if !TEMPLATE_FIELDS.contains(&name.as_str()) {
                         return Err(format!(
                             "unknown field `{{{name}}}` in --format; use any of: {}",
-                            TEMPLATE_FIELDS.iter().map(|f| format!("{{{f}}}")).collect::<Vec<_>>().join(" ")
+                            TEMPLATE_FIELDS
+                                .iter()
+                                .map(|f| format!("{{{f}}}"))
+                                .collect::<Vec<_>>()
+                                .join(" ")
                         ));
                     }
                     if !lit.is_empty() {
@@ -155,10 +182,16 @@ mod tests {
     #[test]
     fn template_fields_and_escapes() {
         let e = Event::parse(r#"{"id":"a1","type":"MESSAGESENT","timestamp":5,"payload":{"messageSent":{"message":{"message":"<p>hi</p>"}}}}"#).unwrap();
-        let d = Delivery { feed_id: "f_f", chunk: 2, received_at: 0 };
+        let d = Delivery {
+            feed_id: "f_f",
+            chunk: 2,
+            received_at: 0,
+        };
         let t = Template::parse("{{{type}}}\\t{id} {text} #{chunk}").unwrap();
         assert_eq!(t.render(&e, &d), "{MESSAGESENT}\ta1 hi #2");
-        assert!(Template::parse("{nope}").unwrap_err().contains("{initiator}"));
+        assert!(Template::parse("{nope}")
+            .unwrap_err()
+            .contains("{initiator}"));
         assert!(Template::parse("a } b").is_err());
     }
 
@@ -166,7 +199,17 @@ mod tests {
     fn envelope_keeps_the_exact_event() {
         let raw = r#"{"id":"x", "type":"NEWTYPE","extra":[1,2]}"#;
         let e = Event::parse(raw).unwrap();
-        let line = envelope(&e, &Delivery { feed_id: "f_f", chunk: 1, received_at: 7 });
-        assert_eq!(line, format!(r#"{{"feedId":"f_f","chunk":1,"receivedAt":7,"event":{raw}}}"#));
+        let line = envelope(
+            &e,
+            &Delivery {
+                feed_id: "f_f",
+                chunk: 1,
+                received_at: 7,
+            },
+        );
+        assert_eq!(
+            line,
+            format!(r#"{{"feedId":"f_f","chunk":1,"receivedAt":7,"event":{raw}}}"#)
+        );
     }
 }

@@ -170,17 +170,23 @@ impl Faults {
         }
     }
 
-    /// The fault to apply to this call of `target`, if a rule fires. `shaping` picks between
-    /// rules that replace the answer (false) and rules the read handler applies (true).
-    pub fn pick(&self, target: &str, shaping: bool) -> Option<FaultKind> {
+    /// The faults for one call of `target`: one that replaces the answer, and one that shapes
+    /// the events of a read. Every rule for the target counts the call, whether or not another
+    /// rule fires, so `+SKIP` always means "after that many calls"; the first eligible rule of
+    /// each kind fires.
+    pub fn pick(&self, target: &str) -> (Option<FaultKind>, Option<FaultKind>) {
+        let (mut replace, mut shape) = (None, None);
         for rule in &self.rules {
-            if (rule.target != target && rule.target != "any")
-                || rule.kind.shapes_events() != shaping
-            {
+            if rule.target != target && rule.target != "any" {
                 continue;
             }
             let seen = rule.seen.fetch_add(1, Ordering::SeqCst);
-            if seen < rule.skip {
+            let slot = if rule.kind.shapes_events() {
+                &mut shape
+            } else {
+                &mut replace
+            };
+            if slot.is_some() || seen < rule.skip {
                 continue;
             }
             if let Some(max) = rule.count {
@@ -195,9 +201,9 @@ impl Faults {
                 }
             }
             rule.fired.fetch_add(1, Ordering::SeqCst);
-            return Some(rule.kind.clone());
+            *slot = Some(rule.kind.clone());
         }
-        None
+        (replace, shape)
     }
 
     /// Shuffles with the shared seeded source, for `reorder`.
@@ -246,8 +252,28 @@ mod tests {
     #[test]
     fn skip_and_count_schedule() {
         let f = Faults::new(vec!["read:503+1x2".parse().unwrap()], 1);
-        let fired: Vec<bool> = (0..5).map(|_| f.pick("read", false).is_some()).collect();
+        let fired: Vec<bool> = (0..5).map(|_| f.pick("read").0.is_some()).collect();
         assert_eq!(fired, [false, true, true, false, false]);
-        assert!(f.pick("login", false).is_none());
+        assert!(f.pick("login").0.is_none());
+    }
+
+    #[test]
+    fn every_rule_counts_every_call() {
+        let f = Faults::new(
+            vec![
+                "read:500+1".parse().unwrap(),
+                "read:duplicate+2".parse().unwrap(),
+                "read:503+2".parse().unwrap(),
+            ],
+            1,
+        );
+        let picks: Vec<_> = (0..4).map(|_| f.pick("read")).collect();
+        assert_eq!(picks[0], (None, None));
+        assert_eq!(picks[1], (Some(FaultKind::Status(500)), None));
+        assert_eq!(
+            picks[2],
+            (Some(FaultKind::Status(503)), Some(FaultKind::Duplicate))
+        );
+        assert_eq!(picks[3], (None, None));
     }
 }

@@ -24,6 +24,10 @@ use super::App;
 #[derive(Clone)]
 struct Served(Vec<String>);
 
+/// A `duplicate` or `reorder` fault picked for this read, passed to the handler.
+#[derive(Clone)]
+struct Shape(FaultKind);
+
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/login/pubkey/authenticate", post(login))
@@ -98,7 +102,11 @@ async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> Respo
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let target = target(&method, &path);
-    let fault = app.faults.pick(target, false);
+    let (fault, shaping) = app.faults.pick(target);
+    let mut req = req;
+    if let Some(kind) = shaping {
+        req.extensions_mut().insert(Shape(kind));
+    }
     if fault == Some(FaultKind::Hang) {
         // The client gives up long before this answers, so log it now, with no status (0).
         app.log.push(LoggedRequest {
@@ -395,6 +403,7 @@ struct AckBody {
 
 async fn read_feed(
     State(app): State<Arc<App>>,
+    shape_fault: Option<axum::Extension<Shape>>,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Bytes,
@@ -417,7 +426,7 @@ async fn read_feed(
     };
     match outcome {
         ReadOutcome::Events { events, ack_id } => {
-            let (events, shaped) = shape(&app, events);
+            let (events, shaped) = shape(&app, events, shape_fault.map(|e| e.0 .0));
             let ids = served_ids(&events);
             let body = format!(
                 "{{\"events\":[{}],\"ackId\":{}}}",
@@ -441,11 +450,12 @@ async fn read_feed(
 fn shape(
     app: &App,
     mut events: Vec<Arc<serde_json::value::RawValue>>,
+    fault: Option<FaultKind>,
 ) -> (Vec<Arc<serde_json::value::RawValue>>, Option<FaultKind>) {
     if events.is_empty() {
         return (events, None);
     }
-    match app.faults.pick("read", true) {
+    match fault {
         Some(FaultKind::Duplicate) => {
             let copies = events.clone();
             events.extend(copies);
@@ -492,6 +502,7 @@ struct LimitQuery {
 
 async fn read_feed_v1(
     State(app): State<Arc<App>>,
+    shape_fault: Option<axum::Extension<Shape>>,
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(q): Query<LimitQuery>,
@@ -509,7 +520,7 @@ async fn read_feed_v1(
             StatusCode::NO_CONTENT.into_response()
         }
         ReadOutcome::Events { events, .. } => {
-            let (events, shaped) = shape(&app, events);
+            let (events, shaped) = shape(&app, events, shape_fault.map(|e| e.0 .0));
             let ids = served_ids(&events);
             let body = format!(
                 "[{}]",

@@ -56,7 +56,8 @@ impl Client {
             }
         }
         tracing::info!("session rejected with HTTP 401: authenticating again");
-        self.relogins.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.relogins
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let s = self.login().await?;
         *guard = Some(s.clone());
         Ok(s)

@@ -31,7 +31,9 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn new() -> Self {
-        Sandbox { dir: tempfile::tempdir().expect("tempdir") }
+        Sandbox {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -47,7 +49,10 @@ impl Sandbox {
                 c.env_remove(k);
             }
         }
-        c.env("HOME", self.path()).env("NO_COLOR", "1").current_dir(self.path()).write_stdin("");
+        c.env("HOME", self.path())
+            .env("NO_COLOR", "1")
+            .current_dir(self.path())
+            .write_stdin("");
         c.timeout(Duration::from_secs(60));
         c
     }
@@ -85,9 +90,16 @@ pub struct InProcess {
 
 impl InProcess {
     pub fn start(opts: ServeOptions) -> Self {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
         let server = rt.block_on(serve::start(opts)).expect("serve starts");
-        InProcess { rt, server: Some(server) }
+        InProcess {
+            rt,
+            server: Some(server),
+        }
     }
 
     pub fn server(&self) -> &Server {
@@ -153,9 +165,17 @@ impl ServeProcess {
             .expect("spawn serve");
         let stdout = child.stdout.take().expect("stdout");
         let mut first = String::new();
-        BufReader::new(stdout).read_line(&mut first).expect("first line");
-        assert!(first.starts_with("http://127.0.0.1:"), "serve's first line should be its base URL, got {first:?}");
-        ServeProcess { child, base_url: first.trim().to_string() }
+        BufReader::new(stdout)
+            .read_line(&mut first)
+            .expect("first line");
+        assert!(
+            first.starts_with("http://127.0.0.1:"),
+            "serve's first line should be its base URL, got {first:?}"
+        );
+        ServeProcess {
+            child,
+            base_url: first.trim().to_string(),
+        }
     }
 }
 
@@ -212,6 +232,10 @@ pub fn keys_of_events(ndjson: &str) -> Vec<String> {
     ndjson
         .lines()
         .filter(|l| !l.trim().is_empty())
-        .map(|l| feedctl::symphony::Event::parse(l).expect("event").dedupe_key())
+        .map(|l| {
+            feedctl::symphony::Event::parse(l)
+                .expect("event")
+                .dedupe_key()
+        })
         .collect()
 }

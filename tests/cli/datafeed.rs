@@ -6,8 +6,14 @@ use serde_json::Value;
 use crate::common::*;
 
 fn json_of(out: &std::process::Output) -> Value {
-    assert!(out.status.success(), "exit {:?}: {}", out.status.code(), stderr_of(out));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout_of(out)))
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        stderr_of(out)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout_of(out)))
 }
 
 /// Replaces values that change from run to run, keeping the shape.
@@ -22,7 +28,9 @@ fn normalise(mut v: Value) -> Value {
                             *item = Value::String("[datafeed id]".into())
                         }
                         "createdAt" if item.is_number() => *item = Value::String("[millis]".into()),
-                        "ackId" | "ackIdSent" if item.as_str().is_some_and(|s| !s.is_empty()) => *item = Value::String("[ack id]".into()),
+                        "ackId" | "ackIdSent" if item.as_str().is_some_and(|s| !s.is_empty()) => {
+                            *item = Value::String("[ack id]".into())
+                        }
                         _ => walk(item),
                     }
                 }
@@ -41,21 +49,44 @@ fn v2_create_list_read_ack_delete() {
     let sb = Sandbox::new();
     sb.config_for(&pod.url(), PRIVATE_KEY);
 
-    let created = json_of(&sb.cmd().args(["datafeed", "create", "--tag", "tests", "-o", "json"]).output().unwrap());
+    let created = json_of(
+        &sb.cmd()
+            .args(["datafeed", "create", "--tag", "tests", "-o", "json"])
+            .output()
+            .unwrap(),
+    );
     let id = created["id"].as_str().unwrap().to_string();
     assert!(id.ends_with("_f"));
     insta::assert_json_snapshot!("datafeed_create_v2", normalise(created));
 
-    let listed = json_of(&sb.cmd().args(["datafeed", "list", "-o", "json"]).output().unwrap());
+    let listed = json_of(
+        &sb.cmd()
+            .args(["datafeed", "list", "-o", "json"])
+            .output()
+            .unwrap(),
+    );
     assert_eq!(listed[0]["id"], id.as_str());
     insta::assert_json_snapshot!("datafeed_list", normalise(listed));
-    let by_tag = json_of(&sb.cmd().args(["datafeed", "list", "--tag", "other", "-o", "json"]).output().unwrap());
+    let by_tag = json_of(
+        &sb.cmd()
+            .args(["datafeed", "list", "--tag", "other", "-o", "json"])
+            .output()
+            .unwrap(),
+    );
     assert_eq!(by_tag, Value::Array(vec![]), "tag restricts the list");
 
-    let read = json_of(&sb.cmd().args(["datafeed", "read", &id, "-o", "json"]).output().unwrap());
+    let read = json_of(
+        &sb.cmd()
+            .args(["datafeed", "read", &id, "-o", "json"])
+            .output()
+            .unwrap(),
+    );
     assert_eq!(read["events"].as_array().unwrap().len(), 17);
     // The events are the exact JSON served.
-    let served: Vec<Value> = all_types().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let served: Vec<Value> = all_types()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(read["events"].as_array().unwrap(), &served);
     let ack = read["ackId"].as_str().unwrap().to_string();
     let shape = normalise(serde_json::json!({
@@ -65,15 +96,38 @@ fn v2_create_list_read_ack_delete() {
     insta::assert_json_snapshot!("datafeed_read_v2", shape);
 
     // Acknowledged: the next read has nothing (long poll ends empty).
-    let next = json_of(&sb.cmd().args(["datafeed", "read", &id, "--ack-id", &ack, "-o", "json"]).output().unwrap());
+    let next = json_of(
+        &sb.cmd()
+            .args(["datafeed", "read", &id, "--ack-id", &ack, "-o", "json"])
+            .output()
+            .unwrap(),
+    );
     assert_eq!(next["events"].as_array().unwrap().len(), 0);
 
-    let deleted = json_of(&sb.cmd().args(["datafeed", "delete", &id, "-o", "json"]).output().unwrap());
-    assert_eq!(deleted, serde_json::json!({"deleted": [id], "notFound": []}));
-    let listed = json_of(&sb.cmd().args(["datafeed", "list", "-o", "json"]).output().unwrap());
+    let deleted = json_of(
+        &sb.cmd()
+            .args(["datafeed", "delete", &id, "-o", "json"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(
+        deleted,
+        serde_json::json!({"deleted": [id], "notFound": []})
+    );
+    let listed = json_of(
+        &sb.cmd()
+            .args(["datafeed", "list", "-o", "json"])
+            .output()
+            .unwrap(),
+    );
     assert_eq!(listed, Value::Array(vec![]));
     // Deleting again is not an error: it is reported as not found.
-    let again = json_of(&sb.cmd().args(["datafeed", "delete", "--yes", &id, "-o", "json"]).output().unwrap());
+    let again = json_of(
+        &sb.cmd()
+            .args(["datafeed", "delete", "--yes", &id, "-o", "json"])
+            .output()
+            .unwrap(),
+    );
     assert_eq!(again["notFound"][0], id.as_str());
 }
 
@@ -82,15 +136,39 @@ fn ndjson_and_table_outputs() {
     let pod = InProcess::start(test_options(&all_types()));
     let sb = Sandbox::new();
     sb.config_for(&pod.url(), PRIVATE_KEY);
-    let id = stdout_of(&sb.cmd().args(["datafeed", "create", "-o", "table"]).output().unwrap()).trim().to_string();
-    assert!(id.ends_with("_f"), "table output of create is the bare id: {id}");
-    let out = sb.cmd().args(["datafeed", "read", &id, "-o", "ndjson"]).output().unwrap();
+    let id = stdout_of(
+        &sb.cmd()
+            .args(["datafeed", "create", "-o", "table"])
+            .output()
+            .unwrap(),
+    )
+    .trim()
+    .to_string();
+    assert!(
+        id.ends_with("_f"),
+        "table output of create is the bare id: {id}"
+    );
+    let out = sb
+        .cmd()
+        .args(["datafeed", "read", &id, "-o", "ndjson"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let lines: Vec<String> = stdout_of(&out).lines().map(str::to_string).collect();
     let expected: Vec<String> = all_types().lines().map(str::to_string).collect();
-    assert_eq!(lines, expected, "ndjson prints the exact bytes served, one event per line");
-    assert!(stderr_of(&out).contains("ackId: "), "the new ackId goes to stderr");
-    let out = sb.cmd().args(["datafeed", "list", "-o", "table"]).output().unwrap();
+    assert_eq!(
+        lines, expected,
+        "ndjson prints the exact bytes served, one event per line"
+    );
+    assert!(
+        stderr_of(&out).contains("ackId: "),
+        "the new ackId goes to stderr"
+    );
+    let out = sb
+        .cmd()
+        .args(["datafeed", "list", "-o", "table"])
+        .output()
+        .unwrap();
     assert!(stdout_of(&out).contains(&id) && stdout_of(&out).contains("fanout"));
 }
 
@@ -99,18 +177,66 @@ fn v1_create_and_read() {
     let pod = InProcess::start(test_options(&all_types()));
     let sb = Sandbox::new();
     sb.config_for(&pod.url(), PRIVATE_KEY);
-    let created = json_of(&sb.cmd().args(["--datafeed-version", "v1", "datafeed", "create", "-o", "json"]).output().unwrap());
+    let created = json_of(
+        &sb.cmd()
+            .args([
+                "--datafeed-version",
+                "v1",
+                "datafeed",
+                "create",
+                "-o",
+                "json",
+            ])
+            .output()
+            .unwrap(),
+    );
     let id = created["id"].as_str().unwrap().to_string();
     insta::assert_json_snapshot!("datafeed_create_v1", normalise(created));
-    let read = json_of(&sb.cmd().args(["--datafeed-version", "v1", "datafeed", "read", &id, "-o", "json"]).output().unwrap());
+    let read = json_of(
+        &sb.cmd()
+            .args([
+                "--datafeed-version",
+                "v1",
+                "datafeed",
+                "read",
+                &id,
+                "-o",
+                "json",
+            ])
+            .output()
+            .unwrap(),
+    );
     assert_eq!(read["events"].as_array().unwrap().len(), 17);
     assert_eq!(read["ackId"], Value::Null);
     // v1 has no ack: what was delivered is gone, and an idle read is a 204 with no events.
-    let idle = json_of(&sb.cmd().args(["--datafeed-version", "v1", "datafeed", "read", &id, "-o", "json"]).output().unwrap());
+    let idle = json_of(
+        &sb.cmd()
+            .args([
+                "--datafeed-version",
+                "v1",
+                "datafeed",
+                "read",
+                &id,
+                "-o",
+                "json",
+            ])
+            .output()
+            .unwrap(),
+    );
     assert_eq!(idle["events"].as_array().unwrap().len(), 0);
-    let statuses: Vec<u16> = pod.server().requests().iter().filter(|r| r.target == "read").map(|r| r.status).collect();
+    let statuses: Vec<u16> = pod
+        .server()
+        .requests()
+        .iter()
+        .filter(|r| r.target == "read")
+        .map(|r| r.status)
+        .collect();
     assert_eq!(statuses, [200, 204]);
-    let out = sb.cmd().args(["--datafeed-version", "v1", "datafeed", "list"]).output().unwrap();
+    let out = sb
+        .cmd()
+        .args(["--datafeed-version", "v1", "datafeed", "list"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2), "v1 has no list call");
 }
 
@@ -119,10 +245,19 @@ fn reading_an_unknown_feed_says_what_to_do() {
     let pod = InProcess::start(test_options(""));
     let sb = Sandbox::new();
     sb.config_for(&pod.url(), PRIVATE_KEY);
-    let out = sb.cmd().args(["datafeed", "read", "0000_f"]).output().unwrap();
+    let out = sb
+        .cmd()
+        .args(["datafeed", "read", "0000_f"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(4));
     let err = stderr_of(&out);
-    assert!(err.contains("does not exist") && err.contains("feedctl datafeed create") && err.contains("HTTP 400"), "{err}");
+    assert!(
+        err.contains("does not exist")
+            && err.contains("feedctl datafeed create")
+            && err.contains("HTTP 400"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -20,12 +20,19 @@ fn every_type_parses_into_its_payload_and_round_trips_byte_for_byte() {
         // The typed payload carries the key of its type.
         let payload = serde_json::to_value(event.model.payload.as_ref().expect("payload")).unwrap();
         let key = payload_key(&ty).unwrap();
-        assert!(payload.get(key).is_some_and(|p| p.is_object()), "{ty}: payload.{key}");
+        assert!(
+            payload.get(key).is_some_and(|p| p.is_object()),
+            "{ty}: payload.{key}"
+        );
         // Exact bytes out, as read.
         assert_eq!(serde_json::to_string(&event).unwrap(), line);
         // And the typed model alone loses nothing either.
         let original: serde_json::Value = serde_json::from_str(line).unwrap();
-        assert_eq!(serde_json::to_value(&event.model).unwrap(), original, "{ty}: typed model keeps every field");
+        assert_eq!(
+            serde_json::to_value(&event.model).unwrap(),
+            original,
+            "{ty}: typed model keeps every field"
+        );
         seen.push(ty);
     }
     seen.sort();
@@ -45,7 +52,11 @@ fn typed_accessors_read_the_fields_a_filter_needs() {
     assert!(first.message_text().unwrap().contains("PresentationML"));
     for line in lines(&text) {
         let e = Event::parse(line).unwrap();
-        assert!(e.timestamp().is_some() && e.id().is_some(), "{}", e.event_type());
+        assert!(
+            e.timestamp().is_some() && e.id().is_some(),
+            "{}",
+            e.event_type()
+        );
     }
 }
 
@@ -68,14 +79,25 @@ fn unknown_types_and_fields_are_kept() {
 #[test]
 fn demo_fixture_is_valid_and_shares_one_id_on_purpose() {
     let text = demo_events();
-    let events: Vec<Event> = lines(&text).iter().map(|l| Event::parse(l).expect("parses")).collect();
+    let events: Vec<Event> = lines(&text)
+        .iter()
+        .map(|l| Event::parse(l).expect("parses"))
+        .collect();
     assert_eq!(events.len(), 40);
     let mut keys: Vec<String> = events.iter().map(Event::dedupe_key).collect();
     keys.sort();
     keys.dedup();
-    assert_eq!(keys.len(), 40, "ids repeat, but the dedupe key tells the events apart");
+    assert_eq!(
+        keys.len(),
+        40,
+        "ids repeat, but the dedupe key tells the events apart"
+    );
     let mut ids: Vec<&str> = events.iter().filter_map(Event::id).collect();
     ids.sort();
     ids.dedup();
-    assert_eq!(ids.len(), 39, "one id is shared by two events, as happens for real");
+    assert_eq!(
+        ids.len(),
+        39,
+        "one id is shared by two events, as happens for real"
+    );
 }

@@ -8,5 +8,6 @@ mod config;
 mod datafeed;
 mod demo;
 mod events;
+mod record;
 mod serve;
 mod tail;

@@ -11,12 +11,24 @@ use crate::common::*;
 fn client_for(pod: &InProcess) -> Client {
     let (host, port) = host_port(&pod.url());
     let pem = std::fs::read_to_string(fixture(PRIVATE_KEY)).unwrap();
-    let settings = Settings::local("http", &host, port, "demo-bot", Credential::RsaKey { pem: Secret::new(pem), origin: "test".into() });
+    let settings = Settings::local(
+        "http",
+        &host,
+        port,
+        "demo-bot",
+        Credential::RsaKey {
+            pem: Secret::new(pem),
+            origin: "test".into(),
+        },
+    );
     Client::new(&settings).unwrap()
 }
 
 fn ids(events: &[feedctl::symphony::Event]) -> Vec<String> {
-    events.iter().map(|e| e.id().unwrap_or("").to_string()).collect()
+    events
+        .iter()
+        .map(|e| e.id().unwrap_or("").to_string())
+        .collect()
 }
 
 #[test]
@@ -25,21 +37,40 @@ fn unacknowledged_events_come_again_after_the_visibility_timeout() {
     let c = client_for(&pod);
     pod.rt.block_on(async {
         let feed = c.create_datafeed(None, false).await.unwrap();
-        let first = c.read_datafeed(&feed.id, "", Duration::from_secs(5)).await.unwrap();
+        let first = c
+            .read_datafeed(&feed.id, "", Duration::from_secs(5))
+            .await
+            .unwrap();
         assert_eq!(first.events.len(), 17);
         // Not acknowledged (the same empty ackId again): nothing new yet...
-        let early = c.read_datafeed(&feed.id, "", Duration::from_secs(5)).await.unwrap();
+        let early = c
+            .read_datafeed(&feed.id, "", Duration::from_secs(5))
+            .await
+            .unwrap();
         assert!(early.events.is_empty());
         // ...but once the visibility timeout (800 ms in tests) has passed, the batch is back.
         tokio::time::sleep(Duration::from_millis(900)).await;
-        let again = c.read_datafeed(&feed.id, "", Duration::from_secs(5)).await.unwrap();
+        let again = c
+            .read_datafeed(&feed.id, "", Duration::from_secs(5))
+            .await
+            .unwrap();
         assert_eq!(ids(&again.events), ids(&first.events));
         // Acknowledged this time: it never comes back.
         let ack = again.ack_id.unwrap();
-        let after = c.read_datafeed(&feed.id, &ack, Duration::from_secs(5)).await.unwrap();
+        let after = c
+            .read_datafeed(&feed.id, &ack, Duration::from_secs(5))
+            .await
+            .unwrap();
         assert!(after.events.is_empty());
         tokio::time::sleep(Duration::from_millis(900)).await;
-        let later = c.read_datafeed(&feed.id, after.ack_id.as_deref().unwrap(), Duration::from_secs(5)).await.unwrap();
+        let later = c
+            .read_datafeed(
+                &feed.id,
+                after.ack_id.as_deref().unwrap(),
+                Duration::from_secs(5),
+            )
+            .await
+            .unwrap();
         assert!(later.events.is_empty());
     });
 }
@@ -51,9 +82,15 @@ fn an_idle_read_long_polls_then_answers_200_with_no_events() {
     pod.rt.block_on(async {
         let feed = c.create_datafeed(None, false).await.unwrap();
         let started = std::time::Instant::now();
-        let r = c.read_datafeed(&feed.id, "", Duration::from_secs(5)).await.unwrap();
+        let r = c
+            .read_datafeed(&feed.id, "", Duration::from_secs(5))
+            .await
+            .unwrap();
         assert!(r.events.is_empty() && r.ack_id.is_some());
-        assert!(started.elapsed() >= Duration::from_millis(450), "waited for the poll timeout");
+        assert!(
+            started.elapsed() >= Duration::from_millis(450),
+            "waited for the poll timeout"
+        );
     });
 }
 
@@ -79,14 +116,27 @@ fn unknown_feed_and_malformed_ack_id_are_400() {
     let pod = InProcess::start(test_options(""));
     let c = client_for(&pod);
     pod.rt.block_on(async {
-        let e = c.read_datafeed("nope_f", "", Duration::from_secs(5)).await.unwrap_err();
+        let e = c
+            .read_datafeed("nope_f", "", Duration::from_secs(5))
+            .await
+            .unwrap_err();
         assert_eq!(e.status(), Some(400));
         let feed = c.create_datafeed(None, false).await.unwrap();
-        let e = c.read_datafeed(&feed.id, "not-an-ack-id-of-this-server", Duration::from_secs(5)).await.unwrap_err();
+        let e = c
+            .read_datafeed(
+                &feed.id,
+                "not-an-ack-id-of-this-server",
+                Duration::from_secs(5),
+            )
+            .await
+            .unwrap_err();
         assert_eq!(e.status(), Some(400));
         let e = c.delete_datafeed("nope_f").await.unwrap_err();
         assert_eq!(e.status(), Some(400));
-        let e = c.read_datafeed_v1("nope", Duration::from_secs(5)).await.unwrap_err();
+        let e = c
+            .read_datafeed_v1("nope", Duration::from_secs(5))
+            .await
+            .unwrap_err();
         assert_eq!(e.status(), Some(400));
     });
 }
@@ -100,10 +150,16 @@ fn an_expired_feed_is_400_and_its_successor_misses_nothing() {
     pod.rt.block_on(async {
         let feed = c.create_datafeed(None, false).await.unwrap();
         tokio::time::sleep(Duration::from_millis(400)).await;
-        let e = c.read_datafeed(&feed.id, "", Duration::from_secs(5)).await.unwrap_err();
+        let e = c
+            .read_datafeed(&feed.id, "", Duration::from_secs(5))
+            .await
+            .unwrap_err();
         assert_eq!(e.status(), Some(400));
         let next = c.create_datafeed(None, false).await.unwrap();
-        let r = c.read_datafeed(&next.id, "", Duration::from_secs(5)).await.unwrap();
+        let r = c
+            .read_datafeed(&next.id, "", Duration::from_secs(5))
+            .await
+            .unwrap();
         assert_eq!(r.events.len(), 17);
     });
 }
@@ -120,11 +176,19 @@ fn the_21st_feed_gives_403() {
         let ok = c.read_datafeed(&feeds[0], "", Duration::from_secs(5)).await;
         assert!(ok.is_ok(), "20 feeds are allowed");
         let extra = c.create_datafeed(None, false).await.unwrap();
-        let e = c.read_datafeed(&extra.id, "", Duration::from_secs(5)).await.unwrap_err();
+        let e = c
+            .read_datafeed(&extra.id, "", Duration::from_secs(5))
+            .await
+            .unwrap_err();
         assert_eq!(e.status(), Some(403));
         assert!(e.to_string().contains("20 active feeds"), "{e}");
         c.delete_datafeed(&feeds[0]).await.unwrap();
-        assert!(c.read_datafeed(&extra.id, "", Duration::from_secs(5)).await.is_ok(), "deleting one lifts the limit");
+        assert!(
+            c.read_datafeed(&extra.id, "", Duration::from_secs(5))
+                .await
+                .is_ok(),
+            "deleting one lifts the limit"
+        );
     });
 }
 
@@ -137,39 +201,76 @@ fn wire_shapes_and_status_codes_follow_the_spec() {
         let session = c.session().await.unwrap();
         let http = reqwest::Client::new();
         let with_tokens = |r: reqwest::RequestBuilder| {
-            r.header("sessionToken", session.session_token.expose()).header("keyManagerToken", session.km_token.as_ref().unwrap().expose())
+            r.header("sessionToken", session.session_token.expose())
+                .header(
+                    "keyManagerToken",
+                    session.km_token.as_ref().unwrap().expose(),
+                )
         };
         // v2 create is 201 with a V5Datafeed, JSON content type.
-        let r = with_tokens(http.post(format!("{base}/agent/v5/datafeeds"))).send().await.unwrap();
+        let r = with_tokens(http.post(format!("{base}/agent/v5/datafeeds")))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status().as_u16(), 201);
         assert_eq!(r.headers()["content-type"], "application/json");
         let feed: serde_json::Value = r.json().await.unwrap();
         assert_eq!(feed["type"], "fanout");
         assert!(feed["createdAt"].is_i64());
         // delete is 204.
-        let r = with_tokens(http.delete(format!("{base}/agent/v5/datafeeds/{}", feed["id"].as_str().unwrap()))).send().await.unwrap();
+        let r = with_tokens(http.delete(format!(
+            "{base}/agent/v5/datafeeds/{}",
+            feed["id"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap();
         assert_eq!(r.status().as_u16(), 204);
         // v1 create is 200 with an id.
-        let r = with_tokens(http.post(format!("{base}/agent/v4/datafeed/create"))).send().await.unwrap();
+        let r = with_tokens(http.post(format!("{base}/agent/v4/datafeed/create")))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status().as_u16(), 200);
         // sessioninfo: numeric id.
-        let r = http.get(format!("{base}/pod/v2/sessioninfo")).header("sessionToken", session.session_token.expose()).send().await.unwrap();
+        let r = http
+            .get(format!("{base}/pod/v2/sessioninfo"))
+            .header("sessionToken", session.session_token.expose())
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status().as_u16(), 200);
         let me: serde_json::Value = r.json().await.unwrap();
         assert!(me["id"].is_i64());
         // Agent calls without the key manager token are refused, as the agent does.
-        let r = http.get(format!("{base}/agent/v5/datafeeds")).header("sessionToken", session.session_token.expose()).send().await.unwrap();
+        let r = http
+            .get(format!("{base}/agent/v5/datafeeds"))
+            .header("sessionToken", session.session_token.expose())
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status().as_u16(), 401);
         let body: serde_json::Value = r.json().await.unwrap();
         assert_eq!(body["code"], 401);
         // No session at all: 401 with an error body.
-        let r = http.get(format!("{base}/agent/v5/datafeeds")).send().await.unwrap();
+        let r = http
+            .get(format!("{base}/agent/v5/datafeeds"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status().as_u16(), 401);
         // Endpoints serve does not emulate: 501 naming the endpoint.
-        let r = http.get(format!("{base}/pod/v1/admin/user/list")).send().await.unwrap();
+        let r = http
+            .get(format!("{base}/pod/v1/admin/user/list"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status().as_u16(), 501);
         let body: serde_json::Value = r.json().await.unwrap();
-        assert!(body["message"].as_str().unwrap().contains("GET /pod/v1/admin/user/list"));
+        assert!(body["message"]
+            .as_str()
+            .unwrap()
+            .contains("GET /pod/v1/admin/user/list"));
     });
 }
 
@@ -178,11 +279,23 @@ fn login_refuses_a_jwt_signed_with_another_key() {
     let pod = InProcess::start(test_options(""));
     let (host, port) = host_port(&pod.url());
     let pem = std::fs::read_to_string(fixture(WRONG_KEY)).unwrap();
-    let settings = Settings::local("http", &host, port, "demo-bot", Credential::RsaKey { pem: Secret::new(pem), origin: "test".into() });
+    let settings = Settings::local(
+        "http",
+        &host,
+        port,
+        "demo-bot",
+        Credential::RsaKey {
+            pem: Secret::new(pem),
+            origin: "test".into(),
+        },
+    );
     let c = Client::new(&settings).unwrap();
     pod.rt.block_on(async {
         let e = c.session().await.unwrap_err();
-        assert!(matches!(e, ApiError::AuthRejected { status: 401, .. }), "{e}");
+        assert!(
+            matches!(e, ApiError::AuthRejected { status: 401, .. }),
+            "{e}"
+        );
     });
 }
 
@@ -203,14 +316,28 @@ fn serve_as_a_process_prints_its_url_first_and_logs_requests() {
         "300ms",
     ]);
     sb.config_for(&serve.base_url, PRIVATE_KEY);
-    let out = sb.cmd().args(["datafeed", "create", "-o", "table"]).output().unwrap();
+    let out = sb
+        .cmd()
+        .args(["datafeed", "create", "-o", "table"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     let id = stdout_of(&out).trim().to_string();
-    let out = sb.cmd().args(["datafeed", "read", &id, "-o", "ndjson"]).output().unwrap();
+    let out = sb
+        .cmd()
+        .args(["datafeed", "read", &id, "-o", "ndjson"])
+        .output()
+        .unwrap();
     assert_eq!(stdout_of(&out).lines().count(), 40);
     let logged = std::fs::read_to_string(&log).unwrap();
-    let entries: Vec<serde_json::Value> = logged.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let read = entries.iter().find(|e| e["target"] == "read").expect("the read is logged");
+    let entries: Vec<serde_json::Value> = logged
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let read = entries
+        .iter()
+        .find(|e| e["target"] == "read")
+        .expect("the read is logged");
     assert_eq!(read["status"], 200);
     assert_eq!(read["path"], "/agent/v5/datafeeds/{id}/read");
     assert_eq!(read["events"].as_array().unwrap().len(), 40);
@@ -219,13 +346,47 @@ fn serve_as_a_process_prints_its_url_first_and_logs_requests() {
 #[test]
 fn serve_rejects_bad_arguments_with_exit_2() {
     let sb = Sandbox::new();
-    let out = sb.cmd().args(["serve", "--listen", "127.0.0.1:0", "--accept-any-key", "--fault", "read:boom"]).output().unwrap();
+    let out = sb
+        .cmd()
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--accept-any-key",
+            "--fault",
+            "read:boom",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr_of(&out).contains("bad fault `read:boom`"), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("bad fault `read:boom`"),
+        "{}",
+        stderr_of(&out)
+    );
     let bad = sb.write("bad.ndjson", "{\"id\":\"a\"}\nnot json\n");
-    let out = sb.cmd().args(["serve", "--listen", "127.0.0.1:0", "--accept-any-key", "--events", bad.to_str().unwrap()]).output().unwrap();
+    let out = sb
+        .cmd()
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--accept-any-key",
+            "--events",
+            bad.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("line 2"), "{}", stderr_of(&out));
-    let out = sb.cmd().args(["serve", "--listen", "127.0.0.1:0"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "a key (or --accept-any-key) is required");
+    let out = sb
+        .cmd()
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a key (or --accept-any-key) is required"
+    );
 }

@@ -12,7 +12,10 @@ fn serve_with(events: &str, faults: &[&str], batch: usize) -> InProcess {
     let mut opts = test_options(events);
     opts.hub.batch_size = batch;
     opts.hub.poll_timeout = Duration::from_millis(300);
-    opts.faults = faults.iter().map(|f| f.parse::<FaultRule>().unwrap()).collect();
+    opts.faults = faults
+        .iter()
+        .map(|f| f.parse::<FaultRule>().unwrap())
+        .collect();
     opts.seed = 42;
     InProcess::start(opts)
 }
@@ -23,21 +26,40 @@ fn tail_all(pod: &InProcess, sb: &Sandbox, events: &str, extra_args: &[&str]) ->
     let count = expected.len().to_string();
     let mut args = vec!["tail", "--count", &count, "--read-timeout", "2s"];
     args.extend_from_slice(extra_args);
-    let out = sb.cmd().args(&args).timeout(Duration::from_secs(120)).output().unwrap();
+    let out = sb
+        .cmd()
+        .args(&args)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
     let err = stderr_of(&out);
     assert!(out.status.success(), "exit {:?}: {err}", out.status.code());
     let mut got = Vec::new();
     for line in stdout_of(&out).lines() {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
-        assert!(v["feedId"].is_string() && v["chunk"].is_u64() && v["receivedAt"].is_i64(), "{line}");
-        got.push(feedctl::symphony::Event::parse(&v["event"].to_string()).unwrap().dedupe_key());
+        let v: serde_json::Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
+        assert!(
+            v["feedId"].is_string() && v["chunk"].is_u64() && v["receivedAt"].is_i64(),
+            "{line}"
+        );
+        got.push(
+            feedctl::symphony::Event::parse(&v["event"].to_string())
+                .unwrap()
+                .dedupe_key(),
+        );
     }
     let unique: HashSet<&String> = got.iter().collect();
     assert_eq!(unique.len(), got.len(), "no event printed twice");
     let want: HashSet<&String> = expected.iter().collect();
     assert_eq!(unique, want, "every served event printed");
     // tail deleted its own feed on the way out.
-    assert!(pod.server().requests().iter().any(|r| r.target == "delete" && r.status == 204), "own feed deleted");
+    assert!(
+        pod.server()
+            .requests()
+            .iter()
+            .any(|r| r.target == "delete" && r.status == 204),
+        "own feed deleted"
+    );
     err
 }
 
@@ -47,8 +69,14 @@ fn check_fault(fault: &str, stderr_says: &str) {
     let sb = Sandbox::new();
     sb.fast_config_for(&pod.url(), "");
     let err = tail_all(&pod, &sb, &events, &[]);
-    assert!(err.contains(stderr_says), "{fault}: stderr should say `{stderr_says}`:\n{err}");
-    assert!(pod.server().requests().iter().any(|r| r.fault.is_some()), "{fault} fired");
+    assert!(
+        err.contains(stderr_says),
+        "{fault}: stderr should say `{stderr_says}`:\n{err}"
+    );
+    assert!(
+        pod.server().requests().iter().any(|r| r.fault.is_some()),
+        "{fault} fired"
+    );
 }
 
 #[test]
@@ -70,7 +98,10 @@ fn survives_a_400_by_recreating_the_feed() {
 fn survives_a_429_honouring_retry_after() {
     let started = Instant::now();
     check_fault("read:429+1", "answered HTTP 429");
-    assert!(started.elapsed() >= Duration::from_millis(900), "waited for Retry-After: 1");
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "waited for Retry-After: 1"
+    );
 }
 
 #[test]
@@ -95,7 +126,10 @@ fn survives_a_garbage_body() {
 
 #[test]
 fn survives_login_500s() {
-    check_fault("login:500x2", "/login/pubkey/authenticate answered HTTP 500");
+    check_fault(
+        "login:500x2",
+        "/login/pubkey/authenticate answered HTTP 500",
+    );
 }
 
 #[test]
@@ -113,10 +147,17 @@ fn a_403_stops_with_exit_4_and_says_what_to_do() {
     let pod = serve_with(&demo_events(), &["read:403"], 7);
     let sb = Sandbox::new();
     sb.fast_config_for(&pod.url(), "");
-    let out = sb.cmd().args(["tail", "--read-timeout", "2s"]).output().unwrap();
+    let out = sb
+        .cmd()
+        .args(["tail", "--read-timeout", "2s"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(4));
     let err = stderr_of(&out);
-    assert!(err.contains("feedctl datafeed list") && err.contains("feedctl datafeed delete"), "{err}");
+    assert!(
+        err.contains("feedctl datafeed list") && err.contains("feedctl datafeed delete"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -124,25 +165,48 @@ fn running_out_of_attempts_exits_4() {
     let pod = serve_with(&demo_events(), &["read:503x*"], 7);
     let sb = Sandbox::new();
     sb.fast_config_for(&pod.url(), "    maxAttempts: 3\n");
-    let out = sb.cmd().args(["tail", "--read-timeout", "2s"]).output().unwrap();
+    let out = sb
+        .cmd()
+        .args(["tail", "--read-timeout", "2s"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(4), "{}", stderr_of(&out));
     let err = stderr_of(&out);
     assert!(err.contains("gave up after 3 attempts"), "{err}");
-    assert_eq!(err.matches("retrying in").count(), 2, "every retry announced: {err}");
+    assert_eq!(
+        err.matches("retrying in").count(),
+        2,
+        "every retry announced: {err}"
+    );
 }
 
 #[test]
 fn soak_2000_events_through_a_seeded_20_percent_fault_mix() {
     let events = generated_events(2000);
-    let faults = ["read:500@0.05", "read:reset@0.04", "read:truncate@0.04", "read:garbage@0.03", "read:duplicate@0.02", "read:reorder@0.02"];
+    let faults = [
+        "read:500@0.05",
+        "read:reset@0.04",
+        "read:truncate@0.04",
+        "read:garbage@0.03",
+        "read:duplicate@0.02",
+        "read:reorder@0.02",
+    ];
     let pod = serve_with(&events, &faults, 50);
     let sb = Sandbox::new();
     sb.fast_config_for(&pod.url(), "");
     let started = Instant::now();
     let err = tail_all(&pod, &sb, &events, &[]);
     assert!(started.elapsed() < Duration::from_secs(90), "bounded time");
-    let faulted = pod.server().requests().iter().filter(|r| r.fault.is_some()).count();
-    assert!(faulted >= 5, "the mix really fired ({faulted} faults): {err}");
+    let faulted = pod
+        .server()
+        .requests()
+        .iter()
+        .filter(|r| r.fault.is_some())
+        .count();
+    assert!(
+        faulted >= 5,
+        "the mix really fired ({faulted} faults): {err}"
+    );
 }
 
 #[test]
@@ -152,7 +216,16 @@ fn two_readers_on_their_own_feeds_both_get_every_event() {
     let pod = serve_with(&events, &[], 10);
     let (host, port) = host_port(&pod.url());
     let pem = std::fs::read_to_string(fixture(PRIVATE_KEY)).unwrap();
-    let settings = Settings::local("http", &host, port, "demo-bot", Credential::RsaKey { pem: Secret::new(pem), origin: "t".into() });
+    let settings = Settings::local(
+        "http",
+        &host,
+        port,
+        "demo-bot",
+        Credential::RsaKey {
+            pem: Secret::new(pem),
+            origin: "t".into(),
+        },
+    );
     let bot = feedctl::symphony::Client::new(&settings).unwrap();
     // The "bot" has its own feed before tail starts.
     let feed = pod.rt.block_on(bot.create_datafeed(None, false)).unwrap();
@@ -162,7 +235,10 @@ fn two_readers_on_their_own_feeds_both_get_every_event() {
     let mut got = 0;
     let mut ack = String::new();
     while got < 40 {
-        let r = pod.rt.block_on(bot.read_datafeed(&feed.id, &ack, Duration::from_secs(5))).unwrap();
+        let r = pod
+            .rt
+            .block_on(bot.read_datafeed(&feed.id, &ack, Duration::from_secs(5)))
+            .unwrap();
         got += r.events.len();
         ack = r.ack_id.unwrap();
     }
@@ -177,18 +253,38 @@ fn filters_and_templates() {
     sb.fast_config_for(&pod.url(), "");
     let out = sb
         .cmd()
-        .args(["tail", "--type", "roomcreated,userjoinedroom", "--count", "3", "--format", "{type}|{id}|{initiator}"])
+        .args([
+            "tail",
+            "--type",
+            "roomcreated,userjoinedroom",
+            "--count",
+            "3",
+            "--format",
+            "{type}|{id}|{initiator}",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     let lines: Vec<String> = stdout_of(&out).lines().map(str::to_string).collect();
     assert_eq!(lines.len(), 3);
-    assert!(lines.iter().all(|l| l.starts_with("ROOMCREATED|") || l.starts_with("USERJOINEDROOM|")), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.starts_with("ROOMCREATED|") || l.starts_with("USERJOINEDROOM|")),
+        "{lines:?}"
+    );
 
     let out = sb.cmd().args(["tail", "--type", "NOPE"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr_of(&out).contains("unknown event type `NOPE`") && stderr_of(&out).contains("MESSAGESENT"));
-    let out = sb.cmd().args(["tail", "--format", "{bogus}"]).output().unwrap();
+    assert!(
+        stderr_of(&out).contains("unknown event type `NOPE`")
+            && stderr_of(&out).contains("MESSAGESENT")
+    );
+    let out = sb
+        .cmd()
+        .args(["tail", "--format", "{bogus}"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -198,7 +294,11 @@ fn duration_stops_an_idle_tail() {
     let sb = Sandbox::new();
     sb.fast_config_for(&pod.url(), "");
     let started = Instant::now();
-    let out = sb.cmd().args(["tail", "--duration", "700ms"]).output().unwrap();
+    let out = sb
+        .cmd()
+        .args(["tail", "--duration", "700ms"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     assert!(started.elapsed() < Duration::from_secs(5));
 }
@@ -229,7 +329,10 @@ fn sigint_during_a_long_poll_exits_130_within_a_second_and_deletes_the_feed() {
     }
     std::thread::sleep(Duration::from_millis(300));
     let sent = Instant::now();
-    std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {
             break s;
@@ -237,9 +340,19 @@ fn sigint_during_a_long_poll_exits_130_within_a_second_and_deletes_the_feed() {
         assert!(sent.elapsed() < Duration::from_secs(5), "tail did not stop");
         std::thread::sleep(Duration::from_millis(10));
     };
-    assert!(sent.elapsed() < Duration::from_secs(1), "stopped within 1 s ({:?})", sent.elapsed());
+    assert!(
+        sent.elapsed() < Duration::from_secs(1),
+        "stopped within 1 s ({:?})",
+        sent.elapsed()
+    );
     assert_eq!(status.code(), Some(130));
-    assert!(pod.server().requests().iter().any(|r| r.target == "delete" && r.status == 204), "feed deleted");
+    assert!(
+        pod.server()
+            .requests()
+            .iter()
+            .any(|r| r.target == "delete" && r.status == 204),
+        "feed deleted"
+    );
 }
 
 #[test]
@@ -248,11 +361,24 @@ fn tails_a_v1_feed_through_faults() {
     let pod = serve_with(&events, &["read:500+1x2", "read:400+4"], 7);
     let sb = Sandbox::new();
     sb.fast_config_for(&pod.url(), "  version: v1\n");
-    let out = sb.cmd().args(["tail", "--count", "40", "--read-timeout", "2s"]).output().unwrap();
+    let out = sb
+        .cmd()
+        .args(["tail", "--count", "40", "--read-timeout", "2s"])
+        .output()
+        .unwrap();
     let err = stderr_of(&out);
     assert!(out.status.success(), "{err}");
     let lines = stdout_of(&out).lines().count();
     assert_eq!(lines, 40, "{err}");
-    assert!(err.contains("answered HTTP 500") && err.contains("is gone (HTTP 400"), "{err}");
-    assert!(pod.server().requests().iter().all(|r| !r.path.contains("/v5/")), "v1 calls only");
+    assert!(
+        err.contains("answered HTTP 500") && err.contains("is gone (HTTP 400"),
+        "{err}"
+    );
+    assert!(
+        pod.server()
+            .requests()
+            .iter()
+            .all(|r| !r.path.contains("/v5/")),
+        "v1 calls only"
+    );
 }

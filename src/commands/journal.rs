@@ -1,0 +1,413 @@
+//! `feedctl journal ls|info|show|export|import|verify`.
+
+use std::io::{BufRead, BufReader, IsTerminal};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use serde_json::json;
+use serde_json::value::RawValue;
+
+use crate::cli::{EventSelection, Global, JournalCommand, OutputFormat};
+use crate::exit::{Exit, Fail};
+use crate::journal::{now_millis, ChunkRecord, EventRow, Journal, NewEvent, Selection};
+use crate::output::{self, note};
+use crate::symphony::event::EVENT_TYPES;
+use crate::symphony::Event;
+
+use super::record::new_event;
+
+pub fn run(g: &Global, cmd: &JournalCommand) -> Result<Exit> {
+    let format = output::resolve(g.output);
+    match cmd {
+        JournalCommand::Ls { journal } => {
+            let j = Journal::open_read(&journal.journal)?;
+            let recordings = j.recordings()?;
+            match format {
+                OutputFormat::Table => {
+                    let mut t = output::table(&[
+                        "NAME",
+                        "SOURCE",
+                        "CHUNKS",
+                        "EVENTS",
+                        "DUPLICATES",
+                        "GAPS",
+                        "CREATED",
+                    ]);
+                    for r in &recordings {
+                        t.add_row(vec![
+                            r.name.clone(),
+                            r.source.clone(),
+                            r.chunks.to_string(),
+                            r.events.to_string(),
+                            r.duplicates.to_string(),
+                            r.gaps.to_string(),
+                            output::time(r.created_at),
+                        ]);
+                    }
+                    output::line(t);
+                }
+                OutputFormat::Json => output::json(&recordings),
+                OutputFormat::Ndjson => recordings.iter().for_each(output::ndjson),
+            }
+            Ok(Exit::Success)
+        }
+        JournalCommand::Info { journal } => {
+            let j = Journal::open_read(&journal.journal)?;
+            let s = j.summary()?;
+            match format {
+                OutputFormat::Table => {
+                    output::line(format!("journal     {} ({} bytes)", s.path, s.bytes));
+                    output::line(format!(
+                        "events      {} in {} chunks, {} repeated deliveries, {} gaps",
+                        s.events, s.chunks, s.duplicates, s.gaps
+                    ));
+                    output::line(format!(
+                        "time range  {} .. {}",
+                        s.first_timestamp
+                            .map(output::time)
+                            .unwrap_or_else(|| "-".into()),
+                        s.last_timestamp
+                            .map(output::time)
+                            .unwrap_or_else(|| "-".into())
+                    ));
+                    let mut t = output::table(&[
+                        "RECORDING",
+                        "SOURCE",
+                        "CHUNKS",
+                        "EVENTS",
+                        "DUPLICATES",
+                        "GAPS",
+                    ]);
+                    for r in &s.recordings {
+                        t.add_row(vec![
+                            r.name.clone(),
+                            r.source.clone(),
+                            r.chunks.to_string(),
+                            r.events.to_string(),
+                            r.duplicates.to_string(),
+                            r.gaps.to_string(),
+                        ]);
+                    }
+                    output::line(t);
+                    let mut t = output::table(&["TYPE", "EVENTS"]);
+                    for (ty, n) in &s.by_type {
+                        t.add_row(vec![ty.clone(), n.to_string()]);
+                    }
+                    output::line(t);
+                    let mut t = output::table(&["STREAM", "EVENTS"]);
+                    for (st, n) in s.by_stream.iter().take(20) {
+                        t.add_row(vec![
+                            if st.is_empty() {
+                                "(none)".into()
+                            } else {
+                                st.clone()
+                            },
+                            n.to_string(),
+                        ]);
+                    }
+                    output::line(t);
+                    if s.by_stream.len() > 20 {
+                        note(&format!(
+                            "{} more streams; -o json lists them all",
+                            s.by_stream.len() - 20
+                        ));
+                    }
+                    if s.gaps > 0 {
+                        note("note: gaps mark where a feed had to be recreated; events in between may be missing");
+                    }
+                }
+                OutputFormat::Json => output::json(&s),
+                OutputFormat::Ndjson => output::ndjson(&s),
+            }
+            Ok(Exit::Success)
+        }
+        JournalCommand::Show {
+            journal,
+            select,
+            limit,
+        } => {
+            let j = Journal::open_read(&journal.journal)?;
+            let mut sel = selection(select)?;
+            sel.limit = Some(*limit);
+            let mut rows = Vec::new();
+            j.events(&sel, |r| {
+                rows.push(r);
+                true
+            })?;
+            match format {
+                OutputFormat::Table => {
+                    let events: Vec<Event> = rows
+                        .iter()
+                        .filter_map(|r| Event::parse(&r.raw).ok())
+                        .collect();
+                    let mut t = output::table(&[
+                        "ROW",
+                        "REC",
+                        "CHUNK",
+                        "TIME",
+                        "TYPE",
+                        "STREAM",
+                        "INITIATOR",
+                        "DUP OF",
+                        "TEXT",
+                    ]);
+                    for (r, e) in rows.iter().zip(&events) {
+                        t.add_row(vec![
+                            r.row_id.to_string(),
+                            r.recording.clone(),
+                            r.chunk.to_string(),
+                            r.timestamp.map(output::time).unwrap_or_default(),
+                            r.event_type.clone().unwrap_or_default(),
+                            output::clip(r.stream_id.as_deref().unwrap_or(""), 14),
+                            e.initiator_name().unwrap_or("").to_string(),
+                            r.duplicate_of.map(|d| d.to_string()).unwrap_or_default(),
+                            output::clip(
+                                &e.message_text().map(output::plain_text).unwrap_or_default(),
+                                50,
+                            ),
+                        ]);
+                    }
+                    output::line(t);
+                    note(&format!("{} event(s) shown (--limit {limit})", rows.len()));
+                }
+                OutputFormat::Json => output::json(&rows.iter().map(row_json).collect::<Vec<_>>()),
+                OutputFormat::Ndjson => rows.iter().for_each(|r| output::ndjson(&row_json(r))),
+            }
+            Ok(Exit::Success)
+        }
+        JournalCommand::Export { journal, select } => {
+            let j = Journal::open_read(&journal.journal)?;
+            let sel = selection(select)?;
+            let mut n = 0u64;
+            j.events(&sel, |r| {
+                output::line(export_line(&r));
+                n += 1;
+                true
+            })?;
+            note(&format!("exported {n} event(s)"));
+            Ok(Exit::Success)
+        }
+        JournalCommand::Import {
+            journal,
+            file,
+            name,
+            chunk_size,
+        } => import(&journal.journal, file, name.as_deref(), *chunk_size),
+        JournalCommand::Verify { journal } => {
+            let j = Journal::open_read(&journal.journal)?;
+            let problems = j.verify()?;
+            match format {
+                OutputFormat::Table => {
+                    for p in &problems {
+                        output::line(format!("{}: {}", p.check, p.detail));
+                    }
+                    if problems.is_empty() {
+                        note(&format!(
+                            "{}: ok (SQLite integrity and journal invariants)",
+                            journal.journal.display()
+                        ));
+                    } else {
+                        note(&format!(
+                            "{}: {} problem(s) found",
+                            journal.journal.display(),
+                            problems.len()
+                        ));
+                    }
+                }
+                OutputFormat::Json => {
+                    output::json(&json!({ "ok": problems.is_empty(), "problems": problems }))
+                }
+                OutputFormat::Ndjson => problems.iter().for_each(output::ndjson),
+            }
+            // A damaged file is a bad input (2); a sound file whose contents break an invariant is a failed check (1).
+            Ok(if problems.is_empty() {
+                Exit::Success
+            } else if problems.iter().any(|p| p.check == "sqlite integrity") {
+                Exit::Usage
+            } else {
+                Exit::Failed
+            })
+        }
+    }
+}
+
+/// `show -o json`: the indexed columns and the event itself.
+fn row_json(r: &EventRow) -> serde_json::Value {
+    let mut v = serde_json::to_value(r).unwrap_or_default();
+    v["event"] = serde_json::from_str(&r.raw).unwrap_or(serde_json::Value::Null);
+    v
+}
+
+/// One export line: the tail envelope plus the recording, with the exact event bytes inside.
+fn export_line(r: &EventRow) -> String {
+    format!(
+        "{{\"recording\":{},\"feedId\":{},\"chunk\":{},\"receivedAt\":{},\"event\":{}}}",
+        serde_json::Value::from(r.recording.as_str()),
+        serde_json::Value::from(r.feed_id.clone()),
+        r.chunk,
+        r.received_at,
+        r.raw
+    )
+}
+
+/// Parses `--since/--until`: RFC 3339 or milliseconds since the epoch.
+fn parse_time(flag: &str, s: &str) -> Result<i64, Fail> {
+    if let Ok(ms) = s.trim().parse::<i64>() {
+        return Ok(ms);
+    }
+    humantime::parse_rfc3339_weak(s.trim())
+        .map_err(|_| Fail::usage(format!("{flag} `{s}`: expected RFC 3339 (2026-11-22T14:30:00Z) or milliseconds since the epoch")))
+        .and_then(|t| {
+            t.duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as i64)
+                .map_err(|_| Fail::usage(format!("{flag} `{s}` is before 1970")))
+        })
+}
+
+pub fn selection(s: &EventSelection) -> Result<Selection, Fail> {
+    let mut types = Vec::new();
+    for t in s.types.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        let upper = t.to_ascii_uppercase();
+        if !EVENT_TYPES.contains(&upper.as_str()) {
+            return Err(Fail::usage(format!(
+                "unknown event type `{t}`; expected one of: {}",
+                EVENT_TYPES.join(", ")
+            )));
+        }
+        types.push(upper);
+    }
+    Ok(Selection {
+        recording: s.recording.clone(),
+        types,
+        streams: s.stream.clone(),
+        since: s
+            .since
+            .as_deref()
+            .map(|v| parse_time("--since", v))
+            .transpose()?,
+        until: s
+            .until
+            .as_deref()
+            .map(|v| parse_time("--until", v))
+            .transpose()?,
+        limit: None,
+    })
+}
+
+/// An export or tail line.
+#[derive(Deserialize)]
+struct Envelope {
+    recording: Option<String>,
+    #[serde(rename = "feedId")]
+    feed_id: Option<String>,
+    chunk: u64,
+    #[serde(rename = "receivedAt")]
+    received_at: Option<i64>,
+    event: Box<RawValue>,
+}
+
+/// Events read from the input, grouped into chunks.
+struct PendingChunk {
+    key: Option<(Option<String>, u64)>,
+    feed_id: Option<String>,
+    received_at: i64,
+    events: Vec<Event>,
+}
+
+fn import(path: &Path, file: &Path, name: Option<&str>, chunk_size: u64) -> Result<Exit> {
+    let reader: Box<dyn BufRead> = if file.as_os_str() == "-" {
+        if std::io::stdin().is_terminal() {
+            note("reading NDJSON events from standard input (Ctrl-D to end)");
+        }
+        Box::new(BufReader::new(std::io::stdin()))
+    } else {
+        Box::new(BufReader::new(std::fs::File::open(file).map_err(|e| {
+            Fail::usage(format!("cannot read {}: {e}", file.display()))
+        })?))
+    };
+    // Parse everything first: a bad line leaves the journal as it was.
+    let mut chunks: Vec<PendingChunk> = Vec::new();
+    let mut envelope_recording: Option<String> = None;
+    for (n, line) in reader.lines().enumerate() {
+        let line = line.with_context(|| format!("reading {}", file.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let at = || format!("{} line {}", file.display(), n + 1);
+        let value: serde_json::Value = serde_json::from_str(&line)
+            .map_err(|e| Fail::usage(format!("{}: not valid JSON: {e}", at())))?;
+        if !value.is_object() {
+            return Err(Fail::usage(format!(
+                "{}: expected a JSON object (an event, or an export/tail envelope)",
+                at()
+            ))
+            .into());
+        }
+        let is_envelope =
+            value.get("event").is_some_and(|e| e.is_object()) && value.get("chunk").is_some();
+        if is_envelope {
+            let env: Envelope = serde_json::from_str(&line)
+                .map_err(|e| Fail::usage(format!("{}: bad envelope: {e}", at())))?;
+            envelope_recording = envelope_recording.or(env.recording.clone());
+            let event = Event::from_raw(env.event)
+                .map_err(|e| Fail::usage(format!("{}: bad event: {e}", at())))?;
+            let key = Some((env.feed_id.clone(), env.chunk));
+            match chunks.last_mut() {
+                Some(c) if c.key == key => c.events.push(event),
+                _ => chunks.push(PendingChunk {
+                    key,
+                    feed_id: env.feed_id,
+                    received_at: env.received_at.unwrap_or_else(now_millis),
+                    events: vec![event],
+                }),
+            }
+        } else {
+            let event = Event::parse(&line)
+                .map_err(|e| Fail::usage(format!("{}: bad event: {e}", at())))?;
+            match chunks.last_mut() {
+                Some(c) if c.key.is_none() && (c.events.len() as u64) < chunk_size => {
+                    c.events.push(event)
+                }
+                _ => chunks.push(PendingChunk {
+                    key: None,
+                    feed_id: None,
+                    received_at: now_millis(),
+                    events: vec![event],
+                }),
+            }
+        }
+    }
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| s != "-")
+        .unwrap_or_else(|| "import".into());
+    let name = name
+        .map(str::to_string)
+        .or(envelope_recording)
+        .unwrap_or(stem);
+    let mut j = Journal::open_for_write(path)?;
+    let rec = j.recording(&name, "import", None, None)?;
+    let (mut events, mut dups) = (0usize, 0usize);
+    for c in &chunks {
+        let record = ChunkRecord {
+            feed_id: c.feed_id.as_deref(),
+            ack_sent: None,
+            ack_received: None,
+            received_at: c.received_at,
+            size: c.events.iter().map(|e| e.raw().len()).sum(),
+            latency_ms: 0,
+            events: c.events.iter().map(new_event).collect::<Vec<NewEvent>>(),
+        };
+        let (_, d) = j.append_chunk(rec.id, &record, None)?;
+        events += c.events.len();
+        dups += d;
+    }
+    note(&format!(
+        "imported {events} event(s) in {} chunk(s) into recording `{name}` of {} ({dups} repeated deliveries flagged)",
+        chunks.len(),
+        path.display()
+    ));
+    Ok(Exit::Success)
+}

@@ -1,0 +1,42 @@
+//! The journal: one SQLite file of recordings, chunks, events, markers, replay runs and the
+//! outbox (DESIGN §5). Knows nothing of HTTP: it stores what it is given.
+
+mod schema;
+mod store;
+mod verify;
+
+pub use schema::{APPLICATION_ID, MIGRATIONS};
+pub use store::{
+    now_millis, ChunkRecord, EventRow, Journal, NewEvent, Recording, Selection, Summary,
+};
+pub use verify::Problem;
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("no journal at {0}; record one with `feedctl record --journal {0}` or `feedctl journal import`")]
+    Missing(PathBuf),
+    #[error("{path} is not a feedctl journal ({why}); it was left untouched")]
+    NotAJournal { path: PathBuf, why: String },
+    #[error("{path} is being written by another feedctl process (a `record` or `import` is running on it); wait for it to finish, or use another journal file")]
+    Locked { path: PathBuf },
+    #[error("{path} was written by a newer feedctl (schema version {found}, this one knows {known}); upgrade feedctl")]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("journal {path}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("journal {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Invalid(String),
+}

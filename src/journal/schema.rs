@@ -1,0 +1,99 @@
+//! The journal's schema, applied forward on open with `PRAGMA user_version`. Documented for
+//! users in `docs/journal.md`; change both together, and only ever by adding a migration.
+
+/// `PRAGMA application_id`: "FDCT", so a feedctl journal is recognisable from the file alone.
+pub const APPLICATION_ID: i32 = 0x4644_4354;
+
+/// Each entry upgrades the schema from version `index` to `index + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 0 -> 1: recordings, chunks, events, markers, gaps; replay runs and results; the outbox.
+    r#"
+    CREATE TABLE recordings (
+        id               INTEGER PRIMARY KEY,
+        name             TEXT NOT NULL UNIQUE,
+        source           TEXT NOT NULL,             -- 'datafeed-v2', 'datafeed-v1' or 'import'
+        pod_url          TEXT,
+        username         TEXT,
+        created_at       INTEGER NOT NULL           -- ms since the epoch
+    );
+    CREATE TABLE chunks (
+        id               INTEGER PRIMARY KEY,
+        recording_id     INTEGER NOT NULL REFERENCES recordings(id),
+        seq              INTEGER NOT NULL,          -- 1, 2, ... within the recording
+        feed_id          TEXT,
+        ack_sent         TEXT,                      -- the cursor sent with the read
+        ack_received     TEXT,                      -- the cursor the read returned
+        received_at      INTEGER NOT NULL,          -- ms since the epoch
+        size             INTEGER NOT NULL,          -- bytes of the response body
+        latency_ms       INTEGER NOT NULL,
+        event_count      INTEGER NOT NULL,
+        duplicates       INTEGER NOT NULL,          -- events of this chunk that repeat an earlier one
+        UNIQUE (recording_id, seq)
+    );
+    CREATE TABLE events (
+        id               INTEGER PRIMARY KEY,
+        recording_id     INTEGER NOT NULL REFERENCES recordings(id),
+        chunk_id         INTEGER NOT NULL REFERENCES chunks(id),
+        position         INTEGER NOT NULL,          -- index within the chunk
+        event_id         TEXT,
+        type             TEXT,
+        timestamp        INTEGER,
+        stream_id        TEXT,
+        initiator_id     INTEGER,
+        message_id       TEXT,
+        dedupe_key       TEXT NOT NULL,             -- event id|type|timestamp|message id
+        duplicate_of     INTEGER REFERENCES events(id), -- first delivery, when this is a repeat
+        raw              TEXT NOT NULL              -- the exact JSON received
+    );
+    CREATE INDEX events_by_chunk ON events (chunk_id, position);
+    CREATE INDEX events_by_key ON events (recording_id, dedupe_key);
+    CREATE INDEX events_by_type ON events (type);
+    CREATE INDEX events_by_stream ON events (stream_id);
+    CREATE INDEX events_by_time ON events (timestamp);
+    CREATE TABLE markers (
+        recording_id     INTEGER PRIMARY KEY REFERENCES recordings(id),
+        feed_id          TEXT NOT NULL,
+        ack_id           TEXT NOT NULL,             -- sent with the next read: acknowledges chunk_seq
+        chunk_seq        INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL
+    );
+    CREATE TABLE gaps (
+        id               INTEGER PRIMARY KEY,
+        recording_id     INTEGER NOT NULL REFERENCES recordings(id),
+        after_chunk_seq  INTEGER NOT NULL,
+        old_feed_id      TEXT,
+        new_feed_id      TEXT,
+        reason           TEXT NOT NULL,
+        at               INTEGER NOT NULL
+    );
+    CREATE TABLE replay_runs (
+        id               INTEGER PRIMARY KEY,
+        started_at       INTEGER NOT NULL,
+        finished_at      INTEGER,
+        command          TEXT NOT NULL,
+        options          TEXT NOT NULL,             -- JSON
+        status           TEXT NOT NULL              -- 'running', 'done', 'interrupted'
+    );
+    CREATE TABLE replay_results (
+        id               INTEGER PRIMARY KEY,
+        run_id           INTEGER NOT NULL REFERENCES replay_runs(id),
+        event_row_id     INTEGER NOT NULL REFERENCES events(id),
+        attempt          INTEGER NOT NULL,
+        outcome          TEXT NOT NULL,             -- 'handled', 'requeued', 'failed', 'timeout'
+        exit_status      INTEGER,
+        duration_ms      INTEGER NOT NULL,
+        stdout_head      TEXT,
+        stderr_head      TEXT
+    );
+    CREATE INDEX replay_results_by_run ON replay_results (run_id);
+    CREATE TABLE outbox (
+        id               INTEGER PRIMARY KEY,
+        at               INTEGER NOT NULL,
+        stream_id        TEXT NOT NULL,
+        message          TEXT,
+        data             TEXT,
+        answers_event_id INTEGER REFERENCES events(id),
+        request          TEXT                       -- the request as received, minus tokens
+    );
+    "#,
+];

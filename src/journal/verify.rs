@@ -1,0 +1,107 @@
+//! `journal verify`: SQLite's own integrity check, then the journal's invariants.
+
+use serde::Serialize;
+
+use super::{Journal, JournalError};
+
+/// One thing found wrong.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    pub check: &'static str,
+    pub detail: String,
+}
+
+/// Each invariant as a query that returns one row per violation (a description).
+const INVARIANTS: &[(&str, &str)] = &[
+    (
+        "chunk event counts",
+        "SELECT 'chunk ' || c.seq || ' of recording ' || c.recording_id || ' says ' || c.event_count || ' events, holds ' || count(e.id)
+         FROM chunks c LEFT JOIN events e ON e.chunk_id = c.id GROUP BY c.id HAVING count(e.id) != c.event_count",
+    ),
+    (
+        "chunk sequence",
+        "SELECT 'recording ' || recording_id || ' has chunks 1..' || max(seq) || ' but ' || count(*) || ' chunks'
+         FROM chunks GROUP BY recording_id HAVING max(seq) != count(*) OR min(seq) != 1",
+    ),
+    (
+        "event positions",
+        "SELECT 'chunk id ' || chunk_id || ' has positions that are not 0..n-1'
+         FROM events GROUP BY chunk_id HAVING min(position) != 0 OR max(position) != count(*) - 1 OR count(DISTINCT position) != count(*)",
+    ),
+    (
+        "duplicate links",
+        "SELECT 'event ' || d.id || ' is marked a duplicate of ' || d.duplicate_of || ', which is not an earlier first delivery of the same event'
+         FROM events d LEFT JOIN events f ON f.id = d.duplicate_of
+         WHERE d.duplicate_of IS NOT NULL AND (f.id IS NULL OR f.dedupe_key != d.dedupe_key OR f.recording_id != d.recording_id
+               OR f.duplicate_of IS NOT NULL OR f.id >= d.id)",
+    ),
+    (
+        "first deliveries unique",
+        "SELECT 'recording ' || recording_id || ': ' || count(*) || ' first deliveries of ' || dedupe_key
+         FROM events WHERE duplicate_of IS NULL GROUP BY recording_id, dedupe_key HAVING count(*) > 1",
+    ),
+    (
+        "chunk duplicate counts",
+        "SELECT 'chunk ' || c.seq || ' of recording ' || c.recording_id || ' counts ' || c.duplicates || ' duplicates, holds ' || count(e.duplicate_of)
+         FROM chunks c LEFT JOIN events e ON e.chunk_id = c.id GROUP BY c.id HAVING count(e.duplicate_of) != c.duplicates",
+    ),
+    ("raw JSON", "SELECT 'event ' || id || ' does not hold a JSON object' FROM events WHERE json_valid(raw) = 0 OR json_type(raw) != 'object'"),
+    (
+        "markers",
+        "SELECT 'recording ' || m.recording_id || ': marker at chunk ' || m.chunk_seq || ', last chunk ' || coalesce(max(c.seq), 0)
+         FROM markers m LEFT JOIN chunks c ON c.recording_id = m.recording_id GROUP BY m.recording_id HAVING m.chunk_seq != coalesce(max(c.seq), 0)",
+    ),
+];
+
+impl Journal {
+    /// Every problem found; an empty list means the journal is sound.
+    pub fn verify(&self) -> Result<Vec<Problem>, JournalError> {
+        let mut problems = Vec::new();
+        let conn = self.conn();
+        let sql_err = |e| JournalError::Sqlite {
+            path: self.path().to_path_buf(),
+            source: e,
+        };
+        let mut stmt = conn.prepare("PRAGMA integrity_check").map_err(sql_err)?;
+        let lines: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .map_err(sql_err)?
+            .collect::<Result<_, _>>()
+            .map_err(sql_err)?;
+        if lines != ["ok"] {
+            problems.extend(lines.into_iter().map(|detail| Problem {
+                check: "sqlite integrity",
+                detail,
+            }));
+            // Queries over a damaged file say nothing reliable.
+            return Ok(problems);
+        }
+        let mut stmt = conn.prepare("PRAGMA foreign_key_check").map_err(sql_err)?;
+        let fk: Vec<String> = stmt
+            .query_map([], |r| {
+                Ok(format!(
+                    "{} row {} breaks a reference to {}",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?
+                ))
+            })
+            .map_err(sql_err)?
+            .collect::<Result<_, _>>()
+            .map_err(sql_err)?;
+        problems.extend(fk.into_iter().map(|detail| Problem {
+            check: "references",
+            detail,
+        }));
+        for (check, sql) in INVARIANTS {
+            let mut stmt = conn.prepare(sql).map_err(sql_err)?;
+            let found: Vec<String> = stmt
+                .query_map([], |r| r.get(0))
+                .map_err(sql_err)?
+                .collect::<Result<_, _>>()
+                .map_err(sql_err)?;
+            problems.extend(found.into_iter().map(|detail| Problem { check, detail }));
+        }
+        Ok(problems)
+    }
+}
