@@ -51,6 +51,11 @@ fn init_logging(g: &cli::Global) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::new(level))
         .with_writer(std::io::stderr)
+        .with_ansi(
+            !g.no_color
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        )
         .with_target(false)
         .without_time()
         .try_init();

@@ -99,6 +99,7 @@ async fn walk_through(g: &Global, base_url: &str, total: usize) -> Result<Exit> 
             read_timeout: Duration::from_secs(10),
             retry: settings.datafeed.retry.clone(),
             include_invisible: false,
+            tag: "feedctl-demo".into(),
         },
     );
     let pretty_out = match g.output {

@@ -22,7 +22,7 @@ pub fn new_event(e: &Event) -> NewEvent<'_> {
     NewEvent {
         raw: e.raw(),
         event_id: e.id(),
-        event_type: e.model.event_type.as_deref(),
+        event_type: (!e.event_type().is_empty()).then(|| e.event_type()),
         timestamp: e.timestamp(),
         stream_id: e.stream_id(),
         initiator_id: e.initiator_id(),
@@ -76,10 +76,9 @@ pub async fn run(g: &Global, args: &RecordArgs) -> Result<Exit> {
             };
         }
         (None, None) => {
-            opts.choice = FeedChoice::Own {
-                tag: record_tag(&args.name),
-                keep: true,
-            }
+            opts.choice = FeedChoice::Own { keep: true };
+            // A stable tag per recording, so a restart before the first chunk finds the same feed.
+            opts.tag = record_tag(&args.name);
         }
         (Some(_), _) => {}
     }

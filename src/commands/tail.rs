@@ -49,12 +49,10 @@ impl Filter {
                 || e.stream_id()
                     .is_some_and(|s| self.streams.iter().any(|w| w == s)))
             && (self.initiators.is_empty() || {
-                let user = e.model.initiator.as_ref().and_then(|i| i.user.as_ref());
-                let id = user.and_then(|u| u.user_id).map(|i| i.to_string());
-                let name = user.and_then(|u| u.username.clone());
-                self.initiators
-                    .iter()
-                    .any(|w| Some(w) == id.as_ref() || Some(w) == name.as_ref())
+                let id = e.initiator_id().map(|i| i.to_string());
+                self.initiators.iter().any(|w| {
+                    Some(w.as_str()) == id.as_deref() || Some(w.as_str()) == e.initiator_username()
+                })
             })
     }
 }
@@ -110,7 +108,6 @@ pub fn follow_options(settings: &Settings, source: &SourceArgs) -> FollowOptions
     let choice = match &source.feed {
         Some(id) => FeedChoice::Given(id.clone()),
         None => FeedChoice::Own {
-            tag: source.tag.clone(),
             keep: source.keep_feed,
         },
     };
@@ -120,6 +117,7 @@ pub fn follow_options(settings: &Settings, source: &SourceArgs) -> FollowOptions
         read_timeout: source.read_timeout,
         retry: settings.datafeed.retry.clone(),
         include_invisible: settings.datafeed.include_invisible,
+        tag: source.tag.clone(),
     }
 }
 
@@ -175,13 +173,16 @@ pub async fn run(g: &Global, args: &TailArgs) -> Result<Exit> {
             Err(e) => break Err(e.into()),
         };
         if let Style::Raw = style {
-            output::line(String::from_utf8_lossy(&chunk.body));
+            if !output::try_line(String::from_utf8_lossy(&chunk.body)) {
+                break Ok(Exit::Success);
+            }
         }
         let d = Delivery {
             feed_id: &chunk.feed_id,
             chunk: chunk.number,
             received_at: chunk.received_at,
         };
+        let mut reader_gone = false;
         let fresh: Vec<&Event> = chunk
             .events
             .iter()
@@ -197,12 +198,20 @@ pub async fn run(g: &Global, args: &TailArgs) -> Result<Exit> {
                 continue;
             }
             printed += 1;
-            match &style {
-                Style::Raw => {}
-                Style::Pretty => output::line(pretty(e)),
-                Style::Envelope => output::line(envelope(e, &d)),
-                Style::Template(t) => output::line(t.render(e, &d)),
+            let text = match &style {
+                Style::Raw => continue,
+                Style::Pretty => pretty(e),
+                Style::Envelope => envelope(e, &d),
+                Style::Template(t) => t.render(e, &d),
+            };
+            // The reader went away (`tail | head`): stop, and still delete the feed.
+            if !output::try_line(text) {
+                reader_gone = true;
+                break;
             }
+        }
+        if reader_gone {
+            break Ok(Exit::Success);
         }
         if repeats > 0 {
             note(&format!(

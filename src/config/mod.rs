@@ -109,7 +109,7 @@ pub struct Proxy {
 pub enum Credential {
     /// An RSA private key (PKCS#1 or PKCS#8 PEM); `origin` says where it was read from.
     RsaKey { pem: Secret, origin: String },
-    /// A client certificate with its key, for mTLS (PEM bundle, or PKCS#12 with a password).
+    /// A client certificate with its key, for mTLS (one PEM file: certificate and unencrypted key).
     Certificate {
         path: PathBuf,
         password: Option<Secret>,

@@ -542,7 +542,7 @@ impl<'a> Resolver<'a> {
                 .ok_or_else(|| {
                     self.err(
                         pk,
-                        "missing; expected the path of the bot's certificate (PEM or PKCS#12)",
+                        "missing; expected the path of the bot's certificate (one PEM file with the certificate and its key)",
                     )
                 })?;
             let path = self.relative(Path::new(&path));
@@ -820,10 +820,5 @@ fn sensitive_header(name: &str) -> bool {
 }
 
 fn short(v: &Value) -> String {
-    let s = v.to_string();
-    if s.len() > 40 {
-        format!("{}…", &s[..40])
-    } else {
-        s
-    }
+    crate::output::clip(&v.to_string(), 41)
 }

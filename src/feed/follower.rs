@@ -14,8 +14,8 @@ use super::Backoff;
 /// Which feed to read.
 #[derive(Debug, Clone)]
 pub enum FeedChoice {
-    /// A feed of feedctl's own, found by `tag` (created if missing), deleted at the end unless `keep`.
-    Own { tag: String, keep: bool },
+    /// A feed of feedctl's own, found by the options' tag (created if missing), deleted at the end unless `keep`.
+    Own { keep: bool },
     /// A given feed, shared knowingly with its other readers.
     Given(String),
     /// Continue a feed from a stored cursor (record's marker).
@@ -30,6 +30,8 @@ pub struct FollowOptions {
     pub read_timeout: Duration,
     pub retry: Retry,
     pub include_invisible: bool,
+    /// Tag for feeds feedctl creates (its own, and replacements of a feed that is gone).
+    pub tag: String,
 }
 
 /// Something the user should hear about while following.
@@ -96,7 +98,7 @@ pub struct Chunk {
 
 #[derive(Debug, thiserror::Error)]
 pub enum FeedError {
-    #[error("the datafeed service refused the read with HTTP 403 ({message}): this bot has too many active datafeeds (at most 20); list them with `feedctl datafeed list` and remove unused ones with `feedctl datafeed delete ID`")]
+    #[error("the datafeed service refused the read with HTTP 403 ({message}): this bot has too many active datafeeds (Symphony allows 20); list them with `feedctl datafeed list` and remove unused ones with `feedctl datafeed delete ID`")]
     TooManyFeeds { message: String },
     #[error("gave up after {attempts} attempts (datafeed.retry.maxAttempts): {last}")]
     Exhausted { attempts: u32, last: ApiError },
@@ -181,8 +183,8 @@ impl<'c> Follower<'c> {
                     notify(Notice::FeedAttached { id: id.clone() });
                     return Ok(());
                 }
-                (FeedChoice::Own { tag, .. }, DatafeedVersion::V2) => {
-                    self.own_v2(tag.clone(), notify).await
+                (FeedChoice::Own { .. }, DatafeedVersion::V2) => {
+                    self.own_v2(self.opts.tag.clone(), notify).await
                 }
                 (FeedChoice::Own { .. }, DatafeedVersion::V1) => {
                     self.client.create_datafeed_v1().await.map(|id| {
@@ -229,10 +231,7 @@ impl<'c> Follower<'c> {
             // The kits delete the stale feed first; a 400 here only confirms it is gone.
             let _ = self.client.delete_datafeed(&old).await;
         }
-        let tag = match &self.opts.choice {
-            FeedChoice::Own { tag, .. } => tag.clone(),
-            _ => crate::feed::follower::DEFAULT_TAG.to_string(),
-        };
+        let tag = self.opts.tag.clone();
         loop {
             let result = match self.opts.version {
                 DatafeedVersion::V2 => self
@@ -252,7 +251,7 @@ impl<'c> Follower<'c> {
                     self.ack_id.clear();
                     // A replacement is feedctl's own now, so it is cleaned up like one.
                     if !matches!(self.opts.choice, FeedChoice::Own { .. }) {
-                        self.opts.choice = FeedChoice::Own { tag, keep: true };
+                        self.opts.choice = FeedChoice::Own { keep: true };
                     }
                     return Ok(());
                 }

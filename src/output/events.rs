@@ -32,7 +32,7 @@ fn clock(ms: i64) -> String {
 }
 
 fn stream_label(e: &Event) -> String {
-    let Some(stream) = e.model.payload.as_ref().and_then(|p| p.stream()) else {
+    let Some(stream) = e.model().payload.as_ref().and_then(|p| p.stream()) else {
         return String::new();
     };
     match (&stream.room_name, &stream.stream_type, &stream.stream_id) {
@@ -123,7 +123,18 @@ impl Template {
                     lit.push('}');
                 }
                 '{' => {
-                    let name: String = chars.by_ref().take_while(|c| *c != '}').collect();
+                    let mut name = String::new();
+                    let mut closed = false;
+                    for c in chars.by_ref() {
+                        if c == '}' {
+                            closed = true;
+                            break;
+                        }
+                        name.push(c);
+                    }
+                    if !closed {
+                        return Err(format!("`{{{name}` in --format is not closed by `}}`; write `{{{{` for a literal brace"));
+                    }
                     if !TEMPLATE_FIELDS.contains(&name.as_str()) {
                         return Err(format!(
                             "unknown field `{{{name}}}` in --format; use any of: {}",
@@ -193,6 +204,7 @@ mod tests {
             .unwrap_err()
             .contains("{initiator}"));
         assert!(Template::parse("a } b").is_err());
+        assert!(Template::parse("{time").is_err());
     }
 
     #[test]

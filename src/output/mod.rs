@@ -32,10 +32,16 @@ pub fn table(header: &[&str]) -> Table {
 
 /// Writes a line to stdout; a closed pipe (e.g. `| head`) ends quietly.
 pub fn line(text: impl std::fmt::Display) {
-    let mut out = std::io::stdout().lock();
-    if writeln!(out, "{text}").is_err() {
+    if !try_line(text) {
         std::process::exit(0);
     }
+}
+
+/// Writes a line to stdout; false when the reader has gone (a closed pipe), so a long-running
+/// command can clean up before it stops.
+pub fn try_line(text: impl std::fmt::Display) -> bool {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}").and_then(|_| out.flush()).is_ok()
 }
 
 pub fn json<T: Serialize + ?Sized>(value: &T) {

@@ -82,9 +82,34 @@ impl Feed {
     }
 }
 
+/// An event of the log: its exact JSON, and its id (read once, for the request log).
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub raw: Arc<RawValue>,
+    pub id: Arc<str>,
+}
+
+impl Published {
+    pub fn new(raw: Arc<RawValue>) -> Self {
+        #[derive(serde::Deserialize)]
+        struct IdOnly<'a> {
+            #[serde(borrow)]
+            id: Option<std::borrow::Cow<'a, str>>,
+        }
+        let id = serde_json::from_str::<IdOnly>(raw.get())
+            .ok()
+            .and_then(|i| i.id)
+            .unwrap_or_default();
+        Published {
+            id: Arc::from(id.as_ref()),
+            raw,
+        }
+    }
+}
+
 #[derive(Default)]
 struct State {
-    log: Vec<Arc<RawValue>>,
+    log: Vec<Published>,
     feeds: HashMap<String, Feed>,
     /// Where the next feed of (user, tag) starts: set when such a feed is deleted or expires,
     /// so a client that recreates its feed after a 400 misses nothing.
@@ -94,7 +119,7 @@ struct State {
 /// What a read answers.
 pub enum ReadOutcome {
     Events {
-        events: Vec<Arc<RawValue>>,
+        events: Vec<Published>,
         ack_id: Option<String>,
     },
     UnknownFeed,
@@ -126,6 +151,7 @@ const ACK_PREFIX: &str = "ack-";
 
 impl Hub {
     pub fn new(settings: HubSettings, events: Vec<Arc<RawValue>>) -> Self {
+        let events = events.into_iter().map(Published::new).collect();
         Hub {
             settings,
             state: Mutex::new(State {
@@ -143,8 +169,13 @@ impl Hub {
 
     /// Appends events to the log; every feed sees them.
     pub fn publish(&self, events: Vec<Arc<RawValue>>) {
+        let events: Vec<Published> = events.into_iter().map(Published::new).collect();
         self.lock().log.extend(events);
         self.arrived.notify_waiters();
+    }
+
+    pub fn max_feeds(&self) -> usize {
+        self.settings.max_feeds
     }
 
     pub fn event_count(&self) -> usize {
@@ -350,7 +381,7 @@ mod tests {
     fn ids(o: &ReadOutcome) -> (Vec<String>, Option<String>) {
         match o {
             ReadOutcome::Events { events, ack_id } => (
-                events.iter().map(|e| e.get().to_string()).collect(),
+                events.iter().map(|e| e.raw.get().to_string()).collect(),
                 ack_id.clone(),
             ),
             _ => panic!("not events"),

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::faults::FaultKind;
-use super::hub::{ReadOutcome, Version};
+use super::hub::{Published, ReadOutcome, Version};
 use super::reqlog::LoggedRequest;
 use super::sessions::SessionUser;
 use super::App;
@@ -182,16 +182,28 @@ async fn faulty(app: &App, kind: &FaultKind) -> Response {
 }
 
 /// A 200 whose body stops after `prefix` with an error, so the connection breaks mid-answer.
+/// The pause lets the head and the prefix reach the client first, as a real cut would.
 fn broken_body(prefix: Bytes) -> Response {
-    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
-        Ok(prefix),
-        Err(std::io::Error::new(
-            std::io::ErrorKind::ConnectionReset,
-            "injected",
-        )),
-    ];
-    let body = Body::from_stream(futures_util::stream::iter(chunks));
-    let mut r = Response::new(body);
+    let chunks = futures_util::stream::unfold(0u8, move |step| {
+        let prefix = prefix.clone();
+        async move {
+            match step {
+                0 => Some((Ok(prefix), 1)),
+                1 => {
+                    tokio::time::sleep(Duration::from_millis(30)).await;
+                    Some((
+                        Err(std::io::Error::new(
+                            std::io::ErrorKind::ConnectionReset,
+                            "injected",
+                        )),
+                        2,
+                    ))
+                }
+                _ => None,
+            }
+        }
+    });
+    let mut r = Response::new(Body::from_stream(chunks));
     r.headers_mut()
         .insert("content-type", HeaderValue::from_static("application/json"));
     r
@@ -430,7 +442,7 @@ async fn read_feed(
             let ids = served_ids(&events);
             let body = format!(
                 "{{\"events\":[{}],\"ackId\":{}}}",
-                events.iter().map(|e| e.get()).collect::<Vec<_>>().join(","),
+                events.iter().map(|e| e.raw.get()).collect::<Vec<_>>().join(","),
                 serde_json::Value::from(ack_id.unwrap_or_default())
             );
             let mut r = ([("content-type", "application/json")], body).into_response();
@@ -442,16 +454,19 @@ async fn read_feed(
         }
         ReadOutcome::UnknownFeed => error(400, "Could not find a datafeed with the provided id"),
         ReadOutcome::BadAckId => error(400, "The format of the provided ackId is incorrect"),
-        ReadOutcome::TooManyFeeds => error(403, "Too many feeds created: this user has more than 20 active feeds; delete the ones not in use"),
+        ReadOutcome::TooManyFeeds => error(
+            403,
+            format!("Too many feeds created: this user has more than {} active feeds; delete the ones not in use", app.hub.max_feeds()),
+        ),
     }
 }
 
 /// Applies `duplicate` and `reorder` faults to the events of one read.
 fn shape(
     app: &App,
-    mut events: Vec<Arc<serde_json::value::RawValue>>,
+    mut events: Vec<Published>,
     fault: Option<FaultKind>,
-) -> (Vec<Arc<serde_json::value::RawValue>>, Option<FaultKind>) {
+) -> (Vec<Published>, Option<FaultKind>) {
     if events.is_empty() {
         return (events, None);
     }
@@ -469,16 +484,8 @@ fn shape(
     }
 }
 
-fn served_ids(events: &[Arc<serde_json::value::RawValue>]) -> Vec<String> {
-    events
-        .iter()
-        .map(|e| {
-            serde_json::from_str::<serde_json::Value>(e.get())
-                .ok()
-                .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_string))
-                .unwrap_or_default()
-        })
-        .collect()
+fn served_ids(events: &[Published]) -> Vec<String> {
+    events.iter().map(|e| e.id.to_string()).collect()
 }
 
 async fn create_feed_v1(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
@@ -524,7 +531,11 @@ async fn read_feed_v1(
             let ids = served_ids(&events);
             let body = format!(
                 "[{}]",
-                events.iter().map(|e| e.get()).collect::<Vec<_>>().join(",")
+                events
+                    .iter()
+                    .map(|e| e.raw.get())
+                    .collect::<Vec<_>>()
+                    .join(",")
             );
             let mut r = ([("content-type", "application/json")], body).into_response();
             r.extensions_mut().insert(Served(ids));

@@ -251,22 +251,60 @@ impl V4Payload {
     }
 }
 
-/// One event as received: the exact JSON bytes, and the typed view of them.
+/// One event as received: the exact JSON bytes, the few fields every filter and index needs
+/// (read in one cheap pass), and the full typed model (parsed only when asked for).
 #[derive(Debug, Clone)]
 pub struct Event {
     raw: Box<RawValue>,
-    pub model: V4Event,
+    index: Index,
+    model: std::sync::OnceLock<V4Event>,
+}
+
+/// The fields feedctl filters, stores and dedupes on.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    id: Option<String>,
+    message_id: Option<String>,
+    event_type: Option<String>,
+    timestamp: Option<i64>,
+    stream_id: Option<String>,
+    initiator_id: Option<i64>,
+    initiator_username: Option<String>,
 }
 
 impl Event {
-    /// Parses one event, keeping its bytes. Fails only when the text is not a JSON object.
+    /// Parses one event, keeping its bytes. Fails only when the text is not a JSON object: a
+    /// field of an unexpected type is kept as received and simply not indexed.
     pub fn from_raw(raw: Box<RawValue>) -> Result<Self, serde_json::Error> {
-        let model = serde_json::from_str(raw.get())?;
-        Ok(Event { raw, model })
+        if !raw.get().trim_start().starts_with('{') {
+            return Err(serde::de::Error::custom("an event must be a JSON object"));
+        }
+        let index = match serde_json::from_str::<light::Event>(raw.get()) {
+            Ok(l) => l.into_index(),
+            // An object whose nesting is not what the spec says: index what can be found.
+            Err(_) => light::tolerant_index(&serde_json::from_str::<Value>(raw.get())?)
+                .ok_or_else(|| serde::de::Error::custom("an event must be a JSON object"))?,
+        };
+        Ok(Event {
+            raw,
+            index,
+            model: std::sync::OnceLock::new(),
+        })
     }
 
     pub fn parse(text: &str) -> Result<Self, serde_json::Error> {
         Self::from_raw(RawValue::from_string(text.to_string())?)
+    }
+
+    /// The full typed model. An event whose fields do not fit the spec's types is given as an
+    /// empty model with every field in `extra`, so nothing is ever dropped.
+    pub fn model(&self) -> &V4Event {
+        self.model.get_or_init(|| {
+            serde_json::from_str(self.raw.get()).unwrap_or_else(|_| V4Event {
+                extra: serde_json::from_str(self.raw.get()).unwrap_or_default(),
+                ..V4Event::default()
+            })
+        })
     }
 
     /// The exact JSON received.
@@ -279,7 +317,7 @@ impl Event {
     }
 
     pub fn event_type(&self) -> &str {
-        self.model.event_type.as_deref().unwrap_or("")
+        self.index.event_type.as_deref().unwrap_or("")
     }
 
     /// Whether the type is one of the 17 of the spec.
@@ -288,41 +326,38 @@ impl Event {
     }
 
     pub fn id(&self) -> Option<&str> {
-        self.model.id.as_deref()
+        self.index.id.as_deref()
     }
 
     pub fn timestamp(&self) -> Option<i64> {
-        self.model.timestamp
+        self.index.timestamp
     }
 
     pub fn stream_id(&self) -> Option<&str> {
-        self.model.payload.as_ref()?.stream()?.stream_id.as_deref()
+        self.index.stream_id.as_deref()
     }
 
     pub fn initiator_id(&self) -> Option<i64> {
-        self.model.initiator.as_ref()?.user.as_ref()?.user_id
+        self.index.initiator_id
+    }
+
+    pub fn initiator_username(&self) -> Option<&str> {
+        self.index.initiator_username.as_deref()
     }
 
     pub fn initiator_name(&self) -> Option<&str> {
-        let u = self.model.initiator.as_ref()?.user.as_ref()?;
+        let u = self.model().initiator.as_ref()?.user.as_ref()?;
         u.display_name.as_deref().or(u.username.as_deref())
     }
 
     /// The top-level `messageId`, else the one of the carried message.
     pub fn message_id(&self) -> Option<&str> {
-        self.model.message_id.as_deref().or_else(|| {
-            self.model
-                .payload
-                .as_ref()?
-                .message()?
-                .message_id
-                .as_deref()
-        })
+        self.index.message_id.as_deref()
     }
 
     /// The PresentationML text of the carried message, if any.
     pub fn message_text(&self) -> Option<&str> {
-        self.model.payload.as_ref()?.message()?.message.as_deref()
+        self.model().payload.as_ref()?.message()?.message.as_deref()
     }
 
     /// The key that tells a repeat delivery from a distinct event (DESIGN §5): event ids alone
@@ -349,5 +384,289 @@ impl<'de> Deserialize<'de> for Event {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = Box::<RawValue>::deserialize(d)?;
         Event::from_raw(raw).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A one-pass reader of the indexed fields: it skips everything else without building it, and
+/// a scalar of the wrong type reads as absent instead of failing the event.
+mod light {
+    use std::borrow::Cow;
+
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use serde::Deserialize;
+    use serde_json::Value;
+
+    use super::Index;
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Event<'a> {
+        #[serde(default, borrow, deserialize_with = "text")]
+        id: Option<Cow<'a, str>>,
+        #[serde(default, borrow, deserialize_with = "text")]
+        message_id: Option<Cow<'a, str>>,
+        #[serde(default, deserialize_with = "int")]
+        timestamp: Option<i64>,
+        #[serde(default, borrow, rename = "type", deserialize_with = "text")]
+        event_type: Option<Cow<'a, str>>,
+        #[serde(default, borrow)]
+        initiator: Option<Initiator<'a>>,
+        #[serde(default, borrow)]
+        payload: Option<Payload<'a>>,
+    }
+
+    #[derive(Deserialize)]
+    struct Initiator<'a> {
+        #[serde(default, borrow)]
+        user: Option<User<'a>>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct User<'a> {
+        #[serde(default, deserialize_with = "int")]
+        user_id: Option<i64>,
+        #[serde(default, borrow, deserialize_with = "text")]
+        username: Option<Cow<'a, str>>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Stream<'a> {
+        #[serde(default, borrow, deserialize_with = "text")]
+        stream_id: Option<Cow<'a, str>>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Message<'a> {
+        #[serde(default, borrow, deserialize_with = "text")]
+        message_id: Option<Cow<'a, str>>,
+        #[serde(default, borrow)]
+        stream: Option<Stream<'a>>,
+    }
+
+    /// Every payload part has the same shape as far as the index goes.
+    #[derive(Deserialize)]
+    struct Part<'a> {
+        #[serde(default, borrow)]
+        stream: Option<Stream<'a>>,
+        #[serde(default, borrow)]
+        message: Option<Message<'a>>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Payload<'a> {
+        #[serde(default, borrow)]
+        message_sent: Option<Part<'a>>,
+        #[serde(default, borrow)]
+        shared_post: Option<Part<'a>>,
+        #[serde(default, borrow)]
+        instant_message_created: Option<Part<'a>>,
+        #[serde(default, borrow)]
+        room_created: Option<Part<'a>>,
+        #[serde(default, borrow)]
+        room_updated: Option<Part<'a>>,
+        #[serde(default, borrow)]
+        room_deactivated: Option<Part<'a>>,
+        #[serde(default, borrow)]
+        room_reactivated: Option<Part<'a>>,
+        #[serde(default, borrow)]
+        user_joined_room: Option<Part<'a>>,
+        #[serde(default, borrow)]
+        user_left_room: Option<Part<'a>>,
+        #[serde(default, borrow)]
+        room_member_promoted_to_owner: Option<Part<'a>>,
+        #[serde(default, borrow)]
+        room_member_demoted_from_owner: Option<Part<'a>>,
+        #[serde(default, borrow)]
+        message_suppressed: Option<Part<'a>>,
+        #[serde(default, borrow)]
+        symphony_elements_action: Option<Part<'a>>,
+        #[serde(default, borrow)]
+        user_requested_to_join_room: Option<Part<'a>>,
+        #[serde(default, borrow)]
+        generic_system_event: Option<Part<'a>>,
+    }
+
+    impl<'a> Payload<'a> {
+        fn parts(&self) -> impl Iterator<Item = &Part<'a>> {
+            [
+                &self.message_sent,
+                &self.shared_post,
+                &self.instant_message_created,
+                &self.room_created,
+                &self.room_updated,
+                &self.room_deactivated,
+                &self.room_reactivated,
+                &self.user_joined_room,
+                &self.user_left_room,
+                &self.room_member_promoted_to_owner,
+                &self.room_member_demoted_from_owner,
+                &self.message_suppressed,
+                &self.symphony_elements_action,
+                &self.user_requested_to_join_room,
+                &self.generic_system_event,
+            ]
+            .into_iter()
+            .flatten()
+        }
+    }
+
+    impl Event<'_> {
+        pub fn into_index(self) -> Index {
+            let message = self
+                .payload
+                .as_ref()
+                .and_then(|p| p.parts().find_map(|part| part.message.as_ref()));
+            let stream_id = message
+                .and_then(|m| m.stream.as_ref())
+                .or_else(|| {
+                    self.payload
+                        .as_ref()
+                        .and_then(|p| p.parts().find_map(|part| part.stream.as_ref()))
+                })
+                .and_then(|s| s.stream_id.as_deref())
+                .map(str::to_string);
+            let user = self.initiator.as_ref().and_then(|i| i.user.as_ref());
+            Index {
+                id: self.id.map(Cow::into_owned),
+                message_id: self.message_id.map(Cow::into_owned).or_else(|| {
+                    message
+                        .and_then(|m| m.message_id.as_deref())
+                        .map(str::to_string)
+                }),
+                event_type: self.event_type.map(Cow::into_owned),
+                timestamp: self.timestamp,
+                stream_id,
+                initiator_id: user.and_then(|u| u.user_id),
+                initiator_username: user.and_then(|u| u.username.as_deref()).map(str::to_string),
+            }
+        }
+    }
+
+    /// The slow path, for objects whose nesting breaks the spec's types.
+    pub fn tolerant_index(v: &Value) -> Option<Index> {
+        let obj = v.as_object()?;
+        let s = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
+        let payload = obj.get("payload").and_then(Value::as_object);
+        let part = payload.and_then(|p| p.values().find(|v| v.is_object()));
+        let message = part.and_then(|p| p.get("message"));
+        let stream = message
+            .and_then(|m| m.get("stream"))
+            .or_else(|| part.and_then(|p| p.get("stream")));
+        let user = obj.get("initiator").and_then(|i| i.get("user"));
+        Some(Index {
+            id: s(obj.get("id")),
+            message_id: s(obj.get("messageId"))
+                .or_else(|| s(message.and_then(|m| m.get("messageId")))),
+            event_type: s(obj.get("type")),
+            timestamp: obj.get("timestamp").and_then(Value::as_i64),
+            stream_id: s(stream.and_then(|st| st.get("streamId"))),
+            initiator_id: user.and_then(|u| u.get("userId")).and_then(Value::as_i64),
+            initiator_username: s(user.and_then(|u| u.get("username"))),
+        })
+    }
+
+    /// Reads a string, or absent for any other JSON value (which is skipped, not built).
+    fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Cow<'de, str>>, D::Error> {
+        d.deserialize_any(Lenient(|v: Scalar<'de>| match v {
+            Scalar::Str(s) => Some(s),
+            _ => None,
+        }))
+    }
+
+    /// Reads an integer, or absent for any other JSON value.
+    fn int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        d.deserialize_any(Lenient(|v: Scalar<'de>| match v {
+            Scalar::Int(i) => Some(i),
+            _ => None,
+        }))
+    }
+
+    enum Scalar<'de> {
+        Str(Cow<'de, str>),
+        Int(i64),
+        Other,
+    }
+
+    struct Lenient<F>(F);
+
+    impl<'de, T, F: FnOnce(Scalar<'de>) -> Option<T>> Visitor<'de> for Lenient<F> {
+        type Value = Option<T>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok((self.0)(Scalar::Str(Cow::Borrowed(v))))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+            Ok((self.0)(Scalar::Str(Cow::Owned(v.to_string()))))
+        }
+        fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+            Ok((self.0)(Scalar::Str(Cow::Owned(v))))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+            Ok((self.0)(Scalar::Int(v)))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(i64::try_from(v).ok().and_then(|i| (self.0)(Scalar::Int(i))))
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok((self.0)(Scalar::Other))
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok((self.0)(Scalar::Other))
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Event;
+
+    #[test]
+    fn a_field_of_the_wrong_type_does_not_lose_the_event() {
+        let e = Event::parse(r#"{"id":7,"timestamp":"123","type":"MESSAGESENT","initiator":"bob","payload":{"messageSent":{"message":{"messageId":"m1","stream":{"streamId":"s1"}}}}}"#).unwrap();
+        assert_eq!(e.event_type(), "MESSAGESENT");
+        assert_eq!(e.id(), None);
+        assert_eq!(e.timestamp(), None);
+        assert_eq!(e.stream_id(), Some("s1"));
+        assert_eq!(e.message_id(), Some("m1"));
+        // The typed model keeps everything, as extra fields.
+        assert_eq!(
+            serde_json::to_value(e.model()).unwrap(),
+            serde_json::from_str::<serde_json::Value>(e.raw()).unwrap()
+        );
+        assert!(Event::parse("[1,2]").is_err());
+    }
+
+    #[test]
+    fn index_reads_stream_and_ids_of_every_shape() {
+        let e = Event::parse(r#"{"id":"a","type":"USERJOINEDROOM","timestamp":5,"initiator":{"user":{"userId":9,"username":"u"}},"payload":{"userJoinedRoom":{"stream":{"streamId":"r1"},"affectedUser":{"userId":3}}}}"#).unwrap();
+        assert_eq!(
+            (e.stream_id(), e.initiator_id(), e.initiator_username()),
+            (Some("r1"), Some(9), Some("u"))
+        );
+        assert_eq!(e.dedupe_key(), "a|USERJOINEDROOM|5|");
     }
 }

@@ -18,7 +18,8 @@ fn every_type_parses_into_its_payload_and_round_trips_byte_for_byte() {
         let ty = event.event_type().to_string();
         assert!(event.is_known_type(), "{ty} is one of the 17");
         // The typed payload carries the key of its type.
-        let payload = serde_json::to_value(event.model.payload.as_ref().expect("payload")).unwrap();
+        let payload =
+            serde_json::to_value(event.model().payload.as_ref().expect("payload")).unwrap();
         let key = payload_key(&ty).unwrap();
         assert!(
             payload.get(key).is_some_and(|p| p.is_object()),
@@ -29,7 +30,7 @@ fn every_type_parses_into_its_payload_and_round_trips_byte_for_byte() {
         // And the typed model alone loses nothing either.
         let original: serde_json::Value = serde_json::from_str(line).unwrap();
         assert_eq!(
-            serde_json::to_value(&event.model).unwrap(),
+            serde_json::to_value(event.model()).unwrap(),
             original,
             "{ty}: typed model keeps every field"
         );
@@ -71,7 +72,7 @@ fn unknown_types_and_fields_are_kept() {
         }
         assert_eq!(serde_json::to_string(&event).unwrap(), line);
         let original: serde_json::Value = serde_json::from_str(line).unwrap();
-        assert_eq!(serde_json::to_value(&event.model).unwrap(), original);
+        assert_eq!(serde_json::to_value(event.model()).unwrap(), original);
     }
     assert_eq!(unknown_types, 1);
 }
