@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-200000}; C=${2:-100}; M=${3:-1000000}
-work=$(mktemp -d); trap 'kill $serve_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+serve_pid=; work=$(mktemp -d); trap 'kill $serve_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
 
 cargo build --release --quiet --bin feedctl --example sqlite_ceiling

@@ -1,6 +1,6 @@
 //! The bare-SQLite ceiling for `bench/record.sh`: the same rows `feedctl record` stores (raw JSON
 //! plus the indexed columns, the same schema and pragmas), inserted by a plain loop in
-//! transactions of one chunk each, with no network and no parsing beyond the columns.
+//! transactions of one chunk each: no network, no parsing, no duplicate detection.
 //!
 //! Usage: cargo run --release --example sqlite_ceiling -- EVENTS.ndjson JOURNAL.db CHUNK_SIZE
 
@@ -58,7 +58,6 @@ fn main() {
         .expect("chunk");
         let chunk_id = tx.last_insert_rowid();
         {
-            let mut first = tx.prepare_cached("SELECT id FROM events WHERE recording_id = 1 AND dedupe_key = ?1 AND duplicate_of IS NULL LIMIT 1").expect("prepare");
             let mut insert = tx
                 .prepare_cached(
                     "INSERT INTO events (recording_id, chunk_id, position, event_id, type, timestamp, stream_id, initiator_id, message_id, dedupe_key, raw)
@@ -66,9 +65,6 @@ fn main() {
                 )
                 .expect("prepare");
             for (pos, (id, key, ts, mid, raw)) in batch.iter().enumerate() {
-                let _: Option<i64> =
-                    rusqlite::OptionalExtension::optional(first.query_row([key], |r| r.get(0)))
-                        .expect("lookup");
                 insert
                     .execute(params![chunk_id, pos as i64, id, ts, mid, key, raw])
                     .expect("insert");

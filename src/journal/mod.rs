@@ -1,10 +1,12 @@
 //! The journal: one SQLite file of recordings, chunks, events, markers, replay runs and the
 //! outbox (DESIGN §5). Knows nothing of HTTP: it stores what it is given.
 
+mod bloom;
 mod schema;
 mod store;
 mod verify;
 
+pub use bloom::key_hash;
 pub use schema::{APPLICATION_ID, MIGRATIONS};
 pub use store::{
     now_millis, ChunkRecord, EventRow, Journal, NewEvent, Recording, Selection, Summary,

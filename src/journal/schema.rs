@@ -45,11 +45,18 @@ pub const MIGRATIONS: &[&str] = &[
         duplicate_of     INTEGER REFERENCES events(id), -- first delivery, when this is a repeat
         raw              TEXT NOT NULL              -- the exact JSON received
     );
-    CREATE INDEX events_by_chunk ON events (chunk_id, position);
-    CREATE INDEX events_by_key ON events (recording_id, dedupe_key);
-    CREATE INDEX events_by_type ON events (type);
-    CREATE INDEX events_by_stream ON events (stream_id);
+    -- Also finds a first delivery: a repeat has the same timestamp (it is part of dedupe_key),
+    -- and this index grows at its end as events arrive, unlike an index on the key itself.
     CREATE INDEX events_by_time ON events (timestamp);
+    -- Counts kept as chunks are written, so `journal info` is instant on any size; cheaper
+    -- than indexes on type and stream, which every insert would have to update.
+    CREATE TABLE event_counts (
+        recording_id     INTEGER NOT NULL REFERENCES recordings(id),
+        type             TEXT NOT NULL,             -- '' when the event has none
+        stream_id        TEXT NOT NULL,             -- '' when the event has none
+        events           INTEGER NOT NULL,
+        PRIMARY KEY (recording_id, type, stream_id)
+    ) WITHOUT ROWID;
     CREATE TABLE markers (
         recording_id     INTEGER PRIMARY KEY REFERENCES recordings(id),
         feed_id          TEXT NOT NULL,

@@ -8,6 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
+use super::bloom::{key_hash, Bloom};
 use super::schema::{APPLICATION_ID, MIGRATIONS};
 use super::JournalError;
 
@@ -113,6 +114,8 @@ pub struct Journal {
     path: PathBuf,
     /// Held by a writer for as long as the journal is open.
     _lock: Option<File>,
+    /// Per recording: the dedupe keys stored so far, loaded on the first write.
+    seen: std::collections::HashMap<i64, Bloom>,
 }
 
 pub fn now_millis() -> i64 {
@@ -151,11 +154,15 @@ impl Journal {
             conn,
             path: path.to_path_buf(),
             _lock: Some(lock),
+            seen: Default::default(),
         };
         j.check_identity()?;
         j.conn
+            // NORMAL is durable against process crashes and kills (the WAL is written before
+            // commit returns); only a power cut can lose the last commits.
             .execute_batch(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
+                 PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 4000;",
             )
             .map_err(|e| j.sql(e))?;
         j.migrate()?;
@@ -173,6 +180,7 @@ impl Journal {
             conn,
             path: path.to_path_buf(),
             _lock: None,
+            seen: Default::default(),
         };
         let version = j.check_identity()?;
         if version == 0 {
@@ -322,9 +330,16 @@ impl Journal {
         .map_err(e)?;
         let chunk_id = tx.last_insert_rowid();
         let mut duplicates = 0;
+        if !self.seen.contains_key(&recording) {
+            self.seen
+                .insert(recording, load_seen(&tx, recording).map_err(e)?);
+        }
+        let seen = self.seen.get_mut(&recording).expect("loaded above");
         {
             let mut first = tx
-                .prepare_cached("SELECT id FROM events WHERE recording_id = ?1 AND dedupe_key = ?2 AND duplicate_of IS NULL LIMIT 1")
+                .prepare_cached(
+                    "SELECT id FROM events WHERE timestamp IS ?2 AND recording_id = ?1 AND dedupe_key = ?3 AND duplicate_of IS NULL LIMIT 1",
+                )
                 .map_err(e)?;
             let mut insert = tx
                 .prepare_cached(
@@ -333,10 +348,18 @@ impl Journal {
                 )
                 .map_err(e)?;
             for (pos, ev) in chunk.events.iter().enumerate() {
-                let dup: Option<i64> = first
-                    .query_row(params![recording, ev.dedupe_key], |r| r.get(0))
-                    .optional()
-                    .map_err(e)?;
+                let hash = key_hash(&ev.dedupe_key);
+                // Only a key the filter may have seen needs the index.
+                let dup: Option<i64> = if seen.maybe_contains(hash) {
+                    first
+                        .query_row(params![recording, ev.timestamp, ev.dedupe_key], |r| {
+                            r.get(0)
+                        })
+                        .optional()
+                        .map_err(e)?
+                } else {
+                    None
+                };
                 if dup.is_some() {
                     duplicates += 1;
                 }
@@ -355,6 +378,26 @@ impl Journal {
                         dup,
                         ev.raw
                     ])
+                    .map_err(e)?;
+                seen.insert(hash);
+            }
+        }
+        {
+            let mut counts: std::collections::BTreeMap<(&str, &str), i64> = Default::default();
+            for ev in &chunk.events {
+                *counts
+                    .entry((ev.event_type.unwrap_or(""), ev.stream_id.unwrap_or("")))
+                    .or_default() += 1;
+            }
+            let mut upsert = tx
+                .prepare_cached(
+                    "INSERT INTO event_counts (recording_id, type, stream_id, events) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (recording_id, type, stream_id) DO UPDATE SET events = events + ?4",
+                )
+                .map_err(e)?;
+            for ((ty, stream), n) in counts {
+                upsert
+                    .execute(params![recording, ty, stream, n])
                     .map_err(e)?;
             }
         }
@@ -486,9 +529,10 @@ impl Journal {
                 .map_err(|e| self.sql(e))?;
             rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
         };
-        let by_type =
-            group("SELECT type, count(*) AS n FROM events GROUP BY type ORDER BY n DESC, type")?;
-        let by_stream = group("SELECT stream_id, count(*) AS n FROM events GROUP BY stream_id ORDER BY n DESC, stream_id")?;
+        let by_type = group(
+            "SELECT type, sum(events) AS n FROM event_counts GROUP BY type ORDER BY n DESC, type",
+        )?;
+        let by_stream = group("SELECT stream_id, sum(events) AS n FROM event_counts GROUP BY stream_id ORDER BY n DESC, stream_id")?;
         let bytes = ["", "-wal"]
             .iter()
             .filter_map(|suffix| std::fs::metadata(format!("{}{suffix}", self.path.display())).ok())
@@ -546,7 +590,7 @@ impl Journal {
             sql.push_str(" AND e.timestamp < ?");
             args.push(until.into());
         }
-        sql.push_str(" ORDER BY e.recording_id, c.seq, e.position");
+        sql.push_str(" ORDER BY e.recording_id, e.id");
         if let Some(limit) = sel.limit {
             sql.push_str(&format!(" LIMIT {limit}"));
         }
@@ -582,6 +626,17 @@ impl Journal {
     pub(super) fn conn(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// The dedupe keys a recording already holds, for a writer's first chunk.
+fn load_seen(conn: &Connection, recording: i64) -> rusqlite::Result<Bloom> {
+    let mut bloom = Bloom::new();
+    let mut stmt = conn.prepare("SELECT dedupe_key FROM events WHERE recording_id = ?1")?;
+    let mut rows = stmt.query([recording])?;
+    while let Some(r) = rows.next()? {
+        bloom.insert(key_hash(r.get_ref(0)?.as_str()?));
+    }
+    Ok(bloom)
 }
 
 /// Creates the journal file with owner-only permissions before SQLite touches it.

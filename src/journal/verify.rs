@@ -15,8 +15,9 @@ pub struct Problem {
 const INVARIANTS: &[(&str, &str)] = &[
     (
         "chunk event counts",
-        "SELECT 'chunk ' || c.seq || ' of recording ' || c.recording_id || ' says ' || c.event_count || ' events, holds ' || count(e.id)
-         FROM chunks c LEFT JOIN events e ON e.chunk_id = c.id GROUP BY c.id HAVING count(e.id) != c.event_count",
+        "WITH held AS (SELECT chunk_id, count(*) AS n FROM events GROUP BY chunk_id)
+         SELECT 'chunk ' || c.seq || ' of recording ' || c.recording_id || ' says ' || c.event_count || ' events, holds ' || coalesce(h.n, 0)
+         FROM chunks c LEFT JOIN held h ON h.chunk_id = c.id WHERE coalesce(h.n, 0) != c.event_count",
     ),
     (
         "chunk sequence",
@@ -42,8 +43,19 @@ const INVARIANTS: &[(&str, &str)] = &[
     ),
     (
         "chunk duplicate counts",
-        "SELECT 'chunk ' || c.seq || ' of recording ' || c.recording_id || ' counts ' || c.duplicates || ' duplicates, holds ' || count(e.duplicate_of)
-         FROM chunks c LEFT JOIN events e ON e.chunk_id = c.id GROUP BY c.id HAVING count(e.duplicate_of) != c.duplicates",
+        "WITH held AS (SELECT chunk_id, count(duplicate_of) AS n FROM events GROUP BY chunk_id)
+         SELECT 'chunk ' || c.seq || ' of recording ' || c.recording_id || ' counts ' || c.duplicates || ' duplicates, holds ' || coalesce(h.n, 0)
+         FROM chunks c LEFT JOIN held h ON h.chunk_id = c.id WHERE coalesce(h.n, 0) != c.duplicates",
+    ),
+    (
+        "event counts",
+        "WITH actual AS (SELECT recording_id, coalesce(type, '') AS type, coalesce(stream_id, '') AS stream_id, count(*) AS n
+                         FROM events GROUP BY 1, 2, 3)
+         SELECT 'recording ' || coalesce(a.recording_id, c.recording_id) || ', type ' || coalesce(a.type, c.type) || ', stream ' ||
+                coalesce(a.stream_id, c.stream_id) || ': counted ' || coalesce(c.events, 0) || ', stored ' || coalesce(a.n, 0)
+         FROM actual a FULL JOIN event_counts c
+              ON c.recording_id = a.recording_id AND c.type = a.type AND c.stream_id = a.stream_id
+         WHERE coalesce(a.n, 0) != coalesce(c.events, 0)",
     ),
     ("raw JSON", "SELECT 'event ' || id || ' does not hold a JSON object' FROM events WHERE json_valid(raw) = 0 OR json_type(raw) != 'object'"),
     (
