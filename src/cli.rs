@@ -222,7 +222,11 @@ pub struct ServeArgs {
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  feedctl demo")]
-pub struct DemoArgs {}
+pub struct DemoArgs {
+    /// Keep the demo's journal in this file [default: a temporary file, removed at the end]
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+}
 
 /// Where events are read from; shared by `tail` and `record`.
 #[derive(Debug, Args)]

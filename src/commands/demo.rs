@@ -1,6 +1,7 @@
 //! `feedctl demo`: the README's first command. Starts the emulator in-process, seeded from
 //! `fixtures/`, and runs the main job against it with the test-only bot key: authenticate,
-//! create a feed, follow it as `tail` does through an injected fault, delete the feed.
+//! create a feed, follow it as `tail` does through an injected fault while recording every chunk
+//! into a journal as `record` does, check the journal, delete the feed.
 
 use std::time::Duration;
 
@@ -8,11 +9,13 @@ use anyhow::{Context, Result};
 
 use std::io::IsTerminal;
 
-use crate::cli::{Global, OutputFormat};
+use crate::cli::{DemoArgs, Global, OutputFormat};
+use crate::commands::record::chunk_record;
 use crate::commands::tail::announce;
 use crate::config::{Credential, Secret, Settings};
 use crate::exit::Exit;
 use crate::feed::{FeedChoice, FollowOptions, Follower, Notice};
+use crate::journal::Journal;
 use crate::output;
 use crate::output::events::{envelope, pretty, Delivery};
 use crate::serve::{self, HubSettings, ServeOptions};
@@ -23,7 +26,7 @@ const TEST_PUBLIC_KEY: &str = include_str!("../../fixtures/keys/TEST-ONLY-bot-pu
 const TEST_PRIVATE_KEY: &str = include_str!("../../fixtures/keys/TEST-ONLY-bot-private-pkcs8.pem");
 const BOT: &str = "demo-bot";
 
-pub async fn run(g: &Global) -> Result<Exit> {
+pub async fn run(g: &Global, args: &DemoArgs) -> Result<Exit> {
     let events = serve::read_ndjson(DEMO_EVENTS)
         .map_err(anyhow::Error::msg)
         .context("fixtures/demo.ndjson")?;
@@ -40,12 +43,29 @@ pub async fn run(g: &Global) -> Result<Exit> {
         ..ServeOptions::default()
     })
     .await?;
-    let result = walk_through(g, &server.base_url, total).await;
+    let (journal_path, temporary) = match &args.journal {
+        Some(p) => (p.clone(), false),
+        None => (
+            std::env::temp_dir().join(format!("feedctl-demo-{}.db", std::process::id())),
+            true,
+        ),
+    };
+    let result = walk_through(g, &server.base_url, total, &journal_path).await;
     server.stop().await;
+    if temporary {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", journal_path.display()));
+        }
+    }
     result
 }
 
-async fn walk_through(g: &Global, base_url: &str, total: usize) -> Result<Exit> {
+async fn walk_through(
+    g: &Global,
+    base_url: &str,
+    total: usize,
+    journal_path: &std::path::Path,
+) -> Result<Exit> {
     let step = |n: u32, text: &str| {
         output::note(&format!(
             "{} {text}",
@@ -87,7 +107,10 @@ async fn walk_through(g: &Global, base_url: &str, total: usize) -> Result<Exit> 
         3,
         &format!("created datafeed {} (POST /agent/v5/datafeeds)", feed.id),
     );
-    step(4, "following it as `feedctl tail` does; the pod fails one read on purpose (HTTP 503) to show a retry");
+    let mut journal = Journal::open_for_write(journal_path)?;
+    let recording = journal.recording("demo", "datafeed-v2", Some(base_url), Some(BOT))?;
+    step(4, "following it as `feedctl tail` does and recording each chunk as `feedctl record` does, before acknowledging it;");
+    output::note("    the pod fails one read on purpose (HTTP 503) to show a retry");
     let mut follower = Follower::new(
         &client,
         FollowOptions {
@@ -119,6 +142,12 @@ async fn walk_through(g: &Global, base_url: &str, total: usize) -> Result<Exit> 
             .await
             .context("the emulator stopped sending events")??;
         chunks += 1;
+        let ack = chunk.ack_received.clone().unwrap_or_default();
+        journal.append_chunk(
+            recording.id,
+            &chunk_record(&chunk),
+            Some((&chunk.feed_id, &ack)),
+        )?;
         let d = Delivery {
             feed_id: &chunk.feed_id,
             chunk: chunk.number,
@@ -134,9 +163,29 @@ async fn walk_through(g: &Global, base_url: &str, total: usize) -> Result<Exit> 
         received += chunk.events.len();
     }
     client.delete_datafeed(&feed.id).await?;
-    step(5, &format!("received all {received} of {total} events in {chunks} chunks, each acknowledged by the next read; deleted the datafeed"));
-    output::note("next: `feedctl serve --events fixtures/demo.ndjson --accept-any-key` runs the same pod for your own bot,");
-    output::note("      and `feedctl tail` follows it live");
+    step(5, &format!("received all {received} of {total} events in {chunks} chunks, each committed to the journal before the next read acknowledged it; deleted the datafeed"));
+    let summary = journal.summary()?;
+    let problems = journal.verify()?;
+    step(
+        6,
+        &format!(
+            "journal {}: {} events in {} chunks, {} types, {} streams; verify: {}",
+            journal_path.display(),
+            summary.events,
+            summary.chunks,
+            summary.by_type.len(),
+            summary.by_stream.len(),
+            if problems.is_empty() {
+                "ok".to_string()
+            } else {
+                format!("{} problem(s)", problems.len())
+            }
+        ),
+    );
+    output::note("next: `feedctl serve --events fixtures/demo.ndjson --accept-any-key` runs the same pod for your own bot;");
+    output::note(
+        "      `feedctl tail` follows it live and `feedctl record --journal FILE` records it",
+    );
     Ok(if received == total {
         Exit::Success
     } else {

@@ -25,7 +25,7 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Command::Record(args) => record::run(g, args).await,
         Command::Journal(cmd) => journal::run(g, cmd),
         Command::Serve(args) => serve::run(g, args).await,
-        Command::Demo(_) => demo::run(g).await,
+        Command::Demo(args) => demo::run(g, args).await,
     }
 }
 

@@ -31,7 +31,7 @@ pub fn new_event(e: &Event) -> NewEvent<'_> {
     }
 }
 
-fn chunk_record(c: &Chunk) -> ChunkRecord<'_> {
+pub fn chunk_record(c: &Chunk) -> ChunkRecord<'_> {
     ChunkRecord {
         feed_id: Some(&c.feed_id),
         ack_sent: Some(&c.ack_sent),

@@ -16,4 +16,31 @@ fn demo_runs_the_main_job_without_a_pod() {
     let err = stderr_of(&out);
     assert!(err.contains("authenticated as demo-bot"), "{err}");
     assert!(err.contains("received all 40 of 40 events"), "{err}");
+    assert!(
+        err.contains("40 events in 4 chunks") && err.contains("verify: ok"),
+        "the demo records: {err}"
+    );
+    assert!(
+        err.contains("HTTP 503") && err.contains("retrying in"),
+        "and shows a retry: {err}"
+    );
+}
+
+#[test]
+fn demo_can_keep_its_journal() {
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .args(["demo", "--journal", "demo.db", "-o", "ndjson"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let out = sb
+        .cmd()
+        .args(["journal", "info", "-j", "demo.db", "-o", "json"])
+        .output()
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(info["events"], 40);
+    assert_eq!(info["recordings"][0]["name"], "demo");
 }
