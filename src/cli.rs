@@ -93,6 +93,8 @@ pub enum Command {
     /// Look into, export, import and check journals
     #[command(subcommand)]
     Journal(JournalCommand),
+    /// Replay recorded chunks through a bot's handler command, offline
+    Replay(ReplayArgs),
     /// Run an emulated pod on loopback that serves events to a bot
     Serve(ServeArgs),
     /// The main job end to end against a built-in emulator: no pod needed
@@ -405,4 +407,78 @@ pub enum JournalCommand {
         #[command(flatten)]
         journal: JournalArg,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HandlerMode {
+    /// `sh -c CMD` once per event, the event on stdin
+    PerEvent,
+    /// One long-lived `sh -c CMD` speaking NDJSON (docs/handler.md)
+    Stream,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Delivers recorded chunks to a handler command, as the bot kits deliver a datafeed: the events of a chunk \
+                  run concurrently, and the next chunk starts when the whole chunk is done.\n\n\
+                  The handler runs through `sh -c CMD`. Each event reaches it on stdin (one JSON line) and in FEEDCTL_EVENT_ID, \
+                  FEEDCTL_EVENT_TYPE, FEEDCTL_EVENT_TIMESTAMP, FEEDCTL_STREAM_ID, FEEDCTL_INITIATOR_ID, FEEDCTL_CHUNK and \
+                  FEEDCTL_ATTEMPT; nothing from the event is ever put into the command. Exit 0: handled. Exit 75: deliver the \
+                  whole chunk again after --requeue-delay. Anything else: failed (logged; replay goes on). \
+                  Exit status of replay: 1 if any event failed.",
+    after_help = "Examples:\n  feedctl replay -j today.db --exec './bot-handler.sh'\n  \
+                  feedctl replay -j today.db --exec 'python3 handler.py' --type MESSAGESENT --speed original\n  \
+                  feedctl replay -j today.db --exec 'python3 stream_handler.py' --mode stream\n  \
+                  feedctl replay -j today.db --rerun-failed 3 --exec './bot-handler.sh'"
+)]
+pub struct ReplayArgs {
+    #[command(flatten)]
+    pub journal: JournalArg,
+    /// Handler command, run through `sh -c`
+    #[arg(long, value_name = "CMD", required_unless_present = "dry_run")]
+    pub exec: Option<String>,
+    /// Run the handler per event, or once for the whole replay (NDJSON in and out)
+    #[arg(long, value_enum, default_value = "per-event")]
+    pub mode: HandlerMode,
+    /// Most handlers running at once within a chunk [default: the number of CPUs]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub concurrency: Option<u64>,
+    /// One event at a time, like the Java kit
+    #[arg(long)]
+    pub sequential: bool,
+    /// Wait before delivering a re-queued chunk again
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub requeue_delay: std::time::Duration,
+    /// How many times a chunk may be delivered again before exit 75 counts as a failure
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub max_redeliveries: u32,
+    /// Warn about a handler running longer than this
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub slow: std::time::Duration,
+    /// Kill a handler (its whole process group) running longer than this, and count it failed
+    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub timeout: Option<std::time::Duration>,
+    /// After Ctrl-C, how long running handlers may finish before they are killed
+    #[arg(long, default_value = "5s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub grace: std::time::Duration,
+    #[command(flatten)]
+    pub select: EventSelection,
+    /// Only chunks A to B (inclusive), e.g. 3..7
+    #[arg(long, value_name = "A..B")]
+    pub chunks: Option<String>,
+    /// Leave out repeated deliveries (events flagged as duplicates)
+    #[arg(long)]
+    pub skip_duplicates: bool,
+    /// Time between chunks: original (as recorded), a factor like 2x, or max (no waiting)
+    #[arg(long, default_value = "max", value_name = "SPEED")]
+    pub speed: String,
+    /// List what would be delivered, run nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also write the run's report as JSON to this file
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Deliver again only the events that did not end handled in this earlier run
+    #[arg(long, value_name = "RUN")]
+    pub rerun_failed: Option<i64>,
 }

@@ -8,5 +8,6 @@ pub mod exit;
 pub mod feed;
 pub mod journal;
 pub mod output;
+pub mod replay;
 pub mod serve;
 pub mod symphony;

@@ -291,7 +291,7 @@ pub fn selection(s: &EventSelection) -> Result<Selection, Fail> {
             .as_deref()
             .map(|v| parse_time("--until", v))
             .transpose()?,
-        limit: None,
+        ..Selection::default()
     })
 }
 
@@ -372,11 +372,21 @@ fn import(path: &Path, file: &Path, name: Option<&str>, chunk_size: u64) -> Resu
                 _ => chunks.push(PendingChunk {
                     key: None,
                     feed_id: None,
-                    received_at: now_millis(),
+                    received_at: 0,
                     events: vec![event],
                 }),
             }
         }
+    }
+    // Hand-written events have no delivery time: a chunk counts as received at its last event's
+    // timestamp, so `replay --speed original` paces them as the events happened.
+    for c in chunks.iter_mut().filter(|c| c.key.is_none()) {
+        c.received_at = c
+            .events
+            .iter()
+            .filter_map(Event::timestamp)
+            .max()
+            .unwrap_or_else(now_millis);
     }
     let stem = file
         .file_stem()

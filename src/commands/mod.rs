@@ -6,6 +6,7 @@ mod datafeed;
 mod demo;
 mod journal;
 mod record;
+mod replay;
 mod serve;
 mod tail;
 
@@ -24,6 +25,7 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Command::Tail(args) => tail::run(g, args).await,
         Command::Record(args) => record::run(g, args).await,
         Command::Journal(cmd) => journal::run(g, cmd),
+        Command::Replay(args) => replay::run(g, args).await,
         Command::Serve(args) => serve::run(g, args).await,
         Command::Demo(args) => demo::run(g, args).await,
     }

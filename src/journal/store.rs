@@ -107,6 +107,23 @@ pub struct Selection {
     pub since: Option<i64>,
     pub until: Option<i64>,
     pub limit: Option<u64>,
+    /// Chunk numbers, inclusive.
+    pub chunks: Option<(i64, i64)>,
+    pub skip_duplicates: bool,
+    /// Only events whose last result in this replay run was not `handled`.
+    pub failed_in_run: Option<i64>,
+}
+
+/// One handler run to store with its replay run.
+#[derive(Debug, Clone)]
+pub struct ResultRow<'a> {
+    pub event_row: i64,
+    pub attempt: u32,
+    pub outcome: &'a str,
+    pub exit_status: Option<i32>,
+    pub duration_ms: u64,
+    pub stdout_head: &'a str,
+    pub stderr_head: &'a str,
 }
 
 pub struct Journal {
@@ -559,37 +576,11 @@ impl Journal {
         sel: &Selection,
         mut each: impl FnMut(EventRow) -> bool,
     ) -> Result<(), JournalError> {
-        let mut sql = String::from(
-            "SELECT e.id, r.name, c.seq, c.received_at, c.feed_id, e.event_id, e.type, e.timestamp, e.stream_id, e.initiator_id, e.duplicate_of, e.raw
-             FROM events e JOIN chunks c ON c.id = e.chunk_id JOIN recordings r ON r.id = e.recording_id WHERE 1 = 1",
+        let (filter, args) = filter(sel);
+        let mut sql = format!(
+            "SELECT e.id, r.name, c.seq, c.received_at, c.feed_id, e.event_id, e.type, e.timestamp, e.stream_id, e.initiator_id, e.duplicate_of, e.raw{filter}"
         );
-        let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        if let Some(name) = &sel.recording {
-            sql.push_str(" AND r.name = ?");
-            args.push(name.clone().into());
-        }
-        if !sel.types.is_empty() {
-            sql.push_str(&format!(
-                " AND e.type IN ({})",
-                vec!["?"; sel.types.len()].join(",")
-            ));
-            args.extend(sel.types.iter().map(|t| t.clone().into()));
-        }
-        if !sel.streams.is_empty() {
-            sql.push_str(&format!(
-                " AND e.stream_id IN ({})",
-                vec!["?"; sel.streams.len()].join(",")
-            ));
-            args.extend(sel.streams.iter().map(|t| t.clone().into()));
-        }
-        if let Some(since) = sel.since {
-            sql.push_str(" AND e.timestamp >= ?");
-            args.push(since.into());
-        }
-        if let Some(until) = sel.until {
-            sql.push_str(" AND e.timestamp < ?");
-            args.push(until.into());
-        }
+        // Events are inserted in delivery order, so row order is chunk order and position order.
         sql.push_str(" ORDER BY e.recording_id, e.id");
         if let Some(limit) = sel.limit {
             sql.push_str(&format!(" LIMIT {limit}"));
@@ -623,9 +614,139 @@ impl Journal {
         Ok(())
     }
 
+    /// How many events a selection holds (ignoring its limit).
+    pub fn count_events(&self, sel: &Selection) -> Result<u64, JournalError> {
+        let (filter, args) = filter(sel);
+        self.conn
+            .query_row(
+                &format!("SELECT count(*){filter}"),
+                rusqlite::params_from_iter(args),
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Starts a replay run; returns its id.
+    pub fn start_run(&self, command: &str, options: &str) -> Result<i64, JournalError> {
+        self.conn
+            .execute(
+                "INSERT INTO replay_runs (started_at, command, options, status) VALUES (?1, ?2, ?3, 'running')",
+                params![now_millis(), command, options],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Stores handler results of a run in one transaction.
+    pub fn store_results(&mut self, run: i64, rows: &[ResultRow]) -> Result<(), JournalError> {
+        let path = self.path.clone();
+        let e = |err| sql_error(&path, err);
+        let tx = self.conn.transaction().map_err(e)?;
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO replay_results (run_id, event_row_id, attempt, outcome, exit_status, duration_ms, stdout_head, stderr_head)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .map_err(e)?;
+            for r in rows {
+                let (out, err) = (
+                    Some(r.stdout_head).filter(|s| !s.is_empty()),
+                    Some(r.stderr_head).filter(|s| !s.is_empty()),
+                );
+                insert
+                    .execute(params![
+                        run,
+                        r.event_row,
+                        r.attempt,
+                        r.outcome,
+                        r.exit_status,
+                        r.duration_ms as i64,
+                        out,
+                        err
+                    ])
+                    .map_err(e)?;
+            }
+        }
+        tx.commit().map_err(e)
+    }
+
+    pub fn finish_run(&self, run: i64, status: &str) -> Result<(), JournalError> {
+        self.conn
+            .execute(
+                "UPDATE replay_runs SET finished_at = ?1, status = ?2 WHERE id = ?3",
+                params![now_millis(), status, run],
+            )
+            .map(|_| ())
+            .map_err(|e| self.sql(e))
+    }
+
+    pub fn run_exists(&self, run: i64) -> Result<bool, JournalError> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM replay_runs WHERE id = ?1",
+                [run],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)
+            .map_err(|e| self.sql(e))
+    }
+
     pub(super) fn conn(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// The FROM and WHERE part of a selection, with its arguments.
+fn filter(sel: &Selection) -> (String, Vec<rusqlite::types::Value>) {
+    let mut sql = String::from(
+            " FROM events e JOIN chunks c ON c.id = e.chunk_id JOIN recordings r ON r.id = e.recording_id WHERE 1 = 1",
+        );
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    if let Some(name) = &sel.recording {
+        sql.push_str(" AND r.name = ?");
+        args.push(name.clone().into());
+    }
+    if !sel.types.is_empty() {
+        sql.push_str(&format!(
+            " AND e.type IN ({})",
+            vec!["?"; sel.types.len()].join(",")
+        ));
+        args.extend(sel.types.iter().map(|t| t.clone().into()));
+    }
+    if !sel.streams.is_empty() {
+        sql.push_str(&format!(
+            " AND e.stream_id IN ({})",
+            vec!["?"; sel.streams.len()].join(",")
+        ));
+        args.extend(sel.streams.iter().map(|t| t.clone().into()));
+    }
+    if let Some(since) = sel.since {
+        sql.push_str(" AND e.timestamp >= ?");
+        args.push(since.into());
+    }
+    if let Some(until) = sel.until {
+        sql.push_str(" AND e.timestamp < ?");
+        args.push(until.into());
+    }
+    if let Some((from, to)) = sel.chunks {
+        sql.push_str(" AND c.seq BETWEEN ? AND ?");
+        args.push(from.into());
+        args.push(to.into());
+    }
+    if sel.skip_duplicates {
+        sql.push_str(" AND e.duplicate_of IS NULL");
+    }
+    if let Some(run) = sel.failed_in_run {
+        sql.push_str(
+                " AND e.id IN (SELECT rr.event_row_id FROM replay_results rr WHERE rr.run_id = ?
+                   AND rr.id = (SELECT max(id) FROM replay_results WHERE run_id = rr.run_id AND event_row_id = rr.event_row_id)
+                   AND rr.outcome != 'handled')",
+            );
+        args.push(run.into());
+    }
+    (sql, args)
 }
 
 /// The dedupe keys a recording already holds, for a writer's first chunk.

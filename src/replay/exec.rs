@@ -1,0 +1,308 @@
+//! Per-event handlers: `sh -c CMD` with the event on stdin and in `FEEDCTL_*` variables, in a
+//! process group of its own so a timeout or Ctrl-C can stop it with everything it started.
+
+use std::collections::HashSet;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader};
+use tokio::process::Command;
+
+use super::{head, Delivery, Outcome, RunResult, RunSettings};
+
+/// Process groups of the handlers running now, so they can be signalled together.
+#[derive(Default, Clone)]
+pub struct Groups(Arc<Mutex<HashSet<i32>>>);
+
+impl Groups {
+    fn add(&self, pgid: i32) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(pgid);
+    }
+
+    fn remove(&self, pgid: i32) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&pgid);
+    }
+
+    /// Sends `signal` to every running handler's whole process group.
+    pub fn signal_all(&self, signal: i32) {
+        for pgid in self.0.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            kill_group(*pgid, signal);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
+    }
+}
+
+pub fn kill_group(pgid: i32, signal: i32) {
+    if pgid > 0 {
+        // SAFETY: killpg only sends a signal; a stale group id at worst yields ESRCH.
+        unsafe {
+            libc::killpg(pgid, signal);
+        }
+    }
+}
+
+/// Environment values cannot hold NUL bytes; everything else reaches the handler as is.
+fn env_value(s: &str) -> String {
+    s.replace('\0', "")
+}
+
+/// The event as one line for stdin: the exact bytes, unless the JSON spans several lines.
+pub fn one_line(raw: &str) -> std::borrow::Cow<'_, str> {
+    if raw.contains(['\n', '\r']) {
+        serde_json::from_str::<serde_json::Value>(raw)
+            .map(|v| std::borrow::Cow::Owned(v.to_string()))
+            .unwrap_or(std::borrow::Cow::Borrowed(raw))
+    } else {
+        std::borrow::Cow::Borrowed(raw)
+    }
+}
+
+/// Collects the first KiB of a stream (reading it all, so the handler never blocks on a full
+/// pipe), echoing lines live when asked.
+async fn capture(stream: impl AsyncRead + Unpin, echo: Option<String>) -> Vec<u8> {
+    let mut reader = BufReader::new(stream);
+    let mut kept = Vec::new();
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line).await {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {
+                if kept.len() < 1024 {
+                    kept.extend_from_slice(&line[..line.len().min(1024 - kept.len())]);
+                }
+                if let Some(prefix) = &echo {
+                    eprintln!("{prefix} {}", String::from_utf8_lossy(&line).trim_end());
+                }
+            }
+        }
+    }
+    kept
+}
+
+/// Runs the handler for one event and waits for it (or for its timeout).
+pub async fn run_event(
+    settings: &RunSettings,
+    groups: &Groups,
+    d: &Delivery,
+    chunk: i64,
+    attempt: u32,
+) -> RunResult {
+    let started = Instant::now();
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(&settings.command)
+        .process_group(0)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env(
+            "FEEDCTL_EVENT_ID",
+            env_value(d.event_id.as_deref().unwrap_or("")),
+        )
+        .env(
+            "FEEDCTL_EVENT_TYPE",
+            env_value(d.event_type.as_deref().unwrap_or("")),
+        )
+        .env(
+            "FEEDCTL_EVENT_TIMESTAMP",
+            d.timestamp.map(|t| t.to_string()).unwrap_or_default(),
+        )
+        .env(
+            "FEEDCTL_STREAM_ID",
+            env_value(d.stream_id.as_deref().unwrap_or("")),
+        )
+        .env(
+            "FEEDCTL_INITIATOR_ID",
+            d.initiator_id.map(|t| t.to_string()).unwrap_or_default(),
+        )
+        .env("FEEDCTL_CHUNK", chunk.to_string())
+        .env("FEEDCTL_ATTEMPT", attempt.to_string());
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            return RunResult {
+                row: d.row,
+                attempt,
+                outcome: Outcome::Failed,
+                status: None,
+                duration: started.elapsed(),
+                stdout_head: String::new(),
+                stderr_head: format!("feedctl could not start the handler: {e}"),
+            }
+        }
+    };
+    let pgid = child.id().map(|p| p as i32).unwrap_or(0);
+    groups.add(pgid);
+    let label = format!(
+        "[{} {}]",
+        d.event_type.as_deref().unwrap_or("?"),
+        d.event_id.as_deref().unwrap_or("?")
+    );
+    let out = child
+        .stdout
+        .take()
+        .map(|s| tokio::spawn(capture(s, settings.verbose.then(|| label.clone()))));
+    let err = child
+        .stderr
+        .take()
+        .map(|s| tokio::spawn(capture(s, settings.verbose.then(|| label.clone()))));
+    if let Some(mut stdin) = child.stdin.take() {
+        let line = format!("{}\n", one_line(&d.raw));
+        // A handler that does not read its input closes the pipe; that is its business.
+        tokio::spawn(async move {
+            let _ = stdin.write_all(line.as_bytes()).await;
+        });
+    }
+
+    let mut warned = false;
+    let deadline = settings
+        .timeout
+        .map(|t| tokio::time::Instant::from_std(started) + t);
+    let slow_at = tokio::time::Instant::from_std(started) + settings.slow;
+    let status = loop {
+        tokio::select! {
+            s = child.wait() => break s.ok(),
+            _ = tokio::time::sleep_until(slow_at), if !warned => {
+                warned = true;
+                eprintln!("slow: handler for {label} has been running for {}s", settings.slow.as_secs());
+            }
+            _ = sleep_until(deadline) => {
+                kill_group(pgid, libc::SIGKILL);
+                let _ = child.wait().await;
+                groups.remove(pgid);
+                return RunResult {
+                    row: d.row,
+                    attempt,
+                    outcome: Outcome::Timeout,
+                    status: None,
+                    duration: started.elapsed(),
+                    stdout_head: join(out).await,
+                    stderr_head: join(err).await,
+                };
+            }
+        }
+    };
+    groups.remove(pgid);
+    let code = status.and_then(|s| {
+        use std::os::unix::process::ExitStatusExt;
+        s.code().or_else(|| s.signal().map(|sig| 128 + sig))
+    });
+    if matches!(code, Some(126) | Some(127)) {
+        eprintln!(
+            "handler for {label} exited with {}: the command could not be run",
+            code.unwrap_or_default()
+        );
+    }
+    RunResult {
+        row: d.row,
+        attempt,
+        outcome: Outcome::from_status(code),
+        status: code,
+        duration: started.elapsed(),
+        stdout_head: join(out).await,
+        stderr_head: join(err).await,
+    }
+}
+
+/// The captured head of an output, waiting briefly: a process that escaped the group may still
+/// hold the pipe open.
+async fn join(task: Option<tokio::task::JoinHandle<Vec<u8>>>) -> String {
+    let Some(task) = task else {
+        return String::new();
+    };
+    match tokio::time::timeout(Duration::from_millis(500), task).await {
+        Ok(Ok(bytes)) => head(&bytes),
+        _ => String::new(),
+    }
+}
+
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Checks, before any event is delivered, that the command's program can be found and run: a
+/// path must be an executable file; a bare name must be a shell builtin or on PATH.
+pub fn preflight(command: &str) -> Result<(), String> {
+    let mut words = command.split_whitespace().skip_while(|w| {
+        // Leading VAR=value assignments are not the program.
+        w.split_once('=').is_some_and(|(name, _)| {
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+    });
+    let Some(first) = words.next() else {
+        return Err("the handler command is empty".into());
+    };
+    // Shell syntax at the start (subshells, groups, quoting, keywords): leave it to the shell.
+    if first.starts_with(['(', '{', '\'', '"', '$', '`', '!', '<', '>', '&', '|', ';'])
+        || [
+            "if", "for", "while", "until", "case", "exec", "env", "time", "nohup", "then",
+        ]
+        .contains(&first)
+    {
+        return Ok(());
+    }
+    if first.contains('/') {
+        let path = std::path::Path::new(first);
+        let meta =
+            std::fs::metadata(path).map_err(|e| format!("handler `{first}` cannot be run: {e}"))?;
+        use std::os::unix::fs::PermissionsExt;
+        if !meta.is_file() || meta.permissions().mode() & 0o111 == 0 {
+            return Err(format!("handler `{first}` is not an executable file (chmod +x it, or run it through its interpreter)"));
+        }
+        return Ok(());
+    }
+    let found = std::process::Command::new("sh")
+        .args(["-c", "command -v \"$1\" >/dev/null 2>&1", "sh", first])
+        .stdin(Stdio::null())
+        .status()
+        .map_err(|e| format!("cannot run sh to check the handler: {e}"))?;
+    if !found.success() {
+        return Err(format!(
+            "handler `{first}` not found: it is not a shell builtin, a file, or a program on PATH"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preflight_finds_and_refuses() {
+        assert!(preflight("true").is_ok());
+        assert!(preflight("cat >/dev/null").is_ok());
+        assert!(preflight("FOO=1 echo hi").is_ok());
+        assert!(preflight("(cd /tmp && true)").is_ok());
+        assert!(preflight("definitely-not-a-command-feedctl")
+            .unwrap_err()
+            .contains("not found"));
+        assert!(preflight("/nonexistent/handler.sh")
+            .unwrap_err()
+            .contains("cannot be run"));
+        assert!(preflight("/etc/hostname")
+            .unwrap_err()
+            .contains("not an executable"));
+        assert!(preflight("  ").is_err());
+    }
+
+    #[test]
+    fn one_line_keeps_compact_json_as_is() {
+        assert_eq!(one_line(r#"{"a": 1}"#), r#"{"a": 1}"#);
+        assert_eq!(one_line("{\"a\":\n 1}"), r#"{"a":1}"#);
+    }
+}

@@ -1,0 +1,270 @@
+//! `--mode stream`: one long-lived handler. feedctl writes one JSON line per event and reads one
+//! result line per event, matched by `id`, so results may come back in any order. The protocol
+//! is documented in `docs/handler.md`.
+
+use std::collections::HashMap;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, BufWriter};
+use tokio::process::{Child, ChildStdin, Command};
+use tokio::sync::mpsc;
+
+use super::exec::{kill_group, one_line};
+use super::{Chunk, Outcome, RunResult, RunSettings, REQUEUE_STATUS};
+
+/// A result line from the handler.
+#[derive(Debug, Deserialize)]
+struct ResultLine {
+    id: String,
+    #[serde(default)]
+    status: Option<serde_json::Value>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+impl ResultLine {
+    /// `0`/`"ok"` handled, `75`/`"requeue"` re-queue, anything else a failure.
+    fn status_code(&self) -> i32 {
+        match &self.status {
+            None => 0,
+            Some(serde_json::Value::Number(n)) => n.as_i64().map(|n| n as i32).unwrap_or(1),
+            Some(serde_json::Value::String(s)) => match s.as_str() {
+                "ok" | "handled" => 0,
+                "requeue" | "retry" => REQUEUE_STATUS,
+                _ => 1,
+            },
+            Some(_) => 1,
+        }
+    }
+}
+
+/// The running handler.
+pub struct StreamHandler {
+    settings: RunSettings,
+    child: Option<Child>,
+    stdin: Option<BufWriter<ChildStdin>>,
+    results: Option<mpsc::UnboundedReceiver<ResultLine>>,
+    pgid: i32,
+}
+
+impl StreamHandler {
+    pub fn new(settings: RunSettings) -> Self {
+        StreamHandler {
+            settings,
+            child: None,
+            stdin: None,
+            results: None,
+            pgid: 0,
+        }
+    }
+
+    fn start(&mut self) -> std::io::Result<()> {
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(&self.settings.command)
+            .process_group(0)
+            .env("FEEDCTL_MODE", "stream")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(if self.settings.verbose {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
+            .spawn()?;
+        self.pgid = child.id().map(|p| p as i32).unwrap_or(0);
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| std::io::Error::other("no stdout"))?;
+        self.stdin = child
+            .stdin
+            .take()
+            .map(|s| BufWriter::with_capacity(64 * 1024, s));
+        let (tx, rx) = mpsc::unbounded_channel();
+        let verbose = self.settings.verbose;
+        tokio::spawn(async move {
+            let mut lines = BufReader::with_capacity(64 * 1024, stdout).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                match serde_json::from_str::<ResultLine>(&line) {
+                    Ok(r) => {
+                        if tx.send(r).is_err() {
+                            break;
+                        }
+                    }
+                    // Anything else the handler prints is its own logging.
+                    Err(_) if verbose => eprintln!("[handler] {line}"),
+                    Err(_) => {}
+                }
+            }
+        });
+        self.results = Some(rx);
+        self.child = Some(child);
+        Ok(())
+    }
+
+    /// Stops the handler and everything it started.
+    pub async fn stop(&mut self, signal: i32) {
+        if let Some(mut child) = self.child.take() {
+            self.stdin = None;
+            kill_group(self.pgid, signal);
+            let _ = tokio::time::timeout(Duration::from_secs(2), child.wait()).await;
+            kill_group(self.pgid, libc::SIGKILL);
+        }
+        self.results = None;
+    }
+
+    /// Closes the handler's input and gives it `grace` to finish on its own.
+    pub async fn finish(&mut self, grace: Duration) {
+        self.stdin = None;
+        if let Some(child) = self.child.as_mut() {
+            if tokio::time::timeout(grace, child.wait()).await.is_err() {
+                self.stop(libc::SIGTERM).await;
+            }
+        }
+        self.child = None;
+    }
+
+    pub fn pgid(&self) -> i32 {
+        self.pgid
+    }
+
+    /// Delivers a chunk and collects one result per event (or a timeout, or a failure when the
+    /// handler dies). With `sequential`, each event waits for the previous one's result.
+    pub async fn deliver(
+        &mut self,
+        chunk: &Chunk,
+        attempt: u32,
+        sequential: bool,
+    ) -> Vec<RunResult> {
+        let mut results = Vec::with_capacity(chunk.events.len());
+        if sequential {
+            for d in &chunk.events {
+                results.extend(
+                    self.deliver_some(chunk, std::slice::from_ref(d), attempt)
+                        .await,
+                );
+            }
+        } else {
+            for part in chunk.events.chunks(self.settings.concurrency.max(1) * 64) {
+                results.extend(self.deliver_some(chunk, part, attempt).await);
+            }
+        }
+        results
+    }
+
+    async fn deliver_some(
+        &mut self,
+        chunk: &Chunk,
+        events: &[super::Delivery],
+        attempt: u32,
+    ) -> Vec<RunResult> {
+        let failed = |why: String| {
+            events
+                .iter()
+                .map(|d| RunResult {
+                    row: d.row,
+                    attempt,
+                    outcome: Outcome::Failed,
+                    status: None,
+                    duration: Duration::ZERO,
+                    stdout_head: String::new(),
+                    stderr_head: why.clone(),
+                })
+                .collect::<Vec<_>>()
+        };
+        if self.child.is_none() {
+            if let Err(e) = self.start() {
+                return failed(format!("feedctl could not start the handler: {e}"));
+            }
+        }
+        let started = Instant::now();
+        let mut pending: HashMap<String, i64> = HashMap::with_capacity(events.len());
+        let mut write_failed = false;
+        if let Some(stdin) = self.stdin.as_mut() {
+            for d in events {
+                let id = format!("{}.{attempt}", d.row);
+                let line = format!(
+                    "{{\"id\":{},\"chunk\":{},\"attempt\":{attempt},\"event\":{}}}\n",
+                    serde_json::Value::from(id.as_str()),
+                    chunk.seq,
+                    one_line(&d.raw)
+                );
+                if stdin.write_all(line.as_bytes()).await.is_err() {
+                    write_failed = true;
+                    break;
+                }
+                pending.insert(id, d.row);
+            }
+            if stdin.flush().await.is_err() {
+                write_failed = true;
+            }
+        }
+        let mut got: HashMap<i64, (i32, Duration, String)> = HashMap::with_capacity(events.len());
+        let deadline = self
+            .settings
+            .timeout
+            .map(|t| tokio::time::Instant::from_std(started) + t);
+        let slow_at = tokio::time::Instant::from_std(started) + self.settings.slow;
+        let mut warned = false;
+        let mut dead = write_failed;
+        while !pending.is_empty() && !dead {
+            let Some(rx) = self.results.as_mut() else {
+                break;
+            };
+            tokio::select! {
+                r = rx.recv() => match r {
+                    Some(r) => {
+                        if let Some(row) = pending.remove(&r.id) {
+                            got.insert(row, (r.status_code(), started.elapsed(), r.message.clone().unwrap_or_default()));
+                        }
+                    }
+                    None => dead = true,
+                },
+                _ = tokio::time::sleep_until(slow_at), if !warned => {
+                    warned = true;
+                    eprintln!("slow: the stream handler has not answered {} event(s) of chunk {} after {}s", pending.len(), chunk.seq, self.settings.slow.as_secs());
+                }
+                _ = async { match deadline { Some(d) => tokio::time::sleep_until(d).await, None => std::future::pending().await } } => break,
+            }
+        }
+        let timed_out = !pending.is_empty() && !dead;
+        if !pending.is_empty() {
+            // The handler is stuck or gone: stop it; the next chunk starts a fresh one.
+            self.stop(libc::SIGKILL).await;
+        }
+        events
+            .iter()
+            .map(|d| match got.remove(&d.row) {
+                Some((code, duration, message)) => RunResult {
+                    row: d.row,
+                    attempt,
+                    outcome: Outcome::from_status(Some(code)),
+                    status: Some(code),
+                    duration,
+                    stdout_head: super::head(message.as_bytes()),
+                    stderr_head: String::new(),
+                },
+                None => RunResult {
+                    row: d.row,
+                    attempt,
+                    outcome: if timed_out {
+                        Outcome::Timeout
+                    } else {
+                        Outcome::Failed
+                    },
+                    status: None,
+                    duration: started.elapsed(),
+                    stdout_head: String::new(),
+                    stderr_head: if timed_out {
+                        "no result before --timeout; the handler was restarted".into()
+                    } else {
+                        "the handler exited before answering".into()
+                    },
+                },
+            })
+            .collect()
+    }
+}
