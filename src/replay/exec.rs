@@ -294,9 +294,13 @@ mod tests {
         assert!(preflight("/nonexistent/handler.sh")
             .unwrap_err()
             .contains("cannot be run"));
-        assert!(preflight("/etc/hostname")
-            .unwrap_err()
-            .contains("not an executable"));
+        let plain = std::env::temp_dir().join(format!("feedctl-preflight-{}.sh", std::process::id()));
+        std::fs::write(&plain, "echo hi\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = preflight(plain.to_str().unwrap()).unwrap_err();
+        std::fs::remove_file(&plain).unwrap();
+        assert!(err.contains("not an executable"), "{err}");
         assert!(preflight("  ").is_err());
     }
 
