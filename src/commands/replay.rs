@@ -227,9 +227,14 @@ pub async fn run(g: &Global, args: &ReplayArgs) -> Result<Exit> {
                 "interrupted: no new handlers; waiting up to {}s for the running ones",
                 grace.as_secs()
             );
-            groups.signal_all(libc::SIGTERM);
+            // Running handlers may finish within the grace; then they are stopped, politely first.
             tokio::time::sleep(grace).await;
-            groups.signal_all(libc::SIGKILL);
+            if !groups.is_empty() {
+                eprintln!("interrupted: stopping the handlers still running");
+                groups.signal_all(libc::SIGTERM);
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                groups.signal_all(libc::SIGKILL);
+            }
         });
     }
     let mut stream =

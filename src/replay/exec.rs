@@ -294,7 +294,8 @@ mod tests {
         assert!(preflight("/nonexistent/handler.sh")
             .unwrap_err()
             .contains("cannot be run"));
-        let plain = std::env::temp_dir().join(format!("feedctl-preflight-{}.sh", std::process::id()));
+        let plain =
+            std::env::temp_dir().join(format!("feedctl-preflight-{}.sh", std::process::id()));
         std::fs::write(&plain, "echo hi\n").unwrap();
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o644)).unwrap();

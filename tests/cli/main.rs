@@ -9,5 +9,6 @@ mod datafeed;
 mod demo;
 mod events;
 mod record;
+mod replay;
 mod serve;
 mod tail;
