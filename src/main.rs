@@ -11,6 +11,7 @@ use feedctl::{cli, commands};
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     init_logging(&cli.global);
+    feedctl::output::set_quiet(cli.global.quiet);
     if cli.global.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
         console::set_colors_enabled(false);
         console::set_colors_enabled_stderr(false);

@@ -244,6 +244,8 @@ pub async fn run(g: &Global, args: &ReplayArgs) -> Result<Exit> {
     let mut chunks = read_chunks(path.clone(), sel);
     let mut previous_at: Option<i64> = None;
     let started = Instant::now();
+    let mut unsaved: Vec<RunResult> = Vec::new();
+    let mut last_save = Instant::now();
 
     let outcome: Result<()> = async {
         while let Some(chunk) = chunks.recv().await {
@@ -259,8 +261,14 @@ pub async fn run(g: &Global, args: &ReplayArgs) -> Result<Exit> {
             if stop.is_cancelled() {
                 break;
             }
-            let types: HashMap<i64, (Option<String>, Option<String>)> =
-                chunk.events.iter().map(|d| (d.row, (d.event_type.clone(), d.event_id.clone()))).collect();
+            // Where each event of the chunk is, to name it in notices and statistics.
+            let position: HashMap<i64, usize> = chunk.events.iter().enumerate().map(|(i, d)| (d.row, i)).collect();
+            let describe = |row: i64| -> (Option<&str>, Option<&str>) {
+                position
+                    .get(&row)
+                    .map(|i| (chunk.events[*i].event_type.as_deref(), chunk.events[*i].event_id.as_deref()))
+                    .unwrap_or((None, None))
+            };
             let mut attempt = 1;
             loop {
                 let mut results = match stream.as_mut() {
@@ -278,28 +286,22 @@ pub async fn run(g: &Global, args: &ReplayArgs) -> Result<Exit> {
                         r.outcome = Outcome::Interrupted;
                     }
                 }
-                let rows: Vec<ResultRow> = results
-                    .iter()
-                    .map(|r| ResultRow {
-                        event_row: r.row,
-                        attempt: r.attempt,
-                        outcome: r.outcome.as_str(),
-                        exit_status: r.status,
-                        duration_ms: millis(r.duration),
-                        stdout_head: &r.stdout_head,
-                        stderr_head: &r.stderr_head,
-                    })
-                    .collect();
-                journal.store_results(run_id, &rows)?;
+                // Results are written in batches: one transaction per chunk would cost more than
+                // a fast handler does. Whatever is pending is written at the end, and on Ctrl-C.
+                unsaved.extend(results.iter().cloned());
+                if unsaved.len() >= 5_000 || last_save.elapsed() >= Duration::from_millis(500) {
+                    save(&mut journal, run_id, &mut unsaved)?;
+                    last_save = Instant::now();
+                }
                 for r in &results {
-                    let (ty, id) = types.get(&r.row).cloned().unwrap_or_default();
-                    stats.attempt(r, ty.as_deref(), id.as_deref());
+                    let (ty, id) = describe(r.row);
+                    stats.attempt(r, ty, id);
                     if matches!(r.outcome, Outcome::Failed | Outcome::Timeout) && !stop.is_cancelled() {
                         progress.suspend(|| {
                             note(&format!(
                                 "failed: {} {} (chunk {}, attempt {}): {}{}",
-                                ty.as_deref().unwrap_or("?"),
-                                id.as_deref().unwrap_or("?"),
+                                ty.unwrap_or("?"),
+                                id.unwrap_or("?"),
                                 chunk.seq,
                                 r.attempt,
                                 match r.outcome {
@@ -334,8 +336,8 @@ pub async fn run(g: &Global, args: &ReplayArgs) -> Result<Exit> {
                     }
                 }
                 for r in &results {
-                    let (ty, id) = types.get(&r.row).cloned().unwrap_or_default();
-                    stats.last(r, ty.as_deref(), id.as_deref());
+                    let (ty, id) = describe(r.row);
+                    stats.last(r, ty, id);
                 }
                 progress.inc(results.len() as u64);
                 break;
@@ -348,6 +350,7 @@ pub async fn run(g: &Global, args: &ReplayArgs) -> Result<Exit> {
     }
     .await;
     progress.finish_and_clear();
+    save(&mut journal, run_id, &mut unsaved)?;
     if let Some(handler) = stream.as_mut() {
         handler.finish(settings.grace).await;
     }
@@ -383,6 +386,25 @@ pub async fn run(g: &Global, args: &ReplayArgs) -> Result<Exit> {
     })
 }
 
+/// Writes pending results to the journal in one transaction.
+fn save(journal: &mut Journal, run: i64, results: &mut Vec<RunResult>) -> Result<(), JournalError> {
+    let rows: Vec<ResultRow> = results
+        .iter()
+        .map(|r| ResultRow {
+            event_row: r.row,
+            attempt: r.attempt,
+            outcome: r.outcome.as_str(),
+            exit_status: r.status,
+            duration_ms: millis(r.duration),
+            stdout_head: &r.stdout_head,
+            stderr_head: &r.stderr_head,
+        })
+        .collect();
+    journal.store_results(run, &rows)?;
+    results.clear();
+    Ok(())
+}
+
 fn progress_bar(total: u64) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
@@ -395,8 +417,11 @@ fn progress_bar(total: u64) -> ProgressBar {
     bar
 }
 
-/// The end-of-run table, for the human: stderr.
+/// The end-of-run table, for the human: stderr (not with `-q`).
 fn print_summary(r: &Report, elapsed: Duration) {
+    if output::quiet() {
+        return;
+    }
     note(&format!(
         "replay run {}: {} event(s), {} handler run(s), {} chunk re-queue(s) in {:.1}s{}",
         r.run,

@@ -64,10 +64,10 @@ pub async fn run(_g: &Global, args: &ServeArgs) -> Result<Exit> {
     .map_err(|e| Fail::usage(e.to_string()))?;
     // The base URL is the first line of stdout, so scripts and tests can read it.
     crate::output::line(&server.base_url);
-    eprintln!(
+    crate::output::note(&format!(
         "serve: emulated pod at {} with {count} event(s); stop with Ctrl-C",
         server.base_url
-    );
+    ));
     let interrupted = wait_for_stop().await.context("waiting for a stop signal")?;
     server.stop().await;
     Ok(if interrupted {

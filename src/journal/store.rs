@@ -176,9 +176,11 @@ impl Journal {
         j.check_identity()?;
         j.conn
             // NORMAL is durable against process crashes and kills (the WAL is written before
-            // commit returns); only a power cut can lose the last commits.
+            // commit returns); only a power cut can lose the last commits. Foreign keys are
+            // declared for readers and checked by `journal verify`, not on every insert: the
+            // lookups cost more than the inserts (the writer is the only writer).
             .execute_batch(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;
                  PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 4000;",
             )
             .map_err(|e| j.sql(e))?;
@@ -576,38 +578,61 @@ impl Journal {
         sel: &Selection,
         mut each: impl FnMut(EventRow) -> bool,
     ) -> Result<(), JournalError> {
-        let (filter, args) = filter(sel);
-        let mut sql = format!(
-            "SELECT e.id, r.name, c.seq, c.received_at, c.feed_id, e.event_id, e.type, e.timestamp, e.stream_id, e.initiator_id, e.duplicate_of, e.raw{filter}"
-        );
-        // Events are inserted in delivery order, so row order is chunk order and position order.
-        sql.push_str(" ORDER BY e.recording_id, e.id");
-        if let Some(limit) = sel.limit {
-            sql.push_str(&format!(" LIMIT {limit}"));
-        }
-        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sql(e))?;
-        let mut rows = stmt
-            .query(rusqlite::params_from_iter(args))
-            .map_err(|e| self.sql(e))?;
-        while let Some(r) = rows.next().map_err(|e| self.sql(e))? {
-            let row = (|| -> rusqlite::Result<EventRow> {
-                Ok(EventRow {
-                    row_id: r.get(0)?,
-                    recording: r.get(1)?,
-                    chunk: r.get(2)?,
-                    received_at: r.get(3)?,
-                    feed_id: r.get(4)?,
-                    event_id: r.get(5)?,
-                    event_type: r.get(6)?,
-                    timestamp: r.get(7)?,
-                    stream_id: r.get(8)?,
-                    initiator_id: r.get(9)?,
-                    duplicate_of: r.get(10)?,
-                    raw: r.get(11)?,
-                })
-            })()
-            .map_err(|e| self.sql(e))?;
-            if !each(row) {
+        // One recording at a time, in row order: rows are inserted in delivery order, so row
+        // order is chunk and position order, and no sort of the whole journal is needed.
+        let recordings: Vec<(i64, String)> = self
+            .recordings()?
+            .into_iter()
+            .filter(|r| sel.recording.as_ref().is_none_or(|name| *name == r.name))
+            .map(|r| (r.id, r.name))
+            .collect();
+        let mut left = sel.limit;
+        for (id, _) in recordings {
+            if left == Some(0) {
+                break;
+            }
+            let mut one = sel.clone();
+            one.recording = None;
+            let (filter, mut args) = filter(&one);
+            let mut sql = format!(
+                "SELECT e.id, r.name, c.seq, c.received_at, c.feed_id, e.event_id, e.type, e.timestamp, e.stream_id, e.initiator_id, e.duplicate_of, e.raw{filter} AND e.recording_id = ? ORDER BY e.id"
+            );
+            args.push(id.into());
+            if let Some(limit) = left {
+                sql.push_str(&format!(" LIMIT {limit}"));
+            }
+            let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sql(e))?;
+            let mut rows = stmt
+                .query(rusqlite::params_from_iter(args))
+                .map_err(|e| self.sql(e))?;
+            let mut stop = false;
+            while let Some(r) = rows.next().map_err(|e| self.sql(e))? {
+                let row = (|| -> rusqlite::Result<EventRow> {
+                    Ok(EventRow {
+                        row_id: r.get(0)?,
+                        recording: r.get(1)?,
+                        chunk: r.get(2)?,
+                        received_at: r.get(3)?,
+                        feed_id: r.get(4)?,
+                        event_id: r.get(5)?,
+                        event_type: r.get(6)?,
+                        timestamp: r.get(7)?,
+                        stream_id: r.get(8)?,
+                        initiator_id: r.get(9)?,
+                        duplicate_of: r.get(10)?,
+                        raw: r.get(11)?,
+                    })
+                })()
+                .map_err(|e| self.sql(e))?;
+                if let Some(l) = left.as_mut() {
+                    *l -= 1;
+                }
+                if !each(row) {
+                    stop = true;
+                    break;
+                }
+            }
+            if stop {
                 break;
             }
         }

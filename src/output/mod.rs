@@ -58,9 +58,22 @@ pub fn ndjson<T: Serialize + ?Sized>(value: &T) {
     }
 }
 
-/// A notice for the human (stderr).
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `-q`: notices are not printed, only errors.
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+}
+
+pub fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A notice for the human (stderr); silent with `-q`.
 pub fn note(text: &str) {
-    eprintln!("{text}");
+    if !quiet() {
+        eprintln!("{text}");
+    }
 }
 
 /// Milliseconds since the epoch as `YYYY-MM-DD HH:MM:SS.mmm` UTC.

@@ -58,7 +58,7 @@ fn env_value(s: &str) -> String {
 
 /// The event as one line for stdin: the exact bytes, unless the JSON spans several lines.
 pub fn one_line(raw: &str) -> std::borrow::Cow<'_, str> {
-    if raw.contains(['\n', '\r']) {
+    if raw.contains('\n') || raw.contains('\r') {
         serde_json::from_str::<serde_json::Value>(raw)
             .map(|v| std::borrow::Cow::Owned(v.to_string()))
             .unwrap_or(std::borrow::Cow::Borrowed(raw))

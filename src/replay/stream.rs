@@ -7,35 +7,44 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, BufWriter};
-use tokio::process::{Child, ChildStdin, Command};
-use tokio::sync::mpsc;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, BufWriter, Lines};
+use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 
 use super::exec::{kill_group, one_line};
 use super::{Chunk, Outcome, RunResult, RunSettings, REQUEUE_STATUS};
 
 /// A result line from the handler.
 #[derive(Debug, Deserialize)]
-struct ResultLine {
-    id: String,
-    #[serde(default)]
-    status: Option<serde_json::Value>,
+struct ResultLine<'a> {
+    #[serde(borrow)]
+    id: std::borrow::Cow<'a, str>,
+    #[serde(default, borrow)]
+    status: Option<Status<'a>>,
     #[serde(default)]
     message: Option<String>,
 }
 
-impl ResultLine {
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Status<'a> {
+    Code(i64),
+    #[serde(borrow)]
+    Word(std::borrow::Cow<'a, str>),
+    Other(serde::de::IgnoredAny),
+}
+
+impl ResultLine<'_> {
     /// `0`/`"ok"` handled, `75`/`"requeue"` re-queue, anything else a failure.
     fn status_code(&self) -> i32 {
         match &self.status {
             None => 0,
-            Some(serde_json::Value::Number(n)) => n.as_i64().map(|n| n as i32).unwrap_or(1),
-            Some(serde_json::Value::String(s)) => match s.as_str() {
+            Some(Status::Code(n)) => i32::try_from(*n).unwrap_or(1),
+            Some(Status::Word(w)) => match w.as_ref() {
                 "ok" | "handled" => 0,
                 "requeue" | "retry" => REQUEUE_STATUS,
                 _ => 1,
             },
-            Some(_) => 1,
+            Some(Status::Other(_)) => 1,
         }
     }
 }
@@ -45,7 +54,8 @@ pub struct StreamHandler {
     settings: RunSettings,
     child: Option<Child>,
     stdin: Option<BufWriter<ChildStdin>>,
-    results: Option<mpsc::UnboundedReceiver<ResultLine>>,
+    /// Read in the delivering task itself: no hand-off per result line.
+    results: Option<Lines<BufReader<ChildStdout>>>,
     pgid: i32,
 }
 
@@ -83,24 +93,7 @@ impl StreamHandler {
             .stdin
             .take()
             .map(|s| BufWriter::with_capacity(64 * 1024, s));
-        let (tx, rx) = mpsc::unbounded_channel();
-        let verbose = self.settings.verbose;
-        tokio::spawn(async move {
-            let mut lines = BufReader::with_capacity(64 * 1024, stdout).lines();
-            while let Ok(Some(line)) = lines.next_line().await {
-                match serde_json::from_str::<ResultLine>(&line) {
-                    Ok(r) => {
-                        if tx.send(r).is_err() {
-                            break;
-                        }
-                    }
-                    // Anything else the handler prints is its own logging.
-                    Err(_) if verbose => eprintln!("[handler] {line}"),
-                    Err(_) => {}
-                }
-            }
-        });
-        self.results = Some(rx);
+        self.results = Some(BufReader::with_capacity(64 * 1024, stdout).lines());
         self.child = Some(child);
         Ok(())
     }
@@ -184,19 +177,21 @@ impl StreamHandler {
         let mut pending: HashMap<String, i64> = HashMap::with_capacity(events.len());
         let mut write_failed = false;
         if let Some(stdin) = self.stdin.as_mut() {
+            let mut buf = Vec::with_capacity(events.iter().map(|d| d.raw.len() + 64).sum());
             for d in events {
+                // The id is digits and a dot: it needs no JSON escaping.
                 let id = format!("{}.{attempt}", d.row);
-                let line = format!(
-                    "{{\"id\":{},\"chunk\":{},\"attempt\":{attempt},\"event\":{}}}\n",
-                    serde_json::Value::from(id.as_str()),
+                use std::io::Write as _;
+                let _ = write!(
+                    buf,
+                    "{{\"id\":\"{id}\",\"chunk\":{},\"attempt\":{attempt},\"event\":{}}}\n",
                     chunk.seq,
                     one_line(&d.raw)
                 );
-                if stdin.write_all(line.as_bytes()).await.is_err() {
-                    write_failed = true;
-                    break;
-                }
                 pending.insert(id, d.row);
+            }
+            if stdin.write_all(&buf).await.is_err() {
+                write_failed = true;
             }
             if stdin.flush().await.is_err() {
                 write_failed = true;
@@ -211,17 +206,22 @@ impl StreamHandler {
         let mut warned = false;
         let mut dead = write_failed;
         while !pending.is_empty() && !dead {
-            let Some(rx) = self.results.as_mut() else {
+            let Some(lines) = self.results.as_mut() else {
                 break;
             };
             tokio::select! {
-                r = rx.recv() => match r {
-                    Some(r) => {
-                        if let Some(row) = pending.remove(&r.id) {
-                            got.insert(row, (r.status_code(), started.elapsed(), r.message.clone().unwrap_or_default()));
+                line = lines.next_line() => match line {
+                    Ok(Some(line)) => match serde_json::from_str::<ResultLine>(&line) {
+                        Ok(r) => {
+                            if let Some(row) = pending.remove(r.id.as_ref()) {
+                                got.insert(row, (r.status_code(), started.elapsed(), r.message.clone().unwrap_or_default()));
+                            }
                         }
-                    }
-                    None => dead = true,
+                        // Anything else the handler prints is its own logging.
+                        Err(_) if self.settings.verbose => eprintln!("[handler] {line}"),
+                        Err(_) => {}
+                    },
+                    Ok(None) | Err(_) => dead = true,
                 },
                 _ = tokio::time::sleep_until(slow_at), if !warned => {
                     warned = true;
