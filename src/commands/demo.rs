@@ -1,7 +1,8 @@
 //! `feedctl demo`: the README's first command. Starts the emulator in-process, seeded from
 //! `fixtures/`, and runs the main job against it with the test-only bot key: authenticate,
 //! create a feed, follow it as `tail` does through an injected fault while recording every chunk
-//! into a journal as `record` does, check the journal, delete the feed.
+//! into a journal as `record` does, check the journal, delete the feed, and replay the journal
+//! through a small handler from `fixtures/handlers/` as `replay --exec` does.
 
 use std::time::Duration;
 
@@ -9,7 +10,9 @@ use anyhow::{Context, Result};
 
 use std::io::IsTerminal;
 
-use crate::cli::{DemoArgs, Global, OutputFormat};
+use crate::cli::{
+    DemoArgs, EventSelection, Global, HandlerMode, JournalArg, OutputFormat, ReplayArgs,
+};
 use crate::commands::record::chunk_record;
 use crate::commands::tail::announce;
 use crate::config::{Credential, Secret, Settings};
@@ -25,6 +28,7 @@ const DEMO_EVENTS: &str = include_str!("../../fixtures/demo.ndjson");
 const TEST_PUBLIC_KEY: &str = include_str!("../../fixtures/keys/TEST-ONLY-bot-public.pem");
 const TEST_PRIVATE_KEY: &str = include_str!("../../fixtures/keys/TEST-ONLY-bot-private-pkcs8.pem");
 const BOT: &str = "demo-bot";
+const PRICE_BOT: &str = include_str!("../../fixtures/handlers/price-bot.sh");
 
 pub async fn run(g: &Global, args: &DemoArgs) -> Result<Exit> {
     let events = serve::read_ndjson(DEMO_EVENTS)
@@ -182,13 +186,65 @@ async fn walk_through(
             }
         ),
     );
+    // The journal's writer lock is released before replay takes it.
+    drop(journal);
+    step(7, "replaying the journal through fixtures/handlers/price-bot.sh, as `feedctl replay --exec` does (its output prefixed with each event):");
+    let handler =
+        std::env::temp_dir().join(format!("feedctl-demo-{}-price-bot.sh", std::process::id()));
+    write_handler(&handler)?;
+    let mut quiet_g = g.clone();
+    quiet_g.verbose = 1;
+    quiet_g.output = None;
+    let replay_args = ReplayArgs {
+        journal: JournalArg {
+            journal: journal_path.to_path_buf(),
+        },
+        exec: Some(handler.display().to_string()),
+        mode: HandlerMode::PerEvent,
+        concurrency: None,
+        sequential: false,
+        requeue_delay: Duration::from_secs(1),
+        max_redeliveries: 3,
+        slow: Duration::from_secs(30),
+        timeout: Some(Duration::from_secs(10)),
+        grace: Duration::from_secs(2),
+        select: EventSelection {
+            recording: None,
+            types: Vec::new(),
+            stream: Vec::new(),
+            since: None,
+            until: None,
+        },
+        chunks: None,
+        skip_duplicates: false,
+        speed: "max".into(),
+        dry_run: false,
+        report: None,
+        rerun_failed: None,
+    };
+    let replayed = Box::pin(super::replay::run(&quiet_g, &replay_args)).await;
+    let _ = std::fs::remove_file(&handler);
+    let replayed = replayed?;
     output::note("next: `feedctl serve --events fixtures/demo.ndjson --accept-any-key` runs the same pod for your own bot;");
     output::note(
-        "      `feedctl tail` follows it live and `feedctl record --journal FILE` records it",
+        "      `feedctl tail` follows it live, `feedctl record --journal FILE` records it,",
     );
-    Ok(if received == total {
-        Exit::Success
-    } else {
-        Exit::Failed
-    })
+    output::note(
+        "      and `feedctl replay --journal FILE --exec YOUR-HANDLER` replays it offline",
+    );
+    Ok(
+        if received == total && problems.is_empty() && replayed == Exit::Success {
+            Exit::Success
+        } else {
+            Exit::Failed
+        },
+    )
+}
+
+/// Writes the demo handler (embedded, so the demo works from any directory) as an executable.
+fn write_handler(path: &std::path::Path) -> Result<()> {
+    std::fs::write(path, PRICE_BOT).with_context(|| format!("writing {}", path.display()))?;
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))?;
+    Ok(())
 }

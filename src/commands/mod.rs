@@ -6,7 +6,7 @@ mod datafeed;
 mod demo;
 mod journal;
 mod record;
-mod replay;
+pub(crate) mod replay;
 mod serve;
 mod tail;
 
