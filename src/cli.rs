@@ -4,7 +4,9 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use clap::{
+    ArgAction, Args, ColorChoice, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -14,8 +16,13 @@ use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
     long_about = "feedctl works with the Symphony Datafeed API (v2, and legacy v1): look at a feed, \
                   follow it live, and test a bot offline against an emulated pod.\n\n\
                   It reads the bot's own config.yaml (the format of the official Java and Python bot kits).",
+    help_template = HELP_TEMPLATE,
     after_help = "Exit status: 0 ok, 1 a check failed, 2 usage or configuration error, \
-                  3 authentication failed, 4 the feed or server failed for good, 130 interrupted.",
+                  3 authentication failed, 4 the feed or server failed for good, 130 interrupted.\n\n\
+                  Examples:\n  feedctl demo\n  feedctl init\n  feedctl auth check\n  \
+                  feedctl tail --type messagesent --count 10\n  feedctl record --journal today.db\n  \
+                  feedctl replay -j today.db --exec './my-handler.sh'\n  \
+                  feedctl serve --events fixtures/demo.ndjson --accept-any-key\n  feedctl help tail",
     propagate_version = true
 )]
 pub struct Cli {
@@ -24,6 +31,53 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// Parses the command line. `--no-color` also turns off the colours of clap's own help and error
+/// messages (clap already follows NO_COLOR and whether the output is a terminal).
+pub fn parse() -> Cli {
+    let no_color = std::env::args_os().any(|a| a == "--no-color");
+    let mut cmd = Cli::command().color(if no_color {
+        ColorChoice::Never
+    } else {
+        ColorChoice::Auto
+    });
+    let mut matches = cmd.get_matches_mut();
+    Cli::from_arg_matches_mut(&mut matches)
+        .map_err(|e| e.format(&mut cmd))
+        .unwrap_or_else(|e| e.exit())
+}
+
+/// `feedctl --help` lists the commands by what they are for. Each line repeats the command's own
+/// summary; a test (tests/cli/help.rs) fails when a command is missing here or its summary differs.
+const HELP_TEMPLATE: &str = "\
+{before-help}{about-with-newline}
+{usage-heading} {usage}
+
+Set up:
+  init         Write a bot config.yaml step by step, and a new RSA key pair if the bot needs one
+  config       Show the resolved configuration and where each value came from
+  auth         Check that the bot can authenticate
+  completions  Print a shell completion script: bash, zsh, fish, powershell or elvish
+
+Look at a feed:
+  datafeed     The raw Datafeed API: create, list, delete, read
+  tail         Follow a feed live and print events as they come, surviving server faults
+
+Record and replay:
+  record       Follow a feed and write every chunk into a SQLite journal; resumes where it stopped
+  journal      Look into, export, import and check journals
+  replay       Replay recorded chunks through a bot's handler command, offline
+
+Test a bot without a pod:
+  serve        Run an emulated pod on loopback that serves events to a bot, and capture its replies
+  inject       Push hand-made events into a running `feedctl serve`
+  demo         The main job end to end against a built-in emulator: no pod needed
+
+  help         Print this message or the help of the given subcommand(s)
+
+Options:
+{options}{after-help}
+";
 
 #[derive(Debug, Clone, Args)]
 pub struct Global {
@@ -77,33 +131,120 @@ pub enum OutputFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write a bot config.yaml step by step, and a new RSA key pair if the bot needs one
+    ///
+    /// Asks for the pod host, the agent host if it is another one, the bot's username, its RSA key (an
+    /// existing PEM file, or a new 2048-bit key pair whose public key it prints for the pod administrator)
+    /// and the datafeed version. It shows the file, writes it in the official bot kits' format and offers
+    /// to run `auth check` with it.
+    Init(InitArgs),
     /// Show the resolved configuration and where each value came from
-    #[command(subcommand)]
+    ///
+    /// feedctl reads the bot's own config.yaml (the official Java and Python kits' format, YAML or JSON):
+    /// the file named by --config, else $FEEDCTL_CONFIG, else ./config.yaml, else ~/.symphony/config.yaml.
+    /// Flags beat FEEDCTL_* variables, which beat the file, which beats the defaults.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  feedctl config show\n  \
+                      FEEDCTL_HOST=localhost feedctl --config bot.yaml config show -o json"
+    )]
     Config(ConfigCommand),
     /// Check that the bot can authenticate
-    #[command(subcommand)]
+    ///
+    /// Logs in the way the bot kits do, with an RS512 JWT signed by the bot's RSA key (or with a client
+    /// certificate), and asks the pod who the bot is.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  feedctl auth check\n  feedctl --config bot.yaml auth check -o json"
+    )]
     Auth(AuthCommand),
     /// The raw Datafeed API: create, list, delete, read
-    #[command(subcommand)]
+    ///
+    /// One API call per command, made as the bot would make it, with the bot's config: datafeed v2 by
+    /// default, v1 where datafeed.version says so (v1 has no list and no delete). To follow a feed, use
+    /// tail or record instead.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  feedctl datafeed create\n  feedctl datafeed list -o json\n  \
+                      feedctl datafeed read 371f465f_f\n  feedctl datafeed delete --yes 371f465f_f"
+    )]
     Datafeed(DatafeedCommand),
     /// Follow a feed live and print events as they come, surviving server faults
+    ///
+    /// Follows a datafeed and prints each event as it arrives: a readable line per event on a terminal,
+    /// NDJSON (one envelope per event, the exact event JSON inside) when piped. By default it reads from a
+    /// datafeed of its own, so it never takes events away from the bot you observe.
+    ///
+    /// Errors are handled as the official bot kits do: 401 → authenticate again; 400 → create a new feed;
+    /// 403 → stop (too many feeds); 429, 5xx and network trouble → retry with backoff (datafeed.retry).
+    /// Every retry is announced on stderr.
     Tail(TailArgs),
     /// Follow a feed and write every chunk into a SQLite journal; resumes where it stopped
+    ///
+    /// Follows a feed like `tail` and writes every chunk, its events and the feed's cursor into a journal,
+    /// in one transaction, before the cursor goes back to the server. Stop it any way you like (Ctrl-C,
+    /// kill, a crash): run the same command again and it resumes from the journal's marker, on the same
+    /// feed with the same ackId.
     Record(RecordArgs),
     /// Look into, export, import and check journals
-    #[command(subcommand)]
+    ///
+    /// A journal is a SQLite file written by `record` (and by `journal import`). It can hold several
+    /// recordings; every command here takes the file with --journal (default: ./feedctl-journal.db or
+    /// $FEEDCTL_JOURNAL). The schema is documented in docs/journal.md, for plain sqlite3 queries.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  feedctl journal ls -j today.db\n  feedctl journal info -j today.db\n  \
+                      feedctl journal show -j today.db --type MESSAGESENT --limit 20\n  \
+                      feedctl journal export -j today.db > events.ndjson"
+    )]
     Journal(JournalCommand),
     /// Replay recorded chunks through a bot's handler command, offline
+    ///
+    /// Delivers recorded chunks to a handler command, as the bot kits deliver a datafeed: the events of a
+    /// chunk run concurrently, and the next chunk starts when the whole chunk is done.
+    ///
+    /// The handler runs through `sh -c CMD`. Each event reaches it on stdin (one JSON line) and in
+    /// FEEDCTL_EVENT_ID, FEEDCTL_EVENT_TYPE, FEEDCTL_EVENT_TIMESTAMP, FEEDCTL_STREAM_ID,
+    /// FEEDCTL_INITIATOR_ID, FEEDCTL_CHUNK and FEEDCTL_ATTEMPT; nothing from the event is ever put into the
+    /// command. Exit 0: handled. Exit 75: deliver the whole chunk again after --requeue-delay. Anything
+    /// else: failed (logged; replay goes on). Exit status of replay: 1 if any event failed.
     Replay(ReplayArgs),
-    /// Run an emulated pod on loopback that serves events to a bot
+    /// Run an emulated pod on loopback that serves events to a bot, and capture its replies
+    ///
+    /// A small HTTP server that answers the calls a bot kit makes (login, key manager relay, session info,
+    /// agent info, datafeed v2 and v1, message create), so an unmodified bot can run against a pod on your
+    /// own machine. It serves events from an NDJSON file or a journal, keeps real ackId, re-queue, expiry
+    /// and feed-limit semantics, misbehaves on purpose with --fault, and stores what the bot sends back.
+    /// Plain HTTP only, on loopback by default. See docs/serve.md and docs/faults.md.
     Serve(ServeArgs),
+    /// Push hand-made events into a running `feedctl serve`
+    ///
+    /// Builds an event of the given type (a MESSAGESENT with --text, in a stream, from a user) or reads
+    /// complete events from an NDJSON file, and hands them to the serve at --server, which delivers them
+    /// to the bot's feeds like any other event. Only a serve on loopback accepts them.
+    Inject(InjectArgs),
     /// The main job end to end against a built-in emulator: no pod needed
+    ///
+    /// Starts the emulator in-process with the 40 events of fixtures/demo.ndjson, logs in as demo-bot with
+    /// the test-only key, creates a datafeed and follows it the way `tail` does, through a read the
+    /// emulator fails on purpose, records every chunk into a journal, checks it, replays it through a small
+    /// handler and deletes the feed. The narration goes to stderr, the events to stdout.
     Demo(DemoArgs),
+    /// Print a shell completion script: bash, zsh, fish, powershell or elvish
+    ///
+    /// Writes the script to stdout; save it where your shell looks for completions. It completes
+    /// commands, subcommands, flags and their fixed values, and file names where a flag takes a path.
+    /// Datafeed ids and recording names are not completed.
+    Completions(CompletionsArgs),
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Print every resolved setting (secrets redacted) with its source
+    ///
+    /// One row per setting of the pod, agent, key manager and session auth, the bot, retries and the
+    /// datafeed: the value feedctl will use and where it came from (a flag, a FEEDCTL_* variable, a key of
+    /// the file, or the default). Keys and passwords are never printed.
     #[command(
         after_help = "Examples:\n  feedctl config show\n  feedctl --config bot.yaml config show -o json"
     )]
@@ -113,6 +254,10 @@ pub enum ConfigCommand {
 #[derive(Debug, Subcommand)]
 pub enum AuthCommand {
     /// Authenticate and print who the bot is, which endpoints answered and how long they took
+    ///
+    /// Gets a session token from the pod and a key manager token from the key manager (unless the pod
+    /// allows Simplified Key Delivery), then calls /pod/v2/sessioninfo. Exit status 3 when a login is
+    /// refused, 4 when a server cannot be reached or answers with an error.
     #[command(
         after_help = "Tokens are never printed.\n\nExamples:\n  feedctl auth check\n  feedctl --config bot.yaml auth check -o json"
     )]
@@ -122,6 +267,9 @@ pub enum AuthCommand {
 #[derive(Debug, Subcommand)]
 pub enum DatafeedCommand {
     /// Create a datafeed and print its id
+    ///
+    /// Calls POST /agent/v5/datafeeds (v2; with --tag and --include-invisible) or
+    /// /agent/v4/datafeed/create (v1). A bot has at most 20 active v2 feeds: delete the ones nothing reads.
     #[command(
         after_help = "Examples:\n  feedctl datafeed create\n  feedctl datafeed create --tag my-bot-tests\n  feedctl --datafeed-version v1 datafeed create"
     )]
@@ -134,6 +282,9 @@ pub enum DatafeedCommand {
         include_invisible: bool,
     },
     /// List the bot's active datafeeds (v2)
+    ///
+    /// Calls GET /agent/v5/datafeeds and prints each feed's id, kind, type and creation time. v1 has no
+    /// such call.
     #[command(
         after_help = "Examples:\n  feedctl datafeed list\n  feedctl datafeed list --tag my-bot-tests -o json"
     )]
@@ -143,6 +294,9 @@ pub enum DatafeedCommand {
         tag: Option<String>,
     },
     /// Delete datafeeds (v2); asks first unless --yes or stdin is not a terminal
+    ///
+    /// Calls DELETE /agent/v5/datafeeds/ID for each id. An id that does not exist (any more) is reported
+    /// as not found and is not an error. A bot still reading a deleted feed has to create a new one.
     #[command(
         after_help = "Examples:\n  feedctl datafeed delete 371f465fb97b5d1027d20a5e7085863a_f\n  feedctl datafeed delete --yes ID1 ID2"
     )]
@@ -152,6 +306,10 @@ pub enum DatafeedCommand {
         ids: Vec<String>,
     },
     /// Make one read call and print the events and the new ackId
+    ///
+    /// Calls POST /agent/v5/datafeeds/ID/read with the ackId (v2) or GET /agent/v4/datafeed/ID/read (v1),
+    /// waits for the long poll to answer and prints what came back: the events, and the ackId to pass to
+    /// the next read.
     #[command(
         after_help = "A v2 read with an ackId acknowledges the events of the read that returned it.\n\n\
                             Examples:\n  feedctl datafeed read 371f465f_f\n  feedctl datafeed read 371f465f_f --ack-id ack-123 -o ndjson"
@@ -181,8 +339,26 @@ pub struct ServeArgs {
     /// NDJSON file of events to serve (one V4Event per line)
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
+    /// Journal to serve recorded chunks from (unless --events is given), and to store what the bot sends back
+    #[arg(long, short = 'j', value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    /// Serve only this recording of the journal
+    #[arg(long, value_name = "NAME", requires = "journal")]
+    pub recording: Option<String>,
+    /// Pacing of recorded chunks: original (as recorded), a factor like 2x, or instant
+    #[arg(long, default_value = "instant", value_name = "PACE")]
+    pub pace: String,
+    /// Serve the recording again from the start when it is done
+    #[arg(long = "loop")]
+    pub loop_: bool,
+    /// Print a bot config.yaml for this emulator and exit (with --key-dir, also write a test key pair)
+    #[arg(long)]
+    pub print_config: bool,
+    /// With --print-config: write a fresh TEST key pair here, for the printed config and for serve --public-key
+    #[arg(long, value_name = "DIR", requires = "print_config")]
+    pub key_dir: Option<PathBuf>,
     /// The bot's RSA public key (PEM): login JWTs must verify against it
-    #[arg(long, value_name = "FILE", required_unless_present = "accept_any_key")]
+    #[arg(long, value_name = "FILE", required_unless_present_any = ["accept_any_key", "print_config"])]
     pub public_key: Option<PathBuf>,
     /// Accept a login JWT signed by any key (still checks its shape and expiry)
     #[arg(long, conflicts_with = "public_key")]
@@ -223,6 +399,49 @@ pub struct ServeArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "On a terminal every value that no flag gives is asked for. Without one (a script, CI) the \
+                  values come from flags only: --host, --username and --private-key or --generate-key are \
+                  needed. --scheme, --port, --datafeed-version and --config (where to write; default \
+                  $FEEDCTL_CONFIG, else ./config.yaml) are the global flags of the same names. An existing \
+                  config is never replaced without a yes at the terminal, or --force.\n\n\
+                  Examples:\n  feedctl init\n  \
+                  feedctl init --host acme.symphony.com --username my-bot --generate-key ~/.symphony\n  \
+                  feedctl init --host acme.symphony.com --username my-bot --private-key bot.pem --check\n  \
+                  feedctl init --host acme.com --agent-host agent.acme.com:8443 \
+                  --username my-bot --generate-key .\n  \
+                  feedctl init --host http://127.0.0.1:9443 --username demo-bot --private-key bot.pem"
+)]
+pub struct InitArgs {
+    /// Agent host, when it is not the pod host: NAME, NAME:PORT or https://NAME:PORT
+    #[arg(long, value_name = "HOST")]
+    pub agent_host: Option<String>,
+    /// Generate a new 2048-bit RSA key pair in this directory (bot-private.pem, mode 600, and bot-public.pem)
+    #[arg(long, value_name = "DIR")]
+    pub generate_key: Option<PathBuf>,
+    /// Replace an existing config file (and key files, with --generate-key)
+    #[arg(long)]
+    pub force: bool,
+    /// Run `feedctl auth check` with the new config once it is written
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "The same scripts are committed in the repository's completions/ folder.\n\n\
+                  Examples:\n  feedctl completions bash > ~/.local/share/bash-completion/completions/feedctl\n  \
+                  feedctl completions zsh > ~/.zfunc/_feedctl\n  \
+                  feedctl completions fish > ~/.config/fish/completions/feedctl.fish\n  \
+                  feedctl completions powershell >> $PROFILE"
+)]
+pub struct CompletionsArgs {
+    /// The shell to write the script for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  feedctl demo")]
 pub struct DemoArgs {
     /// Keep the demo's journal in this file [default: a temporary file, removed at the end]
@@ -249,12 +468,6 @@ pub struct SourceArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    long_about = "Follows a datafeed and prints each event as it arrives: a readable line per event on a terminal, \
-                  NDJSON (one envelope per event, the exact event JSON inside) when piped. \
-                  By default it reads from a datafeed of its own, so it never takes events away from the bot you observe.\n\n\
-                  Errors are handled as the official bot kits do: 401 → authenticate again; 400 → create a new feed; \
-                  403 → stop (too many feeds); 429, 5xx and network trouble → retry with backoff (datafeed.retry). \
-                  Every retry is announced on stderr.",
     after_help = "Examples:\n  feedctl tail\n  feedctl tail --type messagesent --stream IEj12WoWsfTkiqOBkATdUn___pFXhN9OdA\n  \
                   feedctl tail --count 10 --format '{time} {initiator}: {text}'\n  feedctl tail --duration 5m | jq .event.type"
 )]
@@ -300,9 +513,6 @@ pub struct JournalArg {
 
 #[derive(Debug, Args)]
 #[command(
-    long_about = "Follows a feed like `tail` and writes every chunk, its events and the feed's cursor into a journal, \
-                  in one transaction, before the cursor goes back to the server. Stop it any way you like (Ctrl-C, kill, a crash): \
-                  run the same command again and it resumes from the journal's marker, on the same feed with the same ackId.",
     after_help = "Examples:\n  feedctl record --journal today.db\n  feedctl record --journal today.db --name incident-42 --duration 10m\n  \
                   feedctl journal info --journal today.db"
 )]
@@ -345,12 +555,18 @@ pub struct EventSelection {
 #[derive(Debug, Subcommand)]
 pub enum JournalCommand {
     /// List the recordings of a journal
+    ///
+    /// One row per recording: its name, where its events came from, how many chunks, events, duplicates
+    /// and gaps it holds, and when it was created.
     #[command(after_help = "Examples:\n  feedctl journal ls --journal today.db")]
     Ls {
         #[command(flatten)]
         journal: JournalArg,
     },
     /// Counts by type, stream and recording, time range, duplicates, gaps and size
+    ///
+    /// A summary of the whole journal: events by type, by stream and by recording, the time they span,
+    /// repeated deliveries (duplicates), gaps between chunks, and the file's size.
     #[command(
         after_help = "Examples:\n  feedctl journal info --journal today.db\n  feedctl journal info -j today.db -o json"
     )]
@@ -359,6 +575,9 @@ pub enum JournalCommand {
         journal: JournalArg,
     },
     /// List stored events
+    ///
+    /// Prints the stored events that match the filters, oldest first, as a table on a terminal or as JSON;
+    /// --limit caps how many.
     #[command(
         after_help = "Examples:\n  feedctl journal show -j today.db --type MESSAGESENT --limit 20\n  \
                             feedctl journal show -j today.db --since 2026-11-22T14:00:00Z -o json"
@@ -373,6 +592,9 @@ pub enum JournalCommand {
         limit: u64,
     },
     /// Write stored events as NDJSON (one envelope per event, the exact JSON received inside)
+    ///
+    /// Each line is an envelope with the recording, the chunk and its feed, and the event exactly as the
+    /// server sent it. `journal import` reads the same lines back, chunks included.
     #[command(
         after_help = "Examples:\n  feedctl journal export -j today.db > events.ndjson\n  feedctl journal export -j today.db --recording incident-42 --type MESSAGESENT"
     )]
@@ -383,6 +605,10 @@ pub enum JournalCommand {
         select: EventSelection,
     },
     /// Turn NDJSON into a recording: export output, tail output, or hand-written events
+    ///
+    /// Reads the file (or standard input with -) completely first: a bad line leaves the journal as it
+    /// was, and the error names the line. The recording can then be replayed or served like a recorded
+    /// one.
     #[command(
         after_help = "Plain events (one V4Event per line) are grouped into chunks of --chunk-size; \
                             envelopes from `export` or `tail` keep their chunks.\n\n\
@@ -402,10 +628,28 @@ pub enum JournalCommand {
         chunk_size: u64,
     },
     /// Check the file (SQLite integrity) and the journal's invariants; exit 1 on a problem
+    ///
+    /// Runs SQLite's integrity and foreign key checks, then the journal's invariants: each chunk holds the
+    /// events it says, chunks and events are numbered without holes, duplicates point at a first delivery,
+    /// the counts agree and each recording's marker points at a stored chunk. Prints each problem found.
     #[command(after_help = "Examples:\n  feedctl journal verify -j today.db")]
     Verify {
         #[command(flatten)]
         journal: JournalArg,
+    },
+    /// List what a bot sent back while `feedctl serve` served it
+    ///
+    /// serve stores every message the bot creates (its replies) in the journal given to it with --journal;
+    /// this prints the latest ones: when, in which stream, and the message.
+    #[command(
+        after_help = "Examples:\n  feedctl journal outbox -j today.db\n  feedctl journal outbox -j today.db -o json"
+    )]
+    Outbox {
+        #[command(flatten)]
+        journal: JournalArg,
+        /// At most this many messages (the latest)
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
     },
 }
 
@@ -419,13 +663,6 @@ pub enum HandlerMode {
 
 #[derive(Debug, Args)]
 #[command(
-    long_about = "Delivers recorded chunks to a handler command, as the bot kits deliver a datafeed: the events of a chunk \
-                  run concurrently, and the next chunk starts when the whole chunk is done.\n\n\
-                  The handler runs through `sh -c CMD`. Each event reaches it on stdin (one JSON line) and in FEEDCTL_EVENT_ID, \
-                  FEEDCTL_EVENT_TYPE, FEEDCTL_EVENT_TIMESTAMP, FEEDCTL_STREAM_ID, FEEDCTL_INITIATOR_ID, FEEDCTL_CHUNK and \
-                  FEEDCTL_ATTEMPT; nothing from the event is ever put into the command. Exit 0: handled. Exit 75: deliver the \
-                  whole chunk again after --requeue-delay. Anything else: failed (logged; replay goes on). \
-                  Exit status of replay: 1 if any event failed.",
     after_help = "Examples:\n  feedctl replay -j today.db --exec './bot-handler.sh'\n  \
                   feedctl replay -j today.db --exec 'python3 handler.py' --type MESSAGESENT --speed original\n  \
                   feedctl replay -j today.db --exec 'python3 stream_handler.py' --mode stream\n  \
@@ -481,4 +718,35 @@ pub struct ReplayArgs {
     /// Deliver again only the events that did not end handled in this earlier run
     #[arg(long, value_name = "RUN")]
     pub rerun_failed: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  feedctl inject --server http://127.0.0.1:9443 --type MESSAGESENT --stream IEj12WoWsfTkiqOBkATdUn___pFXhN9OdA --text '/price AAPL'\n  \
+                        feedctl inject --server http://127.0.0.1:9443 --file more-events.ndjson"
+)]
+pub struct InjectArgs {
+    /// Base URL of the running serve (its first line of output)
+    #[arg(long, value_name = "URL")]
+    pub server: String,
+    /// Event type (any of the 17, case-insensitive)
+    #[arg(
+        long = "type",
+        value_name = "TYPE",
+        default_value = "MESSAGESENT",
+        conflicts_with = "file"
+    )]
+    pub event_type: String,
+    /// Stream (conversation) id
+    #[arg(long, value_name = "STREAM_ID", conflicts_with = "file")]
+    pub stream: Option<String>,
+    /// Message text (MESSAGESENT); wrapped in PresentationML
+    #[arg(long, value_name = "TEXT", conflicts_with = "file")]
+    pub text: Option<String>,
+    /// Who sends it: a user id, or a username
+    #[arg(long, value_name = "USER", conflicts_with = "file")]
+    pub from: Option<String>,
+    /// NDJSON file of complete events to push instead
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
 }

@@ -7,6 +7,7 @@ pub mod config;
 pub mod exit;
 pub mod feed;
 pub mod journal;
+pub mod keys;
 pub mod output;
 pub mod replay;
 pub mod serve;

@@ -194,6 +194,32 @@ pub fn run(g: &Global, cmd: &JournalCommand) -> Result<Exit> {
             name,
             chunk_size,
         } => import(&journal.journal, file, name.as_deref(), *chunk_size),
+        JournalCommand::Outbox { journal, limit } => {
+            let j = Journal::open_read(&journal.journal)?;
+            let messages = j.outbox(*limit)?;
+            match format {
+                OutputFormat::Table => {
+                    let mut t = output::table(&["ID", "TIME", "STREAM", "ANSWERS", "MESSAGE"]);
+                    for m in &messages {
+                        t.add_row(vec![
+                            m.id.to_string(),
+                            output::time(m.at),
+                            output::clip(&m.stream_id, 16),
+                            m.answers_event.clone().unwrap_or_default(),
+                            output::clip(
+                                &output::plain_text(m.message.as_deref().unwrap_or("")),
+                                60,
+                            ),
+                        ]);
+                    }
+                    output::line(t);
+                    note(&format!("{} message(s)", messages.len()));
+                }
+                OutputFormat::Json => output::json(&messages),
+                OutputFormat::Ndjson => messages.iter().for_each(output::ndjson),
+            }
+            Ok(Exit::Success)
+        }
         JournalCommand::Verify { journal } => {
             let j = Journal::open_read(&journal.journal)?;
             let problems = j.verify()?;

@@ -1,9 +1,13 @@
 //! One module per subcommand; the only layer that knows config, wire, emulator and output.
 
 mod auth;
+mod completions;
 mod config_show;
 mod datafeed;
 mod demo;
+pub mod generate;
+mod init;
+mod inject;
 mod journal;
 mod record;
 pub(crate) mod replay;
@@ -19,6 +23,8 @@ use crate::exit::Exit;
 pub async fn run(cli: Cli) -> Result<Exit> {
     let g = &cli.global;
     match &cli.command {
+        Command::Init(args) => init::run(g, args).await,
+        Command::Completions(args) => completions::run(args),
         Command::Config(ConfigCommand::Show) => config_show::run(g),
         Command::Auth(AuthCommand::Check) => auth::check(g).await,
         Command::Datafeed(cmd) => datafeed::run(g, cmd).await,
@@ -27,6 +33,7 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Command::Journal(cmd) => journal::run(g, cmd),
         Command::Replay(args) => replay::run(g, args).await,
         Command::Serve(args) => serve::run(g, args).await,
+        Command::Inject(args) => inject::run(g, args).await,
         Command::Demo(args) => demo::run(g, args).await,
     }
 }
@@ -71,5 +78,13 @@ impl Interrupt {
         self.sigint.recv().await;
         #[cfg(not(unix))]
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Sleeps until the deadline of `--duration`, or forever when there is none.
+pub async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
     }
 }

@@ -104,7 +104,7 @@ pub async fn run(g: &Global, args: &RecordArgs) -> Result<Exit> {
         let chunk = tokio::select! {
             c = next => c,
             _ = interrupt.recv() => break Ok(Exit::Interrupted),
-            _ = sleep_until(deadline) => break Ok(Exit::Success),
+            _ = super::sleep_until(deadline) => break Ok(Exit::Success),
         };
         let notices: Vec<Notice> = pending.borrow_mut().drain(..).collect();
         for n in notices {
@@ -171,11 +171,4 @@ fn progress_bar() -> ProgressBar {
     bar.enable_steady_tick(Duration::from_millis(120));
     bar.set_message("waiting for events…");
     bar
-}
-
-async fn sleep_until(deadline: Option<tokio::time::Instant>) {
-    match deadline {
-        Some(d) => tokio::time::sleep_until(d).await,
-        None => std::future::pending().await,
-    }
 }

@@ -1,12 +1,103 @@
-//! `feedctl serve`: run the emulated pod until stopped.
+//! `feedctl serve`: run the emulated pod until stopped, serving events from a file or recorded
+//! chunks from a journal, and storing what the bot sends back in the journal's outbox.
+
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
 use crate::cli::{Global, ServeArgs};
 use crate::exit::{Exit, Fail};
-use crate::serve::{self, FaultRule, HubSettings, ServeOptions};
+use crate::journal::{Journal, OutboxMessage, Selection};
+use crate::serve::{self, FaultRule, HubSettings, ServeOptions, ServedChunk};
+
+/// `--pace`: `None` publishes everything at once.
+fn parse_pace(s: &str) -> Result<Option<f64>, Fail> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "instant" | "max" => Ok(None),
+        "original" => Ok(Some(1.0)),
+        other => other
+            .strip_suffix('x')
+            .and_then(|n| n.parse::<f64>().ok())
+            .filter(|f| f.is_finite() && *f > 0.0)
+            .map(Some)
+            .ok_or_else(|| {
+                Fail::usage(format!(
+                    "bad --pace `{s}`: expected instant, original, or a factor like 2x"
+                ))
+            }),
+    }
+}
+
+/// The recorded chunks of a journal (or of one recording), in order.
+fn load_chunks(journal: &Journal, recording: Option<&str>) -> Result<Vec<ServedChunk>> {
+    let sel = Selection {
+        recording: recording.map(str::to_string),
+        ..Selection::default()
+    };
+    let mut chunks: Vec<ServedChunk> = Vec::new();
+    let mut key: Option<(String, i64)> = None;
+    journal.events(&sel, |row| {
+        let this = (row.recording.clone(), row.chunk);
+        if key.as_ref() != Some(&this) {
+            chunks.push(ServedChunk {
+                received_at: row.received_at,
+                events: Vec::new(),
+            });
+            key = Some(this);
+        }
+        if let (Some(c), Ok(raw)) = (
+            chunks.last_mut(),
+            serde_json::value::RawValue::from_string(row.raw),
+        ) {
+            c.events.push((Arc::from(raw), Some(row.row_id)));
+        }
+        true
+    })?;
+    Ok(chunks)
+}
+
+/// A bot config for the official kits that points at this emulator.
+fn bot_config(args: &ServeArgs) -> Result<String, Fail> {
+    if args.listen.port() == 0 {
+        return Err(Fail::usage(
+            "--print-config needs a fixed port: give --listen 127.0.0.1:PORT (not port 0)",
+        ));
+    }
+    let username = args.bot_name.clone().unwrap_or_else(|| "demo-bot".into());
+    let key = match &args.key_dir {
+        Some(dir) => {
+            let (private, public) = crate::keys::generate_key_pair(dir)
+                .map_err(|e| Fail::usage(format!("cannot write a key pair into {}: {e}", dir.display())))?;
+            crate::output::note(&format!(
+                "wrote a TEST key pair: {} (private) and {} (public); start serve with --public-key {}",
+                private.display(),
+                public.display(),
+                public.display()
+            ));
+            format!("    path: {}", private.display())
+        }
+        None => "    path: /path/to/bot-private-key.pem   # the key whose public half serve checks (--public-key), or any key with --accept-any-key".into(),
+    };
+    Ok(format!(
+        "# A bot config for the official Symphony bot kits (Java or Python), pointing every component\n\
+         # at `feedctl serve` on {listen}. Plain HTTP and test credentials: for local testing only.\n\
+         scheme: http\n\
+         host: {host}\n\
+         port: {port}\n\
+         bot:\n  username: {username}\n  privateKey:\n{key}\n\
+         datafeed:\n  version: v2\n",
+        listen = args.listen,
+        host = args.listen.ip(),
+        port = args.listen.port(),
+    ))
+}
 
 pub async fn run(_g: &Global, args: &ServeArgs) -> Result<Exit> {
+    if args.print_config {
+        crate::output::line(bot_config(args)?.trim_end());
+        return Ok(Exit::Success);
+    }
+    let pace = parse_pace(&args.pace)?;
     let events = match &args.events {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| {
@@ -20,6 +111,26 @@ pub async fn run(_g: &Global, args: &ServeArgs) -> Result<Exit> {
         }
         None => Vec::new(),
     };
+    // The journal: recorded chunks to serve (unless --events), and the outbox for replies.
+    let mut chunks = Vec::new();
+    let mut outbox: Option<Journal> = None;
+    if let Some(path) = &args.journal {
+        if args.events.is_none() {
+            let reader = Journal::open_read(path)?;
+            if let Some(name) = &args.recording {
+                if !reader.recordings()?.iter().any(|r| &r.name == name) {
+                    return Err(Fail::usage(format!(
+                        "{} has no recording `{name}`; `feedctl journal ls -j {}` lists them",
+                        path.display(),
+                        path.display()
+                    ))
+                    .into());
+                }
+            }
+            chunks = load_chunks(&reader, args.recording.as_deref())?;
+        }
+        outbox = Some(Journal::open_for_write(path)?);
+    }
     let public_key = match &args.public_key {
         Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
             Fail::usage(format!(
@@ -39,10 +150,16 @@ pub async fn run(_g: &Global, args: &ServeArgs) -> Result<Exit> {
     if !args.listen.ip().is_loopback() {
         tracing::warn!("serve listens on {}, which is reachable from other machines; it has no TLS and test credentials", args.listen);
     }
-    let count = events.len();
+    let (sent_tx, mut sent_rx) = tokio::sync::mpsc::unbounded_channel::<serve::SentMessage>();
+    let count = events.len() + chunks.iter().map(|c| c.events.len()).sum::<usize>();
+    let chunk_count = chunks.len();
     let server = serve::start(ServeOptions {
         listen: args.listen,
         events,
+        chunks,
+        pace,
+        looped: args.loop_,
+        outbox: outbox.is_some().then_some(sent_tx),
         public_key,
         bot_user_id: args.bot_user_id,
         bot_name: args.bot_name.clone(),
@@ -64,12 +181,41 @@ pub async fn run(_g: &Global, args: &ServeArgs) -> Result<Exit> {
     .map_err(|e| Fail::usage(e.to_string()))?;
     // The base URL is the first line of stdout, so scripts and tests can read it.
     crate::output::line(&server.base_url);
+    let source = if chunk_count > 0 {
+        format!("{count} recorded event(s) in {chunk_count} chunk(s), published {} once a bot creates a feed", match pace {
+            None => "at once".to_string(),
+            Some(f) => format!("at {f}x the recorded pace"),
+        })
+    } else {
+        format!("{count} event(s)")
+    };
     crate::output::note(&format!(
-        "serve: emulated pod at {} with {count} event(s); stop with Ctrl-C",
+        "serve: emulated pod at {} with {source}; stop with Ctrl-C",
         server.base_url
     ));
+    // Replies go into the journal as they come.
+    let writer = tokio::spawn(async move {
+        while let Some(m) = sent_rx.recv().await {
+            if let Some(j) = outbox.as_ref() {
+                let row = OutboxMessage {
+                    id: 0,
+                    at: m.at,
+                    stream_id: m.stream_id,
+                    message: m.message,
+                    data: m.data,
+                    answers_event_row: m.answers_row,
+                    answers_event: m.answers_event,
+                    request: Some(m.request.to_string()),
+                };
+                if let Err(e) = j.add_outbox(&row) {
+                    tracing::error!("cannot store a message in the outbox: {e}");
+                }
+            }
+        }
+    });
     let interrupted = wait_for_stop().await.context("waiting for a stop signal")?;
     server.stop().await;
+    let _ = writer.await;
     Ok(if interrupted {
         Exit::Interrupted
     } else {
@@ -79,16 +225,9 @@ pub async fn run(_g: &Global, args: &ServeArgs) -> Result<Exit> {
 
 /// Waits for Ctrl-C (true) or SIGTERM (false).
 async fn wait_for_stop() -> std::io::Result<bool> {
-    #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        tokio::select! {
-            r = tokio::signal::ctrl_c() => r.map(|_| true),
-            _ = term.recv() => Ok(false),
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c().await.map(|_| true)
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r.map(|_| true),
+        _ = term.recv() => Ok(false),
     }
 }

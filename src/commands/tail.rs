@@ -166,7 +166,7 @@ pub async fn run(g: &Global, args: &TailArgs) -> Result<Exit> {
         let chunk = tokio::select! {
             c = next => c,
             _ = interrupt.recv() => break Ok(Exit::Interrupted),
-            _ = sleep_until(deadline) => break Ok(Exit::Success),
+            _ = super::sleep_until(deadline) => break Ok(Exit::Success),
         };
         let chunk = match chunk {
             Ok(c) => c,
@@ -227,11 +227,4 @@ pub async fn run(g: &Global, args: &TailArgs) -> Result<Exit> {
         note("interrupted");
     }
     outcome
-}
-
-async fn sleep_until(deadline: Option<tokio::time::Instant>) {
-    match deadline {
-        Some(d) => tokio::time::sleep_until(d).await,
-        None => std::future::pending().await,
-    }
 }

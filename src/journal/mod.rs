@@ -9,7 +9,8 @@ mod verify;
 pub use bloom::key_hash;
 pub use schema::{APPLICATION_ID, MIGRATIONS};
 pub use store::{
-    now_millis, ChunkRecord, EventRow, Journal, NewEvent, Recording, ResultRow, Selection, Summary,
+    now_millis, ChunkRecord, EventRow, Journal, NewEvent, OutboxMessage, Recording, ResultRow,
+    Selection, Summary,
 };
 pub use verify::Problem;
 

@@ -99,8 +99,9 @@ pub const MIGRATIONS: &[&str] = &[
         stream_id        TEXT NOT NULL,
         message          TEXT,
         data             TEXT,
-        answers_event_id INTEGER REFERENCES events(id),
-        request          TEXT                       -- the request as received, minus tokens
+        answers_event_id INTEGER REFERENCES events(id), -- the served event it answers, when served from this journal
+        answers_event    TEXT,                      -- that event's id (V4Event id), however it was served
+        request          TEXT                       -- what was received besides message and data (JSON), never tokens
     );
     "#,
 ];

@@ -86,23 +86,31 @@ impl Feed {
 #[derive(Debug, Clone)]
 pub struct Published {
     pub raw: Arc<RawValue>,
+    /// The event's id (read once, for the request log and the outbox).
     pub id: Arc<str>,
+    pub stream_id: Option<Arc<str>>,
+    /// The event's row, when it comes from a journal.
+    pub row: Option<i64>,
+    /// The last event of a recorded chunk: a read never goes past it, so chunks are served as
+    /// they were recorded.
+    pub chunk_end: bool,
 }
 
 impl Published {
     pub fn new(raw: Arc<RawValue>) -> Self {
-        #[derive(serde::Deserialize)]
-        struct IdOnly<'a> {
-            #[serde(borrow)]
-            id: Option<std::borrow::Cow<'a, str>>,
-        }
-        let id = serde_json::from_str::<IdOnly>(raw.get())
-            .ok()
-            .and_then(|i| i.id)
-            .unwrap_or_default();
+        let (id, stream_id) = match crate::symphony::Event::parse(raw.get()) {
+            Ok(e) => (
+                e.id().unwrap_or("").to_string(),
+                e.stream_id().map(Arc::from),
+            ),
+            Err(_) => (String::new(), None),
+        };
         Published {
-            id: Arc::from(id.as_ref()),
+            id: Arc::from(id.as_str()),
+            stream_id,
             raw,
+            row: None,
+            chunk_end: false,
         }
     }
 }
@@ -131,6 +139,7 @@ pub struct Hub {
     settings: HubSettings,
     state: Mutex<State>,
     arrived: Notify,
+    created: Notify,
 }
 
 fn now_millis() -> i64 {
@@ -159,6 +168,7 @@ impl Hub {
                 ..Default::default()
             }),
             arrived: Notify::new(),
+            created: Notify::new(),
         }
     }
 
@@ -169,9 +179,27 @@ impl Hub {
 
     /// Appends events to the log; every feed sees them.
     pub fn publish(&self, events: Vec<Arc<RawValue>>) {
-        let events: Vec<Published> = events.into_iter().map(Published::new).collect();
+        self.publish_all(events.into_iter().map(Published::new).collect());
+    }
+
+    /// Appends prepared events (a recorded chunk keeps its `chunk_end`).
+    pub fn publish_all(&self, events: Vec<Published>) {
         self.lock().log.extend(events);
         self.arrived.notify_waiters();
+    }
+
+    /// Waits until some client has created a feed: recorded chunks are paced from then on, so
+    /// a bot that starts after serve misses nothing.
+    pub async fn first_feed(&self) {
+        loop {
+            let created = self.created.notified();
+            tokio::pin!(created);
+            created.as_mut().enable();
+            if !self.lock().feeds.is_empty() {
+                return;
+            }
+            created.await;
+        }
     }
 
     pub fn max_feeds(&self) -> usize {
@@ -215,7 +243,18 @@ impl Hub {
                 tag.clone()
             },
         );
-        let start = st.resume.remove(&key).unwrap_or(0);
+        // A v1 feed has no ack: what its predecessor delivered is gone, so a successor (a kit
+        // recreating its feed after a 400) starts where the user's latest v1 feed stands.
+        let v1_successor = (version == Version::V1)
+            .then(|| {
+                st.feeds
+                    .values()
+                    .filter(|f| f.owner == owner && f.version == Version::V1)
+                    .max_by_key(|f| f.created_at)
+                    .map(|f| f.next)
+            })
+            .flatten();
+        let start = st.resume.remove(&key).or(v1_successor).unwrap_or(0);
         let created_at = now_millis();
         st.feeds.insert(
             id.clone(),
@@ -230,6 +269,8 @@ impl Hub {
                 inflight: HashMap::new(),
             },
         );
+        drop(st);
+        self.created.notify_waiters();
         (id, created_at)
     }
 
@@ -296,7 +337,9 @@ impl Hub {
                     .filter(|f| f.owner == owner && f.version == Version::V2)
                     .count()
                     > self.settings.max_feeds;
-                let log_len = st.log.len();
+                let st = &mut *st;
+                let log = &st.log;
+                let log_len = log.len();
                 let Some(feed) = st
                     .feeds
                     .get_mut(id)
@@ -325,6 +368,9 @@ impl Hub {
                     } else if feed.next < log_len {
                         positions.push(feed.next);
                         feed.next += 1;
+                        if log[feed.next - 1].chunk_end {
+                            break;
+                        }
                     } else {
                         break;
                     }
@@ -344,7 +390,7 @@ impl Hub {
                             );
                         }
                     }
-                    let events = positions.iter().map(|p| st.log[*p].clone()).collect();
+                    let events = positions.iter().map(|p| log[*p].clone()).collect();
                     return ReadOutcome::Events {
                         events,
                         ack_id: new_ack,

@@ -16,14 +16,22 @@ use serde_json::value::RawValue;
 use tokio_util::sync::CancellationToken;
 
 pub use faults::{FaultRule, Faults};
-pub use hub::HubSettings;
+pub use hub::{HubSettings, Published};
 pub use reqlog::LoggedRequest;
 
 /// Everything `serve` can be told.
 pub struct ServeOptions {
     pub listen: SocketAddr,
-    /// The events to serve, in order (raw JSON objects).
+    /// The events to serve, in order (raw JSON objects), all available at once.
     pub events: Vec<Arc<RawValue>>,
+    /// Recorded chunks to serve instead, published over time by `pace`, each read as recorded.
+    pub chunks: Vec<ServedChunk>,
+    /// `None`: publish every chunk at once; `Some(f)`: the recorded gaps divided by `f`.
+    pub pace: Option<f64>,
+    /// Start the chunks again when they are all published.
+    pub looped: bool,
+    /// Where messages the bot sends are handed (the command stores them in a journal).
+    pub outbox: Option<tokio::sync::mpsc::UnboundedSender<SentMessage>>,
     /// PEM public key that login JWTs must verify against; `None` means accept any key.
     pub public_key: Option<String>,
     pub bot_user_id: i64,
@@ -44,6 +52,10 @@ impl Default for ServeOptions {
         ServeOptions {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             events: Vec::new(),
+            chunks: Vec::new(),
+            pace: None,
+            looped: false,
+            outbox: None,
             public_key: None,
             bot_user_id: DEFAULT_BOT_USER_ID,
             bot_name: None,
@@ -64,6 +76,32 @@ impl Default for ServeOptions {
     }
 }
 
+/// A recorded chunk to serve.
+#[derive(Debug, Clone)]
+pub struct ServedChunk {
+    /// When it was received (ms), for pacing.
+    pub received_at: i64,
+    /// Events with their journal rows.
+    pub events: Vec<(Arc<RawValue>, Option<i64>)>,
+}
+
+/// A message the bot sent (`POST /agent/v4/stream/{sid}/message/create`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SentMessage {
+    pub at: i64,
+    #[serde(rename = "streamId")]
+    pub stream_id: String,
+    pub message: Option<String>,
+    pub data: Option<String>,
+    /// The last event served in that stream before the message: what it most likely answers.
+    #[serde(rename = "answersEvent")]
+    pub answers_event: Option<String>,
+    #[serde(rename = "answersEventRow")]
+    pub answers_row: Option<i64>,
+    /// Everything else received (version, attachment names and sizes), as JSON.
+    pub request: serde_json::Value,
+}
+
 /// The user id sessioninfo reports unless told otherwise (the demo bot of `fixtures/`).
 pub const DEFAULT_BOT_USER_ID: i64 = 349026222344902;
 
@@ -79,6 +117,11 @@ pub(crate) struct App {
     cert_user: Option<String>,
     agent_version: String,
     base_url: OnceLock<String>,
+    echo: bool,
+    /// Per stream: the last event served there (id, journal row), to link a bot's reply to it.
+    last_served: std::sync::Mutex<std::collections::HashMap<Arc<str>, (Arc<str>, Option<i64>)>>,
+    sent: std::sync::Mutex<Vec<SentMessage>>,
+    outbox: Option<tokio::sync::mpsc::UnboundedSender<SentMessage>>,
 }
 
 /// A running emulator.
@@ -130,12 +173,25 @@ pub async fn start(opts: ServeOptions) -> Result<Server, ServeError> {
         cert_user,
         agent_version: opts.agent_version,
         base_url: OnceLock::new(),
+        echo: opts.echo,
+        last_served: Default::default(),
+        sent: Default::default(),
+        outbox: opts.outbox,
     });
     let _ = app.base_url.set(base_url.clone());
+    if !opts.chunks.is_empty() {
+        tokio::spawn(publish_chunks(
+            app.clone(),
+            opts.chunks,
+            opts.pace,
+            opts.looped,
+        ));
+    }
     let router = routes::router(app.clone());
     let stop = app.shutdown.clone();
     let task = tokio::spawn(async move {
-        let served = axum::serve(listener, router)
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let served = axum::serve(listener, service)
             .with_graceful_shutdown(async move { stop.cancelled().await });
         if let Err(e) = served.await {
             tracing::error!("serve stopped: {e}");
@@ -146,6 +202,43 @@ pub async fn start(opts: ServeOptions) -> Result<Server, ServeError> {
         app,
         task,
     })
+}
+
+/// Publishes recorded chunks, paced as recorded (scaled), once a client has created a feed.
+async fn publish_chunks(app: Arc<App>, chunks: Vec<ServedChunk>, pace: Option<f64>, looped: bool) {
+    tokio::select! {
+        _ = app.hub.first_feed() => {}
+        _ = app.shutdown.cancelled() => return,
+    }
+    loop {
+        let mut previous: Option<i64> = None;
+        for chunk in &chunks {
+            if let (Some(f), Some(p)) = (pace, previous) {
+                let gap =
+                    Duration::from_secs_f64(((chunk.received_at - p).max(0) as f64 / 1000.0) / f);
+                tokio::select! {
+                    _ = tokio::time::sleep(gap) => {}
+                    _ = app.shutdown.cancelled() => return,
+                }
+            }
+            previous = Some(chunk.received_at);
+            let last = chunk.events.len().saturating_sub(1);
+            let events = chunk
+                .events
+                .iter()
+                .enumerate()
+                .map(|(i, (raw, row))| Published {
+                    row: *row,
+                    chunk_end: i == last,
+                    ..Published::new(raw.clone())
+                })
+                .collect();
+            app.hub.publish_all(events);
+        }
+        if !looped {
+            return;
+        }
+    }
 }
 
 impl Server {
@@ -161,6 +254,11 @@ impl Server {
 
     pub fn event_count(&self) -> usize {
         self.app.hub.event_count()
+    }
+
+    /// Every message the bot sent so far.
+    pub fn sent_messages(&self) -> Vec<SentMessage> {
+        self.app.sent.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
     /// Every token issued (for tests proving none leaks).

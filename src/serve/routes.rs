@@ -41,6 +41,11 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/agent/v5/datafeeds/{id}/read", post(read_feed))
         .route("/agent/v4/datafeed/create", post(create_feed_v1))
         .route("/agent/v4/datafeed/{id}/read", get(read_feed_v1))
+        .route(
+            "/agent/v4/stream/{sid}/message/create",
+            post(create_message),
+        )
+        .route("/feedctl/v1/events", post(inject_events))
         .fallback(not_emulated)
         .layer(axum::middleware::from_fn_with_state(app.clone(), observe))
         .with_state(app)
@@ -73,6 +78,7 @@ fn target(method: &Method, path: &str) -> &'static str {
         ("POST", ["", "agent", "v5", "datafeeds", _, "read"])
         | ("GET", ["", "agent", "v4", "datafeed", _, "read"]) => "read",
         ("POST", ["", "agent", "v4", "stream", _, "message", "create"]) => "message",
+        ("POST", ["", "feedctl", "v1", "events"]) => "inject",
         _ => "other",
     }
 }
@@ -440,6 +446,7 @@ async fn read_feed(
         ReadOutcome::Events { events, ack_id } => {
             let (events, shaped) = shape(&app, events, shape_fault.map(|e| e.0 .0));
             let ids = served_ids(&events);
+            remember_served(&app, &events);
             let body = format!(
                 "{{\"events\":[{}],\"ackId\":{}}}",
                 events.iter().map(|e| e.raw.get()).collect::<Vec<_>>().join(","),
@@ -481,6 +488,16 @@ fn shape(
             (events, Some(FaultKind::Reorder))
         }
         _ => (events, None),
+    }
+}
+
+/// Notes, per stream, the last event served, so a bot's reply can be linked to it.
+fn remember_served(app: &App, events: &[Published]) {
+    let mut last = app.last_served.lock().unwrap_or_else(|e| e.into_inner());
+    for e in events {
+        if let Some(stream) = &e.stream_id {
+            last.insert(stream.clone(), (e.id.clone(), e.row));
+        }
     }
 }
 
@@ -529,6 +546,7 @@ async fn read_feed_v1(
         ReadOutcome::Events { events, .. } => {
             let (events, shaped) = shape(&app, events, shape_fault.map(|e| e.0 .0));
             let ids = served_ids(&events);
+            remember_served(&app, &events);
             let body = format!(
                 "[{}]",
                 events
@@ -551,6 +569,147 @@ async fn read_feed_v1(
         HeaderValue::from_static("This method is deprecated"),
     );
     r
+}
+
+/// `POST /agent/v4/stream/{sid}/message/create` (multipart): the bot's reply. Stored, echoed on
+/// stderr, and answered with a V4Message as the agent does.
+async fn create_message(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(sid): Path<String>,
+    mut form: axum::extract::Multipart,
+) -> Response {
+    let user = match authorize(&app, &headers, true) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let (mut message, mut data, mut version, mut files) = (None, None, None, Vec::new());
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return error(400, format!("invalid multipart body: {e}")),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = match field.bytes().await {
+            Ok(b) => b,
+            Err(e) => return error(400, format!("invalid multipart field `{name}`: {e}")),
+        };
+        match name.as_str() {
+            "message" => message = Some(String::from_utf8_lossy(&bytes).into_owned()),
+            "data" => data = Some(String::from_utf8_lossy(&bytes).into_owned()),
+            "version" => version = Some(String::from_utf8_lossy(&bytes).into_owned()),
+            other => files.push(json!({ "field": other, "name": file_name, "size": bytes.len() })),
+        }
+    }
+    let Some(message) = message.filter(|m| !m.trim().is_empty()) else {
+        return error(400, "the message field is required (MessageML)");
+    };
+    let at = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    let (answers_event, answers_row) = app
+        .last_served
+        .lock()
+        .ok()
+        .and_then(|m| m.get(sid.as_str()).cloned())
+        .map(|(id, row)| (Some(id.to_string()), row))
+        .unwrap_or((None, None));
+    let sent = super::SentMessage {
+        at,
+        stream_id: sid.clone(),
+        message: Some(message.clone()),
+        data: data.clone(),
+        answers_event,
+        answers_row,
+        request: json!({ "version": version, "attachments": files }),
+    };
+    if app.echo {
+        eprintln!(
+            "serve: bot sent to {sid}: {}",
+            crate::output::clip(&crate::output::plain_text(&message), 200)
+        );
+    }
+    if let Ok(mut all) = app.sent.lock() {
+        all.push(sent.clone());
+    }
+    if let Some(tx) = &app.outbox {
+        let _ = tx.send(sent);
+    }
+    let name = app.bot_name.clone().unwrap_or(user.username.clone());
+    let message_id = format!("{}___{}", random_id(22), random_id(8));
+    let presentation = if message.trim_start().starts_with("<messageML") {
+        let inner = message
+            .trim()
+            .trim_start_matches(|c| c != '>')
+            .trim_start_matches('>');
+        let inner = inner.strip_suffix("</messageML>").unwrap_or(inner);
+        format!("<div data-format=\"PresentationML\" data-version=\"2.0\" class=\"wysiwyg\">{inner}</div>")
+    } else {
+        message
+    };
+    Json(json!({
+        "messageId": message_id,
+        "timestamp": at,
+        "message": presentation,
+        "data": data.unwrap_or_else(|| "{}".into()),
+        "user": { "userId": app.bot_user_id, "displayName": name, "username": user.username, "email": format!("{name}@feedctl.invalid") },
+        "stream": { "streamId": sid, "streamType": "ROOM" },
+        "externalRecipients": false,
+        "userAgent": "feedctl-serve",
+        "originalFormat": "com.symphony.messageml.v2",
+    }))
+    .into_response()
+}
+
+fn random_id(n: usize) -> String {
+    use rand::Rng;
+    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut rng = rand::thread_rng();
+    (0..n)
+        .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
+        .collect()
+}
+
+/// `POST /feedctl/v1/events`: feedctl's own admin endpoint (loopback clients only) that adds
+/// events, as NDJSON or a JSON array, for every feed to receive.
+async fn inject_events(
+    State(app): State<Arc<App>>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    body: Bytes,
+) -> Response {
+    if !peer.ip().is_loopback() {
+        return error(
+            403,
+            "the admin endpoint only takes requests from this machine",
+        );
+    }
+    let text = String::from_utf8_lossy(&body);
+    let events = if text.trim_start().starts_with('[') {
+        match serde_json::from_str::<Vec<Box<serde_json::value::RawValue>>>(&text) {
+            Ok(list) => list.into_iter().map(Arc::from).collect::<Vec<_>>(),
+            Err(e) => return error(400, format!("expected a JSON array of events: {e}")),
+        }
+    } else {
+        match super::read_ndjson(&text) {
+            Ok(list) => list,
+            Err(e) => return error(400, e),
+        }
+    };
+    if let Some(bad) = events
+        .iter()
+        .position(|e| !e.get().trim_start().starts_with('{'))
+    {
+        return error(400, format!("event {} is not a JSON object", bad + 1));
+    }
+    let n = events.len();
+    app.hub.publish(events);
+    if app.echo {
+        eprintln!("serve: {n} event(s) injected");
+    }
+    Json(json!({ "published": n })).into_response()
 }
 
 /// Endpoints a bot may call that serve does not emulate: 501, naming the endpoint.

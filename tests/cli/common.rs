@@ -151,11 +151,15 @@ pub struct ServeProcess {
 
 impl ServeProcess {
     pub fn spawn(args: &[&str]) -> Self {
+        Self::spawn_at("127.0.0.1:0", args)
+    }
+
+    pub fn spawn_at(listen: &str, args: &[&str]) -> Self {
         let bin = assert_cmd::cargo::cargo_bin("feedctl");
         let mut child = StdCommand::new(bin)
             .arg("serve")
             .arg("--listen")
-            .arg("127.0.0.1:0")
+            .arg(listen)
             .args(args)
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())

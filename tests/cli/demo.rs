@@ -24,7 +24,10 @@ fn demo_runs_the_main_job_without_a_pod() {
         err.contains("HTTP 503") && err.contains("retrying in"),
         "and shows a retry: {err}"
     );
-    assert!(err.contains("replay run 1: 40 event(s)"), "and replays: {err}");
+    assert!(
+        err.contains("replay run 1: 40 event(s)"),
+        "and replays: {err}"
+    );
     assert!(
         err.contains("] reply in Rk3pVw9yHq2LdN7sXbT4Zn___oKd7Q2bdA: AAPL is 100.00"),
         "through the fixture handler: {err}"

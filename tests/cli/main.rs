@@ -4,10 +4,14 @@
 mod common;
 
 mod auth;
+mod bots;
+mod completions;
 mod config;
 mod datafeed;
 mod demo;
 mod events;
+mod help;
+mod init;
 mod record;
 mod replay;
 mod serve;

@@ -390,3 +390,149 @@ fn serve_rejects_bad_arguments_with_exit_2() {
         "a key (or --accept-any-key) is required"
     );
 }
+
+#[test]
+fn print_config_writes_a_kit_config_and_a_key_pair_that_serve_accepts() {
+    let sb = Sandbox::new();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let listen = format!("127.0.0.1:{port}");
+    let out = sb
+        .cmd()
+        .args([
+            "serve",
+            "--listen",
+            &listen,
+            "--print-config",
+            "--key-dir",
+            "keys",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let config = stdout_of(&out);
+    assert!(
+        config.contains(&format!("port: {port}"))
+            && config.contains("scheme: http")
+            && config.contains("keys/bot-private.pem"),
+        "{config}"
+    );
+    sb.write("bot-config.yaml", &config);
+    let public = sb.path().join("keys/bot-public.pem");
+    let _serve = ServeProcess::spawn_at(&listen, &["--public-key", public.to_str().unwrap()]);
+    let out = sb
+        .cmd()
+        .args(["--config", "bot-config.yaml", "auth", "check"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the printed config authenticates: {}",
+        stderr_of(&out)
+    );
+    let out = sb
+        .cmd()
+        .args(["serve", "--listen", "127.0.0.1:0", "--print-config"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "port 0 cannot go into a config");
+}
+
+#[test]
+fn inject_checks_what_it_is_given() {
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .args([
+            "inject",
+            "--server",
+            "http://127.0.0.1:9",
+            "--type",
+            "NOPE",
+            "--stream",
+            "s",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = sb
+        .cmd()
+        .args(["inject", "--server", "http://127.0.0.1:9", "--text", "hi"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("--stream is required"));
+    let out = sb
+        .cmd()
+        .args([
+            "inject",
+            "--server",
+            "http://127.0.0.1:9",
+            "--stream",
+            "s",
+            "--text",
+            "hi",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "no serve there: {}",
+        stderr_of(&out)
+    );
+    assert!(stderr_of(&out).contains("is it running?"));
+}
+
+#[test]
+fn injected_events_reach_a_waiting_reader_at_once() {
+    let pod = InProcess::start(test_options(""));
+    let c = client_for(&pod);
+    let sb = Sandbox::new();
+    let url = pod.url();
+    pod.rt.block_on(async {
+        let feed = c.create_datafeed(None, false).await.unwrap();
+        let read = c.read_datafeed(&feed.id, "", Duration::from_secs(5));
+        let inject = async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let started = std::time::Instant::now();
+            let out = tokio::task::spawn_blocking(move || {
+                sb.cmd()
+                    .args([
+                        "inject",
+                        "--server",
+                        &url,
+                        "--type",
+                        "messagesent",
+                        "--stream",
+                        "room1",
+                        "--text",
+                        "<b>hi</b> & bye",
+                        "--from",
+                        "42",
+                    ])
+                    .output()
+                    .unwrap()
+            })
+            .await
+            .unwrap();
+            assert!(out.status.success(), "{}", stderr_of(&out));
+            started
+        };
+        let (r, started) = tokio::join!(read, inject);
+        let r = r.unwrap();
+        assert!(started.elapsed() < Duration::from_secs(1));
+        assert_eq!(r.events.len(), 1);
+        let e = &r.events[0];
+        assert_eq!(
+            (e.event_type(), e.stream_id(), e.initiator_id()),
+            ("MESSAGESENT", Some("room1"), Some(42))
+        );
+        assert!(e
+            .message_text()
+            .unwrap()
+            .contains("&lt;b&gt;hi&lt;/b&gt; &amp; bye"));
+    });
+}

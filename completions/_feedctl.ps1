@@ -1,0 +1,976 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'feedctl' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'feedctl'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'feedctl' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a bot config.yaml step by step, and a new RSA key pair if the bot needs one')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the resolved configuration and where each value came from')
+            [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Check that the bot can authenticate')
+            [CompletionResult]::new('datafeed', 'datafeed', [CompletionResultType]::ParameterValue, 'The raw Datafeed API: create, list, delete, read')
+            [CompletionResult]::new('tail', 'tail', [CompletionResultType]::ParameterValue, 'Follow a feed live and print events as they come, surviving server faults')
+            [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Follow a feed and write every chunk into a SQLite journal; resumes where it stopped')
+            [CompletionResult]::new('journal', 'journal', [CompletionResultType]::ParameterValue, 'Look into, export, import and check journals')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Replay recorded chunks through a bot''s handler command, offline')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run an emulated pod on loopback that serves events to a bot, and capture its replies')
+            [CompletionResult]::new('inject', 'inject', [CompletionResultType]::ParameterValue, 'Push hand-made events into a running `feedctl serve`')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'The main job end to end against a built-in emulator: no pod needed')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script: bash, zsh, fish, powershell or elvish')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'feedctl;init' {
+            [CompletionResult]::new('--agent-host', '--agent-host', [CompletionResultType]::ParameterName, 'Agent host, when it is not the pod host: NAME, NAME:PORT or https://NAME:PORT')
+            [CompletionResult]::new('--generate-key', '--generate-key', [CompletionResultType]::ParameterName, 'Generate a new 2048-bit RSA key pair in this directory (bot-private.pem, mode 600, and bot-public.pem)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace an existing config file (and key files, with --generate-key)')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Run `feedctl auth check` with the new config once it is written')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'feedctl;config' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print every resolved setting (secrets redacted) with its source')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'feedctl;config;show' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'feedctl;config;help' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print every resolved setting (secrets redacted) with its source')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'feedctl;config;help;show' {
+            break
+        }
+        'feedctl;config;help;help' {
+            break
+        }
+        'feedctl;auth' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Authenticate and print who the bot is, which endpoints answered and how long they took')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'feedctl;auth;check' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'feedctl;auth;help' {
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Authenticate and print who the bot is, which endpoints answered and how long they took')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'feedctl;auth;help;check' {
+            break
+        }
+        'feedctl;auth;help;help' {
+            break
+        }
+        'feedctl;datafeed' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a datafeed and print its id')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the bot''s active datafeeds (v2)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete datafeeds (v2); asks first unless --yes or stdin is not a terminal')
+            [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'Make one read call and print the events and the new ackId')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'feedctl;datafeed;create' {
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Tag to create the feed with (v2, at most 100 characters)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('--include-invisible', '--include-invisible', [CompletionResultType]::ParameterName, 'Also receive events of invisible rooms (v2)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'feedctl;datafeed;list' {
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Only feeds created with this tag')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'feedctl;datafeed;delete' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'feedctl;datafeed;read' {
+            [CompletionResult]::new('--ack-id', '--ack-id', [CompletionResultType]::ParameterName, 'ackId from the previous read (v2); empty for the first read')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on the read after this long')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'feedctl;datafeed;help' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a datafeed and print its id')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the bot''s active datafeeds (v2)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete datafeeds (v2); asks first unless --yes or stdin is not a terminal')
+            [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'Make one read call and print the events and the new ackId')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'feedctl;datafeed;help;create' {
+            break
+        }
+        'feedctl;datafeed;help;list' {
+            break
+        }
+        'feedctl;datafeed;help;delete' {
+            break
+        }
+        'feedctl;datafeed;help;read' {
+            break
+        }
+        'feedctl;datafeed;help;help' {
+            break
+        }
+        'feedctl;tail' {
+            [CompletionResult]::new('--feed', '--feed', [CompletionResultType]::ParameterName, 'Read this datafeed instead of one of feedctl''s own (its other readers share its events)')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Tag of feedctl''s own datafeed, so later runs find and reuse it')
+            [CompletionResult]::new('--read-timeout', '--read-timeout', [CompletionResultType]::ParameterName, 'Abandon a read with no complete answer after this long and read again (long poll + margin)')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Only events of these types (any of the 17, case-insensitive; repeat or separate with commas)')
+            [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Only events in these streams (stream ids)')
+            [CompletionResult]::new('--initiator', '--initiator', [CompletionResultType]::ParameterName, 'Only events started by these users (user id or username)')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after printing this many events')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long (e.g. 30s, 5m)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Print each event with a template of {fields}: time timestamp type id message_id stream stream_id initiator initiator_id text feed chunk')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('--keep-feed', '--keep-feed', [CompletionResultType]::ParameterName, 'Keep feedctl''s own datafeed at the end instead of deleting it')
+            [CompletionResult]::new('--raw', '--raw', [CompletionResultType]::ParameterName, 'Print the bodies of the read responses exactly as received')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'feedctl;record' {
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Journal file (SQLite)')
+            [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'Journal file (SQLite)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Name of the recording inside the journal (a journal can hold several)')
+            [CompletionResult]::new('--feed', '--feed', [CompletionResultType]::ParameterName, 'Read this datafeed instead of one of feedctl''s own (its other readers share its events)')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Tag of feedctl''s own datafeed, so later runs find and reuse it')
+            [CompletionResult]::new('--read-timeout', '--read-timeout', [CompletionResultType]::ParameterName, 'Abandon a read with no complete answer after this long and read again (long poll + margin)')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop once at least this many events are stored (the chunk that crosses it is stored whole)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long (e.g. 30s, 5m)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('--keep-feed', '--keep-feed', [CompletionResultType]::ParameterName, 'Keep feedctl''s own datafeed at the end instead of deleting it')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'feedctl;journal' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the recordings of a journal')
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Counts by type, stream and recording, time range, duplicates, gaps and size')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'List stored events')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write stored events as NDJSON (one envelope per event, the exact JSON received inside)')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Turn NDJSON into a recording: export output, tail output, or hand-written events')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the file (SQLite integrity) and the journal''s invariants; exit 1 on a problem')
+            [CompletionResult]::new('outbox', 'outbox', [CompletionResultType]::ParameterValue, 'List what a bot sent back while `feedctl serve` served it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'feedctl;journal;ls' {
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Journal file (SQLite)')
+            [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'Journal file (SQLite)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'feedctl;journal;info' {
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Journal file (SQLite)')
+            [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'Journal file (SQLite)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'feedctl;journal;show' {
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Journal file (SQLite)')
+            [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'Journal file (SQLite)')
+            [CompletionResult]::new('--recording', '--recording', [CompletionResultType]::ParameterName, 'Only this recording')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Only events of these types (repeat or separate with commas)')
+            [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Only events in these streams')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only events at or after this time (RFC 3339, e.g. 2026-11-22T14:30:00Z, or ms since the epoch)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only events before this time (RFC 3339 or ms since the epoch)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many events')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'feedctl;journal;export' {
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Journal file (SQLite)')
+            [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'Journal file (SQLite)')
+            [CompletionResult]::new('--recording', '--recording', [CompletionResultType]::ParameterName, 'Only this recording')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Only events of these types (repeat or separate with commas)')
+            [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Only events in these streams')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only events at or after this time (RFC 3339, e.g. 2026-11-22T14:30:00Z, or ms since the epoch)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only events before this time (RFC 3339 or ms since the epoch)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'feedctl;journal;import' {
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Journal file (SQLite)')
+            [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'Journal file (SQLite)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Recording to import into [default: the envelopes'' recording, else the file name]')
+            [CompletionResult]::new('--chunk-size', '--chunk-size', [CompletionResultType]::ParameterName, 'Events per chunk for plain events')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'feedctl;journal;verify' {
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Journal file (SQLite)')
+            [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'Journal file (SQLite)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'feedctl;journal;outbox' {
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Journal file (SQLite)')
+            [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'Journal file (SQLite)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many messages (the latest)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'feedctl;journal;help' {
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the recordings of a journal')
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Counts by type, stream and recording, time range, duplicates, gaps and size')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'List stored events')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write stored events as NDJSON (one envelope per event, the exact JSON received inside)')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Turn NDJSON into a recording: export output, tail output, or hand-written events')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the file (SQLite integrity) and the journal''s invariants; exit 1 on a problem')
+            [CompletionResult]::new('outbox', 'outbox', [CompletionResultType]::ParameterValue, 'List what a bot sent back while `feedctl serve` served it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'feedctl;journal;help;ls' {
+            break
+        }
+        'feedctl;journal;help;info' {
+            break
+        }
+        'feedctl;journal;help;show' {
+            break
+        }
+        'feedctl;journal;help;export' {
+            break
+        }
+        'feedctl;journal;help;import' {
+            break
+        }
+        'feedctl;journal;help;verify' {
+            break
+        }
+        'feedctl;journal;help;outbox' {
+            break
+        }
+        'feedctl;journal;help;help' {
+            break
+        }
+        'feedctl;replay' {
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Journal file (SQLite)')
+            [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'Journal file (SQLite)')
+            [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Handler command, run through `sh -c`')
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'Run the handler per event, or once for the whole replay (NDJSON in and out)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Most handlers running at once within a chunk [default: the number of CPUs]')
+            [CompletionResult]::new('--requeue-delay', '--requeue-delay', [CompletionResultType]::ParameterName, 'Wait before delivering a re-queued chunk again')
+            [CompletionResult]::new('--max-redeliveries', '--max-redeliveries', [CompletionResultType]::ParameterName, 'How many times a chunk may be delivered again before exit 75 counts as a failure')
+            [CompletionResult]::new('--slow', '--slow', [CompletionResultType]::ParameterName, 'Warn about a handler running longer than this')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Kill a handler (its whole process group) running longer than this, and count it failed')
+            [CompletionResult]::new('--grace', '--grace', [CompletionResultType]::ParameterName, 'After Ctrl-C, how long running handlers may finish before they are killed')
+            [CompletionResult]::new('--recording', '--recording', [CompletionResultType]::ParameterName, 'Only this recording')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Only events of these types (repeat or separate with commas)')
+            [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Only events in these streams')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only events at or after this time (RFC 3339, e.g. 2026-11-22T14:30:00Z, or ms since the epoch)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only events before this time (RFC 3339 or ms since the epoch)')
+            [CompletionResult]::new('--chunks', '--chunks', [CompletionResultType]::ParameterName, 'Only chunks A to B (inclusive), e.g. 3..7')
+            [CompletionResult]::new('--speed', '--speed', [CompletionResultType]::ParameterName, 'Time between chunks: original (as recorded), a factor like 2x, or max (no waiting)')
+            [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write the run''s report as JSON to this file')
+            [CompletionResult]::new('--rerun-failed', '--rerun-failed', [CompletionResultType]::ParameterName, 'Deliver again only the events that did not end handled in this earlier run')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('--sequential', '--sequential', [CompletionResultType]::ParameterName, 'One event at a time, like the Java kit')
+            [CompletionResult]::new('--skip-duplicates', '--skip-duplicates', [CompletionResultType]::ParameterName, 'Leave out repeated deliveries (events flagged as duplicates)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'List what would be delivered, run nothing')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'feedctl;serve' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on (port 0 picks a free one)')
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'NDJSON file of events to serve (one V4Event per line)')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Journal to serve recorded chunks from (unless --events is given), and to store what the bot sends back')
+            [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'Journal to serve recorded chunks from (unless --events is given), and to store what the bot sends back')
+            [CompletionResult]::new('--recording', '--recording', [CompletionResultType]::ParameterName, 'Serve only this recording of the journal')
+            [CompletionResult]::new('--pace', '--pace', [CompletionResultType]::ParameterName, 'Pacing of recorded chunks: original (as recorded), a factor like 2x, or instant')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'With --print-config: write a fresh TEST key pair here, for the printed config and for serve --public-key')
+            [CompletionResult]::new('--public-key', '--public-key', [CompletionResultType]::ParameterName, 'The bot''s RSA public key (PEM): login JWTs must verify against it')
+            [CompletionResult]::new('--bot-user-id', '--bot-user-id', [CompletionResultType]::ParameterName, 'User id reported by /pod/v2/sessioninfo')
+            [CompletionResult]::new('--bot-name', '--bot-name', [CompletionResultType]::ParameterName, 'Display name reported by sessioninfo [default: the JWT''s subject]')
+            [CompletionResult]::new('--poll-timeout', '--poll-timeout', [CompletionResultType]::ParameterName, 'How long an idle read waits before answering with no events')
+            [CompletionResult]::new('--visibility-timeout', '--visibility-timeout', [CompletionResultType]::ParameterName, 'How long delivered events wait for their ack before they are delivered again')
+            [CompletionResult]::new('--feed-ttl', '--feed-ttl', [CompletionResultType]::ParameterName, 'A feed not read for this long expires')
+            [CompletionResult]::new('--max-feeds', '--max-feeds', [CompletionResultType]::ParameterName, 'Active feeds per user before reads answer 403')
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Most events in one read')
+            [CompletionResult]::new('--fault', '--fault', [CompletionResultType]::ParameterName, 'Inject a fault: TARGET:KIND[+SKIP][xCOUNT][@PROB], e.g. read:500x3 (see docs/faults.md)')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed for probabilistic faults and reordering')
+            [CompletionResult]::new('--request-log', '--request-log', [CompletionResultType]::ParameterName, 'Also write every request as NDJSON to this file')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('--loop', '--loop', [CompletionResultType]::ParameterName, 'Serve the recording again from the start when it is done')
+            [CompletionResult]::new('--print-config', '--print-config', [CompletionResultType]::ParameterName, 'Print a bot config.yaml for this emulator and exit (with --key-dir, also write a test key pair)')
+            [CompletionResult]::new('--accept-any-key', '--accept-any-key', [CompletionResultType]::ParameterName, 'Accept a login JWT signed by any key (still checks its shape and expiry)')
+            [CompletionResult]::new('--skd', '--skd', [CompletionResultType]::ParameterName, 'Issue session tokens that allow Simplified Key Delivery (no key manager call)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'feedctl;inject' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Base URL of the running serve (its first line of output)')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Event type (any of the 17, case-insensitive)')
+            [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Stream (conversation) id')
+            [CompletionResult]::new('--text', '--text', [CompletionResultType]::ParameterName, 'Message text (MESSAGESENT); wrapped in PresentationML')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Who sends it: a user id, or a username')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'NDJSON file of complete events to push instead')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'feedctl;demo' {
+            [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'Keep the demo''s journal in this file [default: a temporary file, removed at the end]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'feedctl;completions' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'feedctl;help' {
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a bot config.yaml step by step, and a new RSA key pair if the bot needs one')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the resolved configuration and where each value came from')
+            [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Check that the bot can authenticate')
+            [CompletionResult]::new('datafeed', 'datafeed', [CompletionResultType]::ParameterValue, 'The raw Datafeed API: create, list, delete, read')
+            [CompletionResult]::new('tail', 'tail', [CompletionResultType]::ParameterValue, 'Follow a feed live and print events as they come, surviving server faults')
+            [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Follow a feed and write every chunk into a SQLite journal; resumes where it stopped')
+            [CompletionResult]::new('journal', 'journal', [CompletionResultType]::ParameterValue, 'Look into, export, import and check journals')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Replay recorded chunks through a bot''s handler command, offline')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run an emulated pod on loopback that serves events to a bot, and capture its replies')
+            [CompletionResult]::new('inject', 'inject', [CompletionResultType]::ParameterValue, 'Push hand-made events into a running `feedctl serve`')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'The main job end to end against a built-in emulator: no pod needed')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script: bash, zsh, fish, powershell or elvish')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'feedctl;help;init' {
+            break
+        }
+        'feedctl;help;config' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print every resolved setting (secrets redacted) with its source')
+            break
+        }
+        'feedctl;help;config;show' {
+            break
+        }
+        'feedctl;help;auth' {
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Authenticate and print who the bot is, which endpoints answered and how long they took')
+            break
+        }
+        'feedctl;help;auth;check' {
+            break
+        }
+        'feedctl;help;datafeed' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a datafeed and print its id')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the bot''s active datafeeds (v2)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete datafeeds (v2); asks first unless --yes or stdin is not a terminal')
+            [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'Make one read call and print the events and the new ackId')
+            break
+        }
+        'feedctl;help;datafeed;create' {
+            break
+        }
+        'feedctl;help;datafeed;list' {
+            break
+        }
+        'feedctl;help;datafeed;delete' {
+            break
+        }
+        'feedctl;help;datafeed;read' {
+            break
+        }
+        'feedctl;help;tail' {
+            break
+        }
+        'feedctl;help;record' {
+            break
+        }
+        'feedctl;help;journal' {
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the recordings of a journal')
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Counts by type, stream and recording, time range, duplicates, gaps and size')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'List stored events')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write stored events as NDJSON (one envelope per event, the exact JSON received inside)')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Turn NDJSON into a recording: export output, tail output, or hand-written events')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the file (SQLite integrity) and the journal''s invariants; exit 1 on a problem')
+            [CompletionResult]::new('outbox', 'outbox', [CompletionResultType]::ParameterValue, 'List what a bot sent back while `feedctl serve` served it')
+            break
+        }
+        'feedctl;help;journal;ls' {
+            break
+        }
+        'feedctl;help;journal;info' {
+            break
+        }
+        'feedctl;help;journal;show' {
+            break
+        }
+        'feedctl;help;journal;export' {
+            break
+        }
+        'feedctl;help;journal;import' {
+            break
+        }
+        'feedctl;help;journal;verify' {
+            break
+        }
+        'feedctl;help;journal;outbox' {
+            break
+        }
+        'feedctl;help;replay' {
+            break
+        }
+        'feedctl;help;serve' {
+            break
+        }
+        'feedctl;help;inject' {
+            break
+        }
+        'feedctl;help;demo' {
+            break
+        }
+        'feedctl;help;completions' {
+            break
+        }
+        'feedctl;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

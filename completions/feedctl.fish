@@ -1,0 +1,640 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_feedctl_global_optspecs
+    string join \n config= v/verbose q/quiet o/output= no-color y/yes host= port= scheme= username= private-key= datafeed-version= insecure h/help V/version
+end
+
+function __fish_feedctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_feedctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_feedctl_using_subcommand
+    set -l cmd (__fish_feedctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c feedctl -n "__fish_feedctl_needs_command" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_needs_command" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_needs_command" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_needs_command" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_needs_command" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_needs_command" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_needs_command" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_needs_command" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_needs_command" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_needs_command" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_needs_command" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_needs_command" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_needs_command" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_needs_command" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_needs_command" -f -a "init" -d 'Write a bot config.yaml step by step, and a new RSA key pair if the bot needs one'
+complete -c feedctl -n "__fish_feedctl_needs_command" -f -a "config" -d 'Show the resolved configuration and where each value came from'
+complete -c feedctl -n "__fish_feedctl_needs_command" -f -a "auth" -d 'Check that the bot can authenticate'
+complete -c feedctl -n "__fish_feedctl_needs_command" -f -a "datafeed" -d 'The raw Datafeed API: create, list, delete, read'
+complete -c feedctl -n "__fish_feedctl_needs_command" -f -a "tail" -d 'Follow a feed live and print events as they come, surviving server faults'
+complete -c feedctl -n "__fish_feedctl_needs_command" -f -a "record" -d 'Follow a feed and write every chunk into a SQLite journal; resumes where it stopped'
+complete -c feedctl -n "__fish_feedctl_needs_command" -f -a "journal" -d 'Look into, export, import and check journals'
+complete -c feedctl -n "__fish_feedctl_needs_command" -f -a "replay" -d 'Replay recorded chunks through a bot\'s handler command, offline'
+complete -c feedctl -n "__fish_feedctl_needs_command" -f -a "serve" -d 'Run an emulated pod on loopback that serves events to a bot, and capture its replies'
+complete -c feedctl -n "__fish_feedctl_needs_command" -f -a "inject" -d 'Push hand-made events into a running `feedctl serve`'
+complete -c feedctl -n "__fish_feedctl_needs_command" -f -a "demo" -d 'The main job end to end against a built-in emulator: no pod needed'
+complete -c feedctl -n "__fish_feedctl_needs_command" -f -a "completions" -d 'Print a shell completion script: bash, zsh, fish, powershell or elvish'
+complete -c feedctl -n "__fish_feedctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand init" -l agent-host -d 'Agent host, when it is not the pod host: NAME, NAME:PORT or https://NAME:PORT' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand init" -l generate-key -d 'Generate a new 2048-bit RSA key pair in this directory (bot-private.pem, mode 600, and bot-public.pem)' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand init" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand init" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand init" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand init" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand init" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand init" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand init" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand init" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand init" -l force -d 'Replace an existing config file (and key files, with --generate-key)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand init" -l check -d 'Run `feedctl auth check` with the new config once it is written'
+complete -c feedctl -n "__fish_feedctl_using_subcommand init" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand init" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand init" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand init" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand init" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand init" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Print every resolved setting (secrets redacted) with its source'
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and __fish_seen_subcommand_from show" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and __fish_seen_subcommand_from show" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and __fish_seen_subcommand_from show" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and __fish_seen_subcommand_from show" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and __fish_seen_subcommand_from show" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and __fish_seen_subcommand_from show" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and __fish_seen_subcommand_from show" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and __fish_seen_subcommand_from show" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and __fish_seen_subcommand_from show" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print every resolved setting (secrets redacted) with its source'
+complete -c feedctl -n "__fish_feedctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and not __fish_seen_subcommand_from check help" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and not __fish_seen_subcommand_from check help" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and not __fish_seen_subcommand_from check help" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and not __fish_seen_subcommand_from check help" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and not __fish_seen_subcommand_from check help" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and not __fish_seen_subcommand_from check help" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and not __fish_seen_subcommand_from check help" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and not __fish_seen_subcommand_from check help" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and not __fish_seen_subcommand_from check help" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and not __fish_seen_subcommand_from check help" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and not __fish_seen_subcommand_from check help" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and not __fish_seen_subcommand_from check help" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and not __fish_seen_subcommand_from check help" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and not __fish_seen_subcommand_from check help" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and not __fish_seen_subcommand_from check help" -f -a "check" -d 'Authenticate and print who the bot is, which endpoints answered and how long they took'
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and __fish_seen_subcommand_from check" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and __fish_seen_subcommand_from check" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and __fish_seen_subcommand_from check" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and __fish_seen_subcommand_from check" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and __fish_seen_subcommand_from check" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and __fish_seen_subcommand_from check" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and __fish_seen_subcommand_from check" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and __fish_seen_subcommand_from check" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and __fish_seen_subcommand_from check" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and __fish_seen_subcommand_from check" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and __fish_seen_subcommand_from check" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and __fish_seen_subcommand_from check" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "check" -d 'Authenticate and print who the bot is, which endpoints answered and how long they took'
+complete -c feedctl -n "__fish_feedctl_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -f -a "create" -d 'Create a datafeed and print its id'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -f -a "list" -d 'List the bot\'s active datafeeds (v2)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -f -a "delete" -d 'Delete datafeeds (v2); asks first unless --yes or stdin is not a terminal'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -f -a "read" -d 'Make one read call and print the events and the new ackId'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -l tag -d 'Tag to create the feed with (v2, at most 100 characters)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -l include-invisible -d 'Also receive events of invisible rooms (v2)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -l tag -d 'Only feeds created with this tag' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from delete" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from delete" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from delete" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from delete" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from delete" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from delete" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from delete" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from delete" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from delete" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -l ack-id -d 'ackId from the previous read (v2); empty for the first read' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -l timeout -d 'Give up on the read after this long' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a datafeed and print its id'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the bot\'s active datafeeds (v2)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete datafeeds (v2); asks first unless --yes or stdin is not a terminal'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from help" -f -a "read" -d 'Make one read call and print the events and the new ackId'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l feed -d 'Read this datafeed instead of one of feedctl\'s own (its other readers share its events)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l tag -d 'Tag of feedctl\'s own datafeed, so later runs find and reuse it' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l read-timeout -d 'Abandon a read with no complete answer after this long and read again (long poll + margin)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l type -d 'Only events of these types (any of the 17, case-insensitive; repeat or separate with commas)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l stream -d 'Only events in these streams (stream ids)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l initiator -d 'Only events started by these users (user id or username)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l count -d 'Stop after printing this many events' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l duration -d 'Stop after this long (e.g. 30s, 5m)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l format -d 'Print each event with a template of {fields}: time timestamp type id message_id stream stream_id initiator initiator_id text feed chunk' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l keep-feed -d 'Keep feedctl\'s own datafeed at the end instead of deleting it'
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l raw -d 'Print the bodies of the read responses exactly as received'
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s j -l journal -d 'Journal file (SQLite)' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l name -d 'Name of the recording inside the journal (a journal can hold several)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l feed -d 'Read this datafeed instead of one of feedctl\'s own (its other readers share its events)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l tag -d 'Tag of feedctl\'s own datafeed, so later runs find and reuse it' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l read-timeout -d 'Abandon a read with no complete answer after this long and read again (long poll + margin)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l count -d 'Stop once at least this many events are stored (the chunk that crosses it is stored whole)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l duration -d 'Stop after this long (e.g. 30s, 5m)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l keep-feed -d 'Keep feedctl\'s own datafeed at the end instead of deleting it'
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -f -a "ls" -d 'List the recordings of a journal'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -f -a "info" -d 'Counts by type, stream and recording, time range, duplicates, gaps and size'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -f -a "show" -d 'List stored events'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -f -a "export" -d 'Write stored events as NDJSON (one envelope per event, the exact JSON received inside)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -f -a "import" -d 'Turn NDJSON into a recording: export output, tail output, or hand-written events'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -f -a "verify" -d 'Check the file (SQLite integrity) and the journal\'s invariants; exit 1 on a problem'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -f -a "outbox" -d 'List what a bot sent back while `feedctl serve` served it'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -s j -l journal -d 'Journal file (SQLite)' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -s j -l journal -d 'Journal file (SQLite)' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s j -l journal -d 'Journal file (SQLite)' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l recording -d 'Only this recording' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l type -d 'Only events of these types (repeat or separate with commas)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l stream -d 'Only events in these streams' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l since -d 'Only events at or after this time (RFC 3339, e.g. 2026-11-22T14:30:00Z, or ms since the epoch)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l until -d 'Only events before this time (RFC 3339 or ms since the epoch)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l limit -d 'At most this many events' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -s j -l journal -d 'Journal file (SQLite)' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l recording -d 'Only this recording' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l type -d 'Only events of these types (repeat or separate with commas)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l stream -d 'Only events in these streams' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l since -d 'Only events at or after this time (RFC 3339, e.g. 2026-11-22T14:30:00Z, or ms since the epoch)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l until -d 'Only events before this time (RFC 3339 or ms since the epoch)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -s j -l journal -d 'Journal file (SQLite)' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l name -d 'Recording to import into [default: the envelopes\' recording, else the file name]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l chunk-size -d 'Events per chunk for plain events' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -s j -l journal -d 'Journal file (SQLite)' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -s j -l journal -d 'Journal file (SQLite)' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -l limit -d 'At most this many messages (the latest)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List the recordings of a journal'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "info" -d 'Counts by type, stream and recording, time range, duplicates, gaps and size'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "show" -d 'List stored events'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write stored events as NDJSON (one envelope per event, the exact JSON received inside)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "import" -d 'Turn NDJSON into a recording: export output, tail output, or hand-written events'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check the file (SQLite integrity) and the journal\'s invariants; exit 1 on a problem'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "outbox" -d 'List what a bot sent back while `feedctl serve` served it'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s j -l journal -d 'Journal file (SQLite)' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l exec -d 'Handler command, run through `sh -c`' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l mode -d 'Run the handler per event, or once for the whole replay (NDJSON in and out)' -r -f -a "per-event\t'`sh -c CMD` once per event, the event on stdin'
+stream\t'One long-lived `sh -c CMD` speaking NDJSON (docs/handler.md)'"
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l concurrency -d 'Most handlers running at once within a chunk [default: the number of CPUs]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l requeue-delay -d 'Wait before delivering a re-queued chunk again' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l max-redeliveries -d 'How many times a chunk may be delivered again before exit 75 counts as a failure' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l slow -d 'Warn about a handler running longer than this' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l timeout -d 'Kill a handler (its whole process group) running longer than this, and count it failed' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l grace -d 'After Ctrl-C, how long running handlers may finish before they are killed' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l recording -d 'Only this recording' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l type -d 'Only events of these types (repeat or separate with commas)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l stream -d 'Only events in these streams' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l since -d 'Only events at or after this time (RFC 3339, e.g. 2026-11-22T14:30:00Z, or ms since the epoch)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l until -d 'Only events before this time (RFC 3339 or ms since the epoch)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l chunks -d 'Only chunks A to B (inclusive), e.g. 3..7' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l speed -d 'Time between chunks: original (as recorded), a factor like 2x, or max (no waiting)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l report -d 'Also write the run\'s report as JSON to this file' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l rerun-failed -d 'Deliver again only the events that did not end handled in this earlier run' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l sequential -d 'One event at a time, like the Java kit'
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l skip-duplicates -d 'Leave out repeated deliveries (events flagged as duplicates)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l dry-run -d 'List what would be delivered, run nothing'
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l listen -d 'Address to listen on (port 0 picks a free one)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l events -d 'NDJSON file of events to serve (one V4Event per line)' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s j -l journal -d 'Journal to serve recorded chunks from (unless --events is given), and to store what the bot sends back' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l recording -d 'Serve only this recording of the journal' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l pace -d 'Pacing of recorded chunks: original (as recorded), a factor like 2x, or instant' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l key-dir -d 'With --print-config: write a fresh TEST key pair here, for the printed config and for serve --public-key' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l public-key -d 'The bot\'s RSA public key (PEM): login JWTs must verify against it' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l bot-user-id -d 'User id reported by /pod/v2/sessioninfo' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l bot-name -d 'Display name reported by sessioninfo [default: the JWT\'s subject]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l poll-timeout -d 'How long an idle read waits before answering with no events' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l visibility-timeout -d 'How long delivered events wait for their ack before they are delivered again' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l feed-ttl -d 'A feed not read for this long expires' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l max-feeds -d 'Active feeds per user before reads answer 403' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l batch-size -d 'Most events in one read' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l fault -d 'Inject a fault: TARGET:KIND[+SKIP][xCOUNT][@PROB], e.g. read:500x3 (see docs/faults.md)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l seed -d 'Seed for probabilistic faults and reordering' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l request-log -d 'Also write every request as NDJSON to this file' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l loop -d 'Serve the recording again from the start when it is done'
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l print-config -d 'Print a bot config.yaml for this emulator and exit (with --key-dir, also write a test key pair)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l accept-any-key -d 'Accept a login JWT signed by any key (still checks its shape and expiry)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l skd -d 'Issue session tokens that allow Simplified Key Delivery (no key manager call)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l server -d 'Base URL of the running serve (its first line of output)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l type -d 'Event type (any of the 17, case-insensitive)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l stream -d 'Stream (conversation) id' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l text -d 'Message text (MESSAGESENT); wrapped in PresentationML' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l from -d 'Who sends it: a user id, or a username' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l file -d 'NDJSON file of complete events to push instead' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l journal -d 'Keep the demo\'s journal in this file [default: a temporary file, removed at the end]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "init" -d 'Write a bot config.yaml step by step, and a new RSA key pair if the bot needs one'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "config" -d 'Show the resolved configuration and where each value came from'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "auth" -d 'Check that the bot can authenticate'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "datafeed" -d 'The raw Datafeed API: create, list, delete, read'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "tail" -d 'Follow a feed live and print events as they come, surviving server faults'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "record" -d 'Follow a feed and write every chunk into a SQLite journal; resumes where it stopped'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "journal" -d 'Look into, export, import and check journals'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "replay" -d 'Replay recorded chunks through a bot\'s handler command, offline'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "serve" -d 'Run an emulated pod on loopback that serves events to a bot, and capture its replies'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "inject" -d 'Push hand-made events into a running `feedctl serve`'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "demo" -d 'The main job end to end against a built-in emulator: no pod needed'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "completions" -d 'Print a shell completion script: bash, zsh, fish, powershell or elvish'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every resolved setting (secrets redacted) with its source'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "check" -d 'Authenticate and print who the bot is, which endpoints answered and how long they took'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from datafeed" -f -a "create" -d 'Create a datafeed and print its id'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from datafeed" -f -a "list" -d 'List the bot\'s active datafeeds (v2)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from datafeed" -f -a "delete" -d 'Delete datafeeds (v2); asks first unless --yes or stdin is not a terminal'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from datafeed" -f -a "read" -d 'Make one read call and print the events and the new ackId'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "ls" -d 'List the recordings of a journal'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "info" -d 'Counts by type, stream and recording, time range, duplicates, gaps and size'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "show" -d 'List stored events'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "export" -d 'Write stored events as NDJSON (one envelope per event, the exact JSON received inside)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "import" -d 'Turn NDJSON into a recording: export output, tail output, or hand-written events'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "verify" -d 'Check the file (SQLite integrity) and the journal\'s invariants; exit 1 on a problem'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "outbox" -d 'List what a bot sent back while `feedctl serve` served it'

@@ -1,0 +1,319 @@
+//! Help text, for every command found by walking the clap tree (so a new command is covered
+//! without touching this file): a summary, a longer description and examples that parse;
+//! `feedctl --help` lists every command under a group; and a snapshot of each `--help` at 100
+//! columns (tests/cli/snapshots/cli__help__*.snap).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use clap::CommandFactory;
+use feedctl::cli::Cli;
+
+use crate::common::*;
+
+const WIDTH: usize = 100;
+
+/// The built command tree, wrapped at a fixed width so the text does not depend on the terminal.
+fn root() -> clap::Command {
+    let mut cmd = Cli::command().term_width(WIDTH).max_term_width(WIDTH);
+    cmd.build();
+    cmd
+}
+
+/// Every command a user can call, with its path (`["datafeed", "create"]`; `[]` for feedctl).
+fn commands(cmd: &clap::Command) -> Vec<(Vec<String>, clap::Command)> {
+    fn walk(
+        cmd: &clap::Command,
+        path: &mut Vec<String>,
+        out: &mut Vec<(Vec<String>, clap::Command)>,
+    ) {
+        out.push((path.clone(), cmd.clone()));
+        for sub in cmd.get_subcommands() {
+            if sub.is_hide_set() || sub.get_name() == "help" {
+                continue;
+            }
+            path.push(sub.get_name().to_string());
+            walk(sub, path, out);
+            path.pop();
+        }
+    }
+    let mut out = Vec::new();
+    walk(cmd, &mut Vec::new(), &mut out);
+    out
+}
+
+fn snapshot_name(path: &[String]) -> String {
+    std::iter::once("feedctl".to_string())
+        .chain(path.iter().cloned())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+#[test]
+fn help_of_every_command_matches_its_snapshot() {
+    let root = root();
+    for (path, mut cmd) in commands(&root) {
+        let text = cmd.render_long_help().to_string();
+        insta::assert_snapshot!(snapshot_name(&path), text);
+    }
+}
+
+#[test]
+fn no_snapshot_is_left_from_a_command_that_is_gone() {
+    let expected: BTreeSet<String> = commands(&root())
+        .iter()
+        .map(|(path, _)| format!("cli__help__{}.snap", snapshot_name(path)))
+        .collect();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/snapshots");
+    let found: BTreeSet<String> = std::fs::read_dir(&dir)
+        .expect("snapshots dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("cli__help__") && n.ends_with(".snap"))
+        .collect();
+    let extra: Vec<_> = found.difference(&expected).collect();
+    assert!(
+        extra.is_empty(),
+        "snapshots of commands that no longer exist, delete them: {extra:?}"
+    );
+}
+
+#[test]
+fn the_binary_prints_the_same_help() {
+    let root = root();
+    let sb = Sandbox::new();
+    for path in [
+        vec![],
+        vec!["tail"],
+        vec!["datafeed", "create"],
+        vec!["init"],
+    ] {
+        let mut args: Vec<&str> = path.clone();
+        args.push("--help");
+        let out = sb
+            .cmd()
+            .env("COLUMNS", WIDTH.to_string())
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr_of(&out));
+        let mut cmd = root.clone();
+        for name in &path {
+            cmd = cmd.find_subcommand(name).expect("subcommand").clone();
+        }
+        assert_eq!(
+            stdout_of(&out),
+            cmd.render_long_help().to_string(),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn every_command_has_a_summary_a_description_and_examples_that_parse() {
+    let root = root();
+    let mut problems = Vec::new();
+    for (path, cmd) in commands(&root) {
+        let name = snapshot_name(&path).replace('-', " ");
+        let about = cmd.get_about().map(|s| s.to_string()).unwrap_or_default();
+        if about.trim().is_empty() || about.contains('\n') {
+            problems.push(format!("{name}: no one-line summary"));
+        }
+        let long = cmd
+            .get_long_about()
+            .map(|s| s.to_string())
+            .unwrap_or_default();
+        if long.trim().is_empty() || long.trim() == about.trim() {
+            problems.push(format!(
+                "{name}: no longer description (a doc comment paragraph or long_about)"
+            ));
+        }
+        let examples = examples_of(&cmd);
+        if examples.is_empty() {
+            problems.push(format!("{name}: no \"Examples:\" in after_help"));
+        }
+        let mut one_runs_this_command = path.is_empty();
+        for example in &examples {
+            for invocation in invocations(example) {
+                match root.clone().try_get_matches_from(&invocation) {
+                    Ok(m) => one_runs_this_command |= subcommand_path(&m).starts_with(&path),
+                    Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelp => {}
+                    Err(e) => {
+                        problems.push(format!("{name}: example `{example}` does not parse: {e}"))
+                    }
+                }
+            }
+        }
+        if !examples.is_empty() && !one_runs_this_command {
+            problems.push(format!("{name}: no example runs this command"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn feedctl_help_lists_every_command_in_a_group_with_its_own_summary() {
+    let mut root = root();
+    let help = root.render_long_help().to_string();
+    let listing: Vec<&str> = help
+        .split("\nOptions:\n")
+        .next()
+        .unwrap()
+        .lines()
+        .skip_while(|l| !l.starts_with("Usage:"))
+        .skip(1)
+        .collect();
+    let mut listed = Vec::new();
+    for line in &listing {
+        if let Some(rest) = line.strip_prefix("  ") {
+            let (name, summary) = rest.split_once(' ').unwrap_or((rest, ""));
+            listed.push((name.to_string(), summary.trim().to_string()));
+        } else if !line.is_empty() {
+            assert!(
+                line.ends_with(':'),
+                "a group heading ends with a colon: {line:?}"
+            );
+        }
+    }
+    let headings = listing.iter().filter(|l| l.ends_with(':')).count();
+    assert!(headings >= 3, "commands are grouped:\n{help}");
+    for sub in root.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let about = sub.get_about().map(|s| s.to_string()).unwrap_or_default();
+        let found: Vec<_> = listed.iter().filter(|(n, _)| n == sub.get_name()).collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "`{}` is listed once in feedctl --help (HELP_TEMPLATE in src/cli.rs):\n{help}",
+            sub.get_name()
+        );
+        assert_eq!(
+            found[0].1,
+            about,
+            "the summary of `{}` in HELP_TEMPLATE matches its doc comment",
+            sub.get_name()
+        );
+    }
+    for (name, _) in &listed {
+        assert!(
+            root.find_subcommand(name).is_some(),
+            "feedctl --help lists `{name}`, which is not a command"
+        );
+    }
+}
+
+/// The example lines after "Examples:" in a command's after_help.
+fn examples_of(cmd: &clap::Command) -> Vec<String> {
+    let text = cmd
+        .get_after_help()
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    text.lines()
+        .skip_while(|l| l.trim() != "Examples:")
+        .skip(1)
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The feedctl command lines of an example, as argv: pipes and redirections cut it up, and
+/// leading `VAR=value` assignments are dropped.
+fn invocations(example: &str) -> Vec<Vec<String>> {
+    let words = shell_words(example);
+    let mut out = Vec::new();
+    for part in words.split(|w| matches!(w.as_str(), "|" | ">" | ">>" | "<" | ";" | "&&")) {
+        let argv: Vec<String> = part
+            .iter()
+            .skip_while(|w| w.contains('=') && !w.starts_with('-'))
+            .cloned()
+            .collect();
+        if argv.first().map(String::as_str) == Some("feedctl") {
+            out.push(argv);
+        }
+    }
+    assert!(!out.is_empty(), "example `{example}` should run feedctl");
+    out
+}
+
+/// Splits like a POSIX shell would for these simple lines: quotes group, spaces separate.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                word.extend(chars.by_ref().take_while(|&c| c != '\''));
+            }
+            '"' => {
+                in_word = true;
+                word.extend(chars.by_ref().take_while(|&c| c != '"'));
+            }
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            c => {
+                in_word = true;
+                word.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    words
+}
+
+fn subcommand_path(m: &clap::ArgMatches) -> Vec<String> {
+    let mut path = Vec::new();
+    let mut cur = m;
+    while let Some((name, sub)) = cur.subcommand() {
+        path.push(name.to_string());
+        cur = sub;
+    }
+    path
+}
+
+/// Output of `feedctl ARGS` on a pseudo-terminal, with NO_COLOR set or not.
+fn on_a_terminal(args: &[&str], no_color_env: bool) -> String {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("feedctl"));
+    cmd.args(args)
+        .env("TERM", "xterm")
+        .env_remove("CLICOLOR_FORCE");
+    if no_color_env {
+        cmd.env("NO_COLOR", "1");
+    } else {
+        cmd.env_remove("NO_COLOR");
+    }
+    let mut p = rexpect::session::spawn_command(cmd, Some(30_000)).expect("pty");
+    p.exp_eof().expect("feedctl ends")
+}
+
+#[test]
+fn colours_follow_the_terminal_no_color_and_the_flag() {
+    const ESC: &str = "\u{1b}[";
+    assert!(
+        on_a_terminal(&["--help"], false).contains(ESC),
+        "help is coloured on a terminal"
+    );
+    assert!(
+        !on_a_terminal(&["--no-color", "--help"], false).contains(ESC),
+        "--no-color"
+    );
+    assert!(!on_a_terminal(&["--help"], true).contains(ESC), "NO_COLOR");
+    let err = on_a_terminal(&["--no-color", "tail", "--bogus"], false);
+    assert!(err.contains("--bogus") && !err.contains(ESC), "{err:?}");
+    // Not a terminal: no colour either.
+    let out = Sandbox::new()
+        .cmd()
+        .env_remove("NO_COLOR")
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(!stdout_of(&out).contains(ESC));
+}
