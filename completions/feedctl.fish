@@ -523,8 +523,8 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l recording -d '
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l pace -d 'Pacing of recorded chunks: original (as recorded), a factor like 2x, or instant' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l key-dir -d 'With --print-config: write a fresh TEST key pair here, for the printed config and for serve --public-key' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l public-key -d 'The bot\'s RSA public key (PEM): login JWTs must verify against it' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l bot-user-id -d 'User id reported by /pod/v2/sessioninfo' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l bot-name -d 'Display name reported by sessioninfo [default: the JWT\'s subject]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l bot-user-id -d 'User id reported by /pod/v2/sessioninfo [default: the recording\'s bot with --journal, else 349026222344902]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l bot-name -d 'Display name reported by sessioninfo [default: the recording\'s bot with --journal, else the JWT\'s subject]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l poll-timeout -d 'How long an idle read waits before answering with no events' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l visibility-timeout -d 'How long delivered events wait for their ack before they are delivered again' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l feed-ttl -d 'A feed not read for this long expires' -r

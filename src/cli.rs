@@ -363,10 +363,10 @@ pub struct ServeArgs {
     /// Accept a login JWT signed by any key (still checks its shape and expiry)
     #[arg(long, conflicts_with = "public_key")]
     pub accept_any_key: bool,
-    /// User id reported by /pod/v2/sessioninfo
-    #[arg(long, default_value_t = crate::serve::DEFAULT_BOT_USER_ID)]
-    pub bot_user_id: i64,
-    /// Display name reported by sessioninfo [default: the JWT's subject]
+    /// User id reported by /pod/v2/sessioninfo [default: the recording's bot with --journal, else 349026222344902]
+    #[arg(long)]
+    pub bot_user_id: Option<i64>,
+    /// Display name reported by sessioninfo [default: the recording's bot with --journal, else the JWT's subject]
     #[arg(long)]
     pub bot_name: Option<String>,
     /// Issue session tokens that allow Simplified Key Delivery (no key manager call)

@@ -12,7 +12,7 @@ use crate::exit::Exit;
 use crate::feed::{Chunk, FeedChoice, Follower, Notice};
 use crate::journal::{ChunkRecord, Journal, NewEvent};
 use crate::output::note;
-use crate::symphony::{Client, Event};
+use crate::symphony::{ApiError, Client, Event};
 
 use super::load_settings;
 use super::tail::{announce, follow_options};
@@ -63,6 +63,18 @@ pub async fn run(g: &Global, args: &RecordArgs) -> Result<Exit> {
         Some(&settings.username),
     )?;
     let client = Client::new(&settings)?;
+    if recording.bot_user_id.is_none() {
+        // Who the bot is, so `serve` can present the same identity to a bot under test.
+        match client.session_info().await {
+            Ok(info) => {
+                if let Some(id) = info.get("id").and_then(|v| v.as_i64()) {
+                    journal.set_bot_user_id(recording.id, id)?;
+                }
+            }
+            Err(e @ ApiError::AuthRejected { .. }) => return Err(e.into()),
+            Err(e) => tracing::warn!("could not ask the pod who the bot is ({e}); the recording will not know its bot's user id"),
+        }
+    }
     let mut opts = follow_options(&settings, &args.source);
     match (&args.source.feed, journal.marker(recording.id)?) {
         (None, Some((feed, ack, seq))) => {

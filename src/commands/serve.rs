@@ -114,6 +114,7 @@ pub async fn run(_g: &Global, args: &ServeArgs) -> Result<Exit> {
     // The journal: recorded chunks to serve (unless --events), and the outbox for replies.
     let mut chunks = Vec::new();
     let mut outbox: Option<Journal> = None;
+    let (mut bot_user_id, mut bot_name) = (args.bot_user_id, args.bot_name.clone());
     if let Some(path) = &args.journal {
         if args.events.is_none() {
             let reader = Journal::open_read(path)?;
@@ -128,6 +129,14 @@ pub async fn run(_g: &Global, args: &ServeArgs) -> Result<Exit> {
                 }
             }
             chunks = load_chunks(&reader, args.recording.as_deref())?;
+            // Present the bot that recorded, unless told otherwise.
+            let recorded = reader.recordings()?.into_iter().find(|r| {
+                args.recording.as_ref().is_none_or(|n| *n == r.name) && r.bot_user_id.is_some()
+            });
+            if let Some(r) = recorded {
+                bot_user_id = bot_user_id.or(r.bot_user_id);
+                bot_name = bot_name.or(r.username);
+            }
         }
         outbox = Some(Journal::open_for_write(path)?);
     }
@@ -161,8 +170,8 @@ pub async fn run(_g: &Global, args: &ServeArgs) -> Result<Exit> {
         looped: args.loop_,
         outbox: outbox.is_some().then_some(sent_tx),
         public_key,
-        bot_user_id: args.bot_user_id,
-        bot_name: args.bot_name.clone(),
+        bot_user_id: bot_user_id.unwrap_or(serve::DEFAULT_BOT_USER_ID),
+        bot_name,
         skd: args.skd,
         hub: HubSettings {
             poll_timeout: args.poll_timeout,

@@ -13,7 +13,8 @@ pub const MIGRATIONS: &[&str] = &[
         name             TEXT NOT NULL UNIQUE,
         source           TEXT NOT NULL,             -- 'datafeed-v2', 'datafeed-v1' or 'import'
         pod_url          TEXT,
-        username         TEXT,
+        username         TEXT,                      -- the bot that recorded
+        bot_user_id      INTEGER,                   -- its user id (/pod/v2/sessioninfo), for serve
         created_at       INTEGER NOT NULL           -- ms since the epoch
     );
     CREATE TABLE chunks (

@@ -44,6 +44,8 @@ pub struct Recording {
     pub source: String,
     pub pod_url: Option<String>,
     pub username: Option<String>,
+    #[serde(rename = "botUserId")]
+    pub bot_user_id: Option<i64>,
     #[serde(rename = "createdAt")]
     pub created_at: i64,
     pub chunks: i64,
@@ -329,6 +331,17 @@ impl Journal {
             .ok_or_else(|| JournalError::Invalid(format!("recording {name} vanished")))
     }
 
+    /// Remembers who the recording bot is, so `serve` can present the same identity.
+    pub fn set_bot_user_id(&self, recording: i64, user_id: i64) -> Result<(), JournalError> {
+        self.conn
+            .execute(
+                "UPDATE recordings SET bot_user_id = ?1 WHERE id = ?2",
+                params![user_id, recording],
+            )
+            .map(|_| ())
+            .map_err(|e| self.sql(e))
+    }
+
     /// Where a recording stands: (feed id, ackId to send next, last chunk seq).
     pub fn marker(&self, recording: i64) -> Result<Option<(String, String, i64)>, JournalError> {
         self.conn
@@ -512,7 +525,7 @@ impl Journal {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT r.id, r.name, r.source, r.pod_url, r.username, r.created_at,
+                "SELECT r.id, r.name, r.source, r.pod_url, r.username, r.created_at, r.bot_user_id,
                         (SELECT count(*) FROM chunks c WHERE c.recording_id = r.id),
                         (SELECT coalesce(sum(event_count), 0) FROM chunks c WHERE c.recording_id = r.id),
                         (SELECT coalesce(sum(duplicates), 0) FROM chunks c WHERE c.recording_id = r.id),
@@ -529,10 +542,11 @@ impl Journal {
                     pod_url: r.get(3)?,
                     username: r.get(4)?,
                     created_at: r.get(5)?,
-                    chunks: r.get(6)?,
-                    events: r.get(7)?,
-                    duplicates: r.get(8)?,
-                    gaps: r.get(9)?,
+                    bot_user_id: r.get(6)?,
+                    chunks: r.get(7)?,
+                    events: r.get(8)?,
+                    duplicates: r.get(9)?,
+                    gaps: r.get(10)?,
                 })
             })
             .map_err(|e| self.sql(e))?;

@@ -536,3 +536,36 @@ fn injected_events_reach_a_waiting_reader_at_once() {
             .contains("&lt;b&gt;hi&lt;/b&gt; &amp; bye"));
     });
 }
+
+#[test]
+fn serving_a_recording_presents_the_bot_that_recorded_it() {
+    let mut opts = test_options(&all_types());
+    opts.bot_user_id = 777;
+    let pod = InProcess::start(opts);
+    let sb = Sandbox::new();
+    sb.fast_config_for(&pod.url(), "");
+    let out = sb
+        .cmd()
+        .args(["record", "-j", "r.db", "--count", "17"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let out = sb
+        .cmd()
+        .args(["journal", "ls", "-j", "r.db", "-o", "json"])
+        .output()
+        .unwrap();
+    let recs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(recs[0]["botUserId"], 777);
+    let journal = sb.path().join("r.db");
+    let serve = ServeProcess::spawn(&["--journal", journal.to_str().unwrap(), "--accept-any-key"]);
+    let other = Sandbox::new();
+    other.config_for(&serve.base_url, PRIVATE_KEY);
+    let out = other
+        .cmd()
+        .args(["auth", "check", "-o", "json"])
+        .output()
+        .unwrap();
+    let me: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(me["user"]["id"], 777, "sessioninfo says who recorded");
+}
