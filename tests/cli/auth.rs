@@ -207,3 +207,76 @@ fn no_token_or_key_material_appears_at_vvv() {
         assert!(!transcript.contains(line), "key material leaked");
     }
 }
+
+/// A forward HTTP proxy for one test: forwards each connection to the server it names and keeps
+/// the first request line of each, so the test can see what went through it.
+fn start_proxy() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                let mut client = client;
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if client.read(&mut byte).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let text = String::from_utf8_lossy(&head).to_string();
+                let first = text.lines().next().unwrap_or("").to_string();
+                // Absolute-form request line: METHOD http://host:port/path HTTP/1.1
+                let target = first
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or("")
+                    .trim_start_matches("http://")
+                    .to_string();
+                let authority = target.split('/').next().unwrap_or("").to_string();
+                log.lock().unwrap().push(first);
+                let Ok(mut server) = std::net::TcpStream::connect(&authority) else {
+                    return;
+                };
+                server.write_all(&head).unwrap();
+                let (mut c2, mut s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                let up = std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut c2, &mut s2);
+                    let _ = s2.shutdown(std::net::Shutdown::Write);
+                });
+                let _ = std::io::copy(&mut server, &mut client);
+                let _ = up.join();
+            });
+        }
+    });
+    (port, seen)
+}
+
+#[test]
+fn the_configured_proxy_carries_every_call() {
+    let pod = InProcess::start(test_options(""));
+    let (proxy_port, seen) = start_proxy();
+    let sb = Sandbox::new();
+    let (host, port) = host_port(&pod.url());
+    sb.write(
+        "config.yaml",
+        &format!(
+            "scheme: http\nhost: {host}\nport: {port}\nproxy:\n  host: 127.0.0.1\n  port: {proxy_port}\nbot:\n  username: demo-bot\n  privateKey:\n    path: {}\n",
+            fixture(PRIVATE_KEY).display()
+        ),
+    );
+    let out = sb.cmd().args(["auth", "check"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let lines = seen.lock().unwrap().clone();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("POST http://") && l.contains("/login/pubkey/authenticate")),
+        "through the proxy: {lines:?}"
+    );
+}
