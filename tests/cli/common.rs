@@ -57,6 +57,21 @@ impl Sandbox {
         c
     }
 
+    /// `feedctl ARGS` as a background process in the sandbox, for tests that signal or kill it.
+    /// Its output is discarded.
+    pub fn spawn(&self, args: &[&str]) -> Child {
+        StdCommand::new(assert_cmd::cargo::cargo_bin("feedctl"))
+            .args(args)
+            .env("HOME", self.path())
+            .env("NO_COLOR", "1")
+            .current_dir(self.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn feedctl")
+    }
+
     pub fn write(&self, name: &str, text: &str) -> PathBuf {
         let p = self.path().join(name);
         std::fs::write(&p, text).expect("write");

@@ -2,7 +2,6 @@
 //! single writer, private files, bad files refused untouched, export | import round trip.
 
 use std::collections::HashMap;
-use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};
 
 use feedctl::serve::FaultRule;
@@ -134,18 +133,9 @@ fn survives_20_sigkills_without_losing_or_doubling_anything() {
     let pod = pod_with(&events, &[], 25, 300);
     let sb = Sandbox::new();
     sb.fast_config_for(&pod.url(), "");
-    let bin = assert_cmd::cargo::cargo_bin("feedctl");
     let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
     for _ in 0..20 {
-        let mut child = StdCommand::new(&bin)
-            .args(["record", "-j", "crash.db", "--read-timeout", "2s"])
-            .env("HOME", sb.path())
-            .current_dir(sb.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = sb.spawn(&["record", "-j", "crash.db", "--read-timeout", "2s"]);
         std::thread::sleep(Duration::from_millis(rng.gen_range(20..250)));
         child.kill().unwrap();
         child.wait().unwrap();
@@ -291,15 +281,7 @@ fn a_second_writer_fails_at_once() {
     let pod = pod_with("", &[], 10, 800);
     let sb = Sandbox::new();
     sb.fast_config_for(&pod.url(), "");
-    let mut first = StdCommand::new(assert_cmd::cargo::cargo_bin("feedctl"))
-        .args(["record", "-j", "w.db"])
-        .env("HOME", sb.path())
-        .current_dir(sb.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut first = sb.spawn(&["record", "-j", "w.db"]);
     let until = Instant::now() + Duration::from_secs(10);
     while !pod.server().requests().iter().any(|r| r.target == "create") {
         assert!(Instant::now() < until);

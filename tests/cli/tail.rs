@@ -311,16 +311,7 @@ fn sigint_during_a_long_poll_exits_130_within_a_second_and_deletes_the_feed() {
     let pod = InProcess::start(opts);
     let sb = Sandbox::new();
     sb.fast_config_for(&pod.url(), "");
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("feedctl"))
-        .args(["tail"])
-        .env("HOME", sb.path())
-        .env("NO_COLOR", "1")
-        .current_dir(sb.path())
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = sb.spawn(&["tail"]);
     // Wait until tail has created its feed and is in its long poll.
     let until = Instant::now() + Duration::from_secs(10);
     while !pod.server().requests().iter().any(|r| r.target == "create") {
