@@ -525,6 +525,9 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l key-dir -d 'Wi
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l public-key -d 'The bot\'s RSA public key (PEM): login JWTs must verify against it' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l bot-user-id -d 'User id reported by /pod/v2/sessioninfo [default: the recording\'s bot with --journal, else 349026222344902]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l bot-name -d 'Display name reported by sessioninfo [default: the recording\'s bot with --journal, else the JWT\'s subject]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l tls-cert -d 'Serve HTTPS with this certificate (PEM); needs --tls-key' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l tls-key -d 'The private key of --tls-cert (PEM)' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l client-ca -d 'With TLS: verify client certificates against this CA; a verified one may log in by certificate' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l poll-timeout -d 'How long an idle read waits before answering with no events' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l visibility-timeout -d 'How long delivered events wait for their ack before they are delivered again' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l feed-ttl -d 'A feed not read for this long expires' -r

@@ -372,6 +372,15 @@ pub struct ServeArgs {
     /// Issue session tokens that allow Simplified Key Delivery (no key manager call)
     #[arg(long)]
     pub skd: bool,
+    /// Serve HTTPS with this certificate (PEM); needs --tls-key
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM)
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// With TLS: verify client certificates against this CA; a verified one may log in by certificate
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub client_ca: Option<PathBuf>,
     /// How long an idle read waits before answering with no events
     #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
     pub poll_timeout: std::time::Duration,

@@ -149,6 +149,22 @@ pub async fn run(_g: &Global, args: &ServeArgs) -> Result<Exit> {
         })?),
         None => None,
     };
+    let read = |p: &std::path::PathBuf, what: &str| -> Result<String, Fail> {
+        std::fs::read_to_string(p)
+            .map_err(|e| Fail::usage(format!("cannot read the {what} {}: {e}", p.display())))
+    };
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(serve::tls::TlsOptions {
+            cert_pem: read(cert, "TLS certificate")?,
+            key_pem: read(key, "TLS key")?,
+            client_ca_pem: args
+                .client_ca
+                .as_ref()
+                .map(|c| read(c, "client CA"))
+                .transpose()?,
+        }),
+        _ => None,
+    };
     let faults = args
         .faults
         .iter()
@@ -184,6 +200,7 @@ pub async fn run(_g: &Global, args: &ServeArgs) -> Result<Exit> {
         seed: args.seed,
         request_log: args.request_log.clone(),
         echo: true,
+        tls,
         ..ServeOptions::default()
     })
     .await

@@ -6,6 +6,7 @@ mod hub;
 mod reqlog;
 mod routes;
 mod sessions;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -45,6 +46,8 @@ pub struct ServeOptions {
     pub request_log: Option<PathBuf>,
     /// Echo each request on stderr.
     pub echo: bool,
+    /// Serve HTTPS (and optionally verify client certificates) instead of plain HTTP.
+    pub tls: Option<tls::TlsOptions>,
 }
 
 impl Default for ServeOptions {
@@ -72,6 +75,7 @@ impl Default for ServeOptions {
             seed: 0,
             request_log: None,
             echo: false,
+            tls: None,
         }
     }
 }
@@ -114,7 +118,10 @@ pub(crate) struct App {
     shutdown: CancellationToken,
     bot_user_id: i64,
     bot_name: Option<String>,
-    cert_user: Option<String>,
+    /// Who a certificate login is for: `--bot-name`, else demo-bot.
+    cert_user: String,
+    /// Certificate login without a verified client certificate (`--accept-any-key`).
+    accept_any_cert: bool,
     agent_version: String,
     base_url: OnceLock<String>,
     echo: bool,
@@ -139,6 +146,8 @@ pub enum ServeError {
     Bind(SocketAddr, std::io::Error),
     #[error("cannot write the request log: {0}")]
     Log(std::io::Error),
+    #[error("TLS: {0}")]
+    Tls(String),
 }
 
 /// Binds and starts serving in the background.
@@ -150,17 +159,22 @@ pub async fn start(opts: ServeOptions) -> Result<Server, ServeError> {
         )),
         None => sessions::KeyCheck::AcceptAny,
     };
-    let cert_user = opts
-        .public_key
-        .is_none()
-        .then(|| opts.bot_name.clone().unwrap_or_else(|| "demo-bot".into()));
+    let accept_any_cert = opts.public_key.is_none();
+    let cert_user = opts.bot_name.clone().unwrap_or_else(|| "demo-bot".into());
+    let acceptor = match &opts.tls {
+        Some(t) => Some(tls::acceptor(t).map_err(ServeError::Tls)?),
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(opts.listen)
         .await
         .map_err(|e| ServeError::Bind(opts.listen, e))?;
     let addr = listener
         .local_addr()
         .map_err(|e| ServeError::Bind(opts.listen, e))?;
-    let base_url = format!("http://{addr}");
+    let base_url = format!(
+        "{}://{addr}",
+        if acceptor.is_some() { "https" } else { "http" }
+    );
     let app = Arc::new(App {
         sessions: sessions::Sessions::new(key, opts.skd),
         hub: hub::Hub::new(opts.hub, opts.events),
@@ -171,6 +185,7 @@ pub async fn start(opts: ServeOptions) -> Result<Server, ServeError> {
         bot_user_id: opts.bot_user_id,
         bot_name: opts.bot_name,
         cert_user,
+        accept_any_cert,
         agent_version: opts.agent_version,
         base_url: OnceLock::new(),
         echo: opts.echo,
@@ -190,9 +205,15 @@ pub async fn start(opts: ServeOptions) -> Result<Server, ServeError> {
     let router = routes::router(app.clone());
     let stop = app.shutdown.clone();
     let task = tokio::spawn(async move {
-        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        let served = axum::serve(listener, service)
-            .with_graceful_shutdown(async move { stop.cancelled().await });
+        let service = router.into_make_service_with_connect_info::<tls::Peer>();
+        let served = axum::serve(
+            tls::Listener {
+                tcp: listener,
+                tls: acceptor,
+            },
+            service,
+        )
+        .with_graceful_shutdown(async move { stop.cancelled().await });
         if let Err(e) = served.await {
             tracing::error!("serve stopped: {e}");
         }

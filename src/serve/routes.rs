@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -258,26 +258,36 @@ async fn relay(State(app): State<Arc<App>>, body: Bytes) -> Response {
     }
 }
 
-/// serve speaks plain HTTP, so there is no client certificate to inspect: certificate login
-/// is allowed only with `--accept-any-key`, for the bot named by `--bot-name`.
-async fn cert_login(State(app): State<Arc<App>>) -> Response {
-    match &app.cert_user {
-        Some(user) => Json(json!({ "name": "sessionToken", "token": app.sessions.issue_session(user) })).into_response(),
-        None => error(403, "Certificate authentication is not allowed for the requested user (feedctl serve: start it with --accept-any-key and --bot-name)"),
-    }
+/// Certificate login: the bot is whoever presented a client certificate that `--client-ca`
+/// verified (serve does not read the certificate's CN: it is `--bot-name`, else demo-bot), or
+/// anyone with `--accept-any-key`. Otherwise 403, as the pod answers.
+fn cert_allowed(app: &App, peer: &super::tls::Peer) -> bool {
+    peer.client_cert || app.accept_any_cert
 }
 
-async fn cert_relay(State(app): State<Arc<App>>) -> Response {
-    match &app.cert_user {
-        Some(user) => {
-            Json(json!({ "name": "keyManagerToken", "token": app.sessions.issue_km(user) }))
-                .into_response()
-        }
-        None => error(
+async fn cert_login(
+    State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<super::tls::Peer>,
+) -> Response {
+    if !cert_allowed(&app, &peer) {
+        return error(403, "Certificate authentication is not allowed for the requested user (present a client certificate signed by serve's --client-ca)");
+    }
+    Json(json!({ "name": "sessionToken", "token": app.sessions.issue_session(&app.cert_user) }))
+        .into_response()
+}
+
+async fn cert_relay(
+    State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<super::tls::Peer>,
+) -> Response {
+    if !cert_allowed(&app, &peer) {
+        return error(
             403,
             "Certificate authentication is not allowed for the requested user",
-        ),
+        );
     }
+    Json(json!({ "name": "keyManagerToken", "token": app.sessions.issue_km(&app.cert_user) }))
+        .into_response()
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -677,10 +687,10 @@ fn random_id(n: usize) -> String {
 /// events, as NDJSON or a JSON array, for every feed to receive.
 async fn inject_events(
     State(app): State<Arc<App>>,
-    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<super::tls::Peer>,
     body: Bytes,
 ) -> Response {
-    if !peer.ip().is_loopback() {
+    if !peer.addr.ip().is_loopback() {
         return error(
             403,
             "the admin endpoint only takes requests from this machine",

@@ -280,3 +280,109 @@ fn the_configured_proxy_carries_every_call() {
         "through the proxy: {lines:?}"
     );
 }
+
+fn tls_pod(client_ca: bool) -> InProcess {
+    let read = |f: &str| std::fs::read_to_string(fixture(f)).unwrap();
+    let mut opts = test_options("");
+    opts.tls = Some(feedctl::serve::tls::TlsOptions {
+        cert_pem: read("tls/TEST-ONLY-server-cert.pem"),
+        key_pem: read("tls/TEST-ONLY-server-key.pem"),
+        client_ca_pem: client_ca.then(|| read("tls/TEST-ONLY-ca.pem")),
+    });
+    InProcess::start(opts)
+}
+
+fn https_config(sb: &Sandbox, url: &str, trust: bool, credential: &str) {
+    let port = url.rsplit(':').next().unwrap();
+    let trust = if trust {
+        format!(
+            "ssl:\n  trustStore:\n    path: {}\n",
+            fixture("tls/TEST-ONLY-ca.pem").display()
+        )
+    } else {
+        String::new()
+    };
+    sb.write("config.yaml", &format!("scheme: https\nhost: 127.0.0.1\nport: {port}\n{trust}bot:\n  username: demo-bot\n{credential}"));
+}
+
+#[test]
+fn certificate_auth_over_mtls_with_a_trust_store() {
+    let pod = tls_pod(true);
+    assert!(pod.url().starts_with("https://"));
+    let sb = Sandbox::new();
+    let cert = format!(
+        "  certificate:\n    path: {}\n",
+        fixture("tls/TEST-ONLY-bot-cert-and-key.pem").display()
+    );
+    https_config(&sb, &pod.url(), true, &cert);
+    let out = sb
+        .cmd()
+        .args(["auth", "check", "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let calls: Vec<&str> = v["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["call"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            "/sessionauth/v1/authenticate",
+            "/keyauth/v1/authenticate",
+            "/pod/v2/sessioninfo"
+        ]
+    );
+    let out = sb.cmd().args(["datafeed", "create"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "agent calls work with the certificate session: {}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn without_the_trust_store_the_server_certificate_is_refused() {
+    let pod = tls_pod(false);
+    let sb = Sandbox::new();
+    let key = format!(
+        "  privateKey:\n    path: {}\n",
+        fixture(PRIVATE_KEY).display()
+    );
+    https_config(&sb, &pod.url(), false, &key);
+    let out = sb.cmd().args(["auth", "check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).to_lowercase().contains("certificate"),
+        "{}",
+        stderr_of(&out)
+    );
+    // With ssl.trustStore, the same RSA bot logs in over HTTPS.
+    https_config(&sb, &pod.url(), true, &key);
+    let out = sb.cmd().args(["auth", "check"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+}
+
+#[test]
+fn a_client_certificate_the_ca_does_not_accept_is_refused() {
+    let pod = tls_pod(true);
+    let sb = Sandbox::new();
+    // The server's own certificate is not a client certificate (its key usage is serverAuth).
+    let bundle = format!(
+        "{}{}",
+        std::fs::read_to_string(fixture("tls/TEST-ONLY-server-cert.pem")).unwrap(),
+        std::fs::read_to_string(fixture("tls/TEST-ONLY-server-key.pem")).unwrap()
+    );
+    let file = sb.write("wrong-cert.pem", &bundle);
+    https_config(
+        &sb,
+        &pod.url(),
+        true,
+        &format!("  certificate:\n    path: {}\n", file.display()),
+    );
+    let out = sb.cmd().args(["auth", "check"]).output().unwrap();
+    assert_ne!(out.status.code(), Some(0), "{}", stderr_of(&out));
+}
