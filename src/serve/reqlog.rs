@@ -26,8 +26,14 @@ pub struct LoggedRequest {
     pub events: Option<Vec<String>>,
 }
 
+/// How many requests are kept in memory: enough for any test, bounded for a serve left running
+/// for days (the file, when asked for, keeps everything).
+const KEPT: usize = 100_000;
+
 pub struct RequestLog {
-    entries: Mutex<Vec<LoggedRequest>>,
+    entries: Mutex<std::collections::VecDeque<LoggedRequest>>,
+    /// Requests logged so far, for `seq`.
+    count: std::sync::atomic::AtomicU64,
     file: Option<Mutex<std::fs::File>>,
     echo: bool,
 }
@@ -44,7 +50,8 @@ impl RequestLog {
             None => None,
         };
         Ok(RequestLog {
-            entries: Mutex::new(Vec::new()),
+            entries: Mutex::new(std::collections::VecDeque::new()),
+            count: std::sync::atomic::AtomicU64::new(0),
             file,
             echo,
         })
@@ -52,7 +59,10 @@ impl RequestLog {
 
     pub fn push(&self, mut entry: LoggedRequest) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entry.seq = entries.len() as u64 + 1;
+        entry.seq = self
+            .count
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
         if let Some(file) = &self.file {
             if let (Ok(mut f), Ok(line)) = (file.lock(), serde_json::to_string(&entry)) {
                 let _ = writeln!(f, "{line}");
@@ -74,13 +84,18 @@ impl RequestLog {
                 entry.method, entry.path, entry.status, entry.millis
             );
         }
-        entries.push(entry);
+        if entries.len() == KEPT {
+            entries.pop_front();
+        }
+        entries.push_back(entry);
     }
 
     pub fn snapshot(&self) -> Vec<LoggedRequest> {
         self.entries
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .clone()
+            .iter()
+            .cloned()
+            .collect()
     }
 }
