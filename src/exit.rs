@@ -76,5 +76,13 @@ pub fn exit_for(err: &anyhow::Error) -> Exit {
             };
         }
     }
+    // Anything else local (a report or config file that cannot be written) is a usage problem;
+    // wire errors were classified above, before their inner I/O errors.
+    if err
+        .chain()
+        .any(|c| c.downcast_ref::<std::io::Error>().is_some())
+    {
+        return Exit::Usage;
+    }
     Exit::Feed
 }

@@ -59,7 +59,7 @@ pub async fn run(g: &Global, args: &RecordArgs) -> Result<Exit> {
     let recording = journal.recording(
         &args.name,
         source,
-        Some(&settings.agent.base_url()),
+        Some(&settings.pod.base_url()),
         Some(&settings.username),
     )?;
     let client = Client::new(&settings)?;
@@ -172,7 +172,7 @@ pub async fn run(g: &Global, args: &RecordArgs) -> Result<Exit> {
 }
 
 fn progress_bar() -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
+    if !std::io::stderr().is_terminal() || crate::output::quiet() {
         return ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
     }
     let bar = ProgressBar::new_spinner();

@@ -371,7 +371,7 @@ pub async fn run(g: &Global, args: &ReplayArgs) -> Result<Exit> {
     let report = stats.report(run_id, &command, options, interrupted);
     print_summary(&report, started.elapsed());
     if let Some(file) = &args.report {
-        std::fs::write(file, serde_json::to_string_pretty(&report)?)
+        std::fs::write(file, serde_json::to_string_pretty(&report)? + "\n")
             .with_context(|| format!("writing {}", file.display()))?;
     }
     if matches!(format, OutputFormat::Json | OutputFormat::Ndjson) && g.output.is_some() {
@@ -406,7 +406,7 @@ fn save(journal: &mut Journal, run: i64, results: &mut Vec<RunResult>) -> Result
 }
 
 fn progress_bar(total: u64) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
+    if !std::io::stderr().is_terminal() || output::quiet() {
         return ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
     }
     let bar = ProgressBar::new(total);

@@ -22,7 +22,7 @@ pub enum JournalError {
     Missing(PathBuf),
     #[error("{path} is not a feedctl journal ({why}); it was left untouched")]
     NotAJournal { path: PathBuf, why: String },
-    #[error("{path} is being written by another feedctl process (a `record` or `import` is running on it); wait for it to finish, or use another journal file")]
+    #[error("{path} is being written by another feedctl process (a `record`, `import`, `replay` or `serve --journal` is running on it); wait for it to finish, or use another journal file")]
     Locked { path: PathBuf },
     #[error("{path} was written by a newer feedctl (schema version {found}, this one knows {known}); upgrade feedctl")]
     TooNew {
@@ -30,15 +30,16 @@ pub enum JournalError {
         found: i64,
         known: i64,
     },
-    #[error("journal {path}: {source}")]
+    // `error`, not `source`: the message already says it, and a source would be printed twice.
+    #[error("journal {path}: {error}")]
     Sqlite {
         path: PathBuf,
-        source: rusqlite::Error,
+        error: rusqlite::Error,
     },
-    #[error("journal {path}: {source}")]
+    #[error("journal {path}: {error}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{0}")]
     Invalid(String),

@@ -42,6 +42,7 @@ pub struct Recording {
     pub id: i64,
     pub name: String,
     pub source: String,
+    #[serde(rename = "podUrl")]
     pub pod_url: Option<String>,
     pub username: Option<String>,
     #[serde(rename = "botUserId")]
@@ -873,11 +874,11 @@ fn create_private(path: &Path) -> Result<(), JournalError> {
 fn io(path: &Path, source: std::io::Error) -> JournalError {
     JournalError::Io {
         path: path.to_path_buf(),
-        source,
+        error: source,
     }
 }
 
-fn sql_error(path: &Path, source: rusqlite::Error) -> JournalError {
+pub(super) fn sql_error(path: &Path, source: rusqlite::Error) -> JournalError {
     match &source {
         rusqlite::Error::SqliteFailure(f, _)
             if matches!(
@@ -892,7 +893,7 @@ fn sql_error(path: &Path, source: rusqlite::Error) -> JournalError {
         }
         _ => JournalError::Sqlite {
             path: path.to_path_buf(),
-            source,
+            error: source,
         },
     }
 }

@@ -70,10 +70,8 @@ impl Journal {
     pub fn verify(&self) -> Result<Vec<Problem>, JournalError> {
         let mut problems = Vec::new();
         let conn = self.conn();
-        let sql_err = |e| JournalError::Sqlite {
-            path: self.path().to_path_buf(),
-            source: e,
-        };
+        // Through the same mapping as every other query: a damaged file says so plainly.
+        let sql_err = |e| super::store::sql_error(self.path(), e);
         let mut stmt = conn.prepare("PRAGMA integrity_check").map_err(sql_err)?;
         let lines: Vec<String> = stmt
             .query_map([], |r| r.get(0))
