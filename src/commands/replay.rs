@@ -374,8 +374,11 @@ pub async fn run(g: &Global, args: &ReplayArgs) -> Result<Exit> {
         std::fs::write(file, serde_json::to_string_pretty(&report)? + "\n")
             .with_context(|| format!("writing {}", file.display()))?;
     }
-    if matches!(format, OutputFormat::Json | OutputFormat::Ndjson) && g.output.is_some() {
-        output::json(&report);
+    // The report goes to stdout only when asked for: replay's work is what the handler did.
+    match (g.output, format) {
+        (Some(_), OutputFormat::Json) => output::json(&report),
+        (Some(_), OutputFormat::Ndjson) => output::ndjson(&report),
+        _ => {}
     }
     Ok(if interrupted {
         Exit::Interrupted
