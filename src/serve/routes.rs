@@ -220,41 +220,36 @@ struct TokenRequest {
     token: Option<String>,
 }
 
-async fn login(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    let Ok(req) = serde_json::from_slice::<TokenRequest>(&body) else {
-        return error(
+/// The user a `{"token": "<jwt>"}` body proves to be, or the 401 to answer.
+fn verified_user(app: &App, body: &[u8]) -> Result<String, Response> {
+    let Ok(req) = serde_json::from_slice::<TokenRequest>(body) else {
+        return Err(error(
             401,
             "malformed authentication request: expected {\"token\": \"<jwt>\"}",
-        );
+        ));
     };
-    match app
-        .sessions
+    app.sessions
         .verify_jwt(req.token.as_deref().unwrap_or_default())
-    {
+        .map_err(|why| error(401, why))
+}
+
+async fn login(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    match verified_user(&app, &body) {
         Ok(user) => {
             let token = app.sessions.issue_session(&user);
             Json(json!({ "name": "sessionToken", "token": token, "authorizationToken": format!("Bearer {token}") })).into_response()
         }
-        Err(why) => error(401, why),
+        Err(r) => r,
     }
 }
 
 async fn relay(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    let Ok(req) = serde_json::from_slice::<TokenRequest>(&body) else {
-        return error(
-            401,
-            "malformed authentication request: expected {\"token\": \"<jwt>\"}",
-        );
-    };
-    match app
-        .sessions
-        .verify_jwt(req.token.as_deref().unwrap_or_default())
-    {
+    match verified_user(&app, &body) {
         Ok(user) => {
             Json(json!({ "name": "keyManagerToken", "token": app.sessions.issue_km(&user) }))
                 .into_response()
         }
-        Err(why) => error(401, why),
+        Err(r) => r,
     }
 }
 

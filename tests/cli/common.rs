@@ -258,3 +258,21 @@ pub fn keys_of_events(ndjson: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// A feedctl client, as a bot, for an emulator at `base_url`, signing with the fixture `key`.
+pub fn local_client(base_url: &str, key: &str) -> feedctl::symphony::Client {
+    use feedctl::config::{Credential, Secret, Settings};
+    let (host, port) = host_port(base_url);
+    let pem = std::fs::read_to_string(fixture(key)).expect("key");
+    let settings = Settings::local(
+        "http",
+        &host,
+        port,
+        "demo-bot",
+        Credential::RsaKey {
+            pem: Secret::new(pem),
+            origin: "test".into(),
+        },
+    );
+    feedctl::symphony::Client::new(&settings).expect("client")
+}

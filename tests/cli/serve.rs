@@ -3,25 +3,12 @@
 
 use std::time::Duration;
 
-use feedctl::config::{Credential, Secret, Settings};
 use feedctl::symphony::{ApiError, Client};
 
 use crate::common::*;
 
 fn client_for(pod: &InProcess) -> Client {
-    let (host, port) = host_port(&pod.url());
-    let pem = std::fs::read_to_string(fixture(PRIVATE_KEY)).unwrap();
-    let settings = Settings::local(
-        "http",
-        &host,
-        port,
-        "demo-bot",
-        Credential::RsaKey {
-            pem: Secret::new(pem),
-            origin: "test".into(),
-        },
-    );
-    Client::new(&settings).unwrap()
+    local_client(&pod.url(), PRIVATE_KEY)
 }
 
 fn ids(events: &[feedctl::symphony::Event]) -> Vec<String> {
@@ -277,19 +264,7 @@ fn wire_shapes_and_status_codes_follow_the_spec() {
 #[test]
 fn login_refuses_a_jwt_signed_with_another_key() {
     let pod = InProcess::start(test_options(""));
-    let (host, port) = host_port(&pod.url());
-    let pem = std::fs::read_to_string(fixture(WRONG_KEY)).unwrap();
-    let settings = Settings::local(
-        "http",
-        &host,
-        port,
-        "demo-bot",
-        Credential::RsaKey {
-            pem: Secret::new(pem),
-            origin: "test".into(),
-        },
-    );
-    let c = Client::new(&settings).unwrap();
+    let c = local_client(&pod.url(), WRONG_KEY);
     pod.rt.block_on(async {
         let e = c.session().await.unwrap_err();
         assert!(

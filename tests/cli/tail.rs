@@ -211,22 +211,9 @@ fn soak_2000_events_through_a_seeded_20_percent_fault_mix() {
 
 #[test]
 fn two_readers_on_their_own_feeds_both_get_every_event() {
-    use feedctl::config::{Credential, Secret, Settings};
     let events = demo_events();
     let pod = serve_with(&events, &[], 10);
-    let (host, port) = host_port(&pod.url());
-    let pem = std::fs::read_to_string(fixture(PRIVATE_KEY)).unwrap();
-    let settings = Settings::local(
-        "http",
-        &host,
-        port,
-        "demo-bot",
-        Credential::RsaKey {
-            pem: Secret::new(pem),
-            origin: "t".into(),
-        },
-    );
-    let bot = feedctl::symphony::Client::new(&settings).unwrap();
+    let bot = local_client(&pod.url(), PRIVATE_KEY);
     // The "bot" has its own feed before tail starts.
     let feed = pod.rt.block_on(bot.create_datafeed(None, false)).unwrap();
     let sb = Sandbox::new();
