@@ -362,7 +362,7 @@ Register-ArgumentCompleter -Native -CommandName 'feedctl' -ScriptBlock {
         }
         'feedctl;tail' {
             [CompletionResult]::new('--feed', '--feed', [CompletionResultType]::ParameterName, 'Read this datafeed instead of one of feedctl''s own (its other readers share its events)')
-            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Tag of feedctl''s own datafeed, so later runs find and reuse it')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Tag of feedctl''s own datafeed, so later runs find and reuse it [default: feedctl for tail, feedctl-record-NAME for record]')
             [CompletionResult]::new('--read-timeout', '--read-timeout', [CompletionResultType]::ParameterName, 'Abandon a read with no complete answer after this long and read again (long poll + margin)')
             [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Only events of these types (any of the 17, case-insensitive; repeat or separate with commas)')
             [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Only events in these streams (stream ids)')
@@ -400,7 +400,7 @@ Register-ArgumentCompleter -Native -CommandName 'feedctl' -ScriptBlock {
             [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'Journal file (SQLite)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Name of the recording inside the journal (a journal can hold several)')
             [CompletionResult]::new('--feed', '--feed', [CompletionResultType]::ParameterName, 'Read this datafeed instead of one of feedctl''s own (its other readers share its events)')
-            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Tag of feedctl''s own datafeed, so later runs find and reuse it')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Tag of feedctl''s own datafeed, so later runs find and reuse it [default: feedctl for tail, feedctl-record-NAME for record]')
             [CompletionResult]::new('--read-timeout', '--read-timeout', [CompletionResultType]::ParameterName, 'Abandon a read with no complete answer after this long and read again (long poll + margin)')
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop once at least this many events are stored (the chunk that crosses it is stored whole)')
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long (e.g. 30s, 5m)')
@@ -413,7 +413,6 @@ Register-ArgumentCompleter -Native -CommandName 'feedctl' -ScriptBlock {
             [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
             [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
             [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
-            [CompletionResult]::new('--keep-feed', '--keep-feed', [CompletionResultType]::ParameterName, 'Keep feedctl''s own datafeed at the end instead of deleting it')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')

@@ -336,7 +336,7 @@ set edit:completion:arg-completer[feedctl] = {|@words|
         }
         &'feedctl;tail'= {
             cand --feed 'Read this datafeed instead of one of feedctl''s own (its other readers share its events)'
-            cand --tag 'Tag of feedctl''s own datafeed, so later runs find and reuse it'
+            cand --tag 'Tag of feedctl''s own datafeed, so later runs find and reuse it [default: feedctl for tail, feedctl-record-NAME for record]'
             cand --read-timeout 'Abandon a read with no complete answer after this long and read again (long poll + margin)'
             cand --type 'Only events of these types (any of the 17, case-insensitive; repeat or separate with commas)'
             cand --stream 'Only events in these streams (stream ids)'
@@ -373,7 +373,7 @@ set edit:completion:arg-completer[feedctl] = {|@words|
             cand --journal 'Journal file (SQLite)'
             cand --name 'Name of the recording inside the journal (a journal can hold several)'
             cand --feed 'Read this datafeed instead of one of feedctl''s own (its other readers share its events)'
-            cand --tag 'Tag of feedctl''s own datafeed, so later runs find and reuse it'
+            cand --tag 'Tag of feedctl''s own datafeed, so later runs find and reuse it [default: feedctl for tail, feedctl-record-NAME for record]'
             cand --read-timeout 'Abandon a read with no complete answer after this long and read again (long poll + margin)'
             cand --count 'Stop once at least this many events are stored (the chunk that crosses it is stored whole)'
             cand --duration 'Stop after this long (e.g. 30s, 5m)'
@@ -386,7 +386,6 @@ set edit:completion:arg-completer[feedctl] = {|@words|
             cand --username 'Bot username [env: FEEDCTL_BOT_USERNAME]'
             cand --private-key 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]'
             cand --datafeed-version 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]'
-            cand --keep-feed 'Keep feedctl''s own datafeed at the end instead of deleting it'
             cand -v 'More detail on stderr (-v info, -vv debug, -vvv trace)'
             cand --verbose 'More detail on stderr (-v info, -vv debug, -vvv trace)'
             cand -q 'Only errors on stderr'

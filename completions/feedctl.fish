@@ -252,7 +252,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_see
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from help" -f -a "read" -d 'Make one read call and print the events and the new ackId'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l feed -d 'Read this datafeed instead of one of feedctl\'s own (its other readers share its events)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l tag -d 'Tag of feedctl\'s own datafeed, so later runs find and reuse it' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l tag -d 'Tag of feedctl\'s own datafeed, so later runs find and reuse it [default: feedctl for tail, feedctl-record-NAME for record]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l read-timeout -d 'Abandon a read with no complete answer after this long and read again (long poll + margin)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l type -d 'Only events of these types (any of the 17, case-insensitive; repeat or separate with commas)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l stream -d 'Only events in these streams (stream ids)' -r
@@ -282,7 +282,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s V -l version -d
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s j -l journal -d 'Journal file (SQLite)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l name -d 'Name of the recording inside the journal (a journal can hold several)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l feed -d 'Read this datafeed instead of one of feedctl\'s own (its other readers share its events)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l tag -d 'Tag of feedctl\'s own datafeed, so later runs find and reuse it' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l tag -d 'Tag of feedctl\'s own datafeed, so later runs find and reuse it [default: feedctl for tail, feedctl-record-NAME for record]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l read-timeout -d 'Abandon a read with no complete answer after this long and read again (long poll + margin)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l count -d 'Stop once at least this many events are stored (the chunk that crosses it is stored whole)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l duration -d 'Stop after this long (e.g. 30s, 5m)' -r
@@ -296,7 +296,6 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l scheme -d 'ht
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l keep-feed -d 'Keep feedctl\'s own datafeed at the end instead of deleting it'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l no-color -d 'No colours (also when NO_COLOR is set)'

@@ -122,12 +122,8 @@ pub struct Global {
     pub insecure: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    Table,
-    Json,
-    Ndjson,
-}
+/// The output formats live with the printer; the flag only names them.
+pub use crate::output::OutputFormat;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -464,12 +460,9 @@ pub struct SourceArgs {
     /// Read this datafeed instead of one of feedctl's own (its other readers share its events)
     #[arg(long, value_name = "ID")]
     pub feed: Option<String>,
-    /// Keep feedctl's own datafeed at the end instead of deleting it
-    #[arg(long)]
-    pub keep_feed: bool,
-    /// Tag of feedctl's own datafeed, so later runs find and reuse it
-    #[arg(long, default_value = crate::feed::DEFAULT_TAG, value_name = "TAG")]
-    pub tag: String,
+    /// Tag of feedctl's own datafeed, so later runs find and reuse it [default: feedctl for tail, feedctl-record-NAME for record]
+    #[arg(long, value_name = "TAG")]
+    pub tag: Option<String>,
     /// Abandon a read with no complete answer after this long and read again (long poll + margin)
     #[arg(long, default_value = "45s", value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub read_timeout: std::time::Duration,
@@ -483,6 +476,9 @@ pub struct SourceArgs {
 pub struct TailArgs {
     #[command(flatten)]
     pub source: SourceArgs,
+    /// Keep feedctl's own datafeed at the end instead of deleting it
+    #[arg(long)]
+    pub keep_feed: bool,
     /// Only events of these types (any of the 17, case-insensitive; repeat or separate with commas)
     #[arg(long = "type", value_name = "TYPE", value_delimiter = ',')]
     pub types: Vec<String>,

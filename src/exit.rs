@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use crate::feed::ErrorClass;
+
 /// Exit statuses a user or script can rely on; see `docs/exit-codes.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -59,13 +61,11 @@ pub fn exit_for(err: &anyhow::Error) -> Exit {
         if cause.downcast_ref::<crate::config::ConfigError>().is_some() {
             return Exit::Usage;
         }
-        if let Some(e) = cause.downcast_ref::<crate::feed::FeedError>() {
-            return match e {
-                crate::feed::FeedError::Api(crate::symphony::ApiError::AuthRejected { .. }) => {
-                    Exit::Auth
-                }
-                crate::feed::FeedError::Api(crate::symphony::ApiError::Local(_)) => Exit::Usage,
-                _ => Exit::Feed,
+        if let Some(e) = cause.downcast_ref::<crate::feed::SourceError>() {
+            return match e.class {
+                ErrorClass::Auth => Exit::Auth,
+                ErrorClass::Local => Exit::Usage,
+                ErrorClass::Transient | ErrorClass::Gone | ErrorClass::Refused => Exit::Feed,
             };
         }
         if let Some(e) = cause.downcast_ref::<crate::symphony::ApiError>() {

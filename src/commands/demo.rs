@@ -13,16 +13,17 @@ use std::io::IsTerminal;
 use crate::cli::{
     DemoArgs, EventSelection, Global, HandlerMode, JournalArg, OutputFormat, ReplayArgs,
 };
-use crate::commands::record::chunk_record;
-use crate::commands::tail::announce;
 use crate::config::{Credential, Secret, Settings};
 use crate::exit::Exit;
-use crate::feed::{FeedChoice, FollowOptions, Follower, Notice};
+use crate::feed::{follow, Chunk, Ended, Keeper, Next, Notice, Stop};
 use crate::journal::Journal;
 use crate::output;
 use crate::output::events::{envelope, pretty, Delivery};
+use crate::recorder::Recorder;
 use crate::serve::{self, HubSettings, ServeOptions};
-use crate::symphony::Client;
+use crate::symphony::source::{DatafeedSource, FeedChoice, FollowOptions};
+use crate::symphony::{Client, Event};
+use tokio_util::sync::CancellationToken;
 
 const DEMO_EVENTS: &str = include_str!("../../fixtures/demo.ndjson");
 const TEST_PUBLIC_KEY: &str = include_str!("../../fixtures/keys/TEST-ONLY-bot-public.pem");
@@ -115,7 +116,7 @@ async fn walk_through(
     let recording = journal.recording("demo", "datafeed-v2", Some(base_url), Some(BOT))?;
     step(4, "following it as `feedctl tail` does and recording each chunk as `feedctl record` does, before acknowledging it;");
     output::note("    the pod fails one read on purpose (HTTP 503) to show a retry");
-    let mut follower = Follower::new(
+    let mut source = DatafeedSource::new(
         &client,
         FollowOptions {
             version: settings.datafeed.version,
@@ -134,37 +135,19 @@ async fn walk_through(
         Some(_) => false,
         None => std::io::stdout().is_terminal(),
     };
-    let mut received = 0;
-    let mut chunks = 0;
-    let mut notify = |n: Notice| {
-        if !matches!(n, Notice::FeedAttached { .. }) {
-            announce(&n)
-        }
+    let mut shown = Shown {
+        recorder: Recorder::new(&mut journal, recording.id, Some(total as u64)),
+        pretty: pretty_out,
     };
-    while received < total {
-        let chunk = tokio::time::timeout(Duration::from_secs(20), follower.next_chunk(&mut notify))
-            .await
-            .context("the emulator stopped sending events")??;
-        chunks += 1;
-        let ack = chunk.ack_received.clone().unwrap_or_default();
-        journal.append_chunk(
-            recording.id,
-            &chunk_record(&chunk),
-            Some((&chunk.feed_id, &ack)),
-        )?;
-        let d = Delivery {
-            feed_id: &chunk.feed_id,
-            chunk: chunk.number,
-            received_at: chunk.received_at,
-        };
-        for e in &chunk.events {
-            output::line(if pretty_out {
-                pretty(e)
-            } else {
-                envelope(e, &d)
-            });
-        }
-        received += chunk.events.len();
+    let stop = Stop {
+        deadline: Some(tokio::time::Instant::now() + Duration::from_secs(60)),
+        cancel: CancellationToken::new(),
+    };
+    let ended = follow(&mut source, &mut shown, &stop).await?;
+    let (received, chunks) = (shown.recorder.tally.events as usize, shown.recorder.tally.chunks);
+    drop(shown);
+    if ended != Ended::Finished {
+        anyhow::bail!("the emulator stopped sending events ({received} of {total} received)");
     }
     client.delete_datafeed(&feed.id).await?;
     step(5, &format!("received all {received} of {total} events in {chunks} chunks, each committed to the journal before the next read acknowledged it; deleted the datafeed"));
@@ -239,6 +222,43 @@ async fn walk_through(
             Exit::Failed
         },
     )
+}
+
+/// The demo's keeper: records each chunk as `record` does, then shows its events as `tail` does.
+struct Shown<'j> {
+    recorder: Recorder<'j>,
+    pretty: bool,
+}
+
+impl<A> Keeper<Event, A> for Shown<'_> {
+    fn announce(&mut self, n: &Notice) {
+        // The demo attached to the feed it made itself; saying so again is noise.
+        if !matches!(n, Notice::Attached { .. }) {
+            output::note(&output::notice_line(n));
+        }
+    }
+
+    fn note(&mut self, n: Notice) -> Result<()> {
+        Keeper::<Event, A>::note(&mut self.recorder, n)
+    }
+
+    fn keep(&mut self, chunk: &Chunk<Event, A>) -> Result<Next> {
+        let next = self.recorder.keep(chunk)?;
+        let feed_id = chunk.cursor_after.text("feedId").unwrap_or("");
+        let d = Delivery {
+            feed_id,
+            chunk: chunk.number,
+            received_at: chunk.received_at,
+        };
+        for e in &chunk.events {
+            output::line(if self.pretty {
+                pretty(e)
+            } else {
+                envelope(e, &d)
+            });
+        }
+        Ok(next)
+    }
 }
 
 /// Writes the demo handler (embedded, so the demo works from any directory) as an executable.

@@ -15,7 +15,7 @@ use crate::output::{self, note};
 use crate::symphony::event::EVENT_TYPES;
 use crate::symphony::Event;
 
-use super::record::new_event;
+use crate::recorder::new_event;
 
 pub fn run(g: &Global, cmd: &JournalCommand) -> Result<Exit> {
     let format = output::resolve(g.output);

@@ -81,6 +81,19 @@ impl Interrupt {
     }
 }
 
+/// A token cancelled by Ctrl-C, for the follow loop. The signal is listened for from here on,
+/// so one that comes before the loop starts is not lost.
+pub fn cancel_on_interrupt() -> std::io::Result<tokio_util::sync::CancellationToken> {
+    let mut interrupt = Interrupt::new()?;
+    let token = tokio_util::sync::CancellationToken::new();
+    let cancel = token.clone();
+    tokio::spawn(async move {
+        interrupt.recv().await;
+        cancel.cancel();
+    });
+    Ok(token)
+}
+
 /// Sleeps until the deadline of `--duration`, or forever when there is none.
 pub async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     match deadline {

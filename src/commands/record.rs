@@ -1,5 +1,6 @@
 //! `feedctl record`: follow a feed and commit every chunk, with its marker, before acking it.
 
+use std::cell::RefCell;
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
@@ -7,58 +8,25 @@ use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::{Global, RecordArgs};
-use crate::config::DatafeedVersion;
 use crate::exit::Exit;
-use crate::feed::{Chunk, FeedChoice, Follower, Notice};
-use crate::journal::{ChunkRecord, Journal, NewEvent};
-use crate::output::note;
-use crate::symphony::{ApiError, Client, Event};
+use crate::feed::{follow, Cursor, Ended, Notice, Source, Stop};
+use crate::journal::Journal;
+use crate::output::{self, note};
+use crate::recorder::Recorder;
+use crate::sources::{datafeed_description, datafeed_options, DatafeedRequest};
+use crate::symphony::source::{DatafeedSource, FeedChoice, FeedOwner, PARTITION};
+use crate::symphony::{ApiError, Client};
 
 use super::load_settings;
-use super::tail::{announce, follow_options};
-
-/// The journal's view of an event: its exact bytes and the indexed columns.
-pub fn new_event(e: &Event) -> NewEvent<'_> {
-    NewEvent {
-        raw: e.raw(),
-        event_id: e.id(),
-        event_type: (!e.event_type().is_empty()).then(|| e.event_type()),
-        timestamp: e.timestamp(),
-        stream_id: e.stream_id(),
-        initiator_id: e.initiator_id(),
-        message_id: e.message_id(),
-        dedupe_key: e.dedupe_key(),
-    }
-}
-
-pub fn chunk_record(c: &Chunk) -> ChunkRecord<'_> {
-    ChunkRecord {
-        feed_id: Some(&c.feed_id),
-        ack_sent: Some(&c.ack_sent),
-        ack_received: c.ack_received.as_deref(),
-        received_at: c.received_at,
-        size: c.body.len(),
-        latency_ms: c.latency.as_millis() as u64,
-        events: c.events.iter().map(new_event).collect(),
-    }
-}
-
-/// The tag of a recording's own feed: stable per name, so a restart finds the same feed.
-fn record_tag(name: &str) -> String {
-    format!("feedctl-record-{name}").chars().take(100).collect()
-}
 
 pub async fn run(g: &Global, args: &RecordArgs) -> Result<Exit> {
     let settings = load_settings(g)?;
     // Open the journal first: a second writer fails before anything touches the server.
     let mut journal = Journal::open_for_write(&args.journal.journal)?;
-    let source = match settings.datafeed.version {
-        DatafeedVersion::V2 => "datafeed-v2",
-        DatafeedVersion::V1 => "datafeed-v1",
-    };
+    let (_kind, label, _description) = datafeed_description(&settings);
     let recording = journal.recording(
         &args.name,
-        source,
+        label,
         Some(&settings.pod.base_url()),
         Some(&settings.username),
     )?;
@@ -75,100 +43,79 @@ pub async fn run(g: &Global, args: &RecordArgs) -> Result<Exit> {
             Err(e) => tracing::warn!("could not ask the pod who the bot is ({e}); the recording will not know its bot's user id"),
         }
     }
-    let mut opts = follow_options(&settings, &args.source);
-    match (&args.source.feed, journal.marker(recording.id)?) {
-        (None, Some((feed, ack, seq))) => {
-            note(&format!(
-                "record: resuming recording `{}` after chunk {seq} on datafeed {feed}",
-                args.name
-            ));
-            opts.choice = FeedChoice::Resume {
-                id: feed,
-                ack_id: ack,
-            };
+    let mut opts = datafeed_options(
+        &settings,
+        &DatafeedRequest {
+            feed: args.source.feed.as_deref(),
+            tag: args.source.tag.as_deref(),
+            read_timeout: args.source.read_timeout,
+            owner: FeedOwner::Recording(&args.name),
+            keep: true,
+        },
+    );
+    if args.source.feed.is_none() {
+        let marker = journal
+            .marker(recording.id)?
+            .map(|(feed, ack, seq)| (Cursor::new(serde_json::json!({"feedId": feed, "ackId": ack})), seq));
+        if let Some((choice, seq)) = marker.and_then(|(c, seq)| Some((FeedChoice::from_cursor(&c)?, seq))) {
+            if let FeedChoice::Resume { id, .. } = &choice {
+                note(&format!(
+                    "record: resuming recording `{}` after chunk {seq} on datafeed {id}",
+                    args.name
+                ));
+            }
+            opts.choice = choice;
         }
-        (None, None) => {
-            opts.choice = FeedChoice::Own { keep: true };
-            // A stable tag per recording, so a restart before the first chunk finds the same feed.
-            opts.tag = record_tag(&args.name);
-        }
-        (Some(_), _) => {}
     }
-    let mut follower = Follower::new(&client, opts);
+    let _ = PARTITION;
+    let mut source = DatafeedSource::new(&client, opts);
 
     let progress = progress_bar();
     let started = Instant::now();
-    let (mut events, mut chunks, mut retries, mut duplicates) = (0u64, 0u64, 0u64, 0usize);
-    let mut last_event_time = String::new();
-    let pending: std::cell::RefCell<Vec<Notice>> = Default::default();
-    let mut notify = |n: Notice| {
-        progress.suspend(|| announce(&n));
-        pending.borrow_mut().push(n);
+    let stop = Stop {
+        deadline: args.duration.map(|d| tokio::time::Instant::now() + d),
+        cancel: super::cancel_on_interrupt()?,
     };
-    let mut interrupt = super::Interrupt::new()?;
-    let deadline = args.duration.map(|d| tokio::time::Instant::now() + d);
-
-    let outcome: Result<Exit> = loop {
-        if args.count.is_some_and(|c| events >= c) {
-            break Ok(Exit::Success);
-        }
-        let next = follower.next_chunk(&mut notify);
-        let chunk = tokio::select! {
-            c = next => c,
-            _ = interrupt.recv() => break Ok(Exit::Interrupted),
-            _ = super::sleep_until(deadline) => break Ok(Exit::Success),
-        };
-        let notices: Vec<Notice> = pending.borrow_mut().drain(..).collect();
-        for n in notices {
-            match n {
-                Notice::Retry { .. } => retries += 1,
-                Notice::FeedRecreated { old, new } => journal.add_gap(
-                    recording.id,
-                    &old,
-                    &new,
-                    "the feed was gone (HTTP 400): events in between may be lost",
-                )?,
-                Notice::FeedCreated { id } | Notice::FeedReused { id } => {
-                    journal.set_marker(recording.id, &id, "")?
-                }
-                _ => {}
-            }
-        }
-        let chunk = match chunk {
-            Ok(c) => c,
-            Err(e) => break Err(e.into()),
-        };
-        let marker_ack = chunk.ack_received.clone().unwrap_or_default();
-        let (seq, dups) = journal.append_chunk(
-            recording.id,
-            &chunk_record(&chunk),
-            Some((&chunk.feed_id, &marker_ack)),
-        )?;
-        chunks += 1;
-        events += chunk.events.len() as u64;
-        duplicates += dups;
-        if let Some(ts) = chunk.events.iter().filter_map(Event::timestamp).max() {
-            last_event_time = crate::output::time(ts);
-        }
-        let rate = events as f64 / started.elapsed().as_secs_f64().max(0.001);
-        progress.set_message(format!(
-            "{events} events · {chunks} chunks (last #{seq}) · {rate:.0}/s · last event {last_event_time} · {retries} retries"
-        ));
+    let tally = RefCell::new(Default::default());
+    let outcome = {
+        let mut recorder = Recorder::new(&mut journal, recording.id, args.count)
+            .on_notice(|n| progress.suspend(|| note(&output::notice_line(n))))
+            .on_kept(|t, _| {
+                let rate = t.events as f64 / started.elapsed().as_secs_f64().max(0.001);
+                let last = t.last_event_time.map(output::time).unwrap_or_default();
+                progress.set_message(format!(
+                    "{} events · {} chunks (last #{}) · {rate:.0}/s · last event {last} · {} retries",
+                    t.events, t.chunks, t.last_seq, t.retries
+                ));
+            });
+        let outcome = follow(&mut source, &mut recorder, &stop).await;
+        *tally.borrow_mut() = recorder.tally.clone();
+        outcome
     };
+    source
+        .close(&mut |n: Notice| note(&output::notice_line(&n)))
+        .await;
     progress.finish_and_clear();
+    let t: crate::recorder::Tally = tally.into_inner();
     let elapsed = started.elapsed();
-    let stop = match &outcome {
-        Ok(Exit::Interrupted) => "interrupted; ",
+    let stopped = match &outcome {
+        Ok(Ended::Interrupted) => "interrupted; ",
         Err(_) => "stopped by an error; ",
         _ => "",
     };
     note(&format!(
-        "record: {stop}stored {events} events in {chunks} chunks ({duplicates} repeated deliveries flagged) in {:.1}s into {} (recording `{}`); run the same command to resume",
+        "record: {stopped}stored {} events in {} chunks ({} repeated deliveries flagged) in {:.1}s into {} (recording `{}`); run the same command to resume",
+        t.events,
+        t.chunks,
+        t.duplicates,
         elapsed.as_secs_f64(),
         args.journal.journal.display(),
         args.name
     ));
-    outcome
+    match outcome? {
+        Ended::Interrupted => Ok(Exit::Interrupted),
+        _ => Ok(Exit::Success),
+    }
 }
 
 fn progress_bar() -> ProgressBar {

@@ -5,13 +5,14 @@ use std::io::IsTerminal;
 
 use anyhow::Result;
 
-use crate::cli::{Global, OutputFormat, SourceArgs, TailArgs};
-use crate::config::Settings;
+use crate::cli::{Global, OutputFormat, TailArgs};
 use crate::exit::{Exit, Fail};
-use crate::feed::{FeedChoice, FollowOptions, Follower, Notice};
+use crate::feed::{follow, Chunk, Ended, Keeper, Next, Notice, Source, Stop};
 use crate::output::events::{envelope, pretty, Delivery, Template};
 use crate::output::{self, note};
+use crate::sources::{datafeed_options, DatafeedRequest};
 use crate::symphony::event::EVENT_TYPES;
+use crate::symphony::source::{DatafeedSource, FeedOwner};
 use crate::symphony::{Client, Event};
 
 use super::load_settings;
@@ -103,35 +104,6 @@ enum Style {
     Template(Template),
 }
 
-/// Follow options from the config and the source flags.
-pub fn follow_options(settings: &Settings, source: &SourceArgs) -> FollowOptions {
-    let choice = match &source.feed {
-        Some(id) => FeedChoice::Given(id.clone()),
-        None => FeedChoice::Own {
-            keep: source.keep_feed,
-        },
-    };
-    FollowOptions {
-        version: settings.datafeed.version,
-        choice,
-        read_timeout: source.read_timeout,
-        retry: settings.datafeed.retry.clone(),
-        include_invisible: settings.datafeed.include_invisible,
-        tag: source.tag.clone(),
-    }
-}
-
-/// Prints a follower notice on stderr.
-pub fn announce(n: &Notice) {
-    let tag = match n {
-        Notice::Retry { .. } | Notice::FeedRecreated { .. } => {
-            console::style("retry:").yellow().for_stderr()
-        }
-        _ => console::style("feed:").cyan().for_stderr(),
-    };
-    note(&format!("{tag} {n}"));
-}
-
 pub async fn run(g: &Global, args: &TailArgs) -> Result<Exit> {
     let filter = Filter::new(&args.types, &args.stream, &args.initiator)?;
     let style = if args.raw {
@@ -148,41 +120,80 @@ pub async fn run(g: &Global, args: &TailArgs) -> Result<Exit> {
     };
     let settings = load_settings(g)?;
     let client = Client::new(&settings)?;
-    let mut follower = Follower::new(&client, follow_options(&settings, &args.source));
+    let opts = datafeed_options(
+        &settings,
+        &DatafeedRequest {
+            feed: args.source.feed.as_deref(),
+            tag: args.source.tag.as_deref(),
+            read_timeout: args.source.read_timeout,
+            owner: FeedOwner::Tail,
+            keep: args.keep_feed,
+        },
+    );
+    let mut source = DatafeedSource::new(&client, opts);
     if args.source.feed.is_some() {
         note("note: other readers of this datafeed share its events: what tail reads, they may not get");
     }
 
-    let mut interrupt = super::Interrupt::new()?;
-    let deadline = args.duration.map(|d| tokio::time::Instant::now() + d);
-    let mut printed: u64 = 0;
-    let mut seen = Seen::new();
-    let mut notify = |n: Notice| announce(&n);
-    let outcome: Result<Exit> = loop {
-        if args.count.is_some_and(|c| printed >= c) {
-            break Ok(Exit::Success);
+    let stop = Stop {
+        deadline: args.duration.map(|d| tokio::time::Instant::now() + d),
+        cancel: super::cancel_on_interrupt()?,
+    };
+    let mut printer = Printer {
+        filter,
+        style,
+        count: args.count,
+        printed: 0,
+        seen: Seen::new(),
+    };
+    let outcome = follow(&mut source, &mut printer, &stop).await;
+    source
+        .close(&mut |n: Notice| note(&output::notice_line(&n)))
+        .await;
+    match outcome {
+        Ok(Ended::Interrupted) => {
+            note("interrupted");
+            Ok(Exit::Interrupted)
         }
-        let next = follower.next_chunk(&mut notify);
-        let chunk = tokio::select! {
-            c = next => c,
-            _ = interrupt.recv() => break Ok(Exit::Interrupted),
-            _ = super::sleep_until(deadline) => break Ok(Exit::Success),
-        };
-        let chunk = match chunk {
-            Ok(c) => c,
-            Err(e) => break Err(e.into()),
-        };
-        if let Style::Raw = style {
+        Ok(_) => Ok(Exit::Success),
+        Err(e) => Err(e),
+    }
+}
+
+/// tail's keeper: prints each new event that passes the filter; a chunk is "kept" once printed.
+struct Printer {
+    filter: Filter,
+    style: Style,
+    count: Option<u64>,
+    printed: u64,
+    seen: Seen,
+}
+
+impl<A> Keeper<Event, A> for Printer {
+    fn announce(&mut self, n: &Notice) {
+        note(&output::notice_line(n));
+    }
+
+    fn note(&mut self, _: Notice) -> Result<()> {
+        Ok(())
+    }
+
+    fn keep(&mut self, chunk: &Chunk<Event, A>) -> Result<Next> {
+        if let Style::Raw = self.style {
             if !output::try_line(String::from_utf8_lossy(&chunk.body)) {
-                break Ok(Exit::Success);
+                return Ok(Next::Abandon);
             }
         }
+        let feed_id = chunk
+            .cursor_after
+            .text("feedId")
+            .unwrap_or(&chunk.partition);
         let d = Delivery {
-            feed_id: &chunk.feed_id,
+            feed_id,
             chunk: chunk.number,
             received_at: chunk.received_at,
         };
-        let mut reader_gone = false;
+        let seen = &mut self.seen;
         let fresh: Vec<&Event> = chunk
             .events
             .iter()
@@ -193,12 +204,13 @@ pub async fn run(g: &Global, args: &TailArgs) -> Result<Exit> {
         if stamps.windows(2).any(|w| w[0] > w[1]) {
             note(&format!("note: chunk {} delivered events out of timestamp order (printed in delivery order)", chunk.number));
         }
+        let full = |printed: u64| self.count.is_some_and(|c| printed >= c);
         for e in fresh {
-            if !filter.accepts(e) || args.count.is_some_and(|c| printed >= c) {
+            if !self.filter.accepts(e) || full(self.printed) {
                 continue;
             }
-            printed += 1;
-            let text = match &style {
+            self.printed += 1;
+            let text = match &self.style {
                 Style::Raw => continue,
                 Style::Pretty => pretty(e),
                 Style::Envelope => envelope(e, &d),
@@ -206,12 +218,8 @@ pub async fn run(g: &Global, args: &TailArgs) -> Result<Exit> {
             };
             // The reader went away (`tail | head`): stop, and still delete the feed.
             if !output::try_line(text) {
-                reader_gone = true;
-                break;
+                return Ok(Next::Abandon);
             }
-        }
-        if reader_gone {
-            break Ok(Exit::Success);
         }
         if repeats > 0 {
             note(&format!(
@@ -219,12 +227,10 @@ pub async fn run(g: &Global, args: &TailArgs) -> Result<Exit> {
                 chunk.number
             ));
         }
-    };
-    if let Some(id) = follower.close().await {
-        note(&format!("feed: deleted datafeed {id}"));
+        Ok(if full(self.printed) {
+            Next::Finish
+        } else {
+            Next::Continue
+        })
     }
-    if outcome.as_ref().is_ok_and(|e| *e == Exit::Interrupted) {
-        note("interrupted");
-    }
-    outcome
 }

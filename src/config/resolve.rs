@@ -820,5 +820,5 @@ fn sensitive_header(name: &str) -> bool {
 }
 
 fn short(v: &Value) -> String {
-    crate::output::clip(&v.to_string(), 41)
+    crate::text::clip(&v.to_string(), 41)
 }

@@ -9,8 +9,15 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 use serde::Serialize;
 
-use crate::cli::OutputFormat;
 use crate::symphony::Event;
+
+/// How records are printed (`--output`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Json,
+    Ndjson,
+}
 
 /// The format to use: the flag, else a table on a terminal and JSON when piped.
 pub fn resolve(flag: Option<OutputFormat>) -> OutputFormat {
@@ -76,6 +83,16 @@ pub fn note(text: &str) {
     }
 }
 
+/// A follow notice as its stderr line: `retry:` for what costs time or events, `feed:` else.
+pub fn notice_line(n: &crate::feed::Notice) -> String {
+    use crate::feed::Notice;
+    let tag = match n {
+        Notice::Retry { .. } | Notice::Gap { .. } => console::style("retry:").yellow().for_stderr(),
+        _ => console::style("feed:").cyan().for_stderr(),
+    };
+    format!("{tag} {n}")
+}
+
 /// Milliseconds since the epoch as `YYYY-MM-DD HH:MM:SS.mmm` UTC.
 pub fn time(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
@@ -87,43 +104,7 @@ pub fn time(ms: i64) -> String {
     s.replacen('T', " ", 1).trim_end_matches('Z').to_string()
 }
 
-/// The readable text of a PresentationML message: tags dropped, entities decoded, whitespace
-/// collapsed.
-pub fn plain_text(presentation_ml: &str) -> String {
-    let mut out = String::with_capacity(presentation_ml.len());
-    let mut in_tag = false;
-    for c in presentation_ml.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                out.push(' ');
-            }
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    let decoded = out
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&apos;", "'")
-        .replace("&nbsp;", " ")
-        .replace("&amp;", "&");
-    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Cuts a text to `max` characters with an ellipsis.
-pub fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
-        s.push('…');
-        s
-    }
-}
+pub use crate::text::{clip, plain_text};
 
 /// Rows of an event table: time, type, stream, initiator, text.
 pub fn event_table(events: &[Event]) -> Table {
@@ -144,12 +125,6 @@ pub fn event_table(events: &[Event]) -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn strips_presentation_ml() {
-        let m = r#"<div data-format="PresentationML" data-version="2.0"><p>hello <b>bot</b> &amp; &lt;you&gt;</p></div>"#;
-        assert_eq!(plain_text(m), "hello bot & <you>");
-    }
 
     #[test]
     fn formats_time() {

@@ -634,7 +634,7 @@ async fn create_message(
     if app.echo {
         eprintln!(
             "serve: bot sent to {sid}: {}",
-            crate::output::clip(&crate::output::plain_text(&message), 200)
+            crate::text::clip(&crate::text::plain_text(&message), 200)
         );
     }
     if let Ok(mut all) = app.sent.lock() {

@@ -1,5 +1,5 @@
-//! The wire: authentication, the pod and agent calls feedctl makes, and the event model.
-//! Knows nothing of journals, terminals or commands.
+//! The wire: authentication, the pod and agent calls feedctl makes, the event model, and the
+//! datafeed as a `feed::Source`. Knows nothing of journals, terminals or commands.
 
 pub mod auth;
 pub mod client;
@@ -7,6 +7,7 @@ pub mod datafeed;
 mod error;
 pub mod event;
 pub mod http;
+pub mod source;
 
 pub use client::Client;
 pub use error::{ApiError, TransportKind};

@@ -474,3 +474,98 @@ fn bad_files_are_refused_with_exit_2_and_left_untouched() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("no journal at missing.db"));
 }
+
+/// The ids of the bot's datafeeds with `tag`, as `feedctl datafeed list` shows them.
+fn feeds_tagged(sb: &Sandbox, tag: &str) -> Vec<String> {
+    let out = sb
+        .cmd()
+        .args(["datafeed", "list", "--tag", tag, "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_recorders_replacement_feed_keeps_its_tag_and_tail_never_touches_it() {
+    let pod = pod_with(&demo_events(), &[], 10, 800);
+    let sb = Sandbox::new();
+    sb.fast_config_for(&pod.url(), "");
+    let record = |count: &str| {
+        let out = sb
+            .cmd()
+            .args(["record", "-j", "r.db", "--count", count])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        stderr_of(&out)
+    };
+    record("10");
+    let first = feeds_tagged(&sb, "feedctl-record-default");
+    assert_eq!(first.len(), 1, "record made a feed of its own: {first:?}");
+    // The feed goes away behind the recorder's back (expired, or deleted by someone else).
+    let out = sb
+        .cmd()
+        .args(["datafeed", "delete", "--yes", &first[0]])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let err = record("20");
+    assert!(err.contains("is gone"), "{err}");
+    let replacement = feeds_tagged(&sb, "feedctl-record-default");
+    assert_eq!(replacement.len(), 1, "the replacement has the recording's tag");
+    assert_ne!(replacement, first);
+    assert!(
+        feeds_tagged(&sb, "feedctl").is_empty(),
+        "nothing carries tail's tag"
+    );
+    // A tail reads a feed of its own and deletes only that one.
+    let out = sb
+        .cmd()
+        .args(["tail", "--count", "3"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        !err.contains(&replacement[0]),
+        "tail must not touch the recorder's feed: {err}"
+    );
+    assert!(err.contains("created datafeed"), "{err}");
+    assert_eq!(
+        feeds_tagged(&sb, "feedctl-record-default"),
+        replacement,
+        "the recorder's feed survives the tail"
+    );
+    // The recorder resumes on its replacement, where it stood.
+    let before = info(&sb, "r.db")["events"].as_i64().unwrap();
+    let err = record("5");
+    assert!(
+        err.contains(&format!("on datafeed {}", replacement[0])),
+        "{err}"
+    );
+    let after = info(&sb, "r.db");
+    assert!(after["events"].as_i64().unwrap() > before, "{after}");
+    assert_eq!(after["gaps"], 1, "no new gap: the recorder kept its events");
+    verify_ok(&sb, "r.db");
+}
+
+#[test]
+fn record_honours_tag() {
+    let pod = pod_with(&demo_events(), &[], 10, 800);
+    let sb = Sandbox::new();
+    sb.fast_config_for(&pod.url(), "");
+    let out = sb
+        .cmd()
+        .args(["record", "-j", "t.db", "--count", "10", "--tag", "nightly"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(feeds_tagged(&sb, "nightly").len(), 1);
+    assert!(feeds_tagged(&sb, "feedctl-record-default").is_empty());
+}

@@ -1,0 +1,254 @@
+//! What a source is to the rest of feedctl: chunks with cursors, notices, neutral errors.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// Where a partition stands, opaque to all but its source; stored as JSON in the journal
+/// (chunks' cursor before/after, markers). DF v2: `{"feedId":"..","ackId":".."}`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Cursor(Value);
+
+impl Cursor {
+    pub fn new(value: Value) -> Self {
+        Cursor(value)
+    }
+
+    /// The cursor as stored in the journal.
+    pub fn to_json(&self) -> String {
+        self.0.to_string()
+    }
+
+    /// A cursor read back from the journal.
+    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text).map(Cursor)
+    }
+
+    /// A text field of the cursor (`feedId`, `ackId`, ...), for the source that made it.
+    pub fn text(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(Value::as_str)
+    }
+
+    pub fn value(&self) -> &Value {
+        &self.0
+    }
+}
+
+/// The neutral indexed columns of an event (DESIGN §4a), plus Symphony's own, borrowed from it.
+#[derive(Debug, Clone, Default)]
+pub struct Columns<'a> {
+    pub event_id: Option<&'a str>,
+    pub event_type: Option<&'a str>,
+    pub timestamp: Option<i64>,
+    pub stream_id: Option<&'a str>,
+    pub initiator_id: Option<i64>,
+    pub message_id: Option<&'a str>,
+}
+
+/// One event of a chunk, as the journal and the loop see it.
+pub trait FeedEvent {
+    /// The exact bytes received.
+    fn raw(&self) -> &[u8];
+    fn columns(&self) -> Columns<'_>;
+    /// What makes two deliveries the same event (DESIGN §5).
+    fn dedupe_key(&self) -> String;
+}
+
+/// One delivery exactly as received: the unit of ack, of storage and of replay.
+#[derive(Debug)]
+pub struct Chunk<E, A> {
+    pub partition: String,
+    /// 1 for the first chunk with events in this run.
+    pub number: u64,
+    pub cursor_before: Cursor,
+    /// Where the partition stands once this chunk is committed: the journal's new marker.
+    pub cursor_after: Cursor,
+    pub events: Vec<E>,
+    /// The body of the delivery exactly as received.
+    pub body: Vec<u8>,
+    /// Milliseconds since the epoch.
+    pub received_at: i64,
+    pub latency: Duration,
+    /// Symphony's own journal columns (feed id, ackId sent, ackId received); `None` elsewhere.
+    pub datafeed: Option<(String, String, Option<String>)>,
+    /// What the source needs to acknowledge the chunk; only the follow loop takes it out.
+    pub(super) ack: A,
+}
+
+impl<E, A> Chunk<E, A> {
+    /// A chunk as a source delivers it; `ack` goes back to the source only as a [`Committed`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        partition: String,
+        number: u64,
+        cursor_before: Cursor,
+        cursor_after: Cursor,
+        events: Vec<E>,
+        body: Vec<u8>,
+        received_at: i64,
+        latency: Duration,
+        ack: A,
+    ) -> Self {
+        Chunk {
+            partition,
+            number,
+            cursor_before,
+            cursor_after,
+            events,
+            body,
+            received_at,
+            latency,
+            datafeed: None,
+            ack,
+        }
+    }
+}
+
+/// A chunk's acknowledgement after its keeper kept it. Made only by [`super::follow`], so a
+/// source cannot be acknowledged before the journal committed.
+#[derive(Debug)]
+pub struct Committed<A> {
+    ack: A,
+    partition: String,
+    cursor: Cursor,
+}
+
+impl<A> Committed<A> {
+    pub(super) fn after_keeping<E>(chunk: Chunk<E, A>) -> Self {
+        Committed {
+            ack: chunk.ack,
+            partition: chunk.partition,
+            cursor: chunk.cursor_after,
+        }
+    }
+
+    pub fn ack(&self) -> &A {
+        &self.ack
+    }
+
+    pub fn into_ack(self) -> A {
+        self.ack
+    }
+
+    pub fn partition(&self) -> &str {
+        &self.partition
+    }
+
+    pub fn cursor(&self) -> &Cursor {
+        &self.cursor
+    }
+}
+
+/// Something the user should hear about while following; some of it the journal keeps too.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    /// A partition of feedctl's own was made or found (a datafeed created or reused): the
+    /// journal stores its cursor as the marker, so a restart before the first chunk finds it.
+    Opened {
+        partition: String,
+        cursor: Cursor,
+        text: String,
+    },
+    /// A given partition is read as it is.
+    Attached { text: String },
+    /// The session was renewed and the read repeated.
+    Reauthenticated { text: String },
+    /// A transient failure; the source waits and tries again.
+    Retry {
+        reason: String,
+        wait: Duration,
+        attempt: u32,
+    },
+    /// The partition's cursor was lost (a feed gone, a stream trimmed, a replay id expired):
+    /// it restarts from `cursor`, and events in between may be lost. The journal records a gap.
+    Gap {
+        partition: String,
+        cursor: Cursor,
+        /// What was replaced by what (old and new feed id), where the source has such a thing.
+        replaced: Option<(String, String)>,
+        /// Stored with the gap.
+        reason: String,
+        /// Shown to the user.
+        text: String,
+    },
+    /// Something else worth a line on stderr (a feed deleted on exit).
+    Info { text: String },
+}
+
+impl std::fmt::Display for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Notice::Opened { text, .. }
+            | Notice::Attached { text }
+            | Notice::Reauthenticated { text }
+            | Notice::Gap { text, .. }
+            | Notice::Info { text } => f.write_str(text),
+            Notice::Retry {
+                reason,
+                wait,
+                attempt,
+            } => write!(
+                f,
+                "{reason}; retrying in {:.1}s (attempt {})",
+                wait.as_secs_f64(),
+                attempt + 1
+            ),
+        }
+    }
+}
+
+/// The classes of failure every source maps its errors onto (DESIGN §4a); `exit.rs` maps them
+/// onto exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// Retries were used up on something that may pass (network, 5xx, LOADING).
+    Transient,
+    /// The credentials were refused, even after a fresh login.
+    Auth,
+    /// The cursor is gone and no fallback applies.
+    Gone,
+    /// The server refused for good (too many feeds, unknown channel).
+    Refused,
+    /// Something on this machine: a bad setting, a key that cannot be read, a wrong key type.
+    Local,
+}
+
+/// A source's failure, with its class and a message that says what to do.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct SourceError {
+    pub class: ErrorClass,
+    pub message: String,
+}
+
+impl SourceError {
+    pub fn new(class: ErrorClass, message: impl Into<String>) -> Self {
+        SourceError {
+            class,
+            message: message.into(),
+        }
+    }
+}
+
+/// A feed of events with cursors. Sources run on the caller's task (the follow loop is never
+/// spawned), so their futures need not be `Send`.
+#[allow(async_fn_in_trait)]
+pub trait Source {
+    type Event: FeedEvent;
+    /// What acknowledges a chunk: DF v2 the ackId for the next read, Redis the entry ids.
+    type Ack;
+
+    /// Reads until a chunk with events arrives, retrying transient failures with backoff and
+    /// announcing them through `notify`. Dropping the future abandons the read.
+    async fn next_chunk(
+        &mut self,
+        notify: &mut dyn FnMut(Notice),
+    ) -> Result<Chunk<Self::Event, Self::Ack>, SourceError>;
+
+    /// Acknowledges a chunk the keeper kept: DF v2 sends the ackId with the next read, Redis
+    /// will `XACK`, Salesforce does nothing.
+    async fn commit(&mut self, done: Committed<Self::Ack>) -> Result<(), SourceError>;
+
+    /// Releases what the source made for itself (feedctl's own datafeed, unless kept).
+    async fn close(&mut self, notify: &mut dyn FnMut(Notice));
+}

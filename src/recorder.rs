@@ -1,0 +1,158 @@
+//! The journal as the follow loop's keeper: each chunk, its events and its partition's marker
+//! are committed in one transaction, and only then does the loop let the source acknowledge it
+//! (DESIGN §5). Gaps and fresh partitions the source announces are kept here too.
+
+use crate::feed::{Chunk, FeedEvent, Keeper, Next, Notice};
+use crate::journal::{ChunkRecord, Journal, JournalError, NewEvent};
+
+/// The journal's view of an event: its exact bytes and the indexed columns.
+pub fn new_event<E: FeedEvent>(e: &E) -> NewEvent<'_> {
+    let c = e.columns();
+    NewEvent {
+        raw: std::str::from_utf8(e.raw()).unwrap_or_default(),
+        event_id: c.event_id,
+        event_type: c.event_type,
+        timestamp: c.timestamp,
+        stream_id: c.stream_id,
+        initiator_id: c.initiator_id,
+        message_id: c.message_id,
+        dedupe_key: e.dedupe_key(),
+    }
+}
+
+/// The journal's view of a chunk.
+pub fn chunk_record<E: FeedEvent, A>(c: &Chunk<E, A>) -> ChunkRecord<'_> {
+    let (feed_id, ack_sent, ack_received) = match &c.datafeed {
+        Some((f, s, r)) => (Some(f.as_str()), Some(s.as_str()), r.as_deref()),
+        None => (None, None, None),
+    };
+    ChunkRecord {
+        feed_id,
+        ack_sent,
+        ack_received,
+        received_at: c.received_at,
+        size: c.body.len(),
+        latency_ms: c.latency.as_millis() as u64,
+        events: c.events.iter().map(new_event).collect(),
+    }
+}
+
+/// What a recording has kept so far in this run.
+#[derive(Debug, Default, Clone)]
+pub struct Tally {
+    pub chunks: u64,
+    pub events: u64,
+    pub duplicates: usize,
+    pub retries: u64,
+    /// The last chunk's sequence number in the recording.
+    pub last_seq: i64,
+    pub last_event_time: Option<i64>,
+}
+
+/// Commits chunks into one recording of a journal.
+pub struct Recorder<'j> {
+    journal: &'j mut Journal,
+    recording: i64,
+    /// Stop once at least this many events are stored (the chunk that crosses it is stored whole).
+    count: Option<u64>,
+    pub tally: Tally,
+    /// Shown as each notice arrives (stderr, above a progress bar).
+    announce: Box<dyn FnMut(&Notice) + 'j>,
+    /// Told after each commit (progress, or the demo's printing).
+    kept: Box<dyn FnMut(&Tally, &dyn ChunkView) + 'j>,
+}
+
+/// The parts of a committed chunk a caller may want to show, whatever its source.
+pub trait ChunkView {
+    fn number(&self) -> u64;
+    fn partition(&self) -> &str;
+    fn received_at(&self) -> i64;
+}
+
+impl<E, A> ChunkView for Chunk<E, A> {
+    fn number(&self) -> u64 {
+        self.number
+    }
+    fn partition(&self) -> &str {
+        &self.partition
+    }
+    fn received_at(&self) -> i64 {
+        self.received_at
+    }
+}
+
+impl<'j> Recorder<'j> {
+    pub fn new(journal: &'j mut Journal, recording: i64, count: Option<u64>) -> Self {
+        Recorder {
+            journal,
+            recording,
+            count,
+            tally: Tally::default(),
+            announce: Box::new(|_| {}),
+            kept: Box::new(|_, _| {}),
+        }
+    }
+
+    pub fn on_notice(mut self, f: impl FnMut(&Notice) + 'j) -> Self {
+        self.announce = Box::new(f);
+        self
+    }
+
+    pub fn on_kept(mut self, f: impl FnMut(&Tally, &dyn ChunkView) + 'j) -> Self {
+        self.kept = Box::new(f);
+        self
+    }
+
+    /// Keeps a chunk: one transaction with its events and the new marker.
+    fn commit<E: FeedEvent, A>(&mut self, chunk: &Chunk<E, A>) -> Result<(), JournalError> {
+        let record = chunk_record(chunk);
+        let feed = chunk.datafeed.as_ref().map(|d| d.0.as_str()).unwrap_or("");
+        let marker = chunk.cursor_after.text("ackId").unwrap_or("");
+        let (seq, dups) = self
+            .journal
+            .append_chunk(self.recording, &record, Some((feed, marker)))?;
+        let t = &mut self.tally;
+        t.chunks += 1;
+        t.events += chunk.events.len() as u64;
+        t.duplicates += dups;
+        t.last_seq = seq;
+        if let Some(ts) = chunk.events.iter().filter_map(|e| e.columns().timestamp).max() {
+            t.last_event_time = Some(ts);
+        }
+        Ok(())
+    }
+}
+
+impl<E: FeedEvent, A> Keeper<E, A> for Recorder<'_> {
+    fn announce(&mut self, notice: &Notice) {
+        (self.announce)(notice)
+    }
+
+    fn note(&mut self, notice: Notice) -> anyhow::Result<()> {
+        match notice {
+            Notice::Retry { .. } => self.tally.retries += 1,
+            Notice::Gap {
+                replaced, reason, ..
+            } => {
+                let (old, new) = replaced.unwrap_or_default();
+                self.journal.add_gap(self.recording, &old, &new, &reason)?
+            }
+            Notice::Opened { cursor, .. } => self.journal.set_marker(
+                self.recording,
+                cursor.text("feedId").unwrap_or(""),
+                cursor.text("ackId").unwrap_or(""),
+            )?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn keep(&mut self, chunk: &Chunk<E, A>) -> anyhow::Result<Next> {
+        self.commit(chunk)?;
+        (self.kept)(&self.tally, chunk);
+        Ok(match self.count {
+            Some(c) if self.tally.events >= c => Next::Finish,
+            _ => Next::Continue,
+        })
+    }
+}

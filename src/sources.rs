@@ -1,0 +1,53 @@
+//! Where sources are opened: the one place that names every kind of source. A command says what
+//! to follow (today the Symphony bot of the config; Redis streams and Salesforce channels plug in
+//! here as more arms) and gets something the follow loop (`feed::follow`) can run.
+
+use std::time::Duration;
+
+use crate::config::{DatafeedVersion, Settings};
+use crate::symphony::source::{FeedChoice, FeedOwner, FollowOptions};
+
+/// What the user asked of a Symphony datafeed on the command line.
+#[derive(Debug, Clone)]
+pub struct DatafeedRequest<'a> {
+    /// `--feed ID`: read this feed, shared knowingly with its other readers.
+    pub feed: Option<&'a str>,
+    /// `--tag`, for feedctl's own feed.
+    pub tag: Option<&'a str>,
+    pub read_timeout: Duration,
+    pub owner: FeedOwner<'a>,
+    /// Keep feedctl's own feed at the end (always for a recording: it resumes from it).
+    pub keep: bool,
+}
+
+/// Follow options for the bot of the config.
+pub fn datafeed_options(settings: &Settings, req: &DatafeedRequest) -> FollowOptions {
+    let choice = match req.feed {
+        Some(id) => FeedChoice::Given(id.to_string()),
+        None => FeedChoice::Own {
+            keep: req.keep || matches!(req.owner, FeedOwner::Recording(_)),
+        },
+    };
+    FollowOptions {
+        version: settings.datafeed.version,
+        choice,
+        read_timeout: req.read_timeout,
+        retry: settings.datafeed.retry.clone(),
+        include_invisible: settings.datafeed.include_invisible,
+        tag: req.owner.tag(req.tag),
+    }
+}
+
+/// The journal's names for a Symphony recording: its kind, its legacy source label, and a
+/// description without secrets (the pod's URL carries none: credentials live in the config).
+pub fn datafeed_description(settings: &Settings) -> (&'static str, &'static str, String) {
+    let label = match settings.datafeed.version {
+        DatafeedVersion::V2 => "datafeed-v2",
+        DatafeedVersion::V1 => "datafeed-v1",
+    };
+    (
+        "symphony",
+        label,
+        format!("{} as {}", settings.pod.base_url(), settings.username),
+    )
+}
