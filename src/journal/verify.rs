@@ -71,7 +71,7 @@ impl Journal {
         let mut problems = Vec::new();
         let conn = self.conn();
         // Through the same mapping as every other query: a damaged file says so plainly.
-        let sql_err = |e| super::store::sql_error(self.path(), e);
+        let sql_err = |e| super::open::sql_error(self.path(), e);
         let mut stmt = conn.prepare("PRAGMA integrity_check").map_err(sql_err)?;
         let lines: Vec<String> = stmt
             .query_map([], |r| r.get(0))
