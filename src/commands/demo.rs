@@ -13,12 +13,12 @@ use std::io::IsTerminal;
 use crate::cli::{
     DemoArgs, EventSelection, Global, HandlerMode, JournalArg, OutputFormat, ReplayArgs,
 };
-use crate::commands::record::chunk_record;
+use crate::commands::record::{chunk_cursors, chunk_record};
 use crate::commands::tail::announce;
 use crate::config::{Credential, Secret, Settings};
 use crate::exit::Exit;
 use crate::feed::{FeedChoice, FollowOptions, Follower, Notice};
-use crate::journal::Journal;
+use crate::journal::{Journal, NewRecording};
 use crate::output;
 use crate::output::events::{envelope, pretty, Delivery};
 use crate::serve::{self, HubSettings, ServeOptions};
@@ -112,7 +112,14 @@ async fn walk_through(
         &format!("created datafeed {} (POST /agent/v5/datafeeds)", feed.id),
     );
     let mut journal = Journal::open_for_write(journal_path)?;
-    let recording = journal.recording("demo", "datafeed-v2", Some(base_url), Some(BOT))?;
+    let recording = journal.recording(&NewRecording {
+        name: "demo",
+        kind: "symphony",
+        source: "datafeed-v2",
+        description: Some(base_url),
+        pod_url: Some(base_url),
+        username: Some(BOT),
+    })?;
     step(4, "following it as `feedctl tail` does and recording each chunk as `feedctl record` does, before acknowledging it;");
     output::note("    the pod fails one read on purpose (HTTP 503) to show a retry");
     let mut follower = Follower::new(
@@ -146,12 +153,8 @@ async fn walk_through(
             .await
             .context("the emulator stopped sending events")??;
         chunks += 1;
-        let ack = chunk.ack_received.clone().unwrap_or_default();
-        journal.append_chunk(
-            recording.id,
-            &chunk_record(&chunk),
-            Some((&chunk.feed_id, &ack)),
-        )?;
+        let cursors = chunk_cursors(&chunk);
+        journal.append_chunk(recording.id, &chunk_record(&chunk, &cursors), true)?;
         let d = Delivery {
             feed_id: &chunk.feed_id,
             chunk: chunk.number,

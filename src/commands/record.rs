@@ -10,7 +10,7 @@ use crate::cli::{Global, RecordArgs};
 use crate::config::DatafeedVersion;
 use crate::exit::Exit;
 use crate::feed::{Chunk, FeedChoice, Follower, Notice};
-use crate::journal::{ChunkRecord, Journal, NewEvent};
+use crate::journal::{ChunkRecord, Journal, NewEvent, NewGap, NewRecording};
 use crate::output::note;
 use crate::symphony::{ApiError, Client, Event};
 
@@ -20,7 +20,7 @@ use super::tail::{announce, follow_options};
 /// The journal's view of an event: its exact bytes and the indexed columns.
 pub fn new_event(e: &Event) -> NewEvent<'_> {
     NewEvent {
-        raw: e.raw(),
+        raw: e.raw().as_bytes(),
         event_id: e.id(),
         event_type: (!e.event_type().is_empty()).then(|| e.event_type()),
         timestamp: e.timestamp(),
@@ -31,8 +31,41 @@ pub fn new_event(e: &Event) -> NewEvent<'_> {
     }
 }
 
-pub fn chunk_record(c: &Chunk) -> ChunkRecord<'_> {
+/// The partition of a Symphony recording: one datafeed, whatever its current id.
+pub const DATAFEED: &str = "datafeed";
+
+/// A Symphony cursor as the journal stores it: `{"feedId":..,"ackId":..}`; v1 has no ackId.
+pub fn datafeed_cursor(feed_id: &str, ack_id: Option<&str>) -> String {
+    match ack_id {
+        Some(ack) => serde_json::json!({ "feedId": feed_id, "ackId": ack }),
+        None => serde_json::json!({ "feedId": feed_id }),
+    }
+    .to_string()
+}
+
+/// The feed id and ackId (empty when none) of a stored Symphony cursor.
+fn parse_datafeed_cursor(cursor: &str) -> Option<(String, String)> {
+    let v: serde_json::Value = serde_json::from_str(cursor).ok()?;
+    let feed = v.get("feedId")?.as_str()?.to_string();
+    let ack = v.get("ackId").and_then(|a| a.as_str()).unwrap_or("");
+    Some((feed, ack.to_string()))
+}
+
+/// The chunk's cursors before and after, for `chunk_record`.
+pub fn chunk_cursors(c: &Chunk) -> (String, String) {
+    // v1 has no ackId: its chunks come back without one.
+    let v2 = c.ack_received.is_some();
+    (
+        datafeed_cursor(&c.feed_id, v2.then_some(c.ack_sent.as_str())),
+        datafeed_cursor(&c.feed_id, c.ack_received.as_deref()),
+    )
+}
+
+pub fn chunk_record<'a>(c: &'a Chunk, cursors: &'a (String, String)) -> ChunkRecord<'a> {
     ChunkRecord {
+        partition: DATAFEED,
+        cursor_before: &cursors.0,
+        cursor_after: &cursors.1,
         feed_id: Some(&c.feed_id),
         ack_sent: Some(&c.ack_sent),
         ack_received: c.ack_received.as_deref(),
@@ -56,12 +89,16 @@ pub async fn run(g: &Global, args: &RecordArgs) -> Result<Exit> {
         DatafeedVersion::V2 => "datafeed-v2",
         DatafeedVersion::V1 => "datafeed-v1",
     };
-    let recording = journal.recording(
-        &args.name,
+    let pod_url = settings.pod.base_url();
+    let recording = journal.recording(&NewRecording {
+        name: &args.name,
+        kind: "symphony",
         source,
-        Some(&settings.pod.base_url()),
-        Some(&settings.username),
-    )?;
+        description: Some(&pod_url),
+        pod_url: Some(&pod_url),
+        username: Some(&settings.username),
+    })?;
+    let v2 = settings.datafeed.version == DatafeedVersion::V2;
     let client = Client::new(&settings)?;
     if recording.bot_user_id.is_none() {
         // Who the bot is, so `serve` can present the same identity to a bot under test.
@@ -76,7 +113,12 @@ pub async fn run(g: &Global, args: &RecordArgs) -> Result<Exit> {
         }
     }
     let mut opts = follow_options(&settings, &args.source);
-    match (&args.source.feed, journal.marker(recording.id)?) {
+    let marker = journal
+        .markers(recording.id)?
+        .into_iter()
+        .find(|m| m.partition == DATAFEED)
+        .and_then(|m| parse_datafeed_cursor(&m.cursor).map(|(feed, ack)| (feed, ack, m.chunk_seq)));
+    match (&args.source.feed, marker) {
         (None, Some((feed, ack, seq))) => {
             note(&format!(
                 "record: resuming recording `{}` after chunk {seq} on datafeed {feed}",
@@ -124,13 +166,19 @@ pub async fn run(g: &Global, args: &RecordArgs) -> Result<Exit> {
                 Notice::Retry { .. } => retries += 1,
                 Notice::FeedRecreated { old, new } => journal.add_gap(
                     recording.id,
-                    &old,
-                    &new,
-                    "the feed was gone (HTTP 400): events in between may be lost",
+                    &NewGap {
+                        partition: DATAFEED,
+                        reason: "the feed was gone (HTTP 400): events in between may be lost",
+                        old_feed: Some(&old),
+                        new_feed: Some(&new),
+                        cursor_after: &datafeed_cursor(&new, v2.then_some("")),
+                    },
                 )?,
-                Notice::FeedCreated { id } | Notice::FeedReused { id } => {
-                    journal.set_marker(recording.id, &id, "")?
-                }
+                Notice::FeedCreated { id } | Notice::FeedReused { id } => journal.set_marker(
+                    recording.id,
+                    DATAFEED,
+                    &datafeed_cursor(&id, v2.then_some("")),
+                )?,
                 _ => {}
             }
         }
@@ -138,12 +186,9 @@ pub async fn run(g: &Global, args: &RecordArgs) -> Result<Exit> {
             Ok(c) => c,
             Err(e) => break Err(e.into()),
         };
-        let marker_ack = chunk.ack_received.clone().unwrap_or_default();
-        let (seq, dups) = journal.append_chunk(
-            recording.id,
-            &chunk_record(&chunk),
-            Some((&chunk.feed_id, &marker_ack)),
-        )?;
+        let cursors = chunk_cursors(&chunk);
+        let (seq, dups) =
+            journal.append_chunk(recording.id, &chunk_record(&chunk, &cursors), true)?;
         chunks += 1;
         events += chunk.events.len() as u64;
         duplicates += dups;

@@ -1,6 +1,8 @@
 //! Writing: recordings, chunks with their events and marker in one transaction, markers, gaps.
+//! Cursors are JSON text that only their source reads; the journal stores and returns them.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::bloom::{key_hash, Bloom};
 use super::open::{now_millis, sql_error};
@@ -9,7 +11,9 @@ use super::{Journal, JournalError, Recording};
 /// One event to store, with its indexed columns already extracted by the caller.
 #[derive(Debug, Clone)]
 pub struct NewEvent<'a> {
-    pub raw: &'a str,
+    /// The exact bytes received: stored as TEXT when they are UTF-8 (Symphony's JSON always
+    /// is), as a BLOB otherwise.
+    pub raw: &'a [u8],
     pub event_id: Option<&'a str>,
     pub event_type: Option<&'a str>,
     pub timestamp: Option<i64>,
@@ -19,9 +23,29 @@ pub struct NewEvent<'a> {
     pub dedupe_key: String,
 }
 
+/// A recording to find or create: its name and where its events come from.
+#[derive(Debug, Clone, Default)]
+pub struct NewRecording<'a> {
+    pub name: &'a str,
+    /// The source kind: 'symphony', 'import' (later 'redis', 'salesforce').
+    pub kind: &'a str,
+    /// The schema-1 label, kept for readers of that column: 'datafeed-v2', 'datafeed-v1', 'import'.
+    pub source: &'a str,
+    /// The SOURCE as the user gave it, without secrets.
+    pub description: Option<&'a str>,
+    pub pod_url: Option<&'a str>,
+    pub username: Option<&'a str>,
+}
+
 /// One delivery to store.
 #[derive(Debug, Clone)]
 pub struct ChunkRecord<'a> {
+    /// The part of the source it came from ('datafeed' for Symphony, 'import' for imports).
+    pub partition: &'a str,
+    /// Where the partition stood before and after this delivery (JSON).
+    pub cursor_before: &'a str,
+    pub cursor_after: &'a str,
+    // Symphony's own columns; None for other sources.
     pub feed_id: Option<&'a str>,
     pub ack_sent: Option<&'a str>,
     pub ack_received: Option<&'a str>,
@@ -31,25 +55,67 @@ pub struct ChunkRecord<'a> {
     pub events: Vec<NewEvent<'a>>,
 }
 
+/// Where a partition of a recording stands: the cursor to resume from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Marker {
+    pub partition: String,
+    /// JSON, as the source wrote it.
+    pub cursor: String,
+    /// The partition's last chunk that the cursor acknowledges (0 before its first chunk).
+    pub chunk_seq: i64,
+}
+
+/// A place where events may be missing: the partition had to restart from `cursor_after`.
+#[derive(Debug, Clone)]
+pub struct NewGap<'a> {
+    pub partition: &'a str,
+    pub reason: &'a str,
+    /// Symphony: the feed that was gone and the one that replaced it.
+    pub old_feed: Option<&'a str>,
+    pub new_feed: Option<&'a str>,
+    pub cursor_after: &'a str,
+}
+
+/// Binds raw bytes as TEXT when they are UTF-8, so `sqlite3` users can read and `json_extract`
+/// them, and as a BLOB otherwise.
+fn raw_value(raw: &[u8]) -> ToSqlOutput<'_> {
+    match std::str::from_utf8(raw) {
+        Ok(_) => ToSqlOutput::Borrowed(ValueRef::Text(raw)),
+        Err(_) => ToSqlOutput::Borrowed(ValueRef::Blob(raw)),
+    }
+}
+
+/// Sets a partition's marker; `chunk_seq` is the partition's last chunk.
+fn upsert_marker(
+    tx: &Transaction,
+    recording: i64,
+    partition: &str,
+    cursor: &str,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO markers (recording_id, partition, cursor, chunk_seq, updated_at)
+         VALUES (?1, ?2, ?3, (SELECT coalesce(max(seq), 0) FROM chunks WHERE recording_id = ?1 AND partition = ?2), ?4)
+         ON CONFLICT (recording_id, partition) DO UPDATE SET cursor = excluded.cursor,
+             chunk_seq = excluded.chunk_seq, updated_at = excluded.updated_at",
+        params![recording, partition, cursor, now_millis()],
+    )
+    .map(|_| ())
+}
+
 impl Journal {
     /// The recording called `name`, created if it does not exist yet.
-    pub fn recording(
-        &self,
-        name: &str,
-        source: &str,
-        pod_url: Option<&str>,
-        username: Option<&str>,
-    ) -> Result<Recording, JournalError> {
+    pub fn recording(&self, r: &NewRecording) -> Result<Recording, JournalError> {
         self.conn
             .execute(
-                "INSERT OR IGNORE INTO recordings (name, source, pod_url, username, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![name, source, pod_url, username, now_millis()],
+                "INSERT OR IGNORE INTO recordings (name, source_kind, source, description, pod_url, username, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![r.name, r.kind, r.source, r.description, r.pod_url, r.username, now_millis()],
             )
             .map_err(|e| self.sql(e))?;
         self.recordings()?
             .into_iter()
-            .find(|r| r.name == name)
-            .ok_or_else(|| JournalError::Invalid(format!("recording {name} vanished")))
+            .find(|rec| rec.name == r.name)
+            .ok_or_else(|| JournalError::Invalid(format!("recording {} vanished", r.name)))
     }
 
     /// Remembers who the recording bot is, so `serve` can present the same identity.
@@ -63,25 +129,34 @@ impl Journal {
             .map_err(|e| self.sql(e))
     }
 
-    /// Where a recording stands: (feed id, ackId to send next, last chunk seq).
-    pub fn marker(&self, recording: i64) -> Result<Option<(String, String, i64)>, JournalError> {
-        self.conn
-            .query_row(
-                "SELECT feed_id, ack_id, chunk_seq FROM markers WHERE recording_id = ?1",
-                [recording],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    /// Where each partition of a recording stands, by partition name.
+    pub fn markers(&self, recording: i64) -> Result<Vec<Marker>, JournalError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT partition, cursor, chunk_seq FROM markers WHERE recording_id = ?1 ORDER BY partition",
             )
-            .optional()
-            .map_err(|e| self.sql(e))
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([recording], |r| {
+                Ok(Marker {
+                    partition: r.get(0)?,
+                    cursor: r.get(1)?,
+                    chunk_seq: r.get(2)?,
+                })
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
     }
 
-    /// Stores a chunk, its events and the new marker in one transaction. Returns the chunk's
-    /// sequence number and how many of its events repeat earlier deliveries.
+    /// Stores a chunk, its events and (with `update_marker`) its partition's marker at
+    /// `cursor_after`, in one transaction. Returns the chunk's sequence number and how many of
+    /// its events repeat earlier deliveries.
     pub fn append_chunk(
         &mut self,
         recording: i64,
         chunk: &ChunkRecord,
-        marker: Option<(&str, &str)>,
+        update_marker: bool,
     ) -> Result<(i64, usize), JournalError> {
         let path = self.path.clone();
         let e = |err| sql_error(&path, err);
@@ -94,9 +169,9 @@ impl Journal {
             )
             .map_err(e)?;
         tx.execute(
-            "INSERT INTO chunks (recording_id, seq, feed_id, ack_sent, ack_received, received_at, size, latency_ms, event_count, duplicates)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0)",
-            params![recording, seq, chunk.feed_id, chunk.ack_sent, chunk.ack_received, chunk.received_at, chunk.size as i64, chunk.latency_ms as i64, chunk.events.len() as i64],
+            "INSERT INTO chunks (recording_id, seq, partition, cursor_before, cursor_after, feed_id, ack_sent, ack_received, received_at, size, latency_ms, event_count, duplicates)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0)",
+            params![recording, seq, chunk.partition, chunk.cursor_before, chunk.cursor_after, chunk.feed_id, chunk.ack_sent, chunk.ack_received, chunk.received_at, chunk.size as i64, chunk.latency_ms as i64, chunk.events.len() as i64],
         )
         .map_err(e)?;
         let chunk_id = tx.last_insert_rowid();
@@ -114,8 +189,8 @@ impl Journal {
                 .map_err(e)?;
             let mut insert = tx
                 .prepare_cached(
-                    "INSERT INTO events (recording_id, chunk_id, position, event_id, type, timestamp, stream_id, initiator_id, message_id, dedupe_key, duplicate_of, raw)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    "INSERT INTO events (recording_id, chunk_id, position, event_id, type, timestamp, stream_id, initiator_id, message_id, dedupe_key, duplicate_of, raw, partition)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 )
                 .map_err(e)?;
             for (pos, ev) in chunk.events.iter().enumerate() {
@@ -147,7 +222,8 @@ impl Journal {
                         ev.message_id,
                         ev.dedupe_key,
                         dup,
-                        ev.raw
+                        raw_value(ev.raw),
+                        chunk.partition
                     ])
                     .map_err(e)?;
                 seen.insert(hash);
@@ -179,27 +255,17 @@ impl Journal {
             )
             .map_err(e)?;
         }
-        if let Some((feed, ack)) = marker {
-            tx.execute(
-                "INSERT INTO markers (recording_id, feed_id, ack_id, chunk_seq, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (recording_id) DO UPDATE SET feed_id = ?2, ack_id = ?3, chunk_seq = ?4, updated_at = ?5",
-                params![recording, feed, ack, seq, now_millis()],
-            )
-            .map_err(e)?;
+        if update_marker {
+            upsert_marker(&tx, recording, chunk.partition, chunk.cursor_after).map_err(e)?;
         }
         tx.commit().map_err(e)?;
         Ok((seq, duplicates))
     }
 
-    /// Records that the feed was replaced and events in between may be missing; the marker
-    /// moves to the new feed with an empty cursor.
-    pub fn add_gap(
-        &mut self,
-        recording: i64,
-        old_feed: &str,
-        new_feed: &str,
-        reason: &str,
-    ) -> Result<(), JournalError> {
+    /// Records that a partition had to restart (a Symphony feed replaced, a Redis cursor
+    /// trimmed away) so events in between may be missing, and moves the partition's marker to
+    /// `cursor_after`, in one transaction.
+    pub fn add_gap(&mut self, recording: i64, gap: &NewGap) -> Result<(), JournalError> {
         let path = self.path.clone();
         let e = |err| sql_error(&path, err);
         let tx = self.conn.transaction().map_err(e)?;
@@ -211,35 +277,27 @@ impl Journal {
             )
             .map_err(e)?;
         tx.execute(
-            "INSERT INTO gaps (recording_id, after_chunk_seq, old_feed_id, new_feed_id, reason, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![recording, after, old_feed, new_feed, reason, now_millis()],
+            "INSERT INTO gaps (recording_id, after_chunk_seq, old_feed_id, new_feed_id, reason, at, partition, cursor_after)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![recording, after, gap.old_feed, gap.new_feed, gap.reason, now_millis(), gap.partition, gap.cursor_after],
         )
         .map_err(e)?;
-        tx.execute(
-            "INSERT INTO markers (recording_id, feed_id, ack_id, chunk_seq, updated_at) VALUES (?1, ?2, '', ?3, ?4)
-             ON CONFLICT (recording_id) DO UPDATE SET feed_id = ?2, ack_id = '', chunk_seq = ?3, updated_at = ?4",
-            params![recording, new_feed, after, now_millis()],
-        )
-        .map_err(e)?;
+        upsert_marker(&tx, recording, gap.partition, gap.cursor_after).map_err(e)?;
         tx.commit().map_err(e)
     }
 
-    /// Sets the marker of a recording outside a chunk (a new feed before its first chunk).
+    /// Sets a partition's marker outside a chunk (a new feed before its first chunk).
     pub fn set_marker(
         &mut self,
         recording: i64,
-        feed: &str,
-        ack: &str,
+        partition: &str,
+        cursor: &str,
     ) -> Result<(), JournalError> {
-        self.conn
-            .execute(
-                "INSERT INTO markers (recording_id, feed_id, ack_id, chunk_seq, updated_at)
-                 VALUES (?1, ?2, ?3, (SELECT coalesce(max(seq), 0) FROM chunks WHERE recording_id = ?1), ?4)
-                 ON CONFLICT (recording_id) DO UPDATE SET feed_id = ?2, ack_id = ?3, updated_at = ?4",
-                params![recording, feed, ack, now_millis()],
-            )
-            .map(|_| ())
-            .map_err(|e| self.sql(e))
+        let path = self.path.clone();
+        let e = |err| sql_error(&path, err);
+        let tx = self.conn.transaction().map_err(e)?;
+        upsert_marker(&tx, recording, partition, cursor).map_err(e)?;
+        tx.commit().map_err(e)
     }
 }
 

@@ -11,10 +11,10 @@ mod schema;
 mod verify;
 
 pub use bloom::key_hash;
-pub use ingest::{ChunkRecord, NewEvent};
+pub use ingest::{ChunkRecord, Marker, NewEvent, NewGap, NewRecording};
 pub use open::{now_millis, Journal};
 pub use outbox::OutboxMessage;
-pub use queries::{EventRow, Recording, Selection, Summary};
+pub use queries::{EventRow, Recording, Selection, StoredChunk, Summary};
 pub use runs::ResultRow;
 pub use schema::{APPLICATION_ID, MIGRATIONS};
 pub use verify::Problem;

@@ -8,7 +8,12 @@ use super::{Journal, JournalError};
 pub struct Recording {
     pub id: i64,
     pub name: String,
+    /// 'symphony', 'import', ...
+    #[serde(rename = "sourceKind")]
+    pub kind: String,
     pub source: String,
+    /// The SOURCE it was recorded from, without secrets.
+    pub description: Option<String>,
     #[serde(rename = "podUrl")]
     pub pod_url: Option<String>,
     pub username: Option<String>,
@@ -44,8 +49,20 @@ pub struct EventRow {
     pub initiator_id: Option<i64>,
     #[serde(rename = "duplicateOf")]
     pub duplicate_of: Option<i64>,
+    pub partition: Option<String>,
+    /// The exact bytes received (UTF-8 JSON for Symphony and imports).
     #[serde(skip)]
-    pub raw: String,
+    pub raw: Vec<u8>,
+}
+
+/// One stored delivery with its events, as `replay` and `serve` use it.
+#[derive(Debug, Clone)]
+pub struct StoredChunk {
+    pub recording: String,
+    pub seq: i64,
+    pub partition: Option<String>,
+    pub received_at: i64,
+    pub events: Vec<EventRow>,
 }
 
 /// What `journal info` reports.
@@ -89,7 +106,7 @@ impl Journal {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT r.id, r.name, r.source, r.pod_url, r.username, r.created_at, r.bot_user_id,
+                "SELECT r.id, r.name, r.source, r.pod_url, r.username, r.created_at, r.bot_user_id, r.source_kind, r.description,
                         (SELECT count(*) FROM chunks c WHERE c.recording_id = r.id),
                         (SELECT coalesce(sum(event_count), 0) FROM chunks c WHERE c.recording_id = r.id),
                         (SELECT coalesce(sum(duplicates), 0) FROM chunks c WHERE c.recording_id = r.id),
@@ -107,10 +124,12 @@ impl Journal {
                     username: r.get(4)?,
                     created_at: r.get(5)?,
                     bot_user_id: r.get(6)?,
-                    chunks: r.get(7)?,
-                    events: r.get(8)?,
-                    duplicates: r.get(9)?,
-                    gaps: r.get(10)?,
+                    kind: r.get(7)?,
+                    description: r.get(8)?,
+                    chunks: r.get(9)?,
+                    events: r.get(10)?,
+                    duplicates: r.get(11)?,
+                    gaps: r.get(12)?,
                 })
             })
             .map_err(|e| self.sql(e))?;
@@ -191,7 +210,7 @@ impl Journal {
             one.recording = None;
             let (filter, mut args) = filter(&one);
             let mut sql = format!(
-                "SELECT e.id, r.name, c.seq, c.received_at, c.feed_id, e.event_id, e.type, e.timestamp, e.stream_id, e.initiator_id, e.duplicate_of, e.raw{filter} AND e.recording_id = ? ORDER BY e.id"
+                "SELECT e.id, r.name, c.seq, c.received_at, c.feed_id, e.event_id, e.type, e.timestamp, e.stream_id, e.initiator_id, e.duplicate_of, e.raw, e.partition{filter} AND e.recording_id = ? ORDER BY e.id"
             );
             args.push(id.into());
             if let Some(limit) = left {
@@ -216,7 +235,9 @@ impl Journal {
                         stream_id: r.get(8)?,
                         initiator_id: r.get(9)?,
                         duplicate_of: r.get(10)?,
-                        raw: r.get(11)?,
+                        // TEXT or BLOB: the bytes either way.
+                        raw: r.get_ref(11)?.as_bytes()?.to_vec(),
+                        partition: r.get(12)?,
                     })
                 })()
                 .map_err(|e| self.sql(e))?;
@@ -231,6 +252,45 @@ impl Journal {
             if stop {
                 break;
             }
+        }
+        Ok(())
+    }
+
+    /// The selected events grouped into their chunks, in order; `each` is called per chunk
+    /// (false stops). A chunk holds only its selected events.
+    pub fn chunks(
+        &self,
+        sel: &Selection,
+        mut each: impl FnMut(StoredChunk) -> bool,
+    ) -> Result<(), JournalError> {
+        let mut current: Option<StoredChunk> = None;
+        let mut stopped = false;
+        self.events(sel, |row| {
+            let same = current
+                .as_ref()
+                .is_some_and(|c| c.seq == row.chunk && c.recording == row.recording);
+            if !same {
+                if let Some(done) = current.take() {
+                    if !each(done) {
+                        stopped = true;
+                        return false;
+                    }
+                }
+                current = Some(StoredChunk {
+                    recording: row.recording.clone(),
+                    seq: row.chunk,
+                    partition: row.partition.clone(),
+                    received_at: row.received_at,
+                    events: Vec::new(),
+                });
+            }
+            if let Some(c) = current.as_mut() {
+                c.events.push(row);
+            }
+            true
+        })?;
+        if let (false, Some(last)) = (stopped, current) {
+            each(last);
         }
         Ok(())
     }
