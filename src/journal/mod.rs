@@ -49,3 +49,6 @@ pub enum JournalError {
     #[error("{0}")]
     Invalid(String),
 }
+
+#[cfg(test)]
+mod tests;
