@@ -3,13 +3,13 @@
 //! (DESIGN §5). Gaps and fresh partitions the source announces are kept here too.
 
 use crate::feed::{Chunk, FeedEvent, Keeper, Next, Notice};
-use crate::journal::{ChunkRecord, Journal, JournalError, NewEvent};
+use crate::journal::{ChunkRecord, Journal, JournalError, NewEvent, NewGap};
 
 /// The journal's view of an event: its exact bytes and the indexed columns.
 pub fn new_event<E: FeedEvent>(e: &E) -> NewEvent<'_> {
     let c = e.columns();
     NewEvent {
-        raw: std::str::from_utf8(e.raw()).unwrap_or_default(),
+        raw: e.raw(),
         event_id: c.event_id,
         event_type: c.event_type,
         timestamp: c.timestamp,
@@ -20,13 +20,20 @@ pub fn new_event<E: FeedEvent>(e: &E) -> NewEvent<'_> {
     }
 }
 
-/// The journal's view of a chunk.
-pub fn chunk_record<E: FeedEvent, A>(c: &Chunk<E, A>) -> ChunkRecord<'_> {
+/// The journal's view of a chunk, with its cursors as JSON.
+pub fn chunk_record<'c, E: FeedEvent, A>(
+    c: &'c Chunk<E, A>,
+    cursor_before: &'c str,
+    cursor_after: &'c str,
+) -> ChunkRecord<'c> {
     let (feed_id, ack_sent, ack_received) = match &c.datafeed {
         Some((f, s, r)) => (Some(f.as_str()), Some(s.as_str()), r.as_deref()),
         None => (None, None, None),
     };
     ChunkRecord {
+        partition: &c.partition,
+        cursor_before,
+        cursor_after,
         feed_id,
         ack_sent,
         ack_received,
@@ -105,12 +112,9 @@ impl<'j> Recorder<'j> {
 
     /// Keeps a chunk: one transaction with its events and the new marker.
     fn commit<E: FeedEvent, A>(&mut self, chunk: &Chunk<E, A>) -> Result<(), JournalError> {
-        let record = chunk_record(chunk);
-        let feed = chunk.datafeed.as_ref().map(|d| d.0.as_str()).unwrap_or("");
-        let marker = chunk.cursor_after.text("ackId").unwrap_or("");
-        let (seq, dups) = self
-            .journal
-            .append_chunk(self.recording, &record, Some((feed, marker)))?;
+        let (before, after) = (chunk.cursor_before.to_json(), chunk.cursor_after.to_json());
+        let record = chunk_record(chunk, &before, &after);
+        let (seq, dups) = self.journal.append_chunk(self.recording, &record, true)?;
         let t = &mut self.tally;
         t.chunks += 1;
         t.events += chunk.events.len() as u64;
@@ -132,16 +136,29 @@ impl<E: FeedEvent, A> Keeper<E, A> for Recorder<'_> {
         match notice {
             Notice::Retry { .. } => self.tally.retries += 1,
             Notice::Gap {
-                replaced, reason, ..
+                partition,
+                cursor,
+                replaced,
+                reason,
+                ..
             } => {
-                let (old, new) = replaced.unwrap_or_default();
-                self.journal.add_gap(self.recording, &old, &new, &reason)?
+                let (old, new) = replaced.unzip();
+                self.journal.add_gap(
+                    self.recording,
+                    &NewGap {
+                        partition: &partition,
+                        reason: &reason,
+                        old_feed: old.as_deref(),
+                        new_feed: new.as_deref(),
+                        cursor_after: &cursor.to_json(),
+                    },
+                )?
             }
-            Notice::Opened { cursor, .. } => self.journal.set_marker(
-                self.recording,
-                cursor.text("feedId").unwrap_or(""),
-                cursor.text("ackId").unwrap_or(""),
-            )?,
+            Notice::Opened {
+                partition, cursor, ..
+            } => self
+                .journal
+                .set_marker(self.recording, &partition, &cursor.to_json())?,
             _ => {}
         }
         Ok(())

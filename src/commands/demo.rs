@@ -16,7 +16,7 @@ use crate::cli::{
 use crate::config::{Credential, Secret, Settings};
 use crate::exit::Exit;
 use crate::feed::{follow, Chunk, Ended, Keeper, Next, Notice, Stop};
-use crate::journal::Journal;
+use crate::journal::{Journal, NewRecording};
 use crate::output;
 use crate::output::events::{envelope, pretty, Delivery};
 use crate::recorder::Recorder;
@@ -113,7 +113,15 @@ async fn walk_through(
         &format!("created datafeed {} (POST /agent/v5/datafeeds)", feed.id),
     );
     let mut journal = Journal::open_for_write(journal_path)?;
-    let recording = journal.recording("demo", "datafeed-v2", Some(base_url), Some(BOT))?;
+    let description = format!("{base_url} as {BOT}");
+    let recording = journal.recording(&NewRecording {
+        name: "demo",
+        kind: "symphony",
+        source: "datafeed-v2",
+        description: Some(&description),
+        pod_url: Some(base_url),
+        username: Some(BOT),
+    })?;
     step(4, "following it as `feedctl tail` does and recording each chunk as `feedctl record` does, before acknowledging it;");
     output::note("    the pod fails one read on purpose (HTTP 503) to show a retry");
     let mut source = DatafeedSource::new(

@@ -10,7 +10,9 @@ use serde_json::value::RawValue;
 
 use crate::cli::{EventSelection, Global, JournalCommand, OutputFormat};
 use crate::exit::{Exit, Fail};
-use crate::journal::{now_millis, ChunkRecord, EventRow, Journal, NewEvent, Selection};
+use crate::journal::{
+    now_millis, ChunkRecord, EventRow, Journal, NewEvent, NewRecording, Selection,
+};
 use crate::output::{self, note};
 use crate::symphony::event::EVENT_TYPES;
 use crate::symphony::Event;
@@ -139,7 +141,11 @@ pub fn run(g: &Global, cmd: &JournalCommand) -> Result<Exit> {
                 OutputFormat::Table => {
                     let events: Vec<Event> = rows
                         .iter()
-                        .filter_map(|r| Event::parse(&r.raw).ok())
+                        .filter_map(|r| {
+                            std::str::from_utf8(&r.raw)
+                                .ok()
+                                .and_then(|raw| Event::parse(raw).ok())
+                        })
                         .collect();
                     let mut t = output::table(&[
                         "ROW",
@@ -261,7 +267,7 @@ pub fn run(g: &Global, cmd: &JournalCommand) -> Result<Exit> {
 /// `show -o json`: the indexed columns and the event itself.
 fn row_json(r: &EventRow) -> serde_json::Value {
     let mut v = serde_json::to_value(r).unwrap_or_default();
-    v["event"] = serde_json::from_str(&r.raw).unwrap_or(serde_json::Value::Null);
+    v["event"] = serde_json::from_slice(&r.raw).unwrap_or(serde_json::Value::Null);
     v
 }
 
@@ -273,7 +279,8 @@ fn export_line(r: &EventRow) -> String {
         serde_json::Value::from(r.feed_id.clone()),
         r.chunk,
         r.received_at,
-        r.raw
+        // Symphony and imported events are UTF-8 JSON, so this is the stored text itself.
+        String::from_utf8_lossy(&r.raw)
     )
 }
 
@@ -424,10 +431,21 @@ fn import(path: &Path, file: &Path, name: Option<&str>, chunk_size: u64) -> Resu
         .or(envelope_recording)
         .unwrap_or(stem);
     let mut j = Journal::open_for_write(path)?;
-    let rec = j.recording(&name, "import", None, None)?;
+    let rec = j.recording(&NewRecording {
+        name: &name,
+        kind: "import",
+        source: "import",
+        description: Some(&file.display().to_string()),
+        pod_url: None,
+        username: None,
+    })?;
     let (mut events, mut dups) = (0usize, 0usize);
     for c in &chunks {
+        // An import has no cursor to resume from: `{}` before and after.
         let record = ChunkRecord {
+            partition: "import",
+            cursor_before: "{}",
+            cursor_after: "{}",
             feed_id: c.feed_id.as_deref(),
             ack_sent: None,
             ack_received: None,
@@ -436,7 +454,7 @@ fn import(path: &Path, file: &Path, name: Option<&str>, chunk_size: u64) -> Resu
             latency_ms: 0,
             events: c.events.iter().map(new_event).collect::<Vec<NewEvent>>(),
         };
-        let (_, d) = j.append_chunk(rec.id, &record, None)?;
+        let (_, d) = j.append_chunk(rec.id, &record, false)?;
         events += c.events.len();
         dups += d;
     }

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::cli::{Global, RecordArgs};
 use crate::exit::Exit;
 use crate::feed::{follow, Cursor, Ended, Notice, Source, Stop};
-use crate::journal::Journal;
+use crate::journal::{Journal, NewRecording};
 use crate::output::{self, note};
 use crate::recorder::Recorder;
 use crate::sources::{datafeed_description, datafeed_options, DatafeedRequest};
@@ -23,13 +23,15 @@ pub async fn run(g: &Global, args: &RecordArgs) -> Result<Exit> {
     let settings = load_settings(g)?;
     // Open the journal first: a second writer fails before anything touches the server.
     let mut journal = Journal::open_for_write(&args.journal.journal)?;
-    let (_kind, label, _description) = datafeed_description(&settings);
-    let recording = journal.recording(
-        &args.name,
-        label,
-        Some(&settings.pod.base_url()),
-        Some(&settings.username),
-    )?;
+    let (kind, label, description) = datafeed_description(&settings);
+    let recording = journal.recording(&NewRecording {
+        name: &args.name,
+        kind,
+        source: label,
+        description: Some(&description),
+        pod_url: Some(&settings.pod.base_url()),
+        username: Some(&settings.username),
+    })?;
     let client = Client::new(&settings)?;
     if recording.bot_user_id.is_none() {
         // Who the bot is, so `serve` can present the same identity to a bot under test.
@@ -55,9 +57,14 @@ pub async fn run(g: &Global, args: &RecordArgs) -> Result<Exit> {
     );
     if args.source.feed.is_none() {
         let marker = journal
-            .marker(recording.id)?
-            .map(|(feed, ack, seq)| (Cursor::new(serde_json::json!({"feedId": feed, "ackId": ack})), seq));
-        if let Some((choice, seq)) = marker.and_then(|(c, seq)| Some((FeedChoice::from_cursor(&c)?, seq))) {
+            .markers(recording.id)?
+            .into_iter()
+            .find(|m| m.partition == PARTITION);
+        let resume = marker.and_then(|m| {
+            let cursor = Cursor::from_json(&m.cursor).ok()?;
+            Some((FeedChoice::from_cursor(&cursor)?, m.chunk_seq))
+        });
+        if let Some((choice, seq)) = resume {
             if let FeedChoice::Resume { id, .. } = &choice {
                 note(&format!(
                     "record: resuming recording `{}` after chunk {seq} on datafeed {id}",
@@ -67,7 +74,6 @@ pub async fn run(g: &Global, args: &RecordArgs) -> Result<Exit> {
             opts.choice = choice;
         }
     }
-    let _ = PARTITION;
     let mut source = DatafeedSource::new(&client, opts);
 
     let progress = progress_bar();

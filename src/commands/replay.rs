@@ -86,7 +86,7 @@ fn read_chunks(
             if let Some(c) = current.as_mut() {
                 c.events.push(Delivery {
                     row: row.row_id,
-                    raw: row.raw,
+                    raw: String::from_utf8_lossy(&row.raw).into_owned(),
                     event_id: row.event_id,
                     event_type: row.event_type,
                     timestamp: row.timestamp,

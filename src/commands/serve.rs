@@ -35,22 +35,21 @@ fn load_chunks(journal: &Journal, recording: Option<&str>) -> Result<Vec<ServedC
         ..Selection::default()
     };
     let mut chunks: Vec<ServedChunk> = Vec::new();
-    let mut key: Option<(String, i64)> = None;
-    journal.events(&sel, |row| {
-        let this = (row.recording.clone(), row.chunk);
-        if key.as_ref() != Some(&this) {
-            chunks.push(ServedChunk {
-                received_at: row.received_at,
-                events: Vec::new(),
-            });
-            key = Some(this);
-        }
-        if let (Some(c), Ok(raw)) = (
-            chunks.last_mut(),
-            serde_json::value::RawValue::from_string(row.raw),
-        ) {
-            c.events.push((Arc::from(raw), Some(row.row_id)));
-        }
+    journal.chunks(&sel, |chunk| {
+        let events = chunk
+            .events
+            .into_iter()
+            // A Symphony pod serves JSON text; bytes that are not (another source's) are skipped.
+            .filter_map(|row| {
+                let raw = String::from_utf8(row.raw).ok()?;
+                let raw = serde_json::value::RawValue::from_string(raw).ok()?;
+                Some((Arc::from(raw), Some(row.row_id)))
+            })
+            .collect();
+        chunks.push(ServedChunk {
+            received_at: chunk.received_at,
+            events,
+        });
         true
     })?;
     Ok(chunks)

@@ -2,16 +2,21 @@
 //! outbox (DESIGN §5). Knows nothing of HTTP: it stores what it is given.
 
 mod bloom;
+mod ingest;
+mod open;
+mod outbox;
+mod queries;
+mod runs;
 mod schema;
-mod store;
 mod verify;
 
 pub use bloom::key_hash;
+pub use ingest::{ChunkRecord, Marker, NewEvent, NewGap, NewRecording};
+pub use open::{now_millis, Journal};
+pub use outbox::OutboxMessage;
+pub use queries::{EventRow, Recording, Selection, StoredChunk, Summary};
+pub use runs::ResultRow;
 pub use schema::{APPLICATION_ID, MIGRATIONS};
-pub use store::{
-    now_millis, ChunkRecord, EventRow, Journal, NewEvent, OutboxMessage, Recording, ResultRow,
-    Selection, Summary,
-};
 pub use verify::Problem;
 
 use std::path::PathBuf;
@@ -44,3 +49,6 @@ pub enum JournalError {
     #[error("{0}")]
     Invalid(String),
 }
+
+#[cfg(test)]
+mod tests;

@@ -105,4 +105,59 @@ pub const MIGRATIONS: &[&str] = &[
         request          TEXT                       -- what was received besides message and data (JSON), never tokens
     );
     "#,
+    // 1 -> 2: sources beyond Symphony (DESIGN §4a). Recordings name their source kind;
+    // chunks, events and gaps carry their partition and cursors (JSON); markers are kept per
+    // (recording, partition). Symphony's own columns stay and are still filled. Columns are
+    // added in place (no table copy): SQLite needs a default for an added NOT NULL column, and
+    // '' is one no writer stores, so `journal verify` can tell a row the migration missed.
+    r#"
+    ALTER TABLE recordings ADD COLUMN source_kind TEXT NOT NULL DEFAULT '';  -- 'symphony', 'import', ...
+    ALTER TABLE recordings ADD COLUMN description TEXT;                      -- the SOURCE, without secrets
+    UPDATE recordings SET source_kind = CASE WHEN source = 'import' THEN 'import' ELSE 'symphony' END,
+                          description = pod_url;
+
+    ALTER TABLE chunks ADD COLUMN partition TEXT NOT NULL DEFAULT '';        -- 'datafeed', 'import', a stream key, a channel
+    ALTER TABLE chunks ADD COLUMN cursor_before TEXT;                        -- JSON
+    ALTER TABLE chunks ADD COLUMN cursor_after TEXT;                         -- JSON
+    UPDATE chunks SET
+        partition = CASE WHEN r.source = 'import' THEN 'import' ELSE 'datafeed' END,
+        cursor_before = CASE
+            WHEN r.source = 'import' THEN '{}'
+            WHEN r.source = 'datafeed-v1' THEN json_object('feedId', chunks.feed_id)
+            ELSE json_object('feedId', chunks.feed_id, 'ackId', coalesce(chunks.ack_sent, '')) END,
+        cursor_after = CASE
+            WHEN r.source = 'import' THEN '{}'
+            WHEN r.source = 'datafeed-v1' THEN json_object('feedId', chunks.feed_id)
+            ELSE json_object('feedId', chunks.feed_id, 'ackId', coalesce(chunks.ack_received, '')) END
+    FROM recordings r WHERE r.id = chunks.recording_id;
+
+    ALTER TABLE events ADD COLUMN partition TEXT;                            -- the chunk's
+    UPDATE events SET partition = (SELECT c.partition FROM chunks c WHERE c.id = events.chunk_id);
+
+    CREATE TABLE markers_2 (
+        recording_id     INTEGER NOT NULL REFERENCES recordings(id),
+        partition        TEXT NOT NULL,
+        cursor           TEXT NOT NULL,             -- JSON: where the partition resumes
+        chunk_seq        INTEGER NOT NULL,          -- the partition's last chunk that cursor acknowledges
+        updated_at       INTEGER NOT NULL,
+        PRIMARY KEY (recording_id, partition)
+    );
+    INSERT INTO markers_2 (recording_id, partition, cursor, chunk_seq, updated_at)
+        SELECT m.recording_id, 'datafeed',
+               CASE WHEN r.source = 'datafeed-v1' THEN json_object('feedId', m.feed_id)
+                    ELSE json_object('feedId', m.feed_id, 'ackId', m.ack_id) END,
+               m.chunk_seq, m.updated_at
+        FROM markers m JOIN recordings r ON r.id = m.recording_id;
+    DROP TABLE markers;
+    ALTER TABLE markers_2 RENAME TO markers;
+
+    ALTER TABLE gaps ADD COLUMN partition TEXT;
+    ALTER TABLE gaps ADD COLUMN cursor_after TEXT;                           -- JSON: where the partition restarted
+    UPDATE gaps SET
+        partition = 'datafeed',
+        cursor_after = CASE
+            WHEN (SELECT source FROM recordings r WHERE r.id = gaps.recording_id) = 'datafeed-v1'
+            THEN json_object('feedId', new_feed_id)
+            ELSE json_object('feedId', new_feed_id, 'ackId', '') END;
+    "#,
 ];

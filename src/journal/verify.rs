@@ -57,11 +57,47 @@ const INVARIANTS: &[(&str, &str)] = &[
               ON c.recording_id = a.recording_id AND c.type = a.type AND c.stream_id = a.stream_id
          WHERE coalesce(a.n, 0) != coalesce(c.events, 0)",
     ),
-    ("raw JSON", "SELECT 'event ' || id || ' does not hold a JSON object' FROM events WHERE json_valid(raw) = 0 OR json_type(raw) != 'object'"),
+    // Only sources whose events are JSON text; a Redis entry may be any bytes.
+    (
+        "raw JSON",
+        "SELECT 'event ' || e.id || ' does not hold a JSON object' FROM events e JOIN recordings r ON r.id = e.recording_id
+         WHERE r.source_kind IN ('symphony', 'import')
+           AND (typeof(e.raw) != 'text' OR json_valid(e.raw) = 0 OR json_type(e.raw) != 'object')",
+    ),
     (
         "markers",
-        "SELECT 'recording ' || m.recording_id || ': marker at chunk ' || m.chunk_seq || ', last chunk ' || coalesce(max(c.seq), 0)
-         FROM markers m LEFT JOIN chunks c ON c.recording_id = m.recording_id GROUP BY m.recording_id HAVING m.chunk_seq != coalesce(max(c.seq), 0)",
+        "SELECT 'recording ' || m.recording_id || ', partition ' || m.partition || ': marker at chunk ' || m.chunk_seq || ', last chunk ' || coalesce(max(c.seq), 0)
+         FROM markers m LEFT JOIN chunks c ON c.recording_id = m.recording_id AND c.partition = m.partition
+         GROUP BY m.recording_id, m.partition HAVING m.chunk_seq != coalesce(max(c.seq), 0)",
+    ),
+    // Schema 2: what names a source, a partition and a cursor is there and readable.
+    (
+        "source kinds",
+        "SELECT 'recording ' || id || ' (' || name || ') names no source kind' FROM recordings WHERE source_kind = ''",
+    ),
+    (
+        "chunk partitions",
+        "SELECT 'chunk ' || seq || ' of recording ' || recording_id || ' has no partition' FROM chunks WHERE partition = ''",
+    ),
+    (
+        "event partitions",
+        "SELECT 'event ' || e.id || ' is in partition ' || coalesce(e.partition, 'NULL') || ', its chunk in ' || c.partition
+         FROM events e JOIN chunks c ON c.id = e.chunk_id WHERE e.partition IS NOT c.partition",
+    ),
+    (
+        "chunk cursors",
+        "SELECT 'chunk ' || seq || ' of recording ' || recording_id || ' has a cursor that is not JSON' FROM chunks
+         WHERE json_valid(coalesce(cursor_before, '{}')) = 0 OR json_valid(coalesce(cursor_after, '{}')) = 0",
+    ),
+    (
+        "marker cursors",
+        "SELECT 'recording ' || recording_id || ', partition ' || partition || ': the marker cursor is not JSON'
+         FROM markers WHERE json_valid(cursor) = 0",
+    ),
+    (
+        "gap cursors",
+        "SELECT 'gap ' || id || ' of recording ' || recording_id || ' has a cursor that is not JSON'
+         FROM gaps WHERE json_valid(coalesce(cursor_after, '{}')) = 0",
     ),
 ];
 
@@ -71,7 +107,7 @@ impl Journal {
         let mut problems = Vec::new();
         let conn = self.conn();
         // Through the same mapping as every other query: a damaged file says so plainly.
-        let sql_err = |e| super::store::sql_error(self.path(), e);
+        let sql_err = |e| super::open::sql_error(self.path(), e);
         let mut stmt = conn.prepare("PRAGMA integrity_check").map_err(sql_err)?;
         let lines: Vec<String> = stmt
             .query_map([], |r| r.get(0))

@@ -12,6 +12,7 @@ mod demo;
 mod events;
 mod help;
 mod init;
+mod journal_migrate;
 mod record;
 mod replay;
 mod serve;

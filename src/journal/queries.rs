@@ -1,0 +1,361 @@
+//! Reading: recordings, the summary behind `journal info`, events and their selection.
+
+use serde::Serialize;
+
+use super::{Journal, JournalError};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Recording {
+    pub id: i64,
+    pub name: String,
+    /// 'symphony', 'import', ...
+    #[serde(rename = "sourceKind")]
+    pub kind: String,
+    pub source: String,
+    /// The SOURCE it was recorded from, without secrets.
+    pub description: Option<String>,
+    #[serde(rename = "podUrl")]
+    pub pod_url: Option<String>,
+    pub username: Option<String>,
+    #[serde(rename = "botUserId")]
+    pub bot_user_id: Option<i64>,
+    #[serde(rename = "createdAt")]
+    pub created_at: i64,
+    pub chunks: i64,
+    pub events: i64,
+    pub duplicates: i64,
+    pub gaps: i64,
+}
+
+/// A stored event, as `journal show` and `export` see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventRow {
+    #[serde(rename = "row")]
+    pub row_id: i64,
+    pub recording: String,
+    pub chunk: i64,
+    #[serde(rename = "receivedAt")]
+    pub received_at: i64,
+    #[serde(rename = "feedId")]
+    pub feed_id: Option<String>,
+    #[serde(rename = "eventId")]
+    pub event_id: Option<String>,
+    #[serde(rename = "type")]
+    pub event_type: Option<String>,
+    pub timestamp: Option<i64>,
+    #[serde(rename = "streamId")]
+    pub stream_id: Option<String>,
+    #[serde(rename = "initiatorId")]
+    pub initiator_id: Option<i64>,
+    #[serde(rename = "duplicateOf")]
+    pub duplicate_of: Option<i64>,
+    pub partition: Option<String>,
+    /// The exact bytes received (UTF-8 JSON for Symphony and imports).
+    #[serde(skip)]
+    pub raw: Vec<u8>,
+}
+
+/// One stored delivery with its events, as `replay` and `serve` use it.
+#[derive(Debug, Clone)]
+pub struct StoredChunk {
+    pub recording: String,
+    pub seq: i64,
+    pub partition: Option<String>,
+    pub received_at: i64,
+    pub events: Vec<EventRow>,
+}
+
+/// What `journal info` reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub path: String,
+    pub bytes: u64,
+    pub recordings: Vec<Recording>,
+    pub events: i64,
+    pub chunks: i64,
+    pub duplicates: i64,
+    pub gaps: i64,
+    #[serde(rename = "firstTimestamp")]
+    pub first_timestamp: Option<i64>,
+    #[serde(rename = "lastTimestamp")]
+    pub last_timestamp: Option<i64>,
+    #[serde(rename = "byType")]
+    pub by_type: Vec<(String, i64)>,
+    #[serde(rename = "byStream")]
+    pub by_stream: Vec<(String, i64)>,
+}
+
+/// Filters for `journal show` and `export`.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub recording: Option<String>,
+    pub types: Vec<String>,
+    pub streams: Vec<String>,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    pub limit: Option<u64>,
+    /// Chunk numbers, inclusive.
+    pub chunks: Option<(i64, i64)>,
+    pub skip_duplicates: bool,
+    /// Only events whose last result in this replay run was not `handled`.
+    pub failed_in_run: Option<i64>,
+}
+
+impl Journal {
+    pub fn recordings(&self) -> Result<Vec<Recording>, JournalError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT r.id, r.name, r.source, r.pod_url, r.username, r.created_at, r.bot_user_id, r.source_kind, r.description,
+                        (SELECT count(*) FROM chunks c WHERE c.recording_id = r.id),
+                        (SELECT coalesce(sum(event_count), 0) FROM chunks c WHERE c.recording_id = r.id),
+                        (SELECT coalesce(sum(duplicates), 0) FROM chunks c WHERE c.recording_id = r.id),
+                        (SELECT count(*) FROM gaps g WHERE g.recording_id = r.id)
+                 FROM recordings r ORDER BY r.id",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Recording {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    source: r.get(2)?,
+                    pod_url: r.get(3)?,
+                    username: r.get(4)?,
+                    created_at: r.get(5)?,
+                    bot_user_id: r.get(6)?,
+                    kind: r.get(7)?,
+                    description: r.get(8)?,
+                    chunks: r.get(9)?,
+                    events: r.get(10)?,
+                    duplicates: r.get(11)?,
+                    gaps: r.get(12)?,
+                })
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+    }
+
+    /// Counts by type, stream and recording, time range, duplicates, gaps and size.
+    pub fn summary(&self) -> Result<Summary, JournalError> {
+        let recordings = self.recordings()?;
+        let events = recordings.iter().map(|r| r.events).sum();
+        let chunks = recordings.iter().map(|r| r.chunks).sum();
+        let duplicates = recordings.iter().map(|r| r.duplicates).sum();
+        let gaps = recordings.iter().map(|r| r.gaps).sum();
+        let (first, last): (Option<i64>, Option<i64>) = self
+            .conn
+            .query_row(
+                "SELECT min(timestamp), max(timestamp) FROM events",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|e| self.sql(e))?;
+        let group = |sql: &str| -> Result<Vec<(String, i64)>, JournalError> {
+            let mut stmt = self.conn.prepare(sql).map_err(|e| self.sql(e))?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                        r.get(1)?,
+                    ))
+                })
+                .map_err(|e| self.sql(e))?;
+            rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+        };
+        let by_type = group(
+            "SELECT type, sum(events) AS n FROM event_counts GROUP BY type ORDER BY n DESC, type",
+        )?;
+        let by_stream = group("SELECT stream_id, sum(events) AS n FROM event_counts GROUP BY stream_id ORDER BY n DESC, stream_id")?;
+        let bytes = ["", "-wal"]
+            .iter()
+            .filter_map(|suffix| std::fs::metadata(format!("{}{suffix}", self.path.display())).ok())
+            .map(|m| m.len())
+            .sum();
+        Ok(Summary {
+            path: self.path.display().to_string(),
+            bytes,
+            recordings,
+            events,
+            chunks,
+            duplicates,
+            gaps,
+            first_timestamp: first,
+            last_timestamp: last,
+            by_type,
+            by_stream,
+        })
+    }
+
+    /// Stored events in recording, chunk and position order, filtered; `each` is called per row.
+    pub fn events(
+        &self,
+        sel: &Selection,
+        mut each: impl FnMut(EventRow) -> bool,
+    ) -> Result<(), JournalError> {
+        // One recording at a time, in row order: rows are inserted in delivery order, so row
+        // order is chunk and position order, and no sort of the whole journal is needed.
+        let recordings: Vec<(i64, String)> = self
+            .recordings()?
+            .into_iter()
+            .filter(|r| sel.recording.as_ref().is_none_or(|name| *name == r.name))
+            .map(|r| (r.id, r.name))
+            .collect();
+        let mut left = sel.limit;
+        for (id, _) in recordings {
+            if left == Some(0) {
+                break;
+            }
+            let mut one = sel.clone();
+            one.recording = None;
+            let (filter, mut args) = filter(&one);
+            let mut sql = format!(
+                "SELECT e.id, r.name, c.seq, c.received_at, c.feed_id, e.event_id, e.type, e.timestamp, e.stream_id, e.initiator_id, e.duplicate_of, e.raw, e.partition{filter} AND e.recording_id = ? ORDER BY e.id"
+            );
+            args.push(id.into());
+            if let Some(limit) = left {
+                sql.push_str(&format!(" LIMIT {limit}"));
+            }
+            let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sql(e))?;
+            let mut rows = stmt
+                .query(rusqlite::params_from_iter(args))
+                .map_err(|e| self.sql(e))?;
+            let mut stop = false;
+            while let Some(r) = rows.next().map_err(|e| self.sql(e))? {
+                let row = (|| -> rusqlite::Result<EventRow> {
+                    Ok(EventRow {
+                        row_id: r.get(0)?,
+                        recording: r.get(1)?,
+                        chunk: r.get(2)?,
+                        received_at: r.get(3)?,
+                        feed_id: r.get(4)?,
+                        event_id: r.get(5)?,
+                        event_type: r.get(6)?,
+                        timestamp: r.get(7)?,
+                        stream_id: r.get(8)?,
+                        initiator_id: r.get(9)?,
+                        duplicate_of: r.get(10)?,
+                        // TEXT or BLOB: the bytes either way.
+                        raw: r.get_ref(11)?.as_bytes()?.to_vec(),
+                        partition: r.get(12)?,
+                    })
+                })()
+                .map_err(|e| self.sql(e))?;
+                if let Some(l) = left.as_mut() {
+                    *l -= 1;
+                }
+                if !each(row) {
+                    stop = true;
+                    break;
+                }
+            }
+            if stop {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// The selected events grouped into their chunks, in order; `each` is called per chunk
+    /// (false stops). A chunk holds only its selected events.
+    pub fn chunks(
+        &self,
+        sel: &Selection,
+        mut each: impl FnMut(StoredChunk) -> bool,
+    ) -> Result<(), JournalError> {
+        let mut current: Option<StoredChunk> = None;
+        let mut stopped = false;
+        self.events(sel, |row| {
+            let same = current
+                .as_ref()
+                .is_some_and(|c| c.seq == row.chunk && c.recording == row.recording);
+            if !same {
+                if let Some(done) = current.take() {
+                    if !each(done) {
+                        stopped = true;
+                        return false;
+                    }
+                }
+                current = Some(StoredChunk {
+                    recording: row.recording.clone(),
+                    seq: row.chunk,
+                    partition: row.partition.clone(),
+                    received_at: row.received_at,
+                    events: Vec::new(),
+                });
+            }
+            if let Some(c) = current.as_mut() {
+                c.events.push(row);
+            }
+            true
+        })?;
+        if let (false, Some(last)) = (stopped, current) {
+            each(last);
+        }
+        Ok(())
+    }
+
+    /// How many events a selection holds (ignoring its limit).
+    pub fn count_events(&self, sel: &Selection) -> Result<u64, JournalError> {
+        let (filter, args) = filter(sel);
+        self.conn
+            .query_row(
+                &format!("SELECT count(*){filter}"),
+                rusqlite::params_from_iter(args),
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+            .map_err(|e| self.sql(e))
+    }
+}
+
+/// The FROM and WHERE part of a selection, with its arguments.
+fn filter(sel: &Selection) -> (String, Vec<rusqlite::types::Value>) {
+    let mut sql = String::from(
+            " FROM events e JOIN chunks c ON c.id = e.chunk_id JOIN recordings r ON r.id = e.recording_id WHERE 1 = 1",
+        );
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    if let Some(name) = &sel.recording {
+        sql.push_str(" AND r.name = ?");
+        args.push(name.clone().into());
+    }
+    if !sel.types.is_empty() {
+        sql.push_str(&format!(
+            " AND e.type IN ({})",
+            vec!["?"; sel.types.len()].join(",")
+        ));
+        args.extend(sel.types.iter().map(|t| t.clone().into()));
+    }
+    if !sel.streams.is_empty() {
+        sql.push_str(&format!(
+            " AND e.stream_id IN ({})",
+            vec!["?"; sel.streams.len()].join(",")
+        ));
+        args.extend(sel.streams.iter().map(|t| t.clone().into()));
+    }
+    if let Some(since) = sel.since {
+        sql.push_str(" AND e.timestamp >= ?");
+        args.push(since.into());
+    }
+    if let Some(until) = sel.until {
+        sql.push_str(" AND e.timestamp < ?");
+        args.push(until.into());
+    }
+    if let Some((from, to)) = sel.chunks {
+        sql.push_str(" AND c.seq BETWEEN ? AND ?");
+        args.push(from.into());
+        args.push(to.into());
+    }
+    if sel.skip_duplicates {
+        sql.push_str(" AND e.duplicate_of IS NULL");
+    }
+    if let Some(run) = sel.failed_in_run {
+        sql.push_str(
+                " AND e.id IN (SELECT rr.event_row_id FROM replay_results rr WHERE rr.run_id = ?
+                   AND rr.id = (SELECT max(id) FROM replay_results WHERE run_id = rr.run_id AND event_row_id = rr.event_row_id)
+                   AND rr.outcome != 'handled')",
+            );
+        args.push(run.into());
+    }
+    (sql, args)
+}

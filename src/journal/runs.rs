@@ -1,0 +1,86 @@
+//! Replay runs and the handler results stored with them.
+
+use rusqlite::params;
+
+use super::open::{now_millis, sql_error};
+use super::{Journal, JournalError};
+
+/// One handler run to store with its replay run.
+#[derive(Debug, Clone)]
+pub struct ResultRow<'a> {
+    pub event_row: i64,
+    pub attempt: u32,
+    pub outcome: &'a str,
+    pub exit_status: Option<i32>,
+    pub duration_ms: u64,
+    pub stdout_head: &'a str,
+    pub stderr_head: &'a str,
+}
+
+impl Journal {
+    /// Starts a replay run; returns its id.
+    pub fn start_run(&self, command: &str, options: &str) -> Result<i64, JournalError> {
+        self.conn
+            .execute(
+                "INSERT INTO replay_runs (started_at, command, options, status) VALUES (?1, ?2, ?3, 'running')",
+                params![now_millis(), command, options],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Stores handler results of a run in one transaction.
+    pub fn store_results(&mut self, run: i64, rows: &[ResultRow]) -> Result<(), JournalError> {
+        let path = self.path.clone();
+        let e = |err| sql_error(&path, err);
+        let tx = self.conn.transaction().map_err(e)?;
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO replay_results (run_id, event_row_id, attempt, outcome, exit_status, duration_ms, stdout_head, stderr_head)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .map_err(e)?;
+            for r in rows {
+                let (out, err) = (
+                    Some(r.stdout_head).filter(|s| !s.is_empty()),
+                    Some(r.stderr_head).filter(|s| !s.is_empty()),
+                );
+                insert
+                    .execute(params![
+                        run,
+                        r.event_row,
+                        r.attempt,
+                        r.outcome,
+                        r.exit_status,
+                        r.duration_ms as i64,
+                        out,
+                        err
+                    ])
+                    .map_err(e)?;
+            }
+        }
+        tx.commit().map_err(e)
+    }
+
+    pub fn finish_run(&self, run: i64, status: &str) -> Result<(), JournalError> {
+        self.conn
+            .execute(
+                "UPDATE replay_runs SET finished_at = ?1, status = ?2 WHERE id = ?3",
+                params![now_millis(), status, run],
+            )
+            .map(|_| ())
+            .map_err(|e| self.sql(e))
+    }
+
+    pub fn run_exists(&self, run: i64) -> Result<bool, JournalError> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM replay_runs WHERE id = ?1",
+                [run],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)
+            .map_err(|e| self.sql(e))
+    }
+}

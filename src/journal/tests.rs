@@ -1,0 +1,169 @@
+//! The journal API on a scratch file: markers per partition, gaps, bytes that are not UTF-8,
+//! chunks grouped once, and a schema newer than this build refused.
+
+use super::*;
+
+fn scratch() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("j.db");
+    (dir, path)
+}
+
+fn event<'a>(raw: &'a [u8], id: &'a str) -> NewEvent<'a> {
+    NewEvent {
+        raw,
+        event_id: Some(id),
+        event_type: Some("T"),
+        timestamp: Some(1),
+        stream_id: None,
+        initiator_id: None,
+        message_id: None,
+        dedupe_key: format!("{id}|T|1|"),
+    }
+}
+
+fn chunk<'a>(
+    partition: &'a str,
+    before: &'a str,
+    after: &'a str,
+    events: Vec<NewEvent<'a>>,
+) -> ChunkRecord<'a> {
+    ChunkRecord {
+        partition,
+        cursor_before: before,
+        cursor_after: after,
+        feed_id: None,
+        ack_sent: None,
+        ack_received: None,
+        received_at: 10,
+        size: 0,
+        latency_ms: 0,
+        events,
+    }
+}
+
+#[test]
+fn markers_follow_chunks_and_gaps_per_partition() {
+    let (_dir, path) = scratch();
+    let mut j = Journal::open_for_write(&path).unwrap();
+    let rec = j
+        .recording(&NewRecording {
+            name: "r",
+            kind: "redis",
+            source: "redis",
+            description: Some("redis://host/a"),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        (rec.kind.as_str(), rec.description.as_deref()),
+        ("redis", Some("redis://host/a"))
+    );
+    // Bytes that are not UTF-8 are kept as given.
+    let raw: &[u8] = b"\xff\x00bin";
+    j.append_chunk(
+        rec.id,
+        &chunk("a", "{}", r#"{"id":"1-0"}"#, vec![event(raw, "1-0")]),
+        true,
+    )
+    .unwrap();
+    j.append_chunk(
+        rec.id,
+        &chunk("b", "{}", r#"{"id":"5-0"}"#, vec![event(b"{}", "5-0")]),
+        true,
+    )
+    .unwrap();
+    j.append_chunk(
+        rec.id,
+        &chunk(
+            "a",
+            r#"{"id":"1-0"}"#,
+            r#"{"id":"2-0"}"#,
+            vec![event(b"{}", "2-0")],
+        ),
+        false,
+    )
+    .unwrap();
+    let m = j.markers(rec.id).unwrap();
+    assert_eq!(
+        m,
+        vec![
+            Marker {
+                partition: "a".into(),
+                cursor: r#"{"id":"1-0"}"#.into(),
+                chunk_seq: 1
+            },
+            Marker {
+                partition: "b".into(),
+                cursor: r#"{"id":"5-0"}"#.into(),
+                chunk_seq: 2
+            },
+        ]
+    );
+    j.set_marker(rec.id, "a", r#"{"id":"2-0"}"#).unwrap();
+    j.add_gap(
+        rec.id,
+        &NewGap {
+            partition: "b",
+            reason: "trimmed",
+            old_feed: None,
+            new_feed: None,
+            cursor_after: r#"{"id":"0-0"}"#,
+        },
+    )
+    .unwrap();
+    let m = j.markers(rec.id).unwrap();
+    assert_eq!(
+        (m[0].cursor.as_str(), m[0].chunk_seq),
+        (r#"{"id":"2-0"}"#, 3)
+    );
+    assert_eq!(
+        (m[1].cursor.as_str(), m[1].chunk_seq),
+        (r#"{"id":"0-0"}"#, 2)
+    );
+
+    let mut chunks = Vec::new();
+    j.chunks(&Selection::default(), |c| {
+        chunks.push(c);
+        true
+    })
+    .unwrap();
+    let seen: Vec<(i64, Option<&str>, usize)> = chunks
+        .iter()
+        .map(|c| (c.seq, c.partition.as_deref(), c.events.len()))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![(1, Some("a"), 1), (2, Some("b"), 1), (3, Some("a"), 1)]
+    );
+    assert_eq!(chunks[0].events[0].raw, raw, "the exact bytes back");
+    assert_eq!(chunks[0].events[0].partition.as_deref(), Some("a"));
+    let mut first = 0;
+    j.chunks(&Selection::default(), |_| {
+        first += 1;
+        false
+    })
+    .unwrap();
+    assert_eq!(first, 1, "false stops");
+    assert!(j.verify().unwrap().is_empty(), "{:?}", j.verify().unwrap());
+}
+
+#[test]
+fn a_journal_of_a_newer_schema_is_refused() {
+    let (_dir, path) = scratch();
+    drop(Journal::open_for_write(&path).unwrap());
+    let newer = MIGRATIONS.len() as i64 + 1;
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(&format!("PRAGMA user_version = {newer}"))
+        .unwrap();
+    for opened in [Journal::open_read(&path), Journal::open_for_write(&path)] {
+        match opened {
+            Err(JournalError::TooNew { found, known, .. }) => {
+                assert_eq!((found, known), (newer, MIGRATIONS.len() as i64))
+            }
+            Err(e) => panic!("expected TooNew, got {e}"),
+            Ok(_) => panic!("expected TooNew, the journal opened"),
+        }
+    }
+}
