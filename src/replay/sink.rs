@@ -57,10 +57,11 @@ impl SinkKind {
     }
 }
 
-/// The sink chosen by [`build`]: one variant per sink, each forwarding to it.
+/// The sink chosen by [`build`]: one variant per sink, each forwarding to it (stream mode's
+/// buffers are boxed so the enum stays small).
 pub enum Sinks {
     PerEvent(ExecSink),
-    Stream(StreamSink),
+    Stream(Box<StreamSink>),
 }
 
 /// Builds the sink of `kind` after checking, before any event is delivered, that it can work
@@ -69,11 +70,11 @@ pub fn build(kind: SinkKind, settings: &RunSettings, sequential: bool) -> Result
     preflight(&settings.command)?;
     Ok(match kind {
         SinkKind::PerEvent => Sinks::PerEvent(ExecSink::new(settings.clone())),
-        SinkKind::Stream => Sinks::Stream(StreamSink {
+        SinkKind::Stream => Sinks::Stream(Box::new(StreamSink {
             handler: StreamHandler::new(settings.clone()),
             sequential,
             grace: settings.grace,
-        }),
+        })),
     })
 }
 
