@@ -10,16 +10,18 @@ use anyhow::{Context, Result};
 
 use std::io::IsTerminal;
 
-use crate::cli::{
-    DemoArgs, EventSelection, Global, HandlerMode, JournalArg, OutputFormat, ReplayArgs,
-};
+use crate::cli::{DemoArgs, Global, OutputFormat};
 use crate::config::{Credential, Secret, Settings};
 use crate::exit::Exit;
 use crate::feed::{follow, Chunk, Ended, Keeper, Next, Notice, Stop};
 use crate::journal::{Journal, NewRecording};
 use crate::output;
 use crate::output::events::{envelope, pretty, Delivery};
+use crate::output::replay::{summary, ReplayProgress};
 use crate::recorder::Recorder;
+use crate::replay::engine::{replay, AsGiven, ReplayOptions};
+use crate::replay::sink::SinkKind;
+use crate::replay::RunSettings;
 use crate::serve::{self, HubSettings, ServeOptions};
 use crate::symphony::source::{DatafeedSource, FeedChoice, FollowOptions};
 use crate::symphony::{Client, Event};
@@ -183,37 +185,7 @@ async fn walk_through(
     let handler =
         std::env::temp_dir().join(format!("feedctl-demo-{}-price-bot.sh", std::process::id()));
     write_handler(&handler)?;
-    let mut quiet_g = g.clone();
-    quiet_g.verbose = 1;
-    quiet_g.output = None;
-    let replay_args = ReplayArgs {
-        journal: JournalArg {
-            journal: journal_path.to_path_buf(),
-        },
-        exec: Some(handler.display().to_string()),
-        mode: HandlerMode::PerEvent,
-        concurrency: None,
-        sequential: false,
-        requeue_delay: Duration::from_secs(1),
-        max_redeliveries: 3,
-        slow: Duration::from_secs(30),
-        timeout: Some(Duration::from_secs(10)),
-        grace: Duration::from_secs(2),
-        select: EventSelection {
-            recording: None,
-            types: Vec::new(),
-            stream: Vec::new(),
-            since: None,
-            until: None,
-        },
-        chunks: None,
-        skip_duplicates: false,
-        speed: "max".into(),
-        dry_run: false,
-        report: None,
-        rerun_failed: None,
-    };
-    let replayed = Box::pin(super::replay::run(&quiet_g, &replay_args)).await;
+    let replayed = Box::pin(replay_journal(journal_path, &handler)).await;
     let _ = std::fs::remove_file(&handler);
     let replayed = replayed?;
     output::note("next: `feedctl serve --events fixtures/demo.ndjson --accept-any-key` runs the same pod for your own bot;");
@@ -267,6 +239,46 @@ impl<A> Keeper<Event, A> for Shown<'_> {
         }
         Ok(next)
     }
+}
+
+/// Step 7: the engine `feedctl replay` runs, with the handler's output shown per event (as
+/// `-v` does) and the summary table, but no report on stdout, whatever `-o` says.
+async fn replay_journal(journal: &std::path::Path, handler: &std::path::Path) -> Result<Exit> {
+    let options = ReplayOptions {
+        journal: journal.to_path_buf(),
+        selection: Default::default(),
+        sink: SinkKind::PerEvent,
+        handler: RunSettings {
+            command: handler.display().to_string(),
+            concurrency: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
+            slow: Duration::from_secs(30),
+            timeout: Some(Duration::from_secs(10)),
+            grace: Duration::from_secs(2),
+            verbose: true,
+        },
+        sequential: false,
+        requeue_delay: Duration::from_secs(1),
+        max_redeliveries: 3,
+        speed: crate::replay::pace::Speed::Max,
+        as_given: AsGiven {
+            speed: "max".into(),
+            ..AsGiven::default()
+        },
+    };
+    let cancel = super::cancel_on_interrupt()?;
+    let done = replay(&options, &ReplayProgress::default(), &cancel)
+        .await
+        .map_err(|e| e.into_anyhow())?;
+    summary(&done.report, done.elapsed);
+    Ok(if done.interrupted {
+        Exit::Interrupted
+    } else if done.failed > 0 {
+        Exit::Failed
+    } else {
+        Exit::Success
+    })
 }
 
 /// Writes the demo handler (embedded, so the demo works from any directory) as an executable.

@@ -10,7 +10,7 @@ mod init;
 mod inject;
 mod journal;
 mod record;
-pub(crate) mod replay;
+mod replay;
 mod serve;
 mod tail;
 

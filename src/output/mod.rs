@@ -4,6 +4,7 @@
 use std::io::{IsTerminal, Write};
 
 pub mod events;
+pub mod replay;
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};

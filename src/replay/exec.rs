@@ -8,8 +8,11 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader};
 use tokio::process::Command;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
 
-use super::{head, Delivery, Outcome, RunResult, RunSettings};
+use super::sink::Sink;
+use super::{head, Chunk, Delivery, Outcome, RunResult, RunSettings};
 
 /// Process groups of the handlers running now, so they can be signalled together.
 #[derive(Default, Clone)]
@@ -231,6 +234,88 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     match deadline {
         Some(d) => tokio::time::sleep_until(d).await,
         None => std::future::pending().await,
+    }
+}
+
+/// The per-event sink: one `sh -c CMD` per event, the events of a chunk concurrently up to
+/// `--concurrency` (1 with `--sequential`).
+pub struct ExecSink {
+    settings: Arc<RunSettings>,
+    groups: Groups,
+}
+
+impl ExecSink {
+    pub fn new(settings: RunSettings) -> Self {
+        ExecSink {
+            settings: Arc::new(settings),
+            groups: Groups::default(),
+        }
+    }
+}
+
+impl Sink for ExecSink {
+    /// Runs one delivery of a chunk: concurrently up to the limit, no new handler after Ctrl-C,
+    /// and the running ones stopped once the grace is over.
+    async fn deliver(
+        &mut self,
+        chunk: &Chunk,
+        attempt: u32,
+        cancel: &CancellationToken,
+    ) -> Vec<RunResult> {
+        let permits = Arc::new(Semaphore::new(self.settings.concurrency.max(1)));
+        let mut tasks = tokio::task::JoinSet::new();
+        for d in &chunk.events {
+            let permit = tokio::select! {
+                p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+                _ = cancel.cancelled() => break,
+            };
+            // Ctrl-C: no new handler starts.
+            if cancel.is_cancelled() {
+                break;
+            }
+            let (settings, groups, d, seq) = (
+                self.settings.clone(),
+                self.groups.clone(),
+                d.clone(),
+                chunk.seq,
+            );
+            tasks.spawn(async move {
+                let r = run_event(&settings, &groups, &d, seq, attempt).await;
+                drop(permit);
+                r
+            });
+        }
+        let reaper = stop_after_grace(&self.groups, cancel, self.settings.grace);
+        tokio::pin!(reaper);
+        let mut reaped = false;
+        let mut results = Vec::with_capacity(chunk.events.len());
+        loop {
+            tokio::select! {
+                r = tasks.join_next() => match r {
+                    Some(Ok(r)) => results.push(r),
+                    Some(Err(_)) => {}
+                    None => break,
+                },
+                _ = &mut reaper, if !reaped => reaped = true,
+            }
+        }
+        results
+    }
+
+    /// Nothing outlives a chunk in per-event mode.
+    async fn finish(&mut self, _grace: Duration) {}
+}
+
+/// After Ctrl-C, running handlers may finish within the grace; then they are stopped, politely
+/// first.
+async fn stop_after_grace(groups: &Groups, cancel: &CancellationToken, grace: Duration) {
+    cancel.cancelled().await;
+    tokio::time::sleep(grace).await;
+    if !groups.is_empty() {
+        eprintln!("interrupted: stopping the handlers still running");
+        groups.signal_all(libc::SIGTERM);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        groups.signal_all(libc::SIGKILL);
     }
 }
 

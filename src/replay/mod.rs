@@ -1,9 +1,16 @@
-//! Replaying recorded chunks into a bot's handler (DESIGN §6): a shell command run per event, or
-//! one long-lived process speaking NDJSON (`--mode stream`). Knows nothing of HTTP or SQLite:
-//! it is given chunks and returns results.
+//! Replaying recorded chunks into a bot's handler (DESIGN §6). The engine ([`engine::replay`])
+//! reads chunks from the journal ([`chunks`]), paces and delivers them to a [`sink::Sink`] and
+//! stores the run ([`run`]). Today's sinks are a shell command run per event ([`exec`]) and one
+//! long-lived process speaking NDJSON ([`stream`], `--mode stream`); `sink` says how a new one
+//! (Redis `XADD`) plugs in. Nothing here prints through `output` or knows the command line:
+//! settings come as [`engine::ReplayOptions`], progress goes to an [`engine::Observer`].
 
+pub mod chunks;
+pub mod engine;
 pub mod exec;
 pub mod pace;
+pub mod run;
+pub mod sink;
 pub mod stats;
 pub mod stream;
 

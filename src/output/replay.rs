@@ -1,0 +1,149 @@
+//! What a human sees of a replay on stderr: the progress bar and notices while it runs (the
+//! engine's [`Observer`]), and the end-of-run table. Shared by `replay` and the demo.
+
+use std::io::IsTerminal;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::replay::engine::Observer;
+use crate::replay::stats::Report;
+
+use super::{note, quiet, table};
+
+/// The engine's observer for a terminal: a progress bar (only on a TTY, not with `-q`) that
+/// notices are printed around.
+#[derive(Default)]
+pub struct ReplayProgress {
+    bar: OnceLock<ProgressBar>,
+}
+
+impl ReplayProgress {
+    /// Runs `f` with the bar out of the way, so a line never lands inside it.
+    fn around(&self, f: impl FnOnce()) {
+        match self.bar.get() {
+            Some(bar) => bar.suspend(f),
+            None => f(),
+        }
+    }
+}
+
+impl Observer for ReplayProgress {
+    fn notice(&self, text: &str) {
+        self.around(|| note(text));
+    }
+
+    fn alert(&self, text: &str) {
+        self.around(|| eprintln!("{text}"));
+    }
+
+    fn start(&self, total: u64) {
+        let _ = self.bar.set(progress_bar(total));
+    }
+
+    fn progress(&self, done: u64) {
+        if let Some(bar) = self.bar.get() {
+            bar.inc(done);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = self.bar.get() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Drawn only on a terminal and not with `-q`: stderr may be a log file.
+fn progress_bar(total: u64) -> ProgressBar {
+    if !std::io::stderr().is_terminal() || quiet() {
+        return ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
+    }
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} events · {per_sec} · eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// The end-of-run table, for the human: stderr (not with `-q`).
+pub fn summary(r: &Report, elapsed: Duration) {
+    if quiet() {
+        return;
+    }
+    note(&format!(
+        "replay run {}: {} event(s), {} handler run(s), {} chunk re-queue(s) in {:.1}s{}",
+        r.run,
+        r.events,
+        r.attempts,
+        r.requeued_chunks,
+        elapsed.as_secs_f64(),
+        if r.interrupted { " (interrupted)" } else { "" }
+    ));
+    // Columns for the outcomes that happened; "still 75" is an event that asked for a re-queue
+    // on its last allowed delivery.
+    let all = [
+        ("handled", "HANDLED"),
+        ("failed", "FAILED"),
+        ("timeout", "TIMEOUT"),
+        ("requeued", "STILL 75"),
+        ("interrupted", "INTERRUPTED"),
+    ];
+    let shown: Vec<(&str, &str)> = all
+        .into_iter()
+        .filter(|(o, _)| *o == "handled" || r.outcomes.get(o).is_some_and(|n| *n > 0))
+        .collect();
+    let outcomes: Vec<&str> = shown.iter().map(|(o, _)| *o).collect();
+    let mut header = vec!["TYPE"];
+    header.extend(shown.iter().map(|(_, h)| *h));
+    let mut t = table(&header);
+    for (ty, counts) in &r.by_type {
+        let mut row = vec![if ty.is_empty() {
+            "(none)".to_string()
+        } else {
+            ty.clone()
+        }];
+        row.extend(
+            outcomes
+                .iter()
+                .map(|o| counts.get(o).copied().unwrap_or(0).to_string()),
+        );
+        t.add_row(row);
+    }
+    let mut total = vec!["all".to_string()];
+    total.extend(
+        outcomes
+            .iter()
+            .map(|o| r.outcomes.get(o).copied().unwrap_or(0).to_string()),
+    );
+    t.add_row(total);
+    eprintln!("{t}");
+    eprintln!(
+        "handler time: p50 {} ms, p95 {} ms, max {} ms",
+        r.duration_ms.p50, r.duration_ms.p95, r.duration_ms.max
+    );
+    if !r.slowest.is_empty() {
+        let list: Vec<String> = r
+            .slowest
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} {} {} ms",
+                    s.event_type.as_deref().unwrap_or("?"),
+                    s.event_id.as_deref().unwrap_or("?"),
+                    s.millis
+                )
+            })
+            .collect();
+        eprintln!("slowest: {}", list.join(", "));
+    }
+    let failed: u64 = ["failed", "timeout", "requeued"]
+        .iter()
+        .map(|k| r.outcomes.get(k).copied().unwrap_or(0))
+        .sum();
+    if failed > 0 {
+        eprintln!("{failed} event(s) not handled; deliver them again with `feedctl replay --rerun-failed {} --exec ...`", r.run);
+    }
+}

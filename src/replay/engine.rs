@@ -1,0 +1,314 @@
+//! The replay engine (DESIGN §6): reads the selected chunks from the journal, paces them
+//! (`--speed`), hands each to a [`Sink`] with the kits' chunk semantics (the next chunk only when
+//! the whole chunk is done; the whole chunk again after `--requeue-delay` when an event asked for
+//! a re-queue, up to `--max-redeliveries`), stops cleanly on cancellation, and stores the run and
+//! every result in the journal.
+//!
+//! It prints nothing itself: progress and notices go to an [`Observer`] handed down by the
+//! caller, and Ctrl-C arrives as a cancellation token, so the same engine serves `replay`, the
+//! demo, and later consumer workers.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+
+use crate::exit::Fail;
+use crate::journal::{Journal, JournalError, Selection};
+
+use super::chunks::read_chunks;
+use super::pace::Speed;
+use super::run::RunLog;
+use super::sink::{self, Sink, SinkKind};
+use super::stats::{millis, Report, Stats};
+use super::{Outcome, RunSettings};
+
+/// Everything a replay needs, already resolved (from flags by `feedctl replay`, chosen by the
+/// demo): no clap types, so any caller can fill it in.
+#[derive(Debug, Clone)]
+pub struct ReplayOptions {
+    /// The journal to read events from and to store the run in.
+    pub journal: PathBuf,
+    pub selection: Selection,
+    pub sink: SinkKind,
+    /// The handler command and how it is run (concurrency, `--slow`, `--timeout`, `--grace`).
+    pub handler: RunSettings,
+    /// One event at a time (the exec sink has its concurrency set to 1 as well).
+    pub sequential: bool,
+    pub requeue_delay: Duration,
+    pub max_redeliveries: u32,
+    pub speed: Speed,
+    /// The filters as the user spelled them, stored with the run.
+    pub as_given: AsGiven,
+}
+
+/// Options as the user spelled them: the run's record in the journal (and the report) shows
+/// what was asked, not the parsed values.
+#[derive(Debug, Clone, Default)]
+pub struct AsGiven {
+    pub speed: String,
+    pub recording: Option<String>,
+    pub types: Vec<String>,
+    pub streams: Vec<String>,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub chunks: Option<String>,
+}
+
+impl ReplayOptions {
+    /// The options stored with the run, in the shape (and key order) `journal runs` and the
+    /// report have always shown.
+    pub fn stored(&self) -> serde_json::Value {
+        json!({
+            "mode": self.sink.as_str(),
+            "concurrency": self.handler.concurrency,
+            "sequential": self.sequential,
+            "requeueDelayMs": millis(self.requeue_delay),
+            "maxRedeliveries": self.max_redeliveries,
+            "slowMs": millis(self.handler.slow),
+            "timeoutMs": self.handler.timeout.map(millis),
+            "speed": self.as_given.speed,
+            "recording": self.as_given.recording,
+            "types": self.as_given.types,
+            "streams": self.as_given.streams,
+            "since": self.as_given.since,
+            "until": self.as_given.until,
+            "chunks": self.as_given.chunks,
+            "skipDuplicates": self.selection.skip_duplicates,
+            "rerunFailed": self.selection.failed_in_run,
+        })
+    }
+}
+
+/// Where the engine reports to: the caller decides how (a progress bar, notes, nothing).
+pub trait Observer: Sync {
+    /// A notice for the human: the run starting, an event that failed, a chunk re-queued.
+    fn notice(&self, text: &str);
+    /// Something the human must see even when notices are silenced (Ctrl-C and the grace).
+    fn alert(&self, text: &str);
+    /// Delivery starts; `total` events are selected.
+    fn start(&self, total: u64);
+    /// `done` more events have their final result.
+    fn progress(&self, done: u64);
+    /// Delivery is over: clear whatever shows progress.
+    fn finish(&self);
+}
+
+/// A finished run, for the caller's summary and exit status.
+#[derive(Debug)]
+pub struct Finished {
+    pub report: Report,
+    pub elapsed: Duration,
+    /// Events whose final outcome is a failure.
+    pub failed: u64,
+    pub interrupted: bool,
+}
+
+/// Why a replay could not run or finish.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// Refused before any event was delivered (no handler to run, an unknown run to re-run).
+    #[error(transparent)]
+    Refused(#[from] Fail),
+}
+
+impl ReplayError {
+    /// The error itself, not wrapped, so the exit status mapping (which looks for `Fail` and
+    /// `JournalError`) and the one-line message stay what they were.
+    pub fn into_anyhow(self) -> anyhow::Error {
+        match self {
+            ReplayError::Journal(e) => e.into(),
+            ReplayError::Refused(e) => e.into(),
+        }
+    }
+}
+
+/// Replays `options.selection` from the journal into the sink the options name, storing the run;
+/// returns when every chunk is done, after `cancel` fired, or on a journal error.
+pub async fn replay(
+    options: &ReplayOptions,
+    observer: &dyn Observer,
+    cancel: &CancellationToken,
+) -> Result<Finished, ReplayError> {
+    // Before any event is delivered: can the sink work at all?
+    let mut sink =
+        sink::build(options.sink, &options.handler, options.sequential).map_err(Fail::usage)?;
+    let path = &options.journal;
+    let journal = Journal::open_for_write(path)?;
+    if let Some(run) = options.selection.failed_in_run {
+        if !journal.run_exists(run)? {
+            return Err(Fail::usage(format!("there is no replay run {run} in {}; `feedctl replay --report` and the end-of-run table give run numbers", path.display())).into());
+        }
+    }
+    let total = journal.count_events(&options.selection)?;
+    let stored = options.stored();
+    let command = &options.handler.command;
+    let mut run = RunLog::start(journal, command, &stored.to_string())?;
+    observer.notice(&format!(
+        "replay run {}: {total} event(s) from {} through `{command}`",
+        run.id,
+        path.display()
+    ));
+    let (stats, elapsed, outcome) =
+        deliver_all(&mut sink, &mut run, options, observer, cancel, total).await;
+    observer.finish();
+    run.save()?;
+    sink.finish(options.handler.grace).await;
+    let interrupted = cancel.is_cancelled();
+    run.finish(if interrupted {
+        "interrupted"
+    } else if outcome.is_err() {
+        "failed"
+    } else {
+        "done"
+    })?;
+    outcome?;
+    Ok(Finished {
+        failed: stats.failed(),
+        report: stats.report(run.id, command, stored, interrupted),
+        elapsed,
+        interrupted,
+    })
+}
+
+/// The chunk loop, generic over the sink: pacing, delivery, re-queue, results to the run log.
+async fn deliver_all(
+    sink: &mut impl Sink,
+    run: &mut RunLog,
+    options: &ReplayOptions,
+    observer: &dyn Observer,
+    cancel: &CancellationToken,
+    total: u64,
+) -> (Stats, Duration, Result<(), JournalError>) {
+    let mut stats = Stats::default();
+    let mut chunks = read_chunks(options.journal.clone(), options.selection.clone());
+    let mut previous_at: Option<i64> = None;
+    observer.start(total);
+    let started = Instant::now();
+
+    let work = async {
+        while let Some(chunk) = chunks.recv().await {
+            let chunk = chunk?;
+            let wait = options.speed.gap(previous_at, chunk.received_at);
+            previous_at = Some(chunk.received_at);
+            if !wait.is_zero() {
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = cancel.cancelled() => break,
+                }
+            }
+            if cancel.is_cancelled() {
+                break;
+            }
+            // Where each event of the chunk is, to name it in notices and statistics.
+            let position: HashMap<i64, usize> = chunk
+                .events
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.row, i))
+                .collect();
+            let describe = |row: i64| -> (Option<&str>, Option<&str>) {
+                position
+                    .get(&row)
+                    .map(|i| {
+                        (
+                            chunk.events[*i].event_type.as_deref(),
+                            chunk.events[*i].event_id.as_deref(),
+                        )
+                    })
+                    .unwrap_or((None, None))
+            };
+            let mut attempt = 1;
+            loop {
+                let mut results = sink.deliver(&chunk, attempt, cancel).await;
+                if cancel.is_cancelled() {
+                    for r in results.iter_mut().filter(|r| r.outcome != Outcome::Handled) {
+                        r.outcome = Outcome::Interrupted;
+                    }
+                }
+                // Whatever is pending is written at the end, and on Ctrl-C.
+                run.record(&results)?;
+                for r in &results {
+                    let (ty, id) = describe(r.row);
+                    stats.attempt(r, ty, id);
+                    if matches!(r.outcome, Outcome::Failed | Outcome::Timeout)
+                        && !cancel.is_cancelled()
+                    {
+                        observer.notice(&format!(
+                            "failed: {} {} (chunk {}, attempt {}): {}{}",
+                            ty.unwrap_or("?"),
+                            id.unwrap_or("?"),
+                            chunk.seq,
+                            r.attempt,
+                            match r.outcome {
+                                Outcome::Timeout => "killed after --timeout".to_string(),
+                                _ => r
+                                    .status
+                                    .map(|s| format!("exit {s}"))
+                                    .unwrap_or_else(|| "no exit status".into()),
+                            },
+                            r.stderr_head
+                                .lines()
+                                .next()
+                                .map(|l| format!(": {l}"))
+                                .unwrap_or_default()
+                        ));
+                    }
+                }
+                let requeue = results
+                    .iter()
+                    .filter(|r| r.outcome == Outcome::Requeued)
+                    .count();
+                if requeue > 0 && attempt <= options.max_redeliveries && !cancel.is_cancelled() {
+                    stats.requeued_chunks += 1;
+                    observer.notice(&format!(
+                        "requeue: chunk {} ({} event(s) exited 75); delivering the whole chunk again in {} (attempt {} of {})",
+                        chunk.seq,
+                        requeue,
+                        humantime::format_duration(options.requeue_delay),
+                        attempt + 1,
+                        options.max_redeliveries + 1
+                    ));
+                    tokio::select! {
+                        _ = tokio::time::sleep(options.requeue_delay) => {}
+                        _ = cancel.cancelled() => {}
+                    }
+                    if !cancel.is_cancelled() {
+                        attempt += 1;
+                        continue;
+                    }
+                }
+                for r in &results {
+                    let (ty, id) = describe(r.row);
+                    stats.last(r, ty, id);
+                }
+                observer.progress(results.len() as u64);
+                break;
+            }
+            if cancel.is_cancelled() {
+                break;
+            }
+        }
+        Ok::<(), JournalError>(())
+    };
+    // Said once, as soon as the cancellation comes, while the work winds down within the grace.
+    let announce = async {
+        cancel.cancelled().await;
+        observer.alert(&format!(
+            "interrupted: no new handlers; waiting up to {}s for the running ones",
+            options.handler.grace.as_secs()
+        ));
+        std::future::pending::<()>().await
+    };
+    let outcome = tokio::select! {
+        biased;
+        () = announce => unreachable!("the announcement never ends"),
+        r = work => r,
+    };
+    drop(chunks);
+    (stats, started.elapsed(), outcome)
+}

@@ -1,0 +1,131 @@
+//! The sink seam: where the engine's chunks go.
+//!
+//! A sink is a trait, not an enum of behaviours, because each sink keeps state of its own between
+//! chunks (the stream handler's process, the exec sink's process groups, later a Redis
+//! connection) and the engine should only ever see "deliver a chunk, get one result per event".
+//! The trait takes a whole chunk rather than one event so that a sink can batch (stream mode
+//! writes a chunk's lines at once; a Redis sink will pipeline its `XADD`s) and own its
+//! concurrency (`--concurrency`, `--sequential`), and it returns [`RunResult`]s, whose exit
+//! status and output heads a processless sink may leave empty.
+//!
+//! `async fn` in traits is not object-safe, so the concrete sink is chosen once, in [`build`],
+//! and carried as the [`Sinks`] enum that forwards to it; the engine is generic over [`Sink`]
+//! and never names a concrete one. A new sink is a file of its own with an `impl Sink`, a
+//! [`SinkKind`] variant and an arm in [`build`] and in [`Sinks`].
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use super::exec::{preflight, ExecSink};
+use super::stream::StreamHandler;
+use super::{Chunk, RunResult, RunSettings};
+
+/// Something the engine delivers chunks to.
+pub trait Sink: Send {
+    /// Delivers one attempt of a chunk and returns one result per event it delivered. Once
+    /// `cancel` fires it starts nothing new and stops what runs within its grace; events it
+    /// never started may be left out.
+    fn deliver(
+        &mut self,
+        chunk: &Chunk,
+        attempt: u32,
+        cancel: &CancellationToken,
+    ) -> impl Future<Output = Vec<RunResult>> + Send;
+
+    /// The replay is over (done or interrupted): let the sink finish within `grace`, then stop it.
+    fn finish(&mut self, grace: Duration) -> impl Future<Output = ()> + Send;
+}
+
+/// Which sink a replay delivers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SinkKind {
+    /// `sh -c CMD` once per event, the event on stdin (`--mode per-event`).
+    PerEvent,
+    /// One long-lived `sh -c CMD` speaking NDJSON (`--mode stream`).
+    Stream,
+}
+
+impl SinkKind {
+    /// The name stored with the run's options (the `--mode` value).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SinkKind::PerEvent => "per-event",
+            SinkKind::Stream => "stream",
+        }
+    }
+}
+
+/// The sink chosen by [`build`]: one variant per sink, each forwarding to it (stream mode's
+/// buffers are boxed so the enum stays small).
+pub enum Sinks {
+    PerEvent(ExecSink),
+    Stream(Box<StreamSink>),
+}
+
+/// Builds the sink of `kind` after checking, before any event is delivered, that it can work
+/// (both handler sinks: that the command's program can be run at all).
+pub fn build(kind: SinkKind, settings: &RunSettings, sequential: bool) -> Result<Sinks, String> {
+    preflight(&settings.command)?;
+    Ok(match kind {
+        SinkKind::PerEvent => Sinks::PerEvent(ExecSink::new(settings.clone())),
+        SinkKind::Stream => Sinks::Stream(Box::new(StreamSink {
+            handler: StreamHandler::new(settings.clone()),
+            sequential,
+            grace: settings.grace,
+        })),
+    })
+}
+
+impl Sink for Sinks {
+    async fn deliver(
+        &mut self,
+        chunk: &Chunk,
+        attempt: u32,
+        cancel: &CancellationToken,
+    ) -> Vec<RunResult> {
+        match self {
+            Sinks::PerEvent(s) => s.deliver(chunk, attempt, cancel).await,
+            Sinks::Stream(s) => s.deliver(chunk, attempt, cancel).await,
+        }
+    }
+
+    async fn finish(&mut self, grace: Duration) {
+        match self {
+            Sinks::PerEvent(s) => s.finish(grace).await,
+            Sinks::Stream(s) => s.finish(grace).await,
+        }
+    }
+}
+
+/// Stream mode as a sink: the [`StreamHandler`] plus what the engine used to decide around it.
+pub struct StreamSink {
+    handler: StreamHandler,
+    sequential: bool,
+    grace: Duration,
+}
+
+impl Sink for StreamSink {
+    /// On Ctrl-C the chunk in flight is abandoned (its results are not waited for) and the
+    /// handler gets the grace to exit on its own, as before the seam existed.
+    async fn deliver(
+        &mut self,
+        chunk: &Chunk,
+        attempt: u32,
+        cancel: &CancellationToken,
+    ) -> Vec<RunResult> {
+        tokio::select! {
+            r = self.handler.deliver(chunk, attempt, self.sequential) => r,
+            _ = cancel.cancelled() => {
+                self.handler.finish(self.grace).await;
+                Vec::new()
+            }
+        }
+    }
+
+    /// Closes the handler's input and gives it `grace` to exit.
+    async fn finish(&mut self, grace: Duration) {
+        self.handler.finish(grace).await;
+    }
+}
