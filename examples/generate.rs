@@ -19,7 +19,7 @@ fn main() -> ExitCode {
             _ => dir = PathBuf::from(arg),
         }
     }
-    match feedctl::commands::generate::run(&dir, check) {
+    match feedctl::generate::run(&dir, check) {
         Ok(stale) if stale.is_empty() || !check => ExitCode::SUCCESS,
         Ok(stale) => {
             for s in stale {
@@ -27,7 +27,7 @@ fn main() -> ExitCode {
             }
             eprintln!(
                 "run `{}` and commit the result",
-                feedctl::commands::generate::REGENERATE
+                feedctl::generate::REGENERATE
             );
             ExitCode::FAILURE
         }

@@ -6,6 +6,7 @@ pub mod commands;
 pub mod config;
 pub mod exit;
 pub mod feed;
+pub mod generate;
 pub mod journal;
 pub mod recorder;
 pub mod keys;

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use super::generate;
+use crate::generate;
 use crate::cli::CompletionsArgs;
 use crate::exit::Exit;
 

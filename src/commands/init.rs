@@ -160,7 +160,13 @@ pub async fn run(g: &Global, args: &InitArgs) -> Result<Exit> {
         datafeed_version: None,
         ..g.clone()
     };
-    super::auth::check(&check_global)
+    let checked = async {
+        let settings = super::load_settings(&check_global)?;
+        let report = crate::symphony::check::check(&settings).await?;
+        crate::output::auth::auth_report(&report, crate::output::resolve(check_global.output));
+        anyhow::Ok(Exit::Success)
+    };
+    checked
         .await
         .with_context(|| format!("{} is written, but auth check failed", target.display()))
 }

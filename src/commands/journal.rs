@@ -8,16 +8,17 @@ use serde::Deserialize;
 use serde_json::json;
 use serde_json::value::RawValue;
 
-use crate::cli::{EventSelection, Global, JournalCommand, OutputFormat};
+use crate::cli::{Global, JournalCommand, OutputFormat};
 use crate::exit::{Exit, Fail};
 use crate::journal::{
-    now_millis, ChunkRecord, EventRow, Journal, NewEvent, NewRecording, Selection,
+    now_millis, ChunkRecord, EventRow, Journal, NewEvent, NewRecording,
 };
 use crate::output::{self, note};
-use crate::symphony::event::EVENT_TYPES;
 use crate::symphony::Event;
 
 use crate::recorder::new_event;
+
+use super::selection;
 
 pub fn run(g: &Global, cmd: &JournalCommand) -> Result<Exit> {
     let format = output::resolve(g.output);
@@ -282,50 +283,6 @@ fn export_line(r: &EventRow) -> String {
         // Symphony and imported events are UTF-8 JSON, so this is the stored text itself.
         String::from_utf8_lossy(&r.raw)
     )
-}
-
-/// Parses `--since/--until`: RFC 3339 or milliseconds since the epoch.
-fn parse_time(flag: &str, s: &str) -> Result<i64, Fail> {
-    if let Ok(ms) = s.trim().parse::<i64>() {
-        return Ok(ms);
-    }
-    humantime::parse_rfc3339_weak(s.trim())
-        .map_err(|_| Fail::usage(format!("{flag} `{s}`: expected RFC 3339 (2026-11-22T14:30:00Z) or milliseconds since the epoch")))
-        .and_then(|t| {
-            t.duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_millis() as i64)
-                .map_err(|_| Fail::usage(format!("{flag} `{s}` is before 1970")))
-        })
-}
-
-pub fn selection(s: &EventSelection) -> Result<Selection, Fail> {
-    let mut types = Vec::new();
-    for t in s.types.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
-        let upper = t.to_ascii_uppercase();
-        if !EVENT_TYPES.contains(&upper.as_str()) {
-            return Err(Fail::usage(format!(
-                "unknown event type `{t}`; expected one of: {}",
-                EVENT_TYPES.join(", ")
-            )));
-        }
-        types.push(upper);
-    }
-    Ok(Selection {
-        recording: s.recording.clone(),
-        types,
-        streams: s.stream.clone(),
-        since: s
-            .since
-            .as_deref()
-            .map(|v| parse_time("--since", v))
-            .transpose()?,
-        until: s
-            .until
-            .as_deref()
-            .map(|v| parse_time("--until", v))
-            .transpose()?,
-        ..Selection::default()
-    })
 }
 
 /// An export or tail line.

@@ -5,7 +5,6 @@ mod completions;
 mod config_show;
 mod datafeed;
 mod demo;
-pub mod generate;
 mod init;
 mod inject;
 mod journal;
@@ -16,9 +15,11 @@ mod tail;
 
 use anyhow::Result;
 
-use crate::cli::{AuthCommand, Cli, Command, ConfigCommand, Global};
+use crate::cli::{AuthCommand, Cli, Command, ConfigCommand, EventSelection, Global};
 use crate::config::{self, Overrides, Settings};
-use crate::exit::Exit;
+use crate::exit::{Exit, Fail};
+use crate::journal::Selection;
+use crate::symphony::event::EVENT_TYPES;
 
 pub async fn run(cli: Cli) -> Result<Exit> {
     let g = &cli.global;
@@ -100,4 +101,48 @@ pub async fn sleep_until(deadline: Option<tokio::time::Instant>) {
         Some(d) => tokio::time::sleep_until(d).await,
         None => std::future::pending().await,
     }
+}
+
+/// Parses `--since/--until`: RFC 3339 or milliseconds since the epoch.
+fn parse_time(flag: &str, s: &str) -> Result<i64, Fail> {
+    if let Ok(ms) = s.trim().parse::<i64>() {
+        return Ok(ms);
+    }
+    humantime::parse_rfc3339_weak(s.trim())
+        .map_err(|_| Fail::usage(format!("{flag} `{s}`: expected RFC 3339 (2026-11-22T14:30:00Z) or milliseconds since the epoch")))
+        .and_then(|t| {
+            t.duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as i64)
+                .map_err(|_| Fail::usage(format!("{flag} `{s}` is before 1970")))
+        })
+}
+
+pub fn selection(s: &EventSelection) -> Result<Selection, Fail> {
+    let mut types = Vec::new();
+    for t in s.types.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        let upper = t.to_ascii_uppercase();
+        if !EVENT_TYPES.contains(&upper.as_str()) {
+            return Err(Fail::usage(format!(
+                "unknown event type `{t}`; expected one of: {}",
+                EVENT_TYPES.join(", ")
+            )));
+        }
+        types.push(upper);
+    }
+    Ok(Selection {
+        recording: s.recording.clone(),
+        types,
+        streams: s.stream.clone(),
+        since: s
+            .since
+            .as_deref()
+            .map(|v| parse_time("--since", v))
+            .transpose()?,
+        until: s
+            .until
+            .as_deref()
+            .map(|v| parse_time("--until", v))
+            .transpose()?,
+        ..Selection::default()
+    })
 }

@@ -15,7 +15,7 @@ use crate::replay::pace::Speed;
 use crate::replay::sink::SinkKind;
 use crate::replay::RunSettings;
 
-use super::journal::selection;
+use super::selection;
 
 /// `--chunks A..B`, `A..`, `..B` or `N`: inclusive, checked here so a typo is a usage error.
 fn parse_chunks(s: &str) -> Result<(i64, i64), Fail> {

@@ -3,6 +3,7 @@
 
 use std::io::{IsTerminal, Write};
 
+pub mod auth;
 pub mod events;
 pub mod replay;
 

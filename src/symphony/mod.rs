@@ -2,6 +2,7 @@
 //! datafeed as a `feed::Source`. Knows nothing of journals, terminals or commands.
 
 pub mod auth;
+pub mod check;
 pub mod client;
 pub mod datafeed;
 mod error;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
 use clap::CommandFactory;
-use feedctl::commands::generate;
+use feedctl::generate;
 
 use crate::common::*;
 
