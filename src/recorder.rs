@@ -56,6 +56,9 @@ pub struct Tally {
     pub last_event_time: Option<i64>,
 }
 
+/// What a caller does after each commit.
+type OnKept<'j> = Box<dyn FnMut(&Tally, &dyn ChunkView) + 'j>;
+
 /// Commits chunks into one recording of a journal.
 pub struct Recorder<'j> {
     journal: &'j mut Journal,
@@ -66,7 +69,7 @@ pub struct Recorder<'j> {
     /// Shown as each notice arrives (stderr, above a progress bar).
     announce: Box<dyn FnMut(&Notice) + 'j>,
     /// Told after each commit (progress, or the demo's printing).
-    kept: Box<dyn FnMut(&Tally, &dyn ChunkView) + 'j>,
+    kept: OnKept<'j>,
 }
 
 /// The parts of a committed chunk a caller may want to show, whatever its source.
@@ -120,7 +123,12 @@ impl<'j> Recorder<'j> {
         t.events += chunk.events.len() as u64;
         t.duplicates += dups;
         t.last_seq = seq;
-        if let Some(ts) = chunk.events.iter().filter_map(|e| e.columns().timestamp).max() {
+        if let Some(ts) = chunk
+            .events
+            .iter()
+            .filter_map(|e| e.columns().timestamp)
+            .max()
+        {
             t.last_event_time = Some(ts);
         }
         Ok(())

@@ -5,9 +5,9 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use crate::generate;
 use crate::cli::CompletionsArgs;
 use crate::exit::Exit;
+use crate::generate;
 
 pub fn run(args: &CompletionsArgs) -> Result<Exit> {
     let script = generate::completion_script(args.shell);

@@ -154,7 +154,10 @@ async fn walk_through(
         cancel: CancellationToken::new(),
     };
     let ended = follow(&mut source, &mut shown, &stop).await?;
-    let (received, chunks) = (shown.recorder.tally.events as usize, shown.recorder.tally.chunks);
+    let (received, chunks) = (
+        shown.recorder.tally.events as usize,
+        shown.recorder.tally.chunks,
+    );
     drop(shown);
     if ended != Ended::Finished {
         anyhow::bail!("the emulator stopped sending events ({received} of {total} received)");

@@ -226,7 +226,7 @@ fn from_flags(g: &Global, args: &InitArgs) -> Result<Answers> {
             .map_err(|e| Fail::usage(format!("--datafeed-version: {e}")))?,
         None => "v2".to_string(),
     };
-    Ok(answers(g, pod, agent, username, key, datafeed_version)?)
+    answers(g, pod, agent, username, key, datafeed_version)
 }
 
 fn ask(g: &Global, args: &InitArgs, theme: &dyn Theme) -> Result<Answers> {

@@ -10,9 +10,7 @@ use serde_json::value::RawValue;
 
 use crate::cli::{Global, JournalCommand, OutputFormat};
 use crate::exit::{Exit, Fail};
-use crate::journal::{
-    now_millis, ChunkRecord, EventRow, Journal, NewEvent, NewRecording,
-};
+use crate::journal::{now_millis, ChunkRecord, EventRow, Journal, NewEvent, NewRecording};
 use crate::output::{self, note};
 use crate::symphony::Event;
 

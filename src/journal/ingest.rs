@@ -176,9 +176,8 @@ impl Journal {
         .map_err(e)?;
         let chunk_id = tx.last_insert_rowid();
         let mut duplicates = 0;
-        if !self.seen.contains_key(&recording) {
-            self.seen
-                .insert(recording, load_seen(&tx, recording).map_err(e)?);
+        if let std::collections::hash_map::Entry::Vacant(v) = self.seen.entry(recording) {
+            v.insert(load_seen(&tx, recording).map_err(e)?);
         }
         let seen = self.seen.get_mut(&recording).expect("loaded above");
         {

@@ -87,7 +87,7 @@ impl Stats {
                 attempt: r.attempt,
                 millis: ms as u64,
             });
-            self.slowest.sort_by(|a, b| b.millis.cmp(&a.millis));
+            self.slowest.sort_by_key(|s| std::cmp::Reverse(s.millis));
             self.slowest.truncate(SLOWEST);
         }
     }

@@ -182,9 +182,9 @@ impl StreamHandler {
                 // The id is digits and a dot: it needs no JSON escaping.
                 let id = format!("{}.{attempt}", d.row);
                 use std::io::Write as _;
-                let _ = write!(
+                let _ = writeln!(
                     buf,
-                    "{{\"id\":\"{id}\",\"chunk\":{},\"attempt\":{attempt},\"event\":{}}}\n",
+                    "{{\"id\":\"{id}\",\"chunk\":{},\"attempt\":{attempt},\"event\":{}}}",
                     chunk.seq,
                     one_line(&d.raw)
                 );

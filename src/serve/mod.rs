@@ -89,6 +89,9 @@ pub struct ServedChunk {
     pub events: Vec<(Arc<RawValue>, Option<i64>)>,
 }
 
+/// Per stream: (event id, journal row) of the last event served there.
+type LastServed = std::collections::HashMap<Arc<str>, (Arc<str>, Option<i64>)>;
+
 /// A message the bot sent (`POST /agent/v4/stream/{sid}/message/create`).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SentMessage {
@@ -126,7 +129,7 @@ pub(crate) struct App {
     base_url: OnceLock<String>,
     echo: bool,
     /// Per stream: the last event served there (id, journal row), to link a bot's reply to it.
-    last_served: std::sync::Mutex<std::collections::HashMap<Arc<str>, (Arc<str>, Option<i64>)>>,
+    last_served: std::sync::Mutex<LastServed>,
     sent: std::sync::Mutex<Vec<SentMessage>>,
     outbox: Option<tokio::sync::mpsc::UnboundedSender<SentMessage>>,
 }

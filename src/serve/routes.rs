@@ -221,6 +221,8 @@ struct TokenRequest {
 }
 
 /// The user a `{"token": "<jwt>"}` body proves to be, or the 401 to answer.
+// The error is the very response to send; boxing it would only move the allocation.
+#[allow(clippy::result_large_err)]
 fn verified_user(app: &App, body: &[u8]) -> Result<String, Response> {
     let Ok(req) = serde_json::from_slice::<TokenRequest>(body) else {
         return Err(error(
@@ -290,6 +292,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// Checks the session (and, for agent calls, the key manager) token.
+#[allow(clippy::result_large_err)]
 fn authorize(app: &App, headers: &HeaderMap, agent: bool) -> Result<SessionUser, Response> {
     let Some(user) = header(headers, "sessionToken").and_then(|t| app.sessions.session(t)) else {
         return Err(error(401, "Invalid session"));

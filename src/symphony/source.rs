@@ -35,10 +35,9 @@ impl FeedOwner<'_> {
         match (given, self) {
             (Some(t), _) => t.to_string(),
             (None, FeedOwner::Tail) => "feedctl".to_string(),
-            (None, FeedOwner::Recording(name)) => format!("feedctl-record-{name}")
-                .chars()
-                .take(100)
-                .collect(),
+            (None, FeedOwner::Recording(name)) => {
+                format!("feedctl-record-{name}").chars().take(100).collect()
+            }
         }
     }
 }

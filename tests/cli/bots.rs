@@ -3,7 +3,8 @@
 //! event, survive the kit-visible faults, and its answers must land in the outbox.
 //!
 //! The kit's interpreter comes from FEEDCTL_TEST_BDK_PYTHON; without it these tests say so and
-//! do nothing (CI always sets it).
+//! do nothing on a developer's machine, and fail under CI=true, where .ci/run installs the kit:
+//! a CI run that silently tested no bot would hide a gap.
 
 use std::collections::HashMap;
 use std::process::{Child, Command as StdCommand, Stdio};
@@ -16,7 +17,21 @@ fn kit_python() -> Option<String> {
         .ok()
         .filter(|p| !p.is_empty());
     if p.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "FEEDCTL_TEST_BDK_PYTHON is not set under CI=true: .ci/run installs symphony-bdk-python and sets it"
+        );
         eprintln!("FEEDCTL_TEST_BDK_PYTHON is not set: the Python bot kit tests are skipped (.ci/run sets it)");
+    }
+    if let Some(python) = &p {
+        let works = StdCommand::new(python)
+            .args(["-c", "import symphony.bdk"])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(
+            works,
+            "FEEDCTL_TEST_BDK_PYTHON={python} cannot import symphony.bdk; run .ci/run to install the kit"
+        );
     }
     p
 }

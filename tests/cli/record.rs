@@ -518,18 +518,18 @@ fn a_recorders_replacement_feed_keeps_its_tag_and_tail_never_touches_it() {
     let err = record("20");
     assert!(err.contains("is gone"), "{err}");
     let replacement = feeds_tagged(&sb, "feedctl-record-default");
-    assert_eq!(replacement.len(), 1, "the replacement has the recording's tag");
+    assert_eq!(
+        replacement.len(),
+        1,
+        "the replacement has the recording's tag"
+    );
     assert_ne!(replacement, first);
     assert!(
         feeds_tagged(&sb, "feedctl").is_empty(),
         "nothing carries tail's tag"
     );
     // A tail reads a feed of its own and deletes only that one.
-    let out = sb
-        .cmd()
-        .args(["tail", "--count", "3"])
-        .output()
-        .unwrap();
+    let out = sb.cmd().args(["tail", "--count", "3"]).output().unwrap();
     let err = stderr_of(&out);
     assert!(out.status.success(), "{err}");
     assert!(
