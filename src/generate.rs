@@ -14,7 +14,6 @@ use clap_mangen::roff::{bold, italic, roman, Roff};
 use clap_mangen::Man;
 
 use crate::cli::Cli;
-use crate::output::note;
 
 /// The shells `completions/` has a script for.
 pub const SHELLS: [Shell; 5] = [
@@ -38,12 +37,15 @@ pub fn run(out_dir: &Path, check: bool) -> Result<Vec<String>> {
     let stale = compare(out_dir, &files);
     if !check {
         write(out_dir, &files)?;
-        note(&format!(
-            "{} files in {}: {} changed",
-            files.len(),
-            out_dir.display(),
-            stale.len()
-        ));
+        eprintln!(
+            "{}",
+            format!(
+                "{} files in {}: {} changed",
+                files.len(),
+                out_dir.display(),
+                stale.len()
+            )
+        );
     }
     Ok(stale)
 }
@@ -132,7 +134,7 @@ fn write(dir: &Path, files: &BTreeMap<PathBuf, Vec<u8>>) -> Result<()> {
     for rel in leftovers(dir, files) {
         let path = dir.join(&rel);
         std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
-        note(&format!("removed {}", rel.display()));
+        eprintln!("{}", format!("removed {}", rel.display()));
     }
     Ok(())
 }

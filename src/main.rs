@@ -5,16 +5,13 @@ use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
 use feedctl::exit::{exit_for, Exit};
+use feedctl::output::{Printer, StdoutClosed};
 use feedctl::{cli, commands};
 
 fn main() -> ExitCode {
     let cli = cli::parse();
     init_logging(&cli.global);
-    feedctl::output::set_quiet(cli.global.quiet);
-    if cli.global.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
-        console::set_colors_enabled(false);
-        console::set_colors_enabled_stderr(false);
-    }
+    let printer = Printer::new(cli.global.quiet, cli.global.verbose, cli.global.no_color);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -25,8 +22,10 @@ fn main() -> ExitCode {
             return Exit::Failed.into();
         }
     };
-    match runtime.block_on(commands::run(cli)) {
+    match runtime.block_on(commands::run(cli, &printer)) {
         Ok(exit) => exit.into(),
+        // The reader of stdout went away (`| head`): a quiet success, as for other Unix tools.
+        Err(err) if err.chain().any(|c| c.is::<StdoutClosed>()) => Exit::Success.into(),
         Err(err) => {
             let code = exit_for(&err);
             eprintln!(

@@ -6,11 +6,12 @@ use super::load_settings;
 use crate::cli::Global;
 use crate::exit::Exit;
 use crate::output;
+use crate::output::Printer;
 use crate::symphony::check;
 
-pub async fn check(g: &Global) -> Result<Exit> {
+pub async fn check(g: &Global, p: &Printer) -> Result<Exit> {
     let settings = load_settings(g)?;
     let report = check::check(&settings).await?;
-    output::auth::auth_report(&report, output::resolve(g.output));
+    output::auth::auth_report(p, &report, p.format(g.output))?;
     Ok(Exit::Success)
 }

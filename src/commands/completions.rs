@@ -9,6 +9,7 @@ use crate::cli::CompletionsArgs;
 use crate::exit::Exit;
 use crate::generate;
 
+/// Writes the script as exact bytes, so it needs no printer.
 pub fn run(args: &CompletionsArgs) -> Result<Exit> {
     let script = generate::completion_script(args.shell);
     let mut out = std::io::stdout().lock();

@@ -7,13 +7,14 @@ use super::load_settings;
 use crate::cli::{Global, OutputFormat};
 use crate::exit::Exit;
 use crate::output;
+use crate::output::Printer;
 
-pub fn run(g: &Global) -> Result<Exit> {
+pub fn run(g: &Global, p: &Printer) -> Result<Exit> {
     let settings = load_settings(g)?;
     let file = settings.file.as_ref().map(|f| f.display().to_string());
-    match output::resolve(g.output) {
+    match p.format(g.output) {
         OutputFormat::Table => {
-            output::note(&format!(
+            p.note(&format!(
                 "config file: {}",
                 file.as_deref()
                     .unwrap_or("(none: flags and environment only)")
@@ -22,7 +23,7 @@ pub fn run(g: &Global) -> Result<Exit> {
             for o in &settings.origins {
                 t.add_row(vec![o.key.clone(), o.value.clone(), o.source.to_string()]);
             }
-            output::line(t);
+            p.line(t)?;
         }
         format => {
             let rows: Vec<_> = settings
@@ -31,9 +32,9 @@ pub fn run(g: &Global) -> Result<Exit> {
                 .map(|o| json!({ "key": o.key, "value": o.value, "source": o.source.to_string() }))
                 .collect();
             if format == OutputFormat::Ndjson {
-                rows.iter().for_each(output::ndjson);
+                rows.iter().try_for_each(|r| p.ndjson(r))?;
             } else {
-                output::json(&json!({ "file": file, "settings": rows }));
+                p.json(&json!({ "file": file, "settings": rows }))?;
             }
         }
     }

@@ -10,10 +10,11 @@ use crate::cli::{DatafeedCommand, Global, OutputFormat};
 use crate::config::DatafeedVersion;
 use crate::exit::{Exit, Fail};
 use crate::output;
+use crate::output::Printer;
 use crate::symphony::datafeed::is_fanout_id;
 use crate::symphony::{ApiError, Client};
 
-pub async fn run(g: &Global, cmd: &DatafeedCommand) -> Result<Exit> {
+pub async fn run(g: &Global, p: &Printer, cmd: &DatafeedCommand) -> Result<Exit> {
     let settings = load_settings(g)?;
     let version = settings.datafeed.version;
     if version == DatafeedVersion::V1
@@ -30,12 +31,12 @@ pub async fn run(g: &Global, cmd: &DatafeedCommand) -> Result<Exit> {
     // Ask before contacting the pod, so a "no" costs nothing.
     if let DatafeedCommand::Delete { ids } = cmd {
         if !confirm_delete(g, ids)? {
-            output::note("nothing deleted");
+            p.note("nothing deleted");
             return Ok(Exit::Success);
         }
     }
     let client = Client::new(&settings)?;
-    let format = output::resolve(g.output);
+    let format = p.format(g.output);
     match cmd {
         DatafeedCommand::Create {
             tag,
@@ -58,9 +59,9 @@ pub async fn run(g: &Global, cmd: &DatafeedCommand) -> Result<Exit> {
                 }
             };
             match format {
-                OutputFormat::Table => output::line(record["id"].as_str().unwrap_or_default()),
-                OutputFormat::Json => output::json(&record),
-                OutputFormat::Ndjson => output::ndjson(&record),
+                OutputFormat::Table => p.line(record["id"].as_str().unwrap_or_default())?,
+                OutputFormat::Json => p.json(&record)?,
+                OutputFormat::Ndjson => p.ndjson(&record)?,
             }
         }
         DatafeedCommand::List { tag } => {
@@ -86,11 +87,11 @@ pub async fn run(g: &Global, cmd: &DatafeedCommand) -> Result<Exit> {
                                 .unwrap_or_default(),
                         ]);
                     }
-                    output::line(t);
-                    output::note(&format!("{} datafeed(s)", records.len()));
+                    p.line(t)?;
+                    p.note(&format!("{} datafeed(s)", records.len()));
                 }
-                OutputFormat::Json => output::json(&records),
-                OutputFormat::Ndjson => records.iter().for_each(output::ndjson),
+                OutputFormat::Json => p.json(&records)?,
+                OutputFormat::Ndjson => records.iter().try_for_each(|r| p.ndjson(r))?,
             }
         }
         DatafeedCommand::Delete { ids } => {
@@ -98,12 +99,12 @@ pub async fn run(g: &Global, cmd: &DatafeedCommand) -> Result<Exit> {
             for id in ids {
                 match client.delete_datafeed(id).await {
                     Ok(()) => {
-                        output::note(&format!("deleted datafeed {id}"));
+                        p.note(&format!("deleted datafeed {id}"));
                         deleted.push(id.clone());
                     }
                     // The agent answers 400 for a feed that does not exist (any more).
                     Err(ApiError::Status { status: 400, .. }) => {
-                        output::note(&format!(
+                        p.note(&format!(
                             "datafeed {id} does not exist (already deleted or expired)"
                         ));
                         gone.push(id.clone());
@@ -114,8 +115,8 @@ pub async fn run(g: &Global, cmd: &DatafeedCommand) -> Result<Exit> {
             let record = json!({ "deleted": deleted, "notFound": gone });
             match format {
                 OutputFormat::Table => {}
-                OutputFormat::Json => output::json(&record),
-                OutputFormat::Ndjson => output::ndjson(&record),
+                OutputFormat::Json => p.json(&record)?,
+                OutputFormat::Ndjson => p.ndjson(&record)?,
             }
         }
         DatafeedCommand::Read {
@@ -134,25 +135,25 @@ pub async fn run(g: &Global, cmd: &DatafeedCommand) -> Result<Exit> {
             })?;
             match format {
                 OutputFormat::Table => {
-                    output::line(output::event_table(&read.events));
-                    output::note(&format!("{} event(s)", read.events.len()));
+                    p.line(output::event_table(&read.events))?;
+                    p.note(&format!("{} event(s)", read.events.len()));
                     if let Some(ack) = &read.ack_id {
-                        output::note(&format!(
+                        p.note(&format!(
                             "ackId: {ack}   (pass it with --ack-id to acknowledge these events)"
                         ));
                     }
                 }
-                OutputFormat::Json => output::json(&json!({
+                OutputFormat::Json => p.json(&json!({
                     "datafeedId": id,
                     "version": version.to_string(),
                     "ackIdSent": (version == DatafeedVersion::V2).then_some(ack_id),
                     "ackId": read.ack_id,
                     "events": read.events,
-                })),
+                }))?,
                 OutputFormat::Ndjson => {
-                    read.events.iter().for_each(|e| output::line(e.raw()));
+                    read.events.iter().try_for_each(|e| p.line(e.raw()))?;
                     if let Some(ack) = &read.ack_id {
-                        output::note(&format!("ackId: {ack}"));
+                        p.note(&format!("ackId: {ack}"));
                     }
                 }
             }

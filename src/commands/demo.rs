@@ -8,8 +8,6 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use std::io::IsTerminal;
-
 use crate::cli::{DemoArgs, Global, OutputFormat};
 use crate::config::{Credential, Secret, Settings};
 use crate::exit::Exit;
@@ -18,6 +16,7 @@ use crate::journal::{Journal, NewRecording};
 use crate::output;
 use crate::output::events::{envelope, pretty, Delivery};
 use crate::output::replay::{summary, ReplayProgress};
+use crate::output::Printer;
 use crate::recorder::Recorder;
 use crate::replay::engine::{replay, AsGiven, ReplayOptions};
 use crate::replay::sink::SinkKind;
@@ -33,7 +32,7 @@ const TEST_PRIVATE_KEY: &str = include_str!("../../fixtures/keys/TEST-ONLY-bot-p
 const BOT: &str = "demo-bot";
 const PRICE_BOT: &str = include_str!("../../fixtures/handlers/price-bot.sh");
 
-pub async fn run(g: &Global, args: &DemoArgs) -> Result<Exit> {
+pub async fn run(g: &Global, p: &Printer, args: &DemoArgs) -> Result<Exit> {
     let events = serve::read_ndjson(DEMO_EVENTS)
         .map_err(anyhow::Error::msg)
         .context("fixtures/demo.ndjson")?;
@@ -57,7 +56,7 @@ pub async fn run(g: &Global, args: &DemoArgs) -> Result<Exit> {
             true,
         ),
     };
-    let result = walk_through(g, &server.base_url, total, &journal_path).await;
+    let result = walk_through(g, p, &server.base_url, total, &journal_path).await;
     server.stop().await;
     if temporary {
         for suffix in ["", "-wal", "-shm"] {
@@ -69,12 +68,13 @@ pub async fn run(g: &Global, args: &DemoArgs) -> Result<Exit> {
 
 async fn walk_through(
     g: &Global,
+    p: &Printer,
     base_url: &str,
     total: usize,
     journal_path: &std::path::Path,
 ) -> Result<Exit> {
     let step = |n: u32, text: &str| {
-        output::note(&format!(
+        p.note(&format!(
             "{} {text}",
             console::style(format!("[{n}]")).cyan().bold().for_stderr()
         ))
@@ -125,7 +125,7 @@ async fn walk_through(
         username: Some(BOT),
     })?;
     step(4, "following it as `feedctl tail` does and recording each chunk as `feedctl record` does, before acknowledging it;");
-    output::note("    the pod fails one read on purpose (HTTP 503) to show a retry");
+    p.note("    the pod fails one read on purpose (HTTP 503) to show a retry");
     let mut source = DatafeedSource::new(
         &client,
         FollowOptions {
@@ -143,9 +143,10 @@ async fn walk_through(
     let pretty_out = match g.output {
         Some(OutputFormat::Table) => true,
         Some(_) => false,
-        None => std::io::stdout().is_terminal(),
+        None => p.stdout_is_terminal(),
     };
     let mut shown = Shown {
+        p,
         recorder: Recorder::new(&mut journal, recording.id, Some(total as u64)),
         pretty: pretty_out,
     };
@@ -188,16 +189,12 @@ async fn walk_through(
     let handler =
         std::env::temp_dir().join(format!("feedctl-demo-{}-price-bot.sh", std::process::id()));
     write_handler(&handler)?;
-    let replayed = Box::pin(replay_journal(journal_path, &handler)).await;
+    let replayed = Box::pin(replay_journal(p, journal_path, &handler)).await;
     let _ = std::fs::remove_file(&handler);
     let replayed = replayed?;
-    output::note("next: `feedctl serve --events fixtures/demo.ndjson --accept-any-key` runs the same pod for your own bot;");
-    output::note(
-        "      `feedctl tail` follows it live, `feedctl record --journal FILE` records it,",
-    );
-    output::note(
-        "      and `feedctl replay --journal FILE --exec YOUR-HANDLER` replays it offline",
-    );
+    p.note("next: `feedctl serve --events fixtures/demo.ndjson --accept-any-key` runs the same pod for your own bot;");
+    p.note("      `feedctl tail` follows it live, `feedctl record --journal FILE` records it,");
+    p.note("      and `feedctl replay --journal FILE --exec YOUR-HANDLER` replays it offline");
     Ok(
         if received == total && problems.is_empty() && replayed == Exit::Success {
             Exit::Success
@@ -209,6 +206,7 @@ async fn walk_through(
 
 /// The demo's keeper: records each chunk as `record` does, then shows its events as `tail` does.
 struct Shown<'j> {
+    p: &'j Printer,
     recorder: Recorder<'j>,
     pretty: bool,
 }
@@ -217,7 +215,7 @@ impl<A> Keeper<Event, A> for Shown<'_> {
     fn announce(&mut self, n: &Notice) {
         // The demo attached to the feed it made itself; saying so again is noise.
         if !matches!(n, Notice::Attached { .. }) {
-            output::note(&output::notice_line(n));
+            self.p.note(&output::notice_line(n));
         }
     }
 
@@ -234,11 +232,11 @@ impl<A> Keeper<Event, A> for Shown<'_> {
             received_at: chunk.received_at,
         };
         for e in &chunk.events {
-            output::line(if self.pretty {
+            self.p.line(if self.pretty {
                 pretty(e)
             } else {
                 envelope(e, &d)
-            });
+            })?;
         }
         Ok(next)
     }
@@ -246,7 +244,11 @@ impl<A> Keeper<Event, A> for Shown<'_> {
 
 /// Step 7: the engine `feedctl replay` runs, with the handler's output shown per event (as
 /// `-v` does) and the summary table, but no report on stdout, whatever `-o` says.
-async fn replay_journal(journal: &std::path::Path, handler: &std::path::Path) -> Result<Exit> {
+async fn replay_journal(
+    p: &Printer,
+    journal: &std::path::Path,
+    handler: &std::path::Path,
+) -> Result<Exit> {
     let options = ReplayOptions {
         journal: journal.to_path_buf(),
         selection: Default::default(),
@@ -271,10 +273,10 @@ async fn replay_journal(journal: &std::path::Path, handler: &std::path::Path) ->
         },
     };
     let cancel = super::cancel_on_interrupt()?;
-    let done = replay(&options, &ReplayProgress::default(), &cancel)
+    let done = replay(&options, &ReplayProgress::new(p), &cancel)
         .await
         .map_err(|e| e.into_anyhow())?;
-    summary(&done.report, done.elapsed);
+    summary(p, &done.report, done.elapsed);
     Ok(if done.interrupted {
         Exit::Interrupted
     } else if done.failed > 0 {

@@ -15,7 +15,7 @@ use serde_yaml_ng::{Mapping, Value};
 
 use crate::cli::{Global, InitArgs};
 use crate::exit::{Exit, Fail};
-use crate::output::{self, note};
+use crate::output::Printer;
 
 /// What `crate::keys::generate_key_pair` writes.
 const KEY_BITS: usize = 2048;
@@ -48,7 +48,7 @@ struct Answers {
     datafeed_version: String,
 }
 
-pub async fn run(g: &Global, args: &InitArgs) -> Result<Exit> {
+pub async fn run(g: &Global, p: &Printer, args: &InitArgs) -> Result<Exit> {
     if g.private_key.is_some() && args.generate_key.is_some() {
         return Err(Fail::usage(
             "--private-key and --generate-key cannot be used together: use an existing key, or generate one",
@@ -77,7 +77,7 @@ pub async fn run(g: &Global, args: &InitArgs) -> Result<Exit> {
             .interact()
             .context("reading the answer")?;
         if !replace {
-            note("nothing written");
+            p.note("nothing written");
             return Ok(Exit::Success);
         }
     }
@@ -90,7 +90,7 @@ pub async fn run(g: &Global, args: &InitArgs) -> Result<Exit> {
 
     if let KeyChoice::Generate(dir) = &answers.key {
         if !args.force && !may_replace_key_pair(dir, interactive, theme.as_ref())? {
-            note("nothing written");
+            p.note("nothing written");
             return Ok(Exit::Success);
         }
     }
@@ -104,7 +104,7 @@ pub async fn run(g: &Global, args: &InitArgs) -> Result<Exit> {
             .interact()
             .context("reading the answer")?;
         if !write {
-            note("nothing written");
+            p.note("nothing written");
             return Ok(Exit::Success);
         }
     }
@@ -112,8 +112,8 @@ pub async fn run(g: &Global, args: &InitArgs) -> Result<Exit> {
     let (private_key, public_pem) = match &answers.key {
         KeyChoice::Existing(path) => (path.clone(), None),
         KeyChoice::Generate(dir) => {
-            let (private, public, pem) = generate_key_pair(dir)?;
-            note(&format!(
+            let (private, public, pem) = generate_key_pair(p, dir)?;
+            p.note(&format!(
                 "wrote a new {KEY_BITS}-bit RSA key pair: {} (private, mode 600: keep it secret) and {} (public)",
                 private.display(),
                 public.display()
@@ -123,12 +123,12 @@ pub async fn run(g: &Global, args: &InitArgs) -> Result<Exit> {
     };
 
     write_config(&target, &answers, &private_key)?;
-    note(&format!("wrote {}", target.display()));
+    p.note(&format!("wrote {}", target.display()));
     if let Some(pem) = public_pem {
-        note(
+        p.note(
             "Give this public key to your pod administrator, to put on the bot's service account:",
         );
-        output::line(pem.trim_end());
+        p.line(pem.trim_end())?;
     }
 
     let check = args.check
@@ -139,7 +139,7 @@ pub async fn run(g: &Global, args: &InitArgs) -> Result<Exit> {
                 .interact()
                 .context("reading the answer")?);
     if !check {
-        note(&format!(
+        p.note(&format!(
             "next: feedctl{} auth check",
             if target == Path::new("config.yaml") {
                 String::new()
@@ -163,7 +163,7 @@ pub async fn run(g: &Global, args: &InitArgs) -> Result<Exit> {
     let checked = async {
         let settings = super::load_settings(&check_global)?;
         let report = crate::symphony::check::check(&settings).await?;
-        crate::output::auth::auth_report(&report, crate::output::resolve(check_global.output));
+        crate::output::auth::auth_report(p, &report, p.format(check_global.output))?;
         anyhow::Ok(Exit::Success)
     };
     checked
@@ -481,14 +481,14 @@ fn may_replace_key_pair(dir: &Path, interactive: bool, theme: &dyn Theme) -> Res
 
 /// Writes a new key pair in `dir` with `crate::keys` (the one serve's --key-dir uses), replacing
 /// an old pair the user agreed to replace; returns the two paths and the public PEM.
-fn generate_key_pair(dir: &Path) -> Result<(PathBuf, PathBuf, String)> {
+fn generate_key_pair(p: &Printer, dir: &Path) -> Result<(PathBuf, PathBuf, String)> {
     for f in [PRIVATE_KEY_FILE, PUBLIC_KEY_FILE] {
         let path = dir.join(f);
         if path.exists() {
             std::fs::remove_file(&path).with_context(|| format!("replacing {}", path.display()))?;
         }
     }
-    note(&format!("generating a {KEY_BITS}-bit RSA key pair…"));
+    p.note(&format!("generating a {KEY_BITS}-bit RSA key pair…"));
     let (private, public) = crate::keys::generate_key_pair(dir)
         .with_context(|| format!("writing a key pair in {}", dir.display()))?;
     let pem = std::fs::read_to_string(&public)

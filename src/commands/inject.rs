@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::cli::{Global, InjectArgs, OutputFormat};
 use crate::exit::{Exit, Fail};
-use crate::output::{self, note};
+use crate::output::Printer;
 use crate::symphony::event::{payload_key, EVENT_TYPES};
 
 /// Who an injected event comes from when `--from` is not given (Reed, of fixtures/).
@@ -99,7 +99,7 @@ pub fn build_event(args: &InjectArgs, now: i64) -> Result<Value, Fail> {
     Ok(event)
 }
 
-pub async fn run(g: &Global, args: &InjectArgs) -> Result<Exit> {
+pub async fn run(g: &Global, p: &Printer, args: &InjectArgs) -> Result<Exit> {
     let body = match &args.file {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -142,12 +142,12 @@ pub async fn run(g: &Global, args: &InjectArgs) -> Result<Exit> {
         .into());
     }
     let n = answer.get("published").and_then(Value::as_u64).unwrap_or(0);
-    note(&format!("injected {n} event(s) into {}", args.server));
+    p.note(&format!("injected {n} event(s) into {}", args.server));
     if matches!(
         g.output,
         Some(OutputFormat::Json) | Some(OutputFormat::Ndjson)
     ) {
-        output::ndjson(&answer);
+        p.ndjson(&answer)?;
     }
     Ok(Exit::Success)
 }

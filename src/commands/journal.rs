@@ -11,15 +11,16 @@ use serde_json::value::RawValue;
 use crate::cli::{Global, JournalCommand, OutputFormat};
 use crate::exit::{Exit, Fail};
 use crate::journal::{now_millis, ChunkRecord, EventRow, Journal, NewEvent, NewRecording};
-use crate::output::{self, note};
+use crate::output;
+use crate::output::Printer;
 use crate::symphony::Event;
 
 use crate::recorder::new_event;
 
 use super::selection;
 
-pub fn run(g: &Global, cmd: &JournalCommand) -> Result<Exit> {
-    let format = output::resolve(g.output);
+pub fn run(g: &Global, p: &Printer, cmd: &JournalCommand) -> Result<Exit> {
+    let format = p.format(g.output);
     match cmd {
         JournalCommand::Ls { journal } => {
             let j = Journal::open_read(&journal.journal)?;
@@ -46,10 +47,10 @@ pub fn run(g: &Global, cmd: &JournalCommand) -> Result<Exit> {
                             output::time(r.created_at),
                         ]);
                     }
-                    output::line(t);
+                    p.line(t)?;
                 }
-                OutputFormat::Json => output::json(&recordings),
-                OutputFormat::Ndjson => recordings.iter().for_each(output::ndjson),
+                OutputFormat::Json => p.json(&recordings)?,
+                OutputFormat::Ndjson => recordings.iter().try_for_each(|r| p.ndjson(r))?,
             }
             Ok(Exit::Success)
         }
@@ -58,12 +59,12 @@ pub fn run(g: &Global, cmd: &JournalCommand) -> Result<Exit> {
             let s = j.summary()?;
             match format {
                 OutputFormat::Table => {
-                    output::line(format!("journal     {} ({} bytes)", s.path, s.bytes));
-                    output::line(format!(
+                    p.line(format!("journal     {} ({} bytes)", s.path, s.bytes))?;
+                    p.line(format!(
                         "events      {} in {} chunks, {} repeated deliveries, {} gaps",
                         s.events, s.chunks, s.duplicates, s.gaps
-                    ));
-                    output::line(format!(
+                    ))?;
+                    p.line(format!(
                         "time range  {} .. {}",
                         s.first_timestamp
                             .map(output::time)
@@ -71,7 +72,7 @@ pub fn run(g: &Global, cmd: &JournalCommand) -> Result<Exit> {
                         s.last_timestamp
                             .map(output::time)
                             .unwrap_or_else(|| "-".into())
-                    ));
+                    ))?;
                     let mut t = output::table(&[
                         "RECORDING",
                         "SOURCE",
@@ -90,12 +91,12 @@ pub fn run(g: &Global, cmd: &JournalCommand) -> Result<Exit> {
                             r.gaps.to_string(),
                         ]);
                     }
-                    output::line(t);
+                    p.line(t)?;
                     let mut t = output::table(&["TYPE", "EVENTS"]);
                     for (ty, n) in &s.by_type {
                         t.add_row(vec![ty.clone(), n.to_string()]);
                     }
-                    output::line(t);
+                    p.line(t)?;
                     let mut t = output::table(&["STREAM", "EVENTS"]);
                     for (st, n) in s.by_stream.iter().take(20) {
                         t.add_row(vec![
@@ -107,19 +108,19 @@ pub fn run(g: &Global, cmd: &JournalCommand) -> Result<Exit> {
                             n.to_string(),
                         ]);
                     }
-                    output::line(t);
+                    p.line(t)?;
                     if s.by_stream.len() > 20 {
-                        note(&format!(
+                        p.note(&format!(
                             "{} more streams; -o json lists them all",
                             s.by_stream.len() - 20
                         ));
                     }
                     if s.gaps > 0 {
-                        note("note: gaps mark where a feed had to be recreated; events in between may be missing");
+                        p.note("note: gaps mark where a feed had to be recreated; events in between may be missing");
                     }
                 }
-                OutputFormat::Json => output::json(&s),
-                OutputFormat::Ndjson => output::ndjson(&s),
+                OutputFormat::Json => p.json(&s)?,
+                OutputFormat::Ndjson => p.ndjson(&s)?,
             }
             Ok(Exit::Success)
         }
@@ -173,11 +174,11 @@ pub fn run(g: &Global, cmd: &JournalCommand) -> Result<Exit> {
                             ),
                         ]);
                     }
-                    output::line(t);
-                    note(&format!("{} event(s) shown (--limit {limit})", rows.len()));
+                    p.line(t)?;
+                    p.note(&format!("{} event(s) shown (--limit {limit})", rows.len()));
                 }
-                OutputFormat::Json => output::json(&rows.iter().map(row_json).collect::<Vec<_>>()),
-                OutputFormat::Ndjson => rows.iter().for_each(|r| output::ndjson(&row_json(r))),
+                OutputFormat::Json => p.json(&rows.iter().map(row_json).collect::<Vec<_>>())?,
+                OutputFormat::Ndjson => rows.iter().try_for_each(|r| p.ndjson(&row_json(r)))?,
             }
             Ok(Exit::Success)
         }
@@ -185,12 +186,21 @@ pub fn run(g: &Global, cmd: &JournalCommand) -> Result<Exit> {
             let j = Journal::open_read(&journal.journal)?;
             let sel = selection(select)?;
             let mut n = 0u64;
-            j.events(&sel, |r| {
-                output::line(export_line(&r));
-                n += 1;
-                true
+            let mut closed = None;
+            j.events(&sel, |r| match p.line(export_line(&r)) {
+                Ok(()) => {
+                    n += 1;
+                    true
+                }
+                Err(e) => {
+                    closed = Some(e);
+                    false
+                }
             })?;
-            note(&format!("exported {n} event(s)"));
+            if let Some(e) = closed {
+                return Err(e.into());
+            }
+            p.note(&format!("exported {n} event(s)"));
             Ok(Exit::Success)
         }
         JournalCommand::Import {
@@ -198,7 +208,7 @@ pub fn run(g: &Global, cmd: &JournalCommand) -> Result<Exit> {
             file,
             name,
             chunk_size,
-        } => import(&journal.journal, file, name.as_deref(), *chunk_size),
+        } => import(p, &journal.journal, file, name.as_deref(), *chunk_size),
         JournalCommand::Outbox { journal, limit } => {
             let j = Journal::open_read(&journal.journal)?;
             let messages = j.outbox(*limit)?;
@@ -217,11 +227,11 @@ pub fn run(g: &Global, cmd: &JournalCommand) -> Result<Exit> {
                             ),
                         ]);
                     }
-                    output::line(t);
-                    note(&format!("{} message(s)", messages.len()));
+                    p.line(t)?;
+                    p.note(&format!("{} message(s)", messages.len()));
                 }
-                OutputFormat::Json => output::json(&messages),
-                OutputFormat::Ndjson => messages.iter().for_each(output::ndjson),
+                OutputFormat::Json => p.json(&messages)?,
+                OutputFormat::Ndjson => messages.iter().try_for_each(|r| p.ndjson(r))?,
             }
             Ok(Exit::Success)
         }
@@ -230,16 +240,16 @@ pub fn run(g: &Global, cmd: &JournalCommand) -> Result<Exit> {
             let problems = j.verify()?;
             match format {
                 OutputFormat::Table => {
-                    for p in &problems {
-                        output::line(format!("{}: {}", p.check, p.detail));
+                    for problem in &problems {
+                        p.line(format!("{}: {}", problem.check, problem.detail))?;
                     }
                     if problems.is_empty() {
-                        note(&format!(
+                        p.note(&format!(
                             "{}: ok (SQLite integrity and journal invariants)",
                             journal.journal.display()
                         ));
                     } else {
-                        note(&format!(
+                        p.note(&format!(
                             "{}: {} problem(s) found",
                             journal.journal.display(),
                             problems.len()
@@ -247,9 +257,9 @@ pub fn run(g: &Global, cmd: &JournalCommand) -> Result<Exit> {
                     }
                 }
                 OutputFormat::Json => {
-                    output::json(&json!({ "ok": problems.is_empty(), "problems": problems }))
+                    p.json(&json!({ "ok": problems.is_empty(), "problems": problems }))?
                 }
-                OutputFormat::Ndjson => problems.iter().for_each(output::ndjson),
+                OutputFormat::Ndjson => problems.iter().try_for_each(|r| p.ndjson(r))?,
             }
             // A damaged file is a bad input (2); a sound file whose contents break an invariant is a failed check (1).
             Ok(if problems.is_empty() {
@@ -303,10 +313,16 @@ struct PendingChunk {
     events: Vec<Event>,
 }
 
-fn import(path: &Path, file: &Path, name: Option<&str>, chunk_size: u64) -> Result<Exit> {
+fn import(
+    p: &Printer,
+    path: &Path,
+    file: &Path,
+    name: Option<&str>,
+    chunk_size: u64,
+) -> Result<Exit> {
     let reader: Box<dyn BufRead> = if file.as_os_str() == "-" {
         if std::io::stdin().is_terminal() {
-            note("reading NDJSON events from standard input (Ctrl-D to end)");
+            p.note("reading NDJSON events from standard input (Ctrl-D to end)");
         }
         Box::new(BufReader::new(std::io::stdin()))
     } else {
@@ -413,7 +429,7 @@ fn import(path: &Path, file: &Path, name: Option<&str>, chunk_size: u64) -> Resu
         events += c.events.len();
         dups += d;
     }
-    note(&format!(
+    p.note(&format!(
         "imported {events} event(s) in {} chunk(s) into recording `{name}` of {} ({dups} repeated deliveries flagged)",
         chunks.len(),
         path.display()

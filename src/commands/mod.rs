@@ -19,23 +19,25 @@ use crate::cli::{AuthCommand, Cli, Command, ConfigCommand, EventSelection, Globa
 use crate::config::{self, Overrides, Settings};
 use crate::exit::{Exit, Fail};
 use crate::journal::Selection;
+use crate::output::Printer;
 use crate::symphony::event::EVENT_TYPES;
 
-pub async fn run(cli: Cli) -> Result<Exit> {
+/// Runs the command, printing through `p`, the one printer decided from the global flags.
+pub async fn run(cli: Cli, p: &Printer) -> Result<Exit> {
     let g = &cli.global;
     match &cli.command {
-        Command::Init(args) => init::run(g, args).await,
+        Command::Init(args) => init::run(g, p, args).await,
         Command::Completions(args) => completions::run(args),
-        Command::Config(ConfigCommand::Show) => config_show::run(g),
-        Command::Auth(AuthCommand::Check) => auth::check(g).await,
-        Command::Datafeed(cmd) => datafeed::run(g, cmd).await,
-        Command::Tail(args) => tail::run(g, args).await,
-        Command::Record(args) => record::run(g, args).await,
-        Command::Journal(cmd) => journal::run(g, cmd),
-        Command::Replay(args) => replay::run(g, args).await,
-        Command::Serve(args) => serve::run(g, args).await,
-        Command::Inject(args) => inject::run(g, args).await,
-        Command::Demo(args) => demo::run(g, args).await,
+        Command::Config(ConfigCommand::Show) => config_show::run(g, p),
+        Command::Auth(AuthCommand::Check) => auth::check(g, p).await,
+        Command::Datafeed(cmd) => datafeed::run(g, p, cmd).await,
+        Command::Tail(args) => tail::run(g, p, args).await,
+        Command::Record(args) => record::run(g, p, args).await,
+        Command::Journal(cmd) => journal::run(g, p, cmd),
+        Command::Replay(args) => replay::run(g, p, args).await,
+        Command::Serve(args) => serve::run(g, p, args).await,
+        Command::Inject(args) => inject::run(g, p, args).await,
+        Command::Demo(args) => demo::run(g, p, args).await,
     }
 }
 
@@ -93,14 +95,6 @@ pub fn cancel_on_interrupt() -> std::io::Result<tokio_util::sync::CancellationTo
         cancel.cancel();
     });
     Ok(token)
-}
-
-/// Sleeps until the deadline of `--duration`, or forever when there is none.
-pub async fn sleep_until(deadline: Option<tokio::time::Instant>) {
-    match deadline {
-        Some(d) => tokio::time::sleep_until(d).await,
-        None => std::future::pending().await,
-    }
 }
 
 /// Parses `--since/--until`: RFC 3339 or milliseconds since the epoch.

@@ -1,17 +1,16 @@
 //! `feedctl record`: follow a feed and commit every chunk, with its marker, before acking it.
 
 use std::cell::RefCell;
-use std::io::IsTerminal;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Result;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::{Global, RecordArgs};
 use crate::exit::Exit;
 use crate::feed::{follow, Cursor, Ended, Notice, Source, Stop};
 use crate::journal::{Journal, NewRecording};
-use crate::output::{self, note};
+use crate::output;
+use crate::output::Printer;
 use crate::recorder::Recorder;
 use crate::sources::{datafeed_description, datafeed_options, DatafeedRequest};
 use crate::symphony::source::{DatafeedSource, FeedChoice, FeedOwner, PARTITION};
@@ -19,7 +18,7 @@ use crate::symphony::{ApiError, Client};
 
 use super::load_settings;
 
-pub async fn run(g: &Global, args: &RecordArgs) -> Result<Exit> {
+pub async fn run(g: &Global, p: &Printer, args: &RecordArgs) -> Result<Exit> {
     let settings = load_settings(g)?;
     // Open the journal first: a second writer fails before anything touches the server.
     let mut journal = Journal::open_for_write(&args.journal.journal)?;
@@ -66,7 +65,7 @@ pub async fn run(g: &Global, args: &RecordArgs) -> Result<Exit> {
         });
         if let Some((choice, seq)) = resume {
             if let FeedChoice::Resume { id, .. } = &choice {
-                note(&format!(
+                p.note(&format!(
                     "record: resuming recording `{}` after chunk {seq} on datafeed {id}",
                     args.name
                 ));
@@ -76,7 +75,7 @@ pub async fn run(g: &Global, args: &RecordArgs) -> Result<Exit> {
     }
     let mut source = DatafeedSource::new(&client, opts);
 
-    let progress = progress_bar();
+    let progress = p.spinner("{spinner} recording: {msg}", "waiting for events…");
     let started = Instant::now();
     let stop = Stop {
         deadline: args.duration.map(|d| tokio::time::Instant::now() + d),
@@ -85,7 +84,7 @@ pub async fn run(g: &Global, args: &RecordArgs) -> Result<Exit> {
     let tally = RefCell::new(Default::default());
     let outcome = {
         let mut recorder = Recorder::new(&mut journal, recording.id, args.count)
-            .on_notice(|n| progress.suspend(|| note(&output::notice_line(n))))
+            .on_notice(|n| progress.suspend(|| p.note(&output::notice_line(n))))
             .on_kept(|t, _| {
                 let rate = t.events as f64 / started.elapsed().as_secs_f64().max(0.001);
                 let last = t.last_event_time.map(output::time).unwrap_or_default();
@@ -99,7 +98,7 @@ pub async fn run(g: &Global, args: &RecordArgs) -> Result<Exit> {
         outcome
     };
     source
-        .close(&mut |n: Notice| note(&output::notice_line(&n)))
+        .close(&mut |n: Notice| p.note(&output::notice_line(&n)))
         .await;
     progress.finish_and_clear();
     let t: crate::recorder::Tally = tally.into_inner();
@@ -109,7 +108,7 @@ pub async fn run(g: &Global, args: &RecordArgs) -> Result<Exit> {
         Err(_) => "stopped by an error; ",
         _ => "",
     };
-    note(&format!(
+    p.note(&format!(
         "record: {stopped}stored {} events in {} chunks ({} repeated deliveries flagged) in {:.1}s into {} (recording `{}`); run the same command to resume",
         t.events,
         t.chunks,
@@ -122,18 +121,4 @@ pub async fn run(g: &Global, args: &RecordArgs) -> Result<Exit> {
         Ended::Interrupted => Ok(Exit::Interrupted),
         _ => Ok(Exit::Success),
     }
-}
-
-fn progress_bar() -> ProgressBar {
-    if !std::io::stderr().is_terminal() || crate::output::quiet() {
-        return ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
-    }
-    let bar = ProgressBar::new_spinner();
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} recording: {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar.set_message("waiting for events…");
-    bar
 }

@@ -3,13 +3,13 @@
 //! report. `--dry-run` only lists what would be delivered.
 
 use anyhow::{Context, Result};
-use tokio_util::sync::CancellationToken;
 
 use crate::cli::{Global, HandlerMode, OutputFormat, ReplayArgs};
 use crate::exit::{Exit, Fail};
 use crate::journal::{Journal, JournalError, Selection};
+use crate::output;
 use crate::output::replay::{summary, ReplayProgress};
-use crate::output::{self, note};
+use crate::output::Printer;
 use crate::replay::engine::{replay, AsGiven, ReplayOptions};
 use crate::replay::pace::Speed;
 use crate::replay::sink::SinkKind;
@@ -86,7 +86,7 @@ fn options(g: &Global, args: &ReplayArgs, sel: Selection, speed: Speed) -> Repla
     }
 }
 
-pub async fn run(g: &Global, args: &ReplayArgs) -> Result<Exit> {
+pub async fn run(g: &Global, p: &Printer, args: &ReplayArgs) -> Result<Exit> {
     let speed: Speed = args.speed.parse().map_err(Fail::usage)?;
     let mut sel = selection(&args.select)?;
     sel.chunks = args.chunks.as_deref().map(parse_chunks).transpose()?;
@@ -96,35 +96,27 @@ pub async fn run(g: &Global, args: &ReplayArgs) -> Result<Exit> {
     if !path.is_file() {
         return Err(JournalError::Missing(path).into());
     }
-    let format = output::resolve(g.output);
+    let format = p.format(g.output);
 
     if args.dry_run {
         let journal = Journal::open_read(&path)?;
-        return dry_run(&journal, &sel, format);
+        return dry_run(p, &journal, &sel, format);
     }
     let options = options(g, args, sel, speed);
-    let cancel = CancellationToken::new();
-    let mut interrupt = super::Interrupt::new()?;
-    {
-        let cancel = cancel.clone();
-        tokio::spawn(async move {
-            interrupt.recv().await;
-            cancel.cancel();
-        });
-    }
-    let observer = ReplayProgress::default();
+    let cancel = super::cancel_on_interrupt()?;
+    let observer = ReplayProgress::new(p);
     let done = replay(&options, &observer, &cancel)
         .await
         .map_err(|e| e.into_anyhow())?;
-    summary(&done.report, done.elapsed);
+    summary(p, &done.report, done.elapsed);
     if let Some(file) = &args.report {
         std::fs::write(file, serde_json::to_string_pretty(&done.report)? + "\n")
             .with_context(|| format!("writing {}", file.display()))?;
     }
     // The report goes to stdout only when asked for: replay's work is what the handler did.
     match (g.output, format) {
-        (Some(_), OutputFormat::Json) => output::json(&done.report),
-        (Some(_), OutputFormat::Ndjson) => output::ndjson(&done.report),
+        (Some(_), OutputFormat::Json) => p.json(&done.report)?,
+        (Some(_), OutputFormat::Ndjson) => p.ndjson(&done.report)?,
         _ => {}
     }
     Ok(if done.interrupted {
@@ -137,7 +129,7 @@ pub async fn run(g: &Global, args: &ReplayArgs) -> Result<Exit> {
 }
 
 /// Lists what would be delivered, reading the journal only: nothing runs, no run is stored.
-fn dry_run(journal: &Journal, sel: &Selection, format: OutputFormat) -> Result<Exit> {
+fn dry_run(p: &Printer, journal: &Journal, sel: &Selection, format: OutputFormat) -> Result<Exit> {
     let mut rows = Vec::new();
     let mut chunks = std::collections::BTreeSet::new();
     journal.events(sel, |r| {
@@ -167,12 +159,12 @@ fn dry_run(journal: &Journal, sel: &Selection, format: OutputFormat) -> Result<E
                     r.duplicate_of.map(|d| d.to_string()).unwrap_or_default(),
                 ]);
             }
-            output::line(t);
+            p.line(t)?;
         }
-        OutputFormat::Json => output::json(&rows),
-        OutputFormat::Ndjson => rows.iter().for_each(output::ndjson),
+        OutputFormat::Json => p.json(&rows)?,
+        OutputFormat::Ndjson => rows.iter().try_for_each(|r| p.ndjson(r))?,
     }
-    note(&format!(
+    p.note(&format!(
         "dry run: would deliver {} event(s) in {} chunk(s)",
         rows.len(),
         chunks.len()

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use crate::cli::{Global, ServeArgs};
 use crate::exit::{Exit, Fail};
 use crate::journal::{Journal, OutboxMessage, Selection};
+use crate::output::Printer;
 use crate::serve::{self, FaultRule, HubSettings, ServeOptions, ServedChunk};
 
 /// `--pace`: `None` publishes everything at once.
@@ -56,7 +57,7 @@ fn load_chunks(journal: &Journal, recording: Option<&str>) -> Result<Vec<ServedC
 }
 
 /// A bot config for the official kits that points at this emulator.
-fn bot_config(args: &ServeArgs) -> Result<String, Fail> {
+fn bot_config(p: &Printer, args: &ServeArgs) -> Result<String, Fail> {
     if args.listen.port() == 0 {
         return Err(Fail::usage(
             "--print-config needs a fixed port: give --listen 127.0.0.1:PORT (not port 0)",
@@ -67,7 +68,7 @@ fn bot_config(args: &ServeArgs) -> Result<String, Fail> {
         Some(dir) => {
             let (private, public) = crate::keys::generate_key_pair(dir)
                 .map_err(|e| Fail::usage(format!("cannot write a key pair into {}: {e}", dir.display())))?;
-            crate::output::note(&format!(
+            p.note(&format!(
                 "wrote a TEST key pair: {} (private) and {} (public); start serve with --public-key {}",
                 private.display(),
                 public.display(),
@@ -91,9 +92,9 @@ fn bot_config(args: &ServeArgs) -> Result<String, Fail> {
     ))
 }
 
-pub async fn run(_g: &Global, args: &ServeArgs) -> Result<Exit> {
+pub async fn run(_g: &Global, p: &Printer, args: &ServeArgs) -> Result<Exit> {
     if args.print_config {
-        crate::output::line(bot_config(args)?.trim_end());
+        p.line(bot_config(p, args)?.trim_end())?;
         return Ok(Exit::Success);
     }
     let pace = parse_pace(&args.pace)?;
@@ -205,7 +206,7 @@ pub async fn run(_g: &Global, args: &ServeArgs) -> Result<Exit> {
     .await
     .map_err(|e| Fail::usage(e.to_string()))?;
     // The base URL is the first line of stdout, so scripts and tests can read it.
-    crate::output::line(&server.base_url);
+    p.line(&server.base_url)?;
     let source = if chunk_count > 0 {
         format!("{count} recorded event(s) in {chunk_count} chunk(s), published {} once a bot creates a feed", match pace {
             None => "at once".to_string(),
@@ -214,7 +215,7 @@ pub async fn run(_g: &Global, args: &ServeArgs) -> Result<Exit> {
     } else {
         format!("{count} event(s)")
     };
-    crate::output::note(&format!(
+    p.note(&format!(
         "serve: emulated pod at {} with {source}; stop with Ctrl-C",
         server.base_url
     ));

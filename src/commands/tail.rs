@@ -1,15 +1,15 @@
 //! `feedctl tail`: follow a feed live and print events, surviving what a server throws at it.
 
 use std::collections::{HashSet, VecDeque};
-use std::io::IsTerminal;
 
 use anyhow::Result;
 
 use crate::cli::{Global, OutputFormat, TailArgs};
 use crate::exit::{Exit, Fail};
 use crate::feed::{follow, Chunk, Ended, Keeper, Next, Notice, Source, Stop};
+use crate::output;
 use crate::output::events::{envelope, pretty, Delivery, Template};
-use crate::output::{self, note};
+use crate::output::Printer;
 use crate::sources::{datafeed_options, DatafeedRequest};
 use crate::symphony::event::EVENT_TYPES;
 use crate::symphony::source::{DatafeedSource, FeedOwner};
@@ -104,7 +104,7 @@ enum Style {
     Template(Template),
 }
 
-pub async fn run(g: &Global, args: &TailArgs) -> Result<Exit> {
+pub async fn run(g: &Global, p: &Printer, args: &TailArgs) -> Result<Exit> {
     let filter = Filter::new(&args.types, &args.stream, &args.initiator)?;
     let style = if args.raw {
         Style::Raw
@@ -114,7 +114,7 @@ pub async fn run(g: &Global, args: &TailArgs) -> Result<Exit> {
         match g.output {
             Some(OutputFormat::Json) | Some(OutputFormat::Ndjson) => Style::Envelope,
             Some(OutputFormat::Table) => Style::Pretty,
-            None if std::io::stdout().is_terminal() => Style::Pretty,
+            None if p.stdout_is_terminal() => Style::Pretty,
             None => Style::Envelope,
         }
     };
@@ -132,14 +132,15 @@ pub async fn run(g: &Global, args: &TailArgs) -> Result<Exit> {
     );
     let mut source = DatafeedSource::new(&client, opts);
     if args.source.feed.is_some() {
-        note("note: other readers of this datafeed share its events: what tail reads, they may not get");
+        p.note("note: other readers of this datafeed share its events: what tail reads, they may not get");
     }
 
     let stop = Stop {
         deadline: args.duration.map(|d| tokio::time::Instant::now() + d),
         cancel: super::cancel_on_interrupt()?,
     };
-    let mut printer = Printer {
+    let mut printer = Printing {
+        p,
         filter,
         style,
         count: args.count,
@@ -148,11 +149,11 @@ pub async fn run(g: &Global, args: &TailArgs) -> Result<Exit> {
     };
     let outcome = follow(&mut source, &mut printer, &stop).await;
     source
-        .close(&mut |n: Notice| note(&output::notice_line(&n)))
+        .close(&mut |n: Notice| p.note(&output::notice_line(&n)))
         .await;
     match outcome {
         Ok(Ended::Interrupted) => {
-            note("interrupted");
+            p.note("interrupted");
             Ok(Exit::Interrupted)
         }
         Ok(_) => Ok(Exit::Success),
@@ -161,7 +162,8 @@ pub async fn run(g: &Global, args: &TailArgs) -> Result<Exit> {
 }
 
 /// tail's keeper: prints each new event that passes the filter; a chunk is "kept" once printed.
-struct Printer {
+struct Printing<'p> {
+    p: &'p Printer,
     filter: Filter,
     style: Style,
     count: Option<u64>,
@@ -169,9 +171,9 @@ struct Printer {
     seen: Seen,
 }
 
-impl<A> Keeper<Event, A> for Printer {
+impl<A> Keeper<Event, A> for Printing<'_> {
     fn announce(&mut self, n: &Notice) {
-        note(&output::notice_line(n));
+        self.p.note(&output::notice_line(n));
     }
 
     fn note(&mut self, _: Notice) -> Result<()> {
@@ -180,7 +182,7 @@ impl<A> Keeper<Event, A> for Printer {
 
     fn keep(&mut self, chunk: &Chunk<Event, A>) -> Result<Next> {
         if let Style::Raw = self.style {
-            if !output::try_line(String::from_utf8_lossy(&chunk.body)) {
+            if self.p.line(String::from_utf8_lossy(&chunk.body)).is_err() {
                 return Ok(Next::Abandon);
             }
         }
@@ -202,7 +204,7 @@ impl<A> Keeper<Event, A> for Printer {
         let repeats = chunk.events.len() - fresh.len();
         let stamps: Vec<i64> = fresh.iter().filter_map(|e| e.timestamp()).collect();
         if stamps.windows(2).any(|w| w[0] > w[1]) {
-            note(&format!("note: chunk {} delivered events out of timestamp order (printed in delivery order)", chunk.number));
+            self.p.note(&format!("note: chunk {} delivered events out of timestamp order (printed in delivery order)", chunk.number));
         }
         let full = |printed: u64| self.count.is_some_and(|c| printed >= c);
         for e in fresh {
@@ -217,12 +219,12 @@ impl<A> Keeper<Event, A> for Printer {
                 Style::Template(t) => t.render(e, &d),
             };
             // The reader went away (`tail | head`): stop, and still delete the feed.
-            if !output::try_line(text) {
+            if self.p.line(text).is_err() {
                 return Ok(Next::Abandon);
             }
         }
         if repeats > 0 {
-            note(&format!(
+            self.p.note(&format!(
                 "note: chunk {} repeated {repeats} event(s) already delivered; printed once",
                 chunk.number
             ));

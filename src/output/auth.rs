@@ -4,10 +4,10 @@ use serde_json::json;
 
 use crate::symphony::check::AuthReport;
 
-use super::{json, line, ndjson, table, OutputFormat};
+use super::{table, OutputFormat, Printer, StdoutClosed};
 
 /// Prints the report in the resolved format.
-pub fn auth_report(r: &AuthReport, format: OutputFormat) {
+pub fn auth_report(p: &Printer, r: &AuthReport, format: OutputFormat) -> Result<(), StdoutClosed> {
     match format {
         OutputFormat::Table => {
             let id = r.user.get("id").map(|v| v.to_string()).unwrap_or_default();
@@ -21,15 +21,15 @@ pub fn auth_report(r: &AuthReport, format: OutputFormat) {
                 .get("displayName")
                 .and_then(|v| v.as_str())
                 .unwrap_or("");
-            line(format!("authenticated as {name} ({display}), user id {id}"));
-            line(format!(
+            p.line(format!("authenticated as {name} ({display}), user id {id}"))?;
+            p.line(format!(
                 "key manager: {}",
                 if r.skd {
                     "not needed (Simplified Key Delivery)"
                 } else {
                     "authenticated"
                 }
-            ));
+            ))?;
             let mut t = table(&["CALL", "URL", "STATUS", "TIME"]);
             for c in &r.calls {
                 t.add_row(vec![
@@ -39,14 +39,14 @@ pub fn auth_report(r: &AuthReport, format: OutputFormat) {
                     format!("{} ms", c["millis"]),
                 ]);
             }
-            line(t);
+            p.line(t)
         }
         format => {
             let out = json!({ "user": r.user, "simplifiedKeyDelivery": r.skd, "calls": r.calls });
             if format == OutputFormat::Ndjson {
-                ndjson(&out)
+                p.ndjson(&out)
             } else {
-                json(&out)
+                p.json(&out)
             }
         }
     }

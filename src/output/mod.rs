@@ -1,15 +1,15 @@
 //! Everything written to stdout: tables, JSON and NDJSON records, short event summaries.
 //! stdout carries data only; notices go to stderr through `note`.
 
-use std::io::{IsTerminal, Write};
-
 pub mod auth;
 pub mod events;
+mod printer;
+
+pub use printer::{Printer, StdoutClosed};
 pub mod replay;
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
-use serde::Serialize;
 
 use crate::symphony::Event;
 
@@ -21,15 +21,6 @@ pub enum OutputFormat {
     Ndjson,
 }
 
-/// The format to use: the flag, else a table on a terminal and JSON when piped.
-pub fn resolve(flag: Option<OutputFormat>) -> OutputFormat {
-    flag.unwrap_or(if std::io::stdout().is_terminal() {
-        OutputFormat::Table
-    } else {
-        OutputFormat::Json
-    })
-}
-
 /// A table that fits the terminal width.
 pub fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
@@ -37,52 +28,6 @@ pub fn table(header: &[&str]) -> Table {
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(header.to_vec());
     t
-}
-
-/// Writes a line to stdout; a closed pipe (e.g. `| head`) ends quietly.
-pub fn line(text: impl std::fmt::Display) {
-    if !try_line(text) {
-        std::process::exit(0);
-    }
-}
-
-/// Writes a line to stdout; false when the reader has gone (a closed pipe), so a long-running
-/// command can clean up before it stops.
-pub fn try_line(text: impl std::fmt::Display) -> bool {
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{text}").and_then(|_| out.flush()).is_ok()
-}
-
-pub fn json<T: Serialize + ?Sized>(value: &T) {
-    match serde_json::to_string_pretty(value) {
-        Ok(s) => line(s),
-        Err(e) => note(&format!("cannot serialise output: {e}")),
-    }
-}
-
-pub fn ndjson<T: Serialize + ?Sized>(value: &T) {
-    match serde_json::to_string(value) {
-        Ok(s) => line(s),
-        Err(e) => note(&format!("cannot serialise output: {e}")),
-    }
-}
-
-static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// `-q`: notices are not printed, only errors.
-pub fn set_quiet(quiet: bool) {
-    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
-}
-
-pub fn quiet() -> bool {
-    QUIET.load(std::sync::atomic::Ordering::Relaxed)
-}
-
-/// A notice for the human (stderr); silent with `-q`.
-pub fn note(text: &str) {
-    if !quiet() {
-        eprintln!("{text}");
-    }
 }
 
 /// A follow notice as its stderr line: `retry:` for what costs time or events, `feed:` else.

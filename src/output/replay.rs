@@ -1,25 +1,31 @@
 //! What a human sees of a replay on stderr: the progress bar and notices while it runs (the
 //! engine's [`Observer`]), and the end-of-run table. Shared by `replay` and the demo.
 
-use std::io::IsTerminal;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 
 use crate::replay::engine::Observer;
 use crate::replay::stats::Report;
 
-use super::{note, quiet, table};
+use super::{table, Printer};
 
 /// The engine's observer for a terminal: a progress bar (only on a TTY, not with `-q`) that
 /// notices are printed around.
-#[derive(Default)]
 pub struct ReplayProgress {
+    printer: Printer,
     bar: OnceLock<ProgressBar>,
 }
 
 impl ReplayProgress {
+    pub fn new(printer: &Printer) -> Self {
+        ReplayProgress {
+            printer: printer.clone(),
+            bar: OnceLock::new(),
+        }
+    }
+
     /// Runs `f` with the bar out of the way, so a line never lands inside it.
     fn around(&self, f: impl FnOnce()) {
         match self.bar.get() {
@@ -31,7 +37,7 @@ impl ReplayProgress {
 
 impl Observer for ReplayProgress {
     fn notice(&self, text: &str) {
-        self.around(|| note(text));
+        self.around(|| self.printer.note(text));
     }
 
     fn alert(&self, text: &str) {
@@ -39,7 +45,10 @@ impl Observer for ReplayProgress {
     }
 
     fn start(&self, total: u64) {
-        let _ = self.bar.set(progress_bar(total));
+        let _ = self.bar.set(
+            self.printer
+                .bar("{bar:30} {pos}/{len} events · {per_sec} · eta {eta}", total),
+        );
     }
 
     fn progress(&self, done: u64) {
@@ -55,25 +64,12 @@ impl Observer for ReplayProgress {
     }
 }
 
-/// Drawn only on a terminal and not with `-q`: stderr may be a log file.
-fn progress_bar(total: u64) -> ProgressBar {
-    if !std::io::stderr().is_terminal() || quiet() {
-        return ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
-    }
-    let bar = ProgressBar::new(total);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} events · {per_sec} · eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar
-}
-
 /// The end-of-run table, for the human: stderr (not with `-q`).
-pub fn summary(r: &Report, elapsed: Duration) {
-    if quiet() {
+pub fn summary(p: &Printer, r: &Report, elapsed: Duration) {
+    if p.quiet() {
         return;
     }
-    note(&format!(
+    p.note(&format!(
         "replay run {}: {} event(s), {} handler run(s), {} chunk re-queue(s) in {:.1}s{}",
         r.run,
         r.events,
