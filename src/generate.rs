@@ -38,13 +38,10 @@ pub fn run(out_dir: &Path, check: bool) -> Result<Vec<String>> {
     if !check {
         write(out_dir, &files)?;
         eprintln!(
-            "{}",
-            format!(
-                "{} files in {}: {} changed",
-                files.len(),
-                out_dir.display(),
-                stale.len()
-            )
+            "{} files in {}: {} changed",
+            files.len(),
+            out_dir.display(),
+            stale.len()
         );
     }
     Ok(stale)
@@ -134,7 +131,7 @@ fn write(dir: &Path, files: &BTreeMap<PathBuf, Vec<u8>>) -> Result<()> {
     for rel in leftovers(dir, files) {
         let path = dir.join(&rel);
         std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
-        eprintln!("{}", format!("removed {}", rel.display()));
+        eprintln!("removed {}", rel.display());
     }
     Ok(())
 }

@@ -1,6 +1,5 @@
 //! `feedctl record`: follow a feed and commit every chunk, with its marker, before acking it.
 
-use std::cell::RefCell;
 use std::time::Instant;
 
 use anyhow::Result;
@@ -81,8 +80,7 @@ pub async fn run(g: &Global, p: &Printer, args: &RecordArgs) -> Result<Exit> {
         deadline: args.duration.map(|d| tokio::time::Instant::now() + d),
         cancel: super::cancel_on_interrupt()?,
     };
-    let tally = RefCell::new(Default::default());
-    let outcome = {
+    let (outcome, t) = {
         let mut recorder = Recorder::new(&mut journal, recording.id, args.count)
             .on_notice(|n| progress.suspend(|| p.note(&output::notice_line(n))))
             .on_kept(|t, _| {
@@ -94,14 +92,12 @@ pub async fn run(g: &Global, p: &Printer, args: &RecordArgs) -> Result<Exit> {
                 ));
             });
         let outcome = follow(&mut source, &mut recorder, &stop).await;
-        *tally.borrow_mut() = recorder.tally.clone();
-        outcome
+        (outcome, recorder.tally)
     };
     source
         .close(&mut |n: Notice| p.note(&output::notice_line(&n)))
         .await;
     progress.finish_and_clear();
-    let t: crate::recorder::Tally = tally.into_inner();
     let elapsed = started.elapsed();
     let stopped = match &outcome {
         Ok(Ended::Interrupted) => "interrupted; ",

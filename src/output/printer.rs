@@ -84,7 +84,10 @@ impl Printer {
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> Result<(), StdoutClosed> {
         match serde_json::to_string_pretty(value) {
             Ok(s) => self.line(s),
-            Err(e) => Ok(self.note(&format!("cannot serialise output: {e}"))),
+            Err(e) => {
+                self.note(&format!("cannot serialise output: {e}"));
+                Ok(())
+            }
         }
     }
 
@@ -92,7 +95,10 @@ impl Printer {
     pub fn ndjson<T: Serialize + ?Sized>(&self, value: &T) -> Result<(), StdoutClosed> {
         match serde_json::to_string(value) {
             Ok(s) => self.line(s),
-            Err(e) => Ok(self.note(&format!("cannot serialise output: {e}"))),
+            Err(e) => {
+                self.note(&format!("cannot serialise output: {e}"));
+                Ok(())
+            }
         }
     }
 
