@@ -474,6 +474,9 @@ pub struct SourceArgs {
                   feedctl tail --count 10 --format '{time} {initiator}: {text}'\n  feedctl tail --duration 5m | jq .event.type"
 )]
 pub struct TailArgs {
+    /// What to follow; none: the Symphony bot of the config
+    #[arg(value_name = "SOURCE")]
+    pub sources: Vec<String>,
     #[command(flatten)]
     pub source: SourceArgs,
     /// Keep feedctl's own datafeed at the end instead of deleting it
@@ -527,6 +530,9 @@ pub struct RecordArgs {
     /// Name of the recording inside the journal (a journal can hold several)
     #[arg(long, default_value = "default", value_name = "NAME")]
     pub name: String,
+    /// What to record; none: the Symphony bot of the config
+    #[arg(value_name = "SOURCE")]
+    pub sources: Vec<String>,
     #[command(flatten)]
     pub source: SourceArgs,
     /// Stop once at least this many events are stored (the chunk that crosses it is stored whole)

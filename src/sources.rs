@@ -5,7 +5,32 @@
 use std::time::Duration;
 
 use crate::config::{DatafeedVersion, Settings};
+use crate::exit::Fail;
 use crate::symphony::source::{FeedChoice, FeedOwner, FollowOptions};
+
+/// What the SOURCE arguments of `tail` and `record` name. Each kind of source adds a variant
+/// here and an arm in [`parse`]; the commands match on it to open the source.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Spec {
+    /// No SOURCE: the Symphony bot of the config.
+    SymphonyBot,
+}
+
+/// Reads the SOURCE arguments; several SOURCEs must be of one kind (one recording, one
+/// partition each).
+pub fn parse(sources: &[String]) -> Result<Spec, Fail> {
+    match sources.first() {
+        None => Ok(Spec::SymphonyBot),
+        // Only the scheme is echoed: the rest of a URL may carry a password.
+        Some(s) => Err(Fail::usage(format!(
+            "SOURCE `{}`: not a kind of source feedctl can read; give none to follow the Symphony bot of the config",
+            match s.split_once("://") {
+                Some((scheme, _)) => format!("{}://…", crate::text::clip(scheme, 20)),
+                None => crate::text::clip(s, 40),
+            }
+        ))),
+    }
+}
 
 /// What the user asked of a Symphony datafeed on the command line.
 #[derive(Debug, Clone)]

@@ -11,16 +11,29 @@ use crate::journal::{Journal, NewRecording};
 use crate::output;
 use crate::output::Printer;
 use crate::recorder::Recorder;
-use crate::sources::{datafeed_description, datafeed_options, DatafeedRequest};
+use crate::sources::{self, datafeed_description, datafeed_options, DatafeedRequest, Spec};
 use crate::symphony::source::{DatafeedSource, FeedChoice, FeedOwner, PARTITION};
 use crate::symphony::{ApiError, Client};
 
 use super::load_settings;
 
 pub async fn run(g: &Global, p: &Printer, args: &RecordArgs) -> Result<Exit> {
-    let settings = load_settings(g)?;
+    let spec = sources::parse(&args.sources)?;
     // Open the journal first: a second writer fails before anything touches the server.
     let mut journal = Journal::open_for_write(&args.journal.journal)?;
+    match spec {
+        Spec::SymphonyBot => symphony(g, p, args, &mut journal).await,
+    }
+}
+
+/// Records the Symphony bot of the config, resuming from the recording's `datafeed` marker.
+async fn symphony(
+    g: &Global,
+    p: &Printer,
+    args: &RecordArgs,
+    journal: &mut Journal,
+) -> Result<Exit> {
+    let settings = load_settings(g)?;
     let (kind, label, description) = datafeed_description(&settings);
     let recording = journal.recording(&NewRecording {
         name: &args.name,
@@ -72,8 +85,19 @@ pub async fn run(g: &Global, p: &Printer, args: &RecordArgs) -> Result<Exit> {
             opts.choice = choice;
         }
     }
-    let mut source = DatafeedSource::new(&client, opts);
+    let source = DatafeedSource::new(&client, opts);
+    record_from(p, args, journal, recording.id, source).await
+}
 
+/// Follows any source into a recording: every chunk committed with its marker before the
+/// source acknowledges it, progress on a terminal, a summary at the end.
+async fn record_from<S: Source>(
+    p: &Printer,
+    args: &RecordArgs,
+    journal: &mut Journal,
+    recording: i64,
+    mut source: S,
+) -> Result<Exit> {
     let progress = p.spinner("{spinner} recording: {msg}", "waiting for events…");
     let started = Instant::now();
     let stop = Stop {
@@ -81,7 +105,7 @@ pub async fn run(g: &Global, p: &Printer, args: &RecordArgs) -> Result<Exit> {
         cancel: super::cancel_on_interrupt()?,
     };
     let (outcome, t) = {
-        let mut recorder = Recorder::new(&mut journal, recording.id, args.count)
+        let mut recorder = Recorder::new(journal, recording, args.count)
             .on_notice(|n| progress.suspend(|| p.note(&output::notice_line(n))))
             .on_kept(|t, _| {
                 let rate = t.events as f64 / started.elapsed().as_secs_f64().max(0.001);

@@ -10,7 +10,7 @@ use crate::feed::{follow, Chunk, Ended, Keeper, Next, Notice, Source, Stop};
 use crate::output;
 use crate::output::events::{envelope, pretty, Delivery, Template};
 use crate::output::Printer;
-use crate::sources::{datafeed_options, DatafeedRequest};
+use crate::sources::{self, datafeed_options, DatafeedRequest, Spec};
 use crate::symphony::event::EVENT_TYPES;
 use crate::symphony::source::{DatafeedSource, FeedOwner};
 use crate::symphony::{Client, Event};
@@ -105,6 +105,13 @@ enum Style {
 }
 
 pub async fn run(g: &Global, p: &Printer, args: &TailArgs) -> Result<Exit> {
+    match sources::parse(&args.sources)? {
+        Spec::SymphonyBot => symphony(g, p, args).await,
+    }
+}
+
+/// Follows the Symphony bot of the config from a feed of tail's own (or `--feed`).
+async fn symphony(g: &Global, p: &Printer, args: &TailArgs) -> Result<Exit> {
     let filter = Filter::new(&args.types, &args.stream, &args.initiator)?;
     let style = if args.raw {
         Style::Raw
