@@ -146,7 +146,10 @@ impl Journal {
         let (first, last): (Option<i64>, Option<i64>) = self
             .conn
             .query_row(
-                "SELECT min(timestamp), max(timestamp) FROM events",
+                // Two subqueries, not one `SELECT min(), max()`: SQLite answers each alone from
+                // one end of events_by_time, but both together as a full index scan (58 ms
+                // against 2 ms on a million events).
+                "SELECT (SELECT min(timestamp) FROM events), (SELECT max(timestamp) FROM events)",
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
