@@ -1,52 +1,53 @@
 #!/usr/bin/env bash
-# Recording benchmark (run by hand, not in CI). Prints a table:
-#   - record: N events in chunks of C from a local `feedctl serve`: events/s and peak RSS of record
-#   - the bare-SQLite ceiling (examples/sqlite_ceiling.rs) for the same rows, and the ratio
+# Recording benchmark (by hand, not in CI). Prints min/median of 3 runs, peak RSS and ratios:
+#   - record: N events in chunks of C from a local `feedctl serve`
+#   - the bare-SQLite ceiling (examples/sqlite_ceiling.rs): the same rows and the same SQLite
+#     work, without network, parsing or duplicate detection; and record's ratio to it
 #   - `journal info` on a journal of M events
 # Usage: bench/record.sh [N=200000] [C=100] [M=1000000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 N=${1:-200000}; C=${2:-100}; M=${3:-1000000}
 serve_pid=; work=$(mktemp -d); trap 'kill $serve_pid 2>/dev/null || true; rm -rf "$work"' EXIT
-command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
 
 cargo build --release --quiet --bin feedctl --example sqlite_ceiling
-bin=target/release/feedctl
+bin=$PWD/target/release/feedctl
 python3 bench/gen_events.py "$N" > "$work/events.ndjson"
 
-"$bin" serve --listen 127.0.0.1:0 --events "$work/events.ndjson" --accept-any-key --batch-size "$C" --poll-timeout 2s \
-  > "$work/serve.out" 2> /dev/null &
+# One serve for all runs: each run records under its own name, so its feed has its own tag and
+# starts from the first event.
+"$bin" serve --listen 127.0.0.1:0 --events "$work/events.ndjson" --accept-any-key --batch-size "$C" \
+  --poll-timeout 2s > "$work/serve.out" 2> /dev/null &
 serve_pid=$!
-for _ in $(seq 100); do [ -s "$work/serve.out" ] && break; sleep 0.1; done
-url=$(head -1 "$work/serve.out"); port=${url##*:}
+url=$(wait_for_url "$work/serve.out" "$serve_pid"); port=${url##*:}
+case $port in ''|*[!0-9]*) echo "serve printed no port: $url" >&2; exit 1;; esac
 
 export FEEDCTL_HOST=127.0.0.1 FEEDCTL_PORT=$port FEEDCTL_SCHEME=http FEEDCTL_BOT_USERNAME=bench-bot \
-       FEEDCTL_PRIVATE_KEY_PATH=fixtures/keys/TEST-ONLY-bot-private-pkcs8.pem
-start=$(date +%s.%N)
-/usr/bin/time -f "%M" -o "$work/rss" "$bin" -q record --journal "$work/rec.db" --count "$N"
-end=$(date +%s.%N)
+       FEEDCTL_PRIVATE_KEY_PATH=$PWD/fixtures/keys/TEST-ONLY-bot-private-pkcs8.pem
+measure record "$bin -q record --journal $work/rec-\$RUN.db --name run\$RUN --count $N"
 kill $serve_pid; wait $serve_pid 2>/dev/null || true
-record_rate=$(python3 -c "print(round($N/($end-$start)))")
-record_rss_mib=$(python3 -c "print(round($(cat "$work/rss")/1024, 1))")
 
-ceiling=$(target/release/examples/sqlite_ceiling "$work/events.ndjson" "$work/ceiling.db" "$C")
-ratio=$(python3 -c "print(round($record_rate/$ceiling, 2))")
-
-# journal info on M events: build the journal by import, then time info (best of 3).
-best=skipped
-if [ "$M" -gt 0 ]; then
-python3 bench/gen_events.py "$M" > "$work/many.ndjson"
-"$bin" -q journal import --journal "$work/many.db" --chunk-size "$C" "$work/many.ndjson"
-best=999
-for _ in 1 2 3; do
-  s=$(date +%s.%N); "$bin" journal info --journal "$work/many.db" -o json > /dev/null; e=$(date +%s.%N)
-  best=$(python3 -c "print(min(${best/skipped/999999}, round(($e-$s)*1000)))")
+ceiling_rates=()
+for _ in $(seq "$RUNS"); do
+  ceiling_rates+=("$(target/release/examples/sqlite_ceiling "$work/events.ndjson" "$work/ceiling.db" "$C")")
 done
+ceiling_med=$(printf '%s\n' "${ceiling_rates[@]}" | sort -g | sed -n "$(( (RUNS + 1) / 2 ))p")
+record_rate=$(calc "$N / $record_med" 0)
+
+info_min=skipped info_med=skipped
+if [ "$M" -gt 0 ]; then
+  python3 bench/gen_events.py "$M" > "$work/many.ndjson"
+  "$bin" -q journal import --journal "$work/many.db" --chunk-size "$C" "$work/many.ndjson"
+  rm -f "$work/many.ndjson"
+  measure info "$bin journal info --journal $work/many.db -o json"
+  info_min=$(calc "$info_min * 1000" 0); info_med=$(calc "$info_med * 1000" 0)
 fi
 
-printf '%-44s %14s %10s\n' "measure" "value" "target"
-printf '%-44s %14s %10s\n' "record: events/s ($N in chunks of $C)" "$record_rate" ">= 50000"
-printf '%-44s %14s %10s\n' "record: peak RSS (MiB)" "$record_rss_mib" "< 64"
-printf '%-44s %14s %10s\n' "bare SQLite ceiling: events/s" "$ceiling" ""
-printf '%-44s %14s %10s\n' "record / ceiling" "$ratio" ">= 0.3"
-printf '%-44s %14s %10s\n' "journal info on $M events (ms, best of 3)" "$best" "< 300"
+row "measure ($(date -u +%F), load $(cut -d' ' -f1 /proc/loadavg), $(nproc) cores)" "value" "target"
+row "record: s for $N events in chunks of $C (min / median)" "$record_min / $record_med"
+row "record: events/s (median)" "$record_rate"
+row "record: peak RSS (MiB)" "$record_rss" "< 64"
+row "bare SQLite ceiling, same rows and work: events/s (median)" "$ceiling_med"
+row "record / ceiling" "$(calc "$record_rate / $ceiling_med")" ">= 0.5"
+row "journal info on $M events: ms (min / median)" "$info_min / $info_med" "<= 15"

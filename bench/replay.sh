@@ -1,41 +1,36 @@
 #!/usr/bin/env bash
-# Replay benchmark (run by hand, not in CI). Prints a table:
-#   - per-event mode: N events through `true`, against the same N spawns of `sh -c true` by a bare
-#     `xargs -P` loop, with the same parallelism (the number of CPUs)
-#   - stream mode: M events through a pass-through handler: events/s and peak RSS of feedctl
+# Replay benchmark (by hand, not in CI). Prints min/median of 3 runs, peak RSS and ratios:
+#   - per-event mode: N events through `true`, against bench/spawn_loop.c doing the same spawns
+#     and pipes in C, with the same parallelism (the number of CPUs)
+#   - stream mode: M events through fixtures/handlers/stream-pass-through.py, against the same
+#     handler reading the same events from a file alone
 # Usage: bench/replay.sh [N=10000] [M=1000000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 N=${1:-10000}; M=${2:-1000000}
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
 cargo build --release --quiet --bin feedctl
-bin=$(pwd)/target/release/feedctl
+bin=$PWD/target/release/feedctl
+cc -O2 -o "$work/spawn_loop" bench/spawn_loop.c
 cpus=$(nproc)
-now() { python3 -c 'import time; print(time.time())'; }
+handler=$PWD/fixtures/handlers/stream-pass-through.py
 
 python3 bench/gen_events.py "$N" > "$work/n.ndjson"
 "$bin" -q journal import --journal "$work/n.db" --chunk-size 100 "$work/n.ndjson"
-
-s=$(now); seq "$N" | xargs -P "$cpus" -n 1 sh -c true sh; e=$(now)
-baseline=$(python3 -c "print(round($e-$s, 2))")
-s=$(now); "$bin" -q replay --journal "$work/n.db" --exec true --concurrency "$cpus" 2>/dev/null; e=$(now)
-per_event=$(python3 -c "print(round($e-$s, 2))")
-ratio=$(python3 -c "print(round($per_event/$baseline, 2))")
+measure spawn "$work/spawn_loop $work/n.ndjson $cpus true"
+measure per_event "$bin -q replay --journal $work/n.db --exec true --concurrency $cpus"
 
 python3 bench/gen_events.py "$M" > "$work/m.ndjson"
 "$bin" -q journal import --journal "$work/m.db" --chunk-size 100 "$work/m.ndjson"
-rm -f "$work/m.ndjson"
-s=$(now)
-/usr/bin/time -f "%M" -o "$work/rss" "$bin" -q replay --journal "$work/m.db" --mode stream \
-  --exec "python3 $(pwd)/fixtures/handlers/stream-pass-through.py" 2>/dev/null
-e=$(now)
-stream_rate=$(python3 -c "print(round($M/($e-$s)))")
-stream_rss=$(python3 -c "print(round($(cat "$work/rss")/1024, 1))")
+measure alone "python3 $handler < $work/m.ndjson"
+measure stream "$bin -q replay --journal $work/m.db --mode stream --exec 'python3 $handler'"
 
-printf '%-52s %12s %12s\n' "measure" "value" "target"
-printf '%-52s %12s %12s\n' "bare xargs -P $cpus: $N x sh -c true (s)" "$baseline" ""
-printf '%-52s %12s %12s\n' "replay per-event: $N events through true (s)" "$per_event" ""
-printf '%-52s %12s %12s\n' "per-event / bare spawn" "$ratio" "<= 1.3"
-printf '%-52s %12s %12s\n' "stream mode: events/s ($M events, pass-through)" "$stream_rate" ">= 100000"
-printf '%-52s %12s %12s\n' "stream mode: peak RSS (MiB)" "$stream_rss" "< 64"
+row "measure ($(date -u +%F), load $(cut -d' ' -f1 /proc/loadavg), $cpus cores)" "value" "target"
+row "C spawn loop, P=$cpus: s for $N x sh -c true (min / median)" "$spawn_min / $spawn_med"
+row "replay per-event: s for $N events through true (min / median)" "$per_event_min / $per_event_med"
+row "replay per-event / C spawn loop (medians)" "$(calc "$per_event_med / $spawn_med")" "<= 1.15"
+row "handler alone on the NDJSON file: events/s (median)" "$(calc "$M / $alone_med" 0)"
+row "replay --mode stream: events/s (median)" "$(calc "$M / $stream_med" 0)"
+row "stream mode / handler alone" "$(calc "$alone_med / $stream_med")" ">= 0.5"
+row "replay --mode stream: peak RSS (MiB)" "$stream_rss" "< 64"

@@ -85,20 +85,35 @@ fn raw_value(raw: &[u8]) -> ToSqlOutput<'_> {
     }
 }
 
-/// Sets a partition's marker; `chunk_seq` is the partition's last chunk.
+/// Sets a partition's marker; `chunk_seq` is the partition's last chunk: `seq` when the caller
+/// just wrote it (every chunk: looking it up would scan the recording's chunks each time), else
+/// looked up (gaps and fresh partitions, which are rare).
 fn upsert_marker(
     tx: &Transaction,
     recording: i64,
     partition: &str,
     cursor: &str,
+    seq: Option<i64>,
 ) -> rusqlite::Result<()> {
-    tx.execute(
-        "INSERT INTO markers (recording_id, partition, cursor, chunk_seq, updated_at)
-         VALUES (?1, ?2, ?3, (SELECT coalesce(max(seq), 0) FROM chunks WHERE recording_id = ?1 AND partition = ?2), ?4)
-         ON CONFLICT (recording_id, partition) DO UPDATE SET cursor = excluded.cursor,
-             chunk_seq = excluded.chunk_seq, updated_at = excluded.updated_at",
-        params![recording, partition, cursor, now_millis()],
-    )
+    let sql = match seq {
+        Some(_) => {
+            "INSERT INTO markers (recording_id, partition, cursor, chunk_seq, updated_at)
+             VALUES (?1, ?2, ?3, ?5, ?4)
+             ON CONFLICT (recording_id, partition) DO UPDATE SET cursor = excluded.cursor,
+                 chunk_seq = excluded.chunk_seq, updated_at = excluded.updated_at"
+        }
+        None => {
+            "INSERT INTO markers (recording_id, partition, cursor, chunk_seq, updated_at)
+             VALUES (?1, ?2, ?3, (SELECT coalesce(max(seq), 0) FROM chunks WHERE recording_id = ?1 AND partition = ?2), ?4)
+             ON CONFLICT (recording_id, partition) DO UPDATE SET cursor = excluded.cursor,
+                 chunk_seq = excluded.chunk_seq, updated_at = excluded.updated_at"
+        }
+    };
+    let mut stmt = tx.prepare_cached(sql)?;
+    match seq {
+        Some(seq) => stmt.execute(params![recording, partition, cursor, now_millis(), seq]),
+        None => stmt.execute(params![recording, partition, cursor, now_millis()]),
+    }
     .map(|_| ())
 }
 
@@ -255,7 +270,14 @@ impl Journal {
             .map_err(e)?;
         }
         if update_marker {
-            upsert_marker(&tx, recording, chunk.partition, chunk.cursor_after).map_err(e)?;
+            upsert_marker(
+                &tx,
+                recording,
+                chunk.partition,
+                chunk.cursor_after,
+                Some(seq),
+            )
+            .map_err(e)?;
         }
         tx.commit().map_err(e)?;
         Ok((seq, duplicates))
@@ -281,7 +303,7 @@ impl Journal {
             params![recording, after, gap.old_feed, gap.new_feed, gap.reason, now_millis(), gap.partition, gap.cursor_after],
         )
         .map_err(e)?;
-        upsert_marker(&tx, recording, gap.partition, gap.cursor_after).map_err(e)?;
+        upsert_marker(&tx, recording, gap.partition, gap.cursor_after, None).map_err(e)?;
         tx.commit().map_err(e)
     }
 
@@ -295,7 +317,7 @@ impl Journal {
         let path = self.path.clone();
         let e = |err| sql_error(&path, err);
         let tx = self.conn.transaction().map_err(e)?;
-        upsert_marker(&tx, recording, partition, cursor).map_err(e)?;
+        upsert_marker(&tx, recording, partition, cursor, None).map_err(e)?;
         tx.commit().map_err(e)
     }
 }

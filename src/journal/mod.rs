@@ -16,7 +16,7 @@ pub use open::{now_millis, Journal};
 pub use outbox::OutboxMessage;
 pub use queries::{EventRow, Recording, Selection, StoredChunk, Summary};
 pub use runs::ResultRow;
-pub use schema::{APPLICATION_ID, MIGRATIONS};
+pub use schema::{APPLICATION_ID, MIGRATIONS, WRITER_PRAGMAS};
 pub use verify::Problem;
 
 use std::path::PathBuf;

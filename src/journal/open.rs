@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::Connection;
 
 use super::bloom::Bloom;
-use super::schema::{APPLICATION_ID, MIGRATIONS};
+use super::schema::{APPLICATION_ID, MIGRATIONS, WRITER_PRAGMAS};
 use super::JournalError;
 
 pub struct Journal {
@@ -59,16 +59,7 @@ impl Journal {
             seen: Default::default(),
         };
         j.check_identity()?;
-        j.conn
-            // NORMAL is durable against process crashes and kills (the WAL is written before
-            // commit returns); only a power cut can lose the last commits. Foreign keys are
-            // declared for readers and checked by `journal verify`, not on every insert: the
-            // lookups cost more than the inserts (the writer is the only writer).
-            .execute_batch(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;
-                 PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 4000;",
-            )
-            .map_err(|e| j.sql(e))?;
+        j.conn.execute_batch(WRITER_PRAGMAS).map_err(|e| j.sql(e))?;
         j.migrate()?;
         Ok(j)
     }

@@ -4,6 +4,15 @@
 /// `PRAGMA application_id`: "FDCT", so a feedctl journal is recognisable from the file alone.
 pub const APPLICATION_ID: i32 = 0x4644_4354;
 
+/// How a writer opens the journal (also used by `examples/sqlite_ceiling.rs`, so the benchmark's
+/// ceiling does the same work). NORMAL is durable against process crashes and kills (the WAL is
+/// written before commit returns); only a power cut can lose the last commits. Foreign keys are
+/// declared for readers and checked by `journal verify`, not on every insert: the lookups cost
+/// more than the inserts (the writer is the only writer).
+pub const WRITER_PRAGMAS: &str =
+    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;
+     PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 4000;";
+
 /// Each entry upgrades the schema from version `index` to `index + 1`.
 pub const MIGRATIONS: &[&str] = &[
     // 0 -> 1: recordings, chunks, events, markers, gaps; replay runs and results; the outbox.
