@@ -126,3 +126,96 @@ fn a_journal_is_read_while_its_writer_runs() {
     );
     drop(serve);
 }
+
+/// A message whose text and sender name try to set the window title, erase the line and
+/// recolour the terminal.
+const HOSTILE: &str = r#"{"id":"h1","messageId":"hm1","timestamp":1795357800000,"type":"MESSAGESENT","initiator":{"user":{"userId":7,"username":"\u001b[31mred"}},"payload":{"messageSent":{"message":{"messageId":"hm1","timestamp":1795357800000,"message":"<div data-format=\"PresentationML\" data-version=\"2.0\">hi \u001b]0;pwned\u0007 \u001b[2Kgone \u009b1m</div>","stream":{"streamId":"s1","streamType":"IM"}}}}}"#;
+
+/// Output of `feedctl ARGS` run in `sb` on a pseudo-terminal, without colours.
+fn on_a_terminal(sb: &Sandbox, args: &[&str]) -> String {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("feedctl"));
+    cmd.args(args)
+        .env("HOME", sb.path())
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm")
+        .current_dir(sb.path());
+    let mut p = rexpect::session::spawn_command(cmd, Some(30_000)).expect("pty");
+    p.exp_eof().expect("feedctl ends")
+}
+
+fn assert_escaped(out: &str) {
+    assert!(
+        !out.contains('\u{1b}') && !out.contains('\u{7}') && !out.contains('\u{9b}'),
+        "raw control characters reached the terminal: {out:?}"
+    );
+    assert!(out.contains(r"\x1b]0;pwned\x07"), "{out:?}");
+    assert!(
+        out.contains(r"\x1b[2Kgone") && out.contains(r"\u{9b}1m"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn event_text_cannot_drive_the_terminal_but_piped_data_stays_exact() {
+    let pod = InProcess::start(test_options(HOSTILE));
+    let sb = Sandbox::new();
+    sb.fast_config_for(&pod.url(), "");
+
+    let pretty = on_a_terminal(&sb, &["tail", "--count", "1"]);
+    assert_escaped(&pretty);
+    assert!(
+        pretty.contains(r"\x1b[31mred"),
+        "the sender's name too: {pretty:?}"
+    );
+    assert_escaped(&on_a_terminal(
+        &sb,
+        &["tail", "--count", "1", "--format", "{initiator}: {text}"],
+    ));
+
+    // Piped: the envelope carries the exact event, a template the exact text.
+    let out = sb.cmd().args(["tail", "--count", "1"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let v: serde_json::Value = serde_json::from_str(stdout_of(&out).trim()).unwrap();
+    assert_eq!(
+        v["event"],
+        serde_json::from_str::<serde_json::Value>(HOSTILE).unwrap()
+    );
+    assert!(stdout_of(&out).contains(&HOSTILE[..60]), "exact bytes");
+    let out = sb
+        .cmd()
+        .args(["tail", "--count", "1", "--format", "{text}"])
+        .output()
+        .unwrap();
+    assert!(stdout_of(&out).contains("hi \u{1b}]0;pwned\u{7} \u{1b}[2Kgone"));
+
+    // journal show, as a table on the terminal.
+    sb.write("h.ndjson", HOSTILE);
+    let out = sb
+        .cmd()
+        .args(["journal", "import", "-j", "h.db", "h.ndjson"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let shown = on_a_terminal(&sb, &["journal", "show", "-j", "h.db"]);
+    assert!(shown.contains("1 event(s) shown"), "{shown:?}");
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
+        "{shown:?}"
+    );
+    let out = sb
+        .cmd()
+        .args(["journal", "show", "-j", "h.db", "-o", "table"])
+        .env("COLUMNS", "400")
+        .output()
+        .unwrap();
+    assert_escaped(&stdout_of(&out));
+    let out = sb
+        .cmd()
+        .args(["journal", "export", "-j", "h.db"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout_of(&out).contains(&format!("\"event\":{HOSTILE}}}")),
+        "export stays exact"
+    );
+}
