@@ -1,4 +1,5 @@
-//! Plain text helpers every layer may use: clipping and the readable text of a message.
+//! Plain text helpers every layer may use: clipping, the readable text of a message, and text
+//! made safe for a terminal.
 
 /// The readable text of a PresentationML message: tags dropped, entities decoded, whitespace
 /// collapsed.
@@ -38,9 +39,44 @@ pub fn clip(text: &str, max: usize) -> String {
     }
 }
 
+/// Text from outside (an event, a bot's message) made safe to show on a terminal: control
+/// characters (C0, DEL, C1 such as ESC and CSI) and bidirectional overrides are written as
+/// visible escapes (`\x1b`, `\u{9b}`, `\u{202e}`), so event text cannot move the cursor,
+/// set the window title or recolour the screen. Everything else is kept.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x80 && unsafe_char(c) => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(terminal_safe("plain é ✓"), "plain é ✓");
+        assert_eq!(
+            terminal_safe("\u{1b}]0;pwned\u{7}\u{1b}[2Kx\n\u{9b}31m\u{202e}"),
+            "\\x1b]0;pwned\\x07\\x1b[2Kx\\n\\u{9b}31m\\u{202e}"
+        );
+    }
 
     #[test]
     fn strips_presentation_ml() {

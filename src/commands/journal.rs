@@ -164,14 +164,14 @@ pub fn run(g: &Global, p: &Printer, cmd: &JournalCommand) -> Result<Exit> {
                             r.recording.clone(),
                             r.chunk.to_string(),
                             r.timestamp.map(output::time).unwrap_or_default(),
-                            r.event_type.clone().unwrap_or_default(),
-                            output::clip(r.stream_id.as_deref().unwrap_or(""), 14),
-                            e.initiator_name().unwrap_or("").to_string(),
+                            output::safe(r.event_type.as_deref().unwrap_or_default()),
+                            output::safe(&output::clip(r.stream_id.as_deref().unwrap_or(""), 14)),
+                            output::safe(e.initiator_name().unwrap_or("")),
                             r.duplicate_of.map(|d| d.to_string()).unwrap_or_default(),
-                            output::clip(
+                            output::safe(&output::clip(
                                 &e.message_text().map(output::plain_text).unwrap_or_default(),
                                 50,
-                            ),
+                            )),
                         ]);
                     }
                     p.line(t)?;
@@ -219,12 +219,12 @@ pub fn run(g: &Global, p: &Printer, cmd: &JournalCommand) -> Result<Exit> {
                         t.add_row(vec![
                             m.id.to_string(),
                             output::time(m.at),
-                            output::clip(&m.stream_id, 16),
-                            m.answers_event.clone().unwrap_or_default(),
-                            output::clip(
+                            output::safe(&output::clip(&m.stream_id, 16)),
+                            output::safe(m.answers_event.as_deref().unwrap_or_default()),
+                            output::safe(&output::clip(
                                 &output::plain_text(m.message.as_deref().unwrap_or("")),
                                 60,
-                            ),
+                            )),
                         ]);
                     }
                     p.line(t)?;

@@ -116,7 +116,11 @@ async fn symphony(g: &Global, p: &Printer, args: &TailArgs) -> Result<Exit> {
     let style = if args.raw {
         Style::Raw
     } else if let Some(t) = &args.format {
-        Style::Template(Template::parse(t).map_err(Fail::usage)?)
+        Style::Template(
+            Template::parse(t)
+                .map_err(Fail::usage)?
+                .for_terminal(p.stdout_is_terminal()),
+        )
     } else {
         match g.output {
             Some(OutputFormat::Json) | Some(OutputFormat::Ndjson) => Style::Envelope,

@@ -33,8 +33,11 @@ impl Journal {
     }
 
     /// Opens (creating it 0600 if missing) for writing; fails at once if another process writes it.
+    /// An existing file is checked (identity, tables, `PRAGMA quick_check`) before anything in it
+    /// changes, so a file it refuses is left exactly as it was, without `-wal`/`-shm` beside it.
     pub fn open_for_write(path: &Path) -> Result<Self, JournalError> {
-        if !path.exists() {
+        let created = !path.exists();
+        if created {
             create_private(path)?;
         }
         let lock = OpenOptions::new()
@@ -51,6 +54,27 @@ impl Journal {
             }
             Err(std::fs::TryLockError::Error(e)) => return Err(io(path, e)),
         }
+        let empty = lock.metadata().map_err(|e| io(path, e))?.len() == 0;
+        if !created && empty {
+            return Err(empty_file(path));
+        }
+        if !created {
+            // Validate through a connection that cannot write, so a refused file is never
+            // switched to WAL or given a journal file of its own.
+            let reader = Journal {
+                conn: open_read_only(path, true)?,
+                path: path.to_path_buf(),
+                _lock: None,
+                seen: Default::default(),
+            };
+            if reader.check_identity()? == 0 {
+                return Err(JournalError::NotAJournal {
+                    path: path.to_path_buf(),
+                    why: "an empty SQLite database, not made by feedctl".into(),
+                });
+            }
+            reader.quick_check()?;
+        }
         let conn = Connection::open(path).map_err(|e| sql_error(path, e))?;
         let mut j = Journal {
             conn,
@@ -64,25 +88,21 @@ impl Journal {
         Ok(j)
     }
 
-    /// Opens an existing journal for reading.
+    /// Opens an existing journal for reading. Writes nothing: no `-wal`/`-shm` files are left
+    /// behind, and a read-only file (or directory) can be read.
     pub fn open_read(path: &Path) -> Result<Self, JournalError> {
         if !path.is_file() {
             return Err(JournalError::Missing(path.to_path_buf()));
         }
-        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .map_err(|e| sql_error(path, e))?;
         let j = Journal {
-            conn,
+            conn: open_read_only(path, false)?,
             path: path.to_path_buf(),
             _lock: None,
             seen: Default::default(),
         };
         let version = j.check_identity()?;
         if version == 0 {
-            return Err(JournalError::NotAJournal {
-                path: path.to_path_buf(),
-                why: "an empty file".into(),
-            });
+            return Err(empty_file(path));
         }
         if (version as usize) < MIGRATIONS.len() {
             // An older journal: upgrade it through a writer, then read.
@@ -91,6 +111,21 @@ impl Journal {
             return Journal::open_read(path);
         }
         Ok(j)
+    }
+
+    /// `PRAGMA quick_check`: damage found before a writer changes anything.
+    fn quick_check(&self) -> Result<(), JournalError> {
+        let first: String = self
+            .conn
+            .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+            .map_err(|e| self.sql(e))?;
+        if first != "ok" {
+            return Err(JournalError::NotAJournal {
+                path: self.path.clone(),
+                why: format!("damaged: {first}; `feedctl journal verify` tells more"),
+            });
+        }
+        Ok(())
     }
 
     pub fn path(&self) -> &Path {
@@ -142,6 +177,26 @@ impl Journal {
                 known: MIGRATIONS.len() as i64,
             });
         }
+        let mut missing = Vec::new();
+        for table in TABLES {
+            let found: i64 = self
+                .conn
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                    [table],
+                    |r| r.get(0),
+                )
+                .map_err(|e| self.sql(e))?;
+            if found == 0 {
+                missing.push(*table);
+            }
+        }
+        if !missing.is_empty() {
+            return Err(not_ours(&format!(
+                "damaged: feedctl's id but no table {}",
+                missing.join(", ")
+            )));
+        }
         Ok(version)
     }
 
@@ -169,6 +224,76 @@ impl Journal {
     pub(super) fn conn(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// The tables every schema version has; a file with feedctl's id and one of them missing is damaged.
+const TABLES: &[&str] = &[
+    "recordings",
+    "chunks",
+    "events",
+    "event_counts",
+    "markers",
+    "gaps",
+    "replay_runs",
+    "replay_results",
+    "outbox",
+];
+
+fn empty_file(path: &Path) -> JournalError {
+    JournalError::NotAJournal {
+        path: path.to_path_buf(),
+        why: "an empty file; delete it, or name a path that does not exist to start a new journal"
+            .into(),
+    }
+}
+
+/// A connection that cannot change the file or create any beside it. With no writer at work and
+/// no write-ahead log left over, the file is opened `immutable` (SQLite then needs no `-shm`,
+/// so read-only files and directories work too); otherwise read-only, sharing the writer's log.
+/// `ours`: the caller holds the writer's lock, so no one else can change the file meanwhile.
+fn open_read_only(path: &Path, ours: bool) -> Result<Connection, JournalError> {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let wal_in_use = std::fs::metadata(&wal)
+        .map(|m| m.len() > 0)
+        .unwrap_or(false);
+    let writer_at_work = !ours
+        && match File::open(path) {
+            Ok(f) => match f.try_lock_shared() {
+                Ok(()) => false,
+                Err(std::fs::TryLockError::WouldBlock) => true,
+                Err(std::fs::TryLockError::Error(_)) => true,
+            },
+            Err(e) => return Err(io(path, e)),
+        };
+    let mode = if wal_in_use || writer_at_work {
+        "mode=ro"
+    } else {
+        "immutable=1"
+    };
+    let uri = format!("file:{}?{mode}", uri_path(path));
+    Connection::open_with_flags(
+        uri,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+            | rusqlite::OpenFlags::SQLITE_OPEN_URI
+            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| sql_error(path, e))
+}
+
+/// The path as the path part of an SQLite `file:` URI (RFC 3986 escapes for what is not plain).
+fn uri_path(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::new();
+    for b in absolute.as_os_str().as_encoded_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(*b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 /// Creates the journal file with owner-only permissions before SQLite touches it.

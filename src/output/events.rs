@@ -3,7 +3,7 @@
 
 use console::style;
 
-use super::{clip, plain_text};
+use super::{clip, plain_text, safe};
 use crate::symphony::Event;
 
 /// Where an event came from, for envelopes and templates.
@@ -43,13 +43,15 @@ fn stream_label(e: &Event) -> String {
     }
 }
 
-/// One readable line: time, type, stream, initiator and a preview of the text.
+/// One readable line: time, type, stream, initiator and a preview of the text. Everything taken
+/// from the event is terminal-safe: this line is for a human.
 pub fn pretty(e: &Event) -> String {
     let time = e
         .timestamp()
         .map(clock)
         .unwrap_or_else(|| "--:--:--.---".into());
-    let ty = e.event_type();
+    let ty = safe(e.event_type());
+    let ty = ty.as_str();
     let ty_styled = match ty {
         "MESSAGESENT" | "SHAREDPOST" => style(format!("{ty:<26}")).green(),
         "MESSAGESUPPRESSED" | "ROOMDEACTIVATED" | "USERLEFTROOM" => {
@@ -59,19 +61,19 @@ pub fn pretty(e: &Event) -> String {
         _ if !e.is_known_type() => style(format!("{ty:<26}")).yellow(),
         _ => style(format!("{ty:<26}")).blue(),
     };
-    let who = e.initiator_name().unwrap_or("");
+    let who = safe(e.initiator_name().unwrap_or(""));
     let text = e.message_text().map(plain_text).unwrap_or_default();
     let mut line = format!(
         "{} {} {}",
         style(time).dim(),
         ty_styled,
-        style(clip(&stream_label(e), 24)).cyan()
+        style(safe(&clip(&stream_label(e), 24))).cyan()
     );
     if !who.is_empty() {
         line.push_str(&format!(" {}", style(who).bold()));
     }
     if !text.is_empty() {
-        line.push_str(&format!(": {}", clip(&text, 100)));
+        line.push_str(&format!(": {}", safe(&clip(&text, 100))));
     }
     line
 }
@@ -96,6 +98,8 @@ pub const TEMPLATE_FIELDS: &[&str] = &[
 #[derive(Debug, Clone)]
 pub struct Template {
     parts: Vec<Part>,
+    /// Field values made terminal-safe (stdout is a terminal); piped output stays exact.
+    terminal: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -157,7 +161,16 @@ impl Template {
         if !lit.is_empty() {
             parts.push(Part::Text(lit));
         }
-        Ok(Template { parts })
+        Ok(Template {
+            parts,
+            terminal: false,
+        })
+    }
+
+    /// On a terminal, field values are shown terminal-safe; the template's own text is kept.
+    pub fn for_terminal(mut self, terminal: bool) -> Self {
+        self.terminal = terminal;
+        self
     }
 
     pub fn render(&self, e: &Event, d: &Delivery) -> String {
@@ -165,24 +178,33 @@ impl Template {
         for part in &self.parts {
             match part {
                 Part::Text(t) => out.push_str(t),
-                Part::Field(f) => out.push_str(&match f.as_str() {
-                    "time" => e.timestamp().map(super::time).unwrap_or_default(),
-                    "timestamp" => e.timestamp().map(|t| t.to_string()).unwrap_or_default(),
-                    "type" => e.event_type().to_string(),
-                    "id" => e.id().unwrap_or("").to_string(),
-                    "message_id" => e.message_id().unwrap_or("").to_string(),
-                    "stream" => stream_label(e),
-                    "stream_id" => e.stream_id().unwrap_or("").to_string(),
-                    "initiator" => e.initiator_name().unwrap_or("").to_string(),
-                    "initiator_id" => e.initiator_id().map(|i| i.to_string()).unwrap_or_default(),
-                    "text" => e.message_text().map(plain_text).unwrap_or_default(),
-                    "feed" => d.feed_id.to_string(),
-                    "chunk" => d.chunk.to_string(),
-                    _ => String::new(),
-                }),
+                Part::Field(f) => out.push_str(&self.value(e, d, f)),
             }
         }
         out
+    }
+
+    fn value(&self, e: &Event, d: &Delivery, field: &str) -> String {
+        let v = match field {
+            "time" => e.timestamp().map(super::time).unwrap_or_default(),
+            "timestamp" => e.timestamp().map(|t| t.to_string()).unwrap_or_default(),
+            "type" => e.event_type().to_string(),
+            "id" => e.id().unwrap_or("").to_string(),
+            "message_id" => e.message_id().unwrap_or("").to_string(),
+            "stream" => stream_label(e),
+            "stream_id" => e.stream_id().unwrap_or("").to_string(),
+            "initiator" => e.initiator_name().unwrap_or("").to_string(),
+            "initiator_id" => e.initiator_id().map(|i| i.to_string()).unwrap_or_default(),
+            "text" => e.message_text().map(plain_text).unwrap_or_default(),
+            "feed" => d.feed_id.to_string(),
+            "chunk" => d.chunk.to_string(),
+            _ => String::new(),
+        };
+        if self.terminal {
+            safe(&v)
+        } else {
+            v
+        }
     }
 }
 

@@ -51,19 +51,27 @@ pub fn time(ms: i64) -> String {
     s.replacen('T', " ", 1).trim_end_matches('Z').to_string()
 }
 
-pub use crate::text::{clip, plain_text};
+pub use crate::text::{clip, plain_text, terminal_safe};
 
-/// Rows of an event table: time, type, stream, initiator, text.
+/// `terminal_safe` as an owned cell or line part.
+pub fn safe(text: &str) -> String {
+    terminal_safe(text).into_owned()
+}
+
+/// Rows of an event table: time, type, stream, initiator, text (terminal-safe).
 pub fn event_table(events: &[Event]) -> Table {
     let mut t = table(&["TIME", "TYPE", "STREAM", "INITIATOR", "ID", "TEXT"]);
     for e in events {
         t.add_row(vec![
             e.timestamp().map(time).unwrap_or_default(),
-            e.event_type().to_string(),
-            clip(e.stream_id().unwrap_or(""), 16),
-            e.initiator_name().unwrap_or("").to_string(),
-            e.id().unwrap_or("").to_string(),
-            clip(&e.message_text().map(plain_text).unwrap_or_default(), 60),
+            safe(e.event_type()),
+            safe(&clip(e.stream_id().unwrap_or(""), 16)),
+            safe(e.initiator_name().unwrap_or("")),
+            safe(e.id().unwrap_or("")),
+            safe(&clip(
+                &e.message_text().map(plain_text).unwrap_or_default(),
+                60,
+            )),
         ]);
     }
     t

@@ -637,7 +637,7 @@ async fn create_message(
     if app.echo {
         eprintln!(
             "serve: bot sent to {sid}: {}",
-            crate::text::clip(&crate::text::plain_text(&message), 200)
+            crate::text::terminal_safe(&crate::text::clip(&crate::text::plain_text(&message), 200))
         );
     }
     if let Ok(mut all) = app.sent.lock() {

@@ -10,6 +10,7 @@ mod config;
 mod datafeed;
 mod demo;
 mod events;
+mod harden;
 mod help;
 mod init;
 mod journal_migrate;
