@@ -89,6 +89,20 @@ impl Client {
         timeout: Duration,
         build: impl Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
     ) -> Result<Response, ApiError> {
+        self.call_with(On401::Repeat, component, method, path, timeout, build)
+            .await
+    }
+
+    /// Like [`Client::call`], with a choice of what a 401 leads to.
+    pub async fn call_with(
+        &self,
+        on_401: On401,
+        component: Component,
+        method: Method,
+        path: &str,
+        timeout: Duration,
+        build: impl Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> Result<Response, ApiError> {
         let call = path_template(path);
         let mut session = self.session().await?;
         for attempt in 0..2 {
@@ -100,11 +114,34 @@ impl Client {
             let resp = self.http.send(&call, req, timeout).await?;
             if resp.status.as_u16() == 401 && attempt == 0 {
                 session = self.refresh(&session).await?;
+                if on_401 == On401::Refresh {
+                    return Ok(resp);
+                }
                 continue;
             }
             return Ok(resp);
         }
         unreachable!("the loop returns on its second pass")
+    }
+}
+
+/// What [`Client::call_with`] does when the session is rejected with a 401.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum On401 {
+    /// Log in again and repeat the call at once (one-off calls).
+    Repeat,
+    /// Log in again and hand the 401 back: the caller repeats the call after its retry wait,
+    /// as the kits' datafeed loops do (notes §6.2).
+    Refresh,
+}
+
+/// A 401 after which the client already logged in again: the caller may repeat the call.
+pub fn session_rejected(call: &str, resp: &Response) -> ApiError {
+    ApiError::Status {
+        call: call.to_string(),
+        status: 401,
+        message: error_message(&resp.body),
+        retry_after: None,
     }
 }
 

@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use super::client::{unexpected, Client};
+use super::client::{session_rejected, unexpected, Client, On401};
 use super::http::{Component, DEFAULT_TIMEOUT};
 use super::{ApiError, Event};
 
@@ -143,14 +143,35 @@ impl Client {
         ack_id: &str,
         timeout: Duration,
     ) -> Result<ReadResult, ApiError> {
+        self.read_datafeed_with(On401::Repeat, id, ack_id, timeout)
+            .await
+    }
+
+    /// A v2 read; with [`On401::Refresh`] a rejected session is renewed and the 401 returned
+    /// (an `ApiError::Status`), for a loop that repeats the read after its retry wait.
+    pub async fn read_datafeed_with(
+        &self,
+        on_401: On401,
+        id: &str,
+        ack_id: &str,
+        timeout: Duration,
+    ) -> Result<ReadResult, ApiError> {
         let call = "/agent/v5/datafeeds/{id}/read";
         let path = format!("/agent/v5/datafeeds/{}/read", encode(id));
         let body = serde_json::json!({ "ackId": ack_id, "updatePresence": true });
         let resp = self
-            .call(Component::Agent, Method::POST, &path, timeout, |r| {
-                r.json(&body)
-            })
+            .call_with(
+                on_401,
+                Component::Agent,
+                Method::POST,
+                &path,
+                timeout,
+                |r| r.json(&body),
+            )
             .await?;
+        if resp.status.as_u16() == 401 && on_401 == On401::Refresh {
+            return Err(session_rejected(call, &resp));
+        }
         if resp.status.as_u16() != 200 {
             return Err(unexpected(call, &resp));
         }
@@ -188,12 +209,23 @@ impl Client {
         id: &str,
         timeout: Duration,
     ) -> Result<ReadResult, ApiError> {
+        self.read_datafeed_v1_with(On401::Repeat, id, timeout).await
+    }
+
+    /// A v1 read; `on_401` as for [`Client::read_datafeed_with`].
+    pub async fn read_datafeed_v1_with(
+        &self,
+        on_401: On401,
+        id: &str,
+        timeout: Duration,
+    ) -> Result<ReadResult, ApiError> {
         let call = "/agent/v4/datafeed/{id}/read";
         let path = format!("/agent/v4/datafeed/{}/read", encode(id));
         let resp = self
-            .call(Component::Agent, Method::GET, &path, timeout, |r| r)
+            .call_with(on_401, Component::Agent, Method::GET, &path, timeout, |r| r)
             .await?;
         match resp.status.as_u16() {
+            401 if on_401 == On401::Refresh => Err(session_rejected(call, &resp)),
             204 => Ok(ReadResult {
                 events: Vec::new(),
                 ack_id: None,

@@ -1,6 +1,7 @@
 //! Symphony's datafeed as a [`Source`]: the read loop with the kits' error handling (DESIGN §4,
-//! notes §6.2). 401 → log in again and repeat the read with the same ackId (inside
-//! `Client::call`); 400 → the feed is gone, make a new one and start from an empty ackId (a gap);
+//! notes §6.2). 401 → log in again (inside `Client::call_with`), wait the retry interval and
+//! repeat the read with the same ackId, as often as `datafeed.retry` allows; 400 → the feed is
+//! gone, make a new one (v2: from an empty ackId), record a gap, wait the retry interval;
 //! 403 → stop; 429, 5xx, network trouble, cut or garbled bodies, reads that hang → back off and
 //! read again. The partition is called `datafeed` whatever the feed's id, since a recreated feed
 //! continues the same partition; the feed id lives in the cursor.
@@ -14,6 +15,7 @@ use crate::feed::{
     Backoff, Chunk, Columns, Committed, Cursor, ErrorClass, FeedEvent, Notice, Source, SourceError,
 };
 
+use super::client::On401;
 use super::datafeed::is_fanout_id;
 use super::{ApiError, Client, Event};
 
@@ -159,7 +161,12 @@ impl<'c> DatafeedSource<'c> {
                 Ok(())
             }
             None => Err(SourceError::new(
-                ErrorClass::Transient,
+                // A session the pod keeps rejecting right after fresh logins is an auth failure.
+                if matches!(e, ApiError::Status { status: 401, .. }) {
+                    ErrorClass::Auth
+                } else {
+                    ErrorClass::Transient
+                },
                 format!(
                     "gave up after {} attempts (datafeed.retry.maxAttempts): {e}",
                     self.backoff.failures()
@@ -309,12 +316,12 @@ impl Source for DatafeedSource<'_> {
             let result = match self.opts.version {
                 DatafeedVersion::V2 => {
                     self.client
-                        .read_datafeed(&id, &sent, self.opts.read_timeout)
+                        .read_datafeed_with(On401::Refresh, &id, &sent, self.opts.read_timeout)
                         .await
                 }
                 DatafeedVersion::V1 => {
                     self.client
-                        .read_datafeed_v1(&id, self.opts.read_timeout)
+                        .read_datafeed_v1_with(On401::Refresh, &id, self.opts.read_timeout)
                         .await
                 }
             };
@@ -322,7 +329,7 @@ impl Source for DatafeedSource<'_> {
             if relogins > self.relogins_seen {
                 self.relogins_seen = relogins;
                 notify(Notice::Reauthenticated {
-                    text: "session rejected (HTTP 401): authenticated again and repeated the read"
+                    text: "session rejected (HTTP 401): authenticated again; the read is repeated after the retry wait"
                         .into(),
                 });
             }
@@ -352,7 +359,14 @@ impl Source for DatafeedSource<'_> {
                     chunk.datafeed = Some((id, sent, read.ack_id));
                     return Ok(chunk);
                 }
-                Err(e) if e.status() == Some(400) => self.recreate(notify).await?,
+                Err(e) if e.status() == Some(400) => {
+                    self.recreate(notify).await?;
+                    // As the kits do: the 400 was a failed attempt, the new feed is read after
+                    // the retry wait.
+                    self.back_off(e, notify).await?
+                }
+                // The client logged in again already; the read is repeated after the wait.
+                Err(e @ ApiError::Status { status: 401, .. }) => self.back_off(e, notify).await?,
                 Err(e) if e.status() == Some(403) => {
                     let message = match &e {
                         ApiError::Status { message, .. } => message.clone().unwrap_or_default(),

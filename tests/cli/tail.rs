@@ -360,3 +360,101 @@ fn tails_a_v1_feed_through_faults() {
         "v1 calls only"
     );
 }
+
+/// A config with a slower first retry interval, so a test can see the wait.
+fn config_with_interval(sb: &Sandbox, base_url: &str, initial_ms: u64, extra: &str) {
+    let (host, port) = host_port(base_url);
+    sb.write(
+        "config.yaml",
+        &format!(
+            "scheme: http\nhost: {host}\nport: {port}\nbot:\n  username: demo-bot\n  privateKey:\n    path: {}\n\
+             datafeed:\n  retry:\n    initialIntervalMillis: {initial_ms}\n    maxIntervalMillis: 2000\n{extra}",
+            fixture(PRIVATE_KEY).display()
+        ),
+    );
+}
+
+#[test]
+fn two_401s_in_a_row_log_in_again_twice_and_wait_before_each_repeat() {
+    let events = demo_events();
+    let pod = serve_with(&events, &["read:401+1x2"], 7);
+    let sb = Sandbox::new();
+    config_with_interval(&sb, &pod.url(), 300, "");
+    let err = tail_all(&pod, &sb, &events, &[]);
+    assert!(err.contains("authenticated again"), "{err}");
+    let requests = pod.server().requests();
+    let logins = requests.iter().filter(|r| r.target == "login").count();
+    assert_eq!(logins, 3, "the first login and one per 401");
+    // After each 401 the read comes again only after the retry interval (300 ms, -20 % jitter).
+    for (i, r) in requests.iter().enumerate() {
+        if r.target == "read" && r.status == 401 {
+            let ended = r.at + r.millis as i64;
+            let next = requests[i + 1..]
+                .iter()
+                .find(|n| n.target == "read")
+                .expect("a read after the 401");
+            assert!(
+                next.at - ended >= 230,
+                "read repeated {} ms after a 401",
+                next.at - ended
+            );
+        }
+    }
+}
+
+#[test]
+fn a_session_rejected_after_every_login_ends_with_exit_3_within_datafeed_retry() {
+    let pod = serve_with(&demo_events(), &["read:401x*"], 7);
+    let sb = Sandbox::new();
+    sb.fast_config_for(&pod.url(), "    maxAttempts: 3\n");
+    let out = sb
+        .cmd()
+        .args(["tail", "--read-timeout", "2s"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("gave up after 3 attempts"), "{err}");
+}
+
+#[test]
+fn a_400_is_followed_by_the_retry_wait_before_the_new_feed_is_read() {
+    let events = demo_events();
+    let pod = serve_with(&events, &["read:400+1"], 7);
+    let sb = Sandbox::new();
+    config_with_interval(&sb, &pod.url(), 300, "");
+    tail_all(&pod, &sb, &events, &[]);
+    let requests = pod.server().requests();
+    let created = requests
+        .iter()
+        .rposition(|r| r.target == "create")
+        .expect("a new feed");
+    let c = &requests[created];
+    let next = requests[created + 1..]
+        .iter()
+        .find(|r| r.target == "read")
+        .expect("a read of the new feed");
+    assert!(next.at - (c.at + c.millis as i64) >= 230, "read at once");
+}
+
+#[test]
+fn a_v1_400_says_the_feed_was_replaced_and_names_no_ack_id() {
+    let events = demo_events();
+    let pod = serve_with(&events, &["read:400+2"], 7);
+    let sb = Sandbox::new();
+    sb.fast_config_for(&pod.url(), "  version: v1\n");
+    let out = sb
+        .cmd()
+        .args(["tail", "--count", "40", "--read-timeout", "2s"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert!(out.status.success(), "{err}");
+    let gone = err
+        .lines()
+        .find(|l| l.contains("is gone (HTTP 400"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(gone.contains("read on from it"), "{gone}");
+    assert!(!gone.contains("ackId"), "v1 has no ackId: {gone}");
+}
