@@ -678,7 +678,7 @@ for line in sys.stdin:
             "--exec",
             "python3 handler.py",
             "--timeout",
-            "700ms",
+            "2s", // well above a Python start on a loaded machine
             "--requeue-delay",
             "50ms",
             "--report",
