@@ -474,11 +474,13 @@ pub struct SourceArgs {
                   feedctl tail --count 10 --format '{time} {initiator}: {text}'\n  feedctl tail --duration 5m | jq .event.type"
 )]
 pub struct TailArgs {
-    /// What to follow; none: the Symphony bot of the config
+    /// What to follow: redis://[user:password@]host[:port][/db]/KEY (several KEYs: several SOURCEs); none: the Symphony bot of the config
     #[arg(value_name = "SOURCE")]
     pub sources: Vec<String>,
     #[command(flatten)]
     pub source: SourceArgs,
+    #[command(flatten)]
+    pub redis: RedisArgs,
     /// Keep feedctl's own datafeed at the end instead of deleting it
     #[arg(long)]
     pub keep_feed: bool,
@@ -503,6 +505,27 @@ pub struct TailArgs {
     /// Print the bodies of the read responses exactly as received
     #[arg(long)]
     pub raw: bool,
+}
+
+/// How Redis stream SOURCEs are read (tail, record).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Redis streams")]
+pub struct RedisArgs {
+    /// Where to start reading a stream: beginning, end, an entry id, or @TIME (RFC 3339) [default: end for tail, beginning for a new recording; a recording resumes from its marker]
+    #[arg(long, value_name = "WHERE")]
+    pub from: Option<String>,
+    /// Read as a consumer of this group (created from the start of the stream when missing), acking each entry after it was kept
+    #[arg(long, value_name = "GROUP")]
+    pub group: Option<String>,
+    /// Consumer name within the group [default: feedctl-HOST, and feedctl-HOST-NAME for a recording]
+    #[arg(long, value_name = "NAME")]
+    pub consumer: Option<String>,
+    /// Also take over entries pending with other consumers for longer than this (XAUTOCLAIM)
+    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub claim_idle: Option<std::time::Duration>,
+    /// Most entries per read
+    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub batch: u64,
 }
 
 /// The journal file a command works on.
@@ -530,11 +553,13 @@ pub struct RecordArgs {
     /// Name of the recording inside the journal (a journal can hold several)
     #[arg(long, default_value = "default", value_name = "NAME")]
     pub name: String,
-    /// What to record; none: the Symphony bot of the config
+    /// What to record: redis://[user:password@]host[:port][/db]/KEY (several KEYs: several SOURCEs); none: the Symphony bot of the config
     #[arg(value_name = "SOURCE")]
     pub sources: Vec<String>,
     #[command(flatten)]
     pub source: SourceArgs,
+    #[command(flatten)]
+    pub redis: RedisArgs,
     /// Stop once at least this many events are stored (the chunk that crosses it is stored whole)
     #[arg(long, value_name = "N")]
     pub count: Option<u64>,

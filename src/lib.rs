@@ -11,6 +11,7 @@ pub mod journal;
 pub mod keys;
 pub mod output;
 pub mod recorder;
+pub mod redis;
 pub mod replay;
 pub mod serve;
 pub mod sources;

@@ -11,7 +11,11 @@ use crate::journal::{Journal, NewRecording};
 use crate::output;
 use crate::output::Printer;
 use crate::recorder::Recorder;
-use crate::sources::{self, datafeed_description, datafeed_options, DatafeedRequest, Spec};
+use crate::redis::{Start, StreamSource, StreamUrl};
+use crate::sources::{
+    self, datafeed_description, datafeed_options, redis_description, redis_options,
+    DatafeedRequest, RedisRequest, Spec,
+};
 use crate::symphony::source::{DatafeedSource, FeedChoice, FeedOwner, PARTITION};
 use crate::symphony::{ApiError, Client};
 
@@ -23,7 +27,50 @@ pub async fn run(g: &Global, p: &Printer, args: &RecordArgs) -> Result<Exit> {
     let mut journal = Journal::open_for_write(&args.journal.journal)?;
     match spec {
         Spec::SymphonyBot => symphony(g, p, args, &mut journal).await,
+        Spec::Redis(urls) => redis(p, args, &mut journal, &urls).await,
     }
+}
+
+/// Records Redis streams, one partition per key, each resuming from its marker.
+async fn redis(
+    p: &Printer,
+    args: &RecordArgs,
+    journal: &mut Journal,
+    urls: &[StreamUrl],
+) -> Result<Exit> {
+    let (kind, label, description) = redis_description(urls);
+    let recording = journal.recording(&NewRecording {
+        name: &args.name,
+        kind,
+        source: label,
+        description: Some(&description),
+        pod_url: None,
+        username: None,
+    })?;
+    let markers = journal.markers(recording.id)?;
+    for m in &markers {
+        if urls.iter().any(|u| u.key == m.partition) {
+            p.note(&format!(
+                "record: resuming recording `{}` on stream `{}` after chunk {} ({})",
+                args.name, m.partition, m.chunk_seq, m.cursor
+            ));
+        }
+    }
+    let r = &args.redis;
+    let opts = redis_options(
+        urls,
+        &RedisRequest {
+            from: r.from.as_deref(),
+            group: r.group.as_deref(),
+            consumer: r.consumer.as_deref(),
+            claim_idle: r.claim_idle,
+            batch: r.batch as usize,
+            default_from: Start::Beginning,
+            default_consumer: sources::default_consumer(Some(&args.name)),
+        },
+        &markers,
+    )?;
+    record_from(p, args, journal, recording.id, StreamSource::new(opts)).await
 }
 
 /// Records the Symphony bot of the config, resuming from the recording's `datafeed` marker.

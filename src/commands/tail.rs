@@ -6,11 +6,13 @@ use anyhow::Result;
 
 use crate::cli::{Global, OutputFormat, TailArgs};
 use crate::exit::{Exit, Fail};
+use crate::feed::FeedEvent;
 use crate::feed::{follow, Chunk, Ended, Keeper, Next, Notice, Source, Stop};
 use crate::output;
 use crate::output::events::{envelope, pretty, Delivery, Template};
 use crate::output::Printer;
-use crate::sources::{self, datafeed_options, DatafeedRequest, Spec};
+use crate::redis::{Entry, Start, StreamSource, StreamUrl};
+use crate::sources::{self, datafeed_options, redis_options, DatafeedRequest, RedisRequest, Spec};
 use crate::symphony::event::EVENT_TYPES;
 use crate::symphony::source::{DatafeedSource, FeedOwner};
 use crate::symphony::{Client, Event};
@@ -107,6 +109,127 @@ enum Style {
 pub async fn run(g: &Global, p: &Printer, args: &TailArgs) -> Result<Exit> {
     match sources::parse(&args.sources)? {
         Spec::SymphonyBot => symphony(g, p, args).await,
+        Spec::Redis(urls) => redis(g, p, args, &urls).await,
+    }
+}
+
+/// Follows Redis streams: plain XREAD from `--from` (default the end), or as a consumer of
+/// `--group`, acking each chunk once printed.
+async fn redis(g: &Global, p: &Printer, args: &TailArgs, urls: &[StreamUrl]) -> Result<Exit> {
+    for (given, flag) in [
+        (!args.stream.is_empty(), "--stream"),
+        (!args.initiator.is_empty(), "--initiator"),
+        (args.format.is_some(), "--format"),
+        (args.source.feed.is_some(), "--feed"),
+        (args.source.tag.is_some(), "--tag"),
+    ] {
+        if given {
+            return Err(Fail::usage(format!(
+                "{flag} applies to Symphony datafeeds, not to Redis streams"
+            ))
+            .into());
+        }
+    }
+    let pretty = match g.output {
+        _ if args.raw => false,
+        Some(OutputFormat::Json) | Some(OutputFormat::Ndjson) => false,
+        Some(OutputFormat::Table) => true,
+        None => p.stdout_is_terminal(),
+    };
+    let r = &args.redis;
+    let opts = redis_options(
+        urls,
+        &RedisRequest {
+            from: r.from.as_deref(),
+            group: r.group.as_deref(),
+            consumer: r.consumer.as_deref(),
+            claim_idle: r.claim_idle,
+            batch: r.batch as usize,
+            default_from: Start::End,
+            default_consumer: sources::default_consumer(None),
+        },
+        &[],
+    )?;
+    let mut source = StreamSource::new(opts);
+    let stop = Stop {
+        deadline: args.duration.map(|d| tokio::time::Instant::now() + d),
+        cancel: super::cancel_on_interrupt()?,
+    };
+    let mut printer = RedisPrinting {
+        p,
+        types: args
+            .types
+            .iter()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect(),
+        pretty,
+        count: args.count,
+        printed: 0,
+        seen: Seen::new(),
+    };
+    let outcome = follow(&mut source, &mut printer, &stop).await;
+    source
+        .close(&mut |n: Notice| p.note(&output::notice_line(&n)))
+        .await;
+    match outcome {
+        Ok(Ended::Interrupted) => {
+            p.note("interrupted");
+            Ok(Exit::Interrupted)
+        }
+        Ok(_) => Ok(Exit::Success),
+        Err(e) => Err(e),
+    }
+}
+
+/// tail's keeper for stream entries: `--type` matches hopeit's `type` (or a `type` field).
+struct RedisPrinting<'p> {
+    p: &'p Printer,
+    types: Vec<String>,
+    pretty: bool,
+    count: Option<u64>,
+    printed: u64,
+    seen: Seen,
+}
+
+impl<A> Keeper<Entry, A> for RedisPrinting<'_> {
+    fn announce(&mut self, n: &Notice) {
+        self.p.note(&output::notice_line(n));
+    }
+
+    fn note(&mut self, _: Notice) -> Result<()> {
+        Ok(())
+    }
+
+    fn keep(&mut self, chunk: &Chunk<Entry, A>) -> Result<Next> {
+        let full = |printed: u64| self.count.is_some_and(|c| printed >= c);
+        for e in &chunk.events {
+            if !self.seen.first(e.dedupe_key()) || full(self.printed) {
+                continue;
+            }
+            if !self.types.is_empty()
+                && !e
+                    .event_type
+                    .as_ref()
+                    .is_some_and(|t| self.types.iter().any(|w| w == t))
+            {
+                continue;
+            }
+            self.printed += 1;
+            let text = if self.pretty {
+                output::redis::pretty(e)
+            } else {
+                output::redis::json_line(e)
+            };
+            if self.p.line(text).is_err() {
+                return Ok(Next::Abandon);
+            }
+        }
+        Ok(if full(self.printed) {
+            Next::Finish
+        } else {
+            Next::Continue
+        })
     }
 }
 

@@ -6,6 +6,7 @@ pub mod events;
 mod printer;
 
 pub use printer::{Printer, StdoutClosed};
+pub mod redis;
 pub mod replay;
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;

@@ -1,0 +1,15 @@
+//! Redis Streams (DESIGN §4a, §4b): the stream URL, connections and what their errors mean,
+//! the reader/consumer-group `Source`, the stored form of an entry, hopeit.engine's layout, and
+//! the XADD sink of `replay --to`.
+//!
+//! Knows Redis and hopeit, not terminals, journals or the command line.
+
+pub mod conn;
+pub mod entry;
+pub mod hopeit;
+pub mod source;
+pub mod url;
+
+pub use entry::Entry;
+pub use source::{Mode, Options, Start, StreamSource};
+pub use url::{Server, StreamUrl};

@@ -1,0 +1,735 @@
+//! Redis streams as a `feed::Source`: plain `XREAD` from a cursor, or a consumer group (own
+//! pending entries first, then idle ones of others with `XAUTOCLAIM`, then new ones), acked
+//! with `XACK` only once the keeper kept the chunk.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use ::redis::aio::MultiplexedConnection;
+use ::redis::Value;
+use serde_json::json;
+
+use crate::config::Retry;
+use crate::feed::{Backoff, Chunk, Committed, Cursor, ErrorClass, Notice, Source, SourceError};
+
+use super::conn::{connect, Failure};
+use super::entry::Entry;
+use super::url::Server;
+
+/// Where a plain reader starts on a key it has no cursor for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Start {
+    Beginning,
+    End,
+    /// After this entry id (exclusive, like XREAD).
+    After(String),
+    /// The first entry at or after this time (ms since the epoch).
+    Time(i64),
+}
+
+/// How the keys are read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mode {
+    Plain,
+    Group {
+        group: String,
+        consumer: String,
+        /// Take over entries of other consumers idle longer than this.
+        claim_idle: Option<Duration>,
+    },
+}
+
+/// What a stream source is told.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub server: Server,
+    /// One partition per key: its key and where it starts (a resumed marker's id, or `--from`).
+    pub keys: Vec<(String, Start)>,
+    /// Keys whose start came from a marker: no `Opened` notice for them.
+    pub resumed: Vec<String>,
+    pub mode: Mode,
+    /// Where a group created by feedctl starts (`0`: the whole history).
+    pub group_start: String,
+    pub block: Duration,
+    pub batch: usize,
+    pub retry: Retry,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Phase {
+    /// This consumer's pending entries after this id.
+    Pending(String),
+    /// XAUTOCLAIM from this cursor.
+    Claim(String),
+    /// Never-delivered entries (`>`).
+    New,
+}
+
+struct Part {
+    key: String,
+    start: Start,
+    /// The last entry id handed out (plain: the XREAD cursor).
+    last: String,
+    phase: Phase,
+    /// The `max-deleted-entry-id` already reported as a gap.
+    reported_deleted: Option<(u64, u64)>,
+}
+
+/// Reads one or more stream keys of one server.
+pub struct StreamSource {
+    opts: Options,
+    conn: Option<MultiplexedConnection>,
+    ready: bool,
+    parts: Vec<Part>,
+    queue: VecDeque<Chunk<Entry, Vec<String>>>,
+    number: u64,
+    backoff: Backoff,
+    /// Acks that could not be sent (connection lost): sent before the next read.
+    unacked: Vec<(String, Vec<String>)>,
+}
+
+/// One step's outcome: chunks were queued, or nothing came.
+type Step = Result<(), Failure>;
+
+impl StreamSource {
+    pub fn new(opts: Options) -> Self {
+        let parts = opts
+            .keys
+            .iter()
+            .map(|(k, s)| Part {
+                key: k.clone(),
+                start: s.clone(),
+                last: "0-0".into(),
+                phase: Phase::Pending("0-0".into()),
+                reported_deleted: None,
+            })
+            .collect();
+        StreamSource {
+            backoff: Backoff::new(opts.retry.clone()),
+            opts,
+            conn: None,
+            ready: false,
+            parts,
+            queue: VecDeque::new(),
+            number: 0,
+            unacked: Vec::new(),
+        }
+    }
+
+    fn cursor(&self, last: &str) -> Cursor {
+        match &self.opts.mode {
+            Mode::Plain => Cursor::new(json!({ "id": last })),
+            Mode::Group {
+                group, consumer, ..
+            } => Cursor::new(json!({ "id": last, "group": group, "consumer": consumer })),
+        }
+    }
+
+    async fn conn(&mut self) -> Result<MultiplexedConnection, Failure> {
+        if let Some(c) = &self.conn {
+            return Ok(c.clone());
+        }
+        let c = connect(&self.opts.server, self.opts.block + Duration::from_secs(10)).await?;
+        self.conn = Some(c.clone());
+        Ok(c)
+    }
+
+    async fn query(&mut self, cmd: &::redis::Cmd) -> Result<Value, Failure> {
+        let mut c = self.conn().await?;
+        cmd.query_async::<Value>(&mut c)
+            .await
+            .map_err(|e| Failure::from_redis(e, &self.opts.server))
+    }
+
+    /// Checks every key is a stream (or absent), resolves plain starts, creates groups.
+    async fn setup(&mut self, notify: &mut dyn FnMut(Notice)) -> Step {
+        for i in 0..self.parts.len() {
+            let key = self.parts[i].key.clone();
+            let t = self.query(::redis::cmd("TYPE").arg(&key)).await?;
+            let kind = text(&t).unwrap_or_default();
+            if kind != "stream" && kind != "none" {
+                return Err(Failure::WrongTypeOf(key, kind));
+            }
+            match self.opts.mode.clone() {
+                Mode::Plain => {
+                    let last = match self.parts[i].start.clone() {
+                        Start::Beginning => "0-0".to_string(),
+                        Start::After(id) => id,
+                        Start::Time(ms) if ms <= 0 => "0-0".to_string(),
+                        Start::Time(ms) => format!("{}-{}", ms - 1, u64::MAX),
+                        Start::End => {
+                            if kind == "none" {
+                                "0-0".to_string()
+                            } else {
+                                let info = self
+                                    .query(::redis::cmd("XINFO").arg("STREAM").arg(&key))
+                                    .await?;
+                                field(&info, "last-generated-id")
+                                    .and_then(text)
+                                    .unwrap_or_else(|| "0-0".into())
+                            }
+                        }
+                    };
+                    // Resolved once: a restart or reconnect goes on from the cursor.
+                    self.parts[i].start = Start::After(last.clone());
+                    self.parts[i].last = last.clone();
+                    if !self.opts.resumed.contains(&key) {
+                        notify(Notice::Opened {
+                            partition: key.clone(),
+                            cursor: self.cursor(&last),
+                            text: format!("reading stream `{key}` after entry {last}"),
+                        });
+                    }
+                }
+                Mode::Group {
+                    group, consumer, ..
+                } => {
+                    if let Start::After(id) = &self.parts[i].start {
+                        self.parts[i].last = id.clone();
+                    }
+                    let start = self.opts.group_start.clone();
+                    if self.create_group(&key, &group, &start).await? {
+                        notify(Notice::Info {
+                            text: format!(
+                                "created consumer group `{group}` on stream `{key}` from {start}"
+                            ),
+                        });
+                    }
+                    notify(Notice::Attached {
+                        text: format!(
+                            "reading stream `{key}` as consumer `{consumer}` of group `{group}`: its pending entries first"
+                        ),
+                    });
+                }
+            }
+        }
+        self.ready = true;
+        Ok(())
+    }
+
+    /// XGROUP CREATE ... MKSTREAM; false when the group was there.
+    async fn create_group(&mut self, key: &str, group: &str, start: &str) -> Result<bool, Failure> {
+        let mut c = self.conn().await?;
+        let r = ::redis::cmd("XGROUP")
+            .arg("CREATE")
+            .arg(key)
+            .arg(group)
+            .arg(start)
+            .arg("MKSTREAM")
+            .query_async::<Value>(&mut c)
+            .await;
+        match r {
+            Ok(_) => Ok(true),
+            Err(e) if e.code() == Some("BUSYGROUP") => Ok(false),
+            Err(e) => Err(Failure::from_redis(e, &self.opts.server)),
+        }
+    }
+
+    /// Sends acks that failed earlier.
+    async fn flush_acks(&mut self) -> Step {
+        while let Some((key, ids)) = self.unacked.pop() {
+            if let Err(f) = self.xack(&key, &ids).await {
+                self.unacked.push((key, ids));
+                return Err(f);
+            }
+        }
+        Ok(())
+    }
+
+    async fn xack(&mut self, key: &str, ids: &[String]) -> Step {
+        let Mode::Group { group, .. } = &self.opts.mode else {
+            return Ok(());
+        };
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let cmd = ::redis::cmd("XACK").arg(key).arg(group).arg(ids).clone();
+        self.query(&cmd).await.map(|_| ())
+    }
+
+    async fn step(&mut self, notify: &mut dyn FnMut(Notice)) -> Step {
+        if !self.ready {
+            self.setup(notify).await?;
+        }
+        self.flush_acks().await?;
+        match self.opts.mode.clone() {
+            Mode::Plain => self.read_plain(notify).await,
+            Mode::Group {
+                group,
+                consumer,
+                claim_idle,
+            } => match self.read_group(&group, &consumer, claim_idle, notify).await {
+                Err(Failure::NoGroup(why)) => self.regroup(&group, &why, notify).await,
+                other => other,
+            },
+        }
+    }
+
+    /// The group vanished (deleted, or the key expired, or Redis restarted empty): made again
+    /// after the last entry read, and a gap recorded.
+    async fn regroup(&mut self, group: &str, why: &str, notify: &mut dyn FnMut(Notice)) -> Step {
+        for i in 0..self.parts.len() {
+            let (key, last) = (self.parts[i].key.clone(), self.parts[i].last.clone());
+            if self.create_group(&key, group, &last).await? {
+                notify(Notice::Gap {
+                    partition: key.clone(),
+                    cursor: self.cursor(&last),
+                    replaced: None,
+                    reason: format!("NOGROUP: consumer group `{group}` vanished; recreated after {last}"),
+                    text: format!(
+                        "stream `{key}`: consumer group `{group}` vanished ({}); made it again after entry {last}: entries pending in the old group and its other consumers' progress are lost",
+                        crate::text::clip(why, 120)
+                    ),
+                });
+            }
+            self.parts[i].phase = Phase::New;
+        }
+        Ok(())
+    }
+
+    async fn read_plain(&mut self, notify: &mut dyn FnMut(Notice)) -> Step {
+        for i in 0..self.parts.len() {
+            self.check_trimmed(i, notify).await?;
+        }
+        let mut cmd = ::redis::cmd("XREAD");
+        cmd.arg("COUNT")
+            .arg(self.opts.batch)
+            .arg("BLOCK")
+            .arg(self.opts.block.as_millis() as u64)
+            .arg("STREAMS");
+        for p in &self.parts {
+            cmd.arg(&p.key);
+        }
+        for p in &self.parts {
+            cmd.arg(&p.last);
+        }
+        let t0 = Instant::now();
+        let reply = self.query(&cmd).await?;
+        let latency = t0.elapsed();
+        for (key, entries) in streams(&reply) {
+            self.push_chunk(&key, entries, Vec::new(), latency);
+        }
+        Ok(())
+    }
+
+    /// A cursor below entries deleted or trimmed since is a gap (Redis 7: `max-deleted-entry-id`).
+    async fn check_trimmed(&mut self, i: usize, notify: &mut dyn FnMut(Notice)) -> Step {
+        let key = self.parts[i].key.clone();
+        let info = match self
+            .query(::redis::cmd("XINFO").arg("STREAM").arg(&key))
+            .await
+        {
+            Ok(v) => v,
+            // No such key (yet): nothing was lost.
+            Err(Failure::Refused(t)) if t.contains("no such key") => return Ok(()),
+            Err(f) => return Err(f),
+        };
+        let Some(deleted) = field(&info, "max-deleted-entry-id").and_then(text) else {
+            return Ok(());
+        };
+        let (Some(del), Some(cur)) = (parse_id(&deleted), parse_id(&self.parts[i].last)) else {
+            return Ok(());
+        };
+        if del > cur && self.parts[i].reported_deleted.is_none_or(|r| del > r) {
+            self.parts[i].reported_deleted = Some(del);
+            let first = field(&info, "first-entry")
+                .and_then(|e| match e {
+                    Value::Array(a) => a.first().and_then(text),
+                    _ => None,
+                })
+                .unwrap_or_else(|| "none".into());
+            let last = self.parts[i].last.clone();
+            notify(Notice::Gap {
+                partition: key.clone(),
+                cursor: self.cursor(&last),
+                replaced: None,
+                reason: format!("trimmed: entries after {last} up to {deleted} were deleted before they were read"),
+                text: format!(
+                    "stream `{key}`: entries after {last} up to {deleted} were trimmed or deleted before feedctl read them (first kept entry: {first}); going on from there"
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    async fn read_group(
+        &mut self,
+        group: &str,
+        consumer: &str,
+        claim_idle: Option<Duration>,
+        notify: &mut dyn FnMut(Notice),
+    ) -> Step {
+        // This consumer's own pending entries, then idle ones of others.
+        for i in 0..self.parts.len() {
+            let key = self.parts[i].key.clone();
+            match self.parts[i].phase.clone() {
+                Phase::Pending(after) => {
+                    let cmd = ::redis::cmd("XREADGROUP")
+                        .arg("GROUP")
+                        .arg(group)
+                        .arg(consumer)
+                        .arg("COUNT")
+                        .arg(self.opts.batch)
+                        .arg("STREAMS")
+                        .arg(&key)
+                        .arg(&after)
+                        .clone();
+                    let t0 = Instant::now();
+                    let reply = self.query(&cmd).await?;
+                    let entries: Vec<RawEntry> =
+                        streams(&reply).into_iter().flat_map(|(_, e)| e).collect();
+                    match entries.last() {
+                        None => {
+                            self.parts[i].phase = match claim_idle {
+                                Some(_) => Phase::Claim("0-0".into()),
+                                None => Phase::New,
+                            }
+                        }
+                        Some(last) => {
+                            let next = last.0.clone();
+                            if after == "0-0" {
+                                notify(Notice::Info {
+                                    text: format!("stream `{key}`: reading the entries still pending for consumer `{consumer}`"),
+                                });
+                            }
+                            self.parts[i].phase = Phase::Pending(next);
+                            self.deliver_group(&key, entries, Vec::new(), t0.elapsed(), notify)
+                                .await?;
+                            return Ok(());
+                        }
+                    }
+                }
+                Phase::Claim(start) => {
+                    let idle = claim_idle.unwrap_or_default().as_millis() as u64;
+                    let cmd = ::redis::cmd("XAUTOCLAIM")
+                        .arg(&key)
+                        .arg(group)
+                        .arg(consumer)
+                        .arg(idle)
+                        .arg(&start)
+                        .arg("COUNT")
+                        .arg(self.opts.batch)
+                        .clone();
+                    let t0 = Instant::now();
+                    let reply = self.query(&cmd).await?;
+                    let (next, entries, deleted) = autoclaim(&reply);
+                    self.parts[i].phase = if next == "0-0" {
+                        Phase::New
+                    } else {
+                        Phase::Claim(next)
+                    };
+                    if !entries.is_empty() || !deleted.is_empty() {
+                        if !entries.is_empty() {
+                            notify(Notice::Info {
+                                text: format!(
+                                    "stream `{key}`: took over {} entries idle for more than {} ms",
+                                    entries.len(),
+                                    idle
+                                ),
+                            });
+                        }
+                        self.deliver_group(&key, entries, deleted, t0.elapsed(), notify)
+                            .await?;
+                        return Ok(());
+                    }
+                }
+                Phase::New => {}
+            }
+        }
+        let mut cmd = ::redis::cmd("XREADGROUP");
+        cmd.arg("GROUP")
+            .arg(group)
+            .arg(consumer)
+            .arg("COUNT")
+            .arg(self.opts.batch)
+            .arg("BLOCK")
+            .arg(self.opts.block.as_millis() as u64)
+            .arg("STREAMS");
+        for p in &self.parts {
+            cmd.arg(&p.key);
+        }
+        for _ in &self.parts {
+            cmd.arg(">");
+        }
+        let t0 = Instant::now();
+        let reply = self.query(&cmd).await?;
+        let latency = t0.elapsed();
+        let got = streams(&reply);
+        if got.is_empty() && claim_idle.is_some() {
+            // Nothing new: look again for entries that went idle meanwhile.
+            for p in &mut self.parts {
+                p.phase = Phase::Claim("0-0".into());
+            }
+        }
+        for (key, entries) in got {
+            self.deliver_group(&key, entries, Vec::new(), latency, notify)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Queues a group chunk; entries deleted while pending have no fields: acked at once
+    /// (there is nothing to keep) and said so.
+    async fn deliver_group(
+        &mut self,
+        key: &str,
+        entries: Vec<RawEntry>,
+        mut deleted: Vec<String>,
+        latency: Duration,
+        notify: &mut dyn FnMut(Notice),
+    ) -> Step {
+        let mut kept = Vec::with_capacity(entries.len());
+        for e in entries {
+            match e.1 {
+                Some(_) => kept.push(e),
+                None => deleted.push(e.0),
+            }
+        }
+        if !deleted.is_empty() {
+            notify(Notice::Info {
+                text: format!(
+                    "stream `{key}`: {} pending entries were deleted or trimmed before they were handled ({}…); acknowledged without content",
+                    deleted.len(),
+                    deleted[0]
+                ),
+            });
+            self.xack(key, &deleted).await?;
+        }
+        let ids: Vec<String> = kept.iter().map(|e| e.0.clone()).collect();
+        self.push_chunk(key, kept, ids, latency);
+        Ok(())
+    }
+
+    fn push_chunk(
+        &mut self,
+        key: &str,
+        entries: Vec<RawEntry>,
+        ack: Vec<String>,
+        latency: Duration,
+    ) {
+        if entries.is_empty() {
+            return;
+        }
+        let Some(i) = self.parts.iter().position(|p| p.key == key) else {
+            return;
+        };
+        let before = self.cursor(&self.parts[i].last.clone());
+        let events: Vec<Entry> = entries
+            .iter()
+            .map(|(id, pairs)| Entry::new(key, id, pairs.as_deref().unwrap_or_default()))
+            .collect();
+        let last = entries.last().map(|e| e.0.clone()).unwrap_or_default();
+        // Plain: the cursor. Group: the highest id seen, where a recreated group restarts.
+        if parse_id(&last) > parse_id(&self.parts[i].last) {
+            self.parts[i].last = last;
+        }
+        let after = self.cursor(&self.parts[i].last.clone());
+        let mut body = Vec::new();
+        for e in &events {
+            body.extend_from_slice(&e.raw);
+            body.push(b'\n');
+        }
+        self.number += 1;
+        self.queue.push_back(Chunk::new(
+            key.to_string(),
+            self.number,
+            before,
+            after,
+            events,
+            body,
+            now_ms(),
+            latency,
+            ack,
+        ));
+    }
+
+    /// WRONGTYPE, with the type the key does hold.
+    async fn wrong_type(&mut self) -> SourceError {
+        for i in 0..self.parts.len() {
+            let key = self.parts[i].key.clone();
+            if let Ok(t) = self.query(::redis::cmd("TYPE").arg(&key)).await {
+                let kind = text(&t).unwrap_or_default();
+                if kind != "stream" && kind != "none" {
+                    return wrong_type_error(&key, &kind);
+                }
+            }
+        }
+        SourceError::new(ErrorClass::Local, "WRONGTYPE: a key is not a stream")
+    }
+}
+
+fn wrong_type_error(key: &str, kind: &str) -> SourceError {
+    SourceError::new(
+        ErrorClass::Local,
+        format!("key `{key}` holds a {kind}, not a stream (WRONGTYPE); name a stream key"),
+    )
+}
+
+impl Source for StreamSource {
+    type Event = Entry;
+    type Ack = Vec<String>;
+
+    async fn next_chunk(
+        &mut self,
+        notify: &mut dyn FnMut(Notice),
+    ) -> Result<Chunk<Entry, Vec<String>>, SourceError> {
+        loop {
+            if let Some(c) = self.queue.pop_front() {
+                return Ok(c);
+            }
+            match self.step(notify).await {
+                Ok(()) => self.backoff.reset(),
+                Err(Failure::Transient(t)) => {
+                    self.conn = None;
+                    match self.backoff.next_wait(None) {
+                        Some(wait) => {
+                            notify(Notice::Retry {
+                                reason: crate::text::clip(&t, 240),
+                                wait,
+                                attempt: self.backoff.failures(),
+                            });
+                            tokio::time::sleep(wait).await;
+                        }
+                        None => {
+                            return Err(SourceError::new(
+                                ErrorClass::Transient,
+                                format!(
+                                    "{t}; giving up after {} attempts",
+                                    self.backoff.failures()
+                                ),
+                            ))
+                        }
+                    }
+                }
+                Err(Failure::WrongTypeOf(key, kind)) => return Err(wrong_type_error(&key, &kind)),
+                Err(Failure::WrongType) => return Err(self.wrong_type().await),
+                Err(f) => return Err(f.into_source_error("redis")),
+            }
+        }
+    }
+
+    async fn commit(&mut self, done: Committed<Vec<String>>) -> Result<(), SourceError> {
+        let key = done.partition().to_string();
+        let ids = done.into_ack();
+        match self.xack(&key, &ids).await {
+            Ok(()) => Ok(()),
+            Err(Failure::Transient(_)) => {
+                // Kept in the journal already: acked once the connection is back.
+                self.conn = None;
+                self.unacked.push((key, ids));
+                Ok(())
+            }
+            Err(f) => Err(f.into_source_error("XACK")),
+        }
+    }
+
+    async fn close(&mut self, _notify: &mut dyn FnMut(Notice)) {
+        if !self.unacked.is_empty() {
+            let _ = tokio::time::timeout(Duration::from_secs(2), self.flush_acks()).await;
+        }
+    }
+}
+
+/// An entry as XREAD gives it: id and field pairs (none when it was deleted while pending).
+type RawEntry = (String, Option<Vec<(Vec<u8>, Vec<u8>)>>);
+
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::BulkString(b) => Some(String::from_utf8_lossy(b).into_owned()),
+        Value::SimpleString(s) => Some(s.clone()),
+        Value::Okay => Some("OK".into()),
+        Value::Int(i) => Some(i.to_string()),
+        _ => None,
+    }
+}
+
+fn bytes(v: &Value) -> Option<Vec<u8>> {
+    match v {
+        Value::BulkString(b) => Some(b.clone()),
+        Value::SimpleString(s) => Some(s.as_bytes().to_vec()),
+        Value::Int(i) => Some(i.to_string().into_bytes()),
+        _ => None,
+    }
+}
+
+/// A field of a flat RESP2 reply (`XINFO STREAM`) or a RESP3 map.
+fn field<'v>(v: &'v Value, name: &str) -> Option<&'v Value> {
+    match v {
+        Value::Array(a) => a
+            .chunks(2)
+            .find(|kv| kv.len() == 2 && text(&kv[0]).as_deref() == Some(name))
+            .map(|kv| &kv[1]),
+        Value::Map(m) => m
+            .iter()
+            .find(|(k, _)| text(k).as_deref() == Some(name))
+            .map(|(_, v)| v),
+        _ => None,
+    }
+}
+
+fn entries(v: &Value) -> Vec<RawEntry> {
+    let Value::Array(list) = v else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|e| {
+            let Value::Array(pair) = e else { return None };
+            let id = text(pair.first()?)?;
+            let fields = match pair.get(1) {
+                Some(Value::Array(f)) => Some(
+                    f.chunks(2)
+                        .filter(|kv| kv.len() == 2)
+                        .filter_map(|kv| Some((bytes(&kv[0])?, bytes(&kv[1])?)))
+                        .collect(),
+                ),
+                _ => None,
+            };
+            Some((id, fields))
+        })
+        .collect()
+}
+
+/// The per-key entries of an XREAD(GROUP) reply (nil: none before BLOCK ran out).
+fn streams(v: &Value) -> Vec<(String, Vec<RawEntry>)> {
+    match v {
+        Value::Array(list) => list
+            .iter()
+            .filter_map(|s| match s {
+                Value::Array(kv) if kv.len() == 2 => Some((text(&kv[0])?, entries(&kv[1]))),
+                _ => None,
+            })
+            .collect(),
+        Value::Map(m) => m
+            .iter()
+            .filter_map(|(k, e)| Some((text(k)?, entries(e))))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// XAUTOCLAIM's reply: the next start, the entries taken, the ids deleted meanwhile.
+fn autoclaim(v: &Value) -> (String, Vec<RawEntry>, Vec<String>) {
+    let Value::Array(a) = v else {
+        return ("0-0".into(), Vec::new(), Vec::new());
+    };
+    let next = a.first().and_then(text).unwrap_or_else(|| "0-0".into());
+    let got = a.get(1).map(entries).unwrap_or_default();
+    let deleted = match a.get(2) {
+        Some(Value::Array(d)) => d.iter().filter_map(text).collect(),
+        _ => Vec::new(),
+    };
+    (next, got, deleted)
+}
+
+/// `<ms>-<seq>` as a pair that orders like Redis does.
+pub fn parse_id(id: &str) -> Option<(u64, u64)> {
+    let (ms, seq) = id.split_once('-').unwrap_or((id, "0"));
+    Some((ms.parse().ok()?, seq.parse().ok()?))
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,248 @@
+//! `redis://[user:password@]host[:port][/db]/KEY` (and `rediss://`): parsed by hand because the
+//! KEY part is ours, and so that an error names the part that is wrong without ever echoing the
+//! password.
+
+use std::fmt;
+
+use crate::config::Secret;
+
+/// One stream of one server, as a SOURCE or `--to` names it.
+#[derive(Clone, PartialEq)]
+pub struct StreamUrl {
+    pub tls: bool,
+    pub host: String,
+    pub port: u16,
+    pub db: i64,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub key: String,
+}
+
+/// The server part of a [`StreamUrl`], which several keys of one recording share.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Server {
+    pub tls: bool,
+    pub host: String,
+    pub port: u16,
+    pub db: i64,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+}
+
+impl fmt::Debug for StreamUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "StreamUrl({self})")
+    }
+}
+
+/// The URL without its password: what is shown and stored as a recording's description.
+impl fmt::Display for StreamUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.server(), self.key)
+    }
+}
+
+impl fmt::Display for Server {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scheme = if self.tls { "rediss" } else { "redis" };
+        write!(f, "{scheme}://")?;
+        if let Some(u) = &self.username {
+            write!(f, "{u}@")?;
+        }
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        write!(f, "{host}:{}", self.port)?;
+        if self.db != 0 {
+            write!(f, "/{}", self.db)?;
+        }
+        Ok(())
+    }
+}
+
+impl StreamUrl {
+    pub fn server(&self) -> Server {
+        Server {
+            tls: self.tls,
+            host: self.host.clone(),
+            port: self.port,
+            db: self.db,
+            username: self.username.clone(),
+            password: self.password.clone(),
+        }
+    }
+
+    /// True when `s` looks like a Redis URL (its scheme), whatever else is wrong with it.
+    pub fn is_redis(s: &str) -> bool {
+        let lower = s.get(..9).unwrap_or(s).to_ascii_lowercase();
+        lower.starts_with("redis://") || lower.starts_with("rediss://")
+    }
+
+    /// Parses a stream URL; `env_password` (`REDISCLI_AUTH`) is used when the URL has none.
+    /// The error names the part that is wrong and never contains the password.
+    pub fn parse(s: &str, env_password: Option<&str>) -> Result<StreamUrl, String> {
+        let (scheme, rest) = s
+            .split_once("://")
+            .ok_or("a Redis URL starts with redis:// or rediss://")?;
+        let tls = match scheme.to_ascii_lowercase().as_str() {
+            "redis" => false,
+            "rediss" => true,
+            _ => return Err("a Redis URL starts with redis:// or rediss://".into()),
+        };
+        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+        let (userinfo, hostport) = match authority.rsplit_once('@') {
+            Some((u, h)) => (Some(u), h),
+            None => (None, authority),
+        };
+        let (mut username, mut password) = (None, None);
+        if let Some(u) = userinfo {
+            let (user, pass) = match u.split_once(':') {
+                Some((a, b)) => (a, Some(b)),
+                None => (u, None),
+            };
+            if !user.is_empty() {
+                username = Some(decode(user).map_err(|e| format!("the user name {e}"))?);
+            }
+            if let Some(p) = pass.filter(|p| !p.is_empty()) {
+                // Not the password itself: only that it is malformed.
+                password = Some(Secret::new(
+                    decode(p).map_err(|e| format!("the password {e}"))?,
+                ));
+            }
+        }
+        if password.is_none() {
+            password = env_password
+                .filter(|p| !p.is_empty())
+                .map(|p| Secret::new(p.to_string()));
+        }
+        let (host, port) = split_host_port(hostport)?;
+        let (db, key) = match path.split_once('/') {
+            Some((db, key)) if !db.is_empty() && db.bytes().all(|b| b.is_ascii_digit()) => {
+                let db = db
+                    .parse::<i64>()
+                    .map_err(|_| format!("database `{db}` is not a number"))?;
+                (db, key)
+            }
+            _ => (0, path),
+        };
+        if key.is_empty() {
+            return Err(format!(
+                "no stream KEY after the host: expected {}://HOST[:PORT][/DB]/KEY",
+                scheme
+            ));
+        }
+        let key = decode(key).map_err(|e| format!("the stream key {e}"))?;
+        Ok(StreamUrl {
+            tls,
+            host,
+            port,
+            db,
+            username,
+            password,
+            key,
+        })
+    }
+}
+
+fn split_host_port(hp: &str) -> Result<(String, u16), String> {
+    let (host, port) = if let Some(rest) = hp.strip_prefix('[') {
+        let (h, after) = rest
+            .split_once(']')
+            .ok_or("the host: an IPv6 address needs a closing `]`")?;
+        (h, after.strip_prefix(':'))
+    } else {
+        match hp.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (hp, None),
+        }
+    };
+    if host.is_empty() {
+        return Err("the host is missing: expected redis://HOST[:PORT][/DB]/KEY".into());
+    }
+    if host.contains(|c: char| c.is_whitespace() || c == '/' || c == '@') {
+        return Err(format!(
+            "the host `{}` is not a host name",
+            crate::text::clip(host, 40)
+        ));
+    }
+    let port = match port {
+        None | Some("") => 6379,
+        Some(p) => p.parse::<u16>().ok().filter(|p| *p != 0).ok_or_else(|| {
+            format!(
+                "the port `{}` is not a port number (1-65535)",
+                crate::text::clip(p, 12)
+            )
+        })?,
+    };
+    Ok((host.to_string(), port))
+}
+
+/// Percent-decoding of one URL part.
+fn decode(s: &str) -> Result<String, &'static str> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = b
+                .get(i + 1..i + 3)
+                .ok_or("has a `%` that is not followed by two hex digits")?;
+            let v = std::str::from_utf8(hex)
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or("has a `%` that is not followed by two hex digits")?;
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| "is not UTF-8 once decoded")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_part() {
+        let u =
+            StreamUrl::parse("rediss://app:s%40cret@cache.example:6380/3/orders", None).unwrap();
+        assert!(u.tls);
+        assert_eq!((u.host.as_str(), u.port, u.db), ("cache.example", 6380, 3));
+        assert_eq!(u.username.as_deref(), Some("app"));
+        assert_eq!(u.password.as_ref().map(|p| p.expose()), Some("s@cret"));
+        assert_eq!(u.key, "orders");
+        assert_eq!(u.to_string(), "rediss://app@cache.example:6380/3/orders");
+    }
+
+    #[test]
+    fn defaults_and_env_password() {
+        let u = StreamUrl::parse("redis://localhost/my-stream", Some("pw")).unwrap();
+        assert_eq!((u.port, u.db, u.key.as_str()), (6379, 0, "my-stream"));
+        assert_eq!(
+            u.password.map(|p| p.expose().to_string()).as_deref(),
+            Some("pw")
+        );
+        // A key that is all digits after a db stays the key.
+        let u = StreamUrl::parse("redis://h:1/42", None).unwrap();
+        assert_eq!((u.db, u.key.as_str()), (0, "42"));
+    }
+
+    #[test]
+    fn errors_name_the_part_and_never_the_password() {
+        for (url, part) in [
+            ("redis://:hunter2@h:99999/k", "port"),
+            ("redis://:hunter2@/k", "host"),
+            ("redis://:hunter2@h:1", "KEY"),
+            ("redis://:hunter2@h:1/x/%zz", "stream key"),
+        ] {
+            let e = StreamUrl::parse(url, None).unwrap_err();
+            assert!(e.contains(part), "{url}: {e}");
+            assert!(!e.contains("hunter2"), "{url}: {e}");
+        }
+    }
+}
