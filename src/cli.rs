@@ -479,6 +479,8 @@ pub struct TailArgs {
     pub sources: Vec<String>,
     #[command(flatten)]
     pub source: SourceArgs,
+    #[command(flatten)]
+    pub salesforce: SalesforceArgs,
     /// Keep feedctl's own datafeed at the end instead of deleting it
     #[arg(long)]
     pub keep_feed: bool,
@@ -503,6 +505,27 @@ pub struct TailArgs {
     /// Print the bodies of the read responses exactly as received
     #[arg(long)]
     pub raw: bool,
+}
+
+/// How `sfdc://` SOURCEs are followed (docs/salesforce.md); shared by `tail` and `record`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Salesforce (sfdc:// SOURCEs)")]
+pub struct SalesforceArgs {
+    /// Where a channel without a marker starts: new, all (everything retained) or a replayId (after it) [default: new]
+    #[arg(long, value_name = "new|all|ID")]
+    pub replay: Option<String>,
+    /// When a replayId is out of retention: subscribe again with all or new (a gap is recorded) instead of stopping
+    #[arg(long, value_name = "all|new", value_parser = ["all", "new"])]
+    pub replay_fallback: Option<String>,
+    /// How long to stay disconnected before giving up (exit 4), or `none` to retry forever [default: none for record, 10s for tail]
+    #[arg(long, value_name = "DURATION|none")]
+    pub connection_timeout: Option<String>,
+    /// Most events taken into one chunk; no new long poll is sent while any are pending
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub max_pending: usize,
+    /// Allow sfdc+http:// to a host that is not loopback (the token crosses the network in clear)
+    #[arg(long)]
+    pub allow_plain_http: bool,
 }
 
 /// The journal file a command works on.
@@ -535,6 +558,8 @@ pub struct RecordArgs {
     pub sources: Vec<String>,
     #[command(flatten)]
     pub source: SourceArgs,
+    #[command(flatten)]
+    pub salesforce: SalesforceArgs,
     /// Stop once at least this many events are stored (the chunk that crosses it is stored whole)
     #[arg(long, value_name = "N")]
     pub count: Option<u64>,

@@ -12,6 +12,7 @@ pub mod keys;
 pub mod output;
 pub mod recorder;
 pub mod replay;
+pub mod salesforce;
 pub mod serve;
 pub mod sources;
 pub mod symphony;
