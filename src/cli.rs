@@ -354,7 +354,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DIR", requires = "print_config")]
     pub key_dir: Option<PathBuf>,
     /// The bot's RSA public key (PEM): login JWTs must verify against it
-    #[arg(long, value_name = "FILE", required_unless_present_any = ["accept_any_key", "print_config"])]
+    #[arg(long, value_name = "FILE", required_unless_present_any = ["accept_any_key", "print_config", "salesforce"])]
     pub public_key: Option<PathBuf>,
     /// Accept a login JWT signed by any key (still checks its shape and expiry)
     #[arg(long, conflicts_with = "public_key")]
@@ -401,6 +401,26 @@ pub struct ServeArgs {
     /// Also write every request as NDJSON to this file
     #[arg(long, value_name = "FILE")]
     pub request_log: Option<PathBuf>,
+    /// Emulate a Salesforce streaming endpoint (OAuth token + Bayeux at /cometd/VERSION) instead of a pod
+    #[arg(long, conflicts_with_all = ["events", "public_key", "accept_any_key", "print_config", "tls_cert"])]
+    pub salesforce: bool,
+    #[command(flatten)]
+    pub sfdc: SalesforceServeArgs,
+}
+
+/// `serve --salesforce`: channels, retention and session expiry (docs/salesforce.md).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Salesforce emulator (--salesforce)")]
+pub struct SalesforceServeArgs {
+    /// A channel that exists from the start (repeat); channels of the journal and injected ones exist too
+    #[arg(long = "channel", value_name = "CHANNEL", requires = "salesforce")]
+    pub channels: Vec<String>,
+    /// How long events stay retained for replay (Salesforce: 24h, 72h for high-volume events)
+    #[arg(long, default_value = "24h", value_parser = humantime::parse_duration, value_name = "DURATION", requires = "salesforce")]
+    pub retention: std::time::Duration,
+    /// A session whose client does not poll again within this long is dropped (403::Unknown client)
+    #[arg(long, default_value = "40s", value_parser = humantime::parse_duration, value_name = "DURATION", requires = "salesforce")]
+    pub session_timeout: std::time::Duration,
 }
 
 #[derive(Debug, Args)]
@@ -785,4 +805,13 @@ pub struct InjectArgs {
     /// NDJSON file of complete events to push instead
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
+    /// Publish to this channel of a running `serve --salesforce` (/topic/X, /event/X__e, /data/X, /u/X); --type is the event type (default created)
+    #[arg(long, value_name = "CHANNEL", conflicts_with_all = ["file", "stream", "text", "from"])]
+    pub channel: Option<String>,
+    /// With --channel: the record fields or event payload (a JSON object)
+    #[arg(long, value_name = "JSON", requires = "channel")]
+    pub payload: Option<String>,
+    /// Trigger a fault in a running `serve --salesforce`: drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins, garbage
+    #[arg(long, value_name = "FAULT", conflicts_with_all = ["file", "channel", "stream", "text"], value_parser = ["drop-sessions", "revoke-tokens", "expire", "lock-logins", "unlock-logins", "garbage"])]
+    pub sfdc_fault: Option<String>,
 }
