@@ -354,7 +354,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DIR", requires = "print_config")]
     pub key_dir: Option<PathBuf>,
     /// The bot's RSA public key (PEM): login JWTs must verify against it
-    #[arg(long, value_name = "FILE", required_unless_present_any = ["accept_any_key", "print_config"])]
+    #[arg(long, value_name = "FILE", required_unless_present_any = ["accept_any_key", "print_config", "salesforce"])]
     pub public_key: Option<PathBuf>,
     /// Accept a login JWT signed by any key (still checks its shape and expiry)
     #[arg(long, conflicts_with = "public_key")]
@@ -401,6 +401,26 @@ pub struct ServeArgs {
     /// Also write every request as NDJSON to this file
     #[arg(long, value_name = "FILE")]
     pub request_log: Option<PathBuf>,
+    /// Emulate a Salesforce streaming endpoint (OAuth token + Bayeux at /cometd/VERSION) instead of a pod
+    #[arg(long, conflicts_with_all = ["events", "public_key", "accept_any_key", "print_config", "tls_cert"])]
+    pub salesforce: bool,
+    #[command(flatten)]
+    pub sfdc: SalesforceServeArgs,
+}
+
+/// `serve --salesforce`: channels, retention and session expiry (docs/salesforce.md).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Salesforce emulator (--salesforce)")]
+pub struct SalesforceServeArgs {
+    /// A channel that exists from the start (repeat); channels of the journal and injected ones exist too
+    #[arg(long = "channel", value_name = "CHANNEL", requires = "salesforce")]
+    pub channels: Vec<String>,
+    /// How long events stay retained for replay (Salesforce: 24h, 72h for high-volume events)
+    #[arg(long, default_value = "24h", value_parser = humantime::parse_duration, value_name = "DURATION", requires = "salesforce")]
+    pub retention: std::time::Duration,
+    /// A session whose client does not poll again within this long is dropped (403::Unknown client)
+    #[arg(long, default_value = "40s", value_parser = humantime::parse_duration, value_name = "DURATION", requires = "salesforce")]
+    pub session_timeout: std::time::Duration,
 }
 
 #[derive(Debug, Args)]
@@ -474,13 +494,15 @@ pub struct SourceArgs {
                   feedctl tail --count 10 --format '{time} {initiator}: {text}'\n  feedctl tail --duration 5m | jq .event.type"
 )]
 pub struct TailArgs {
-    /// What to follow: redis://[user:password@]host[:port][/db]/KEY (several KEYs: several SOURCEs); none: the Symphony bot of the config
+    /// What to follow: redis://[user:password@]host[:port][/db]/KEY or sfdc://LOGIN_HOST/CHANNEL (several: several SOURCEs of one kind); none: the Symphony bot of the config
     #[arg(value_name = "SOURCE")]
     pub sources: Vec<String>,
     #[command(flatten)]
     pub source: SourceArgs,
     #[command(flatten)]
     pub redis: RedisArgs,
+    #[command(flatten)]
+    pub salesforce: SalesforceArgs,
     /// Keep feedctl's own datafeed at the end instead of deleting it
     #[arg(long)]
     pub keep_feed: bool,
@@ -528,6 +550,27 @@ pub struct RedisArgs {
     pub batch: u64,
 }
 
+/// How `sfdc://` SOURCEs are followed (docs/salesforce.md); shared by `tail` and `record`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Salesforce (sfdc:// SOURCEs)")]
+pub struct SalesforceArgs {
+    /// Where a channel without a marker starts: new, all (everything retained) or a replayId (after it) [default: new]
+    #[arg(long, value_name = "new|all|ID")]
+    pub replay: Option<String>,
+    /// When a replayId is out of retention: subscribe again with all or new (a gap is recorded) instead of stopping
+    #[arg(long, value_name = "all|new", value_parser = ["all", "new"])]
+    pub replay_fallback: Option<String>,
+    /// How long to stay disconnected before giving up (exit 4), or `none` to retry forever [default: none for record, 10s for tail]
+    #[arg(long, value_name = "DURATION|none")]
+    pub connection_timeout: Option<String>,
+    /// Most events taken into one chunk; no new long poll is sent while any are pending
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub max_pending: usize,
+    /// Allow sfdc+http:// to a host that is not loopback (the token crosses the network in clear)
+    #[arg(long)]
+    pub allow_plain_http: bool,
+}
+
 /// The journal file a command works on.
 #[derive(Debug, Args)]
 pub struct JournalArg {
@@ -553,13 +596,15 @@ pub struct RecordArgs {
     /// Name of the recording inside the journal (a journal can hold several)
     #[arg(long, default_value = "default", value_name = "NAME")]
     pub name: String,
-    /// What to record: redis://[user:password@]host[:port][/db]/KEY (several KEYs: several SOURCEs); none: the Symphony bot of the config
+    /// What to record: redis://[user:password@]host[:port][/db]/KEY or sfdc://LOGIN_HOST/CHANNEL (several: several SOURCEs of one kind); none: the Symphony bot of the config
     #[arg(value_name = "SOURCE")]
     pub sources: Vec<String>,
     #[command(flatten)]
     pub source: SourceArgs,
     #[command(flatten)]
     pub redis: RedisArgs,
+    #[command(flatten)]
+    pub salesforce: SalesforceArgs,
     /// Stop once at least this many events are stored (the chunk that crosses it is stored whole)
     #[arg(long, value_name = "N")]
     pub count: Option<u64>,
@@ -785,4 +830,13 @@ pub struct InjectArgs {
     /// NDJSON file of complete events to push instead
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
+    /// Publish to this channel of a running `serve --salesforce` (/topic/X, /event/X__e, /data/X, /u/X); --type is the event type (default created)
+    #[arg(long, value_name = "CHANNEL", conflicts_with_all = ["file", "stream", "text", "from"])]
+    pub channel: Option<String>,
+    /// With --channel: the record fields or event payload (a JSON object)
+    #[arg(long, value_name = "JSON", requires = "channel")]
+    pub payload: Option<String>,
+    /// Trigger a fault in a running `serve --salesforce`: drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins, garbage
+    #[arg(long, value_name = "FAULT", conflicts_with_all = ["file", "channel", "stream", "text"], value_parser = ["drop-sessions", "revoke-tokens", "expire", "lock-logins", "unlock-logins", "garbage"])]
+    pub sfdc_fault: Option<String>,
 }

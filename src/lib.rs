@@ -13,6 +13,7 @@ pub mod output;
 pub mod recorder;
 pub mod redis;
 pub mod replay;
+pub mod salesforce;
 pub mod serve;
 pub mod sources;
 pub mod symphony;

@@ -99,7 +99,88 @@ pub fn build_event(args: &InjectArgs, now: i64) -> Result<Value, Fail> {
     Ok(event)
 }
 
+/// Publishes to, or triggers a fault in, a running `serve --salesforce`.
+async fn salesforce(g: &Global, p: &Printer, args: &InjectArgs) -> Result<Exit> {
+    let (path, body) = match (&args.channel, &args.sfdc_fault) {
+        (Some(channel), _) => {
+            if !crate::salesforce::valid_channel(channel) {
+                return Err(Fail::usage(format!(
+                    "--channel `{}`: expected /topic/NAME, /event/NAME__e, /data/NAME or /u/NAME",
+                    crate::text::clip(channel, 60)
+                ))
+                .into());
+            }
+            let payload: Value = match &args.payload {
+                Some(text) => serde_json::from_str(text)
+                    .map_err(|e| Fail::usage(format!("--payload is not JSON: {e}")))?,
+                None => json!({}),
+            };
+            // --type's default belongs to Symphony; a PushTopic event's default is `created`.
+            let ty = if args.event_type == "MESSAGESENT" {
+                "created"
+            } else {
+                args.event_type.as_str()
+            };
+            (
+                "events",
+                json!({"channel": channel, "type": ty, "payload": payload}),
+            )
+        }
+        (None, Some(fault)) => ("faults", json!({"fault": fault})),
+        (None, None) => unreachable!("called with --channel or --sfdc-fault"),
+    };
+    let url = format!(
+        "{}/feedctl/v1/salesforce/{path}",
+        args.server.trim_end_matches('/')
+    );
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .context("setting up the HTTP client")?;
+    let resp = client
+        .post(&url)
+        .json(&body)
+        .timeout(std::time::Duration::from_secs(30))
+        .send()
+        .await
+        .map_err(|e| Fail::new(Exit::Feed, format!("cannot reach feedctl serve --salesforce at {}: {e}; is it running? (its first line of output is the URL)", args.server)))?;
+    let status = resp.status();
+    let answer: Value = resp.json().await.unwrap_or(Value::Null);
+    if !status.is_success() {
+        let message = answer
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("no details; is this a serve --salesforce?");
+        return Err(Fail::new(
+            Exit::Feed,
+            format!("serve refused (HTTP {status}): {message}"),
+        )
+        .into());
+    }
+    match answer.get("replayIds") {
+        Some(ids) => p.note(&format!(
+            "published replayId {} on {}",
+            ids,
+            args.channel.as_deref().unwrap_or("")
+        )),
+        None => p.note(&format!(
+            "fault: {}",
+            answer.get("message").and_then(Value::as_str).unwrap_or("")
+        )),
+    }
+    if matches!(
+        g.output,
+        Some(OutputFormat::Json) | Some(OutputFormat::Ndjson)
+    ) {
+        p.ndjson(&answer)?;
+    }
+    Ok(Exit::Success)
+}
+
 pub async fn run(g: &Global, p: &Printer, args: &InjectArgs) -> Result<Exit> {
+    if args.channel.is_some() || args.sfdc_fault.is_some() {
+        return salesforce(g, p, args).await;
+    }
     let body = match &args.file {
         Some(path) => {
             let text = std::fs::read_to_string(path)

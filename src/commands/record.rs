@@ -28,6 +28,7 @@ pub async fn run(g: &Global, p: &Printer, args: &RecordArgs) -> Result<Exit> {
     match spec {
         Spec::SymphonyBot => symphony(g, p, args, &mut journal).await,
         Spec::Redis(urls) => redis(p, args, &mut journal, &urls).await,
+        Spec::Salesforce(spec) => salesforce(p, args, &mut journal, &spec).await,
     }
 }
 
@@ -71,6 +72,65 @@ async fn redis(
         &markers,
     )?;
     record_from(p, args, journal, recording.id, StreamSource::new(opts)).await
+}
+
+/// Records Salesforce channels, each resuming from its marker in the recording.
+async fn salesforce(
+    p: &Printer,
+    args: &RecordArgs,
+    journal: &mut Journal,
+    spec: &sources::SalesforceSpec,
+) -> Result<Exit> {
+    let env = |k: &str| std::env::var(k).ok();
+    let who = crate::salesforce::Credentials::from_env(&env)
+        .ok()
+        .map(|c| c.who());
+    let description = spec.description();
+    let recording = journal.recording(&NewRecording {
+        name: &args.name,
+        kind: "salesforce",
+        source: "salesforce",
+        description: Some(&description),
+        pod_url: Some(&spec.login_url),
+        username: who.as_deref(),
+    })?;
+    if recording.kind != "salesforce" {
+        return Err(crate::exit::Fail::usage(format!(
+            "recording `{}` in {} records a {} source, not Salesforce; give another --name",
+            args.name,
+            args.journal.journal.display(),
+            recording.kind
+        ))
+        .into());
+    }
+    let markers: Vec<(String, String)> = journal
+        .markers(recording.id)?
+        .into_iter()
+        .map(|m| (m.partition, m.cursor))
+        .collect();
+    for (channel, cursor) in &markers {
+        if spec.channels.contains(channel) {
+            p.note(&format!(
+                "record: resuming {channel} of recording `{}` from {cursor}",
+                args.name
+            ));
+        }
+    }
+    let sf = &args.salesforce;
+    let source = sources::salesforce_source(
+        spec,
+        &sources::SalesforceRequest {
+            replay: sf.replay.as_deref(),
+            fallback: sf.replay_fallback.as_deref(),
+            connection_timeout: sf.connection_timeout.as_deref(),
+            default_timeout: None,
+            max_pending: sf.max_pending,
+            allow_plain_http: sf.allow_plain_http,
+            markers,
+        },
+        &env,
+    )?;
+    record_from(p, args, journal, recording.id, source).await
 }
 
 /// Records the Symphony bot of the config, resuming from the recording's `datafeed` marker.

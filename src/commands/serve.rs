@@ -93,6 +93,9 @@ fn bot_config(p: &Printer, args: &ServeArgs) -> Result<String, Fail> {
 }
 
 pub async fn run(_g: &Global, p: &Printer, args: &ServeArgs) -> Result<Exit> {
+    if args.salesforce {
+        return salesforce(p, args).await;
+    }
     if args.print_config {
         p.line(bot_config(p, args)?.trim_end())?;
         return Ok(Exit::Success);
@@ -256,4 +259,118 @@ async fn wait_for_stop() -> std::io::Result<bool> {
         r = tokio::signal::ctrl_c() => r.map(|_| true),
         _ = term.recv() => Ok(false),
     }
+}
+
+/// `serve --salesforce`: the emulated streaming endpoint, serving a Salesforce recording.
+async fn salesforce(p: &Printer, args: &ServeArgs) -> Result<Exit> {
+    use crate::serve::salesforce::{OrgLogin, RecordedMessage, SalesforceOptions};
+    let pace = parse_pace(&args.pace)?;
+    for c in &args.sfdc.channels {
+        if !crate::salesforce::valid_channel(c) {
+            return Err(Fail::usage(format!(
+                "--channel `{}`: expected /topic/NAME, /event/NAME__e, /data/NAME or /u/NAME",
+                crate::text::clip(c, 60)
+            ))
+            .into());
+        }
+    }
+    let mut recorded = Vec::new();
+    if let Some(path) = &args.journal {
+        let reader = Journal::open_read(path)?;
+        let ours: Vec<String> = reader
+            .recordings()?
+            .into_iter()
+            .filter(|r| r.kind == "salesforce")
+            .filter(|r| args.recording.as_ref().is_none_or(|n| *n == r.name))
+            .map(|r| r.name)
+            .collect();
+        if ours.is_empty() {
+            return Err(Fail::usage(format!(
+                "{} has no Salesforce recording{}; `feedctl journal ls -j {}` lists them",
+                path.display(),
+                args.recording
+                    .as_ref()
+                    .map(|n| format!(" `{n}`"))
+                    .unwrap_or_default(),
+                path.display()
+            ))
+            .into());
+        }
+        for name in ours {
+            let sel = Selection {
+                recording: Some(name),
+                ..Selection::default()
+            };
+            reader.chunks(&sel, |chunk| {
+                for row in chunk.events {
+                    let Ok(raw) = String::from_utf8(row.raw) else {
+                        continue;
+                    };
+                    let Ok(v) = serde_json::from_str::<serde_json::Value>(&raw) else {
+                        continue;
+                    };
+                    let channel = v
+                        .get("channel")
+                        .and_then(|c| c.as_str())
+                        .unwrap_or("")
+                        .to_string();
+                    let Some(replay_id) =
+                        v.pointer("/data/event/replayId").and_then(|r| r.as_i64())
+                    else {
+                        continue;
+                    };
+                    recorded.push(RecordedMessage {
+                        channel,
+                        replay_id,
+                        raw,
+                        received_at: chunk.received_at,
+                    });
+                }
+                true
+            })?;
+        }
+    }
+    let demo = OrgLogin::demo();
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let login = OrgLogin {
+        client_id: env("SFDC_CLIENT_ID").unwrap_or(demo.client_id),
+        client_secret: env("SFDC_CLIENT_SECRET")
+            .map(crate::config::Secret::new)
+            .unwrap_or(demo.client_secret),
+        username: env("SFDC_USERNAME").unwrap_or(demo.username),
+        password: env("SFDC_PASSWORD")
+            .map(crate::config::Secret::new)
+            .unwrap_or(demo.password),
+        refresh_token: env("SFDC_REFRESH_TOKEN")
+            .map(crate::config::Secret::new)
+            .unwrap_or(demo.refresh_token),
+    };
+    let username = login.username.clone();
+    let count = recorded.len();
+    let server = crate::serve::salesforce::start(SalesforceOptions {
+        listen: args.listen,
+        login,
+        channels: args.sfdc.channels.clone(),
+        recorded,
+        pace,
+        poll_timeout: args.poll_timeout,
+        session_timeout: args.sfdc.session_timeout,
+        retention: args.sfdc.retention,
+        batch_size: args.batch_size.max(1),
+        echo: true,
+    })
+    .await
+    .map_err(|e| Fail::usage(e.to_string()))?;
+    p.line(&server.base_url)?;
+    p.note(&format!(
+        "serve: emulated Salesforce streaming endpoint at {} (token: /services/oauth2/token, Bayeux: /cometd/45.0) with {count} recorded event(s); log in as {username} (password and client credentials from SFDC_* or the documented demo ones); stop with Ctrl-C",
+        server.base_url
+    ));
+    let interrupted = wait_for_stop().await.context("waiting for a stop signal")?;
+    server.stop().await;
+    Ok(if interrupted {
+        Exit::Interrupted
+    } else {
+        Exit::Success
+    })
 }

@@ -12,6 +12,7 @@ use crate::output;
 use crate::output::events::{envelope, pretty, Delivery, Template};
 use crate::output::Printer;
 use crate::redis::{Entry, Start, StreamSource, StreamUrl};
+use crate::salesforce::Message;
 use crate::sources::{self, datafeed_options, redis_options, DatafeedRequest, RedisRequest, Spec};
 use crate::symphony::event::EVENT_TYPES;
 use crate::symphony::source::{DatafeedSource, FeedOwner};
@@ -110,6 +111,131 @@ pub async fn run(g: &Global, p: &Printer, args: &TailArgs) -> Result<Exit> {
     match sources::parse(&args.sources)? {
         Spec::SymphonyBot => symphony(g, p, args).await,
         Spec::Redis(urls) => redis(g, p, args, &urls).await,
+        Spec::Salesforce(spec) => salesforce(g, p, args, &spec).await,
+    }
+}
+
+/// Follows Salesforce channels and prints each event once.
+async fn salesforce(
+    g: &Global,
+    p: &Printer,
+    args: &TailArgs,
+    spec: &sources::SalesforceSpec,
+) -> Result<Exit> {
+    if !args.stream.is_empty()
+        || !args.initiator.is_empty()
+        || args.source.feed.is_some()
+        || args.format.is_some()
+    {
+        return Err(Fail::usage(
+            "--stream, --initiator, --feed and --format are for the Symphony datafeed; with sfdc:// SOURCEs filter with --type (the event type: created, updated, the change type, or the event name)",
+        )
+        .into());
+    }
+    let sf = &args.salesforce;
+    let mut source = sources::salesforce_source(
+        spec,
+        &sources::SalesforceRequest {
+            replay: sf.replay.as_deref(),
+            fallback: sf.replay_fallback.as_deref(),
+            connection_timeout: sf.connection_timeout.as_deref(),
+            default_timeout: Some(std::time::Duration::from_secs(10)),
+            max_pending: sf.max_pending,
+            allow_plain_http: sf.allow_plain_http,
+            markers: Vec::new(),
+        },
+        &|k| std::env::var(k).ok(),
+    )?;
+    let json = match g.output {
+        Some(OutputFormat::Json) | Some(OutputFormat::Ndjson) => true,
+        Some(OutputFormat::Table) => false,
+        None => !p.stdout_is_terminal(),
+    };
+    let stop = Stop {
+        deadline: args.duration.map(|d| tokio::time::Instant::now() + d),
+        cancel: super::cancel_on_interrupt()?,
+    };
+    let mut printer = SalesforcePrinting {
+        p,
+        types: args
+            .types
+            .iter()
+            .map(|t| t.trim().to_ascii_lowercase())
+            .filter(|t| !t.is_empty())
+            .collect(),
+        json,
+        raw: args.raw,
+        count: args.count,
+        printed: 0,
+        seen: Seen::new(),
+    };
+    let outcome = follow(&mut source, &mut printer, &stop).await;
+    source
+        .close(&mut |n: Notice| p.note(&output::notice_line(&n)))
+        .await;
+    match outcome {
+        Ok(Ended::Interrupted) => {
+            p.note("interrupted");
+            Ok(Exit::Interrupted)
+        }
+        Ok(_) => Ok(Exit::Success),
+        Err(e) => Err(e),
+    }
+}
+
+/// tail's keeper for Salesforce: a line per new event (or the message as received).
+struct SalesforcePrinting<'p> {
+    p: &'p Printer,
+    types: Vec<String>,
+    json: bool,
+    raw: bool,
+    count: Option<u64>,
+    printed: u64,
+    seen: Seen,
+}
+
+impl<A> Keeper<Message, A> for SalesforcePrinting<'_> {
+    fn announce(&mut self, n: &Notice) {
+        self.p.note(&output::notice_line(n));
+    }
+
+    fn note(&mut self, _: Notice) -> Result<()> {
+        Ok(())
+    }
+
+    fn keep(&mut self, chunk: &Chunk<Message, A>) -> Result<Next> {
+        if self.raw && self.p.line(String::from_utf8_lossy(&chunk.body)).is_err() {
+            return Ok(Next::Abandon);
+        }
+        for e in &chunk.events {
+            if self.count.is_some_and(|c| self.printed >= c) {
+                break;
+            }
+            if !self.seen.first(e.dedupe_key()) {
+                continue;
+            }
+            let ty = e.event_type.as_deref().unwrap_or("").to_ascii_lowercase();
+            if !self.types.is_empty() && !self.types.contains(&ty) {
+                continue;
+            }
+            self.printed += 1;
+            if self.raw {
+                continue;
+            }
+            let text = if self.json {
+                output::salesforce::json_line(e)
+            } else {
+                output::salesforce::pretty(e)
+            };
+            if self.p.line(text).is_err() {
+                return Ok(Next::Abandon);
+            }
+        }
+        Ok(if self.count.is_some_and(|c| self.printed >= c) {
+            Next::Finish
+        } else {
+            Next::Continue
+        })
     }
 }
 

@@ -8,6 +8,7 @@ mod printer;
 pub use printer::{Printer, StdoutClosed};
 pub mod redis;
 pub mod replay;
+pub mod salesforce;
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};

@@ -5,6 +5,7 @@ pub mod faults;
 mod hub;
 mod reqlog;
 mod routes;
+pub mod salesforce;
 mod sessions;
 pub mod tls;
 

@@ -1,0 +1,118 @@
+//! One Bayeux data message as received, with what the journal indexes: replayId (event id),
+//! event type, time, channel (in the stream column) and the record id (in the message column).
+
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::feed::{Columns, FeedEvent};
+
+/// A streamed event: the exact JSON received and the fields read out of it.
+#[derive(Debug, Clone)]
+pub struct Message {
+    raw: Box<RawValue>,
+    pub channel: String,
+    pub replay_id: Option<i64>,
+    replay_text: Option<String>,
+    pub event_type: Option<String>,
+    /// The event time as sent (`createdDate`, `CreatedDate`, or CDC's commit time).
+    pub date: Option<String>,
+    pub timestamp: Option<i64>,
+    pub record_id: Option<String>,
+    pub value: Value,
+}
+
+impl Message {
+    /// Reads a data message; the bytes are kept as they are.
+    pub fn parse(raw: Box<RawValue>, value: Value) -> Self {
+        let channel = value
+            .get("channel")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let data = value.get("data").cloned().unwrap_or(Value::Null);
+        let replay_id = data
+            .pointer("/event/replayId")
+            .and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()));
+        let header = data.pointer("/payload/ChangeEventHeader");
+        let event_type = data
+            .pointer("/event/type")
+            .and_then(Value::as_str)
+            .or_else(|| {
+                header
+                    .and_then(|h| h.get("changeType"))
+                    .and_then(Value::as_str)
+            })
+            .map(str::to_string)
+            .or_else(|| {
+                channel
+                    .rsplit('/')
+                    .next()
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+            });
+        let (date, timestamp) =
+            if let Some(d) = data.pointer("/event/createdDate").and_then(Value::as_str) {
+                (Some(d.to_string()), super::parse_date(d))
+            } else if let Some(d) = data.pointer("/payload/CreatedDate").and_then(Value::as_str) {
+                (Some(d.to_string()), super::parse_date(d))
+            } else if let Some(ms) = header
+                .and_then(|h| h.get("commitTimestamp"))
+                .and_then(Value::as_i64)
+            {
+                (Some(super::format_date(ms)), Some(ms))
+            } else {
+                (None, None)
+            };
+        let record_id = data
+            .pointer("/sobject/Id")
+            .and_then(Value::as_str)
+            .or_else(|| {
+                header
+                    .and_then(|h| h.pointer("/recordIds/0"))
+                    .and_then(Value::as_str)
+            })
+            .or_else(|| data.pointer("/event/EventUuid").and_then(Value::as_str))
+            .map(str::to_string);
+        Message {
+            raw,
+            channel,
+            replay_text: replay_id.map(|r| r.to_string()),
+            replay_id,
+            event_type,
+            date,
+            timestamp,
+            record_id,
+            value,
+        }
+    }
+
+    /// The exact JSON text received.
+    pub fn raw_text(&self) -> &str {
+        self.raw.get()
+    }
+}
+
+impl FeedEvent for Message {
+    fn raw(&self) -> &[u8] {
+        self.raw.get().as_bytes()
+    }
+
+    fn columns(&self) -> Columns<'_> {
+        Columns {
+            event_id: self.replay_text.as_deref(),
+            event_type: self.event_type.as_deref(),
+            timestamp: self.timestamp,
+            stream_id: Some(&self.channel),
+            initiator_id: None,
+            message_id: self.record_id.as_deref(),
+        }
+    }
+
+    fn dedupe_key(&self) -> String {
+        // A replay id is unique within its channel.
+        match &self.replay_text {
+            Some(r) => format!("{}|{r}", self.channel),
+            None => format!("{}|{}", self.channel, self.raw.get()),
+        }
+    }
+}

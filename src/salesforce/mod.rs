@@ -1,0 +1,80 @@
+//! Salesforce Streaming API (CometD/Bayeux long polling): OAuth login, a Bayeux client that sends
+//! the replay extension, the message model and its `feed::Source`. One partition per channel;
+//! the cursor is `{"replayId":N,"createdDate":"…"}`. Knows nothing of journals or terminals.
+
+pub mod auth;
+pub mod bayeux;
+pub mod message;
+pub mod source;
+
+pub use auth::{Credentials, LoginError, Session};
+pub use message::Message;
+pub use source::{Fallback, ReplayStart, SalesforceSource, SourceOptions};
+
+/// The API version in the Bayeux endpoint path (aiosfstream's; below 37.0 is refused).
+pub const API_VERSION: &str = "45.0";
+
+/// The replay option value sent in `ext.replay`: -1 new events, -2 all retained.
+pub const REPLAY_NEW: i64 = -1;
+pub const REPLAY_ALL: i64 = -2;
+
+/// The prefix of Salesforce's invalid replayId error (matched by prefix, not by id).
+pub const INVALID_REPLAY_PREFIX: &str = "400::The replayId ";
+
+/// The error string a subscribe gets for a replay id out of retention, exactly as Salesforce
+/// sends it (two spaces after the first sentence).
+pub fn invalid_replay_error(id: i64) -> String {
+    format!("400::The replayId {{{id}}} you provided was invalid.  Please provide a valid ID, -2 to replay all events, or -1 to replay only new events.")
+}
+
+/// The error string for a subscribe to a channel that does not exist.
+pub fn unknown_channel_error(channel: &str) -> String {
+    format!("400::The channel you requested to subscribe to does not exist {{{channel}}}")
+}
+
+/// True for a channel name Salesforce streams (`/topic/`, `/event/`, `/data/`, `/u/`).
+pub fn valid_channel(c: &str) -> bool {
+    ["/topic/", "/event/", "/data/", "/u/"].iter().any(|p| {
+        c.strip_prefix(p)
+            .is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace))
+    })
+}
+
+/// Milliseconds since the epoch of a Salesforce date (`2016-03-29T16:40:08.208Z`, also with
+/// `+0000`).
+pub fn parse_date(s: &str) -> Option<i64> {
+    let fixed = match s.strip_suffix("+0000") {
+        Some(head) => format!("{head}Z"),
+        None => s.to_string(),
+    };
+    let t = humantime::parse_rfc3339_weak(&fixed).ok()?;
+    t.duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_millis() as i64)
+}
+
+/// A date as Salesforce writes it, from milliseconds since the epoch.
+pub fn format_date(ms: i64) -> String {
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms.max(0) as u64);
+    humantime::format_rfc3339_millis(t).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_both_ways() {
+        let ms = parse_date("2016-03-29T16:40:08.208Z").unwrap();
+        assert_eq!(parse_date("2016-03-29T16:40:08.208+0000"), Some(ms));
+        assert_eq!(format_date(ms), "2016-03-29T16:40:08.208Z");
+    }
+
+    #[test]
+    fn channels() {
+        assert!(valid_channel("/topic/X"));
+        assert!(valid_channel("/data/ChangeEvents"));
+        assert!(!valid_channel("/topic/"));
+        assert!(!valid_channel("topic/X"));
+    }
+}

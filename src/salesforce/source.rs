@@ -1,0 +1,503 @@
+//! Salesforce channels as a `feed::Source`: log in, handshake, subscribe from the markers, and
+//! long-poll `/meta/connect`; each reply's events become one chunk per channel. The marker of a
+//! channel is its last event's replayId + createdDate, never moved back by an older event.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use super::auth::{login, Credentials, LoginError, Session};
+use super::bayeux::{Bayeux, Incoming, WireError};
+use super::message::Message;
+use super::{INVALID_REPLAY_PREFIX, REPLAY_ALL, REPLAY_NEW};
+use crate::config::Retry;
+use crate::feed::{Backoff, Chunk, Committed, Cursor, ErrorClass, Notice, Source, SourceError};
+
+/// `--replay`: where a channel with no marker starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplayStart {
+    New,
+    All,
+    /// After this replay id.
+    After(i64),
+}
+
+impl ReplayStart {
+    pub fn value(self) -> i64 {
+        match self {
+            ReplayStart::New => REPLAY_NEW,
+            ReplayStart::All => REPLAY_ALL,
+            ReplayStart::After(id) => id,
+        }
+    }
+}
+
+/// `--replay-fallback`: what to subscribe with when a replay id is out of retention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fallback {
+    All,
+    New,
+}
+
+/// Everything the source needs.
+#[derive(Debug, Clone)]
+pub struct SourceOptions {
+    /// `https://LOGIN_HOST[:port]` (or `http://` for a loopback emulator).
+    pub login_url: String,
+    pub channels: Vec<String>,
+    pub credentials: Credentials,
+    pub replay: ReplayStart,
+    pub fallback: Option<Fallback>,
+    /// How long the client may stay disconnected before it gives up; `None`: forever.
+    pub connection_timeout: Option<Duration>,
+    /// Most events taken into one chunk; no connect is sent while any are pending.
+    pub max_pending: usize,
+    pub api_version: String,
+    pub retry: Retry,
+    /// Markers to resume from (a recording's), per channel.
+    pub markers: BTreeMap<String, Cursor>,
+}
+
+/// A channel's marker.
+#[derive(Debug, Clone, PartialEq)]
+struct Mark {
+    replay_id: i64,
+    date: Option<String>,
+    date_ms: Option<i64>,
+}
+
+impl Mark {
+    fn from_cursor(c: &Cursor) -> Option<Mark> {
+        let v = c.value();
+        let replay_id = v.get("replayId")?.as_i64()?;
+        let date = v
+            .get("createdDate")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let date_ms = date.as_deref().and_then(super::parse_date);
+        Some(Mark {
+            replay_id,
+            date,
+            date_ms,
+        })
+    }
+
+    fn cursor(&self) -> Cursor {
+        let mut v = json!({"replayId": self.replay_id});
+        if let Some(d) = &self.date {
+            v["createdDate"] = json!(d);
+        }
+        Cursor::new(v)
+    }
+}
+
+/// What a step of the state machine ran into.
+enum Trouble {
+    /// Wait (backoff) and try again.
+    Retry(String),
+    Fatal(SourceError),
+}
+
+impl From<WireError> for Trouble {
+    fn from(e: WireError) -> Self {
+        match e {
+            // The caller turns this into a new login when it can.
+            WireError::Unauthorized(r) => Trouble::Retry(format!("unauthorized: {r}")),
+            WireError::Transient(r) => Trouble::Retry(r),
+        }
+    }
+}
+
+/// A message waiting to be handed out, with when its reply came.
+struct Pending {
+    msg: Message,
+    received_at: i64,
+    latency: Duration,
+}
+
+pub struct SalesforceSource {
+    http: reqwest::Client,
+    opts: SourceOptions,
+    session: Option<Session>,
+    /// The session's token was just issued: a refusal now is for good.
+    fresh_login: bool,
+    bayeux: Option<Bayeux>,
+    /// Channels subscribed in the current Bayeux session.
+    subscribed: Vec<String>,
+    marks: BTreeMap<String, Mark>,
+    /// A replay value to use once instead of the marker (after a fallback).
+    overrides: BTreeMap<String, i64>,
+    pending: VecDeque<Pending>,
+    chunks: u64,
+    backoff: Backoff,
+    down_since: Option<Instant>,
+    /// Connects that returned nothing, to honour advice.interval between them.
+    first_connect: bool,
+}
+
+impl SalesforceSource {
+    pub fn new(http: reqwest::Client, opts: SourceOptions) -> Self {
+        let marks = opts
+            .markers
+            .iter()
+            .filter_map(|(ch, c)| Some((ch.clone(), Mark::from_cursor(c)?)))
+            .collect();
+        SalesforceSource {
+            backoff: Backoff::new(opts.retry.clone()),
+            http,
+            opts,
+            session: None,
+            fresh_login: false,
+            bayeux: None,
+            subscribed: Vec::new(),
+            marks,
+            overrides: BTreeMap::new(),
+            pending: VecDeque::new(),
+            chunks: 0,
+            down_since: None,
+            first_connect: true,
+        }
+    }
+
+    /// The replay value a channel is subscribed with: a fallback once, else its marker, else
+    /// `--replay`.
+    fn replay_value(&self, ch: &str) -> i64 {
+        if let Some(v) = self.overrides.get(ch) {
+            return *v;
+        }
+        match self.marks.get(ch) {
+            Some(m) => m.replay_id,
+            None => self.opts.replay.value(),
+        }
+    }
+
+    /// The next chunk out of the pending messages: consecutive messages of one channel.
+    fn take_chunk(&mut self) -> Option<Chunk<Message, ()>> {
+        let first = self.pending.front()?;
+        let channel = first.msg.channel.clone();
+        let (received_at, latency) = (first.received_at, first.latency);
+        let mut events = Vec::new();
+        while let Some(p) = self.pending.front() {
+            if p.msg.channel != channel || events.len() >= self.opts.max_pending.max(1) {
+                break;
+            }
+            if let Some(p) = self.pending.pop_front() {
+                events.push(p.msg);
+            }
+        }
+        let before = self
+            .marks
+            .get(&channel)
+            .map(Mark::cursor)
+            .unwrap_or_default();
+        for m in &events {
+            let Some(replay_id) = m.replay_id else {
+                continue;
+            };
+            let new = Mark {
+                replay_id,
+                date: m.date.clone(),
+                date_ms: m.timestamp,
+            };
+            let keep_old = match (self.marks.get(&channel), new.date_ms) {
+                (None, _) => false,
+                // A replayed older event never moves the marker back (aiosfstream's rule).
+                (Some(old), Some(ms)) => old.date_ms.is_some_and(|o| ms < o),
+                (Some(old), None) => old.date_ms.is_some(),
+            };
+            if !keep_old {
+                self.marks.insert(channel.clone(), new);
+            }
+        }
+        let after = self
+            .marks
+            .get(&channel)
+            .map(Mark::cursor)
+            .unwrap_or_default();
+        self.chunks += 1;
+        let body = format!(
+            "[{}]",
+            events
+                .iter()
+                .map(|e| e.raw_text())
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        Some(Chunk::new(
+            channel,
+            self.chunks,
+            before,
+            after,
+            events,
+            body.into_bytes(),
+            received_at,
+            latency,
+            (),
+        ))
+    }
+
+    fn queue(&mut self, data: Vec<Incoming>, started: Instant) {
+        let received_at = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        for d in data {
+            let msg = Message::parse(d.raw, d.value);
+            // Only channels this source asked for; a stray broadcast is not ours to keep.
+            if self.opts.channels.contains(&msg.channel) {
+                self.pending.push_back(Pending {
+                    msg,
+                    received_at,
+                    latency: started.elapsed(),
+                });
+            }
+        }
+    }
+
+    /// The token was refused: log in again when a fresh login may help, else stop.
+    fn refused(&mut self, reason: &str, notify: &mut dyn FnMut(Notice)) -> Result<(), Trouble> {
+        if self.fresh_login || !self.opts.credentials.can_login() {
+            let what = if self.opts.credentials.can_login() {
+                "even after a fresh login"
+            } else {
+                "(a given SFDC_ACCESS_TOKEN: give a fresh one, or the SFDC_CLIENT_ID/SECRET/USERNAME/PASSWORD to log in)"
+            };
+            return Err(Trouble::Fatal(SourceError::new(
+                ErrorClass::Auth,
+                format!("Salesforce refused the access token {what}: {reason}"),
+            )));
+        }
+        notify(Notice::Reauthenticated {
+            text: format!("Salesforce refused the access token ({reason}); logging in again, then handshaking and resubscribing from the markers"),
+        });
+        self.session = None;
+        self.bayeux = None;
+        Ok(())
+    }
+
+    /// One step towards the next events: log in, handshake, subscribe or connect.
+    async fn step(&mut self, notify: &mut dyn FnMut(Notice)) -> Result<(), Trouble> {
+        let Some(session) = self.session.clone() else {
+            match login(&self.http, &self.opts.login_url, &self.opts.credentials).await {
+                Ok(s) => {
+                    self.session = Some(s);
+                    self.fresh_login = self.opts.credentials.can_login();
+                    return Ok(());
+                }
+                Err(e @ LoginError::Rejected { .. }) => {
+                    return Err(Trouble::Fatal(SourceError::new(
+                        ErrorClass::Auth,
+                        format!("{e}; check SFDC_USERNAME, SFDC_PASSWORD (password + security token), SFDC_CLIENT_ID and SFDC_CLIENT_SECRET"),
+                    )))
+                }
+                Err(LoginError::Transient(r)) => return Err(Trouble::Retry(r)),
+            }
+        };
+        if self.bayeux.as_ref().is_none_or(|b| b.client_id.is_none()) {
+            let mut b = Bayeux::new(
+                self.http.clone(),
+                &session.instance_url,
+                &self.opts.api_version,
+                session.access_token.clone(),
+            );
+            let started = Instant::now();
+            let (reply, data) = match b.handshake().await {
+                Ok(r) => r,
+                Err(WireError::Unauthorized(r)) => return self.refused(&r, notify),
+                Err(e) => return Err(e.into()),
+            };
+            self.queue(data, started);
+            if !reply.successful() {
+                let reason = reply.failure_reason().to_string();
+                if reason.starts_with("401::") || reply.error().starts_with("401::") {
+                    return self.refused(&reason, notify);
+                }
+                return Err(Trouble::Retry(format!(
+                    "handshake refused: {}",
+                    crate::text::clip(reply.error(), 200)
+                )));
+            }
+            if b.client_id.is_none() {
+                return Err(Trouble::Retry("the handshake reply has no clientId".into()));
+            }
+            self.bayeux = Some(b);
+            self.subscribed.clear();
+            self.first_connect = true;
+            return Ok(());
+        }
+        let wanted: Vec<(String, Option<i64>)> = self
+            .opts
+            .channels
+            .iter()
+            .filter(|c| !self.subscribed.contains(c))
+            .map(|c| (c.clone(), Some(self.replay_value(c))))
+            .collect();
+        let Some(b) = self.bayeux.as_mut() else {
+            return Ok(());
+        };
+        if !wanted.is_empty() {
+            let started = Instant::now();
+            let (answers, data) = match b.subscribe(&wanted).await {
+                Ok(r) => r,
+                Err(WireError::Unauthorized(r)) => return self.refused(&r, notify),
+                Err(e) => return Err(e.into()),
+            };
+            self.queue(data, started);
+            for (ch, m) in answers {
+                let sent = wanted
+                    .iter()
+                    .find(|(c, _)| *c == ch)
+                    .and_then(|(_, r)| *r)
+                    .unwrap_or(REPLAY_NEW);
+                if m.successful() {
+                    self.overrides.remove(&ch);
+                    self.subscribed.push(ch);
+                    continue;
+                }
+                let error = m.error().to_string();
+                if error.starts_with("403::Unknown client") {
+                    return self.dropped(&error, notify);
+                }
+                if error.starts_with("401::") {
+                    return self.refused(&error, notify);
+                }
+                if error.starts_with(INVALID_REPLAY_PREFIX) {
+                    let Some(fb) = self.opts.fallback else {
+                        return Err(Trouble::Fatal(SourceError::new(
+                            ErrorClass::Gone,
+                            format!("{ch}: Salesforce no longer has replayId {sent} (out of its 24/72 h retention): {error} To go on: --replay-fallback all (everything still retained) or --replay-fallback new (only new events); events in between are lost either way"),
+                        )));
+                    };
+                    let (value, name) = match fb {
+                        Fallback::All => (REPLAY_ALL, "all"),
+                        Fallback::New => (REPLAY_NEW, "new"),
+                    };
+                    self.marks.remove(&ch);
+                    self.overrides.insert(ch.clone(), value);
+                    let cursor = Cursor::new(json!({"replayId": value}));
+                    notify(Notice::Gap {
+                        partition: ch.clone(),
+                        cursor,
+                        replaced: None,
+                        reason: format!("replayId {sent} out of retention; resubscribed with --replay-fallback {name} ({value})"),
+                        text: format!("{ch}: replayId {sent} is out of Salesforce's retention; subscribing again from {} (--replay-fallback {name}); events in between may be lost, a gap is recorded", if value == REPLAY_ALL { "everything retained" } else { "new events" }),
+                    });
+                    continue;
+                }
+                return Err(Trouble::Fatal(SourceError::new(
+                    ErrorClass::Refused,
+                    format!("cannot subscribe to {ch}: {}; check the channel's name (/topic/PushTopicName, /event/Name__e, /data/EntityChangeEvent, /u/Name) and that this user may read it", crate::text::clip(&error, 200)),
+                )));
+            }
+            return Ok(());
+        }
+        if !self.first_connect && !b.advice.interval.is_zero() {
+            tokio::time::sleep(b.advice.interval).await;
+        }
+        let started = Instant::now();
+        let (reply, data) = match b.connect().await {
+            Ok(r) => r,
+            Err(WireError::Unauthorized(r)) => return self.refused(&r, notify),
+            Err(e) => return Err(e.into()),
+        };
+        self.first_connect = false;
+        self.queue(data, started);
+        if reply.successful() {
+            self.fresh_login = false;
+            self.backoff.reset();
+            self.down_since = None;
+            return Ok(());
+        }
+        let error = reply.error().to_string();
+        let reconnect = self
+            .bayeux
+            .as_ref()
+            .map(|b| b.advice.reconnect.clone())
+            .unwrap_or_default();
+        if error.starts_with("401::") {
+            return self.refused(&error, notify);
+        }
+        if error.starts_with("403::Unknown client") || reconnect == "handshake" {
+            return self.dropped(&error, notify);
+        }
+        if reconnect == "none" {
+            return Err(Trouble::Fatal(SourceError::new(
+                ErrorClass::Refused,
+                format!(
+                    "Salesforce ended the session and advised not to reconnect: {}",
+                    crate::text::clip(&error, 200)
+                ),
+            )));
+        }
+        Err(Trouble::Retry(format!(
+            "connect failed: {}",
+            crate::text::clip(&error, 200)
+        )))
+    }
+
+    /// The server forgot the session: handshake again and resubscribe from the markers.
+    fn dropped(&mut self, error: &str, notify: &mut dyn FnMut(Notice)) -> Result<(), Trouble> {
+        notify(Notice::Info {
+            text: format!("Salesforce dropped the session ({}); handshaking again and resubscribing from the markers", crate::text::clip(error, 80)),
+        });
+        self.bayeux = None;
+        self.subscribed.clear();
+        Ok(())
+    }
+}
+
+impl Source for SalesforceSource {
+    type Event = Message;
+    type Ack = ();
+
+    async fn next_chunk(
+        &mut self,
+        notify: &mut dyn FnMut(Notice),
+    ) -> Result<Chunk<Message, ()>, SourceError> {
+        loop {
+            if let Some(c) = self.take_chunk() {
+                return Ok(c);
+            }
+            match self.step(notify).await {
+                Ok(()) => {}
+                Err(Trouble::Fatal(e)) => return Err(e),
+                Err(Trouble::Retry(reason)) => {
+                    let since = *self.down_since.get_or_insert_with(Instant::now);
+                    if let Some(limit) = self.opts.connection_timeout {
+                        if since.elapsed() >= limit {
+                            return Err(SourceError::new(
+                                ErrorClass::Transient,
+                                format!("no working connection to Salesforce for {:.0}s (--connection-timeout {}): {reason}", since.elapsed().as_secs_f64(), humantime::format_duration(limit)),
+                            ));
+                        }
+                    }
+                    let attempt = self.backoff.failures();
+                    let Some(wait) = self.backoff.next_wait(None) else {
+                        return Err(SourceError::new(
+                            ErrorClass::Transient,
+                            format!("giving up after {} attempts: {reason}", attempt + 1),
+                        ));
+                    };
+                    notify(Notice::Retry {
+                        reason,
+                        wait,
+                        attempt,
+                    });
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+
+    async fn commit(&mut self, _done: Committed<()>) -> Result<(), SourceError> {
+        // Salesforce has no acknowledgement: the marker went into the journal with the chunk.
+        Ok(())
+    }
+
+    async fn close(&mut self, _notify: &mut dyn FnMut(Notice)) {
+        if let Some(b) = self.bayeux.as_mut() {
+            b.disconnect().await;
+        }
+    }
+}

@@ -1,0 +1,359 @@
+//! `feedctl serve --salesforce`: an emulated Salesforce streaming endpoint (DESIGN §10) for
+//! aiosfstream-style clients and feedctl itself: the OAuth token endpoint, a Bayeux
+//! long-polling endpoint at `/cometd/<version>` with Salesforce's replay semantics, retention,
+//! error strings and session expiry, and faults on demand through a loopback admin endpoint.
+
+mod routes;
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Secret;
+
+/// Who may log in (`grant_type=password`) and with which refresh token.
+#[derive(Debug, Clone)]
+pub struct OrgLogin {
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub username: String,
+    /// Password + security token, as the client sends it.
+    pub password: Secret,
+    pub refresh_token: Secret,
+}
+
+impl OrgLogin {
+    /// The documented test credentials, used when no `SFDC_*` variable says otherwise.
+    pub fn demo() -> Self {
+        OrgLogin {
+            client_id: "feedctl-demo-client".into(),
+            client_secret: Secret::new("feedctl-demo-secret"),
+            username: "demo@feedctl.invalid".into(),
+            password: Secret::new("demo-password"),
+            refresh_token: Secret::new("feedctl-demo-refresh"),
+        }
+    }
+}
+
+/// A message recorded from Salesforce, served again with its replay id.
+#[derive(Debug, Clone)]
+pub struct RecordedMessage {
+    pub channel: String,
+    pub replay_id: i64,
+    /// The message exactly as recorded.
+    pub raw: String,
+    /// When it was received (ms), for pacing.
+    pub received_at: i64,
+}
+
+/// Everything `serve --salesforce` can be told.
+#[derive(Debug, Clone)]
+pub struct SalesforceOptions {
+    pub listen: SocketAddr,
+    pub login: OrgLogin,
+    /// Channels that exist from the start (besides those of the recorded messages).
+    pub channels: Vec<String>,
+    pub recorded: Vec<RecordedMessage>,
+    /// `None`: all recorded messages retained at once; `Some(f)`: published at the recorded
+    /// pace divided by `f`.
+    pub pace: Option<f64>,
+    /// How long a `/meta/connect` is held when there is nothing to deliver (`advice.timeout`).
+    pub poll_timeout: Duration,
+    /// A session whose client does not poll again within this long is dropped (Salesforce: 40 s).
+    pub session_timeout: Duration,
+    /// How long events stay retained (24 h standard, 72 h high-volume).
+    pub retention: Duration,
+    /// Most events in one connect reply.
+    pub batch_size: usize,
+    /// Echo each request on stderr.
+    pub echo: bool,
+}
+
+impl Default for SalesforceOptions {
+    fn default() -> Self {
+        SalesforceOptions {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            login: OrgLogin::demo(),
+            channels: Vec::new(),
+            recorded: Vec::new(),
+            pace: None,
+            poll_timeout: Duration::from_secs(110),
+            session_timeout: Duration::from_secs(40),
+            retention: Duration::from_secs(24 * 3600),
+            batch_size: 100,
+            echo: false,
+        }
+    }
+}
+
+struct Retained {
+    replay_id: i64,
+    at: Instant,
+    raw: Arc<str>,
+}
+
+#[derive(Default)]
+struct Channel {
+    log: VecDeque<Retained>,
+    last_id: i64,
+}
+
+impl Channel {
+    fn expire(&mut self, retention: Duration) {
+        while self.log.front().is_some_and(|r| r.at.elapsed() > retention) {
+            self.log.pop_front();
+        }
+    }
+
+    /// Where a subscription with this replay value starts (the last id it has seen), or
+    /// `None` when the id is not retained.
+    fn start(&self, replay: i64) -> Option<i64> {
+        match replay {
+            -1 => Some(self.last_id),
+            -2 => Some(
+                self.log
+                    .front()
+                    .map(|r| r.replay_id - 1)
+                    .unwrap_or(self.last_id),
+            ),
+            n if n == 0 && self.last_id == 0 => Some(0),
+            n => self
+                .log
+                .binary_search_by_key(&n, |r| r.replay_id)
+                .ok()
+                .map(|_| n),
+        }
+    }
+}
+
+struct Session {
+    cookie: String,
+    subs: BTreeMap<String, i64>,
+    last_seen: Instant,
+    polling: bool,
+    connected: bool,
+}
+
+#[derive(Default)]
+struct State {
+    channels: BTreeMap<String, Channel>,
+    sessions: HashMap<String, Session>,
+    tokens: HashSet<String>,
+    /// Logins answer invalid_grant (a locked or changed user).
+    locked: bool,
+    /// The next Bayeux requests answered with something that is not JSON.
+    garbage: u32,
+    next_client: u64,
+}
+
+pub(crate) struct SfApp {
+    opts: SalesforceOptions,
+    state: Mutex<State>,
+    notify: tokio::sync::Notify,
+    shutdown: CancellationToken,
+    base_url: String,
+}
+
+impl SfApp {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic elsewhere must not take the emulator down with it.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Appends a message to its channel if its replay id is new there.
+    fn retain(&self, channel: &str, replay_id: i64, raw: Arc<str>) -> bool {
+        let mut st = self.lock();
+        let ch = st.channels.entry(channel.to_string()).or_default();
+        if replay_id <= ch.last_id {
+            return false;
+        }
+        ch.last_id = replay_id;
+        ch.log.push_back(Retained {
+            replay_id,
+            at: Instant::now(),
+            raw,
+        });
+        drop(st);
+        self.notify.notify_waiters();
+        true
+    }
+
+    /// Publishes a new event on `channel` (created if needed) and returns its replay id.
+    pub(crate) fn publish(&self, channel: &str, event_type: Option<&str>, payload: Value) -> i64 {
+        let now = crate::journal::now_millis();
+        let date = crate::salesforce::format_date(now);
+        let id = {
+            let mut st = self.lock();
+            let ch = st.channels.entry(channel.to_string()).or_default();
+            let id = ch.last_id + 1;
+            let message = build_message(channel, id, &date, now, event_type, payload);
+            ch.last_id = id;
+            ch.log.push_back(Retained {
+                replay_id: id,
+                at: Instant::now(),
+                raw: Arc::from(message.to_string()),
+            });
+            id
+        };
+        self.notify.notify_waiters();
+        id
+    }
+}
+
+/// A message of the shape Salesforce sends on each kind of channel.
+fn build_message(
+    channel: &str,
+    id: i64,
+    date: &str,
+    now: i64,
+    event_type: Option<&str>,
+    payload: Value,
+) -> Value {
+    if channel.starts_with("/topic/") {
+        let mut sobject = if payload.is_object() {
+            payload
+        } else {
+            json!({})
+        };
+        if sobject.get("Id").is_none() {
+            sobject["Id"] = json!(format!("001{:015}", id));
+        }
+        json!({"data": {"event": {"createdDate": date, "replayId": id, "type": event_type.unwrap_or("created")}, "sobject": sobject}, "channel": channel})
+    } else if channel.starts_with("/event/") {
+        let mut p = if payload.is_object() {
+            payload
+        } else {
+            json!({})
+        };
+        p["CreatedDate"] = json!(date);
+        p["CreatedById"] = json!("005000000000001AAA");
+        let data = json!({"schema": "feedctl-emulated-schema", "payload": p, "event": {"replayId": id, "EventUuid": format!("feedctl-{id:08}")}});
+        json!({"data": data, "channel": channel})
+    } else if channel.starts_with("/data/") {
+        let mut p = if payload.is_object() {
+            payload
+        } else {
+            json!({})
+        };
+        let entity = channel
+            .trim_start_matches("/data/")
+            .trim_end_matches("ChangeEvent")
+            .to_string();
+        p["ChangeEventHeader"] = json!({
+            "entityName": if entity == "ChangeEvents" { "Account".to_string() } else { entity },
+            "recordIds": [format!("001{:015}", id)],
+            "changeType": event_type.unwrap_or("CREATE").to_ascii_uppercase(),
+            "changeOrigin": "feedctl", "transactionKey": format!("feedctl-{id}"),
+            "sequenceNumber": 1, "commitTimestamp": now, "commitUser": "005000000000001AAA", "commitNumber": id,
+        });
+        json!({"data": {"schema": "feedctl-emulated-schema", "payload": p, "event": {"replayId": id}}, "channel": channel})
+    } else {
+        let text = match payload {
+            Value::String(s) => s,
+            other => other.to_string(),
+        };
+        json!({"data": {"event": {"createdDate": date, "replayId": id}, "payload": text}, "channel": channel})
+    }
+}
+
+/// A running Salesforce emulator.
+pub struct SalesforceServer {
+    pub base_url: String,
+    app: Arc<SfApp>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SalesforceServer {
+    /// Publishes an event; returns its replay id.
+    pub fn publish(&self, channel: &str, event_type: Option<&str>, payload: Value) -> i64 {
+        self.app.publish(channel, event_type, payload)
+    }
+
+    /// Stops accepting, ends pending long polls, and waits for the server task.
+    pub async fn stop(self) {
+        self.app.shutdown.cancel();
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.task).await;
+    }
+}
+
+/// Binds (loopback only) and serves in the background.
+pub async fn start(opts: SalesforceOptions) -> Result<SalesforceServer, super::ServeError> {
+    if !opts.listen.ip().is_loopback() {
+        return Err(super::ServeError::Bind(
+            opts.listen,
+            std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                "the Salesforce emulator listens on loopback only (it has test credentials and no TLS)",
+            ),
+        ));
+    }
+    let listener = tokio::net::TcpListener::bind(opts.listen)
+        .await
+        .map_err(|e| super::ServeError::Bind(opts.listen, e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| super::ServeError::Bind(opts.listen, e))?;
+    // `localhost`, not the IP: aiohttp drops cookies set by an IP-address host.
+    let base_url = format!("http://localhost:{}", addr.port());
+    let mut state = State::default();
+    for c in &opts.channels {
+        state.channels.entry(c.clone()).or_default();
+    }
+    let app = Arc::new(SfApp {
+        opts,
+        state: Mutex::new(state),
+        notify: tokio::sync::Notify::new(),
+        shutdown: CancellationToken::new(),
+        base_url: base_url.clone(),
+    });
+    let recorded = app.opts.recorded.clone();
+    for m in &recorded {
+        app.lock().channels.entry(m.channel.clone()).or_default();
+    }
+    match app.opts.pace {
+        None => {
+            for m in recorded {
+                app.retain(&m.channel, m.replay_id, Arc::from(m.raw));
+            }
+        }
+        Some(f) => {
+            tokio::spawn(publish_paced(app.clone(), recorded, f));
+        }
+    }
+    let router = routes::router(app.clone());
+    let stop = app.shutdown.clone();
+    let task = tokio::spawn(async move {
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(listener, service)
+            .with_graceful_shutdown(async move { stop.cancelled().await });
+        if let Err(e) = served.await {
+            tracing::error!("serve stopped: {e}");
+        }
+    });
+    Ok(SalesforceServer {
+        base_url,
+        app,
+        task,
+    })
+}
+
+/// Publishes recorded messages with the recorded gaps between them, divided by `factor`.
+async fn publish_paced(app: Arc<SfApp>, recorded: Vec<RecordedMessage>, factor: f64) {
+    let mut previous: Option<i64> = None;
+    for m in recorded {
+        if let Some(p) = previous {
+            let gap =
+                Duration::from_secs_f64(((m.received_at - p).max(0) as f64 / 1000.0) / factor);
+            tokio::select! {
+                _ = tokio::time::sleep(gap.min(Duration::from_secs(3600))) => {}
+                _ = app.shutdown.cancelled() => return,
+            }
+        }
+        previous = Some(m.received_at);
+        app.retain(&m.channel, m.replay_id, Arc::from(m.raw));
+    }
+}

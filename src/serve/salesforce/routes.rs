@@ -1,0 +1,482 @@
+//! The HTTP surface of the Salesforce emulator: `/services/oauth2/token`, `/cometd/<version>`
+//! and feedctl's loopback admin endpoints (publish, faults).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use rand::Rng;
+use serde_json::{json, Value};
+
+use super::{Session, SfApp};
+use crate::salesforce::{invalid_replay_error, unknown_channel_error};
+
+pub fn router(app: Arc<SfApp>) -> Router {
+    Router::new()
+        .route("/services/oauth2/token", post(token))
+        .route("/cometd/{version}", post(cometd))
+        .route("/feedctl/v1/salesforce/events", post(admin_publish))
+        .route("/feedctl/v1/salesforce/faults", post(admin_fault))
+        .with_state(app)
+}
+
+fn random(n: usize) -> String {
+    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::thread_rng();
+    (0..n)
+        .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
+        .collect()
+}
+
+fn echo(app: &SfApp, line: &str) {
+    if app.opts.echo {
+        // stderr of `feedctl serve`: a request log line, never a token.
+        eprintln!("{line}");
+    }
+}
+
+fn oauth_error(error: &str, description: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"error": error, "error_description": description})),
+    )
+        .into_response()
+}
+
+/// `POST /services/oauth2/token`: password and refresh_token grants.
+async fn token(State(app): State<Arc<SfApp>>, body: Bytes) -> Response {
+    let form: std::collections::HashMap<String, String> =
+        form_urlencoded::parse(&body).into_owned().collect();
+    let get = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
+    let l = &app.opts.login;
+    let grant = get("grant_type");
+    echo(
+        &app,
+        &format!(
+            "POST /services/oauth2/token grant_type={}",
+            crate::text::clip(grant, 20)
+        ),
+    );
+    if grant != "password" && grant != "refresh_token" {
+        return oauth_error("unsupported_grant_type", "grant type not supported");
+    }
+    if get("client_id") != l.client_id {
+        return oauth_error("invalid_client_id", "client identifier invalid");
+    }
+    if get("client_secret") != l.client_secret.expose() {
+        return oauth_error("invalid_client", "invalid client credentials");
+    }
+    let ok = if grant == "password" {
+        get("username") == l.username && get("password") == l.password.expose()
+    } else {
+        get("refresh_token") == l.refresh_token.expose()
+    };
+    if !ok || app.lock().locked {
+        return oauth_error("invalid_grant", "authentication failure");
+    }
+    let token = format!("00DFEEDCTL0000001!{}", random(60));
+    app.lock().tokens.insert(token.clone());
+    let now = crate::journal::now_millis();
+    Json(json!({
+        "access_token": token,
+        "instance_url": app.base_url,
+        "id": format!("{}/id/00DFEEDCTL0000001AAA/005FEEDCTL0000001AAA", app.base_url),
+        "token_type": "Bearer",
+        "issued_at": now.to_string(),
+        "signature": random(44),
+    }))
+    .into_response()
+}
+
+fn reply_json(status: StatusCode, replies: Vec<Value>) -> Response {
+    (status, Json(Value::Array(replies))).into_response()
+}
+
+fn cookie_of(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all("cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|p| p.trim().split_once('='))
+        .find(|(k, _)| *k == "BAYEUX_BROWSER")
+        .map(|(_, v)| v.to_string())
+}
+
+fn advice(app: &SfApp, reconnect: &str) -> Value {
+    json!({"reconnect": reconnect, "interval": 0, "timeout": app.opts.poll_timeout.as_millis() as u64})
+}
+
+/// `POST /cometd/<version>`: a batch of Bayeux messages.
+async fn cometd(
+    State(app): State<Arc<SfApp>>,
+    Path(version): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if version.parse::<f64>().map_or(true, |v| v < 37.0) {
+        return reply_json(
+            StatusCode::BAD_REQUEST,
+            vec![
+                json!({"error": format!("400::API version {} is not supported by the Streaming API with replay; use 37.0 or later", crate::text::clip(&version, 10)), "successful": false}),
+            ],
+        );
+    }
+    let messages: Vec<Value> = match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Array(a)) => a,
+        Ok(v @ Value::Object(_)) => vec![v],
+        _ => {
+            return reply_json(
+                StatusCode::BAD_REQUEST,
+                vec![
+                    json!({"error": "400::Bad request: expected a JSON array of Bayeux messages", "successful": false}),
+                ],
+            )
+        }
+    };
+    let summary: Vec<&str> = messages
+        .iter()
+        .filter_map(|m| m.get("channel").and_then(Value::as_str))
+        .collect();
+    echo(
+        &app,
+        &format!("POST /cometd/{version} {}", summary.join(",")),
+    );
+    {
+        let mut st = app.lock();
+        if st.garbage > 0 {
+            st.garbage -= 1;
+            return (
+                StatusCode::OK,
+                [("content-type", "text/html")],
+                "<html><body>Service temporarily unavailable</body></html>",
+            )
+                .into_response();
+        }
+    }
+    let bearer = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("OAuth "))
+        })
+        .map(str::to_string);
+    let auth_error = match &bearer {
+        None => Some("401::Request requires authentication"),
+        Some(t) if !app.lock().tokens.contains(t) => Some("401::Authentication invalid"),
+        Some(_) => None,
+    };
+    if let Some(error) = auth_error {
+        let replies = messages
+            .iter()
+            .map(|m| {
+                let channel = m.get("channel").cloned().unwrap_or(Value::Null);
+                let mut r = if channel == "/meta/handshake" {
+                    json!({"channel": channel, "successful": false, "error": "403::Handshake denied", "ext": {"sfdc": {"failureReason": error}}})
+                } else {
+                    json!({"channel": channel, "successful": false, "error": error})
+                };
+                r["advice"] = json!({"reconnect": "none"});
+                if let Some(id) = m.get("id") {
+                    r["id"] = id.clone();
+                }
+                r
+            })
+            .collect();
+        return reply_json(StatusCode::UNAUTHORIZED, replies);
+    }
+    let cookie = cookie_of(&headers);
+    let mut replies = Vec::new();
+    let mut set_cookie = None;
+    let mut connect: Option<(String, Value)> = None;
+    {
+        let mut st = app.lock();
+        // Sessions whose client stopped polling are dropped, as Salesforce does after 40 s.
+        let timeout = app.opts.session_timeout;
+        st.sessions
+            .retain(|_, s| s.polling || s.last_seen.elapsed() <= timeout);
+        let retention = app.opts.retention;
+        for ch in st.channels.values_mut() {
+            ch.expire(retention);
+        }
+        for m in &messages {
+            let channel = m.get("channel").and_then(Value::as_str).unwrap_or("");
+            let id = m.get("id").cloned().unwrap_or(Value::Null);
+            let cid = m
+                .get("clientId")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            if channel == "/meta/handshake" {
+                st.next_client += 1;
+                let cid = format!("{}{}", random(20), st.next_client);
+                let value = random(24);
+                st.sessions.insert(
+                    cid.clone(),
+                    Session {
+                        cookie: value.clone(),
+                        subs: Default::default(),
+                        last_seen: Instant::now(),
+                        polling: false,
+                        connected: false,
+                    },
+                );
+                set_cookie = Some(value);
+                replies.push(json!({"ext": {"replay": true, "payload.format": true}, "minimumVersion": "1.0", "clientId": cid, "supportedConnectionTypes": ["long-polling"], "channel": "/meta/handshake", "id": id, "version": "1.0", "successful": true, "advice": advice(&app, "retry")}));
+                continue;
+            }
+            let known = st.sessions.get(&cid).is_some_and(|s| {
+                set_cookie.is_some() || cookie.as_deref() == Some(s.cookie.as_str())
+            });
+            if !known {
+                replies.push(json!({"clientId": cid, "channel": channel, "id": id, "successful": false, "error": "403::Unknown client", "advice": {"reconnect": "handshake", "interval": 0}}));
+                continue;
+            }
+            match channel {
+                "/meta/subscribe" | "/meta/unsubscribe" => {
+                    let sub = m.get("subscription").and_then(Value::as_str).unwrap_or("").to_string();
+                    let mut r = json!({"clientId": cid, "channel": channel, "id": id, "subscription": sub});
+                    if channel == "/meta/unsubscribe" {
+                        if let Some(s) = st.sessions.get_mut(&cid) {
+                            s.subs.remove(&sub);
+                        }
+                        r["successful"] = json!(true);
+                        replies.push(r);
+                        continue;
+                    }
+                    let replay = m.pointer("/ext/replay").and_then(|r| r.get(&sub)).and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok())).unwrap_or(-1);
+                    let start = st.channels.get(&sub).map(|c| c.start(replay));
+                    match start {
+                        None => {
+                            r["successful"] = json!(false);
+                            r["error"] = json!(unknown_channel_error(&sub));
+                        }
+                        Some(None) => {
+                            r["successful"] = json!(false);
+                            r["error"] = json!(invalid_replay_error(replay));
+                        }
+                        Some(Some(from)) => {
+                            if let Some(s) = st.sessions.get_mut(&cid) {
+                                s.subs.insert(sub, from);
+                            }
+                            r["successful"] = json!(true);
+                        }
+                    }
+                    replies.push(r);
+                }
+                "/meta/disconnect" => {
+                    st.sessions.remove(&cid);
+                    replies.push(json!({"clientId": cid, "channel": channel, "id": id, "successful": true}));
+                }
+                "/meta/connect" if connect.is_none() => connect = Some((cid, id)),
+                "/meta/connect" => replies.push(json!({"clientId": cid, "channel": channel, "id": id, "successful": false, "error": "400::Only one connect per request"})),
+                other => replies.push(json!({"clientId": cid, "channel": other, "id": id, "successful": false, "error": "403::Publish denied: Salesforce streaming channels are published over REST"})),
+            }
+        }
+    }
+    if let Some((cid, id)) = connect {
+        let (events, alive) = long_poll(&app, &cid).await;
+        if alive {
+            replies.push(json!({"clientId": cid, "channel": "/meta/connect", "id": id, "successful": true, "advice": advice(&app, "retry")}));
+        } else {
+            replies.push(json!({"clientId": cid, "channel": "/meta/connect", "id": id, "successful": false, "error": "403::Unknown client", "advice": {"reconnect": "handshake", "interval": 0}}));
+        }
+        // Data first, as Salesforce sends them, then the connect reply.
+        let mut body = String::from("[");
+        for (i, e) in events.iter().enumerate() {
+            if i > 0 {
+                body.push(',');
+            }
+            body.push_str(e);
+        }
+        for r in &replies {
+            if body.len() > 1 {
+                body.push(',');
+            }
+            body.push_str(&r.to_string());
+        }
+        body.push(']');
+        let mut resp = (
+            StatusCode::OK,
+            [("content-type", "application/json;charset=UTF-8")],
+            body,
+        )
+            .into_response();
+        add_cookie(&mut resp, set_cookie);
+        return resp;
+    }
+    let mut resp = reply_json(StatusCode::OK, replies);
+    add_cookie(&mut resp, set_cookie);
+    resp
+}
+
+fn add_cookie(resp: &mut Response, value: Option<String>) {
+    if let Some(v) = value {
+        if let Ok(h) = HeaderValue::from_str(&format!("BAYEUX_BROWSER={v}; Path=/; HttpOnly")) {
+            resp.headers_mut().append("set-cookie", h);
+        }
+    }
+}
+
+/// Holds a connect until events are there for the session (or the poll timeout); the first
+/// connect of a session is answered at once. Returns the events and whether the session lives.
+async fn long_poll(app: &SfApp, cid: &str) -> (Vec<std::sync::Arc<str>>, bool) {
+    let deadline = tokio::time::Instant::now() + app.opts.poll_timeout;
+    let first = {
+        let mut st = app.lock();
+        match st.sessions.get_mut(cid) {
+            Some(s) => {
+                s.polling = true;
+                !std::mem::replace(&mut s.connected, true)
+            }
+            None => return (Vec::new(), false),
+        }
+    };
+    loop {
+        let notified = app.notify.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        let (events, alive) = take_events(app, cid);
+        if !alive || !events.is_empty() || first || tokio::time::Instant::now() >= deadline {
+            let mut st = app.lock();
+            if let Some(s) = st.sessions.get_mut(cid) {
+                s.polling = false;
+                s.last_seen = Instant::now();
+            }
+            return (events, alive);
+        }
+        tokio::select! {
+            _ = notified => {}
+            _ = tokio::time::sleep_until(deadline) => {}
+            _ = app.shutdown.cancelled() => return (Vec::new(), true),
+        }
+    }
+}
+
+/// The session's undelivered events, oldest first per channel, at most a batch.
+fn take_events(app: &SfApp, cid: &str) -> (Vec<std::sync::Arc<str>>, bool) {
+    let mut guard = app.lock();
+    let st = &mut *guard;
+    let Some(s) = st.sessions.get_mut(cid) else {
+        return (Vec::new(), false);
+    };
+    let mut out = Vec::new();
+    for (name, from) in s.subs.iter_mut() {
+        let Some(ch) = st.channels.get(name) else {
+            continue;
+        };
+        let after = *from;
+        for r in ch.log.iter().filter(|r| r.replay_id > after) {
+            if out.len() >= app.opts.batch_size.max(1) {
+                break;
+            }
+            out.push(r.raw.clone());
+            *from = r.replay_id;
+        }
+    }
+    (out, true)
+}
+
+fn loopback_only(peer: &SocketAddr) -> Option<Response> {
+    (!peer.ip().is_loopback()).then(|| {
+        (
+            StatusCode::FORBIDDEN,
+            Json(json!({"message": "the admin endpoint answers loopback clients only"})),
+        )
+            .into_response()
+    })
+}
+
+/// `POST /feedctl/v1/salesforce/events`: `{"channel":…, "payload":{…}, "type":…}` or an array.
+async fn admin_publish(
+    State(app): State<Arc<SfApp>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: Bytes,
+) -> Response {
+    if let Some(r) = loopback_only(&peer) {
+        return r;
+    }
+    let items = match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Array(a)) => a,
+        Ok(v @ Value::Object(_)) => vec![v],
+        _ => return (StatusCode::BAD_REQUEST, Json(json!({"message": "expected a JSON object {\"channel\":…, \"payload\":{…}} or an array of them"}))).into_response(),
+    };
+    let mut ids = Vec::new();
+    for it in items {
+        let Some(channel) = it
+            .get("channel")
+            .and_then(Value::as_str)
+            .filter(|c| crate::salesforce::valid_channel(c))
+        else {
+            return (StatusCode::BAD_REQUEST, Json(json!({"message": "each event needs a channel: /topic/NAME, /event/NAME__e, /data/NAME or /u/NAME"}))).into_response();
+        };
+        let ty = it.get("type").and_then(Value::as_str);
+        ids.push(app.publish(channel, ty, it.get("payload").cloned().unwrap_or(json!({}))));
+    }
+    echo(
+        &app,
+        &format!(
+            "POST /feedctl/v1/salesforce/events: published {} event(s)",
+            ids.len()
+        ),
+    );
+    Json(json!({"published": ids.len(), "replayIds": ids})).into_response()
+}
+
+/// `POST /feedctl/v1/salesforce/faults`: `{"fault": "drop-sessions" | "revoke-tokens" |
+/// "expire" | "lock-logins" | "unlock-logins" | "garbage", "count": N}`.
+async fn admin_fault(
+    State(app): State<Arc<SfApp>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Json(body): Json<Value>,
+) -> Response {
+    if let Some(r) = loopback_only(&peer) {
+        return r;
+    }
+    let fault = body.get("fault").and_then(Value::as_str).unwrap_or("");
+    let count = body.get("count").and_then(Value::as_u64).unwrap_or(1) as u32;
+    let mut st = app.lock();
+    let text = match fault {
+        "drop-sessions" => {
+            let n = st.sessions.len();
+            st.sessions.clear();
+            format!("dropped {n} session(s): their next request gets 403::Unknown client")
+        }
+        "revoke-tokens" => {
+            let n = st.tokens.len();
+            st.tokens.clear();
+            format!("revoked {n} token(s): requests with them get 401::Authentication invalid")
+        }
+        "expire" => {
+            let n: usize = st.channels.values().map(|c| c.log.len()).sum();
+            for c in st.channels.values_mut() {
+                c.log.clear();
+            }
+            format!("expired {n} retained event(s): replay ids up to now are invalid")
+        }
+        "lock-logins" => {
+            st.locked = true;
+            "logins now answer invalid_grant".to_string()
+        }
+        "unlock-logins" => {
+            st.locked = false;
+            "logins work again".to_string()
+        }
+        "garbage" => {
+            st.garbage = count;
+            format!("the next {count} Bayeux request(s) get an HTML page instead of JSON")
+        }
+        _ => return (StatusCode::BAD_REQUEST, Json(json!({"message": "unknown fault; expected drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins or garbage"}))).into_response(),
+    };
+    drop(st);
+    app.notify.notify_waiters();
+    echo(&app, &format!("fault: {text}"));
+    Json(json!({"fault": fault, "message": text})).into_response()
+}
