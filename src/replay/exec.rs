@@ -320,21 +320,37 @@ async fn stop_after_grace(groups: &Groups, cancel: &CancellationToken, grace: Du
 }
 
 /// Checks, before any event is delivered, that the command's program can be found and run: a
-/// path must be an executable file; a bare name must be a shell builtin or on PATH.
+/// path must be an executable file; a bare name must be a shell builtin or on PATH. Only a
+/// simple command is checked (one program, its arguments, assignments and redirections): lists,
+/// pipelines, subshells, substitutions, quoting or expansions in the program word are left to
+/// `sh -c`, which judges them better than a word split could.
 pub fn preflight(command: &str) -> Result<(), String> {
+    if command.trim().is_empty() {
+        return Err("the handler command is empty".into());
+    }
+    // Operators that make more than one simple command, wherever they are (even quoted: an
+    // unchecked command is better than a refused good one).
+    if command.contains([';', '&', '|', '\n', '(', ')', '`']) || command.contains("$(") {
+        return Ok(());
+    }
     let mut words = command.split_whitespace().skip_while(|w| {
         // Leading VAR=value assignments are not the program.
         w.split_once('=').is_some_and(|(name, _)| {
             !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         })
     });
-    let Some(first) = words.next() else {
-        return Err("the handler command is empty".into());
+    let Some(word) = words.next() else {
+        return Ok(());
     };
-    // Shell syntax at the start (subshells, groups, quoting, keywords): leave it to the shell.
-    if first.starts_with(['(', '{', '\'', '"', '$', '`', '!', '<', '>', '&', '|', ';'])
+    // `cat>/dev/null`: the program ends where a redirection starts.
+    let first = word.split(['<', '>']).next().unwrap_or("");
+    // Shell syntax in the program word (groups, quoting, expansions, globs, keywords,
+    // wrappers): leave it to the shell.
+    if first.is_empty()
+        || first.contains(['{', '}', '\'', '"', '$', '\\', '*', '?', '[', '~', '!', '='])
         || [
             "if", "for", "while", "until", "case", "exec", "env", "time", "nohup", "then",
+            "command", "builtin",
         ]
         .contains(&first)
     {
@@ -388,6 +404,14 @@ mod tests {
         std::fs::remove_file(&plain).unwrap();
         assert!(err.contains("not an executable"), "{err}");
         assert!(preflight("  ").is_err());
+        // Lists, pipelines and redirections: the first program alone, or the shell's judgement.
+        assert!(preflight("true; nope").is_ok());
+        assert!(preflight("/nonexistent/h.sh || true").is_ok());
+        assert!(preflight("cat>/dev/null").is_ok());
+        assert!(preflight("nope-feedctl>/dev/null")
+            .unwrap_err()
+            .contains("not found"));
+        assert!(preflight("\"/path with space/h\" x").is_ok());
     }
 
     #[test]

@@ -219,3 +219,65 @@ fn event_text_cannot_drive_the_terminal_but_piped_data_stays_exact() {
         "export stays exact"
     );
 }
+
+fn demo_journal(sb: &Sandbox, chunk: usize) {
+    let file = sb.write("events.ndjson", &demo_events());
+    let out = sb
+        .cmd()
+        .args(["journal", "import", "-j", "j.db", "--chunk-size"])
+        .arg(chunk.to_string())
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+}
+
+fn executable(sb: &Sandbox, name: &str, body: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let path = sb.write(name, &format!("#!/bin/sh\n{body}\n"));
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn the_exec_precheck_leaves_shell_lists_to_the_shell() {
+    let sb = Sandbox::new();
+    demo_journal(&sb, 10);
+    let events = demo_events().lines().count();
+    executable(&sb, "h.sh", "cat >/dev/null; echo x >> ran.log");
+    // A list whose first program exists runs; the handler's own status decides.
+    for (cmd, code) in [
+        ("./h.sh; exit 0", 0),
+        ("./h.sh; exit 1", 1),
+        ("true; nope-feedctl", 1),
+    ] {
+        let out = sb
+            .cmd()
+            .args(["replay", "-j", "j.db", "--exec", cmd])
+            .output()
+            .unwrap();
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(code), "{cmd}: {err}");
+        // Not refused up front (the refusal names "handler `PROGRAM`").
+        assert!(!err.contains("handler `"), "{cmd}: {err}");
+    }
+    let ran = std::fs::read_to_string(sb.path().join("ran.log")).unwrap();
+    assert_eq!(
+        ran.lines().count(),
+        2 * events,
+        "h.sh ran for every event, twice"
+    );
+    // A simple command whose program is missing is still refused before any event.
+    for cmd in ["./missing.sh --flag", "nope-feedctl>/dev/null"] {
+        let out = sb
+            .cmd()
+            .args(["replay", "-j", "j.db", "--exec", cmd])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        let err = stderr_of(&out);
+        assert!(
+            err.contains("cannot be run") || err.contains("not found"),
+            "{err}"
+        );
+    }
+}
