@@ -6,11 +6,12 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncRead, AsyncWriteExt, BufReader};
 use tokio::process::Command;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
+use super::lines::BoundedLines;
 use super::sink::Sink;
 use super::{head, Chunk, Delivery, Outcome, RunResult, RunSettings};
 
@@ -70,27 +71,44 @@ pub fn one_line(raw: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Collects the first KiB of a stream (reading it all, so the handler never blocks on a full
-/// pipe), echoing lines live when asked.
-async fn capture(stream: impl AsyncRead + Unpin, echo: Option<String>) -> Vec<u8> {
-    let mut reader = BufReader::new(stream);
+/// How much of one output line is kept in memory (for the stored head and `-v`); the rest of a
+/// longer line is read and dropped.
+const LINE_LIMIT: usize = 8 * 1024;
+
+/// The first KiB of an output and how many bytes there were in all.
+struct Captured {
+    kept: Vec<u8>,
+    total: u64,
+}
+
+/// Collects the first KiB of a stream, reading it all in bounded memory so the handler never
+/// blocks on a full pipe, echoing lines live when asked (long lines cut, and said so).
+async fn capture(stream: impl AsyncRead + Unpin, echo: Option<String>) -> Captured {
+    let mut lines = BoundedLines::new(BufReader::new(stream), LINE_LIMIT);
     let mut kept = Vec::new();
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        match reader.read_until(b'\n', &mut line).await {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {
-                if kept.len() < 1024 {
-                    kept.extend_from_slice(&line[..line.len().min(1024 - kept.len())]);
-                }
-                if let Some(prefix) = &echo {
-                    eprintln!("{prefix} {}", String::from_utf8_lossy(&line).trim_end());
-                }
+    let mut total = 0u64;
+    while let Ok(Some(line)) = lines.next_line().await {
+        total += line.len + u64::from(line.ended);
+        if kept.len() < 1024 {
+            kept.extend_from_slice(&line.bytes[..line.bytes.len().min(1024 - kept.len())]);
+            if kept.len() < 1024 && line.ended {
+                kept.push(b'\n');
+            }
+        }
+        if let Some(prefix) = &echo {
+            let text = String::from_utf8_lossy(&line.bytes);
+            if line.was_cut() {
+                eprintln!(
+                    "{prefix} {}… (a line of {} bytes, cut)",
+                    text.trim_end(),
+                    line.len
+                );
+            } else {
+                eprintln!("{prefix} {}", text.trim_end());
             }
         }
     }
-    kept
+    Captured { kept, total }
 }
 
 /// Runs the handler for one event and waits for it (or for its timeout).
@@ -219,13 +237,22 @@ pub async fn run_event(
 }
 
 /// The captured head of an output, waiting briefly: a process that escaped the group may still
-/// hold the pipe open.
-async fn join(task: Option<tokio::task::JoinHandle<Vec<u8>>>) -> String {
+/// hold the pipe open. When there was more than the head, it says how much.
+async fn join(task: Option<tokio::task::JoinHandle<Captured>>) -> String {
     let Some(task) = task else {
         return String::new();
     };
     match tokio::time::timeout(Duration::from_millis(500), task).await {
-        Ok(Ok(bytes)) => head(&bytes),
+        Ok(Ok(c)) => {
+            let mut text = head(&c.kept);
+            if c.total > 1024 {
+                text.push_str(&format!(
+                    "\n[feedctl: output cut, {} bytes in all, the first KiB kept]",
+                    c.total
+                ));
+            }
+            text
+        }
         _ => String::new(),
     }
 }
