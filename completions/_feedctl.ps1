@@ -719,7 +719,7 @@ Register-ArgumentCompleter -Native -CommandName 'feedctl' -ScriptBlock {
             [CompletionResult]::new('--requeue-delay', '--requeue-delay', [CompletionResultType]::ParameterName, 'Wait before delivering a re-queued chunk again')
             [CompletionResult]::new('--max-redeliveries', '--max-redeliveries', [CompletionResultType]::ParameterName, 'How many times a chunk may be delivered again before exit 75 counts as a failure')
             [CompletionResult]::new('--slow', '--slow', [CompletionResultType]::ParameterName, 'Warn about a handler running longer than this')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Kill a handler (its whole process group) running longer than this, and count it failed')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Kill a handler (its whole process group) running longer than this, and count it failed; in stream mode, the limit for a chunk''s results; 0 for no limit')
             [CompletionResult]::new('--grace', '--grace', [CompletionResultType]::ParameterName, 'After Ctrl-C, how long running handlers may finish before they are killed')
             [CompletionResult]::new('--recording', '--recording', [CompletionResultType]::ParameterName, 'Only this recording')
             [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Only events of these types (repeat or separate with commas)')

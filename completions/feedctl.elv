@@ -674,7 +674,7 @@ set edit:completion:arg-completer[feedctl] = {|@words|
             cand --requeue-delay 'Wait before delivering a re-queued chunk again'
             cand --max-redeliveries 'How many times a chunk may be delivered again before exit 75 counts as a failure'
             cand --slow 'Warn about a handler running longer than this'
-            cand --timeout 'Kill a handler (its whole process group) running longer than this, and count it failed'
+            cand --timeout 'Kill a handler (its whole process group) running longer than this, and count it failed; in stream mode, the limit for a chunk''s results; 0 for no limit'
             cand --grace 'After Ctrl-C, how long running handlers may finish before they are killed'
             cand --recording 'Only this recording'
             cand --type 'Only events of these types (repeat or separate with commas)'

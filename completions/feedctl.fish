@@ -506,7 +506,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l concurrency -
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l requeue-delay -d 'Wait before delivering a re-queued chunk again' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l max-redeliveries -d 'How many times a chunk may be delivered again before exit 75 counts as a failure' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l slow -d 'Warn about a handler running longer than this' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l timeout -d 'Kill a handler (its whole process group) running longer than this, and count it failed' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l timeout -d 'Kill a handler (its whole process group) running longer than this, and count it failed; in stream mode, the limit for a chunk\'s results; 0 for no limit' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l grace -d 'After Ctrl-C, how long running handlers may finish before they are killed' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l recording -d 'Only this recording' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l type -d 'Only events of these types (repeat or separate with commas)' -r

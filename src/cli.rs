@@ -773,9 +773,9 @@ pub struct ReplayArgs {
     /// Warn about a handler running longer than this
     #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub slow: std::time::Duration,
-    /// Kill a handler (its whole process group) running longer than this, and count it failed
-    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
-    pub timeout: Option<std::time::Duration>,
+    /// Kill a handler (its whole process group) running longer than this, and count it failed; in stream mode, the limit for a chunk's results; 0 for no limit
+    #[arg(long, default_value = "5m", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub timeout: std::time::Duration,
     /// After Ctrl-C, how long running handlers may finish before they are killed
     #[arg(long, default_value = "5s", value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub grace: std::time::Duration,

@@ -25,10 +25,16 @@ pub async fn run(g: &Global, p: &Printer, args: &RecordArgs) -> Result<Exit> {
     let spec = sources::parse(&args.sources)?;
     // Open the journal first: a second writer fails before anything touches the server.
     let mut journal = Journal::open_for_write(&args.journal.journal)?;
+    // One stop for every phase (asking who the bot is, logging in, following): --duration
+    // counts from here and Ctrl-C is heard from here on.
+    let stop = Stop {
+        deadline: args.duration.map(|d| tokio::time::Instant::now() + d),
+        cancel: super::cancel_on_interrupt()?,
+    };
     match spec {
-        Spec::SymphonyBot => symphony(g, p, args, &mut journal).await,
-        Spec::Redis(urls) => redis(p, args, &mut journal, &urls).await,
-        Spec::Salesforce(spec) => salesforce(p, args, &mut journal, &spec).await,
+        Spec::SymphonyBot => symphony(g, p, args, &mut journal, &stop).await,
+        Spec::Redis(urls) => redis(p, args, &mut journal, &urls, &stop).await,
+        Spec::Salesforce(spec) => salesforce(p, args, &mut journal, &spec, &stop).await,
     }
 }
 
@@ -38,6 +44,7 @@ async fn redis(
     args: &RecordArgs,
     journal: &mut Journal,
     urls: &[StreamUrl],
+    stop: &Stop,
 ) -> Result<Exit> {
     let (kind, label, description) = redis_description(urls);
     let recording = journal.recording(&NewRecording {
@@ -71,7 +78,7 @@ async fn redis(
         },
         &markers,
     )?;
-    record_from(p, args, journal, recording.id, StreamSource::new(opts)).await
+    record_from(p, args, journal, recording.id, StreamSource::new(opts), stop).await
 }
 
 /// Records Salesforce channels, each resuming from its marker in the recording.
@@ -80,6 +87,7 @@ async fn salesforce(
     args: &RecordArgs,
     journal: &mut Journal,
     spec: &sources::SalesforceSpec,
+    stop: &Stop,
 ) -> Result<Exit> {
     let env = |k: &str| std::env::var(k).ok();
     let who = crate::salesforce::Credentials::from_env(&env)
@@ -130,7 +138,7 @@ async fn salesforce(
         },
         &env,
     )?;
-    record_from(p, args, journal, recording.id, source).await
+    record_from(p, args, journal, recording.id, source, stop).await
 }
 
 /// Records the Symphony bot of the config, resuming from the recording's `datafeed` marker.
@@ -139,6 +147,7 @@ async fn symphony(
     p: &Printer,
     args: &RecordArgs,
     journal: &mut Journal,
+    stop: &Stop,
 ) -> Result<Exit> {
     let settings = load_settings(g)?;
     let (kind, label, description) = datafeed_description(&settings);
@@ -153,14 +162,22 @@ async fn symphony(
     let client = Client::new(&settings)?;
     if recording.bot_user_id.is_none() {
         // Who the bot is, so `serve` can present the same identity to a bot under test.
-        match client.session_info().await {
-            Ok(info) => {
+        // Bounded by the stop: a login that never completes must not outlive --duration or
+        // Ctrl-C. When the stop comes first, following ends at once and says so.
+        let asked = tokio::select! {
+            r = client.session_info() => Some(r),
+            _ = stop.cancel.cancelled() => None,
+            _ = sleep_until_deadline(stop.deadline) => None,
+        };
+        match asked {
+            None => {}
+            Some(Ok(info)) => {
                 if let Some(id) = info.get("id").and_then(|v| v.as_i64()) {
                     journal.set_bot_user_id(recording.id, id)?;
                 }
             }
-            Err(e @ ApiError::AuthRejected { .. }) => return Err(e.into()),
-            Err(e) => tracing::warn!("could not ask the pod who the bot is ({e}); the recording will not know its bot's user id"),
+            Some(Err(e @ ApiError::AuthRejected { .. })) => return Err(e.into()),
+            Some(Err(e)) => tracing::warn!("could not ask the pod who the bot is ({e}); the recording will not know its bot's user id"),
         }
     }
     let mut opts = datafeed_options(
@@ -193,7 +210,15 @@ async fn symphony(
         }
     }
     let source = DatafeedSource::new(&client, opts);
-    record_from(p, args, journal, recording.id, source).await
+    record_from(p, args, journal, recording.id, source, stop).await
+}
+
+/// Waits for the deadline, or forever without one.
+async fn sleep_until_deadline(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Follows any source into a recording: every chunk committed with its marker before the
@@ -204,13 +229,10 @@ async fn record_from<S: Source>(
     journal: &mut Journal,
     recording: i64,
     mut source: S,
+    stop: &Stop,
 ) -> Result<Exit> {
     let progress = p.spinner("{spinner} recording: {msg}", "waiting for events…");
     let started = Instant::now();
-    let stop = Stop {
-        deadline: args.duration.map(|d| tokio::time::Instant::now() + d),
-        cancel: super::cancel_on_interrupt()?,
-    };
     let (outcome, t) = {
         let mut recorder = Recorder::new(journal, recording, args.count)
             .on_notice(|n| progress.suspend(|| p.note(&output::notice_line(n))))
@@ -222,7 +244,7 @@ async fn record_from<S: Source>(
                     t.events, t.chunks, t.last_seq, t.retries
                 ));
             });
-        let outcome = follow(&mut source, &mut recorder, &stop).await;
+        let outcome = follow(&mut source, &mut recorder, stop).await;
         (outcome, recorder.tally)
     };
     source

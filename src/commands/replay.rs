@@ -66,7 +66,8 @@ fn options(g: &Global, args: &ReplayArgs, sel: Selection, speed: Speed) -> Repla
             command: args.exec.clone().unwrap_or_default(),
             concurrency,
             slow: args.slow,
-            timeout: args.timeout,
+            // `--timeout 0`: no limit.
+            timeout: (!args.timeout.is_zero()).then_some(args.timeout),
             grace: args.grace,
             verbose: g.verbose > 0,
         },

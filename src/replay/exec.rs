@@ -6,11 +6,12 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncRead, AsyncWriteExt, BufReader};
 use tokio::process::Command;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
+use super::lines::BoundedLines;
 use super::sink::Sink;
 use super::{head, Chunk, Delivery, Outcome, RunResult, RunSettings};
 
@@ -70,27 +71,44 @@ pub fn one_line(raw: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Collects the first KiB of a stream (reading it all, so the handler never blocks on a full
-/// pipe), echoing lines live when asked.
-async fn capture(stream: impl AsyncRead + Unpin, echo: Option<String>) -> Vec<u8> {
-    let mut reader = BufReader::new(stream);
+/// How much of one output line is kept in memory (for the stored head and `-v`); the rest of a
+/// longer line is read and dropped.
+const LINE_LIMIT: usize = 8 * 1024;
+
+/// The first KiB of an output and how many bytes there were in all.
+struct Captured {
+    kept: Vec<u8>,
+    total: u64,
+}
+
+/// Collects the first KiB of a stream, reading it all in bounded memory so the handler never
+/// blocks on a full pipe, echoing lines live when asked (long lines cut, and said so).
+async fn capture(stream: impl AsyncRead + Unpin, echo: Option<String>) -> Captured {
+    let mut lines = BoundedLines::new(BufReader::new(stream), LINE_LIMIT);
     let mut kept = Vec::new();
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        match reader.read_until(b'\n', &mut line).await {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {
-                if kept.len() < 1024 {
-                    kept.extend_from_slice(&line[..line.len().min(1024 - kept.len())]);
-                }
-                if let Some(prefix) = &echo {
-                    eprintln!("{prefix} {}", String::from_utf8_lossy(&line).trim_end());
-                }
+    let mut total = 0u64;
+    while let Ok(Some(line)) = lines.next_line().await {
+        total += line.len + u64::from(line.ended);
+        if kept.len() < 1024 {
+            kept.extend_from_slice(&line.bytes[..line.bytes.len().min(1024 - kept.len())]);
+            if kept.len() < 1024 && line.ended {
+                kept.push(b'\n');
+            }
+        }
+        if let Some(prefix) = &echo {
+            let text = String::from_utf8_lossy(&line.bytes);
+            if line.was_cut() {
+                eprintln!(
+                    "{prefix} {}… (a line of {} bytes, cut)",
+                    text.trim_end(),
+                    line.len
+                );
+            } else {
+                eprintln!("{prefix} {}", text.trim_end());
             }
         }
     }
-    kept
+    Captured { kept, total }
 }
 
 /// Runs the handler for one event and waits for it (or for its timeout).
@@ -219,13 +237,22 @@ pub async fn run_event(
 }
 
 /// The captured head of an output, waiting briefly: a process that escaped the group may still
-/// hold the pipe open.
-async fn join(task: Option<tokio::task::JoinHandle<Vec<u8>>>) -> String {
+/// hold the pipe open. When there was more than the head, it says how much.
+async fn join(task: Option<tokio::task::JoinHandle<Captured>>) -> String {
     let Some(task) = task else {
         return String::new();
     };
     match tokio::time::timeout(Duration::from_millis(500), task).await {
-        Ok(Ok(bytes)) => head(&bytes),
+        Ok(Ok(c)) => {
+            let mut text = head(&c.kept);
+            if c.total > 1024 {
+                text.push_str(&format!(
+                    "\n[feedctl: output cut, {} bytes in all, the first KiB kept]",
+                    c.total
+                ));
+            }
+            text
+        }
         _ => String::new(),
     }
 }
@@ -320,21 +347,37 @@ async fn stop_after_grace(groups: &Groups, cancel: &CancellationToken, grace: Du
 }
 
 /// Checks, before any event is delivered, that the command's program can be found and run: a
-/// path must be an executable file; a bare name must be a shell builtin or on PATH.
+/// path must be an executable file; a bare name must be a shell builtin or on PATH. Only a
+/// simple command is checked (one program, its arguments, assignments and redirections): lists,
+/// pipelines, subshells, substitutions, quoting or expansions in the program word are left to
+/// `sh -c`, which judges them better than a word split could.
 pub fn preflight(command: &str) -> Result<(), String> {
+    if command.trim().is_empty() {
+        return Err("the handler command is empty".into());
+    }
+    // Operators that make more than one simple command, wherever they are (even quoted: an
+    // unchecked command is better than a refused good one).
+    if command.contains([';', '&', '|', '\n', '(', ')', '`']) || command.contains("$(") {
+        return Ok(());
+    }
     let mut words = command.split_whitespace().skip_while(|w| {
         // Leading VAR=value assignments are not the program.
         w.split_once('=').is_some_and(|(name, _)| {
             !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         })
     });
-    let Some(first) = words.next() else {
-        return Err("the handler command is empty".into());
+    let Some(word) = words.next() else {
+        return Ok(());
     };
-    // Shell syntax at the start (subshells, groups, quoting, keywords): leave it to the shell.
-    if first.starts_with(['(', '{', '\'', '"', '$', '`', '!', '<', '>', '&', '|', ';'])
+    // `cat>/dev/null`: the program ends where a redirection starts.
+    let first = word.split(['<', '>']).next().unwrap_or("");
+    // Shell syntax in the program word (groups, quoting, expansions, globs, keywords,
+    // wrappers): leave it to the shell.
+    if first.is_empty()
+        || first.contains(['{', '}', '\'', '"', '$', '\\', '*', '?', '[', '~', '!', '='])
         || [
             "if", "for", "while", "until", "case", "exec", "env", "time", "nohup", "then",
+            "command", "builtin",
         ]
         .contains(&first)
     {
@@ -388,6 +431,14 @@ mod tests {
         std::fs::remove_file(&plain).unwrap();
         assert!(err.contains("not an executable"), "{err}");
         assert!(preflight("  ").is_err());
+        // Lists, pipelines and redirections: the first program alone, or the shell's judgement.
+        assert!(preflight("true; nope").is_ok());
+        assert!(preflight("/nonexistent/h.sh || true").is_ok());
+        assert!(preflight("cat>/dev/null").is_ok());
+        assert!(preflight("nope-feedctl>/dev/null")
+            .unwrap_err()
+            .contains("not found"));
+        assert!(preflight("\"/path with space/h\" x").is_ok());
     }
 
     #[test]

@@ -8,6 +8,7 @@
 pub mod chunks;
 pub mod engine;
 pub mod exec;
+pub mod lines;
 pub mod pace;
 pub mod run;
 pub mod sink;

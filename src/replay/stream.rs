@@ -7,11 +7,15 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, BufWriter, Lines};
+use tokio::io::{AsyncWriteExt, BufReader, BufWriter};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 
 use super::exec::{kill_group, one_line};
+use super::lines::BoundedLines;
 use super::{Chunk, Outcome, RunResult, RunSettings, REQUEUE_STATUS};
+
+/// The longest result line read whole; a longer line is cut there (and is no result).
+const RESULT_LINE_LIMIT: usize = 64 * 1024;
 
 /// A result line from the handler.
 #[derive(Debug, Deserialize)]
@@ -55,7 +59,7 @@ pub struct StreamHandler {
     child: Option<Child>,
     stdin: Option<BufWriter<ChildStdin>>,
     /// Read in the delivering task itself: no hand-off per result line.
-    results: Option<Lines<BufReader<ChildStdout>>>,
+    results: Option<BoundedLines<BufReader<ChildStdout>>>,
     pgid: i32,
 }
 
@@ -93,7 +97,10 @@ impl StreamHandler {
             .stdin
             .take()
             .map(|s| BufWriter::with_capacity(64 * 1024, s));
-        self.results = Some(BufReader::with_capacity(64 * 1024, stdout).lines());
+        self.results = Some(BoundedLines::new(
+            BufReader::with_capacity(64 * 1024, stdout),
+            RESULT_LINE_LIMIT,
+        ));
         self.child = Some(child);
         Ok(())
     }
@@ -174,65 +181,80 @@ impl StreamHandler {
             }
         }
         let started = Instant::now();
-        let mut pending: HashMap<String, i64> = HashMap::with_capacity(events.len());
-        let mut write_failed = false;
-        if let Some(stdin) = self.stdin.as_mut() {
-            let mut buf = Vec::with_capacity(events.iter().map(|d| d.raw.len() + 64).sum());
-            for d in events {
-                // The id is digits and a dot: it needs no JSON escaping.
-                let id = format!("{}.{attempt}", d.row);
-                use std::io::Write as _;
-                let _ = writeln!(
-                    buf,
-                    "{{\"id\":\"{id}\",\"chunk\":{},\"attempt\":{attempt},\"event\":{}}}",
-                    chunk.seq,
-                    one_line(&d.raw)
-                );
-                pending.insert(id, d.row);
-            }
-            if stdin.write_all(&buf).await.is_err() {
-                write_failed = true;
-            }
-            if stdin.flush().await.is_err() {
-                write_failed = true;
-            }
-        }
-        let mut got: HashMap<i64, (i32, Duration, String)> = HashMap::with_capacity(events.len());
         let deadline = self
             .settings
             .timeout
             .map(|t| tokio::time::Instant::from_std(started) + t);
         let slow_at = tokio::time::Instant::from_std(started) + self.settings.slow;
+        let mut pending: HashMap<String, i64> = HashMap::with_capacity(events.len());
+        let mut buf = Vec::with_capacity(events.iter().map(|d| d.raw.len() + 64).sum());
+        for d in events {
+            // The id is digits and a dot: it needs no JSON escaping.
+            let id = format!("{}.{attempt}", d.row);
+            use std::io::Write as _;
+            let _ = writeln!(
+                buf,
+                "{{\"id\":\"{id}\",\"chunk\":{},\"attempt\":{attempt},\"event\":{}}}",
+                chunk.seq,
+                one_line(&d.raw)
+            );
+            pending.insert(id, d.row);
+        }
+        let mut got: HashMap<i64, (i32, Duration, String)> = HashMap::with_capacity(events.len());
         let mut warned = false;
-        let mut dead = write_failed;
-        while !pending.is_empty() && !dead {
-            let Some(lines) = self.results.as_mut() else {
-                break;
+        let mut dead = false;
+        let mut timed_out = false;
+        let mut written = false;
+        let verbose = self.settings.verbose;
+        {
+            let (Some(stdin), Some(lines)) = (self.stdin.as_mut(), self.results.as_mut()) else {
+                return failed("the handler's pipes are gone".into());
             };
-            tokio::select! {
-                line = lines.next_line() => match line {
-                    Ok(Some(line)) => match serde_json::from_str::<ResultLine>(&line) {
-                        Ok(r) => {
-                            if let Some(row) = pending.remove(r.id.as_ref()) {
-                                got.insert(row, (r.status_code(), started.elapsed(), r.message.clone().unwrap_or_default()));
+            // Written while results are read, both under --timeout: a handler that stops
+            // reading its input (a full pipe) or never answers cannot hold replay.
+            let mut writing = std::pin::pin!(async {
+                stdin.write_all(&buf).await?;
+                stdin.flush().await
+            });
+            while !dead && (!pending.is_empty() || !written) {
+                tokio::select! {
+                    w = &mut writing, if !written => {
+                        written = true;
+                        dead = w.is_err();
+                    }
+                    line = lines.next_line(), if !pending.is_empty() => match line {
+                        Ok(Some(line)) if line.was_cut() => eprintln!(
+                            "note: the stream handler printed a line of {} bytes; only result lines up to {} KiB are read, so it was cut and ignored",
+                            line.len,
+                            RESULT_LINE_LIMIT / 1024
+                        ),
+                        Ok(Some(line)) => match serde_json::from_slice::<ResultLine>(&line.bytes) {
+                            Ok(r) => {
+                                if let Some(row) = pending.remove(r.id.as_ref()) {
+                                    got.insert(row, (r.status_code(), started.elapsed(), r.message.clone().unwrap_or_default()));
+                                }
                             }
-                        }
-                        // Anything else the handler prints is its own logging.
-                        Err(_) if self.settings.verbose => eprintln!("[handler] {line}"),
-                        Err(_) => {}
+                            // Anything else the handler prints is its own logging.
+                            Err(_) if verbose => eprintln!("[handler] {}", String::from_utf8_lossy(&line.bytes)),
+                            Err(_) => {}
+                        },
+                        Ok(None) | Err(_) => dead = true,
                     },
-                    Ok(None) | Err(_) => dead = true,
-                },
-                _ = tokio::time::sleep_until(slow_at), if !warned => {
-                    warned = true;
-                    eprintln!("slow: the stream handler has not answered {} event(s) of chunk {} after {}s", pending.len(), chunk.seq, self.settings.slow.as_secs());
+                    _ = tokio::time::sleep_until(slow_at), if !warned => {
+                        warned = true;
+                        eprintln!("slow: the stream handler has not answered {} event(s) of chunk {} after {}s", pending.len(), chunk.seq, self.settings.slow.as_secs());
+                    }
+                    _ = async { match deadline { Some(d) => tokio::time::sleep_until(d).await, None => std::future::pending().await } } => {
+                        timed_out = true;
+                        break;
+                    }
                 }
-                _ = async { match deadline { Some(d) => tokio::time::sleep_until(d).await, None => std::future::pending().await } } => break,
             }
         }
-        let timed_out = !pending.is_empty() && !dead;
-        if !pending.is_empty() {
-            // The handler is stuck or gone: stop it; the next chunk starts a fresh one.
+        let timed_out = timed_out && !pending.is_empty();
+        if !pending.is_empty() || !written {
+            // The handler is stuck (not reading or not answering) or gone: stop it; the next
+            // chunk starts a fresh one.
             self.stop(libc::SIGKILL).await;
         }
         events

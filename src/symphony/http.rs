@@ -16,6 +16,20 @@ pub const USER_AGENT_VALUE: &str = concat!("feedctl/", env!("CARGO_PKG_VERSION")
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 /// Default whole-request limit for calls that are not long polls.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The largest body read from a datafeed read: far above a real batch of events (the kits ask
+/// for at most 100), low enough that an endless body cannot exhaust memory (docs/cli.md).
+pub const MAX_READ_BODY: usize = 32 << 20;
+/// The largest body of any other call (login, session info, feed create/list/delete, ...).
+pub const MAX_BODY: usize = 1 << 20;
+
+/// How many bytes of an answer to `call` are read before it is abandoned as too large.
+pub fn body_limit(call: &str) -> usize {
+    if call.ends_with("/read") {
+        MAX_READ_BODY
+    } else {
+        MAX_BODY
+    }
+}
 
 /// Which server a call goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,8 +133,8 @@ impl Http {
             .header("X-Trace-Id", trace_id())
     }
 
-    /// Sends the request, reads the whole body within `timeout`, and logs the call without
-    /// any header (tokens travel in headers).
+    /// Sends the request, reads the whole body within `timeout` and `body_limit(call)` bytes,
+    /// and logs the call without any header (tokens travel in headers).
     pub async fn send(
         &self,
         call: &str,
@@ -135,11 +149,30 @@ impl Http {
                 .map_err(|e| ApiError::from_reqwest(call, e))?;
             let status = resp.status();
             let headers = resp.headers().clone();
-            let body = resp
-                .bytes()
+            let limit = body_limit(call);
+            let too_large = || ApiError::Malformed {
+                call: call.to_string(),
+                detail: format!(
+                    "the body is larger than {} MiB, feedctl's limit for this call; it stopped reading there",
+                    limit >> 20
+                ),
+            };
+            if resp.content_length().is_some_and(|n| n > limit as u64) {
+                return Err(too_large());
+            }
+            let mut resp = resp;
+            let mut body = Vec::new();
+            while let Some(piece) = resp
+                .chunk()
                 .await
-                .map_err(|e| ApiError::from_reqwest(call, e))?;
-            Ok::<_, ApiError>((status, headers, body.to_vec()))
+                .map_err(|e| ApiError::from_reqwest(call, e))?
+            {
+                if body.len() + piece.len() > limit {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&piece);
+            }
+            Ok::<_, ApiError>((status, headers, body))
         })
         .await;
         let elapsed = started.elapsed();

@@ -1,6 +1,8 @@
 //! Hardening (issue 14): hostile servers, damaged files and misbehaving handlers meet bounded
 //! waits, bounded memory, and files that are never written when they are refused.
 
+use std::time::Duration;
+
 use crate::common::*;
 
 fn sidecars(sb: &Sandbox, name: &str) -> Vec<String> {
@@ -218,4 +220,374 @@ fn event_text_cannot_drive_the_terminal_but_piped_data_stays_exact() {
         stdout_of(&out).contains(&format!("\"event\":{HOSTILE}}}")),
         "export stays exact"
     );
+}
+
+fn demo_journal(sb: &Sandbox, chunk: usize) {
+    let file = sb.write("events.ndjson", &demo_events());
+    let out = sb
+        .cmd()
+        .args(["journal", "import", "-j", "j.db", "--chunk-size"])
+        .arg(chunk.to_string())
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+}
+
+fn executable(sb: &Sandbox, name: &str, body: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let path = sb.write(name, &format!("#!/bin/sh\n{body}\n"));
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn the_exec_precheck_leaves_shell_lists_to_the_shell() {
+    let sb = Sandbox::new();
+    demo_journal(&sb, 10);
+    let events = demo_events().lines().count();
+    executable(&sb, "h.sh", "cat >/dev/null; echo x >> ran.log");
+    // A list whose first program exists runs; the handler's own status decides.
+    for (cmd, code) in [
+        ("./h.sh; exit 0", 0),
+        ("./h.sh; exit 1", 1),
+        ("true; nope-feedctl", 1),
+    ] {
+        let out = sb
+            .cmd()
+            .args(["replay", "-j", "j.db", "--exec", cmd])
+            .output()
+            .unwrap();
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(code), "{cmd}: {err}");
+        // Not refused up front (the refusal names "handler `PROGRAM`").
+        assert!(!err.contains("handler `"), "{cmd}: {err}");
+    }
+    let ran = std::fs::read_to_string(sb.path().join("ran.log")).unwrap();
+    assert_eq!(
+        ran.lines().count(),
+        2 * events,
+        "h.sh ran for every event, twice"
+    );
+    // A simple command whose program is missing is still refused before any event.
+    for cmd in ["./missing.sh --flag", "nope-feedctl>/dev/null"] {
+        let out = sb
+            .cmd()
+            .args(["replay", "-j", "j.db", "--exec", cmd])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        let err = stderr_of(&out);
+        assert!(
+            err.contains("cannot be run") || err.contains("not found"),
+            "{err}"
+        );
+    }
+}
+
+/// What a hostile HTTP server does after reading a request.
+#[derive(Clone, Copy)]
+enum Hostile {
+    /// 200 with a body that never ends (at most 2 GiB, until the client hangs up).
+    EndlessBody,
+    /// Never answers (holds the connection for at most 120 s).
+    Silent,
+}
+
+/// A loopback server that answers every request with `how`; stops accepting when dropped.
+struct HostileServer {
+    port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl HostileServer {
+    fn start(how: Hostile) -> Self {
+        use std::io::{Read, Write};
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopping = stop.clone();
+        std::thread::spawn(move || {
+            let until = std::time::Instant::now() + Duration::from_secs(180);
+            while !stopping.load(Ordering::Relaxed) && std::time::Instant::now() < until {
+                let Ok((mut conn, _)) = listener.accept() else {
+                    std::thread::sleep(Duration::from_millis(20));
+                    continue;
+                };
+                let stopping = stopping.clone();
+                std::thread::spawn(move || {
+                    conn.set_nonblocking(false).ok();
+                    conn.set_read_timeout(Some(Duration::from_secs(5))).ok();
+                    let mut head = Vec::new();
+                    let mut byte = [0u8; 1];
+                    while !head.ends_with(b"\r\n\r\n") && head.len() < 65536 {
+                        match conn.read(&mut byte) {
+                            Ok(1) => head.push(byte[0]),
+                            _ => return,
+                        }
+                    }
+                    match how {
+                        Hostile::EndlessBody => {
+                            let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n[");
+                            let piece = vec![b' '; 64 * 1024];
+                            for _ in 0..(2u64 << 30) / piece.len() as u64 {
+                                if stopping.load(Ordering::Relaxed)
+                                    || conn.write_all(&piece).is_err()
+                                {
+                                    break;
+                                }
+                            }
+                        }
+                        Hostile::Silent => {
+                            let until = std::time::Instant::now() + Duration::from_secs(120);
+                            let mut buf = [0u8; 1024];
+                            conn.set_read_timeout(Some(Duration::from_millis(200))).ok();
+                            while !stopping.load(Ordering::Relaxed)
+                                && std::time::Instant::now() < until
+                            {
+                                if let Ok(0) = conn.read(&mut buf) {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        HostileServer { port, stop }
+    }
+}
+
+impl Drop for HostileServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Runs feedctl to its end and returns (output, peak RSS in KiB from /proc/PID/status VmHWM).
+fn run_measured(sb: &Sandbox, args: &[&str], limit: Duration) -> (std::process::Output, u64) {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("feedctl"))
+        .args(args)
+        .env("HOME", sb.path())
+        .env("NO_COLOR", "1")
+        .current_dir(sb.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status_file = format!("/proc/{}/status", child.id());
+    let started = std::time::Instant::now();
+    let mut peak = 0u64;
+    loop {
+        if let Ok(text) = std::fs::read_to_string(&status_file) {
+            if let Some(kb) = text
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            {
+                peak = peak.max(kb);
+            }
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("feedctl {args:?} still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (child.wait_with_output().unwrap(), peak)
+}
+
+#[test]
+fn an_endless_body_is_cut_at_the_limit_and_memory_stays_bounded() {
+    let hostile = HostileServer::start(Hostile::EndlessBody);
+    let sb = Sandbox::new();
+    sb.config_for(&format!("http://127.0.0.1:{}", hostile.port), PRIVATE_KEY);
+    let (out, peak_kb) = run_measured(&sb, &["auth", "check"], Duration::from_secs(50));
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(err.contains("larger than 1 MiB"), "{err}");
+    assert!(peak_kb < 64 * 1024, "auth check peaked at {peak_kb} KiB");
+
+    // A datafeed read: logins answered by a real emulator, the agent streams forever.
+    let pod = InProcess::start(test_options(&demo_events()));
+    let (host, port) = host_port(&pod.url());
+    sb.write(
+        "config.yaml",
+        &format!(
+            "scheme: http\nhost: {host}\nport: {port}\nagent:\n  host: 127.0.0.1\n  port: {}\nbot:\n  username: demo-bot\n  privateKey:\n    path: {}\n",
+            hostile.port,
+            fixture(PRIVATE_KEY).display()
+        ),
+    );
+    let (out, peak_kb) = run_measured(&sb, &["datafeed", "read", "f1"], Duration::from_secs(50));
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(err.contains("larger than 32 MiB"), "{err}");
+    assert!(
+        peak_kb < 160 * 1024,
+        "datafeed read peaked at {peak_kb} KiB"
+    );
+}
+
+#[test]
+fn record_duration_bounds_a_login_that_never_completes() {
+    let silent = HostileServer::start(Hostile::Silent);
+    let sb = Sandbox::new();
+    sb.config_for(&format!("http://127.0.0.1:{}", silent.port), PRIVATE_KEY);
+    let started = std::time::Instant::now();
+    let out = sb
+        .cmd()
+        .args(["record", "-j", "r.db", "--duration", "2s"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}: {err}",
+        started.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("stored 0 events"), "{err}");
+    let out = sb
+        .cmd()
+        .args(["journal", "verify", "-j", "r.db"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "journal intact: {}", stderr_of(&out));
+}
+
+fn stored_timeouts(sb: &Sandbox) -> Vec<Option<i64>> {
+    let db = rusqlite::Connection::open(sb.path().join("j.db")).unwrap();
+    let mut q = db
+        .prepare("SELECT json_extract(options, '$.timeoutMs') FROM replay_runs ORDER BY id")
+        .unwrap();
+    q.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+#[test]
+fn replay_handlers_have_a_default_timeout_also_in_stream_mode() {
+    let sb = Sandbox::new();
+    // One chunk of 3000 events (about 1 MB): more than a pipe holds.
+    let file = sb.write("many.ndjson", &generated_events(3000));
+    let out = sb
+        .cmd()
+        .args(["journal", "import", "-j", "j.db", "--chunk-size", "3000"])
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    // A stream handler that neither reads its input nor answers.
+    let started = std::time::Instant::now();
+    let out = sb
+        .cmd()
+        .args([
+            "replay",
+            "-j",
+            "j.db",
+            "--mode",
+            "stream",
+            "--exec",
+            "sleep 300",
+        ])
+        // One write of the whole chunk (stream mode writes concurrency × 64 events at a time).
+        .args([
+            "--timeout",
+            "1s",
+            "--concurrency",
+            "64",
+            "--report",
+            "r.json",
+        ])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert!(started.elapsed() < Duration::from_secs(20), "{err}");
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sb.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(r["outcomes"]["timeout"], 3000, "{r}");
+
+    // Without --timeout the default (5 minutes) is in force; 0 is none.
+    for extra in [&[][..], &["--timeout", "0"][..]] {
+        let out = sb
+            .cmd()
+            .args(["replay", "-j", "j.db", "--chunks", "1..1", "--exec", "true"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+    }
+    assert_eq!(stored_timeouts(&sb), vec![Some(1000), Some(300_000), None]);
+}
+
+#[test]
+fn hostile_handler_output_is_read_in_bounded_memory_and_said_cut() {
+    let sb = Sandbox::new();
+    demo_journal(&sb, 1);
+    // Per event: 400 MB on stdout without a newline.
+    let (out, peak_kb) = run_measured(
+        &sb,
+        &[
+            "replay",
+            "-j",
+            "j.db",
+            "--chunks",
+            "1..1",
+            "--exec",
+            "cat >/dev/null; head -c 400000000 /dev/zero",
+        ],
+        Duration::from_secs(120),
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(peak_kb < 100 * 1024, "replay peaked at {peak_kb} KiB");
+    let db = rusqlite::Connection::open(sb.path().join("j.db")).unwrap();
+    let head: String = db
+        .query_row("SELECT stdout_head FROM replay_results", [], |r| r.get(0))
+        .unwrap();
+    assert!(head.len() < 2048, "{} bytes stored", head.len());
+    assert!(
+        head.ends_with("[feedctl: output cut, 400000000 bytes in all, the first KiB kept]"),
+        "{head:?}"
+    );
+    drop(db);
+
+    // Stream mode: a 300 MB line without a newline, then proper results.
+    executable(
+        &sb,
+        "stream.sh",
+        r#"head -c 300000000 /dev/zero; echo
+sed -u 's/^{"id":"\([^"]*\)".*/{"id":"\1","status":0}/'"#,
+    );
+    let (out, peak_kb) = run_measured(
+        &sb,
+        &[
+            "replay",
+            "-j",
+            "j.db",
+            "--chunks",
+            "1..3",
+            "--mode",
+            "stream",
+            "--exec",
+            "./stream.sh",
+        ],
+        Duration::from_secs(120),
+    );
+    let err = stderr_of(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("a line of 300000000 bytes") && err.contains("cut"),
+        "{err}"
+    );
+    assert!(peak_kb < 100 * 1024, "replay peaked at {peak_kb} KiB");
 }
