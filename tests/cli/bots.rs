@@ -313,3 +313,64 @@ fn an_injected_event_reaches_a_connected_bot_within_a_second() {
         "injected event answered after {latency:?}"
     );
 }
+
+/// Session tokens are JWTs a strict decoder (the kit's PyJWT) reads, and with `--skd` the kit
+/// sees Simplified Key Delivery: it asks /agent/v1/info without a token, skips the key manager
+/// and reads with an empty keyManagerToken.
+#[test]
+fn with_skd_the_kit_skips_the_key_manager_and_gets_every_event() {
+    let Some(python) = kit_python() else { return };
+    let sb = Sandbox::new();
+    let serve = serve_demo(&sb, &["--skd"]);
+    // Twenty session tokens, each decoded by PyJWT.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let tokens: Vec<String> = (0..20)
+        .map(|_| {
+            let c = local_client(&serve.base_url, PRIVATE_KEY);
+            rt.block_on(c.session())
+                .unwrap()
+                .session_token
+                .expose()
+                .to_string()
+        })
+        .collect();
+    let check = StdCommand::new(&python)
+        .args([
+            "-c",
+            "import sys, jwt\nfor t in sys.argv[1:]:\n    c = jwt.decode(t, options={'verify_signature': False})\n    assert c['canUseSimplifiedKeyDelivery'] is True\n",
+        ])
+        .args(&tokens)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "PyJWT refused a session token: {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let _bot = start_bot(&sb, &python, &serve.base_url, "v2");
+    let answers = wait_for_answers(&sb, 40, Duration::from_secs(60));
+    check_every_event_answered(&sb, &answers);
+    let seq = request_log(&sb);
+    assert!(
+        seq.iter().any(|(t, s)| t == "info" && *s == 200),
+        "the kit asked the agent's version: {seq:?}"
+    );
+    // Neither the bot nor feedctl's own client (which also honours SKD) called the relay.
+    assert!(
+        !seq.iter().any(|(t, _)| t == "relay"),
+        "the kit used SKD: {seq:?}"
+    );
+}
+
+/// A connection dropped before any answer (`drop`) is retried by the kit like any network error.
+#[test]
+fn the_kit_reads_on_after_a_dropped_connection() {
+    let Some(python) = kit_python() else { return };
+    let sb = Sandbox::new();
+    let serve = serve_demo(&sb, &["--fault", "read:drop+2"]);
+    let _bot = start_bot(&sb, &python, &serve.base_url, "v2");
+    let answers = wait_for_answers(&sb, 40, Duration::from_secs(60));
+    check_every_event_answered(&sb, &answers);
+    let log = std::fs::read_to_string(sb.path().join("requests.ndjson")).unwrap();
+    assert!(log.contains("\"fault\":\"drop\""), "the drop fired");
+}

@@ -115,6 +115,11 @@ fn survives_a_reset_connection() {
 }
 
 #[test]
+fn survives_a_dropped_connection() {
+    check_fault("read:drop+1", "read failed");
+}
+
+#[test]
 fn survives_a_truncated_body() {
     check_fault("read:truncate+1", "connection broken");
 }
