@@ -220,7 +220,7 @@ pub fn run(g: &Global, p: &Printer, cmd: &JournalCommand) -> Result<Exit> {
                             m.id.to_string(),
                             output::time(m.at),
                             output::clip(&m.stream_id, 16),
-                            m.answers_event.clone().unwrap_or_default(),
+                            m.answers_event.clone().unwrap_or_else(|| "unknown".into()),
                             output::clip(
                                 &output::plain_text(m.message.as_deref().unwrap_or("")),
                                 60,

@@ -573,13 +573,45 @@ fn shape(
     }
 }
 
-/// Notes, per stream, the last event served, so a bot's reply can be linked to it.
+/// Notes what a read served, so a bot's reply can be linked to the event it answers: per
+/// stream, the events of the latest read that had any there; and every served event by id.
 fn remember_served(app: &App, events: &[Published]) {
     let mut last = app.last_served.lock().unwrap_or_else(|e| e.into_inner());
+    let mut batch: std::collections::HashMap<Arc<str>, Vec<super::ServedEvent>> =
+        Default::default();
     for e in events {
+        last.by_id.insert(e.id.clone(), e.row);
         if let Some(stream) = &e.stream_id {
-            last.insert(stream.clone(), (e.id.clone(), e.row));
+            let here = batch.entry(stream.clone()).or_default();
+            // A `duplicate` fault serves an event twice: still one candidate.
+            if !here.iter().any(|(id, _)| *id == e.id) {
+                here.push((e.id.clone(), e.row));
+            }
         }
+    }
+    last.by_stream.extend(batch);
+}
+
+/// The event a reply to `stream` answers (its id and journal row), by the rule of
+/// docs/testing-a-bot.md: the event named by the request's `X-Trace-Id` (the Java kit sends the
+/// event's id while dispatching it), else the only event of the stream in the latest read that
+/// served it; else unknown.
+fn answered_event(
+    app: &App,
+    stream: &str,
+    trace_id: Option<&str>,
+) -> (Option<String>, Option<i64>) {
+    let last = app.last_served.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(trace) = trace_id {
+        // `base:id` is the kits' form when a trace id base is configured.
+        let id = trace.rsplit(':').next().unwrap_or(trace);
+        if let Some(row) = last.by_id.get(id) {
+            return (Some(id.to_string()), *row);
+        }
+    }
+    match last.by_stream.get(stream).map(Vec::as_slice) {
+        Some([(id, row)]) => (Some(id.to_string()), *row),
+        _ => (None, None),
     }
 }
 
@@ -705,13 +737,7 @@ async fn create_message(
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0);
-    let (answers_event, answers_row) = app
-        .last_served
-        .lock()
-        .ok()
-        .and_then(|m| m.get(sid.as_str()).cloned())
-        .map(|(id, row)| (Some(id.to_string()), row))
-        .unwrap_or((None, None));
+    let (answers_event, answers_row) = answered_event(&app, &sid, header(&headers, "X-Trace-Id"));
     let sent = super::SentMessage {
         at,
         stream_id: sid.clone(),

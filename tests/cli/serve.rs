@@ -667,3 +667,56 @@ fn serving_a_recording_presents_the_bot_that_recorded_it() {
     let me: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(me["user"]["id"], 777, "sessioninfo says who recorded");
 }
+
+/// A multipart `message/create` as a kit sends it, with an optional X-Trace-Id.
+async fn send_reply(
+    http: &reqwest::Client,
+    base: &str,
+    session: &feedctl::symphony::auth::Session,
+    stream: &str,
+    trace: Option<&str>,
+) {
+    let body = "--XyZ\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\n<messageML>ok</messageML>\r\n--XyZ--\r\n";
+    let mut r = http
+        .post(format!("{base}/agent/v4/stream/{stream}/message/create"))
+        .header("sessionToken", session.session_token.expose())
+        .header("content-type", "multipart/form-data; boundary=XyZ")
+        .body(body);
+    if let Some(t) = trace {
+        r = r.header("X-Trace-Id", t);
+    }
+    assert_eq!(r.send().await.unwrap().status().as_u16(), 200);
+}
+
+#[test]
+fn a_reply_is_linked_to_the_event_it_answers_only_when_the_request_tells() {
+    let event = |id: &str, stream: &str| {
+        format!(
+            r#"{{"id":"{id}","messageId":"m-{id}","timestamp":1795357800000,"type":"MESSAGESENT","initiator":{{"user":{{"userId":1,"username":"u"}}}},"payload":{{"messageSent":{{"message":{{"messageId":"m-{id}","timestamp":1795357800000,"message":"<div>hi</div>","stream":{{"streamId":"{stream}","streamType":"ROOM"}}}}}}}}}}"#
+        )
+    };
+    let events = [event("a1", "SA"), event("a2", "SA"), event("b1", "SB")].join("\n");
+    let pod = InProcess::start(test_options(&events));
+    let c = client_for(&pod);
+    let base = pod.url();
+    let sent = pod.rt.block_on(async {
+        let session = c.session().await.unwrap();
+        let feed = c.create_datafeed(None, false).await.unwrap();
+        let r = c
+            .read_datafeed(&feed.id, "", Duration::from_secs(5))
+            .await
+            .unwrap();
+        assert_eq!(r.events.len(), 3, "one read serves all three");
+        let http = reqwest::Client::new();
+        // SB had one event in that read: the reply answers it.
+        send_reply(&http, &base, &session, "SB", None).await;
+        // SA had two: which one is unknown...
+        send_reply(&http, &base, &session, "SA", Some("Xy12ab")).await;
+        // ...unless the trace id names it (the Java kit's trace id is the event id).
+        send_reply(&http, &base, &session, "SA", Some("a2")).await;
+        send_reply(&http, &base, &session, "SA", Some("base:a1")).await;
+        pod.server().sent_messages()
+    });
+    let links: Vec<Option<&str>> = sent.iter().map(|m| m.answers_event.as_deref()).collect();
+    assert_eq!(links, [Some("b1"), None, Some("a2"), Some("a1")]);
+}
