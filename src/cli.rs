@@ -386,7 +386,7 @@ pub struct ServeArgs {
     /// A feed not read for this long expires
     #[arg(long, default_value = "30m", value_parser = humantime::parse_duration)]
     pub feed_ttl: std::time::Duration,
-    /// Active feeds per user before reads answer 403
+    /// Active v2 feeds per user; creating one more answers 403
     #[arg(long, default_value_t = 20)]
     pub max_feeds: usize,
     /// Most events in one read

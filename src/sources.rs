@@ -175,14 +175,39 @@ pub fn datafeed_options(settings: &Settings, req: &DatafeedRequest) -> FollowOpt
             keep: req.keep || matches!(req.owner, FeedOwner::Recording(_)),
         },
     };
+    let tag = req.owner.tag(req.tag);
     FollowOptions {
         version: settings.datafeed.version,
+        id_file: (settings.datafeed.version == DatafeedVersion::V1)
+            .then(|| v1_id_file(&settings.datafeed.id_file_path, &tag)),
         choice,
         read_timeout: req.read_timeout,
         retry: settings.datafeed.retry.clone(),
         include_invisible: settings.datafeed.include_invisible,
-        tag: req.owner.tag(req.tag),
+        tag,
     }
+}
+
+/// Where feedctl keeps the id of its own v1 feed: in the `datafeed.idFilePath` directory (a file
+/// there names its directory), as `TAG.datafeed.id`, beside the bot's own `datafeed.id` but never
+/// that file, so feedctl does not read (and take the events of) the bot's v1 feed.
+fn v1_id_file(id_file_path: &std::path::Path, tag: &str) -> std::path::PathBuf {
+    let dir = if id_file_path.is_file() {
+        id_file_path.parent().unwrap_or(std::path::Path::new("."))
+    } else {
+        id_file_path
+    };
+    let name: String = tag
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    dir.join(format!("{name}.datafeed.id"))
 }
 
 /// The journal's names for a Symphony recording: its kind, its legacy source label, and a

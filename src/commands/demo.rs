@@ -130,6 +130,7 @@ async fn walk_through(
         &client,
         FollowOptions {
             version: settings.datafeed.version,
+            id_file: None,
             choice: FeedChoice::Resume {
                 id: feed.id.clone(),
                 ack_id: String::new(),

@@ -220,7 +220,7 @@ pub fn run(g: &Global, p: &Printer, cmd: &JournalCommand) -> Result<Exit> {
                             m.id.to_string(),
                             output::time(m.at),
                             output::safe(&output::clip(&m.stream_id, 16)),
-                            output::safe(m.answers_event.as_deref().unwrap_or_default()),
+                            output::safe(m.answers_event.as_deref().unwrap_or("unknown")),
                             output::safe(&output::clip(
                                 &output::plain_text(m.message.as_deref().unwrap_or("")),
                                 60,

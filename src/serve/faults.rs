@@ -29,8 +29,10 @@ pub enum FaultKind {
     Status(u16),
     /// Never answer; the client has to give up.
     Hang,
-    /// Send the head, then break the connection.
+    /// Send a 200 head, then break the connection before any body.
     Reset,
+    /// Close the connection before any response head: a dropped TCP connection.
+    Drop,
     /// Send part of a body, then break the connection.
     Truncate,
     /// Answer 200 with a body that is not JSON.
@@ -54,6 +56,7 @@ impl fmt::Display for FaultKind {
             FaultKind::Status(s) => write!(f, "{s}"),
             FaultKind::Hang => f.write_str("hang"),
             FaultKind::Reset => f.write_str("reset"),
+            FaultKind::Drop => f.write_str("drop"),
             FaultKind::Truncate => f.write_str("truncate"),
             FaultKind::Garbage => f.write_str("garbage"),
             FaultKind::Duplicate => f.write_str("duplicate"),
@@ -97,13 +100,14 @@ impl FromStr for FaultRule {
         let kind = match &rest[..end] {
             "hang" => FaultKind::Hang,
             "reset" => FaultKind::Reset,
+            "drop" => FaultKind::Drop,
             "truncate" => FaultKind::Truncate,
             "garbage" => FaultKind::Garbage,
             "duplicate" => FaultKind::Duplicate,
             "reorder" => FaultKind::Reorder,
             code => match code.parse::<u16>() {
                 Ok(c) if (400..=599).contains(&c) => FaultKind::Status(c),
-                _ => return Err(bad(&format!("unknown kind `{code}` (an HTTP status 400-599, hang, reset, truncate, garbage, duplicate or reorder)"))),
+                _ => return Err(bad(&format!("unknown kind `{code}` (an HTTP status 400-599, hang, drop, reset, truncate, garbage, duplicate or reorder)"))),
             },
         };
         let mut rest = &rest[end..];
@@ -235,6 +239,8 @@ mod tests {
             (r.kind.clone(), r.skip, r.count),
             (FaultKind::Reset, 2, None)
         );
+        let r: FaultRule = "read:drop+1".parse().unwrap();
+        assert_eq!((r.kind.clone(), r.skip), (FaultKind::Drop, 1));
         let r: FaultRule = "read:garbage@0.25".parse().unwrap();
         assert_eq!((r.probability, r.count), (Some(0.25), None));
         for bad in [

@@ -19,7 +19,7 @@ pub struct HubSettings {
     pub visibility_timeout: Duration,
     /// A feed not read for this long expires (reads then get 400).
     pub feed_ttl: Duration,
-    /// Active v2 feeds per user before reads answer 403.
+    /// Active v2 feeds per user; creating one more answers 403.
     pub max_feeds: usize,
     /// Most events in one read.
     pub batch_size: usize,
@@ -131,7 +131,6 @@ pub enum ReadOutcome {
         ack_id: Option<String>,
     },
     UnknownFeed,
-    TooManyFeeds,
     BadAckId,
 }
 
@@ -227,10 +226,27 @@ impl Hub {
         }
     }
 
-    pub fn create(&self, owner: &str, tag: Option<String>, version: Version) -> (String, i64) {
+    /// Creates a feed; `None` when the user already has `max_feeds` active v2 feeds (v1 feeds
+    /// are not limited: they cannot be deleted, so a limit would only strand their users).
+    pub fn create(
+        &self,
+        owner: &str,
+        tag: Option<String>,
+        version: Version,
+    ) -> Option<(String, i64)> {
         let mut st = self.lock();
         let now = Instant::now();
         self.expire(&mut st, now);
+        if version == Version::V2
+            && st
+                .feeds
+                .values()
+                .filter(|f| f.owner == owner && f.version == Version::V2)
+                .count()
+                >= self.settings.max_feeds
+        {
+            return None;
+        }
         let id = match version {
             Version::V2 => format!("{}_f", random_hex(32)),
             Version::V1 => random_hex(32),
@@ -271,7 +287,7 @@ impl Hub {
         );
         drop(st);
         self.created.notify_waiters();
-        (id, created_at)
+        Some((id, created_at))
     }
 
     /// The user's v2 feeds, optionally only those with `tag`: (id, createdAt).
@@ -331,12 +347,6 @@ impl Hub {
                 let mut st = self.lock();
                 let now = Instant::now();
                 self.expire(&mut st, now);
-                let over_limit = st
-                    .feeds
-                    .values()
-                    .filter(|f| f.owner == owner && f.version == Version::V2)
-                    .count()
-                    > self.settings.max_feeds;
                 let st = &mut *st;
                 let log = &st.log;
                 let log_len = log.len();
@@ -347,9 +357,6 @@ impl Hub {
                 else {
                     return ReadOutcome::UnknownFeed;
                 };
-                if version == Version::V2 && over_limit {
-                    return ReadOutcome::TooManyFeeds;
-                }
                 feed.last_read = now;
                 if !acked && version == Version::V2 && !ack_id.is_empty() {
                     if !ack_id.starts_with(ACK_PREFIX) {
@@ -437,7 +444,7 @@ mod tests {
     #[tokio::test]
     async fn ack_advances_and_unacked_come_back() {
         let h = hub(150);
-        let (id, _) = h.create("bot", None, Version::V2);
+        let (id, _) = h.create("bot", None, Version::V2).unwrap();
         let (first, ack1) = ids(&h.read("bot", &id, Version::V2, "", None).await);
         assert_eq!(first.len(), 2);
         let (second, _ack2) = ids(&h
@@ -459,29 +466,30 @@ mod tests {
             h.read("bot", "nope_f", Version::V2, "", None).await,
             ReadOutcome::UnknownFeed
         ));
-        let (a, _) = h.create("bot", None, Version::V2);
+        let (a, _) = h.create("bot", None, Version::V2).unwrap();
         assert!(matches!(
             h.read("bot", &a, Version::V2, "garbage", None).await,
             ReadOutcome::BadAckId
         ));
-        h.create("bot", None, Version::V2);
-        h.create("bot", None, Version::V2);
-        assert!(matches!(
-            h.read("bot", &a, Version::V2, "", None).await,
-            ReadOutcome::TooManyFeeds
-        ));
+        // The limit is 2 here: the second is allowed, a third refused.
+        assert!(h.create("bot", None, Version::V2).is_some());
+        assert!(h.create("bot", None, Version::V2).is_none());
+        assert!(
+            h.create("bot", None, Version::V1).is_some(),
+            "v1 is not limited"
+        );
     }
 
     #[tokio::test]
     async fn a_recreated_feed_resumes_where_the_deleted_one_stood() {
         let h = hub(1000);
-        let (a, _) = h.create("bot", None, Version::V2);
+        let (a, _) = h.create("bot", None, Version::V2).unwrap();
         let (_, ack) = ids(&h.read("bot", &a, Version::V2, "", None).await);
         let (_, _) = ids(&h
             .read("bot", &a, Version::V2, ack.as_deref().unwrap(), None)
             .await);
         assert!(h.delete("bot", &a));
-        let (b, _) = h.create("bot", None, Version::V2);
+        let (b, _) = h.create("bot", None, Version::V2).unwrap();
         let (events, _) = ids(&h.read("bot", &b, Version::V2, "", None).await);
         // e2 and e3 were delivered but never acknowledged: they are not lost.
         assert_eq!(events, [r#"{"id":"e2"}"#, r#"{"id":"e3"}"#]);

@@ -90,8 +90,17 @@ pub struct ServedChunk {
     pub events: Vec<(Arc<RawValue>, Option<i64>)>,
 }
 
-/// Per stream: (event id, journal row) of the last event served there.
-type LastServed = std::collections::HashMap<Arc<str>, (Arc<str>, Option<i64>)>;
+/// A served event: its id and, when served from a journal, its row.
+type ServedEvent = (Arc<str>, Option<i64>);
+
+/// What reads served, to link a bot's reply to the event it answers.
+#[derive(Default)]
+struct LastServed {
+    /// Per stream: (event id, journal row) of each event of the latest read that had any there.
+    by_stream: std::collections::HashMap<Arc<str>, Vec<ServedEvent>>,
+    /// Every event served, by id: its journal row.
+    by_id: std::collections::HashMap<Arc<str>, Option<i64>>,
+}
 
 /// A message the bot sent (`POST /agent/v4/stream/{sid}/message/create`).
 #[derive(Debug, Clone, serde::Serialize)]
@@ -101,7 +110,7 @@ pub struct SentMessage {
     pub stream_id: String,
     pub message: Option<String>,
     pub data: Option<String>,
-    /// The last event served in that stream before the message: what it most likely answers.
+    /// The event the message answers, when the request tells (docs/testing-a-bot.md); else none.
     #[serde(rename = "answersEvent")]
     pub answers_event: Option<String>,
     #[serde(rename = "answersEventRow")]
@@ -129,7 +138,7 @@ pub(crate) struct App {
     agent_version: String,
     base_url: OnceLock<String>,
     echo: bool,
-    /// Per stream: the last event served there (id, journal row), to link a bot's reply to it.
+    /// What reads served, to link a bot's reply to the event it answers.
     last_served: std::sync::Mutex<LastServed>,
     sent: std::sync::Mutex<Vec<SentMessage>>,
     outbox: Option<tokio::sync::mpsc::UnboundedSender<SentMessage>>,

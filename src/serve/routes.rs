@@ -113,6 +113,25 @@ async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> Respo
     if let Some(kind) = shaping {
         req.extensions_mut().insert(Shape(kind));
     }
+    if fault == Some(FaultKind::Drop) {
+        // Nothing may reach the client: cut the connection, then hand hyper an answer it can
+        // no longer write.
+        if let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<super::tls::Peer>>() {
+            peer.cut.cut();
+        }
+        app.log.push(LoggedRequest {
+            seq: 0,
+            at,
+            method: method.to_string(),
+            path: template(&path),
+            target: target.to_string(),
+            status: 0,
+            millis: 0,
+            fault: Some(FaultKind::Drop.to_string()),
+            events: None,
+        });
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
     if fault == Some(FaultKind::Hang) {
         // The client gives up long before this answers, so log it now, with no status (0).
         app.log.push(LoggedRequest {
@@ -129,7 +148,7 @@ async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> Respo
         return faulty(&app, &FaultKind::Hang).await;
     }
     let response = match &fault {
-        None => next.run(req).await,
+        None => as_v2_error(next.run(req).await).await,
         Some(kind) => faulty(&app, kind).await,
     };
     let served = response.extensions().get::<Served>().map(|s| s.0.clone());
@@ -149,6 +168,31 @@ async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> Respo
         events: served,
     });
     response
+}
+
+/// Every error answer is a V2Error JSON body, including the ones axum makes itself (a query,
+/// path or body it cannot extract, a method not allowed), which come as `text/plain`.
+async fn as_v2_error(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if status.as_u16() < 400 || is_json {
+        return response;
+    }
+    let (_, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let message = if text.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_string()
+    } else {
+        text
+    };
+    error(status.as_u16(), message)
 }
 
 /// The answer a fault gives instead of the real one.
@@ -183,6 +227,7 @@ async fn faulty(app: &App, kind: &FaultKind) -> Response {
                 .insert("content-type", HeaderValue::from_static("application/json"));
             r
         }
+        FaultKind::Drop => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
         FaultKind::Duplicate | FaultKind::Reorder => unreachable!("applied by the read handler"),
     }
 }
@@ -291,19 +336,19 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// Checks the session (and, for agent calls, the key manager) token.
+/// Checks the session (and, for agent calls, the key manager) token. The spec marks
+/// `keyManagerToken` optional (it is absent under Simplified Key Delivery): a missing or empty
+/// one is accepted; one that was not issued to this user is refused.
 #[allow(clippy::result_large_err)]
 fn authorize(app: &App, headers: &HeaderMap, agent: bool) -> Result<SessionUser, Response> {
     let Some(user) = header(headers, "sessionToken").and_then(|t| app.sessions.session(t)) else {
         return Err(error(401, "Invalid session"));
     };
     if agent && !user.skd {
-        match header(headers, "keyManagerToken").filter(|t| !t.is_empty()) {
-            None => return Err(error(401, "No keyManagerToken token")),
-            Some(t) if app.sessions.km_user(t).as_deref() != Some(user.username.as_str()) => {
-                return Err(error(401, "Invalid keyManagerToken"))
+        if let Some(t) = header(headers, "keyManagerToken").filter(|t| !t.is_empty()) {
+            if app.sessions.km_user(t).as_deref() != Some(user.username.as_str()) {
+                return Err(error(401, "Invalid keyManagerToken"));
             }
-            Some(_) => {}
         }
     }
     Ok(user)
@@ -328,9 +373,12 @@ async fn session_info(State(app): State<Arc<App>>, headers: HeaderMap) -> Respon
 }
 
 async fn agent_info(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    // The kits call this during login, before they have a key manager token.
-    if let Err(r) = authorize(&app, &headers, false) {
-        return r;
+    // The spec requires no token here and the Python kit sends none (it asks before deciding
+    // on Simplified Key Delivery); a token that is sent must be valid.
+    if headers.contains_key("sessionToken") {
+        if let Err(r) = authorize(&app, &headers, false) {
+            return r;
+        }
     }
     Json(json!({
         "ipAddress": "127.0.0.1",
@@ -395,7 +443,9 @@ async fn create_feed(State(app): State<Arc<App>>, headers: HeaderMap, body: Byte
     if body.tag.as_ref().is_some_and(|t| t.chars().count() > 100) {
         return error(400, "tag must be at most 100 characters");
     }
-    let (id, created) = app.hub.create(&user.username, body.tag, Version::V2);
+    let Some((id, created)) = app.hub.create(&user.username, body.tag, Version::V2) else {
+        return too_many_feeds(&app);
+    };
     (
         StatusCode::CREATED,
         Json(json!({ "id": id, "createdAt": created, "type": "fanout" })),
@@ -419,12 +469,25 @@ async fn delete_feed(
     }
 }
 
+/// `AckId` as the spec types it: `ackId` a string (not null), `updatePresence` a boolean, both
+/// optional.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct AckBody {
+    #[serde(default, deserialize_with = "present_not_null")]
     ack_id: Option<String>,
     #[allow(dead_code)]
+    #[serde(default, deserialize_with = "present_not_null")]
     update_presence: Option<bool>,
+}
+
+/// A field that may be left out but, when present, must not be `null`.
+fn present_not_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
 }
 
 async fn read_feed(
@@ -457,7 +520,11 @@ async fn read_feed(
             remember_served(&app, &events);
             let body = format!(
                 "{{\"events\":[{}],\"ackId\":{}}}",
-                events.iter().map(|e| e.raw.get()).collect::<Vec<_>>().join(","),
+                events
+                    .iter()
+                    .map(|e| e.raw.get())
+                    .collect::<Vec<_>>()
+                    .join(","),
                 serde_json::Value::from(ack_id.unwrap_or_default())
             );
             let mut r = ([("content-type", "application/json")], body).into_response();
@@ -469,11 +536,18 @@ async fn read_feed(
         }
         ReadOutcome::UnknownFeed => error(400, "Could not find a datafeed with the provided id"),
         ReadOutcome::BadAckId => error(400, "The format of the provided ackId is incorrect"),
-        ReadOutcome::TooManyFeeds => error(
-            403,
-            format!("Too many feeds created: this user has more than {} active feeds; delete the ones not in use", app.hub.max_feeds()),
-        ),
     }
+}
+
+/// The spec's 403: the user has as many active feeds as allowed.
+fn too_many_feeds(app: &App) -> Response {
+    error(
+        403,
+        format!(
+            "Too many feeds created: this user reached {} active feeds; usually only one is needed per service account (delete the ones not in use)",
+            app.hub.max_feeds()
+        ),
+    )
 }
 
 /// Applies `duplicate` and `reorder` faults to the events of one read.
@@ -499,13 +573,45 @@ fn shape(
     }
 }
 
-/// Notes, per stream, the last event served, so a bot's reply can be linked to it.
+/// Notes what a read served, so a bot's reply can be linked to the event it answers: per
+/// stream, the events of the latest read that had any there; and every served event by id.
 fn remember_served(app: &App, events: &[Published]) {
     let mut last = app.last_served.lock().unwrap_or_else(|e| e.into_inner());
+    let mut batch: std::collections::HashMap<Arc<str>, Vec<super::ServedEvent>> =
+        Default::default();
     for e in events {
+        last.by_id.insert(e.id.clone(), e.row);
         if let Some(stream) = &e.stream_id {
-            last.insert(stream.clone(), (e.id.clone(), e.row));
+            let here = batch.entry(stream.clone()).or_default();
+            // A `duplicate` fault serves an event twice: still one candidate.
+            if !here.iter().any(|(id, _)| *id == e.id) {
+                here.push((e.id.clone(), e.row));
+            }
         }
+    }
+    last.by_stream.extend(batch);
+}
+
+/// The event a reply to `stream` answers (its id and journal row), by the rule of
+/// docs/testing-a-bot.md: the event named by the request's `X-Trace-Id` (the Java kit sends the
+/// event's id while dispatching it), else the only event of the stream in the latest read that
+/// served it; else unknown.
+fn answered_event(
+    app: &App,
+    stream: &str,
+    trace_id: Option<&str>,
+) -> (Option<String>, Option<i64>) {
+    let last = app.last_served.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(trace) = trace_id {
+        // `base:id` is the kits' form when a trace id base is configured.
+        let id = trace.rsplit(':').next().unwrap_or(trace);
+        if let Some(row) = last.by_id.get(id) {
+            return (Some(id.to_string()), *row);
+        }
+    }
+    match last.by_stream.get(stream).map(Vec::as_slice) {
+        Some([(id, row)]) => (Some(id.to_string()), *row),
+        _ => (None, None),
     }
 }
 
@@ -518,7 +624,9 @@ async fn create_feed_v1(State(app): State<Arc<App>>, headers: HeaderMap) -> Resp
         Ok(u) => u,
         Err(r) => return r,
     };
-    let (id, _) = app.hub.create(&user.username, None, Version::V1);
+    let Some((id, _)) = app.hub.create(&user.username, None, Version::V1) else {
+        return error(503, "Max number of data feeds reached");
+    };
     let mut r = Json(json!({ "id": id })).into_response();
     r.headers_mut().insert(
         "X-Warning",
@@ -527,9 +635,16 @@ async fn create_feed_v1(State(app): State<Arc<App>>, headers: HeaderMap) -> Resp
     r
 }
 
-#[derive(Deserialize)]
-struct LimitQuery {
-    limit: Option<usize>,
+/// v1's `?limit=N`: a whole number; anything else is a 400 with an Error body.
+#[allow(clippy::result_large_err)]
+fn v1_limit(query: &std::collections::HashMap<String, String>) -> Result<Option<usize>, Response> {
+    query
+        .get("limit")
+        .map(|v| {
+            v.parse::<usize>()
+                .map_err(|_| error(400, format!("limit must be a whole number, not `{v}`")))
+        })
+        .transpose()
 }
 
 async fn read_feed_v1(
@@ -537,14 +652,18 @@ async fn read_feed_v1(
     shape_fault: Option<axum::Extension<Shape>>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Query(q): Query<LimitQuery>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
 ) -> Response {
     let user = match authorize(&app, &headers, true) {
         Ok(u) => u,
         Err(r) => return r,
     };
+    let limit = match v1_limit(&q) {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
     let outcome = tokio::select! {
-        o = app.hub.read(&user.username, &id, Version::V1, "", q.limit) => o,
+        o = app.hub.read(&user.username, &id, Version::V1, "", limit) => o,
         _ = app.shutdown.cancelled() => return error(503, "feedctl serve is stopping"),
     };
     let mut r = match outcome {
@@ -618,13 +737,7 @@ async fn create_message(
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0);
-    let (answers_event, answers_row) = app
-        .last_served
-        .lock()
-        .ok()
-        .and_then(|m| m.get(sid.as_str()).cloned())
-        .map(|(id, row)| (Some(id.to_string()), row))
-        .unwrap_or((None, None));
+    let (answers_event, answers_row) = answered_event(&app, &sid, header(&headers, "X-Trace-Id"));
     let sent = super::SentMessage {
         at,
         stream_id: sid.clone(),

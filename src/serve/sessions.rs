@@ -93,7 +93,8 @@ impl Sessions {
         Ok(claims.sub)
     }
 
-    /// Issues a session token: JWT-shaped, so clients can read `canUseSimplifiedKeyDelivery`.
+    /// Issues a session token: a well-formed JWT (canonical base64url in all three parts, so
+    /// strict decoders such as PyJWT accept it), so clients can read `canUseSimplifiedKeyDelivery`.
     pub fn issue_session(&self, username: &str) -> String {
         let b64 = |v: serde_json::Value| {
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
@@ -104,7 +105,7 @@ impl Sessions {
             b64(
                 serde_json::json!({"sub": username, "canUseSimplifiedKeyDelivery": self.skd, "jti": random(16)})
             ),
-            random(43)
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes(256))
         );
         self.session_tokens
             .lock()
@@ -162,6 +163,12 @@ impl Sessions {
         );
         all
     }
+}
+
+/// As many random bytes as an RS512 signature of a 2048-bit key has.
+fn random_bytes(n: usize) -> Vec<u8> {
+    let mut rng = rand::thread_rng();
+    (0..n).map(|_| rng.gen()).collect()
 }
 
 fn random(n: usize) -> String {

@@ -2,11 +2,15 @@
 //! (`--client-ca`) so bots that authenticate by certificate (mTLS) can be tested too.
 
 use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use rustls::server::WebPkiClientVerifier;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
@@ -22,11 +26,75 @@ pub struct TlsOptions {
 }
 
 /// Who is on the other end of a connection.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Peer {
     pub addr: SocketAddr,
     /// A client certificate was presented and verified against `--client-ca`.
     pub client_cert: bool,
+    /// Cuts this connection (the `drop` fault).
+    pub cut: Cut,
+}
+
+/// A switch that makes a connection fail every later read and write, so it is closed before
+/// anything more (a response head) reaches the client.
+#[derive(Debug, Clone, Default)]
+pub struct Cut(Arc<AtomicBool>);
+
+impl Cut {
+    pub fn cut(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    fn is_cut(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// A served connection that a [`Cut`] can break.
+pub struct Conn {
+    io: Either<TcpStream, TlsStream<TcpStream>>,
+    cut: Cut,
+}
+
+fn dropped() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "dropped by a fault")
+}
+
+impl AsyncRead for Conn {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        if self.cut.is_cut() {
+            return Poll::Ready(Err(dropped()));
+        }
+        Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Conn {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        if self.cut.is_cut() {
+            return Poll::Ready(Err(dropped()));
+        }
+        Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        if self.cut.is_cut() {
+            return Poll::Ready(Err(dropped()));
+        }
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(cx)
+    }
 }
 
 pub fn acceptor(opts: &TlsOptions) -> Result<TlsAcceptor, String> {
@@ -70,7 +138,7 @@ pub struct Listener {
 }
 
 impl axum::serve::Listener for Listener {
-    type Io = Either<TcpStream, TlsStream<TcpStream>>;
+    type Io = Conn;
     type Addr = Peer;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
@@ -83,12 +151,17 @@ impl axum::serve::Listener for Listener {
                     continue;
                 }
             };
+            let cut = Cut::default();
             let Some(tls) = &self.tls else {
                 return (
-                    Either::Left(stream),
+                    Conn {
+                        io: Either::Left(stream),
+                        cut: cut.clone(),
+                    },
                     Peer {
                         addr,
                         client_cert: false,
+                        cut,
                     },
                 );
             };
@@ -101,7 +174,18 @@ impl axum::serve::Listener for Listener {
                         .1
                         .peer_certificates()
                         .is_some_and(|c| !c.is_empty());
-                    return (Either::Right(tls_stream), Peer { addr, client_cert });
+                    let conn = Conn {
+                        io: Either::Right(tls_stream),
+                        cut: cut.clone(),
+                    };
+                    return (
+                        conn,
+                        Peer {
+                            addr,
+                            client_cert,
+                            cut,
+                        },
+                    );
                 }
                 Ok(Err(e)) => tracing::debug!("TLS handshake with {addr} failed: {e}"),
                 Err(_) => tracing::debug!("TLS handshake with {addr} timed out"),
@@ -113,12 +197,13 @@ impl axum::serve::Listener for Listener {
         Ok(Peer {
             addr: self.tcp.local_addr()?,
             client_cert: false,
+            cut: Cut::default(),
         })
     }
 }
 
 impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, Listener>> for Peer {
     fn connect_info(stream: axum::serve::IncomingStream<'_, Listener>) -> Self {
-        *stream.remote_addr()
+        stream.remote_addr().clone()
     }
 }

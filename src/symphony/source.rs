@@ -69,6 +69,9 @@ impl FeedChoice {
 #[derive(Debug, Clone)]
 pub struct FollowOptions {
     pub version: DatafeedVersion,
+    /// DF v1: the file that keeps the id of feedctl's own feed between runs (`<id>@`, the kits'
+    /// format), read before creating one and rewritten when a feed is (re)created.
+    pub id_file: Option<std::path::PathBuf>,
     pub choice: FeedChoice,
     /// A read with no complete answer after this long is abandoned and issued again.
     pub read_timeout: Duration,
@@ -187,19 +190,27 @@ impl<'c> DatafeedSource<'c> {
                     return Ok(());
                 }
                 (FeedChoice::Own { .. }, DatafeedVersion::V2) => self.own_v2(notify).await,
-                (FeedChoice::Own { .. }, DatafeedVersion::V1) => self
-                    .client
-                    .create_datafeed_v1()
-                    .await
-                    .map(|id| (id, "created")),
+                (FeedChoice::Own { .. }, DatafeedVersion::V1) => match self.stored_v1_id() {
+                    Some(id) => Ok((id, "reusing")),
+                    None => self.client.create_datafeed_v1().await.map(|id| {
+                        self.store_v1_id(&id, notify);
+                        (id, "created")
+                    }),
+                },
             };
             match result {
                 Ok((id, how)) => {
                     self.backoff.reset();
+                    let text = match (&self.opts.id_file, self.opts.version) {
+                        (Some(file), DatafeedVersion::V1) => {
+                            format!("{how} datafeed {id} (id kept in {})", file.display())
+                        }
+                        _ => format!("{how} datafeed {id}"),
+                    };
                     notify(Notice::Opened {
                         partition: PARTITION.into(),
                         cursor: self.cursor(&id, ""),
-                        text: format!("{how} datafeed {id}"),
+                        text,
                     });
                     self.feed_id = Some(id);
                     self.ack_id.clear();
@@ -208,6 +219,33 @@ impl<'c> DatafeedSource<'c> {
                 Err(e) if e.is_transient() => self.back_off(e, notify).await?,
                 Err(e) => return Err(classify(e)),
             }
+        }
+    }
+
+    /// The v1 feed id kept in the id file, if there is one (`<id>@<agent>`, or a bare id).
+    fn stored_v1_id(&self) -> Option<String> {
+        let text = std::fs::read_to_string(self.opts.id_file.as_ref()?).ok()?;
+        let id = text.trim().split('@').next().unwrap_or("").trim();
+        (!id.is_empty()).then(|| id.to_string())
+    }
+
+    /// Keeps a new v1 feed id for the next run; a file that cannot be written costs only that.
+    fn store_v1_id(&self, id: &str, notify: &mut dyn FnMut(Notice)) {
+        let Some(path) = &self.opts.id_file else {
+            return;
+        };
+        let written = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(path, format!("{id}@")));
+        if let Err(e) = written {
+            notify(Notice::Info {
+                text: format!(
+                    "could not keep the v1 feed id in {} ({e}): the next run creates a new feed",
+                    path.display()
+                ),
+            });
         }
     }
 
@@ -254,6 +292,9 @@ impl<'c> DatafeedSource<'c> {
                             "datafeed {old} is gone (HTTP 400: expired or deleted); created {new} and read on from it; events in between may be lost"
                         ),
                     };
+                    if self.opts.version == DatafeedVersion::V1 {
+                        self.store_v1_id(&new, notify);
+                    }
                     notify(Notice::Gap {
                         partition: PARTITION.into(),
                         cursor: self.cursor(&new, ""),

@@ -1,5 +1,5 @@
 //! The emulated pod on the wire: status codes and shapes per the spec, ackId and re-queue,
-//! 400 for unknown feeds, 403 past 20 feeds, the request log, and the process interface.
+//! 400 for unknown feeds, 403 for a 21st feed, the request log, and the process interface.
 
 use std::time::Duration;
 
@@ -152,7 +152,7 @@ fn an_expired_feed_is_400_and_its_successor_misses_nothing() {
 }
 
 #[test]
-fn the_21st_feed_gives_403() {
+fn the_21st_feed_is_refused_with_403_and_the_20_keep_working() {
     let pod = InProcess::start(test_options(""));
     let c = client_for(&pod);
     pod.rt.block_on(async {
@@ -160,23 +160,156 @@ fn the_21st_feed_gives_403() {
         for _ in 0..20 {
             feeds.push(c.create_datafeed(None, false).await.unwrap().id);
         }
-        let ok = c.read_datafeed(&feeds[0], "", Duration::from_secs(5)).await;
-        assert!(ok.is_ok(), "20 feeds are allowed");
-        let extra = c.create_datafeed(None, false).await.unwrap();
-        let e = c
-            .read_datafeed(&extra.id, "", Duration::from_secs(5))
-            .await
-            .unwrap_err();
-        assert_eq!(e.status(), Some(403));
+        // Exactly at the limit: the 21st create is refused, as the spec's text says.
+        let e = c.create_datafeed(None, false).await.unwrap_err();
+        assert_eq!(e.status(), Some(403), "{e}");
         assert!(e.to_string().contains("20 active feeds"), "{e}");
+        assert_eq!(c.list_datafeeds(None).await.unwrap().len(), 20);
+        for id in [&feeds[0], &feeds[19]] {
+            assert!(
+                c.read_datafeed(id, "", Duration::from_secs(5))
+                    .await
+                    .is_ok(),
+                "the 20 feeds are readable"
+            );
+        }
         c.delete_datafeed(&feeds[0]).await.unwrap();
-        assert!(
-            c.read_datafeed(&extra.id, "", Duration::from_secs(5))
-                .await
-                .is_ok(),
-            "deleting one lifts the limit"
+        let again = c.create_datafeed(None, false).await;
+        assert!(again.is_ok(), "deleting one makes room for one");
+        assert_eq!(
+            c.create_datafeed(None, false).await.unwrap_err().status(),
+            Some(403)
         );
     });
+}
+
+#[test]
+fn a_null_ack_id_and_a_bad_limit_are_400_with_json_bodies() {
+    let pod = InProcess::start(test_options(&all_types()));
+    let c = client_for(&pod);
+    let base = pod.url();
+    pod.rt.block_on(async {
+        let session = c.session().await.unwrap();
+        let http = reqwest::Client::new();
+        let with_tokens = |r: reqwest::RequestBuilder| {
+            r.header("sessionToken", session.session_token.expose())
+                .header(
+                    "keyManagerToken",
+                    session.km_token.as_ref().unwrap().expose(),
+                )
+        };
+        let feed = c.create_datafeed(None, false).await.unwrap();
+        for body in [
+            r#"{"ackId":null}"#,
+            r#"{"ackId":7}"#,
+            r#"{"updatePresence":null}"#,
+        ] {
+            let r = with_tokens(http.post(format!("{base}/agent/v5/datafeeds/{}/read", feed.id)))
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 400, "{body}");
+            assert_eq!(r.headers()["content-type"], "application/json");
+            let e: serde_json::Value = r.json().await.unwrap();
+            assert_eq!(e["code"], 400, "{body}");
+        }
+        let v1 = c.create_datafeed_v1().await.unwrap();
+        let r = with_tokens(http.get(format!("{base}/agent/v4/datafeed/{v1}/read?limit=ten")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 400);
+        assert_eq!(r.headers()["content-type"], "application/json");
+        let e: serde_json::Value = r.json().await.unwrap();
+        assert!(e["message"].as_str().unwrap().contains("ten"), "{e}");
+        // Rejections axum makes itself are V2Error JSON too (here: a method not allowed).
+        let r = with_tokens(http.get(format!("{base}/agent/v5/datafeeds/{}/read", feed.id)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 405);
+        assert_eq!(r.headers()["content-type"], "application/json");
+        let e: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(e["code"], 405);
+    });
+}
+
+#[test]
+fn agent_info_needs_no_token_and_the_key_manager_token_is_optional() {
+    let pod = InProcess::start(test_options(""));
+    let c = client_for(&pod);
+    let base = pod.url();
+    pod.rt.block_on(async {
+        let session = c.session().await.unwrap();
+        let http = reqwest::Client::new();
+        let r = http
+            .get(format!("{base}/agent/v1/info"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "the kit asks without a token");
+        let r = http
+            .get(format!("{base}/agent/v1/info"))
+            .header("sessionToken", "not-a-session")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status().as_u16(),
+            401,
+            "a token that is sent must be valid"
+        );
+        for km in [None, Some("")] {
+            let mut req = http
+                .get(format!("{base}/agent/v5/datafeeds"))
+                .header("sessionToken", session.session_token.expose());
+            if let Some(km) = km {
+                req = req.header("keyManagerToken", km);
+            }
+            let r = req.send().await.unwrap();
+            assert_eq!(r.status().as_u16(), 200, "keyManagerToken {km:?}");
+        }
+        let r = http
+            .get(format!("{base}/agent/v5/datafeeds"))
+            .header("sessionToken", session.session_token.expose())
+            .header("keyManagerToken", "0100forged")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 401, "a forged key manager token");
+    });
+}
+
+/// `drop` closes the connection before any byte of an answer; `reset` sends a 200 head first.
+#[test]
+fn drop_sends_nothing_and_reset_sends_a_head_first() {
+    use std::io::{Read, Write};
+    let mut opts = test_options("");
+    opts.faults = vec![
+        "info:drop".parse().unwrap(),
+        "info:reset+1".parse().unwrap(),
+    ];
+    let pod = InProcess::start(opts);
+    let (host, port) = host_port(&pod.url());
+    let answer = || {
+        let mut s = std::net::TcpStream::connect((host.as_str(), port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        s.write_all(b"GET /agent/v1/info HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut got = Vec::new();
+        let _ = s.read_to_end(&mut got);
+        String::from_utf8_lossy(&got).into_owned()
+    };
+    let dropped = answer();
+    assert_eq!(dropped, "", "drop: no response head at all");
+    let reset = answer();
+    assert!(
+        reset.starts_with("HTTP/1.1 200"),
+        "reset: a head first: {reset:?}"
+    );
+    assert!(answer().starts_with("HTTP/1.1 200"), "then normal answers");
 }
 
 #[test]
@@ -229,16 +362,6 @@ fn wire_shapes_and_status_codes_follow_the_spec() {
         assert_eq!(r.status().as_u16(), 200);
         let me: serde_json::Value = r.json().await.unwrap();
         assert!(me["id"].is_i64());
-        // Agent calls without the key manager token are refused, as the agent does.
-        let r = http
-            .get(format!("{base}/agent/v5/datafeeds"))
-            .header("sessionToken", session.session_token.expose())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status().as_u16(), 401);
-        let body: serde_json::Value = r.json().await.unwrap();
-        assert_eq!(body["code"], 401);
         // No session at all: 401 with an error body.
         let r = http
             .get(format!("{base}/agent/v5/datafeeds"))
@@ -543,4 +666,57 @@ fn serving_a_recording_presents_the_bot_that_recorded_it() {
         .unwrap();
     let me: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(me["user"]["id"], 777, "sessioninfo says who recorded");
+}
+
+/// A multipart `message/create` as a kit sends it, with an optional X-Trace-Id.
+async fn send_reply(
+    http: &reqwest::Client,
+    base: &str,
+    session: &feedctl::symphony::auth::Session,
+    stream: &str,
+    trace: Option<&str>,
+) {
+    let body = "--XyZ\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\n<messageML>ok</messageML>\r\n--XyZ--\r\n";
+    let mut r = http
+        .post(format!("{base}/agent/v4/stream/{stream}/message/create"))
+        .header("sessionToken", session.session_token.expose())
+        .header("content-type", "multipart/form-data; boundary=XyZ")
+        .body(body);
+    if let Some(t) = trace {
+        r = r.header("X-Trace-Id", t);
+    }
+    assert_eq!(r.send().await.unwrap().status().as_u16(), 200);
+}
+
+#[test]
+fn a_reply_is_linked_to_the_event_it_answers_only_when_the_request_tells() {
+    let event = |id: &str, stream: &str| {
+        format!(
+            r#"{{"id":"{id}","messageId":"m-{id}","timestamp":1795357800000,"type":"MESSAGESENT","initiator":{{"user":{{"userId":1,"username":"u"}}}},"payload":{{"messageSent":{{"message":{{"messageId":"m-{id}","timestamp":1795357800000,"message":"<div>hi</div>","stream":{{"streamId":"{stream}","streamType":"ROOM"}}}}}}}}}}"#
+        )
+    };
+    let events = [event("a1", "SA"), event("a2", "SA"), event("b1", "SB")].join("\n");
+    let pod = InProcess::start(test_options(&events));
+    let c = client_for(&pod);
+    let base = pod.url();
+    let sent = pod.rt.block_on(async {
+        let session = c.session().await.unwrap();
+        let feed = c.create_datafeed(None, false).await.unwrap();
+        let r = c
+            .read_datafeed(&feed.id, "", Duration::from_secs(5))
+            .await
+            .unwrap();
+        assert_eq!(r.events.len(), 3, "one read serves all three");
+        let http = reqwest::Client::new();
+        // SB had one event in that read: the reply answers it.
+        send_reply(&http, &base, &session, "SB", None).await;
+        // SA had two: which one is unknown...
+        send_reply(&http, &base, &session, "SA", Some("Xy12ab")).await;
+        // ...unless the trace id names it (the Java kit's trace id is the event id).
+        send_reply(&http, &base, &session, "SA", Some("a2")).await;
+        send_reply(&http, &base, &session, "SA", Some("base:a1")).await;
+        pod.server().sent_messages()
+    });
+    let links: Vec<Option<&str>> = sent.iter().map(|m| m.answers_event.as_deref()).collect();
+    assert_eq!(links, [Some("b1"), None, Some("a2"), Some("a1")]);
 }

@@ -115,6 +115,11 @@ fn survives_a_reset_connection() {
 }
 
 #[test]
+fn survives_a_dropped_connection() {
+    check_fault("read:drop+1", "read failed");
+}
+
+#[test]
 fn survives_a_truncated_body() {
     check_fault("read:truncate+1", "connection broken");
 }
@@ -457,4 +462,71 @@ fn a_v1_400_says_the_feed_was_replaced_and_names_no_ack_id() {
         .unwrap_or_else(|| panic!("{err}"));
     assert!(gone.contains("read on from it"), "{gone}");
     assert!(!gone.contains("ackId"), "v1 has no ackId: {gone}");
+}
+
+#[test]
+fn a_v1_tail_keeps_its_feed_id_in_id_file_path_and_the_next_run_reuses_it() {
+    let events = demo_events();
+    let pod = serve_with(&events, &[], 7);
+    let sb = Sandbox::new();
+    sb.fast_config_for(&pod.url(), "  version: v1\n  idFilePath: state/\n");
+    // The bot's own id file is never read: feedctl keeps its own beside it.
+    std::fs::create_dir(sb.path().join("state")).unwrap();
+    sb.write("state/datafeed.id", "the-bots-own-feed@");
+    let tail = |count: &str| {
+        let out = sb
+            .cmd()
+            .args(["tail", "--count", count, "--read-timeout", "2s"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        stderr_of(&out)
+    };
+    let first = tail("10");
+    let kept = std::fs::read_to_string(sb.path().join("state/feedctl.datafeed.id")).unwrap();
+    let id = kept.trim().trim_end_matches('@').to_string();
+    assert!(kept.ends_with('@') && !id.is_empty(), "{kept:?}");
+    assert!(first.contains(&format!("created datafeed {id}")), "{first}");
+    let second = tail("10");
+    assert!(
+        second.contains(&format!("reusing datafeed {id}")),
+        "{second}"
+    );
+    let creates = pod
+        .server()
+        .requests()
+        .iter()
+        .filter(|r| r.target == "create")
+        .count();
+    assert_eq!(creates, 1, "one v1 feed for both runs");
+    assert_eq!(
+        std::fs::read_to_string(sb.path().join("state/datafeed.id")).unwrap(),
+        "the-bots-own-feed@"
+    );
+}
+
+#[test]
+fn a_v1_feed_that_is_gone_is_replaced_in_the_id_file() {
+    let events = demo_events();
+    let pod = serve_with(&events, &[], 7);
+    let sb = Sandbox::new();
+    sb.fast_config_for(&pod.url(), "  version: v1\n");
+    sb.write("feedctl.datafeed.id", "0123456789abcdef0123456789abcdef@");
+    let out = sb
+        .cmd()
+        .args(["tail", "--count", "5", "--read-timeout", "2s"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("reusing datafeed 0123456789abcdef0123456789abcdef"),
+        "{err}"
+    );
+    assert!(err.contains("is gone (HTTP 400"), "{err}");
+    let kept = std::fs::read_to_string(sb.path().join("feedctl.datafeed.id")).unwrap();
+    assert!(
+        !kept.starts_with("0123456789abcdef"),
+        "the new id is kept: {kept}"
+    );
 }
