@@ -254,12 +254,17 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_see
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l feed -d 'Read this datafeed instead of one of feedctl\'s own (its other readers share its events)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l tag -d 'Tag of feedctl\'s own datafeed, so later runs find and reuse it [default: feedctl for tail, feedctl-record-NAME for record]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l read-timeout -d 'Abandon a read with no complete answer after this long and read again (long poll + margin)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l type -d 'Only events of these types (any of the 17, case-insensitive; repeat or separate with commas)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l type -d 'Only events of these types (Symphony: any of the 17, case-insensitive; Redis: hopeit\'s type; repeat or separate with commas)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l stream -d 'Only events in these streams (stream ids)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l initiator -d 'Only events started by these users (user id or username)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l count -d 'Stop after printing this many events' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l duration -d 'Stop after this long (e.g. 30s, 5m)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l format -d 'Print each event with a template of {fields}: time timestamp type id message_id stream stream_id initiator initiator_id text feed chunk' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l from -d 'Where to start reading a stream: beginning, end, an entry id, or @TIME (RFC 3339) [default: end for tail, beginning for a new recording; a recording resumes from its marker]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l group -d 'Read as a consumer of this group (created from the start of the stream when missing), acking each entry after it was kept' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l consumer -d 'Consumer name within the group [default: feedctl-HOST, and feedctl-HOST-NAME for a recording]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l claim-idle -d 'Also take over entries pending with other consumers for longer than this (XAUTOCLAIM)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l batch -d 'Most entries per read' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
@@ -286,6 +291,11 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l tag -d 'Tag o
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l read-timeout -d 'Abandon a read with no complete answer after this long and read again (long poll + margin)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l count -d 'Stop once at least this many events are stored (the chunk that crosses it is stored whole)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l duration -d 'Stop after this long (e.g. 30s, 5m)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l from -d 'Where to start reading a stream: beginning, end, an entry id, or @TIME (RFC 3339) [default: end for tail, beginning for a new recording; a recording resumes from its marker]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l group -d 'Read as a consumer of this group (created from the start of the stream when missing), acking each entry after it was kept' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l consumer -d 'Consumer name within the group [default: feedctl-HOST, and feedctl-HOST-NAME for a recording]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l claim-idle -d 'Also take over entries pending with other consumers for longer than this (XAUTOCLAIM)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l batch -d 'Most entries per read' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''

@@ -479,12 +479,10 @@ pub struct TailArgs {
     pub sources: Vec<String>,
     #[command(flatten)]
     pub source: SourceArgs,
-    #[command(flatten)]
-    pub redis: RedisArgs,
     /// Keep feedctl's own datafeed at the end instead of deleting it
     #[arg(long)]
     pub keep_feed: bool,
-    /// Only events of these types (any of the 17, case-insensitive; repeat or separate with commas)
+    /// Only events of these types (Symphony: any of the 17, case-insensitive; Redis: hopeit's type; repeat or separate with commas)
     #[arg(long = "type", value_name = "TYPE", value_delimiter = ',')]
     pub types: Vec<String>,
     /// Only events in these streams (stream ids)
@@ -505,6 +503,8 @@ pub struct TailArgs {
     /// Print the bodies of the read responses exactly as received
     #[arg(long)]
     pub raw: bool,
+    #[command(flatten)]
+    pub redis: RedisArgs,
 }
 
 /// How Redis stream SOURCEs are read (tail, record).
@@ -558,14 +558,14 @@ pub struct RecordArgs {
     pub sources: Vec<String>,
     #[command(flatten)]
     pub source: SourceArgs,
-    #[command(flatten)]
-    pub redis: RedisArgs,
     /// Stop once at least this many events are stored (the chunk that crosses it is stored whole)
     #[arg(long, value_name = "N")]
     pub count: Option<u64>,
     /// Stop after this long (e.g. 30s, 5m)
     #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub duration: Option<std::time::Duration>,
+    #[command(flatten)]
+    pub redis: RedisArgs,
 }
 
 /// Which stored events a command looks at.
