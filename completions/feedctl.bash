@@ -2280,7 +2280,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__replay)
-            opts="-j -v -q -o -y -h -V --journal --exec --mode --concurrency --sequential --requeue-delay --max-redeliveries --slow --timeout --grace --recording --type --stream --since --until --chunks --skip-duplicates --speed --dry-run --report --rerun-failed --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-j -v -q -o -y -h -V --journal --exec --mode --concurrency --sequential --requeue-delay --max-redeliveries --slow --timeout --grace --recording --type --stream --since --until --chunks --skip-duplicates --speed --dry-run --report --rerun-failed --to --layout --hopeit-type --hopeit-ser --hopeit-comp --maxlen --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2359,6 +2359,30 @@ _feedctl() {
                     return 0
                     ;;
                 --rerun-failed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --layout)
+                    COMPREPLY=($(compgen -W "original hopeit" -- "${cur}"))
+                    return 0
+                    ;;
+                --hopeit-type)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hopeit-ser)
+                    COMPREPLY=($(compgen -W "json json+base64" -- "${cur}"))
+                    return 0
+                    ;;
+                --hopeit-comp)
+                    COMPREPLY=($(compgen -W "none lz4" -- "${cur}"))
+                    return 0
+                    ;;
+                --maxlen)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -505,6 +505,15 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l chunks -d 'On
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l speed -d 'Time between chunks: original (as recorded), a factor like 2x, or max (no waiting)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l report -d 'Also write the run\'s report as JSON to this file' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l rerun-failed -d 'Deliver again only the events that did not end handled in this earlier run' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l to -d 'Write the events into this Redis stream with XADD instead of running a handler: redis://[user:password@]host[:port][/db]/KEY' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l layout -d 'Entry layout: original (Redis entries keep their fields) or hopeit (hopeit.engine\'s fields, the event as payload)' -r -f -a "original\t''
+hopeit\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l hopeit-type -d 'hopeit payload class, module.QualName (with --layout hopeit)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l hopeit-ser -d 'hopeit payload serialisation: json, or json+base64 (hopeit\'s default)' -r -f -a "json\t''
+json+base64\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l hopeit-comp -d 'hopeit payload compression: none, or lz4 (hopeit\'s default)' -r -f -a "none\t''
+lz4\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l maxlen -d 'Trim the stream to about this many entries (XADD MAXLEN ~ N)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''

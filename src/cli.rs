@@ -708,7 +708,7 @@ pub struct ReplayArgs {
     #[command(flatten)]
     pub journal: JournalArg,
     /// Handler command, run through `sh -c`
-    #[arg(long, value_name = "CMD", required_unless_present = "dry_run")]
+    #[arg(long, value_name = "CMD", required_unless_present_any = ["dry_run", "to"], conflicts_with = "to")]
     pub exec: Option<String>,
     /// Run the handler per event, or once for the whole replay (NDJSON in and out)
     #[arg(long, value_enum, default_value = "per-event")]
@@ -754,6 +754,39 @@ pub struct ReplayArgs {
     /// Deliver again only the events that did not end handled in this earlier run
     #[arg(long, value_name = "RUN")]
     pub rerun_failed: Option<i64>,
+    #[command(flatten)]
+    pub to: RedisSinkArgs,
+}
+
+/// `replay --to redis://…`: where and how events are written into a Redis stream.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Replay into Redis")]
+pub struct RedisSinkArgs {
+    /// Write the events into this Redis stream with XADD instead of running a handler: redis://[user:password@]host[:port][/db]/KEY
+    #[arg(long = "to", value_name = "URL")]
+    pub to: Option<String>,
+    /// Entry layout: original (Redis entries keep their fields) or hopeit (hopeit.engine's fields, the event as payload)
+    #[arg(long, value_enum, default_value = "original", requires = "to")]
+    pub layout: Layout,
+    /// hopeit payload class, module.QualName (with --layout hopeit)
+    #[arg(long, value_name = "TYPE", requires = "to")]
+    pub hopeit_type: Option<String>,
+    /// hopeit payload serialisation: json, or json+base64 (hopeit's default)
+    #[arg(long, value_name = "SER", default_value = "json+base64", value_parser = ["json", "json+base64"], requires = "to")]
+    pub hopeit_ser: String,
+    /// hopeit payload compression: none, or lz4 (hopeit's default)
+    #[arg(long, value_name = "COMP", default_value = "lz4", value_parser = ["none", "lz4"], requires = "to")]
+    pub hopeit_comp: String,
+    /// Trim the stream to about this many entries (XADD MAXLEN ~ N)
+    #[arg(long, value_name = "N", requires = "to")]
+    pub maxlen: Option<u64>,
+}
+
+/// How `replay --to` lays out an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Layout {
+    Original,
+    Hopeit,
 }
 
 #[derive(Debug, Args)]

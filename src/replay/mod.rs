@@ -9,6 +9,7 @@ pub mod chunks;
 pub mod engine;
 pub mod exec;
 pub mod pace;
+pub mod redis;
 pub mod run;
 pub mod sink;
 pub mod stats;

@@ -589,3 +589,117 @@ fn redis_restart_mid_record_is_retried_and_announced() {
     );
     assert_eq!(exported_ids(&sb, "j.db").len(), 2);
 }
+
+fn entries_of(c: &mut redis::Connection, key: &str) -> Vec<(String, feedctl::redis::entry::Pairs)> {
+    let v: Vec<(String, feedctl::redis::entry::Pairs)> = redis::cmd("XRANGE")
+        .arg(key)
+        .arg("-")
+        .arg("+")
+        .query(c)
+        .unwrap();
+    v
+}
+
+#[test]
+fn redis_replay_to_writes_original_fields_or_hopeit_layout_and_validates_first() {
+    let Some(r) = Redis::start(&[]) else { return };
+    let mut c = r.conn();
+    r.xadd(&mut c, "src", &[("kind", b"a"), ("blob", &[0xfe, 0x01])]);
+    r.xadd(&mut c, "src", &[("kind", b"b"), ("n", b"2")]);
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .args(["record", "-j", "j.db", &r.url("src"), "--count", "2"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+
+    let out = sb
+        .cmd()
+        .args([
+            "replay",
+            "-j",
+            "j.db",
+            "--to",
+            &r.url("copy"),
+            "--maxlen",
+            "100",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let src: Vec<_> = entries_of(&mut c, "src").into_iter().map(|e| e.1).collect();
+    let copy: Vec<_> = entries_of(&mut c, "copy")
+        .into_iter()
+        .map(|e| e.1)
+        .collect();
+    assert_eq!(src, copy, "the original fields, bytes and order");
+
+    // hopeit's default layout: json+base64 in an LZ4 frame, decoded back by tail.
+    r.xadd(&mut c, "text", &[("kind", b"a")]);
+    r.xadd(&mut c, "text", &[("kind", b"b"), ("n", b"2")]);
+    let out = sb
+        .cmd()
+        .args([
+            "record",
+            "-j",
+            "j.db",
+            "--name",
+            "two",
+            &r.url("text"),
+            "--count",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let out = sb
+        .cmd()
+        .args(["replay", "-j", "j.db", "--recording", "two"])
+        .args(["--to", &r.url("hop"), "--layout", "hopeit"])
+        .args(["--hopeit-type", "app.data_model.Thing"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let out = sb
+        .cmd()
+        .args(["tail", &r.url("hop"), "--from", "beginning", "--count", "2"])
+        .output()
+        .unwrap();
+    let lines: Vec<serde_json::Value> = stdout_of(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{}", stderr_of(&out));
+    assert_eq!(lines[1]["fields"]["comp"], "lz4");
+    assert_eq!(lines[1]["hopeit"]["type"], "app.data_model.Thing");
+    assert_eq!(
+        lines[1]["hopeit"]["payload"],
+        serde_json::json!({"kind": "b", "n": "2"})
+    );
+
+    // An entry whose fields cannot be a hopeit payload (a binary value) is refused before any
+    // XADD, with exit 2.
+    let out = sb
+        .cmd()
+        .args([
+            "replay",
+            "-j",
+            "j.db",
+            "--to",
+            &r.url("bad"),
+            "--layout",
+            "hopeit",
+        ])
+        .args(["--hopeit-type", "app.data_model.Thing"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("nothing was written"),
+        "{}",
+        stderr_of(&out)
+    );
+    let n: i64 = redis::cmd("XLEN").arg("bad").query(&mut c).unwrap();
+    assert_eq!(n, 0);
+}
