@@ -254,6 +254,12 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_see
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l feed -d 'Read this datafeed instead of one of feedctl\'s own (its other readers share its events)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l tag -d 'Tag of feedctl\'s own datafeed, so later runs find and reuse it [default: feedctl for tail, feedctl-record-NAME for record]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l read-timeout -d 'Abandon a read with no complete answer after this long and read again (long poll + margin)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l type -d 'Only events of these types (Symphony: any of the 17, case-insensitive; Redis: hopeit\'s type; repeat or separate with commas)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l stream -d 'Only events in these streams (stream ids)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l initiator -d 'Only events started by these users (user id or username)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l count -d 'Stop after printing this many events' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l duration -d 'Stop after this long (e.g. 30s, 5m)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l format -d 'Print each event with a template of {fields}: time timestamp type id message_id stream stream_id initiator initiator_id text feed chunk' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l from -d 'Where to start reading a stream: beginning, end, an entry id, or @TIME (RFC 3339) [default: end for tail, beginning for a new recording; a recording resumes from its marker]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l group -d 'Read as a consumer of this group (created from the start of the stream when missing), acking each entry after it was kept' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l consumer -d 'Consumer name within the group [default: feedctl-HOST, and feedctl-HOST-NAME for a recording]' -r
@@ -264,12 +270,6 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l replay-fallback
 new\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l connection-timeout -d 'How long to stay disconnected before giving up (exit 4), or `none` to retry forever [default: none for record, 10s for tail]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l max-pending -d 'Most events taken into one chunk; no new long poll is sent while any are pending' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l type -d 'Only events of these types (any of the 17, case-insensitive; repeat or separate with commas)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l stream -d 'Only events in these streams (stream ids)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l initiator -d 'Only events started by these users (user id or username)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l count -d 'Stop after printing this many events' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l duration -d 'Stop after this long (e.g. 30s, 5m)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l format -d 'Print each event with a template of {fields}: time timestamp type id message_id stream stream_id initiator initiator_id text feed chunk' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
@@ -280,9 +280,9 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l scheme -d 'http
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l allow-plain-http -d 'Allow sfdc+http:// to a host that is not loopback (the token crosses the network in clear)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l keep-feed -d 'Keep feedctl\'s own datafeed at the end instead of deleting it'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l raw -d 'Print the bodies of the read responses exactly as received'
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l allow-plain-http -d 'Allow sfdc+http:// to a host that is not loopback (the token crosses the network in clear)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l no-color -d 'No colours (also when NO_COLOR is set)'
@@ -295,6 +295,8 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l name -d 'Name
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l feed -d 'Read this datafeed instead of one of feedctl\'s own (its other readers share its events)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l tag -d 'Tag of feedctl\'s own datafeed, so later runs find and reuse it [default: feedctl for tail, feedctl-record-NAME for record]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l read-timeout -d 'Abandon a read with no complete answer after this long and read again (long poll + margin)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l count -d 'Stop once at least this many events are stored (the chunk that crosses it is stored whole)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l duration -d 'Stop after this long (e.g. 30s, 5m)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l from -d 'Where to start reading a stream: beginning, end, an entry id, or @TIME (RFC 3339) [default: end for tail, beginning for a new recording; a recording resumes from its marker]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l group -d 'Read as a consumer of this group (created from the start of the stream when missing), acking each entry after it was kept' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l consumer -d 'Consumer name within the group [default: feedctl-HOST, and feedctl-HOST-NAME for a recording]' -r
@@ -305,8 +307,6 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l replay-fallba
 new\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l connection-timeout -d 'How long to stay disconnected before giving up (exit 4), or `none` to retry forever [default: none for record, 10s for tail]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l max-pending -d 'Most events taken into one chunk; no new long poll is sent while any are pending' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l count -d 'Stop once at least this many events are stored (the chunk that crosses it is stored whole)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l duration -d 'Stop after this long (e.g. 30s, 5m)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
@@ -517,6 +517,15 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l chunks -d 'On
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l speed -d 'Time between chunks: original (as recorded), a factor like 2x, or max (no waiting)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l report -d 'Also write the run\'s report as JSON to this file' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l rerun-failed -d 'Deliver again only the events that did not end handled in this earlier run' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l to -d 'Write the events into this Redis stream with XADD instead of running a handler: redis://[user:password@]host[:port][/db]/KEY' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l layout -d 'Entry layout: original (Redis entries keep their fields) or hopeit (hopeit.engine\'s fields, the event as payload)' -r -f -a "original\t''
+hopeit\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l hopeit-type -d 'hopeit payload class, module.QualName (with --layout hopeit)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l hopeit-ser -d 'hopeit payload serialisation: json, or json+base64 (hopeit\'s default)' -r -f -a "json\t''
+json+base64\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l hopeit-comp -d 'hopeit payload compression: none, or lz4 (hopeit\'s default)' -r -f -a "none\t''
+lz4\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l maxlen -d 'Trim the stream to about this many entries (XADD MAXLEN ~ N)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
@@ -552,7 +561,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l client-ca -d '
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l poll-timeout -d 'How long an idle read waits before answering with no events' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l visibility-timeout -d 'How long delivered events wait for their ack before they are delivered again' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l feed-ttl -d 'A feed not read for this long expires' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l max-feeds -d 'Active feeds per user before reads answer 403' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l max-feeds -d 'Active v2 feeds per user; creating one more answers 403' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l batch-size -d 'Most events in one read' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l fault -d 'Inject a fault: TARGET:KIND[+SKIP][xCOUNT][@PROB], e.g. read:500x3 (see docs/faults.md)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l seed -d 'Seed for probabilistic faults and reordering' -r

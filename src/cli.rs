@@ -499,14 +499,10 @@ pub struct TailArgs {
     pub sources: Vec<String>,
     #[command(flatten)]
     pub source: SourceArgs,
-    #[command(flatten)]
-    pub redis: RedisArgs,
-    #[command(flatten)]
-    pub salesforce: SalesforceArgs,
     /// Keep feedctl's own datafeed at the end instead of deleting it
     #[arg(long)]
     pub keep_feed: bool,
-    /// Only events of these types (any of the 17, case-insensitive; repeat or separate with commas)
+    /// Only events of these types (Symphony: any of the 17, case-insensitive; Redis: hopeit's type; repeat or separate with commas)
     #[arg(long = "type", value_name = "TYPE", value_delimiter = ',')]
     pub types: Vec<String>,
     /// Only events in these streams (stream ids)
@@ -527,6 +523,10 @@ pub struct TailArgs {
     /// Print the bodies of the read responses exactly as received
     #[arg(long)]
     pub raw: bool,
+    #[command(flatten)]
+    pub redis: RedisArgs,
+    #[command(flatten)]
+    pub salesforce: SalesforceArgs,
 }
 
 /// How Redis stream SOURCEs are read (tail, record).
@@ -601,16 +601,16 @@ pub struct RecordArgs {
     pub sources: Vec<String>,
     #[command(flatten)]
     pub source: SourceArgs,
-    #[command(flatten)]
-    pub redis: RedisArgs,
-    #[command(flatten)]
-    pub salesforce: SalesforceArgs,
     /// Stop once at least this many events are stored (the chunk that crosses it is stored whole)
     #[arg(long, value_name = "N")]
     pub count: Option<u64>,
     /// Stop after this long (e.g. 30s, 5m)
     #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub duration: Option<std::time::Duration>,
+    #[command(flatten)]
+    pub redis: RedisArgs,
+    #[command(flatten)]
+    pub salesforce: SalesforceArgs,
 }
 
 /// Which stored events a command looks at.
@@ -753,7 +753,7 @@ pub struct ReplayArgs {
     #[command(flatten)]
     pub journal: JournalArg,
     /// Handler command, run through `sh -c`
-    #[arg(long, value_name = "CMD", required_unless_present = "dry_run")]
+    #[arg(long, value_name = "CMD", required_unless_present_any = ["dry_run", "to"], conflicts_with = "to")]
     pub exec: Option<String>,
     /// Run the handler per event, or once for the whole replay (NDJSON in and out)
     #[arg(long, value_enum, default_value = "per-event")]
@@ -799,6 +799,39 @@ pub struct ReplayArgs {
     /// Deliver again only the events that did not end handled in this earlier run
     #[arg(long, value_name = "RUN")]
     pub rerun_failed: Option<i64>,
+    #[command(flatten)]
+    pub to: RedisSinkArgs,
+}
+
+/// `replay --to redis://…`: where and how events are written into a Redis stream.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Replay into Redis")]
+pub struct RedisSinkArgs {
+    /// Write the events into this Redis stream with XADD instead of running a handler: redis://[user:password@]host[:port][/db]/KEY
+    #[arg(long = "to", value_name = "URL")]
+    pub to: Option<String>,
+    /// Entry layout: original (Redis entries keep their fields) or hopeit (hopeit.engine's fields, the event as payload)
+    #[arg(long, value_enum, default_value = "original", requires = "to")]
+    pub layout: Layout,
+    /// hopeit payload class, module.QualName (with --layout hopeit)
+    #[arg(long, value_name = "TYPE", requires = "to")]
+    pub hopeit_type: Option<String>,
+    /// hopeit payload serialisation: json, or json+base64 (hopeit's default)
+    #[arg(long, value_name = "SER", default_value = "json+base64", value_parser = ["json", "json+base64"], requires = "to")]
+    pub hopeit_ser: String,
+    /// hopeit payload compression: none, or lz4 (hopeit's default)
+    #[arg(long, value_name = "COMP", default_value = "lz4", value_parser = ["none", "lz4"], requires = "to")]
+    pub hopeit_comp: String,
+    /// Trim the stream to about this many entries (XADD MAXLEN ~ N)
+    #[arg(long, value_name = "N", requires = "to")]
+    pub maxlen: Option<u64>,
+}
+
+/// How `replay --to` lays out an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Layout {
+    Original,
+    Hopeit,
 }
 
 #[derive(Debug, Args)]

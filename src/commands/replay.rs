@@ -4,16 +4,19 @@
 
 use anyhow::{Context, Result};
 
-use crate::cli::{Global, HandlerMode, OutputFormat, ReplayArgs};
+use crate::cli::{Global, HandlerMode, Layout, OutputFormat, ReplayArgs};
 use crate::exit::{Exit, Fail};
 use crate::journal::{Journal, JournalError, Selection};
 use crate::output;
 use crate::output::replay::{summary, ReplayProgress};
 use crate::output::Printer;
+use crate::redis::hopeit::Encoding;
 use crate::replay::engine::{replay, AsGiven, ReplayOptions};
 use crate::replay::pace::Speed;
+use crate::replay::redis::{Layout as ReplayLayout, RedisTarget};
 use crate::replay::sink::SinkKind;
 use crate::replay::RunSettings;
+use crate::sources;
 
 use super::selection;
 
@@ -45,7 +48,44 @@ fn parse_chunks(s: &str) -> Result<(i64, i64), Fail> {
 }
 
 /// The engine's settings from the flags; the defaults that depend on the machine are decided here.
-fn options(g: &Global, args: &ReplayArgs, sel: Selection, speed: Speed) -> ReplayOptions {
+/// `--to`: the Redis sink's target, checked here so a bad URL or layout is a usage error.
+fn redis_target(args: &ReplayArgs) -> Result<Option<RedisTarget>, Fail> {
+    let t = &args.to;
+    let Some(to) = &t.to else { return Ok(None) };
+    let mut urls = sources::parse_redis(std::slice::from_ref(to))
+        .map_err(|e| Fail::usage(e.message.replacen("SOURCE 1", "--to", 1)))?;
+    let url = urls.remove(0);
+    let layout = match t.layout {
+        Layout::Original => ReplayLayout::Original,
+        Layout::Hopeit => {
+            let event_type = t.hopeit_type.clone().filter(|ty| ty.contains('.') && !ty.contains(char::is_whitespace)).ok_or_else(|| {
+                Fail::usage("--layout hopeit needs --hopeit-type module.ClassName (the payload's dataobject, as hopeit's readers dispatch on it)")
+            })?;
+            let encoding = match (t.hopeit_ser.as_str(), t.hopeit_comp.as_str()) {
+                ("json", "none") => Encoding::Json,
+                ("json+base64", "lz4") => Encoding::Json64Lz4,
+                (ser, comp) => return Err(Fail::usage(format!("--hopeit-ser {ser} with --hopeit-comp {comp}: feedctl writes json with none, or json+base64 with lz4"))),
+            };
+            ReplayLayout::Hopeit {
+                event_type,
+                encoding,
+            }
+        }
+    };
+    Ok(Some(RedisTarget {
+        url,
+        layout,
+        maxlen: t.maxlen,
+    }))
+}
+
+fn options(
+    g: &Global,
+    args: &ReplayArgs,
+    sel: Selection,
+    speed: Speed,
+    target: Option<RedisTarget>,
+) -> ReplayOptions {
     let concurrency = if args.sequential {
         1
     } else {
@@ -58,12 +98,16 @@ fn options(g: &Global, args: &ReplayArgs, sel: Selection, speed: Speed) -> Repla
     ReplayOptions {
         journal: args.journal.journal.clone(),
         selection: sel,
-        sink: match args.mode {
-            HandlerMode::PerEvent => SinkKind::PerEvent,
-            HandlerMode::Stream => SinkKind::Stream,
+        sink: match (&target, args.mode) {
+            (Some(t), _) => SinkKind::Redis(Box::new(t.clone())),
+            (None, HandlerMode::PerEvent) => SinkKind::PerEvent,
+            (None, HandlerMode::Stream) => SinkKind::Stream,
         },
         handler: RunSettings {
-            command: args.exec.clone().unwrap_or_default(),
+            command: match &target {
+                Some(t) => t.command(),
+                None => args.exec.clone().unwrap_or_default(),
+            },
             concurrency,
             slow: args.slow,
             // `--timeout 0`: no limit.
@@ -103,7 +147,8 @@ pub async fn run(g: &Global, p: &Printer, args: &ReplayArgs) -> Result<Exit> {
         let journal = Journal::open_read(&path)?;
         return dry_run(p, &journal, &sel, format);
     }
-    let options = options(g, args, sel, speed);
+    let target = redis_target(args)?;
+    let options = options(g, args, sel, speed, target);
     let cancel = super::cancel_on_interrupt()?;
     let observer = ReplayProgress::new(p);
     let done = replay(&options, &observer, &cancel)

@@ -13,6 +13,9 @@ use crate::feed::{Columns, FeedEvent};
 
 use super::hopeit;
 
+/// An entry's field/value pairs as bytes, in order.
+pub type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// One entry of a stream.
 #[derive(Debug, Clone)]
 pub struct Entry {
@@ -51,7 +54,7 @@ pub fn value_bytes(v: &Value) -> Option<Vec<u8>> {
 }
 
 /// The field pairs of an entry's JSON, as bytes, in order (for XADD of the original fields).
-pub fn pairs_of(json: &Value) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
+pub fn pairs_of(json: &Value) -> Option<Pairs> {
     if let Some(list) = json.get("pairs").and_then(Value::as_array) {
         return list
             .iter()

@@ -187,13 +187,22 @@ impl StreamSource {
                     if let Start::After(id) = &self.parts[i].start {
                         self.parts[i].last = id.clone();
                     }
-                    let start = self.opts.group_start.clone();
-                    if self.create_group(&key, &group, &start).await? {
-                        notify(Notice::Info {
-                            text: format!(
-                                "created consumer group `{group}` on stream `{key}` from {start}"
-                            ),
-                        });
+                    if self.opts.resumed.contains(&key) {
+                        // A resumed recording's group should be there: if not, it vanished.
+                        let last = self.parts[i].last.clone();
+                        if self.create_group(&key, &group, &last).await? {
+                            let why = "missing when the recording resumed";
+                            notify(vanished(&key, &group, &last, self.cursor(&last), why));
+                        }
+                    } else {
+                        let start = self.opts.group_start.clone();
+                        if self.create_group(&key, &group, &start).await? {
+                            notify(Notice::Info {
+                                text: format!(
+                                    "created consumer group `{group}` on stream `{key}` from {start}"
+                                ),
+                            });
+                        }
                     }
                     notify(Notice::Attached {
                         text: format!(
@@ -271,16 +280,7 @@ impl StreamSource {
         for i in 0..self.parts.len() {
             let (key, last) = (self.parts[i].key.clone(), self.parts[i].last.clone());
             if self.create_group(&key, group, &last).await? {
-                notify(Notice::Gap {
-                    partition: key.clone(),
-                    cursor: self.cursor(&last),
-                    replaced: None,
-                    reason: format!("NOGROUP: consumer group `{group}` vanished; recreated after {last}"),
-                    text: format!(
-                        "stream `{key}`: consumer group `{group}` vanished ({}); made it again after entry {last}: entries pending in the old group and its other consumers' progress are lost",
-                        crate::text::clip(why, 120)
-                    ),
-                });
+                notify(vanished(&key, group, &last, self.cursor(&last), why));
             }
             self.parts[i].phase = Phase::New;
         }
@@ -324,31 +324,46 @@ impl StreamSource {
             Err(Failure::Refused(t)) if t.contains("no such key") => return Ok(()),
             Err(f) => return Err(f),
         };
-        let Some(deleted) = field(&info, "max-deleted-entry-id").and_then(text) else {
+        let Some(cur) = parse_id(&self.parts[i].last) else {
             return Ok(());
         };
-        let (Some(del), Some(cur)) = (parse_id(&deleted), parse_id(&self.parts[i].last)) else {
+        let first = field(&info, "first-entry").and_then(|e| match e {
+            Value::Array(a) => a.first().and_then(text),
+            _ => None,
+        });
+        // Trimming (XTRIM, MAXLEN) leaves the first kept entry past the cursor; XDEL shows in
+        // max-deleted-entry-id (Redis 7 does not move it on trimming).
+        let trimmed = first
+            .as_deref()
+            .and_then(parse_id)
+            .filter(|f| cur != (0, 0) && *f > cur);
+        let deleted = field(&info, "max-deleted-entry-id")
+            .and_then(text)
+            .and_then(|d| parse_id(&d))
+            .filter(|d| *d > cur);
+        let Some(mark) = trimmed.or(deleted) else {
             return Ok(());
         };
-        if del > cur && self.parts[i].reported_deleted.is_none_or(|r| del > r) {
-            self.parts[i].reported_deleted = Some(del);
-            let first = field(&info, "first-entry")
-                .and_then(|e| match e {
-                    Value::Array(a) => a.first().and_then(text),
-                    _ => None,
-                })
-                .unwrap_or_else(|| "none".into());
-            let last = self.parts[i].last.clone();
-            notify(Notice::Gap {
-                partition: key.clone(),
-                cursor: self.cursor(&last),
-                replaced: None,
-                reason: format!("trimmed: entries after {last} up to {deleted} were deleted before they were read"),
-                text: format!(
-                    "stream `{key}`: entries after {last} up to {deleted} were trimmed or deleted before feedctl read them (first kept entry: {first}); going on from there"
-                ),
-            });
+        if self.parts[i].reported_deleted.is_some_and(|r| mark <= r) {
+            return Ok(());
         }
+        self.parts[i].reported_deleted = Some(mark);
+        let first = first.unwrap_or_else(|| "none".into());
+        let last = self.parts[i].last.clone();
+        let why = if trimmed.is_some() {
+            "trimmed"
+        } else {
+            "deleted"
+        };
+        notify(Notice::Gap {
+            partition: key.clone(),
+            cursor: self.cursor(&last),
+            replaced: None,
+            reason: format!("{why}: entries after {last} were removed from the stream before they were read (first kept entry: {first})"),
+            text: format!(
+                "stream `{key}`: entries after {last} were {why} before feedctl read them (first kept entry: {first}); a gap is recorded, going on from there"
+            ),
+        });
         Ok(())
     }
 
@@ -555,6 +570,20 @@ impl StreamSource {
             }
         }
         SourceError::new(ErrorClass::Local, "WRONGTYPE: a key is not a stream")
+    }
+}
+
+/// The gap of a consumer group that vanished and was made again after `last`.
+fn vanished(key: &str, group: &str, last: &str, cursor: Cursor, why: &str) -> Notice {
+    Notice::Gap {
+        partition: key.to_string(),
+        cursor,
+        replaced: None,
+        reason: format!("NOGROUP: consumer group `{group}` vanished; recreated after {last}"),
+        text: format!(
+            "stream `{key}`: consumer group `{group}` vanished ({}); made it again after entry {last}: entries pending in the old group and its other consumers' progress are lost",
+            crate::text::clip(why, 120)
+        ),
     }
 }
 

@@ -135,8 +135,11 @@ pub async fn replay(
     cancel: &CancellationToken,
 ) -> Result<Finished, ReplayError> {
     // Before any event is delivered: can the sink work at all?
+    if let SinkKind::Redis(target) = &options.sink {
+        super::redis::preflight(target, &options.journal, &options.selection).await?;
+    }
     let mut sink =
-        sink::build(options.sink, &options.handler, options.sequential).map_err(Fail::usage)?;
+        sink::build(&options.sink, &options.handler, options.sequential).map_err(Fail::usage)?;
     let path = &options.journal;
     let journal = Journal::open_for_write(path)?;
     if let Some(run) = options.selection.failed_in_run {

@@ -10,6 +10,7 @@ pub mod engine;
 pub mod exec;
 pub mod lines;
 pub mod pace;
+pub mod redis;
 pub mod run;
 pub mod sink;
 pub mod stats;

@@ -19,6 +19,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use super::exec::{preflight, ExecSink};
+use super::redis::{RedisSink, RedisTarget};
 use super::stream::StreamHandler;
 use super::{Chunk, RunResult, RunSettings};
 
@@ -39,12 +40,14 @@ pub trait Sink: Send {
 }
 
 /// Which sink a replay delivers to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum SinkKind {
     /// `sh -c CMD` once per event, the event on stdin (`--mode per-event`).
     PerEvent,
     /// One long-lived `sh -c CMD` speaking NDJSON (`--mode stream`).
     Stream,
+    /// Pipelined `XADD` into a Redis stream (`--to redis://…`).
+    Redis(Box<RedisTarget>),
 }
 
 impl SinkKind {
@@ -53,6 +56,7 @@ impl SinkKind {
         match self {
             SinkKind::PerEvent => "per-event",
             SinkKind::Stream => "stream",
+            SinkKind::Redis(_) => "redis",
         }
     }
 }
@@ -62,13 +66,19 @@ impl SinkKind {
 pub enum Sinks {
     PerEvent(ExecSink),
     Stream(Box<StreamSink>),
+    Redis(Box<RedisSink>),
 }
 
 /// Builds the sink of `kind` after checking, before any event is delivered, that it can work
 /// (both handler sinks: that the command's program can be run at all).
-pub fn build(kind: SinkKind, settings: &RunSettings, sequential: bool) -> Result<Sinks, String> {
-    preflight(&settings.command)?;
+/// (The Redis sink's own checks, which need the journal and the server, run before, in
+/// `super::redis::preflight`.)
+pub fn build(kind: &SinkKind, settings: &RunSettings, sequential: bool) -> Result<Sinks, String> {
+    if !matches!(kind, SinkKind::Redis(_)) {
+        preflight(&settings.command)?;
+    }
     Ok(match kind {
+        SinkKind::Redis(t) => Sinks::Redis(Box::new(RedisSink::new((**t).clone()))),
         SinkKind::PerEvent => Sinks::PerEvent(ExecSink::new(settings.clone())),
         SinkKind::Stream => Sinks::Stream(Box::new(StreamSink {
             handler: StreamHandler::new(settings.clone()),
@@ -88,6 +98,7 @@ impl Sink for Sinks {
         match self {
             Sinks::PerEvent(s) => s.deliver(chunk, attempt, cancel).await,
             Sinks::Stream(s) => s.deliver(chunk, attempt, cancel).await,
+            Sinks::Redis(s) => s.deliver(chunk, attempt, cancel).await,
         }
     }
 
@@ -95,6 +106,7 @@ impl Sink for Sinks {
         match self {
             Sinks::PerEvent(s) => s.finish(grace).await,
             Sinks::Stream(s) => s.finish(grace).await,
+            Sinks::Redis(s) => s.finish(grace).await,
         }
     }
 }

@@ -15,6 +15,7 @@ mod help;
 mod init;
 mod journal_migrate;
 mod record;
+mod redis_streams;
 mod replay;
 mod serve;
 mod tail;

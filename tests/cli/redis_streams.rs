@@ -1,0 +1,705 @@
+//! Redis streams as a source: `tail` and `record` against a real `redis-server` that each test
+//! starts on a free loopback port and stops by PID (Drop).
+//!
+//! redis-server comes from Debian's package, which .ci/run installs: without it these tests say
+//! so and do nothing on a developer's machine, and fail under CI=true.
+
+use std::collections::HashSet;
+use std::process::{Child, Command as StdCommand, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+pub struct Redis {
+    child: Child,
+    pub port: u16,
+    _dir: tempfile::TempDir,
+    extra: Vec<String>,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn spawn_server(port: u16, dir: &std::path::Path, extra: &[String]) -> Child {
+    StdCommand::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+        .arg("--dir")
+        .arg(dir)
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn redis-server")
+}
+
+impl Redis {
+    /// A fresh server, or None (with a note) when redis-server is not installed outside CI.
+    pub fn start(extra: &[&str]) -> Option<Redis> {
+        let installed = StdCommand::new("redis-server")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !installed {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "redis-server is not installed under CI=true: .ci/run installs Debian's redis-server"
+            );
+            eprintln!(
+                "redis-server is not installed: the Redis tests are skipped (.ci/run installs it)"
+            );
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        let child = spawn_server(port, dir.path(), &extra);
+        let r = Redis {
+            child,
+            port,
+            _dir: dir,
+            extra,
+        };
+        r.wait_ready();
+        Some(r)
+    }
+
+    fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Kills the server (all data gone: no persistence) and starts a new one on the same port.
+    pub fn restart_after(&mut self, down: Duration) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::thread::sleep(down);
+        self.child = spawn_server(self.port, self._dir.path(), &self.extra);
+        self.wait_ready();
+    }
+
+    pub fn url(&self, key: &str) -> String {
+        format!("redis://127.0.0.1:{}/{key}", self.port)
+    }
+
+    pub fn conn(&self) -> redis::Connection {
+        let info = format!("redis://127.0.0.1:{}/", self.port);
+        let pass = self
+            .extra
+            .iter()
+            .position(|a| a == "--requirepass")
+            .map(|i| self.extra[i + 1].clone());
+        let url = match pass {
+            Some(p) => format!("redis://:{p}@127.0.0.1:{}/", self.port),
+            None => info,
+        };
+        redis::Client::open(url).unwrap().get_connection().unwrap()
+    }
+
+    /// XADD of field pairs; the new id.
+    pub fn xadd(&self, c: &mut redis::Connection, key: &str, fields: &[(&str, &[u8])]) -> String {
+        let mut cmd = redis::cmd("XADD");
+        cmd.arg(key).arg("*");
+        for (k, v) in fields {
+            cmd.arg(*k).arg(*v);
+        }
+        cmd.query(c).unwrap()
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn exported_ids(sb: &Sandbox, journal: &str) -> Vec<String> {
+    let out = sb
+        .cmd()
+        .args(["journal", "export", "-j", journal])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    stdout_of(&out)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["event"]["id"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+fn info(sb: &Sandbox, journal: &str) -> serde_json::Value {
+    let out = sb
+        .cmd()
+        .args(["journal", "info", "-j", journal, "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn pending(c: &mut redis::Connection, key: &str, group: &str) -> i64 {
+    let v: redis::Value = redis::cmd("XPENDING").arg(key).arg(group).query(c).unwrap();
+    match v {
+        redis::Value::Array(a) => match a.first() {
+            Some(redis::Value::Int(n)) => *n,
+            _ => 0,
+        },
+        _ => 0,
+    }
+}
+
+fn pending_ids(c: &mut redis::Connection, key: &str, group: &str) -> HashSet<String> {
+    let v: Vec<(String, String, u64, u64)> = redis::cmd("XPENDING")
+        .arg(key)
+        .arg(group)
+        .arg("-")
+        .arg("+")
+        .arg(100_000)
+        .query(c)
+        .unwrap();
+    v.into_iter().map(|(id, ..)| id).collect()
+}
+
+use feedctl::redis::source::parse_id;
+
+fn last_delivered(c: &mut redis::Connection, key: &str, group: &str) -> Option<(u64, u64)> {
+    let groups: Vec<redis::Value> = redis::cmd("XINFO").arg("GROUPS").arg(key).query(c).unwrap();
+    for g in groups {
+        let redis::Value::Array(kv) = g else { continue };
+        let text = |v: &redis::Value| match v {
+            redis::Value::BulkString(b) => String::from_utf8_lossy(b).into_owned(),
+            redis::Value::SimpleString(s) => s.clone(),
+            _ => String::new(),
+        };
+        let get = |name: &str| {
+            kv.chunks(2)
+                .find(|p| text(&p[0]) == name)
+                .map(|p| text(&p[1]))
+        };
+        if get("name").as_deref() == Some(group) {
+            return get("last-delivered-id").and_then(|id| parse_id(&id));
+        }
+    }
+    None
+}
+
+fn hopeit_lz4(payload: &serde_json::Value) -> Vec<u8> {
+    feedctl::redis::hopeit::Encoding::Json64Lz4.encode(payload)
+}
+
+#[test]
+fn redis_tail_prints_entries_with_binary_fields_and_hopeit_payloads_decoded() {
+    let Some(r) = Redis::start(&[]) else { return };
+    let mut c = r.conn();
+    let plain = r.xadd(
+        &mut c,
+        "events",
+        &[("kind", b"order"), ("blob", &[0xff, 0x00, 0x01])],
+    );
+    let payload = serde_json::json!({"text": "hello", "status": "VALID"});
+    let lz4 = hopeit_lz4(&payload);
+    let hop = r.xadd(
+        &mut c,
+        "events",
+        &[
+            ("id", b"e1"),
+            ("type", b"my_streaming_app.data_model.MyMessage"),
+            ("submit_ts", b"2026-01-01T00:00:00+00:00"),
+            ("event_ts", b""),
+            ("track.request_id", b"req-1"),
+            ("auth_info", b"e30="),
+            ("ser", b"json+base64"),
+            ("comp", b"lz4"),
+            ("payload", &lz4),
+        ],
+    );
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .args([
+            "tail",
+            &r.url("events"),
+            "--from",
+            "beginning",
+            "--count",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let lines: Vec<serde_json::Value> = stdout_of(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["id"], plain.as_str());
+    assert_eq!(lines[0]["fields"]["kind"], "order");
+    assert_eq!(lines[0]["fields"]["blob"]["base64"], "/wAB");
+    assert_eq!(lines[1]["id"], hop.as_str());
+    assert_eq!(lines[1]["hopeit"]["payload"], payload);
+    assert_eq!(lines[1]["hopeit"]["request_id"], "req-1");
+
+    // --type filters on hopeit's type; the readable line shows the decoded payload.
+    let out = sb
+        .cmd()
+        .args([
+            "tail",
+            &r.url("events"),
+            "--from",
+            "beginning",
+            "--count",
+            "1",
+            "-o",
+            "table",
+        ])
+        .args(["--type", "my_streaming_app.data_model.MyMessage"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = stdout_of(&out);
+    assert!(
+        text.contains("my_streaming_app.data_model.MyMessage") && text.contains("\"hello\""),
+        "{text}"
+    );
+    assert!(text.contains("req=req-1"), "{text}");
+}
+
+#[test]
+fn redis_tail_from_end_sees_only_new_entries() {
+    let Some(r) = Redis::start(&[]) else { return };
+    let mut c = r.conn();
+    r.xadd(&mut c, "s", &[("n", b"old")]);
+    let sb = Sandbox::new();
+    let child = StdCommand::new(assert_cmd::cargo::cargo_bin("feedctl"))
+        .args(["tail", &r.url("s"), "--count", "2", "--duration", "20s"])
+        .env("HOME", sb.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    r.xadd(&mut c, "s", &[("n", b"new1")]);
+    r.xadd(&mut c, "s", &[("n", b"new2")]);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = stdout_of(&out);
+    assert!(
+        !text.contains("old") && text.contains("new1") && text.contains("new2"),
+        "{text}"
+    );
+}
+
+#[test]
+fn redis_record_resumes_after_sigkill_with_nothing_lost() {
+    let Some(r) = Redis::start(&[]) else { return };
+    let mut c = r.conn();
+    let mut ids = Vec::new();
+    for i in 0..3000 {
+        ids.push(r.xadd(&mut c, "orders", &[("n", i.to_string().as_bytes())]));
+    }
+    let sb = Sandbox::new();
+    let url = r.url("orders");
+    for _ in 0..3 {
+        let mut child = sb.spawn(&["record", "-j", "j.db", "--batch", "20", &url]);
+        std::thread::sleep(Duration::from_millis(150));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        for i in 0..200 {
+            ids.push(r.xadd(&mut c, "orders", &[("more", i.to_string().as_bytes())]));
+        }
+    }
+    let out = sb
+        .cmd()
+        .args(["record", "-j", "j.db", &url, "--duration", "2s"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("resuming"), "{}", stderr_of(&out));
+    let got = exported_ids(&sb, "j.db");
+    let distinct: HashSet<&String> = got.iter().collect();
+    let want: HashSet<&String> = ids.iter().collect();
+    assert_eq!(distinct, want, "every entry recorded, none invented");
+    let mut sorted = got.clone();
+    sorted.sort_by_key(|id| feedctl::redis::source::parse_id(id));
+    assert_eq!(got, sorted, "in stream order");
+    let i = info(&sb, "j.db");
+    assert_eq!(i["recordings"][0]["gaps"], 0);
+}
+
+#[test]
+fn redis_group_acks_only_what_the_journal_committed_and_recovers_pending_after_a_kill() {
+    let Some(r) = Redis::start(&[]) else { return };
+    let mut c = r.conn();
+    let mut ids = HashSet::new();
+    for i in 0..3000 {
+        ids.insert(r.xadd(&mut c, "jobs", &[("n", i.to_string().as_bytes())]));
+    }
+    let sb = Sandbox::new();
+    let url = r.url("jobs");
+    let args = [
+        "record",
+        "-j",
+        "j.db",
+        "--batch",
+        "25",
+        "--group",
+        "g",
+        "--consumer",
+        "rec",
+        &url,
+    ];
+    for _ in 0..3 {
+        let mut child = sb.spawn(&args);
+        std::thread::sleep(Duration::from_millis(200));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        // Delivered to the group (up to its last-delivered-id) and no longer pending means
+        // acked: every such entry must already be in the journal.
+        let recorded: HashSet<String> = exported_ids(&sb, "j.db").into_iter().collect();
+        let still = pending_ids(&mut c, "jobs", "g");
+        let last = last_delivered(&mut c, "jobs", "g");
+        let acked: Vec<&String> = ids
+            .iter()
+            .filter(|id| parse_id(id) <= last && !still.contains(*id))
+            .collect();
+        for id in acked {
+            assert!(
+                recorded.contains(id),
+                "{id} was acked before the journal committed it"
+            );
+        }
+    }
+    let out = sb
+        .cmd()
+        .args([
+            "record",
+            "-j",
+            "j.db",
+            "--group",
+            "g",
+            "--consumer",
+            "rec",
+            &url,
+            "--duration",
+            "2s",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let recorded: HashSet<String> = exported_ids(&sb, "j.db").into_iter().collect();
+    assert_eq!(recorded, ids, "every entry recorded");
+    assert_eq!(
+        pending(&mut c, "jobs", "g"),
+        0,
+        "nothing left pending: all acked after commit"
+    );
+}
+
+#[test]
+fn redis_wrong_type_exits_2_naming_the_type() {
+    let Some(r) = Redis::start(&[]) else { return };
+    let mut c = r.conn();
+    let _: () = redis::cmd("RPUSH")
+        .arg("queue")
+        .arg("x")
+        .query(&mut c)
+        .unwrap();
+    let sb = Sandbox::new();
+    let out = sb.cmd().args(["tail", &r.url("queue")]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("holds a list, not a stream"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn redis_wrong_password_exits_3_and_is_never_printed() {
+    let Some(r) = Redis::start(&["--requirepass", "right-pw-123"]) else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let url = format!("redis://:wrong-pw-456@127.0.0.1:{}/s", r.port);
+    let out = sb.cmd().args(["-vvv", "tail", &url]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    let all = format!("{}{}", stdout_of(&out), stderr_of(&out));
+    assert!(!all.contains("wrong-pw-456"), "{all}");
+    assert!(all.contains("authentication failed"), "{all}");
+    // No password at all: NOAUTH, also exit 3.
+    let out = sb.cmd().args(["tail", &r.url("s")]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    // REDISCLI_AUTH gives the right one.
+    let mut c = r.conn();
+    r.xadd(&mut c, "s", &[("a", b"1")]);
+    let out = sb
+        .cmd()
+        .env("REDISCLI_AUTH", "right-pw-123")
+        .args(["tail", &r.url("s"), "--from", "beginning", "--count", "1"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(!stderr_of(&out).contains("right-pw-123"));
+    // A bad URL names the part, never the password.
+    let out = sb
+        .cmd()
+        .args(["tail", "redis://:hunter2@127.0.0.1:70000/s"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("port") && !stderr_of(&out).contains("hunter2"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn redis_trimming_past_the_cursor_records_a_gap_and_goes_on() {
+    let Some(r) = Redis::start(&[]) else { return };
+    let mut c = r.conn();
+    for i in 0..5 {
+        r.xadd(&mut c, "t", &[("n", i.to_string().as_bytes())]);
+    }
+    let sb = Sandbox::new();
+    let url = r.url("t");
+    let out = sb
+        .cmd()
+        .args(["record", "-j", "j.db", &url, "--count", "5"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let mut later = Vec::new();
+    for i in 0..10 {
+        later.push(r.xadd(&mut c, "t", &[("later", i.to_string().as_bytes())]));
+    }
+    let _: i64 = redis::cmd("XTRIM")
+        .arg("t")
+        .arg("MAXLEN")
+        .arg(3)
+        .query(&mut c)
+        .unwrap();
+    let out = sb
+        .cmd()
+        .args(["record", "-j", "j.db", &url, "--duration", "1500ms"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("trimmed"), "{}", stderr_of(&out));
+    assert_eq!(info(&sb, "j.db")["recordings"][0]["gaps"], 1);
+    let got = exported_ids(&sb, "j.db");
+    assert_eq!(got.len(), 8, "5 before, the 3 kept after the trim");
+    assert_eq!(&got[5..], &later[7..]);
+}
+
+#[test]
+fn redis_a_vanished_group_records_a_gap_and_is_made_again() {
+    let Some(r) = Redis::start(&[]) else { return };
+    let mut c = r.conn();
+    r.xadd(&mut c, "q", &[("n", b"1")]);
+    let sb = Sandbox::new();
+    let url = r.url("q");
+    let out = sb
+        .cmd()
+        .args(["record", "-j", "j.db", &url, "--group", "g", "--count", "1"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let _: i64 = redis::cmd("XGROUP")
+        .arg("DESTROY")
+        .arg("q")
+        .arg("g")
+        .query(&mut c)
+        .unwrap();
+    let fresh = r.xadd(&mut c, "q", &[("n", b"2")]);
+    // Resumed without --group: the marker remembers the group.
+    let out = sb
+        .cmd()
+        .args([
+            "record",
+            "-j",
+            "j.db",
+            &url,
+            "--count",
+            "1",
+            "--duration",
+            "10s",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("vanished"), "{}", stderr_of(&out));
+    assert_eq!(info(&sb, "j.db")["recordings"][0]["gaps"], 1);
+    let got = exported_ids(&sb, "j.db");
+    assert_eq!(got.last(), Some(&fresh));
+    assert_eq!(got.len(), 2, "the first entry is not read again");
+    assert_eq!(pending(&mut c, "q", "g"), 0);
+}
+
+#[test]
+fn redis_restart_mid_record_is_retried_and_announced() {
+    let Some(mut r) = Redis::start(&[]) else {
+        return;
+    };
+    let mut c = r.conn();
+    r.xadd(&mut c, "live", &[("n", b"before")]);
+    let sb = Sandbox::new();
+    let url = r.url("live");
+    let child = StdCommand::new(assert_cmd::cargo::cargo_bin("feedctl"))
+        .args([
+            "record",
+            "-j",
+            "j.db",
+            &url,
+            "--count",
+            "2",
+            "--duration",
+            "30s",
+        ])
+        .env("HOME", sb.path())
+        .current_dir(sb.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    r.restart_after(Duration::from_millis(1200));
+    let mut c = r.conn();
+    r.xadd(&mut c, "live", &[("n", b"after")]);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("retrying in"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(exported_ids(&sb, "j.db").len(), 2);
+}
+
+fn entries_of(c: &mut redis::Connection, key: &str) -> Vec<(String, feedctl::redis::entry::Pairs)> {
+    let v: Vec<(String, feedctl::redis::entry::Pairs)> = redis::cmd("XRANGE")
+        .arg(key)
+        .arg("-")
+        .arg("+")
+        .query(c)
+        .unwrap();
+    v
+}
+
+#[test]
+fn redis_replay_to_writes_original_fields_or_hopeit_layout_and_validates_first() {
+    let Some(r) = Redis::start(&[]) else { return };
+    let mut c = r.conn();
+    r.xadd(&mut c, "src", &[("kind", b"a"), ("blob", &[0xfe, 0x01])]);
+    r.xadd(&mut c, "src", &[("kind", b"b"), ("n", b"2")]);
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .args(["record", "-j", "j.db", &r.url("src"), "--count", "2"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+
+    let out = sb
+        .cmd()
+        .args([
+            "replay",
+            "-j",
+            "j.db",
+            "--to",
+            &r.url("copy"),
+            "--maxlen",
+            "100",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let src: Vec<_> = entries_of(&mut c, "src").into_iter().map(|e| e.1).collect();
+    let copy: Vec<_> = entries_of(&mut c, "copy")
+        .into_iter()
+        .map(|e| e.1)
+        .collect();
+    assert_eq!(src, copy, "the original fields, bytes and order");
+
+    // hopeit's default layout: json+base64 in an LZ4 frame, decoded back by tail.
+    r.xadd(&mut c, "text", &[("kind", b"a")]);
+    r.xadd(&mut c, "text", &[("kind", b"b"), ("n", b"2")]);
+    let out = sb
+        .cmd()
+        .args([
+            "record",
+            "-j",
+            "j.db",
+            "--name",
+            "two",
+            &r.url("text"),
+            "--count",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let out = sb
+        .cmd()
+        .args(["replay", "-j", "j.db", "--recording", "two"])
+        .args(["--to", &r.url("hop"), "--layout", "hopeit"])
+        .args(["--hopeit-type", "app.data_model.Thing"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let out = sb
+        .cmd()
+        .args(["tail", &r.url("hop"), "--from", "beginning", "--count", "2"])
+        .output()
+        .unwrap();
+    let lines: Vec<serde_json::Value> = stdout_of(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{}", stderr_of(&out));
+    assert_eq!(lines[1]["fields"]["comp"], "lz4");
+    assert_eq!(lines[1]["hopeit"]["type"], "app.data_model.Thing");
+    assert_eq!(
+        lines[1]["hopeit"]["payload"],
+        serde_json::json!({"kind": "b", "n": "2"})
+    );
+
+    // An entry whose fields cannot be a hopeit payload (a binary value) is refused before any
+    // XADD, with exit 2.
+    let out = sb
+        .cmd()
+        .args([
+            "replay",
+            "-j",
+            "j.db",
+            "--to",
+            &r.url("bad"),
+            "--layout",
+            "hopeit",
+        ])
+        .args(["--hopeit-type", "app.data_model.Thing"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("nothing was written"),
+        "{}",
+        stderr_of(&out)
+    );
+    let n: i64 = redis::cmd("XLEN").arg("bad").query(&mut c).unwrap();
+    assert_eq!(n, 0);
+}
