@@ -15,5 +15,6 @@ mod init;
 mod journal_migrate;
 mod record;
 mod replay;
+mod salesforce;
 mod serve;
 mod tail;
