@@ -3,6 +3,7 @@
 
 mod common;
 
+mod aiosfstream;
 mod auth;
 mod bots;
 mod completions;
