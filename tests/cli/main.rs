@@ -3,6 +3,7 @@
 
 mod common;
 
+mod aiosfstream;
 mod auth;
 mod bots;
 mod completions;
@@ -17,5 +18,6 @@ mod journal_migrate;
 mod record;
 mod redis_streams;
 mod replay;
+mod salesforce;
 mod serve;
 mod tail;

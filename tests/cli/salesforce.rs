@@ -1,0 +1,754 @@
+//! Salesforce sources through the real binary against `feedctl serve --salesforce` on loopback:
+//! replay new/all/id, stored markers, resume after SIGKILL with nothing lost, expired markers
+//! with and without fallback, dropped sessions, revoked tokens, a restarted server, two
+//! channels in one recording, and the bad-input promises (exit codes, no secrets at -vvv).
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command as StdCommand, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+pub const CLIENT_ID: &str = "test-client-id";
+pub const CLIENT_SECRET: &str = "test-client-secret-Zq81";
+pub const USERNAME: &str = "tester@example.invalid";
+pub const PASSWORD: &str = "s3cret-PassWord+TOKEN";
+
+/// `feedctl serve --salesforce` as a process; killed on drop.
+pub struct SfServer {
+    child: Child,
+    pub url: String,
+}
+
+impl SfServer {
+    pub fn start(listen: &str, extra: &[&str]) -> Self {
+        let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("feedctl"))
+            .args([
+                "serve",
+                "--salesforce",
+                "--listen",
+                listen,
+                "--poll-timeout",
+                "1s",
+            ])
+            .args(extra)
+            .env("NO_COLOR", "1")
+            .env("SFDC_CLIENT_ID", CLIENT_ID)
+            .env("SFDC_CLIENT_SECRET", CLIENT_SECRET)
+            .env("SFDC_USERNAME", USERNAME)
+            .env("SFDC_PASSWORD", PASSWORD)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn serve --salesforce");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut first)
+            .expect("first line");
+        assert!(
+            first.starts_with("http://localhost:"),
+            "base URL first, got {first:?}"
+        );
+        SfServer {
+            child,
+            url: first.trim().to_string(),
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.url.rsplit(':').next().unwrap().parse().unwrap()
+    }
+
+    /// The SOURCE for `channel` on this server.
+    pub fn source(&self, channel: &str) -> String {
+        format!("sfdc+http://localhost:{}{channel}", self.port())
+    }
+
+    /// Publishes an event through `feedctl inject --channel`; returns its replay id.
+    pub fn publish(&self, sb: &Sandbox, channel: &str, name: &str) -> i64 {
+        let out = sb
+            .cmd()
+            .args([
+                "inject",
+                "--server",
+                &self.url,
+                "--channel",
+                channel,
+                "-o",
+                "json",
+            ])
+            .args(["--payload", &format!("{{\"Name\":\"{name}\"}}")])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "inject: {}", stderr_of(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["replayIds"][0].as_i64().unwrap()
+    }
+
+    pub fn fault(&self, sb: &Sandbox, fault: &str) {
+        let out = sb
+            .cmd()
+            .args(["inject", "--server", &self.url, "--sfdc-fault", fault])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "fault: {}", stderr_of(&out));
+    }
+}
+
+impl Drop for SfServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `feedctl` with the test credentials in its environment.
+pub fn sf_cmd(sb: &Sandbox) -> assert_cmd::Command {
+    let mut c = sb.cmd();
+    c.env("SFDC_CLIENT_ID", CLIENT_ID)
+        .env("SFDC_CLIENT_SECRET", CLIENT_SECRET)
+        .env("SFDC_USERNAME", USERNAME)
+        .env("SFDC_PASSWORD", PASSWORD)
+        .env_remove("SFDC_ACCESS_TOKEN");
+    c.timeout(Duration::from_secs(40));
+    c
+}
+
+/// `feedctl ARGS` in the background with the credentials, stderr into `log`.
+fn spawn_sf(sb: &Sandbox, args: &[&str], log: &str) -> Child {
+    let err = std::fs::File::create(sb.path().join(log)).unwrap();
+    StdCommand::new(assert_cmd::cargo::cargo_bin("feedctl"))
+        .args(args)
+        .env("HOME", sb.path())
+        .env("NO_COLOR", "1")
+        .env("SFDC_CLIENT_ID", CLIENT_ID)
+        .env("SFDC_CLIENT_SECRET", CLIENT_SECRET)
+        .env("SFDC_USERNAME", USERNAME)
+        .env("SFDC_PASSWORD", PASSWORD)
+        .current_dir(sb.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(err)
+        .spawn()
+        .unwrap()
+}
+
+fn read_log(sb: &Sandbox, log: &str) -> String {
+    std::fs::read_to_string(sb.path().join(log)).unwrap_or_default()
+}
+
+/// Replay ids of the NDJSON messages on stdout.
+fn replay_ids(stdout: &str) -> Vec<i64> {
+    stdout
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("a JSON line");
+            v["data"]["event"]["replayId"].as_i64().expect("replayId")
+        })
+        .collect()
+}
+
+/// (channel, replay id) of every event of a journal, in order.
+fn journal_events(sb: &Sandbox, journal: &str) -> Vec<(String, i64)> {
+    let out = sb
+        .cmd()
+        .args(["journal", "export", "-j", journal])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    stdout_of(&out)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                v["event"]["channel"].as_str().unwrap().to_string(),
+                v["event"]["data"]["event"]["replayId"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The markers of the journal's recording `name`, per channel.
+fn markers(sb: &Sandbox, journal: &str, name: &str) -> Vec<(String, serde_json::Value)> {
+    let j = feedctl::journal::Journal::open_read(&sb.path().join(journal)).unwrap();
+    let rec = j
+        .recordings()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.name == name)
+        .unwrap();
+    j.markers(rec.id)
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.partition, serde_json::from_str(&m.cursor).unwrap()))
+        .collect()
+}
+
+fn wait_until(what: &str, limit: Duration, mut f: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !f() {
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+const CH: &str = "/topic/AccountUpdates";
+
+#[test]
+fn salesforce_tail_replays_new_all_and_from_an_id() {
+    let srv = SfServer::start("127.0.0.1:0", &["--channel", CH]);
+    let sb = Sandbox::new();
+    let ids: Vec<i64> = (0..3)
+        .map(|i| srv.publish(&sb, CH, &format!("Acme {i}")))
+        .collect();
+    let src = srv.source(CH);
+    let out = sf_cmd(&sb)
+        .args([
+            "tail", &src, "--replay", "all", "--count", "3", "-o", "ndjson",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(
+        replay_ids(&stdout_of(&out)),
+        ids,
+        "--replay all: everything retained"
+    );
+    let out = sf_cmd(&sb)
+        .args([
+            "tail",
+            &src,
+            "--replay",
+            &ids[0].to_string(),
+            "--count",
+            "2",
+            "-o",
+            "ndjson",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(
+        replay_ids(&stdout_of(&out)),
+        ids[1..].to_vec(),
+        "--replay ID: after it"
+    );
+    // --replay new (the default) sees only what is published after it subscribed.
+    let tail = spawn_sf(
+        &sb,
+        &["tail", &src, "--count", "1", "-o", "ndjson"],
+        "new.err",
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    let fresh = srv.publish(&sb, CH, "Fresh");
+    let out = tail.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", read_log(&sb, "new.err"));
+    // Its output went to /dev/null: check through a pretty tail instead.
+    let out = sf_cmd(&sb)
+        .args([
+            "tail",
+            &src,
+            "--replay",
+            &ids[2].to_string(),
+            "--count",
+            "1",
+            "-o",
+            "table",
+        ])
+        .output()
+        .unwrap();
+    let line = stdout_of(&out);
+    assert!(
+        line.contains(CH)
+            && line.contains("created")
+            && line.contains(&format!("#{fresh}"))
+            && line.contains("Name=Fresh"),
+        "a readable line: channel, type, replayId, fields: {line}"
+    );
+}
+
+#[test]
+fn salesforce_record_keeps_exact_json_and_resumes_from_its_marker() {
+    let srv = SfServer::start("127.0.0.1:0", &["--channel", CH]);
+    let sb = Sandbox::new();
+    let first: Vec<i64> = (0..4)
+        .map(|i| srv.publish(&sb, CH, &format!("A{i}")))
+        .collect();
+    let src = srv.source(CH);
+    let out = sf_cmd(&sb)
+        .args([
+            "record", "-j", "sf.db", &src, "--replay", "all", "--count", "4",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let m = markers(&sb, "sf.db", "default");
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0].0, CH, "one partition per channel");
+    assert_eq!(m[0].1["replayId"], first[3], "marker = last replayId");
+    assert!(
+        m[0].1["createdDate"]
+            .as_str()
+            .is_some_and(|d| d.ends_with('Z')),
+        "{:?}",
+        m[0].1
+    );
+    let more: Vec<i64> = (0..2)
+        .map(|i| srv.publish(&sb, CH, &format!("B{i}")))
+        .collect();
+    // The same command resumes after the marker (not --replay all again).
+    let out = sf_cmd(&sb)
+        .args([
+            "record", "-j", "sf.db", &src, "--replay", "all", "--count", "2",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("resuming /topic/AccountUpdates"),
+        "{}",
+        stderr_of(&out)
+    );
+    let got: Vec<i64> = journal_events(&sb, "sf.db")
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect();
+    assert_eq!(
+        got,
+        [first.clone(), more].concat(),
+        "every event once, in order"
+    );
+    // Exact bytes: the stored event is the message as the server sent it.
+    let out = sb
+        .cmd()
+        .args(["journal", "export", "-j", "sf.db"])
+        .output()
+        .unwrap();
+    let line = stdout_of(&out).lines().next().unwrap().to_string();
+    assert!(
+        line.contains(r#""event":{"data":{"event":{"createdDate":"#),
+        "{line}"
+    );
+    // Indexed: type and channel.
+    let out = sb
+        .cmd()
+        .args(["journal", "info", "-j", "sf.db", "-o", "json"])
+        .output()
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(info["recordings"][0]["sourceKind"], "salesforce");
+    assert!(!info.to_string().contains(PASSWORD));
+}
+
+#[test]
+fn salesforce_record_resumes_after_sigkill_with_nothing_lost() {
+    let srv = SfServer::start("127.0.0.1:0", &["--channel", CH, "--batch-size", "3"]);
+    let sb = Sandbox::new();
+    let src = srv.source(CH);
+    let mut published = Vec::new();
+    for round in 0..3 {
+        let mut rec = spawn_sf(
+            &sb,
+            &[
+                "record",
+                "-j",
+                "kill.db",
+                &src,
+                "--replay",
+                "all",
+                "--max-pending",
+                "2",
+            ],
+            "kill.err",
+        );
+        for i in 0..12 {
+            published.push(srv.publish(&sb, CH, &format!("r{round}e{i}")));
+            if i % 4 == 0 {
+                std::thread::sleep(Duration::from_millis(60));
+            }
+        }
+        std::thread::sleep(Duration::from_millis(150 * (round + 1)));
+        let _ = rec.kill(); // SIGKILL, wherever it is
+        let _ = rec.wait();
+    }
+    // A last run picks up whatever the killed ones had not committed.
+    let stored_now = journal_events(&sb, "kill.db").len();
+    let remaining = published.len().saturating_sub(stored_now);
+    if remaining > 0 {
+        let out = sf_cmd(&sb)
+            .args([
+                "record",
+                "-j",
+                "kill.db",
+                &src,
+                "--count",
+                &remaining.to_string(),
+                "--duration",
+                "20s",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+    }
+    let got: Vec<i64> = journal_events(&sb, "kill.db")
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect();
+    let unique: BTreeSet<i64> = got.iter().copied().collect();
+    assert_eq!(
+        unique,
+        published.iter().copied().collect(),
+        "0 lost across 3 SIGKILLs"
+    );
+    assert_eq!(
+        got.len(),
+        unique.len(),
+        "the marker is committed with its chunk: nothing twice"
+    );
+    let m = markers(&sb, "kill.db", "default");
+    assert_eq!(m[0].1["replayId"], *published.last().unwrap());
+    let out = sb
+        .cmd()
+        .args(["journal", "verify", "-j", "kill.db"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stdout_of(&out));
+}
+
+#[test]
+fn salesforce_expired_marker_stops_without_fallback_and_records_a_gap_with_it() {
+    let srv = SfServer::start("127.0.0.1:0", &["--channel", CH]);
+    let sb = Sandbox::new();
+    let src = srv.source(CH);
+    srv.publish(&sb, CH, "old");
+    let out = sf_cmd(&sb)
+        .args([
+            "record", "-j", "gap.db", &src, "--replay", "all", "--count", "1",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    srv.fault(&sb, "expire");
+    let kept = srv.publish(&sb, CH, "after expiry");
+    let out = sf_cmd(&sb)
+        .args(["record", "-j", "gap.db", &src, "--count", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("400::The replayId {1} you provided was invalid.")
+            && err.contains("--replay-fallback all"),
+        "names the fix: {err}"
+    );
+    let out = sf_cmd(&sb)
+        .args([
+            "record",
+            "-j",
+            "gap.db",
+            &src,
+            "--count",
+            "1",
+            "--replay-fallback",
+            "all",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("gap is recorded"),
+        "{}",
+        stderr_of(&out)
+    );
+    let ids: Vec<i64> = journal_events(&sb, "gap.db")
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect();
+    assert_eq!(ids, vec![1, kept], "fell back to everything retained");
+    let out = sb
+        .cmd()
+        .args(["journal", "info", "-j", "gap.db", "-o", "json"])
+        .output()
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(info["gaps"], 1, "{info}");
+    // --replay-fallback new: only what comes after.
+    srv.fault(&sb, "expire");
+    let tail = spawn_sf(
+        &sb,
+        &[
+            "record",
+            "-j",
+            "gap.db",
+            &src,
+            "--count",
+            "1",
+            "--replay-fallback",
+            "new",
+        ],
+        "new.err",
+    );
+    wait_until("the fallback subscribe", Duration::from_secs(15), || {
+        read_log(&sb, "new.err").contains("new events")
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let newer = srv.publish(&sb, CH, "newest");
+    let out = tail.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", read_log(&sb, "new.err"));
+    let ids: Vec<i64> = journal_events(&sb, "gap.db")
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect();
+    assert_eq!(ids, vec![1, kept, newer]);
+}
+
+#[test]
+fn salesforce_dropped_session_and_revoked_token_are_recovered_without_loss() {
+    let srv = SfServer::start("127.0.0.1:0", &["--channel", CH]);
+    let sb = Sandbox::new();
+    let src = srv.source(CH);
+    let rec = spawn_sf(
+        &sb,
+        &[
+            "record",
+            "-j",
+            "drop.db",
+            &src,
+            "--count",
+            "6",
+            "--duration",
+            "30s",
+        ],
+        "drop.err",
+    );
+    wait_until("the subscribe", Duration::from_secs(10), || {
+        std::thread::sleep(Duration::from_millis(500));
+        true
+    });
+    let mut ids = vec![srv.publish(&sb, CH, "one"), srv.publish(&sb, CH, "two")];
+    wait_until("2 stored", Duration::from_secs(10), || {
+        sb.path().join("drop.db").exists() && markers(&sb, "drop.db", "default").len() == 1
+    });
+    srv.fault(&sb, "drop-sessions");
+    ids.push(srv.publish(&sb, CH, "three"));
+    ids.push(srv.publish(&sb, CH, "four"));
+    wait_until("re-handshake", Duration::from_secs(10), || {
+        read_log(&sb, "drop.err").contains("dropped the session")
+    });
+    srv.fault(&sb, "revoke-tokens");
+    ids.push(srv.publish(&sb, CH, "five"));
+    ids.push(srv.publish(&sb, CH, "six"));
+    let out = rec.wait_with_output().unwrap();
+    let err = read_log(&sb, "drop.err");
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("403::Unknown client") && err.contains("resubscribing from the markers"),
+        "{err}"
+    );
+    assert!(
+        err.contains("401::Authentication invalid") && err.contains("logging in again"),
+        "{err}"
+    );
+    let got: Vec<i64> = journal_events(&sb, "drop.db")
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect();
+    assert_eq!(got, ids, "nothing lost, nothing twice");
+    assert!(
+        !err.contains(PASSWORD) && !err.contains("00DFEEDCTL"),
+        "no secrets: {err}"
+    );
+}
+
+#[test]
+fn salesforce_wrong_credentials_and_a_locked_user_exit_3_with_the_reason() {
+    let srv = SfServer::start("127.0.0.1:0", &["--channel", CH]);
+    let sb = Sandbox::new();
+    let src = srv.source(CH);
+    let out = sf_cmd(&sb)
+        .env("SFDC_PASSWORD", "wrong")
+        .args(["tail", &src, "-vvv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("invalid_grant"),
+        "{}",
+        stderr_of(&out)
+    );
+    // Token revoked and the user locked: the fresh login fails too.
+    let rec = spawn_sf(&sb, &["record", "-j", "lock.db", &src, "-vvv"], "lock.err");
+    std::thread::sleep(Duration::from_millis(1500));
+    srv.fault(&sb, "lock-logins");
+    srv.fault(&sb, "revoke-tokens");
+    let mut rec = rec;
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = rec.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "record should stop with exit 3"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let err = read_log(&sb, "lock.err");
+    assert_eq!(status.code(), Some(3), "{err}");
+    assert!(err.contains("invalid_grant"), "{err}");
+    for secret in [PASSWORD, CLIENT_SECRET, "00DFEEDCTL"] {
+        assert!(!err.contains(secret), "`{secret}` printed at -vvv: {err}");
+    }
+}
+
+#[test]
+fn salesforce_bad_sources_unknown_channels_and_garbage_answers() {
+    let srv = SfServer::start("127.0.0.1:0", &["--channel", CH]);
+    let sb = Sandbox::new();
+    let out = sf_cmd(&sb)
+        .args(["tail", "sfdc+http://example.com/topic/X"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("loopback"), "{}", stderr_of(&out));
+    let out = sf_cmd(&sb)
+        .args(["tail", "sfdc://login.salesforce.com/topics/X"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("channel `/topics/X`"),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = sf_cmd(&sb)
+        .args(["tail", "sfdc://login.salesforce.com:99999/topic/X"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("port"), "{}", stderr_of(&out));
+    let out = sf_cmd(&sb)
+        .env_remove("SFDC_PASSWORD")
+        .args(["tail", &srv.source(CH)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("SFDC_PASSWORD"),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = sf_cmd(&sb)
+        .args(["tail", &srv.source("/topic/Nope")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(
+        stderr_of(&out).contains("/topic/Nope"),
+        "{}",
+        stderr_of(&out)
+    );
+    // Garbage: retries announced, then events.
+    srv.fault(&sb, "garbage");
+    let id = srv.publish(&sb, CH, "after garbage");
+    let out = sf_cmd(&sb)
+        .args([
+            "tail",
+            &srv.source(CH),
+            "--replay",
+            "all",
+            "--count",
+            "1",
+            "-o",
+            "ndjson",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("not a Bayeux reply") && stderr_of(&out).contains("retrying in"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(replay_ids(&stdout_of(&out)), vec![id]);
+}
+
+#[test]
+fn salesforce_two_channels_in_one_recording_survive_a_server_restart() {
+    let srv = SfServer::start(
+        "127.0.0.1:0",
+        &["--channel", CH, "--channel", "/event/Order__e"],
+    );
+    let port = srv.port();
+    let sb = Sandbox::new();
+    let a = srv.publish(&sb, CH, "acct");
+    let o = srv.publish(&sb, "/event/Order__e", "order");
+    let out = sf_cmd(&sb)
+        .args([
+            "record",
+            "-j",
+            "two.db",
+            &srv.source(CH),
+            &srv.source("/event/Order__e"),
+            "--replay",
+            "all",
+            "--count",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let m = markers(&sb, "two.db", "default");
+    assert_eq!(m.len(), 2, "{m:?}");
+    assert!(m.iter().any(|(p, c)| p == CH && c["replayId"] == a));
+    assert!(m
+        .iter()
+        .any(|(p, c)| p == "/event/Order__e" && c["replayId"] == o));
+    // The server goes away while record runs and comes back (empty) on the same port.
+    let sources = [srv.source(CH), srv.source("/event/Order__e")];
+    let rec = spawn_sf(
+        &sb,
+        &[
+            "record",
+            "-j",
+            "two.db",
+            &sources[0],
+            &sources[1],
+            "--replay-fallback",
+            "all",
+            "--count",
+            "2",
+            "--duration",
+            "30s",
+        ],
+        "restart.err",
+    );
+    std::thread::sleep(Duration::from_millis(1200));
+    drop(srv);
+    wait_until("a retry", Duration::from_secs(10), || {
+        read_log(&sb, "restart.err").contains("retrying in")
+    });
+    let srv = SfServer::start(
+        &format!("127.0.0.1:{port}"),
+        &["--channel", CH, "--channel", "/event/Order__e"],
+    );
+    wait_until("resubscribed", Duration::from_secs(20), || {
+        read_log(&sb, "restart.err").contains("gap is recorded")
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    srv.publish(&sb, CH, "after restart");
+    srv.publish(&sb, "/event/Order__e", "after restart");
+    let out = rec.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", read_log(&sb, "restart.err"));
+    let events = journal_events(&sb, "two.db");
+    assert_eq!(events.len(), 4, "{events:?}");
+    assert_eq!(
+        events
+            .iter()
+            .filter(|(c, _)| c == "/event/Order__e")
+            .count(),
+        2
+    );
+}
