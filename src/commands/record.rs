@@ -78,7 +78,15 @@ async fn redis(
         },
         &markers,
     )?;
-    record_from(p, args, journal, recording.id, StreamSource::new(opts), stop).await
+    record_from(
+        p,
+        args,
+        journal,
+        recording.id,
+        StreamSource::new(opts),
+        stop,
+    )
+    .await
 }
 
 /// Records Salesforce channels, each resuming from its marker in the recording.
