@@ -90,6 +90,9 @@ pub struct ServedChunk {
 }
 
 /// Per stream: (event id, journal row) of the last event served there.
+/// How many of the bot's messages are kept in memory.
+const SENT_KEPT: usize = 10_000;
+
 type LastServed = std::collections::HashMap<Arc<str>, (Arc<str>, Option<i64>)>;
 
 /// A message the bot sent (`POST /agent/v4/stream/{sid}/message/create`).
@@ -130,6 +133,7 @@ pub(crate) struct App {
     echo: bool,
     /// Per stream: the last event served there (id, journal row), to link a bot's reply to it.
     last_served: std::sync::Mutex<LastServed>,
+    /// The last `SENT_KEPT` messages the bot sent (for in-process tests; the journal keeps all).
     sent: std::sync::Mutex<Vec<SentMessage>>,
     outbox: Option<tokio::sync::mpsc::UnboundedSender<SentMessage>>,
 }

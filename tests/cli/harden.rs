@@ -839,3 +839,164 @@ fn a_killed_replay_is_closed_on_the_next_open_and_rerun_failed_covers_what_never
         stderr_of(&out)
     );
 }
+
+#[test]
+fn serve_refuses_the_fault_rules_its_grammar_calls_invalid() {
+    let sb = Sandbox::new();
+    sb.write("e.ndjson", &demo_events());
+    for (rule, says) in [
+        ("read:500@0.5@0.5", "`@` is given twice"),
+        ("read:500+1+2", "`+` is given twice"),
+        ("login:duplicate", "its target is `read` or `any`"),
+        ("", "the rule is empty"),
+        ("read:500,", "the rule is empty"),
+        ("read:500x0", "`x0` would never fire"),
+    ] {
+        let out = sb
+            .cmd()
+            .args([
+                "serve",
+                "--events",
+                "e.ndjson",
+                "--accept-any-key",
+                "--fault",
+                rule,
+            ])
+            .timeout(Duration::from_secs(10))
+            .output()
+            .unwrap();
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(2), "{rule:?}: {err}");
+        assert!(
+            err.contains("bad fault") && err.contains(says),
+            "{rule:?}: {err}"
+        );
+        assert!(stdout_of(&out).is_empty(), "serve never started: {rule:?}");
+    }
+}
+
+#[test]
+fn inject_sends_a_large_file_in_batches_and_explains_an_oversized_event() {
+    let pod = InProcess::start(test_options(""));
+    let sb = Sandbox::new();
+    let n = 12_000;
+    let file = sb.write("big.ndjson", &generated_events(n));
+    assert!(
+        std::fs::metadata(&file).unwrap().len() > 4 << 20,
+        "over serve's 2 MiB per request"
+    );
+    let out = sb
+        .cmd()
+        .args(["inject", "--server", &pod.url(), "--file", "big.ndjson"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains(&format!("injected {n} event(s)")), "{err}");
+    let posts = pod
+        .server()
+        .requests()
+        .iter()
+        .filter(|r| r.target == "inject" && r.status == 200)
+        .count();
+    assert!(posts >= 3, "sent in batches: {posts}");
+
+    // One event larger than serve takes: a clear refusal, nothing half-said.
+    let huge = format!(
+        r#"{{"id":"big","timestamp":1,"type":"MESSAGESENT","payload":{{"messageSent":{{"message":{{"message":"{}"}}}}}}}}"#,
+        "x".repeat(3 << 20)
+    );
+    sb.write("huge.ndjson", &huge);
+    let out = sb
+        .cmd()
+        .args(["inject", "--server", &pod.url(), "--file", "huge.ndjson"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(
+        err.contains("HTTP 413") && err.contains("serve's limit of 2 MiB"),
+        "{err}"
+    );
+    assert!(!err.contains("no details"), "{err}");
+}
+
+fn vm_rss_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+/// `n` requests on one keep-alive connection, each read to its end.
+fn hammer(base_url: &str, n: usize) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let addr = base_url.trim_start_matches("http://");
+    let stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let mut reader = BufReader::new(stream);
+    for _ in 0..n {
+        writer
+            .write_all(b"GET /pod/v2/sessioninfo HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            .unwrap();
+        let mut length = 0usize;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if line == "\r\n" {
+                break;
+            }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap();
+            }
+        }
+        let mut body = vec![0u8; length];
+        reader.read_exact(&mut body).unwrap();
+    }
+}
+
+#[test]
+fn serve_memory_stays_flat_over_many_requests() {
+    let sb = Sandbox::new();
+    let events = sb.write("e.ndjson", &demo_events());
+    // Its own process: serve echoes every request on stderr, which must not fill a pipe here.
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("feedctl"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--accept-any-key",
+            "--events",
+        ])
+        .arg(&events)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    let base_url = first.trim().to_string();
+    let pid = child.id();
+    hammer(&base_url, 8_000);
+    let warm = vm_rss_kb(pid);
+    hammer(&base_url, 32_000);
+    let after = vm_rss_kb(pid);
+    let _ = child.kill();
+    let _ = child.wait();
+    // Kept per request before: about 250 bytes, so 32,000 more requests cost about 8 MiB.
+    assert!(
+        after < warm + 3 * 1024,
+        "serve grew from {warm} KiB to {after} KiB over 32,000 requests"
+    );
+}
