@@ -617,7 +617,7 @@ fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
 #[test]
 fn an_import_killed_midway_resumes_without_duplicates() {
     let sb = Sandbox::new();
-    let n = 60_000;
+    let n = 20_000;
     let file = sb.write("big.ndjson", &generated_events(n));
     let mut child = sb.spawn(&[
         "journal",
@@ -625,7 +625,7 @@ fn an_import_killed_midway_resumes_without_duplicates() {
         "-j",
         "j.db",
         "--chunk-size",
-        "50",
+        "20",
         file.to_str().unwrap(),
     ]);
     wait_for("the first chunks", Duration::from_secs(60), || {
@@ -641,7 +641,7 @@ fn an_import_killed_midway_resumes_without_duplicates() {
 
     let out = sb
         .cmd()
-        .args(["journal", "import", "-j", "j.db", "--chunk-size", "50"])
+        .args(["journal", "import", "-j", "j.db", "--chunk-size", "20"])
         .arg(&file)
         .output()
         .unwrap();
@@ -661,7 +661,7 @@ fn an_import_killed_midway_resumes_without_duplicates() {
     // The same import again adds nothing, and says so.
     let out = sb
         .cmd()
-        .args(["journal", "import", "-j", "j.db", "--chunk-size", "50"])
+        .args(["journal", "import", "-j", "j.db", "--chunk-size", "20"])
         .arg(&file)
         .output()
         .unwrap();
