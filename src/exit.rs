@@ -18,6 +18,8 @@ pub enum Exit {
     Feed = 4,
     /// Interrupted by Ctrl-C.
     Interrupted = 130,
+    /// Stopped by SIGTERM, where a command handles it (`replay`).
+    Terminated = 143,
 }
 
 impl From<Exit> for ExitCode {

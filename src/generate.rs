@@ -279,6 +279,7 @@ fn exit_status() -> Roff {
         ("3", "Authentication failed: the pod or the key manager refused the bot's key or certificate."),
         ("4", "The feed or the server failed for good: retries exhausted, HTTP 403, or an answer feedctl cannot use."),
         ("130", "Interrupted by Ctrl-C (SIGINT)."),
+        ("143", "replay stopped by SIGTERM (handled like Ctrl-C)."),
     ] {
         tagged(&mut roff, code, meaning);
     }

@@ -177,33 +177,124 @@ async fn salesforce(g: &Global, p: &Printer, args: &InjectArgs) -> Result<Exit> 
     Ok(Exit::Success)
 }
 
+/// The most NDJSON sent in one request: well under serve's limit for a request body (2 MiB).
+const BATCH_BYTES: usize = 1 << 20;
+
+/// Opens an NDJSON file for reading line by line.
+fn open_lines(
+    path: &std::path::Path,
+) -> Result<std::io::Lines<std::io::BufReader<std::fs::File>>, Fail> {
+    use std::io::BufRead;
+    std::fs::File::open(path)
+        .map(|f| std::io::BufReader::new(f).lines())
+        .map_err(|e| Fail::usage(format!("cannot read {}: {e}", path.display())))
+}
+
+/// Checks every line of an NDJSON file (one JSON object each, blank lines skipped) before
+/// anything is sent, so a bad line anywhere injects nothing. Reads line by line.
+fn check_file(path: &std::path::Path) -> Result<(), Fail> {
+    let bad = |n: usize, why: String| Fail::usage(format!("{}: line {n}: {why}", path.display()));
+    for (n, line) in open_lines(path)?.enumerate() {
+        let line = line.map_err(|e| bad(n + 1, e.to_string()))?;
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let raw: Box<serde_json::value::RawValue> =
+            serde_json::from_str(line).map_err(|e| bad(n + 1, format!("not valid JSON: {e}")))?;
+        if !raw.get().starts_with('{') {
+            return Err(bad(
+                n + 1,
+                "expected a JSON object (one V4Event per line)".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub async fn run(g: &Global, p: &Printer, args: &InjectArgs) -> Result<Exit> {
     if args.channel.is_some() || args.sfdc_fault.is_some() {
         return salesforce(g, p, args).await;
     }
-    let body = match &args.file {
+    let url = format!("{}/feedctl/v1/events", args.server.trim_end_matches('/'));
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .context("setting up the HTTP client")?;
+    let mut published = 0u64;
+    match &args.file {
+        // Sent in batches of at most BATCH_BYTES (an event larger than that alone), read as
+        // they are sent: memory is one batch, whatever the file's size.
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| Fail::usage(format!("cannot read {}: {e}", path.display())))?;
-            crate::serve::read_ndjson(&text)
-                .map_err(|e| Fail::usage(format!("{}: {e}", path.display())))?;
-            text
+            check_file(path)?;
+            let mut batch = String::new();
+            let mut sent = 0usize;
+            let mut lines = open_lines(path)?;
+            loop {
+                let line = lines
+                    .next()
+                    .transpose()
+                    .map_err(|e| Fail::usage(format!("cannot read {}: {e}", path.display())))?;
+                let full = match &line {
+                    Some(l) => !batch.is_empty() && batch.len() + l.trim().len() + 1 > BATCH_BYTES,
+                    None => !batch.is_empty(),
+                };
+                if full {
+                    let body = std::mem::take(&mut batch);
+                    let answer = send(&client, &url, args, body).await.map_err(|mut e| {
+                        if sent > 0 {
+                            e.message = format!(
+                                "{} ({published} event(s) of the first {sent} request(s) were injected)",
+                                e.message
+                            );
+                        }
+                        e
+                    })?;
+                    sent += 1;
+                    published += answer.get("published").and_then(Value::as_u64).unwrap_or(0);
+                }
+                let Some(line) = line else { break };
+                let line = line.trim();
+                if !line.is_empty() {
+                    batch.push_str(line);
+                    batch.push('\n');
+                }
+            }
         }
         None => {
             let now = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map(|d| d.as_millis() as i64)
                 .unwrap_or(0);
-            build_event(args, now)?.to_string() + "\n"
+            let body = build_event(args, now)?.to_string() + "\n";
+            let answer = send(&client, &url, args, body).await?;
+            published = answer.get("published").and_then(Value::as_u64).unwrap_or(0);
         }
-    };
-    let url = format!("{}/feedctl/v1/events", args.server.trim_end_matches('/'));
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .context("setting up the HTTP client")?;
+    }
+    let answer = json!({ "published": published });
+    p.note(&format!(
+        "injected {published} event(s) into {}",
+        args.server
+    ));
+    if matches!(
+        g.output,
+        Some(OutputFormat::Json) | Some(OutputFormat::Ndjson)
+    ) {
+        p.ndjson(&answer)?;
+    }
+    Ok(Exit::Success)
+}
+
+/// One POST of NDJSON to serve's admin endpoint; its answer, or why serve refused it.
+async fn send(
+    client: &reqwest::Client,
+    url: &str,
+    args: &InjectArgs,
+    body: String,
+) -> Result<Value, Fail> {
+    let size = body.len();
     let resp = client
-        .post(&url)
+        .post(url)
         .header("content-type", "application/x-ndjson")
         .body(body)
         .send()
@@ -212,23 +303,18 @@ pub async fn run(g: &Global, p: &Printer, args: &InjectArgs) -> Result<Exit> {
     let status = resp.status();
     let answer: Value = resp.json().await.unwrap_or(Value::Null);
     if !status.is_success() {
-        let message = answer
-            .get("message")
-            .and_then(Value::as_str)
-            .unwrap_or("no details");
+        let message = match answer.get("message").and_then(Value::as_str) {
+            Some(m) => m.to_string(),
+            None if status.as_u16() == 413 => format!(
+                "a request of {} KiB is over serve's limit of 2 MiB per request; inject sends at most 1 MiB at a time, so one event is larger than serve takes",
+                size / 1024
+            ),
+            None => "no details".to_string(),
+        };
         return Err(Fail::new(
             Exit::Feed,
             format!("serve refused the events (HTTP {status}): {message}"),
-        )
-        .into());
+        ));
     }
-    let n = answer.get("published").and_then(Value::as_u64).unwrap_or(0);
-    p.note(&format!("injected {n} event(s) into {}", args.server));
-    if matches!(
-        g.output,
-        Some(OutputFormat::Json) | Some(OutputFormat::Ndjson)
-    ) {
-        p.ndjson(&answer)?;
-    }
-    Ok(Exit::Success)
+    Ok(answer)
 }

@@ -410,13 +410,42 @@ fn import(
         pod_url: None,
         username: None,
     })?;
+    // Resumable: each chunk's cursor names the import (a fingerprint of what was parsed) and
+    // how far it got, and is committed with the chunk as the `import` marker. Running the same
+    // import again after a kill goes on after the last chunk stored; after a complete one it
+    // adds nothing.
+    let fingerprint = import_fingerprint(&chunks);
+    let cursor =
+        |k: usize| json!({"import": fingerprint, "chunk": k, "of": chunks.len()}).to_string();
+    let done = j
+        .markers(rec.id)?
+        .into_iter()
+        .find(|m| m.partition == "import")
+        .and_then(|m| serde_json::from_str::<serde_json::Value>(&m.cursor).ok())
+        .filter(|c| c["import"] == fingerprint.as_str())
+        .and_then(|c| c["chunk"].as_u64())
+        .map_or(0, |k| (k as usize).min(chunks.len()));
+    if done == chunks.len() {
+        p.note(&format!(
+            "{} was already imported into recording `{name}` of {}: nothing added (use --name to import it again as another recording)",
+            file.display(),
+            path.display()
+        ));
+        return Ok(Exit::Success);
+    }
+    if done > 0 {
+        p.note(&format!(
+            "resuming an interrupted import into recording `{name}`: chunks 1..{done} of {} are already stored",
+            chunks.len()
+        ));
+    }
     let (mut events, mut dups) = (0usize, 0usize);
-    for c in &chunks {
-        // An import has no cursor to resume from: `{}` before and after.
+    for (k, c) in chunks.iter().enumerate().skip(done) {
+        let (before, after) = (cursor(k), cursor(k + 1));
         let record = ChunkRecord {
             partition: "import",
-            cursor_before: "{}",
-            cursor_after: "{}",
+            cursor_before: &before,
+            cursor_after: &after,
             feed_id: c.feed_id.as_deref(),
             ack_sent: None,
             ack_received: None,
@@ -425,14 +454,36 @@ fn import(
             latency_ms: 0,
             events: c.events.iter().map(new_event).collect::<Vec<NewEvent>>(),
         };
-        let (_, d) = j.append_chunk(rec.id, &record, false)?;
+        let (_, d) = j.append_chunk(rec.id, &record, true)?;
         events += c.events.len();
         dups += d;
     }
     p.note(&format!(
         "imported {events} event(s) in {} chunk(s) into recording `{name}` of {} ({dups} repeated deliveries flagged)",
-        chunks.len(),
+        chunks.len() - done,
         path.display()
     ));
     Ok(Exit::Success)
+}
+
+/// Names an import by what it holds (FNV-1a over the chunk boundaries and the exact event
+/// bytes), so running it again can tell how far it got.
+fn import_fingerprint(chunks: &[PendingChunk]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |bytes: &[u8]| {
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    let mut events = 0usize;
+    for c in chunks {
+        feed(b"\x1echunk");
+        for e in &c.events {
+            feed(b"\x1f");
+            feed(e.raw().as_bytes());
+            events += 1;
+        }
+    }
+    format!("fnv1a64:{h:016x}:{events}")
 }

@@ -97,6 +97,35 @@ pub fn cancel_on_interrupt() -> std::io::Result<tokio_util::sync::CancellationTo
     Ok(token)
 }
 
+/// Like `cancel_on_interrupt`, for a command that stops on SIGTERM as on Ctrl-C (`replay`: a
+/// service manager's stop must not leave handlers running and the run open). The flag tells
+/// whether SIGTERM came, for exit status 143.
+pub fn cancel_on_interrupt_or_term() -> std::io::Result<(
+    tokio_util::sync::CancellationToken,
+    std::sync::Arc<std::sync::atomic::AtomicBool>,
+)> {
+    let mut interrupt = Interrupt::new()?;
+    #[cfg(unix)]
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let token = tokio_util::sync::CancellationToken::new();
+    let terminated = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (cancel, flag) = (token.clone(), terminated.clone());
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = term.recv() => flag.store(true, std::sync::atomic::Ordering::SeqCst),
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = &flag;
+            interrupt.recv().await;
+        }
+        cancel.cancel();
+    });
+    Ok((token, terminated))
+}
+
 /// Parses `--since/--until`: RFC 3339 or milliseconds since the epoch.
 fn parse_time(flag: &str, s: &str) -> Result<i64, Fail> {
     if let Ok(ms) = s.trim().parse::<i64>() {

@@ -145,11 +145,14 @@ pub async fn run(g: &Global, p: &Printer, args: &ReplayArgs) -> Result<Exit> {
 
     if args.dry_run {
         let journal = Journal::open_read(&path)?;
+        if let Some(run) = sel.failed_in_run {
+            sel.run_selection = journal.run_selection(run)?.map(Box::new);
+        }
         return dry_run(p, &journal, &sel, format);
     }
     let target = redis_target(args)?;
     let options = options(g, args, sel, speed, target);
-    let cancel = super::cancel_on_interrupt()?;
+    let (cancel, terminated) = super::cancel_on_interrupt_or_term()?;
     let observer = ReplayProgress::new(p);
     let done = replay(&options, &observer, &cancel)
         .await
@@ -165,13 +168,17 @@ pub async fn run(g: &Global, p: &Printer, args: &ReplayArgs) -> Result<Exit> {
         (Some(_), OutputFormat::Ndjson) => p.ndjson(&done.report)?,
         _ => {}
     }
-    Ok(if done.interrupted {
-        Exit::Interrupted
-    } else if done.failed > 0 {
-        Exit::Failed
-    } else {
-        Exit::Success
-    })
+    Ok(
+        if done.interrupted && terminated.load(std::sync::atomic::Ordering::SeqCst) {
+            Exit::Terminated
+        } else if done.interrupted {
+            Exit::Interrupted
+        } else if done.failed > 0 {
+            Exit::Failed
+        } else {
+            Exit::Success
+        },
+    )
 }
 
 /// Lists what would be delivered, reading the journal only: nothing runs, no run is stored.

@@ -171,8 +171,8 @@ pub async fn run(_g: &Global, p: &Printer, args: &ServeArgs) -> Result<Exit> {
     let faults = args
         .faults
         .iter()
+        // An empty rule (`--fault ''`, `a,,b`, a trailing comma) is refused like any bad one.
         .flat_map(|f| f.split(','))
-        .filter(|f| !f.trim().is_empty())
         .map(|f| f.trim().parse::<FaultRule>().map_err(Fail::usage))
         .collect::<Result<Vec<_>, _>>()?;
     if !args.listen.ip().is_loopback() {

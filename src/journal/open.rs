@@ -85,7 +85,22 @@ impl Journal {
         j.check_identity()?;
         j.conn.execute_batch(WRITER_PRAGMAS).map_err(|e| j.sql(e))?;
         j.migrate()?;
+        j.close_abandoned_runs()?;
         Ok(j)
+    }
+
+    /// A run still `running` while this writer holds the lock was left by a replay that was
+    /// killed (SIGKILL, a crash): it is closed as `interrupted`, so `--rerun-failed` takes it.
+    fn close_abandoned_runs(&self) -> Result<(), JournalError> {
+        self.conn
+            .execute(
+                "UPDATE replay_runs SET status = 'interrupted',
+                     finished_at = coalesce(finished_at, (SELECT max(started_at) FROM replay_runs), ?1)
+                 WHERE status = 'running'",
+                [now_millis()],
+            )
+            .map(|_| ())
+            .map_err(|e| self.sql(e))
     }
 
     /// Opens an existing journal for reading. Writes nothing: no `-wal`/`-shm` files are left

@@ -1,6 +1,6 @@
 //! Reading: recordings, the summary behind `journal info`, events and their selection.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Journal, JournalError};
 
@@ -85,8 +85,9 @@ pub struct Summary {
     pub by_stream: Vec<(String, i64)>,
 }
 
-/// Filters for `journal show` and `export`.
-#[derive(Debug, Clone, Default)]
+/// Filters for `journal show` and `export`, and what a replay run delivers (stored with the run).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Selection {
     pub recording: Option<String>,
     pub types: Vec<String>,
@@ -97,8 +98,12 @@ pub struct Selection {
     /// Chunk numbers, inclusive.
     pub chunks: Option<(i64, i64)>,
     pub skip_duplicates: bool,
-    /// Only events whose last result in this replay run was not `handled`.
+    /// Only events whose last result in this replay run was not `handled`; with `run_selection`,
+    /// also those of that selection the run never delivered (it was interrupted).
     pub failed_in_run: Option<i64>,
+    /// The selection of the run named by `failed_in_run`, as it stored it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_selection: Option<Box<Selection>>,
 }
 
 impl Journal {
@@ -352,7 +357,19 @@ fn filter(sel: &Selection) -> (String, Vec<rusqlite::types::Value>) {
     if sel.skip_duplicates {
         sql.push_str(" AND e.duplicate_of IS NULL");
     }
-    if let Some(run) = sel.failed_in_run {
+    if let (Some(run), Some(within)) = (sel.failed_in_run, &sel.run_selection) {
+        // What the run was to deliver, less what it handled in the end: failures, timeouts,
+        // and the events it never started.
+        let (inner, inner_args) = filter(within);
+        sql.push_str(&format!(
+            " AND e.id IN (SELECT e.id{inner})
+              AND e.id NOT IN (SELECT rr.event_row_id FROM replay_results rr WHERE rr.run_id = ?
+                   AND rr.id = (SELECT max(id) FROM replay_results WHERE run_id = rr.run_id AND event_row_id = rr.event_row_id)
+                   AND rr.outcome = 'handled')"
+        ));
+        args.extend(inner_args);
+        args.push(run.into());
+    } else if let Some(run) = sel.failed_in_run {
         sql.push_str(
                 " AND e.id IN (SELECT rr.event_row_id FROM replay_results rr WHERE rr.run_id = ?
                    AND rr.id = (SELECT max(id) FROM replay_results WHERE run_id = rr.run_id AND event_row_id = rr.event_row_id)

@@ -1,9 +1,9 @@
 //! Replay runs and the handler results stored with them.
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 
 use super::open::{now_millis, sql_error};
-use super::{Journal, JournalError};
+use super::{Journal, JournalError, Selection};
 
 /// One handler run to store with its replay run.
 #[derive(Debug, Clone)]
@@ -71,6 +71,21 @@ impl Journal {
             )
             .map(|_| ())
             .map_err(|e| self.sql(e))
+    }
+
+    /// The selection a run delivered, as it stored it (runs stored before feedctl kept it: none).
+    pub fn run_selection(&self, run: i64) -> Result<Option<Selection>, JournalError> {
+        let options: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT json_extract(options, '$.selection') FROM replay_runs WHERE id = ?1",
+                [run],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))?
+            .flatten();
+        Ok(options.and_then(|s| serde_json::from_str(&s).ok()))
     }
 
     pub fn run_exists(&self, run: i64) -> Result<bool, JournalError> {

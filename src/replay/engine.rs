@@ -142,13 +142,17 @@ pub async fn replay(
         sink::build(&options.sink, &options.handler, options.sequential).map_err(Fail::usage)?;
     let path = &options.journal;
     let journal = Journal::open_for_write(path)?;
-    if let Some(run) = options.selection.failed_in_run {
+    let mut selection = options.selection.clone();
+    if let Some(run) = selection.failed_in_run {
         if !journal.run_exists(run)? {
             return Err(Fail::usage(format!("there is no replay run {run} in {}; `feedctl replay --report` and the end-of-run table give run numbers", path.display())).into());
         }
+        selection.run_selection = journal.run_selection(run)?.map(Box::new);
     }
-    let total = journal.count_events(&options.selection)?;
-    let stored = options.stored();
+    let total = journal.count_events(&selection)?;
+    let mut stored = options.stored();
+    // Resolved, so a later --rerun-failed of this run knows what it was to deliver.
+    stored["selection"] = serde_json::to_value(&selection).unwrap_or_default();
     let command = &options.handler.command;
     let mut run = RunLog::start(journal, command, &stored.to_string())?;
     observer.notice(&format!(
@@ -156,8 +160,10 @@ pub async fn replay(
         run.id,
         path.display()
     ));
-    let (stats, elapsed, outcome) =
-        deliver_all(&mut sink, &mut run, options, observer, cancel, total).await;
+    let (stats, elapsed, outcome) = deliver_all(
+        &mut sink, &mut run, options, &selection, observer, cancel, total,
+    )
+    .await;
     observer.finish();
     run.save()?;
     sink.finish(options.handler.grace).await;
@@ -183,12 +189,13 @@ async fn deliver_all(
     sink: &mut impl Sink,
     run: &mut RunLog,
     options: &ReplayOptions,
+    selection: &Selection,
     observer: &dyn Observer,
     cancel: &CancellationToken,
     total: u64,
 ) -> (Stats, Duration, Result<(), JournalError>) {
     let mut stats = Stats::default();
-    let mut chunks = read_chunks(options.journal.clone(), options.selection.clone());
+    let mut chunks = read_chunks(options.journal.clone(), selection.clone());
     let mut previous_at: Option<i64> = None;
     observer.start(total);
     let started = Instant::now();

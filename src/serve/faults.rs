@@ -88,6 +88,9 @@ impl FromStr for FaultRule {
         let bad = |why: &str| {
             format!("bad fault `{text}`: {why}; expected TARGET:KIND[+SKIP][xCOUNT][@PROB], e.g. read:500x3 or read:reset@0.2 (see docs/faults.md)")
         };
+        if text.trim().is_empty() {
+            return Err(bad("the rule is empty"));
+        }
         let (target, rest) = text.split_once(':').ok_or_else(|| bad("missing `:`"))?;
         let target = target.trim().to_ascii_lowercase();
         if !TARGETS.contains(&target.as_str()) {
@@ -110,12 +113,22 @@ impl FromStr for FaultRule {
                 _ => return Err(bad(&format!("unknown kind `{code}` (an HTTP status 400-599, hang, drop, reset, truncate, garbage, duplicate or reorder)"))),
             },
         };
+        if kind.shapes_events() && target != "read" && target != "any" {
+            return Err(bad(&format!(
+                "`{kind}` shapes the events of a read: its target is `read` or `any`, not `{target}`"
+            )));
+        }
         let mut rest = &rest[end..];
         let (mut skip, mut count, mut probability, mut explicit_count) = (0, Some(1), None, false);
+        let mut given = String::new();
         while !rest.is_empty() {
             let (mark, tail) = rest.split_at(1);
             let end = tail.find(['+', 'x', '@']).unwrap_or(tail.len());
             let value = &tail[..end];
+            if given.contains(mark) {
+                return Err(bad(&format!("`{mark}` is given twice")));
+            }
+            given.push_str(mark);
             match mark {
                 "+" => skip = value.parse().map_err(|_| bad("`+` takes a whole number"))?,
                 "x" if value == "*" => {
@@ -123,11 +136,15 @@ impl FromStr for FaultRule {
                     explicit_count = true;
                 }
                 "x" => {
-                    count = Some(
-                        value
-                            .parse()
-                            .map_err(|_| bad("`x` takes a whole number or `*`"))?,
-                    );
+                    let n: u64 = value
+                        .parse()
+                        .map_err(|_| bad("`x` takes a whole number or `*`"))?;
+                    if n == 0 {
+                        return Err(bad(
+                            "`x0` would never fire; `x` takes a count of at least 1, or `*`",
+                        ));
+                    }
+                    count = Some(n);
                     explicit_count = true;
                 }
                 "@" => {

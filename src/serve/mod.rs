@@ -102,6 +102,9 @@ struct LastServed {
     by_id: std::collections::HashMap<Arc<str>, Option<i64>>,
 }
 
+/// How many of the bot's messages are kept in memory.
+const SENT_KEPT: usize = 10_000;
+
 /// A message the bot sent (`POST /agent/v4/stream/{sid}/message/create`).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SentMessage {
@@ -140,6 +143,7 @@ pub(crate) struct App {
     echo: bool,
     /// What reads served, to link a bot's reply to the event it answers.
     last_served: std::sync::Mutex<LastServed>,
+    /// The last `SENT_KEPT` messages the bot sent (for in-process tests; the journal keeps all).
     sent: std::sync::Mutex<Vec<SentMessage>>,
     outbox: Option<tokio::sync::mpsc::UnboundedSender<SentMessage>>,
 }

@@ -26,9 +26,9 @@ pub struct LoggedRequest {
     pub events: Option<Vec<String>>,
 }
 
-/// How many requests are kept in memory: enough for any test, bounded for a serve left running
-/// for days (the file, when asked for, keeps everything).
-const KEPT: usize = 100_000;
+/// How many requests are kept in memory (for in-process tests): enough for any test, and small
+/// (about 1.5 MiB) for a serve left running for days; the file, when asked for, keeps everything.
+const KEPT: usize = 5_000;
 
 pub struct RequestLog {
     entries: Mutex<std::collections::VecDeque<LoggedRequest>>,

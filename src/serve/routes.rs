@@ -754,6 +754,9 @@ async fn create_message(
         );
     }
     if let Ok(mut all) = app.sent.lock() {
+        if all.len() >= super::SENT_KEPT {
+            all.remove(0);
+        }
         all.push(sent.clone());
     }
     if let Some(tx) = &app.outbox {

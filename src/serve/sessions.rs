@@ -24,8 +24,48 @@ pub struct SessionUser {
 pub struct Sessions {
     key: KeyCheck,
     skd: bool,
-    session_tokens: Mutex<HashMap<String, SessionUser>>,
-    km_tokens: Mutex<HashMap<String, String>>,
+    session_tokens: Mutex<Issued<SessionUser>>,
+    km_tokens: Mutex<Issued<String>>,
+}
+
+/// How many tokens of each kind stay valid: a bot that logs in again and again keeps serve's
+/// memory bounded; the oldest token is forgotten first (its bearer gets 401 and logs in again,
+/// as on a pod whose session expired).
+const MAX_TOKENS: usize = 10_000;
+
+/// Tokens handed out, the oldest forgotten past `MAX_TOKENS`.
+struct Issued<V> {
+    by_token: HashMap<String, V>,
+    order: std::collections::VecDeque<String>,
+}
+
+impl<V> Default for Issued<V> {
+    fn default() -> Self {
+        Issued {
+            by_token: HashMap::new(),
+            order: std::collections::VecDeque::new(),
+        }
+    }
+}
+
+impl<V> Issued<V> {
+    fn insert(&mut self, token: String, value: V) {
+        if self.order.len() >= MAX_TOKENS {
+            if let Some(old) = self.order.pop_front() {
+                self.by_token.remove(&old);
+            }
+        }
+        self.order.push_back(token.clone());
+        self.by_token.insert(token, value);
+    }
+
+    fn get(&self, token: &str) -> Option<&V> {
+        self.by_token.get(token)
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &String> {
+        self.by_token.keys()
+    }
 }
 
 /// The pod's limit on how far ahead a login JWT may expire (5 minutes), plus clock skew.
