@@ -434,24 +434,12 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__completions)
-            opts="-v -q -o -y -h -V --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version bash elvish fish powershell zsh"
+            opts="-v -q -o -y -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --config --verbose --quiet --output --no-color --yes --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
-                    return 0
-                    ;;
                 --host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -474,6 +462,18 @@ _feedctl() {
                     ;;
                 --datafeed-version)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -976,28 +976,12 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__demo)
-            opts="-v -q -o -y -h -V --journal --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-v -q -o -y -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --journal --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --journal)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
-                    return 0
-                    ;;
                 --host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1020,6 +1004,22 @@ _feedctl() {
                     ;;
                 --datafeed-version)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --journal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1466,12 +1466,36 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__inject)
-            opts="-v -q -o -y -h -V --server --type --stream --text --from --file --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-v -q -o -y -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --server --type --stream --text --from --file --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scheme)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --private-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --datafeed-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1508,6 +1532,20 @@ _feedctl() {
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        feedctl__subcmd__journal)
+            opts="-v -q -o -y -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --config --verbose --quiet --output --no-color --yes --help --version ls info show export import verify outbox help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1532,20 +1570,6 @@ _feedctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        feedctl__subcmd__journal)
-            opts="-v -q -o -y -h -V --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version ls info show export import verify outbox help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1558,30 +1582,6 @@ _feedctl() {
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
                     ;;
-                --host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --scheme)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --private-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --datafeed-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1590,7 +1590,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__export)
-            opts="-j -v -q -o -y -h -V --journal --recording --type --stream --since --until --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-j -v -q -o -y -h -V --journal --recording --type --stream --since --until --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1634,30 +1634,6 @@ _feedctl() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
-                    return 0
-                    ;;
-                --host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --scheme)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --private-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --datafeed-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1794,7 +1770,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__import)
-            opts="-j -v -q -o -y -h -V --journal --name --chunk-size --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-j -v -q -o -y -h -V --journal --name --chunk-size --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1828,30 +1804,6 @@ _feedctl() {
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
                     ;;
-                --host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --scheme)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --private-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --datafeed-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1860,7 +1812,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__info)
-            opts="-j -v -q -o -y -h -V --journal --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-j -v -q -o -y -h -V --journal --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1884,30 +1836,6 @@ _feedctl() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
-                    return 0
-                    ;;
-                --host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --scheme)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --private-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --datafeed-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1918,7 +1846,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__ls)
-            opts="-j -v -q -o -y -h -V --journal --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-j -v -q -o -y -h -V --journal --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1944,30 +1872,6 @@ _feedctl() {
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
                     ;;
-                --host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --scheme)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --private-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --datafeed-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1976,7 +1880,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__outbox)
-            opts="-j -v -q -o -y -h -V --journal --limit --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-j -v -q -o -y -h -V --journal --limit --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2006,30 +1910,6 @@ _feedctl() {
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
                     ;;
-                --host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --scheme)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --private-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --datafeed-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2038,7 +1918,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__show)
-            opts="-j -v -q -o -y -h -V --journal --recording --type --stream --since --until --limit --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-j -v -q -o -y -h -V --journal --recording --type --stream --since --until --limit --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2088,30 +1968,6 @@ _feedctl() {
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
                     ;;
-                --host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --scheme)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --private-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --datafeed-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2120,7 +1976,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__verify)
-            opts="-j -v -q -o -y -h -V --journal --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-j -v -q -o -y -h -V --journal --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2144,30 +2000,6 @@ _feedctl() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
-                    return 0
-                    ;;
-                --host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --scheme)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --private-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --datafeed-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2260,12 +2092,36 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__replay)
-            opts="-j -v -q -o -y -h -V --journal --exec --mode --concurrency --sequential --requeue-delay --max-redeliveries --slow --timeout --grace --recording --type --stream --since --until --chunks --skip-duplicates --speed --dry-run --report --rerun-failed --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-j -v -q -o -y -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --journal --exec --mode --concurrency --sequential --requeue-delay --max-redeliveries --slow --timeout --grace --recording --type --stream --since --until --chunks --skip-duplicates --speed --dry-run --report --rerun-failed --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scheme)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --private-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --datafeed-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --journal)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2354,6 +2210,20 @@ _feedctl() {
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        feedctl__subcmd__serve)
+            opts="-j -v -q -o -y -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --listen --events --journal --recording --pace --loop --print-config --key-dir --public-key --accept-any-key --bot-user-id --bot-name --skd --tls-cert --tls-key --client-ca --poll-timeout --visibility-timeout --feed-ttl --max-feeds --batch-size --fault --seed --request-log --config --verbose --quiet --output --no-color --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2378,20 +2248,6 @@ _feedctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        feedctl__subcmd__serve)
-            opts="-j -v -q -o -y -h -V --listen --events --journal --recording --pace --loop --print-config --key-dir --public-key --accept-any-key --bot-user-id --bot-name --skd --tls-cert --tls-key --client-ca --poll-timeout --visibility-timeout --feed-ttl --max-feeds --batch-size --fault --seed --request-log --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 --listen)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2486,30 +2342,6 @@ _feedctl() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
-                    return 0
-                    ;;
-                --host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --scheme)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --private-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --datafeed-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

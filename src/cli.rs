@@ -22,7 +22,7 @@ use clap::{
                   Examples:\n  feedctl demo\n  feedctl init\n  feedctl auth check\n  \
                   feedctl tail --type messagesent --count 10\n  feedctl record --journal today.db\n  \
                   feedctl replay -j today.db --exec './my-handler.sh'\n  \
-                  feedctl serve --events fixtures/demo.ndjson --accept-any-key\n  feedctl help tail",
+                  feedctl serve --events demo --accept-any-key\n  feedctl help tail",
     propagate_version = true
 )]
 pub struct Cli {
@@ -100,26 +100,58 @@ pub struct Global {
     #[arg(long, short = 'y', global = true)]
     pub yes: bool,
     /// Pod host for every component [env: FEEDCTL_HOST]
-    #[arg(long, global = true, value_name = "HOST")]
+    #[arg(long, global = true, value_name = "HOST", help_heading = POD_HEADING)]
     pub host: Option<String>,
     /// Port for every component [env: FEEDCTL_PORT]
-    #[arg(long, global = true, value_name = "PORT")]
+    #[arg(long, global = true, value_name = "PORT", help_heading = POD_HEADING)]
     pub port: Option<u16>,
     /// http or https for every component [env: FEEDCTL_SCHEME]
-    #[arg(long, global = true, value_name = "SCHEME")]
+    #[arg(long, global = true, value_name = "SCHEME", help_heading = POD_HEADING)]
     pub scheme: Option<String>,
     /// Bot username [env: FEEDCTL_BOT_USERNAME]
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, value_name = "NAME", help_heading = POD_HEADING)]
     pub username: Option<String>,
     /// Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH", help_heading = POD_HEADING)]
     pub private_key: Option<PathBuf>,
     /// Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]
-    #[arg(long, global = true, value_name = "VERSION")]
+    #[arg(long, global = true, value_name = "VERSION", help_heading = POD_HEADING)]
     pub datafeed_version: Option<String>,
     /// Do not verify TLS certificates (test servers only; prints a warning)
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = POD_HEADING)]
     pub insecure: bool,
+}
+
+/// The heading of the flags that say how to reach and log in to a pod.
+pub const POD_HEADING: &str = "Pod connection";
+
+/// The pod connection flags, taken over (hidden) by commands that never call a pod, so that their
+/// help does not list them (clap does not propagate a global flag to a command that has its own).
+#[derive(Debug, Clone, Args, Default)]
+pub struct NoPod {
+    #[arg(long, hide = true)]
+    host: Option<String>,
+    #[arg(long, hide = true)]
+    port: Option<u16>,
+    #[arg(long, hide = true)]
+    scheme: Option<String>,
+    #[arg(long, hide = true)]
+    username: Option<String>,
+    #[arg(long, hide = true)]
+    private_key: Option<PathBuf>,
+    #[arg(long, hide = true)]
+    datafeed_version: Option<String>,
+    #[arg(long, hide = true)]
+    insecure: bool,
+}
+
+/// `feedctl journal`: its subcommands, without the pod flags.
+#[derive(Debug, Args)]
+pub struct JournalArgs {
+    #[command(flatten)]
+    pub no_pod: NoPod,
+    #[command(subcommand)]
+    pub command: JournalCommand,
 }
 
 /// The output formats live with the printer; the flag only names them.
@@ -188,12 +220,11 @@ pub enum Command {
     /// recordings; every command here takes the file with --journal (default: ./feedctl-journal.db or
     /// $FEEDCTL_JOURNAL). The schema is documented in docs/journal.md, for plain sqlite3 queries.
     #[command(
-        subcommand,
         after_help = "Examples:\n  feedctl journal ls -j today.db\n  feedctl journal info -j today.db\n  \
                       feedctl journal show -j today.db --type MESSAGESENT --limit 20\n  \
                       feedctl journal export -j today.db > events.ndjson"
     )]
-    Journal(JournalCommand),
+    Journal(JournalArgs),
     /// Replay recorded chunks through a bot's handler command, offline
     ///
     /// Delivers recorded chunks to a handler command, as the bot kits deliver a datafeed: the events of a
@@ -221,7 +252,7 @@ pub enum Command {
     Inject(InjectArgs),
     /// The main job end to end against a built-in emulator: no pod needed
     ///
-    /// Starts the emulator in-process with the 40 events of fixtures/demo.ndjson, logs in as demo-bot with
+    /// Starts the emulator in-process with the 40 built-in demo events (fixtures/demo.ndjson), logs in as demo-bot with
     /// the test-only key, creates a datafeed and follows it the way `tail` does, through a read the
     /// emulator fails on purpose, records every chunk into a journal, checks it, replays it through a small
     /// handler and deletes the feed. The narration goes to stderr, the events to stdout.
@@ -267,7 +298,8 @@ pub enum DatafeedCommand {
     /// Calls POST /agent/v5/datafeeds (v2; with --tag and --include-invisible) or
     /// /agent/v4/datafeed/create (v1). A bot has at most 20 active v2 feeds: delete the ones nothing reads.
     #[command(
-        after_help = "Examples:\n  feedctl datafeed create\n  feedctl datafeed create --tag my-bot-tests\n  feedctl --datafeed-version v1 datafeed create"
+        after_help = "In a script, -q prints only the id (so does -o table): ID=$(feedctl -q datafeed create)\n\n\
+                      Examples:\n  feedctl datafeed create\n  feedctl datafeed create --tag my-bot-tests\n  feedctl -q datafeed create\n  feedctl --datafeed-version v1 datafeed create"
     )]
     Create {
         /// Tag to create the feed with (v2, at most 100 characters)
@@ -289,10 +321,11 @@ pub enum DatafeedCommand {
         #[arg(long)]
         tag: Option<String>,
     },
-    /// Delete datafeeds (v2); asks first unless --yes or stdin is not a terminal
+    /// Delete datafeeds (v2); asks first, and needs --yes where it cannot ask
     ///
     /// Calls DELETE /agent/v5/datafeeds/ID for each id. An id that does not exist (any more) is reported
     /// as not found and is not an error. A bot still reading a deleted feed has to create a new one.
+    /// Without a terminal to ask at (a script, a pipe), it deletes nothing and exits 2 unless --yes.
     #[command(
         after_help = "Examples:\n  feedctl datafeed delete 371f465fb97b5d1027d20a5e7085863a_f\n  feedctl datafeed delete --yes ID1 ID2"
     )]
@@ -325,15 +358,18 @@ pub enum DatafeedCommand {
 #[derive(Debug, Args)]
 #[command(
     after_help = "The first line on stdout is the base URL to point a bot at. Requests are logged on stderr.\n\n\
-                        Examples:\n  feedctl serve --events fixtures/demo.ndjson --public-key fixtures/keys/TEST-ONLY-bot-public.pem\n  \
+                        Examples:\n  feedctl serve --events demo --accept-any-key\n  \
+                        feedctl serve --events demo --public-key fixtures/keys/TEST-ONLY-bot-public.pem\n  \
                         feedctl serve --events events.ndjson --accept-any-key --listen 127.0.0.1:0 --fault read:500x3"
 )]
 pub struct ServeArgs {
+    #[command(flatten)]
+    pub no_pod: NoPod,
     /// Address to listen on (port 0 picks a free one)
     #[arg(long, default_value = "127.0.0.1:9443", value_name = "ADDR")]
     pub listen: SocketAddr,
-    /// NDJSON file of events to serve (one V4Event per line)
-    #[arg(long, value_name = "FILE")]
+    /// NDJSON file of events to serve (one V4Event per line), or `demo` for the 40 built-in demo events
+    #[arg(long, value_name = "FILE|demo")]
     pub events: Option<PathBuf>,
     /// Journal to serve recorded chunks from (unless --events is given), and to store what the bot sends back
     #[arg(long, short = 'j', value_name = "FILE")]
@@ -441,6 +477,8 @@ pub struct InitArgs {
                   feedctl completions powershell >> $PROFILE"
 )]
 pub struct CompletionsArgs {
+    #[command(flatten)]
+    pub no_pod: NoPod,
     /// The shell to write the script for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
@@ -449,6 +487,8 @@ pub struct CompletionsArgs {
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  feedctl demo")]
 pub struct DemoArgs {
+    #[command(flatten)]
+    pub no_pod: NoPod,
     /// Keep the demo's journal in this file [default: a temporary file, removed at the end]
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
@@ -681,6 +721,8 @@ pub enum HandlerMode {
 )]
 pub struct ReplayArgs {
     #[command(flatten)]
+    pub no_pod: NoPod,
+    #[command(flatten)]
     pub journal: JournalArg,
     /// Handler command, run through `sh -c`
     #[arg(long, value_name = "CMD", required_unless_present = "dry_run")]
@@ -737,6 +779,8 @@ pub struct ReplayArgs {
                         feedctl inject --server http://127.0.0.1:9443 --file more-events.ndjson"
 )]
 pub struct InjectArgs {
+    #[command(flatten)]
+    pub no_pod: NoPod,
     /// Base URL of the running serve (its first line of output)
     #[arg(long, value_name = "URL")]
     pub server: String,

@@ -33,7 +33,7 @@ pub async fn run(cli: Cli, p: &Printer) -> Result<Exit> {
         Command::Datafeed(cmd) => datafeed::run(g, p, cmd).await,
         Command::Tail(args) => tail::run(g, p, args).await,
         Command::Record(args) => record::run(g, p, args).await,
-        Command::Journal(cmd) => journal::run(g, p, cmd),
+        Command::Journal(args) => journal::run(g, p, &args.command),
         Command::Replay(args) => replay::run(g, p, args).await,
         Command::Serve(args) => serve::run(g, p, args).await,
         Command::Inject(args) => inject::run(g, p, args).await,

@@ -118,6 +118,10 @@ pub struct SentMessage {
     pub request: serde_json::Value,
 }
 
+/// The 40 demo events (fixtures/demo.ndjson), built into the binary: `serve --events demo` and
+/// `feedctl demo` work from any directory.
+pub const DEMO_EVENTS: &str = include_str!("../../fixtures/demo.ndjson");
+
 /// The user id sessioninfo reports unless told otherwise (the demo bot of `fixtures/`).
 pub const DEFAULT_BOT_USER_ID: i64 = 349026222344902;
 

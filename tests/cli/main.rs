@@ -13,6 +13,7 @@ mod events;
 mod help;
 mod init;
 mod journal_migrate;
+mod readme;
 mod record;
 mod replay;
 mod serve;
