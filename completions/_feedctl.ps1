@@ -743,7 +743,7 @@ Register-ArgumentCompleter -Native -CommandName 'feedctl' -ScriptBlock {
             [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'username')
             [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'private-key')
             [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'datafeed-version')
-            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Base URL of the running serve (its first line of output)')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Base URL of the running serve (its first line of output); without a scheme, http:// is assumed')
             [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Event type (any of the 17, case-insensitive)')
             [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Stream (conversation) id')
             [CompletionResult]::new('--text', '--text', [CompletionResultType]::ParameterName, 'Message text (MESSAGESENT); wrapped in PresentationML')

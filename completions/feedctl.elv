@@ -696,7 +696,7 @@ set edit:completion:arg-completer[feedctl] = {|@words|
             cand --username 'username'
             cand --private-key 'private-key'
             cand --datafeed-version 'datafeed-version'
-            cand --server 'Base URL of the running serve (its first line of output)'
+            cand --server 'Base URL of the running serve (its first line of output); without a scheme, http:// is assumed'
             cand --type 'Event type (any of the 17, case-insensitive)'
             cand --stream 'Stream (conversation) id'
             cand --text 'Message text (MESSAGESENT); wrapped in PresentationML'

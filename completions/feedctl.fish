@@ -254,7 +254,23 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_see
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l feed -d 'Read this datafeed instead of one of feedctl\'s own (its other readers share its events)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l tag -d 'Tag of feedctl\'s own datafeed, so later runs find and reuse it [default: feedctl for tail, feedctl-record-NAME for record]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l read-timeout -d 'Abandon a read with no complete answer after this long and read again (long poll + margin)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l type -d 'Only events of these types (any of the 17, case-insensitive; repeat or separate with commas)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l type -d 'Only events of these types (any of the 17, case-insensitive; repeat or separate with commas)' -r -f -a "MESSAGESENT\t''
+SHAREDPOST\t''
+INSTANTMESSAGECREATED\t''
+ROOMCREATED\t''
+ROOMUPDATED\t''
+ROOMDEACTIVATED\t''
+ROOMREACTIVATED\t''
+USERJOINEDROOM\t''
+USERLEFTROOM\t''
+ROOMMEMBERPROMOTEDTOOWNER\t''
+ROOMMEMBERDEMOTEDFROMOWNER\t''
+CONNECTIONREQUESTED\t''
+CONNECTIONACCEPTED\t''
+MESSAGESUPPRESSED\t''
+SYMPHONYELEMENTSACTION\t''
+USERREQUESTEDTOJOINROOM\t''
+GENERICSYSTEMEVENT\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l stream -d 'Only events in these streams (stream ids)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l initiator -d 'Only events started by these users (user id or username)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l count -d 'Stop after printing this many events' -r
@@ -352,7 +368,23 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s j -l journal -d 'Journal file (SQLite)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l recording -d 'Only this recording' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l type -d 'Only events of these types (repeat or separate with commas)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l type -d 'Only events of these types (repeat or separate with commas)' -r -f -a "MESSAGESENT\t''
+SHAREDPOST\t''
+INSTANTMESSAGECREATED\t''
+ROOMCREATED\t''
+ROOMUPDATED\t''
+ROOMDEACTIVATED\t''
+ROOMREACTIVATED\t''
+USERJOINEDROOM\t''
+USERLEFTROOM\t''
+ROOMMEMBERPROMOTEDTOOWNER\t''
+ROOMMEMBERDEMOTEDFROMOWNER\t''
+CONNECTIONREQUESTED\t''
+CONNECTIONACCEPTED\t''
+MESSAGESUPPRESSED\t''
+SYMPHONYELEMENTSACTION\t''
+USERREQUESTEDTOJOINROOM\t''
+GENERICSYSTEMEVENT\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l stream -d 'Only events in these streams' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l since -d 'Only events at or after this time (RFC 3339, e.g. 2026-11-22T14:30:00Z, or ms since the epoch)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l until -d 'Only events before this time (RFC 3339 or ms since the epoch)' -r
@@ -369,7 +401,23 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -s j -l journal -d 'Journal file (SQLite)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l recording -d 'Only this recording' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l type -d 'Only events of these types (repeat or separate with commas)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l type -d 'Only events of these types (repeat or separate with commas)' -r -f -a "MESSAGESENT\t''
+SHAREDPOST\t''
+INSTANTMESSAGECREATED\t''
+ROOMCREATED\t''
+ROOMUPDATED\t''
+ROOMDEACTIVATED\t''
+ROOMREACTIVATED\t''
+USERJOINEDROOM\t''
+USERLEFTROOM\t''
+ROOMMEMBERPROMOTEDTOOWNER\t''
+ROOMMEMBERDEMOTEDFROMOWNER\t''
+CONNECTIONREQUESTED\t''
+CONNECTIONACCEPTED\t''
+MESSAGESUPPRESSED\t''
+SYMPHONYELEMENTSACTION\t''
+USERREQUESTEDTOJOINROOM\t''
+GENERICSYSTEMEVENT\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l stream -d 'Only events in these streams' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l since -d 'Only events at or after this time (RFC 3339, e.g. 2026-11-22T14:30:00Z, or ms since the epoch)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l until -d 'Only events before this time (RFC 3339 or ms since the epoch)' -r
@@ -444,7 +492,23 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l slow -d 'Warn
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l timeout -d 'Kill a handler (its whole process group) running longer than this, and count it failed' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l grace -d 'After Ctrl-C, how long running handlers may finish before they are killed' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l recording -d 'Only this recording' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l type -d 'Only events of these types (repeat or separate with commas)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l type -d 'Only events of these types (repeat or separate with commas)' -r -f -a "MESSAGESENT\t''
+SHAREDPOST\t''
+INSTANTMESSAGECREATED\t''
+ROOMCREATED\t''
+ROOMUPDATED\t''
+ROOMDEACTIVATED\t''
+ROOMREACTIVATED\t''
+USERJOINEDROOM\t''
+USERLEFTROOM\t''
+ROOMMEMBERPROMOTEDTOOWNER\t''
+ROOMMEMBERDEMOTEDFROMOWNER\t''
+CONNECTIONREQUESTED\t''
+CONNECTIONACCEPTED\t''
+MESSAGESUPPRESSED\t''
+SYMPHONYELEMENTSACTION\t''
+USERREQUESTEDTOJOINROOM\t''
+GENERICSYSTEMEVENT\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l stream -d 'Only events in these streams' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l since -d 'Only events at or after this time (RFC 3339, e.g. 2026-11-22T14:30:00Z, or ms since the epoch)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l until -d 'Only events before this time (RFC 3339 or ms since the epoch)' -r
@@ -513,8 +577,24 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l scheme -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l username -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l private-key -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l datafeed-version -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l server -d 'Base URL of the running serve (its first line of output)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l type -d 'Event type (any of the 17, case-insensitive)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l server -d 'Base URL of the running serve (its first line of output); without a scheme, http:// is assumed' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l type -d 'Event type (any of the 17, case-insensitive)' -r -f -a "MESSAGESENT\t''
+SHAREDPOST\t''
+INSTANTMESSAGECREATED\t''
+ROOMCREATED\t''
+ROOMUPDATED\t''
+ROOMDEACTIVATED\t''
+ROOMREACTIVATED\t''
+USERJOINEDROOM\t''
+USERLEFTROOM\t''
+ROOMMEMBERPROMOTEDTOOWNER\t''
+ROOMMEMBERDEMOTEDFROMOWNER\t''
+CONNECTIONREQUESTED\t''
+CONNECTIONACCEPTED\t''
+MESSAGESUPPRESSED\t''
+SYMPHONYELEMENTSACTION\t''
+USERREQUESTEDTOJOINROOM\t''
+GENERICSYSTEMEVENT\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l stream -d 'Stream (conversation) id' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l text -d 'Message text (MESSAGESENT); wrapped in PresentationML' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l from -d 'Who sends it: a user id, or a username' -r

@@ -122,6 +122,34 @@ pub struct Global {
     pub insecure: bool,
 }
 
+/// `--type`: any text (the commands check it, case-insensitively, with a message naming the 17
+/// types), but the 17 types are its possible values, so shell completion offers them.
+#[derive(Debug, Clone, Copy)]
+pub struct EventTypes;
+
+impl clap::builder::TypedValueParser for EventTypes {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        Ok(value.to_string_lossy().into_owned())
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            crate::symphony::event::EVENT_TYPES
+                .iter()
+                .map(|t| clap::builder::PossibleValue::new(*t)),
+        ))
+    }
+}
+
 /// The heading of the flags that say how to reach and log in to a pod.
 pub const POD_HEADING: &str = "Pod connection";
 
@@ -523,7 +551,7 @@ pub struct TailArgs {
     #[arg(long)]
     pub keep_feed: bool,
     /// Only events of these types (any of the 17, case-insensitive; repeat or separate with commas)
-    #[arg(long = "type", value_name = "TYPE", value_delimiter = ',')]
+    #[arg(long = "type", value_name = "TYPE", value_delimiter = ',', value_parser = EventTypes)]
     pub types: Vec<String>,
     /// Only events in these streams (stream ids)
     #[arg(long, value_name = "STREAM_ID", value_delimiter = ',')]
@@ -590,7 +618,7 @@ pub struct EventSelection {
     #[arg(long, value_name = "NAME")]
     pub recording: Option<String>,
     /// Only events of these types (repeat or separate with commas)
-    #[arg(long = "type", value_name = "TYPE", value_delimiter = ',')]
+    #[arg(long = "type", value_name = "TYPE", value_delimiter = ',', value_parser = EventTypes)]
     pub types: Vec<String>,
     /// Only events in these streams
     #[arg(long, value_name = "STREAM_ID", value_delimiter = ',')]
@@ -781,7 +809,7 @@ pub struct ReplayArgs {
 pub struct InjectArgs {
     #[command(flatten)]
     pub no_pod: NoPod,
-    /// Base URL of the running serve (its first line of output)
+    /// Base URL of the running serve (its first line of output); without a scheme, http:// is assumed
     #[arg(long, value_name = "URL")]
     pub server: String,
     /// Event type (any of the 17, case-insensitive)
@@ -789,7 +817,8 @@ pub struct InjectArgs {
         long = "type",
         value_name = "TYPE",
         default_value = "MESSAGESENT",
-        conflicts_with = "file"
+        conflicts_with = "file",
+        value_parser = EventTypes
     )]
     pub event_type: String,
     /// Stream (conversation) id

@@ -276,7 +276,7 @@ async fn replay_journal(
     let done = replay(&options, &ReplayProgress::new(p), &cancel)
         .await
         .map_err(|e| e.into_anyhow())?;
-    summary(p, &done.report, done.elapsed);
+    summary(p, &done.report, done.elapsed, journal);
     Ok(if done.interrupted {
         Exit::Interrupted
     } else if done.failed > 0 {

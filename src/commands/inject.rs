@@ -116,7 +116,13 @@ pub async fn run(g: &Global, p: &Printer, args: &InjectArgs) -> Result<Exit> {
             build_event(args, now)?.to_string() + "\n"
         }
     };
-    let url = format!("{}/feedctl/v1/events", args.server.trim_end_matches('/'));
+    // `127.0.0.1:9443` as serve's listen address is written: serve speaks plain HTTP unless told.
+    let server = if args.server.contains("://") {
+        args.server.trim_end_matches('/').to_string()
+    } else {
+        format!("http://{}", args.server.trim_end_matches('/'))
+    };
+    let url = format!("{server}/feedctl/v1/events");
     let client = reqwest::Client::builder()
         .no_proxy()
         .build()
@@ -127,7 +133,7 @@ pub async fn run(g: &Global, p: &Printer, args: &InjectArgs) -> Result<Exit> {
         .body(body)
         .send()
         .await
-        .map_err(|e| Fail::new(Exit::Feed, format!("cannot reach feedctl serve at {}: {e}; is it running? (its first line of output is the URL)", args.server)))?;
+        .map_err(|e| Fail::new(Exit::Feed, format!("cannot reach feedctl serve at {server}: {e}; is it running? (its first line of output is the URL)")))?;
     let status = resp.status();
     let answer: Value = resp.json().await.unwrap_or(Value::Null);
     if !status.is_success() {
@@ -142,7 +148,7 @@ pub async fn run(g: &Global, p: &Printer, args: &InjectArgs) -> Result<Exit> {
         .into());
     }
     let n = answer.get("published").and_then(Value::as_u64).unwrap_or(0);
-    p.note(&format!("injected {n} event(s) into {}", args.server));
+    p.note(&format!("injected {n} event(s) into {server}"));
     if matches!(
         g.output,
         Some(OutputFormat::Json) | Some(OutputFormat::Ndjson)

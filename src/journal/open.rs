@@ -78,7 +78,14 @@ impl Journal {
         if !path.is_file() {
             return Err(JournalError::Missing(path.to_path_buf()));
         }
-        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        // Read-write but query-only: the last connection to close then checkpoints and removes
+        // the -wal and -shm files, which a read-only one would leave behind (empty). A file we
+        // may not write is still read, read-only.
+        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .and_then(|c| c.pragma_update(None, "query_only", true).map(|()| c))
+            .or_else(|_| {
+                Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            })
             .map_err(|e| sql_error(path, e))?;
         let j = Journal {
             conn,

@@ -17,4 +17,5 @@ mod readme;
 mod record;
 mod replay;
 mod serve;
+mod small;
 mod tail;
