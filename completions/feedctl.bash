@@ -1590,7 +1590,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__export)
-            opts="-j -v -q -o -y -h -V --journal --recording --type --stream --since --until --config --verbose --quiet --output --no-color --yes --help --version"
+            opts="-j -v -q -o -y -h -V --journal --recording --type --stream --since --until --last --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1621,6 +1621,10 @@ _feedctl() {
                     return 0
                     ;;
                 --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --last)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1918,7 +1922,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__show)
-            opts="-j -v -q -o -y -h -V --journal --recording --type --stream --since --until --limit --config --verbose --quiet --output --no-color --yes --help --version"
+            opts="-j -v -q -o -y -h -V --journal --recording --type --stream --since --until --last --limit --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1949,6 +1953,10 @@ _feedctl() {
                     return 0
                     ;;
                 --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --last)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2010,7 +2018,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__record)
-            opts="-j -v -q -o -y -h -V --journal --name --feed --tag --read-timeout --count --duration --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-j -v -q -o -y -h -V --journal --name --feed --tag --read-timeout --exit-at-end --count --duration --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2092,7 +2100,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__replay)
-            opts="-j -v -q -o -y -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --journal --exec --mode --concurrency --sequential --requeue-delay --max-redeliveries --slow --timeout --grace --recording --type --stream --since --until --chunks --skip-duplicates --speed --dry-run --report --rerun-failed --config --verbose --quiet --output --no-color --yes --help --version"
+            opts="-j -v -q -o -y -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --journal --exec --mode --concurrency --sequential --requeue-delay --max-redeliveries --slow --timeout --grace --recording --type --stream --since --until --last --chunks --skip-duplicates --speed --dry-run --report --rerun-failed --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2179,6 +2187,10 @@ _feedctl() {
                     return 0
                     ;;
                 --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --last)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2352,7 +2364,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__tail)
-            opts="-v -q -o -y -h -V --feed --tag --read-timeout --keep-feed --type --stream --initiator --count --duration --format --raw --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-v -q -o -y -h -V --feed --tag --read-timeout --exit-at-end --keep-feed --type --stream --initiator --count --duration --format --raw --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -286,6 +286,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l scheme -d 'http
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l exit-at-end -d 'Stop, with exit 0, at the first read that comes back empty: the backlog is read (like kcat -e)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l keep-feed -d 'Keep feedctl\'s own datafeed at the end instead of deleting it'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l raw -d 'Print the bodies of the read responses exactly as received'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
@@ -312,6 +313,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l scheme -d 'ht
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l exit-at-end -d 'Stop, with exit 0, at the first read that comes back empty: the backlog is read (like kcat -e)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l no-color -d 'No colours (also when NO_COLOR is set)'
@@ -386,8 +388,9 @@ SYMPHONYELEMENTSACTION\t''
 USERREQUESTEDTOJOINROOM\t''
 GENERICSYSTEMEVENT\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l stream -d 'Only events in these streams' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l since -d 'Only events at or after this time (RFC 3339, e.g. 2026-11-22T14:30:00Z, or ms since the epoch)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l until -d 'Only events before this time (RFC 3339 or ms since the epoch)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l since -d 'Only events at or after this time: 1h / 30m / 2d ago, 2026-12-01 (UTC), 2026-11-22T14:30:00Z, or ms since the epoch' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l until -d 'Only events before this time (same forms as --since)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l last -d 'Only the last N of the selected events (still printed or replayed oldest first)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l limit -d 'At most this many events' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
@@ -419,8 +422,9 @@ SYMPHONYELEMENTSACTION\t''
 USERREQUESTEDTOJOINROOM\t''
 GENERICSYSTEMEVENT\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l stream -d 'Only events in these streams' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l since -d 'Only events at or after this time (RFC 3339, e.g. 2026-11-22T14:30:00Z, or ms since the epoch)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l until -d 'Only events before this time (RFC 3339 or ms since the epoch)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l since -d 'Only events at or after this time: 1h / 30m / 2d ago, 2026-12-01 (UTC), 2026-11-22T14:30:00Z, or ms since the epoch' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l until -d 'Only events before this time (same forms as --since)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l last -d 'Only the last N of the selected events (still printed or replayed oldest first)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
@@ -510,8 +514,9 @@ SYMPHONYELEMENTSACTION\t''
 USERREQUESTEDTOJOINROOM\t''
 GENERICSYSTEMEVENT\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l stream -d 'Only events in these streams' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l since -d 'Only events at or after this time (RFC 3339, e.g. 2026-11-22T14:30:00Z, or ms since the epoch)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l until -d 'Only events before this time (RFC 3339 or ms since the epoch)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l since -d 'Only events at or after this time: 1h / 30m / 2d ago, 2026-12-01 (UTC), 2026-11-22T14:30:00Z, or ms since the epoch' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l until -d 'Only events before this time (same forms as --since)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l last -d 'Only the last N of the selected events (still printed or replayed oldest first)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l chunks -d 'Only chunks A to B (inclusive), e.g. 3..7' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l speed -d 'Time between chunks: original (as recorded), a factor like 2x, or max (no waiting)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l report -d 'Also write the run\'s report as JSON to this file' -r -F

@@ -534,6 +534,9 @@ pub struct SourceArgs {
     /// Abandon a read with no complete answer after this long and read again (long poll + margin)
     #[arg(long, default_value = "45s", value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub read_timeout: std::time::Duration,
+    /// Stop, with exit 0, at the first read that comes back empty: the backlog is read (like kcat -e)
+    #[arg(long)]
+    pub exit_at_end: bool,
 }
 
 #[derive(Debug, Args)]
@@ -623,12 +626,15 @@ pub struct EventSelection {
     /// Only events in these streams
     #[arg(long, value_name = "STREAM_ID", value_delimiter = ',')]
     pub stream: Vec<String>,
-    /// Only events at or after this time (RFC 3339, e.g. 2026-11-22T14:30:00Z, or ms since the epoch)
+    /// Only events at or after this time: 1h / 30m / 2d ago, 2026-12-01 (UTC), 2026-11-22T14:30:00Z, or ms since the epoch
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
-    /// Only events before this time (RFC 3339 or ms since the epoch)
+    /// Only events before this time (same forms as --since)
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
+    /// Only the last N of the selected events (still printed or replayed oldest first)
+    #[arg(long, value_name = "N")]
+    pub last: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]

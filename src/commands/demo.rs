@@ -136,6 +136,7 @@ async fn walk_through(
             retry: settings.datafeed.retry.clone(),
             include_invisible: false,
             tag: "feedctl-demo".into(),
+            exit_at_end: false,
         },
     );
     let pretty_out = match g.output {

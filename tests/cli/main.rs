@@ -7,6 +7,7 @@ mod auth;
 mod bots;
 mod completions;
 mod config;
+mod cursors;
 mod datafeed;
 mod demo;
 mod events;
