@@ -434,24 +434,12 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__completions)
-            opts="-v -q -o -y -h -V --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version bash elvish fish powershell zsh"
+            opts="-v -q -o -y -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --config --verbose --quiet --output --no-color --yes --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
-                    return 0
-                    ;;
                 --host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -474,6 +462,18 @@ _feedctl() {
                     ;;
                 --datafeed-version)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -976,28 +976,12 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__demo)
-            opts="-v -q -o -y -h -V --journal --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-v -q -o -y -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --journal --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --journal)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
-                    return 0
-                    ;;
                 --host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1020,6 +1004,22 @@ _feedctl() {
                     ;;
                 --datafeed-version)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --journal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1466,18 +1466,42 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__inject)
-            opts="-v -q -o -y -h -V --server --type --stream --text --from --file --channel --payload --sfdc-fault --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-v -q -o -y -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --server --type --stream --text --from --file --channel --payload --sfdc-fault --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scheme)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --private-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --datafeed-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "MESSAGESENT SHAREDPOST INSTANTMESSAGECREATED ROOMCREATED ROOMUPDATED ROOMDEACTIVATED ROOMREACTIVATED USERJOINEDROOM USERLEFTROOM ROOMMEMBERPROMOTEDTOOWNER ROOMMEMBERDEMOTEDFROMOWNER CONNECTIONREQUESTED CONNECTIONACCEPTED MESSAGESUPPRESSED SYMPHONYELEMENTSACTION USERREQUESTEDTOJOINROOM GENERICSYSTEMEVENT" -- "${cur}"))
                     return 0
                     ;;
                 --stream)
@@ -1520,6 +1544,20 @@ _feedctl() {
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        feedctl__subcmd__journal)
+            opts="-v -q -o -y -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --config --verbose --quiet --output --no-color --yes --help --version ls info show export import verify outbox help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1544,20 +1582,6 @@ _feedctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        feedctl__subcmd__journal)
-            opts="-v -q -o -y -h -V --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version ls info show export import verify outbox help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1570,30 +1594,6 @@ _feedctl() {
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
                     ;;
-                --host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --scheme)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --private-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --datafeed-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1602,7 +1602,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__export)
-            opts="-j -v -q -o -y -h -V --journal --recording --type --stream --since --until --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-j -v -q -o -y -h -V --journal --recording --type --stream --since --until --last --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1621,7 +1621,7 @@ _feedctl() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "MESSAGESENT SHAREDPOST INSTANTMESSAGECREATED ROOMCREATED ROOMUPDATED ROOMDEACTIVATED ROOMREACTIVATED USERJOINEDROOM USERLEFTROOM ROOMMEMBERPROMOTEDTOOWNER ROOMMEMBERDEMOTEDFROMOWNER CONNECTIONREQUESTED CONNECTIONACCEPTED MESSAGESUPPRESSED SYMPHONYELEMENTSACTION USERREQUESTEDTOJOINROOM GENERICSYSTEMEVENT" -- "${cur}"))
                     return 0
                     ;;
                 --stream)
@@ -1636,6 +1636,10 @@ _feedctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --last)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1646,30 +1650,6 @@ _feedctl() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
-                    return 0
-                    ;;
-                --host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --scheme)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --private-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --datafeed-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1806,7 +1786,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__import)
-            opts="-j -v -q -o -y -h -V --journal --name --chunk-size --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-j -v -q -o -y -h -V --journal --name --chunk-size --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1840,30 +1820,6 @@ _feedctl() {
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
                     ;;
-                --host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --scheme)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --private-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --datafeed-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1872,7 +1828,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__info)
-            opts="-j -v -q -o -y -h -V --journal --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-j -v -q -o -y -h -V --journal --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1896,30 +1852,6 @@ _feedctl() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
-                    return 0
-                    ;;
-                --host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --scheme)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --private-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --datafeed-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1930,7 +1862,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__ls)
-            opts="-j -v -q -o -y -h -V --journal --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-j -v -q -o -y -h -V --journal --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1956,30 +1888,6 @@ _feedctl() {
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
                     ;;
-                --host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --scheme)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --private-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --datafeed-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1988,7 +1896,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__outbox)
-            opts="-j -v -q -o -y -h -V --journal --limit --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-j -v -q -o -y -h -V --journal --limit --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2018,30 +1926,6 @@ _feedctl() {
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
                     ;;
-                --host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --scheme)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --private-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --datafeed-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2050,7 +1934,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__show)
-            opts="-j -v -q -o -y -h -V --journal --recording --type --stream --since --until --limit --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-j -v -q -o -y -h -V --journal --recording --type --stream --since --until --last --limit --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2069,7 +1953,7 @@ _feedctl() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "MESSAGESENT SHAREDPOST INSTANTMESSAGECREATED ROOMCREATED ROOMUPDATED ROOMDEACTIVATED ROOMREACTIVATED USERJOINEDROOM USERLEFTROOM ROOMMEMBERPROMOTEDTOOWNER ROOMMEMBERDEMOTEDFROMOWNER CONNECTIONREQUESTED CONNECTIONACCEPTED MESSAGESUPPRESSED SYMPHONYELEMENTSACTION USERREQUESTEDTOJOINROOM GENERICSYSTEMEVENT" -- "${cur}"))
                     return 0
                     ;;
                 --stream)
@@ -2081,6 +1965,10 @@ _feedctl() {
                     return 0
                     ;;
                 --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --last)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2100,30 +1988,6 @@ _feedctl() {
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
                     ;;
-                --host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --scheme)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --private-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --datafeed-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2132,7 +1996,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__verify)
-            opts="-j -v -q -o -y -h -V --journal --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-j -v -q -o -y -h -V --journal --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2158,30 +2022,6 @@ _feedctl() {
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
                     ;;
-                --host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --scheme)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --private-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --datafeed-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2190,7 +2030,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__record)
-            opts="-j -v -q -o -y -h -V --journal --name --feed --tag --read-timeout --count --duration --from --group --consumer --claim-idle --batch --replay --replay-fallback --connection-timeout --max-pending --allow-plain-http --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-j -v -q -o -y -h -V --journal --name --feed --tag --read-timeout --exit-at-end --count --duration --from --group --consumer --claim-idle --batch --replay --replay-fallback --connection-timeout --max-pending --allow-plain-http --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2308,12 +2148,36 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__replay)
-            opts="-j -v -q -o -y -h -V --journal --exec --mode --concurrency --sequential --requeue-delay --max-redeliveries --slow --timeout --grace --recording --type --stream --since --until --chunks --skip-duplicates --speed --dry-run --report --rerun-failed --to --layout --hopeit-type --hopeit-ser --hopeit-comp --maxlen --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-j -v -q -o -y -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --journal --exec --mode --concurrency --sequential --requeue-delay --max-redeliveries --slow --timeout --grace --recording --type --stream --since --until --last --chunks --skip-duplicates --speed --dry-run --report --rerun-failed --to --layout --hopeit-type --hopeit-ser --hopeit-comp --maxlen --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scheme)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --private-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --datafeed-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --journal)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2359,7 +2223,7 @@ _feedctl() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "MESSAGESENT SHAREDPOST INSTANTMESSAGECREATED ROOMCREATED ROOMUPDATED ROOMDEACTIVATED ROOMREACTIVATED USERJOINEDROOM USERLEFTROOM ROOMMEMBERPROMOTEDTOOWNER ROOMMEMBERDEMOTEDFROMOWNER CONNECTIONREQUESTED CONNECTIONACCEPTED MESSAGESUPPRESSED SYMPHONYELEMENTSACTION USERREQUESTEDTOJOINROOM GENERICSYSTEMEVENT" -- "${cur}"))
                     return 0
                     ;;
                 --stream)
@@ -2371,6 +2235,10 @@ _feedctl() {
                     return 0
                     ;;
                 --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --last)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2426,6 +2294,20 @@ _feedctl() {
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        feedctl__subcmd__serve)
+            opts="-j -v -q -o -y -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --listen --events --journal --recording --pace --loop --print-config --key-dir --public-key --accept-any-key --bot-user-id --bot-name --skd --tls-cert --tls-key --client-ca --poll-timeout --visibility-timeout --feed-ttl --max-feeds --batch-size --fault --seed --request-log --salesforce --channel --retention --session-timeout --config --verbose --quiet --output --no-color --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2450,20 +2332,6 @@ _feedctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        feedctl__subcmd__serve)
-            opts="-j -v -q -o -y -h -V --listen --events --journal --recording --pace --loop --print-config --key-dir --public-key --accept-any-key --bot-user-id --bot-name --skd --tls-cert --tls-key --client-ca --poll-timeout --visibility-timeout --feed-ttl --max-feeds --batch-size --fault --seed --request-log --salesforce --channel --retention --session-timeout --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 --listen)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2572,30 +2440,6 @@ _feedctl() {
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
                     ;;
-                --host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --scheme)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --private-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --datafeed-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2604,7 +2448,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__tail)
-            opts="-v -q -o -y -h -V --feed --tag --read-timeout --keep-feed --type --stream --initiator --count --duration --format --raw --from --group --consumer --claim-idle --batch --replay --replay-fallback --connection-timeout --max-pending --allow-plain-http --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-v -q -o -y -h -V --feed --tag --read-timeout --exit-at-end --keep-feed --type --stream --initiator --count --duration --format --raw --from --group --consumer --claim-idle --batch --replay --replay-fallback --connection-timeout --max-pending --allow-plain-http --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2623,7 +2467,7 @@ _feedctl() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "MESSAGESENT SHAREDPOST INSTANTMESSAGECREATED ROOMCREATED ROOMUPDATED ROOMDEACTIVATED ROOMREACTIVATED USERJOINEDROOM USERLEFTROOM ROOMMEMBERPROMOTEDTOOWNER ROOMMEMBERDEMOTEDFROMOWNER CONNECTIONREQUESTED CONNECTIONACCEPTED MESSAGESUPPRESSED SYMPHONYELEMENTSACTION USERREQUESTEDTOJOINROOM GENERICSYSTEMEVENT" -- "${cur}"))
                     return 0
                     ;;
                 --stream)

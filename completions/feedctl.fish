@@ -170,7 +170,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -f -a "create" -d 'Create a datafeed and print its id'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -f -a "list" -d 'List the bot\'s active datafeeds (v2)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -f -a "delete" -d 'Delete datafeeds (v2); asks first unless --yes or stdin is not a terminal'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -f -a "delete" -d 'Delete datafeeds (v2); asks first, and needs --yes where it cannot ask'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -f -a "read" -d 'Make one read call and print the events and the new ackId'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and not __fish_seen_subcommand_from create list delete read help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -l tag -d 'Tag to create the feed with (v2, at most 100 characters)' -r
@@ -248,13 +248,29 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_see
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a datafeed and print its id'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the bot\'s active datafeeds (v2)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete datafeeds (v2); asks first unless --yes or stdin is not a terminal'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete datafeeds (v2); asks first, and needs --yes where it cannot ask'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from help" -f -a "read" -d 'Make one read call and print the events and the new ackId'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l feed -d 'Read this datafeed instead of one of feedctl\'s own (its other readers share its events)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l tag -d 'Tag of feedctl\'s own datafeed, so later runs find and reuse it [default: feedctl for tail, feedctl-record-NAME for record]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l read-timeout -d 'Abandon a read with no complete answer after this long and read again (long poll + margin)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l type -d 'Only events of these types (Symphony: any of the 17, case-insensitive; Redis: hopeit\'s type; repeat or separate with commas)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l type -d 'Only events of these types (Symphony: any of the 17, case-insensitive; Redis: hopeit\'s type; repeat or separate with commas)' -r -f -a "MESSAGESENT\t''
+SHAREDPOST\t''
+INSTANTMESSAGECREATED\t''
+ROOMCREATED\t''
+ROOMUPDATED\t''
+ROOMDEACTIVATED\t''
+ROOMREACTIVATED\t''
+USERJOINEDROOM\t''
+USERLEFTROOM\t''
+ROOMMEMBERPROMOTEDTOOWNER\t''
+ROOMMEMBERDEMOTEDFROMOWNER\t''
+CONNECTIONREQUESTED\t''
+CONNECTIONACCEPTED\t''
+MESSAGESUPPRESSED\t''
+SYMPHONYELEMENTSACTION\t''
+USERREQUESTEDTOJOINROOM\t''
+GENERICSYSTEMEVENT\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l stream -d 'Only events in these streams (stream ids)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l initiator -d 'Only events started by these users (user id or username)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l count -d 'Stop after printing this many events' -r
@@ -280,6 +296,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l scheme -d 'http
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l exit-at-end -d 'Stop, with exit 0, at the first read that comes back empty: the backlog is read (like kcat -e)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l keep-feed -d 'Keep feedctl\'s own datafeed at the end instead of deleting it'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l raw -d 'Print the bodies of the read responses exactly as received'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l allow-plain-http -d 'Allow sfdc+http:// to a host that is not loopback (the token crosses the network in clear)'
@@ -317,6 +334,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l scheme -d 'ht
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l exit-at-end -d 'Stop, with exit 0, at the first read that comes back empty: the backlog is read (like kcat -e)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l allow-plain-http -d 'Allow sfdc+http:// to a host that is not loopback (the token crosses the network in clear)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s q -l quiet -d 'Only errors on stderr'
@@ -325,21 +343,21 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s y -l yes -d '
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l host -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l port -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l scheme -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l username -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l private-key -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l datafeed-version -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l insecure
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -s y -l yes -d 'Answer yes to every question (never prompt)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -f -a "ls" -d 'List the recordings of a journal'
@@ -355,17 +373,10 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -s y -l yes -d 'Answer yes to every question (never prompt)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -s j -l journal -d 'Journal file (SQLite)' -r -F
@@ -373,64 +384,77 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -s y -l yes -d 'Answer yes to every question (never prompt)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s j -l journal -d 'Journal file (SQLite)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l recording -d 'Only this recording' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l type -d 'Only events of these types (repeat or separate with commas)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l type -d 'Only events of these types (repeat or separate with commas)' -r -f -a "MESSAGESENT\t''
+SHAREDPOST\t''
+INSTANTMESSAGECREATED\t''
+ROOMCREATED\t''
+ROOMUPDATED\t''
+ROOMDEACTIVATED\t''
+ROOMREACTIVATED\t''
+USERJOINEDROOM\t''
+USERLEFTROOM\t''
+ROOMMEMBERPROMOTEDTOOWNER\t''
+ROOMMEMBERDEMOTEDFROMOWNER\t''
+CONNECTIONREQUESTED\t''
+CONNECTIONACCEPTED\t''
+MESSAGESUPPRESSED\t''
+SYMPHONYELEMENTSACTION\t''
+USERREQUESTEDTOJOINROOM\t''
+GENERICSYSTEMEVENT\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l stream -d 'Only events in these streams' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l since -d 'Only events at or after this time (RFC 3339, e.g. 2026-11-22T14:30:00Z, or ms since the epoch)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l until -d 'Only events before this time (RFC 3339 or ms since the epoch)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l since -d 'Only events at or after this time: 1h / 30m / 2d ago, 2026-12-01 (UTC), 2026-11-22T14:30:00Z, or ms since the epoch' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l until -d 'Only events before this time (same forms as --since)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l last -d 'Only the last N of the selected events (still printed or replayed oldest first)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l limit -d 'At most this many events' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s y -l yes -d 'Answer yes to every question (never prompt)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -s j -l journal -d 'Journal file (SQLite)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l recording -d 'Only this recording' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l type -d 'Only events of these types (repeat or separate with commas)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l type -d 'Only events of these types (repeat or separate with commas)' -r -f -a "MESSAGESENT\t''
+SHAREDPOST\t''
+INSTANTMESSAGECREATED\t''
+ROOMCREATED\t''
+ROOMUPDATED\t''
+ROOMDEACTIVATED\t''
+ROOMREACTIVATED\t''
+USERJOINEDROOM\t''
+USERLEFTROOM\t''
+ROOMMEMBERPROMOTEDTOOWNER\t''
+ROOMMEMBERDEMOTEDFROMOWNER\t''
+CONNECTIONREQUESTED\t''
+CONNECTIONACCEPTED\t''
+MESSAGESUPPRESSED\t''
+SYMPHONYELEMENTSACTION\t''
+USERREQUESTEDTOJOINROOM\t''
+GENERICSYSTEMEVENT\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l stream -d 'Only events in these streams' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l since -d 'Only events at or after this time (RFC 3339, e.g. 2026-11-22T14:30:00Z, or ms since the epoch)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l until -d 'Only events before this time (RFC 3339 or ms since the epoch)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l since -d 'Only events at or after this time: 1h / 30m / 2d ago, 2026-12-01 (UTC), 2026-11-22T14:30:00Z, or ms since the epoch' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l until -d 'Only events before this time (same forms as --since)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l last -d 'Only the last N of the selected events (still printed or replayed oldest first)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -s y -l yes -d 'Answer yes to every question (never prompt)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -s j -l journal -d 'Journal file (SQLite)' -r -F
@@ -440,17 +464,10 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -s y -l yes -d 'Answer yes to every question (never prompt)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -s j -l journal -d 'Journal file (SQLite)' -r -F
@@ -458,17 +475,10 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -s y -l yes -d 'Answer yes to every question (never prompt)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -s j -l journal -d 'Journal file (SQLite)' -r -F
@@ -477,17 +487,10 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -s y -l yes -d 'Answer yes to every question (never prompt)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List the recordings of a journal'
@@ -498,6 +501,12 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check the file (SQLite integrity) and the journal\'s invariants; exit 1 on a problem'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "outbox" -d 'List what a bot sent back while `feedctl serve` served it'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l host -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l port -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l scheme -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l username -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l private-key -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l datafeed-version -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s j -l journal -d 'Journal file (SQLite)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l exec -d 'Handler command, run through `sh -c`' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l mode -d 'Run the handler per event, or once for the whole replay (NDJSON in and out)' -r -f -a "per-event\t'`sh -c CMD` once per event, the event on stdin'
@@ -509,10 +518,27 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l slow -d 'Warn
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l timeout -d 'Kill a handler (its whole process group) running longer than this, and count it failed; in stream mode, the limit for a chunk\'s results; 0 for no limit' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l grace -d 'After Ctrl-C, how long running handlers may finish before they are killed' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l recording -d 'Only this recording' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l type -d 'Only events of these types (repeat or separate with commas)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l type -d 'Only events of these types (repeat or separate with commas)' -r -f -a "MESSAGESENT\t''
+SHAREDPOST\t''
+INSTANTMESSAGECREATED\t''
+ROOMCREATED\t''
+ROOMUPDATED\t''
+ROOMDEACTIVATED\t''
+ROOMREACTIVATED\t''
+USERJOINEDROOM\t''
+USERLEFTROOM\t''
+ROOMMEMBERPROMOTEDTOOWNER\t''
+ROOMMEMBERDEMOTEDFROMOWNER\t''
+CONNECTIONREQUESTED\t''
+CONNECTIONACCEPTED\t''
+MESSAGESUPPRESSED\t''
+SYMPHONYELEMENTSACTION\t''
+USERREQUESTEDTOJOINROOM\t''
+GENERICSYSTEMEVENT\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l stream -d 'Only events in these streams' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l since -d 'Only events at or after this time (RFC 3339, e.g. 2026-11-22T14:30:00Z, or ms since the epoch)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l until -d 'Only events before this time (RFC 3339 or ms since the epoch)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l since -d 'Only events at or after this time: 1h / 30m / 2d ago, 2026-12-01 (UTC), 2026-11-22T14:30:00Z, or ms since the epoch' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l until -d 'Only events before this time (same forms as --since)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l last -d 'Only the last N of the selected events (still printed or replayed oldest first)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l chunks -d 'Only chunks A to B (inclusive), e.g. 3..7' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l speed -d 'Time between chunks: original (as recorded), a factor like 2x, or max (no waiting)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l report -d 'Also write the run\'s report as JSON to this file' -r -F
@@ -530,12 +556,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l config -d 'Bo
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
-complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l insecure
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l sequential -d 'One event at a time, like the Java kit'
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l skip-duplicates -d 'Leave out repeated deliveries (events flagged as duplicates)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l dry-run -d 'List what would be delivered, run nothing'
@@ -543,11 +564,16 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s v -l verbose 
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s y -l yes -d 'Answer yes to every question (never prompt)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l host -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l port -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l scheme -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l username -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l private-key -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l datafeed-version -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l listen -d 'Address to listen on (port 0 picks a free one)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l events -d 'NDJSON file of events to serve (one V4Event per line)' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l events -d 'NDJSON file of events to serve (one V4Event per line), or `demo` for the 40 built-in demo events' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s j -l journal -d 'Journal to serve recorded chunks from (unless --events is given), and to store what the bot sends back' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l recording -d 'Serve only this recording of the journal' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l pace -d 'Pacing of recorded chunks: original (as recorded), a factor like 2x, or instant' -r
@@ -573,12 +599,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l config -d 'Bot
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
-complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l insecure
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l loop -d 'Serve the recording again from the start when it is done'
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l print-config -d 'Print a bot config.yaml for this emulator and exit (with --key-dir, also write a test key pair)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l accept-any-key -d 'Accept a login JWT signed by any key (still checks its shape and expiry)'
@@ -588,11 +609,32 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s v -l verbose -
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s y -l yes -d 'Answer yes to every question (never prompt)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s V -l version -d 'Print version'
-complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l server -d 'Base URL of the running serve (its first line of output)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l type -d 'Event type (any of the 17, case-insensitive)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l host -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l port -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l scheme -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l username -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l private-key -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l datafeed-version -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l server -d 'Base URL of the running serve (its first line of output); without a scheme, http:// is assumed' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l type -d 'Event type (any of the 17, case-insensitive)' -r -f -a "MESSAGESENT\t''
+SHAREDPOST\t''
+INSTANTMESSAGECREATED\t''
+ROOMCREATED\t''
+ROOMUPDATED\t''
+ROOMDEACTIVATED\t''
+ROOMREACTIVATED\t''
+USERJOINEDROOM\t''
+USERLEFTROOM\t''
+ROOMMEMBERPROMOTEDTOOWNER\t''
+ROOMMEMBERDEMOTEDFROMOWNER\t''
+CONNECTIONREQUESTED\t''
+CONNECTIONACCEPTED\t''
+MESSAGESUPPRESSED\t''
+SYMPHONYELEMENTSACTION\t''
+USERREQUESTEDTOJOINROOM\t''
+GENERICSYSTEMEVENT\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l stream -d 'Stream (conversation) id' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l text -d 'Message text (MESSAGESENT); wrapped in PresentationML' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l from -d 'Who sends it: a user id, or a username' -r
@@ -609,52 +651,46 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l config -d 'Bo
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
-complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l insecure
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -s y -l yes -d 'Answer yes to every question (never prompt)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l host -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l port -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l scheme -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l username -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l private-key -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l datafeed-version -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l journal -d 'Keep the demo\'s journal in this file [default: a temporary file, removed at the end]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
-complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l insecure
 complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -s y -l yes -d 'Answer yes to every question (never prompt)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l host -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l port -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l scheme -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l username -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l private-key -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l datafeed-version -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
-complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l insecure
 complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -s y -l yes -d 'Answer yes to every question (never prompt)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "init" -d 'Write a bot config.yaml step by step, and a new RSA key pair if the bot needs one'
@@ -674,7 +710,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_su
 complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "check" -d 'Authenticate and print who the bot is, which endpoints answered and how long they took'
 complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from datafeed" -f -a "create" -d 'Create a datafeed and print its id'
 complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from datafeed" -f -a "list" -d 'List the bot\'s active datafeeds (v2)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from datafeed" -f -a "delete" -d 'Delete datafeeds (v2); asks first unless --yes or stdin is not a terminal'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from datafeed" -f -a "delete" -d 'Delete datafeeds (v2); asks first, and needs --yes where it cannot ask'
 complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from datafeed" -f -a "read" -d 'Make one read call and print the events and the new ackId'
 complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "ls" -d 'List the recordings of a journal'
 complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "info" -d 'Counts by type, stream and recording, time range, duplicates, gaps and size'

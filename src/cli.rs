@@ -22,7 +22,7 @@ use clap::{
                   Examples:\n  feedctl demo\n  feedctl init\n  feedctl auth check\n  \
                   feedctl tail --type messagesent --count 10\n  feedctl record --journal today.db\n  \
                   feedctl replay -j today.db --exec './my-handler.sh'\n  \
-                  feedctl serve --events fixtures/demo.ndjson --accept-any-key\n  feedctl help tail",
+                  feedctl serve --events demo --accept-any-key\n  feedctl help tail",
     propagate_version = true
 )]
 pub struct Cli {
@@ -100,26 +100,86 @@ pub struct Global {
     #[arg(long, short = 'y', global = true)]
     pub yes: bool,
     /// Pod host for every component [env: FEEDCTL_HOST]
-    #[arg(long, global = true, value_name = "HOST")]
+    #[arg(long, global = true, value_name = "HOST", help_heading = POD_HEADING)]
     pub host: Option<String>,
     /// Port for every component [env: FEEDCTL_PORT]
-    #[arg(long, global = true, value_name = "PORT")]
+    #[arg(long, global = true, value_name = "PORT", help_heading = POD_HEADING)]
     pub port: Option<u16>,
     /// http or https for every component [env: FEEDCTL_SCHEME]
-    #[arg(long, global = true, value_name = "SCHEME")]
+    #[arg(long, global = true, value_name = "SCHEME", help_heading = POD_HEADING)]
     pub scheme: Option<String>,
     /// Bot username [env: FEEDCTL_BOT_USERNAME]
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, value_name = "NAME", help_heading = POD_HEADING)]
     pub username: Option<String>,
     /// Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH", help_heading = POD_HEADING)]
     pub private_key: Option<PathBuf>,
     /// Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]
-    #[arg(long, global = true, value_name = "VERSION")]
+    #[arg(long, global = true, value_name = "VERSION", help_heading = POD_HEADING)]
     pub datafeed_version: Option<String>,
     /// Do not verify TLS certificates (test servers only; prints a warning)
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = POD_HEADING)]
     pub insecure: bool,
+}
+
+/// `--type`: any text (the commands check it, case-insensitively, with a message naming the 17
+/// types), but the 17 types are its possible values, so shell completion offers them.
+#[derive(Debug, Clone, Copy)]
+pub struct EventTypes;
+
+impl clap::builder::TypedValueParser for EventTypes {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        Ok(value.to_string_lossy().into_owned())
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            crate::symphony::event::EVENT_TYPES
+                .iter()
+                .map(|t| clap::builder::PossibleValue::new(*t)),
+        ))
+    }
+}
+
+/// The heading of the flags that say how to reach and log in to a pod.
+pub const POD_HEADING: &str = "Pod connection";
+
+/// The pod connection flags, taken over (hidden) by commands that never call a pod, so that their
+/// help does not list them (clap does not propagate a global flag to a command that has its own).
+#[derive(Debug, Clone, Args, Default)]
+pub struct NoPod {
+    #[arg(long, hide = true)]
+    host: Option<String>,
+    #[arg(long, hide = true)]
+    port: Option<u16>,
+    #[arg(long, hide = true)]
+    scheme: Option<String>,
+    #[arg(long, hide = true)]
+    username: Option<String>,
+    #[arg(long, hide = true)]
+    private_key: Option<PathBuf>,
+    #[arg(long, hide = true)]
+    datafeed_version: Option<String>,
+    #[arg(long, hide = true)]
+    insecure: bool,
+}
+
+/// `feedctl journal`: its subcommands, without the pod flags.
+#[derive(Debug, Args)]
+pub struct JournalArgs {
+    #[command(flatten)]
+    pub no_pod: NoPod,
+    #[command(subcommand)]
+    pub command: JournalCommand,
 }
 
 /// The output formats live with the printer; the flag only names them.
@@ -188,12 +248,11 @@ pub enum Command {
     /// recordings; every command here takes the file with --journal (default: ./feedctl-journal.db or
     /// $FEEDCTL_JOURNAL). The schema is documented in docs/journal.md, for plain sqlite3 queries.
     #[command(
-        subcommand,
         after_help = "Examples:\n  feedctl journal ls -j today.db\n  feedctl journal info -j today.db\n  \
                       feedctl journal show -j today.db --type MESSAGESENT --limit 20\n  \
                       feedctl journal export -j today.db > events.ndjson"
     )]
-    Journal(JournalCommand),
+    Journal(JournalArgs),
     /// Replay recorded chunks through a bot's handler command, offline
     ///
     /// Delivers recorded chunks to a handler command, as the bot kits deliver a datafeed: the events of a
@@ -221,7 +280,7 @@ pub enum Command {
     Inject(InjectArgs),
     /// The main job end to end against a built-in emulator: no pod needed
     ///
-    /// Starts the emulator in-process with the 40 events of fixtures/demo.ndjson, logs in as demo-bot with
+    /// Starts the emulator in-process with the 40 built-in demo events (fixtures/demo.ndjson), logs in as demo-bot with
     /// the test-only key, creates a datafeed and follows it the way `tail` does, through a read the
     /// emulator fails on purpose, records every chunk into a journal, checks it, replays it through a small
     /// handler and deletes the feed. The narration goes to stderr, the events to stdout.
@@ -267,7 +326,8 @@ pub enum DatafeedCommand {
     /// Calls POST /agent/v5/datafeeds (v2; with --tag and --include-invisible) or
     /// /agent/v4/datafeed/create (v1). A bot has at most 20 active v2 feeds: delete the ones nothing reads.
     #[command(
-        after_help = "Examples:\n  feedctl datafeed create\n  feedctl datafeed create --tag my-bot-tests\n  feedctl --datafeed-version v1 datafeed create"
+        after_help = "In a script, -q prints only the id (so does -o table): ID=$(feedctl -q datafeed create)\n\n\
+                      Examples:\n  feedctl datafeed create\n  feedctl datafeed create --tag my-bot-tests\n  feedctl -q datafeed create\n  feedctl --datafeed-version v1 datafeed create"
     )]
     Create {
         /// Tag to create the feed with (v2, at most 100 characters)
@@ -289,10 +349,11 @@ pub enum DatafeedCommand {
         #[arg(long)]
         tag: Option<String>,
     },
-    /// Delete datafeeds (v2); asks first unless --yes or stdin is not a terminal
+    /// Delete datafeeds (v2); asks first, and needs --yes where it cannot ask
     ///
     /// Calls DELETE /agent/v5/datafeeds/ID for each id. An id that does not exist (any more) is reported
     /// as not found and is not an error. A bot still reading a deleted feed has to create a new one.
+    /// Without a terminal to ask at (a script, a pipe), it deletes nothing and exits 2 unless --yes.
     #[command(
         after_help = "Examples:\n  feedctl datafeed delete 371f465fb97b5d1027d20a5e7085863a_f\n  feedctl datafeed delete --yes ID1 ID2"
     )]
@@ -325,15 +386,18 @@ pub enum DatafeedCommand {
 #[derive(Debug, Args)]
 #[command(
     after_help = "The first line on stdout is the base URL to point a bot at. Requests are logged on stderr.\n\n\
-                        Examples:\n  feedctl serve --events fixtures/demo.ndjson --public-key fixtures/keys/TEST-ONLY-bot-public.pem\n  \
+                        Examples:\n  feedctl serve --events demo --accept-any-key\n  \
+                        feedctl serve --events demo --public-key fixtures/keys/TEST-ONLY-bot-public.pem\n  \
                         feedctl serve --events events.ndjson --accept-any-key --listen 127.0.0.1:0 --fault read:500x3"
 )]
 pub struct ServeArgs {
+    #[command(flatten)]
+    pub no_pod: NoPod,
     /// Address to listen on (port 0 picks a free one)
     #[arg(long, default_value = "127.0.0.1:9443", value_name = "ADDR")]
     pub listen: SocketAddr,
-    /// NDJSON file of events to serve (one V4Event per line)
-    #[arg(long, value_name = "FILE")]
+    /// NDJSON file of events to serve (one V4Event per line), or `demo` for the 40 built-in demo events
+    #[arg(long, value_name = "FILE|demo")]
     pub events: Option<PathBuf>,
     /// Journal to serve recorded chunks from (unless --events is given), and to store what the bot sends back
     #[arg(long, short = 'j', value_name = "FILE")]
@@ -461,6 +525,8 @@ pub struct InitArgs {
                   feedctl completions powershell >> $PROFILE"
 )]
 pub struct CompletionsArgs {
+    #[command(flatten)]
+    pub no_pod: NoPod,
     /// The shell to write the script for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
@@ -469,6 +535,8 @@ pub struct CompletionsArgs {
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  feedctl demo")]
 pub struct DemoArgs {
+    #[command(flatten)]
+    pub no_pod: NoPod,
     /// Keep the demo's journal in this file [default: a temporary file, removed at the end]
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
@@ -486,6 +554,9 @@ pub struct SourceArgs {
     /// Abandon a read with no complete answer after this long and read again (long poll + margin)
     #[arg(long, default_value = "45s", value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub read_timeout: std::time::Duration,
+    /// Stop, with exit 0, at the first read that comes back empty: the backlog is read (like kcat -e)
+    #[arg(long)]
+    pub exit_at_end: bool,
 }
 
 #[derive(Debug, Args)]
@@ -503,7 +574,7 @@ pub struct TailArgs {
     #[arg(long)]
     pub keep_feed: bool,
     /// Only events of these types (Symphony: any of the 17, case-insensitive; Redis: hopeit's type; repeat or separate with commas)
-    #[arg(long = "type", value_name = "TYPE", value_delimiter = ',')]
+    #[arg(long = "type", value_name = "TYPE", value_delimiter = ',', value_parser = EventTypes)]
     pub types: Vec<String>,
     /// Only events in these streams (stream ids)
     #[arg(long, value_name = "STREAM_ID", value_delimiter = ',')]
@@ -620,17 +691,20 @@ pub struct EventSelection {
     #[arg(long, value_name = "NAME")]
     pub recording: Option<String>,
     /// Only events of these types (repeat or separate with commas)
-    #[arg(long = "type", value_name = "TYPE", value_delimiter = ',')]
+    #[arg(long = "type", value_name = "TYPE", value_delimiter = ',', value_parser = EventTypes)]
     pub types: Vec<String>,
     /// Only events in these streams
     #[arg(long, value_name = "STREAM_ID", value_delimiter = ',')]
     pub stream: Vec<String>,
-    /// Only events at or after this time (RFC 3339, e.g. 2026-11-22T14:30:00Z, or ms since the epoch)
+    /// Only events at or after this time: 1h / 30m / 2d ago, 2026-12-01 (UTC), 2026-11-22T14:30:00Z, or ms since the epoch
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
-    /// Only events before this time (RFC 3339 or ms since the epoch)
+    /// Only events before this time (same forms as --since)
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
+    /// Only the last N of the selected events (still printed or replayed oldest first)
+    #[arg(long, value_name = "N")]
+    pub last: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -751,6 +825,8 @@ pub enum HandlerMode {
 )]
 pub struct ReplayArgs {
     #[command(flatten)]
+    pub no_pod: NoPod,
+    #[command(flatten)]
     pub journal: JournalArg,
     /// Handler command, run through `sh -c`
     #[arg(long, value_name = "CMD", required_unless_present_any = ["dry_run", "to"], conflicts_with = "to")]
@@ -840,7 +916,9 @@ pub enum Layout {
                         feedctl inject --server http://127.0.0.1:9443 --file more-events.ndjson"
 )]
 pub struct InjectArgs {
-    /// Base URL of the running serve (its first line of output)
+    #[command(flatten)]
+    pub no_pod: NoPod,
+    /// Base URL of the running serve (its first line of output); without a scheme, http:// is assumed
     #[arg(long, value_name = "URL")]
     pub server: String,
     /// Event type (any of the 17, case-insensitive)
@@ -848,7 +926,8 @@ pub struct InjectArgs {
         long = "type",
         value_name = "TYPE",
         default_value = "MESSAGESENT",
-        conflicts_with = "file"
+        conflicts_with = "file",
+        value_parser = EventTypes
     )]
     pub event_type: String,
     /// Stream (conversation) id

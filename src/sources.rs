@@ -165,6 +165,8 @@ pub struct DatafeedRequest<'a> {
     pub owner: FeedOwner<'a>,
     /// Keep feedctl's own feed at the end (always for a recording: it resumes from it).
     pub keep: bool,
+    /// `--exit-at-end`: stop at the first empty read.
+    pub exit_at_end: bool,
 }
 
 /// Follow options for the bot of the config.
@@ -185,6 +187,7 @@ pub fn datafeed_options(settings: &Settings, req: &DatafeedRequest) -> FollowOpt
         retry: settings.datafeed.retry.clone(),
         include_invisible: settings.datafeed.include_invisible,
         tag,
+        exit_at_end: req.exit_at_end,
     }
 }
 

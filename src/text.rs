@@ -17,14 +17,8 @@ pub fn plain_text(presentation_ml: &str) -> String {
             _ => {}
         }
     }
-    let decoded = out
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&apos;", "'")
-        .replace("&nbsp;", " ")
-        .replace("&amp;", "&");
+    // Every HTML entity, named or numeric (PresentationML is HTML); a no-break space is a space.
+    let decoded = html_escape::decode_html_entities(&out).replace('\u{a0}', " ");
     decoded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

@@ -59,6 +59,8 @@ pub async fn run(g: &Global, p: &Printer, cmd: &DatafeedCommand) -> Result<Exit>
                 }
             };
             match format {
+                // `-q` is for scripts: `ID=$(feedctl -q datafeed create)` gets the bare id.
+                _ if g.quiet => p.line(record["id"].as_str().unwrap_or_default())?,
                 OutputFormat::Table => p.line(record["id"].as_str().unwrap_or_default())?,
                 OutputFormat::Json => p.json(&record)?,
                 OutputFormat::Ndjson => p.ndjson(&record)?,
@@ -163,10 +165,17 @@ pub async fn run(g: &Global, p: &Printer, cmd: &DatafeedCommand) -> Result<Exit>
 }
 
 /// Deleting needs a yes: `--yes`, or an answer at the terminal. Without a terminal to ask at,
-/// the deletion goes ahead, as with any scripted call.
+/// nothing is deleted (exit 2), as `gh` refuses: a script must say `--yes`.
 fn confirm_delete(g: &Global, ids: &[String]) -> Result<bool> {
-    if g.yes || !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+    if g.yes {
         return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Err(Fail::usage(format!(
+            "not deleting {}: there is no terminal to ask at; add --yes to delete without asking",
+            ids.join(", ")
+        ))
+        .into());
     }
     let prompt = if ids.len() == 1 {
         format!(

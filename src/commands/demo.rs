@@ -26,14 +26,13 @@ use crate::symphony::source::{DatafeedSource, FeedChoice, FollowOptions};
 use crate::symphony::{Client, Event};
 use tokio_util::sync::CancellationToken;
 
-const DEMO_EVENTS: &str = include_str!("../../fixtures/demo.ndjson");
 const TEST_PUBLIC_KEY: &str = include_str!("../../fixtures/keys/TEST-ONLY-bot-public.pem");
 const TEST_PRIVATE_KEY: &str = include_str!("../../fixtures/keys/TEST-ONLY-bot-private-pkcs8.pem");
 const BOT: &str = "demo-bot";
 const PRICE_BOT: &str = include_str!("../../fixtures/handlers/price-bot.sh");
 
 pub async fn run(g: &Global, p: &Printer, args: &DemoArgs) -> Result<Exit> {
-    let events = serve::read_ndjson(DEMO_EVENTS)
+    let events = serve::read_ndjson(serve::DEMO_EVENTS)
         .map_err(anyhow::Error::msg)
         .context("fixtures/demo.ndjson")?;
     let total = events.len();
@@ -81,9 +80,7 @@ async fn walk_through(
     };
     step(
         1,
-        &format!(
-            "started an emulated pod at {base_url} with {total} events from fixtures/demo.ndjson"
-        ),
+        &format!("started an emulated pod at {base_url} with its {total} built-in demo events"),
     );
     let addr = base_url.trim_start_matches("http://");
     let (host, port) = addr.rsplit_once(':').context("server address")?;
@@ -139,6 +136,7 @@ async fn walk_through(
             retry: settings.datafeed.retry.clone(),
             include_invisible: false,
             tag: "feedctl-demo".into(),
+            exit_at_end: false,
         },
     );
     let pretty_out = match g.output {
@@ -193,7 +191,9 @@ async fn walk_through(
     let replayed = Box::pin(replay_journal(p, journal_path, &handler)).await;
     let _ = std::fs::remove_file(&handler);
     let replayed = replayed?;
-    p.note("next: `feedctl serve --events fixtures/demo.ndjson --accept-any-key` runs the same pod for your own bot;");
+    p.note(
+        "next: `feedctl serve --events demo --accept-any-key` runs the same pod for your own bot;",
+    );
     p.note("      `feedctl tail` follows it live, `feedctl record --journal FILE` records it,");
     p.note("      and `feedctl replay --journal FILE --exec YOUR-HANDLER` replays it offline");
     Ok(
@@ -277,7 +277,7 @@ async fn replay_journal(
     let done = replay(&options, &ReplayProgress::new(p), &cancel)
         .await
         .map_err(|e| e.into_anyhow())?;
-    summary(p, &done.report, done.elapsed);
+    summary(p, &done.report, done.elapsed, journal);
     Ok(if done.interrupted {
         Exit::Interrupted
     } else if done.failed > 0 {

@@ -48,7 +48,44 @@ struct Answers {
     datafeed_version: String,
 }
 
+/// Runs the wizard; Ctrl-C at a prompt gives the cursor back (the prompts hide it) and exits 130.
 pub async fn run(g: &Global, p: &Printer, args: &InitArgs) -> Result<Exit> {
+    // A Ctrl-C that arrives as SIGINT while a prompt waits (its thread is blocked reading the
+    // terminal): show the cursor before going, as the prompt cannot.
+    if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+        tokio::spawn(async {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                let _ = console::Term::stderr().show_cursor();
+                eprintln!("\ninit: interrupted; nothing more written");
+                std::process::exit(Exit::Interrupted as i32);
+            }
+        });
+    }
+    let result = wizard(g, p, args).await;
+    let interrupted = result.as_ref().err().is_some_and(|e| {
+        e.chain().any(|c| {
+            c.downcast_ref::<std::io::Error>()
+                .map(|io| io.kind() == std::io::ErrorKind::Interrupted)
+                .or_else(|| {
+                    c.downcast_ref::<dialoguer::Error>().map(|d| match d {
+                        dialoguer::Error::IO(io) => io.kind() == std::io::ErrorKind::Interrupted,
+                    })
+                })
+                .unwrap_or(false)
+        })
+    });
+    if interrupted || result.is_err() {
+        let _ = console::Term::stderr().show_cursor();
+    }
+    if interrupted {
+        eprintln!();
+        p.note("init: interrupted; nothing more written");
+        return Ok(Exit::Interrupted);
+    }
+    result
+}
+
+async fn wizard(g: &Global, p: &Printer, args: &InitArgs) -> Result<Exit> {
     if g.private_key.is_some() && args.generate_key.is_some() {
         return Err(Fail::usage(
             "--private-key and --generate-key cannot be used together: use an existing key, or generate one",
@@ -95,7 +132,9 @@ pub async fn run(g: &Global, p: &Printer, args: &InitArgs) -> Result<Exit> {
         }
     }
 
-    let yaml_preview = config_yaml(&answers, &key_path_preview(&answers.key))?;
+    // The key's path as the file will have it, decided once: the preview is the file.
+    let key_in_file = relative_to_config(&key_path_preview(&answers.key), &target)?;
+    let yaml_preview = config_yaml(&answers, &key_in_file)?;
     if interactive {
         eprintln!("\n{}:\n\n{}", target.display(), indent(&yaml_preview));
         let write = Confirm::with_theme(theme.as_ref())
@@ -109,8 +148,8 @@ pub async fn run(g: &Global, p: &Printer, args: &InitArgs) -> Result<Exit> {
         }
     }
 
-    let (private_key, public_pem) = match &answers.key {
-        KeyChoice::Existing(path) => (path.clone(), None),
+    let public_pem = match &answers.key {
+        KeyChoice::Existing(_) => None,
         KeyChoice::Generate(dir) => {
             let (private, public, pem) = generate_key_pair(p, dir)?;
             p.note(&format!(
@@ -118,11 +157,11 @@ pub async fn run(g: &Global, p: &Printer, args: &InitArgs) -> Result<Exit> {
                 private.display(),
                 public.display()
             ));
-            (private, Some(pem))
+            Some(pem)
         }
     };
 
-    write_config(&target, &answers, &private_key)?;
+    write_config(&target, &yaml_preview)?;
     p.note(&format!("wrote {}", target.display()));
     if let Some(pem) = public_pem {
         p.note(
@@ -496,27 +535,37 @@ fn generate_key_pair(p: &Printer, dir: &Path) -> Result<(PathBuf, PathBuf, Strin
     Ok((private, public, pem))
 }
 
-fn write_config(target: &Path, answers: &Answers, private_key: &Path) -> Result<()> {
+fn write_config(target: &Path, yaml: &str) -> Result<()> {
     if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("creating {}", parent.display()))?;
     }
-    let key_in_file = relative_to_config(private_key, target)?;
-    let yaml = config_yaml(answers, &key_in_file)?;
     std::fs::write(target, yaml).with_context(|| format!("writing {}", target.display()))
+}
+
+/// A path made absolute with its symbolic links resolved as far as it exists: a key or a
+/// directory that is still to be written resolves as it will once it is.
+fn resolved(path: &Path) -> Result<PathBuf> {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return Ok(p);
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => {
+            Ok(resolved(parent)?.join(name))
+        }
+        _ => std::path::absolute(path).with_context(|| format!("finding {}", path.display())),
+    }
 }
 
 /// Paths in the file are read relative to the file's directory: a key beside or under the
 /// config is written relative (the pair can move together), any other key absolute.
 fn relative_to_config(key: &Path, config: &Path) -> Result<PathBuf> {
-    let key_abs =
-        std::fs::canonicalize(key).with_context(|| format!("finding {}", key.display()))?;
+    let key_abs = resolved(key)?;
     let config_dir = match config.parent().filter(|p| !p.as_os_str().is_empty()) {
         Some(p) => p.to_path_buf(),
         None => PathBuf::from("."),
     };
-    let dir_abs = std::fs::canonicalize(&config_dir)
-        .with_context(|| format!("finding {}", config_dir.display()))?;
+    let dir_abs = resolved(&config_dir)?;
     Ok(match key_abs.strip_prefix(&dir_abs) {
         Ok(rel) => Path::new(".").join(rel),
         Err(_) => key_abs,

@@ -99,6 +99,16 @@ pub fn build_event(args: &InjectArgs, now: i64) -> Result<Value, Fail> {
     Ok(event)
 }
 
+/// `127.0.0.1:9443` as serve's listen address is written: serve speaks plain HTTP unless told.
+fn server_base(server: &str) -> String {
+    let server = server.trim_end_matches('/');
+    if server.contains("://") {
+        server.to_string()
+    } else {
+        format!("http://{server}")
+    }
+}
+
 /// Publishes to, or triggers a fault in, a running `serve --salesforce`.
 async fn salesforce(g: &Global, p: &Printer, args: &InjectArgs) -> Result<Exit> {
     let (path, body) = match (&args.channel, &args.sfdc_fault) {
@@ -129,10 +139,7 @@ async fn salesforce(g: &Global, p: &Printer, args: &InjectArgs) -> Result<Exit> 
         (None, Some(fault)) => ("faults", json!({"fault": fault})),
         (None, None) => unreachable!("called with --channel or --sfdc-fault"),
     };
-    let url = format!(
-        "{}/feedctl/v1/salesforce/{path}",
-        args.server.trim_end_matches('/')
-    );
+    let url = format!("{}/feedctl/v1/salesforce/{path}", server_base(&args.server));
     let client = reqwest::Client::builder()
         .no_proxy()
         .build()
@@ -216,7 +223,7 @@ pub async fn run(g: &Global, p: &Printer, args: &InjectArgs) -> Result<Exit> {
     if args.channel.is_some() || args.sfdc_fault.is_some() {
         return salesforce(g, p, args).await;
     }
-    let url = format!("{}/feedctl/v1/events", args.server.trim_end_matches('/'));
+    let url = format!("{}/feedctl/v1/events", server_base(&args.server));
     let client = reqwest::Client::builder()
         .no_proxy()
         .build()
@@ -274,7 +281,7 @@ pub async fn run(g: &Global, p: &Printer, args: &InjectArgs) -> Result<Exit> {
     let answer = json!({ "published": published });
     p.note(&format!(
         "injected {published} event(s) into {}",
-        args.server
+        server_base(&args.server)
     ));
     if matches!(
         g.output,
@@ -303,12 +310,13 @@ async fn send(
     let status = resp.status();
     let answer: Value = resp.json().await.unwrap_or(Value::Null);
     if !status.is_success() {
+        // A 413 is explained whatever serve's body says (axum's own words name no limit).
         let message = match answer.get("message").and_then(Value::as_str) {
-            Some(m) => m.to_string(),
-            None if status.as_u16() == 413 => format!(
+            _ if status.as_u16() == 413 => format!(
                 "a request of {} KiB is over serve's limit of 2 MiB per request; inject sends at most 1 MiB at a time, so one event is larger than serve takes",
                 size / 1024
             ),
+            Some(m) => m.to_string(),
             None => "no details".to_string(),
         };
         return Err(Fail::new(

@@ -33,7 +33,7 @@ pub async fn run(cli: Cli, p: &Printer) -> Result<Exit> {
         Command::Datafeed(cmd) => datafeed::run(g, p, cmd).await,
         Command::Tail(args) => tail::run(g, p, args).await,
         Command::Record(args) => record::run(g, p, args).await,
-        Command::Journal(cmd) => journal::run(g, p, cmd),
+        Command::Journal(args) => journal::run(g, p, &args.command),
         Command::Replay(args) => replay::run(g, p, args).await,
         Command::Serve(args) => serve::run(g, p, args).await,
         Command::Inject(args) => inject::run(g, p, args).await,
@@ -126,13 +126,34 @@ pub fn cancel_on_interrupt_or_term() -> std::io::Result<(
     Ok((token, terminated))
 }
 
-/// Parses `--since/--until`: RFC 3339 or milliseconds since the epoch.
+/// Parses `--since/--until`, one grammar (docs/cli.md, "Times"): milliseconds since the epoch;
+/// a date (`2026-12-01`, midnight UTC); RFC 3339 (`2026-11-22T14:30:00Z`, also without the zone or
+/// the `T`); or a duration ago (`90s`, `30m`, `1h`, `2d`, `1h30m`).
 fn parse_time(flag: &str, s: &str) -> Result<i64, Fail> {
-    if let Ok(ms) = s.trim().parse::<i64>() {
+    let t = s.trim();
+    if let Ok(ms) = t.parse::<i64>() {
         return Ok(ms);
     }
-    humantime::parse_rfc3339_weak(s.trim())
-        .map_err(|_| Fail::usage(format!("{flag} `{s}`: expected RFC 3339 (2026-11-22T14:30:00Z) or milliseconds since the epoch")))
+    let is_date = t.len() == 10
+        && t.char_indices().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                c == '-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    let absolute = if is_date {
+        humantime::parse_rfc3339(&format!("{t}T00:00:00Z"))
+    } else {
+        humantime::parse_rfc3339_weak(t)
+    };
+    let time = absolute.or_else(|_| {
+        humantime::parse_duration(t)
+            .ok()
+            .and_then(|ago| std::time::SystemTime::now().checked_sub(ago))
+            .ok_or(())
+    });
+    time.map_err(|_| Fail::usage(format!("{flag} `{s}`: expected a duration ago (1h, 30m, 2d), a date (2026-12-01), RFC 3339 (2026-11-22T14:30:00Z) or milliseconds since the epoch")))
         .and_then(|t| {
             t.duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_millis() as i64)
@@ -166,6 +187,7 @@ pub fn selection(s: &EventSelection) -> Result<Selection, Fail> {
             .as_deref()
             .map(|v| parse_time("--until", v))
             .transpose()?,
+        last: s.last,
         ..Selection::default()
     })
 }

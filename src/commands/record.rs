@@ -196,6 +196,7 @@ async fn symphony(
             read_timeout: args.source.read_timeout,
             owner: FeedOwner::Recording(&args.name),
             keep: true,
+            exit_at_end: args.source.exit_at_end,
         },
     );
     if args.source.feed.is_none() {

@@ -157,7 +157,7 @@ pub async fn run(g: &Global, p: &Printer, args: &ReplayArgs) -> Result<Exit> {
     let done = replay(&options, &observer, &cancel)
         .await
         .map_err(|e| e.into_anyhow())?;
-    summary(p, &done.report, done.elapsed);
+    summary(p, &done.report, done.elapsed, &path);
     if let Some(file) = &args.report {
         std::fs::write(file, serde_json::to_string_pretty(&done.report)? + "\n")
             .with_context(|| format!("writing {}", file.display()))?;

@@ -102,6 +102,9 @@ pub async fn run(_g: &Global, p: &Printer, args: &ServeArgs) -> Result<Exit> {
     }
     let pace = parse_pace(&args.pace)?;
     let events = match &args.events {
+        // The built-in demo events; a file named `demo` is `./demo`.
+        Some(path) if path.as_os_str() == "demo" => serve::read_ndjson(serve::DEMO_EVENTS)
+            .map_err(|e| Fail::usage(format!("the built-in demo events: {e}")))?,
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| {
                 Fail::usage(format!(

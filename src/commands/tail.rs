@@ -388,6 +388,7 @@ async fn symphony(g: &Global, p: &Printer, args: &TailArgs) -> Result<Exit> {
             read_timeout: args.source.read_timeout,
             owner: FeedOwner::Tail,
             keep: args.keep_feed,
+            exit_at_end: args.source.exit_at_end,
         },
     );
     let mut source = DatafeedSource::new(&client, opts);

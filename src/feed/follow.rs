@@ -2,7 +2,7 @@
 
 use tokio_util::sync::CancellationToken;
 
-use super::source::{Chunk, Committed, Notice, Source, SourceError};
+use super::source::{Chunk, Committed, ErrorClass, Notice, Source, SourceError};
 
 /// What the loop does with chunks and notices: `record` commits them to the journal, `tail`
 /// prints them.
@@ -35,6 +35,8 @@ pub enum Ended {
     Deadline,
     /// Ctrl-C.
     Interrupted,
+    /// The source had nothing more (`--exit-at-end`).
+    AtEnd,
 }
 
 /// When to stop besides the keeper's say: a deadline and a cancellation (Ctrl-C).
@@ -69,6 +71,7 @@ pub async fn follow<S: Source>(
         }
         let chunk: Chunk<S::Event, S::Ack> = match read {
             Some(Ok(c)) => c,
+            Some(Err(e)) if e.class == ErrorClass::End => return Ok(Ended::AtEnd),
             Some(Err(e)) => return Err(source_error(e)),
             None if stop.cancel.is_cancelled() => return Ok(Ended::Interrupted),
             None => return Ok(Ended::Deadline),

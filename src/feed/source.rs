@@ -211,6 +211,8 @@ pub enum ErrorClass {
     Refused,
     /// Something on this machine: a bad setting, a key that cannot be read, a wrong key type.
     Local,
+    /// Not a failure: the source read all there was (`--exit-at-end`); `follow` ends cleanly.
+    End,
 }
 
 /// A source's failure, with its class and a message that says what to do.

@@ -95,6 +95,8 @@ pub struct Selection {
     pub since: Option<i64>,
     pub until: Option<i64>,
     pub limit: Option<u64>,
+    /// Only the last N selected events (by arrival), still read oldest first.
+    pub last: Option<u64>,
     /// Chunk numbers, inclusive.
     pub chunks: Option<(i64, i64)>,
     pub skip_duplicates: bool,
@@ -214,9 +216,8 @@ impl Journal {
             if left == Some(0) {
                 break;
             }
-            let mut one = sel.clone();
-            one.recording = None;
-            let (filter, mut args) = filter(&one);
+            // The recording stays in the filter: `--last` counts within it.
+            let (filter, mut args) = filter(sel);
             let mut sql = format!(
                 "SELECT e.id, r.name, c.seq, c.received_at, c.feed_id, e.event_id, e.type, e.timestamp, e.stream_id, e.initiator_id, e.duplicate_of, e.raw, e.partition{filter} AND e.recording_id = ? ORDER BY e.id"
             );
@@ -376,6 +377,19 @@ fn filter(sel: &Selection) -> (String, Vec<rusqlite::types::Value>) {
                    AND rr.outcome != 'handled')",
             );
         args.push(run.into());
+    }
+    if let Some(n) = sel.last {
+        // The row id of the N-th newest selected event: everything from it on.
+        let inner = Selection {
+            last: None,
+            ..sel.clone()
+        };
+        let (inner_sql, inner_args) = filter(&inner);
+        sql.push_str(&format!(
+            " AND e.id >= COALESCE((SELECT e.id{inner_sql} ORDER BY e.id DESC LIMIT 1 OFFSET {}), 0)",
+            n.max(1) - 1
+        ));
+        args.extend(inner_args);
     }
     (sql, args)
 }

@@ -114,9 +114,10 @@ impl Printer {
         }
     }
 
-    /// A spinner with a message, drawn only on a terminal and not with `-q`: stderr may be a log.
+    /// A spinner with a message, drawn only on a terminal (stderr may be a log). `-q` keeps it,
+    /// as docs/output.md says: it is the one sign of life of a quiet `record` or `replay`.
     pub fn spinner(&self, template: &str, message: &str) -> ProgressBar {
-        if !self.stderr_tty || self.quiet {
+        if !self.stderr_tty {
             return ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
         }
         let bar = ProgressBar::new_spinner();
@@ -131,7 +132,7 @@ impl Printer {
 
     /// A bar of `total` steps, under the same rule as [`Printer::spinner`].
     pub fn bar(&self, template: &str, total: u64) -> ProgressBar {
-        if !self.stderr_tty || self.quiet {
+        if !self.stderr_tty {
             return ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
         }
         let bar = ProgressBar::new(total);

@@ -11,7 +11,7 @@ use crate::replay::stats::Report;
 
 use super::{table, Printer};
 
-/// The engine's observer for a terminal: a progress bar (only on a TTY, not with `-q`) that
+/// The engine's observer for a terminal: a progress bar (only on a TTY, also with `-q`) that
 /// notices are printed around.
 pub struct ReplayProgress {
     printer: Printer,
@@ -65,7 +65,7 @@ impl Observer for ReplayProgress {
 }
 
 /// The end-of-run table, for the human: stderr (not with `-q`).
-pub fn summary(p: &Printer, r: &Report, elapsed: Duration) {
+pub fn summary(p: &Printer, r: &Report, elapsed: Duration, journal: &std::path::Path) {
     if p.quiet() {
         return;
     }
@@ -140,6 +140,13 @@ pub fn summary(p: &Printer, r: &Report, elapsed: Duration) {
         .map(|k| r.outcomes.get(k).copied().unwrap_or(0))
         .sum();
     if failed > 0 {
-        eprintln!("{failed} event(s) not handled; deliver them again with `feedctl replay --rerun-failed {} --exec ...`", r.run);
+        // A command the user can paste: the journal and the handler of this run included.
+        let quote = |t: &str| format!("'{}'", t.replace('\'', "'\\''"));
+        eprintln!(
+            "{failed} event(s) not handled; deliver them again with `feedctl replay -j {} --rerun-failed {} --exec {}`",
+            quote(&journal.display().to_string()),
+            r.run,
+            quote(&r.command)
+        );
     }
 }

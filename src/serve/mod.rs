@@ -100,7 +100,12 @@ struct LastServed {
     by_stream: std::collections::HashMap<Arc<str>, Vec<ServedEvent>>,
     /// Every event served, by id: its journal row.
     by_id: std::collections::HashMap<Arc<str>, Option<i64>>,
+    /// The ids of `by_id`, oldest first, so it keeps only the last `SERVED_KEPT`.
+    order: std::collections::VecDeque<Arc<str>>,
 }
+
+/// How many served events a reply can still be linked to by id.
+const SERVED_KEPT: usize = 100_000;
 
 /// How many of the bot's messages are kept in memory.
 const SENT_KEPT: usize = 10_000;
@@ -121,6 +126,10 @@ pub struct SentMessage {
     /// Everything else received (version, attachment names and sizes), as JSON.
     pub request: serde_json::Value,
 }
+
+/// The 40 demo events (fixtures/demo.ndjson), built into the binary: `serve --events demo` and
+/// `feedctl demo` work from any directory.
+pub const DEMO_EVENTS: &str = include_str!("../../fixtures/demo.ndjson");
 
 /// The user id sessioninfo reports unless told otherwise (the demo bot of `fixtures/`).
 pub const DEFAULT_BOT_USER_ID: i64 = 349026222344902;

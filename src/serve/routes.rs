@@ -580,7 +580,15 @@ fn remember_served(app: &App, events: &[Published]) {
     let mut batch: std::collections::HashMap<Arc<str>, Vec<super::ServedEvent>> =
         Default::default();
     for e in events {
-        last.by_id.insert(e.id.clone(), e.row);
+        if last.by_id.insert(e.id.clone(), e.row).is_none() {
+            last.order.push_back(e.id.clone());
+            // Bounded like the request log: a reply names an event served recently.
+            if last.order.len() > super::SERVED_KEPT {
+                if let Some(old) = last.order.pop_front() {
+                    last.by_id.remove(&old);
+                }
+            }
+        }
         if let Some(stream) = &e.stream_id {
             let here = batch.entry(stream.clone()).or_default();
             // A `duplicate` fault serves an event twice: still one candidate.

@@ -79,6 +79,8 @@ pub struct FollowOptions {
     pub include_invisible: bool,
     /// Tag for feeds feedctl creates (its own, and replacements of a feed that is gone).
     pub tag: String,
+    /// Stop at the first read that comes back empty: the backlog is read (`--exit-at-end`).
+    pub exit_at_end: bool,
 }
 
 impl FeedEvent for Event {
@@ -381,6 +383,12 @@ impl Source for DatafeedSource<'_> {
                         // Nothing to keep, so nothing is lost by moving on at once.
                         if let Some(ack) = read.ack_id {
                             self.ack_id = ack;
+                        }
+                        if self.opts.exit_at_end {
+                            return Err(SourceError::new(
+                                ErrorClass::End,
+                                format!("datafeed {id} has nothing more (a read came back empty)"),
+                            ));
                         }
                         continue;
                     }

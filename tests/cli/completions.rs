@@ -125,6 +125,13 @@ fn bash_completes_commands_subcommands_and_values() {
         assert!(shells.contains(&s.to_string()), "{shells:?}");
     }
     assert!(bash_complete(&["feedctl", "tail", "--co"]).contains(&"--count".to_string()));
+    // `--type` offers the event types, not file names.
+    assert_eq!(
+        bash_complete(&["feedctl", "tail", "--type", "ROOMC"]),
+        ["ROOMCREATED"]
+    );
+    assert!(bash_complete(&["feedctl", "replay", "--type", "MESSAGES"])
+        .contains(&"MESSAGESENT".to_string()));
 }
 
 #[test]

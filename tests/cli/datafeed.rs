@@ -106,7 +106,7 @@ fn v2_create_list_read_ack_delete() {
 
     let deleted = json_of(
         &sb.cmd()
-            .args(["datafeed", "delete", &id, "-o", "json"])
+            .args(["datafeed", "delete", "--yes", &id, "-o", "json"])
             .output()
             .unwrap(),
     );
@@ -272,4 +272,65 @@ fn a_server_sending_garbage_is_a_clear_error_not_a_panic() {
     let err = stderr_of(&out);
     assert!(err.contains("not valid per the API spec"), "{err}");
     assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn a_script_gets_the_bare_id_with_q_and_delete_without_a_terminal_needs_yes() {
+    let pod = InProcess::start(test_options(""));
+    let sb = Sandbox::new();
+    sb.config_for(&pod.url(), PRIVATE_KEY);
+    // Piped, as in ID=$(feedctl -q datafeed create): only the id on stdout.
+    let out = sb
+        .cmd()
+        .args(["-q", "datafeed", "create"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let id = stdout_of(&out);
+    assert!(
+        id.trim().ends_with("_f") && id.trim().lines().count() == 1 && !id.contains('{'),
+        "{id:?}"
+    );
+    let id = id.trim().to_string();
+    // Delete with stdin not a terminal: refused, nothing deleted.
+    let out = sb
+        .cmd()
+        .args(["datafeed", "delete", &id])
+        .write_stdin("y\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(err.contains("--yes") && err.contains(&id), "{err}");
+    assert!(
+        !pod.server().requests().iter().any(|r| r.target == "delete"),
+        "nothing deleted"
+    );
+    let out = sb
+        .cmd()
+        .args(["datafeed", "delete", "--yes", &id])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+}
+
+#[test]
+fn serve_events_demo_uses_the_built_in_events_from_any_directory() {
+    let sb = Sandbox::new();
+    let serve = ServeProcess::spawn(&[
+        "--events",
+        "demo",
+        "--accept-any-key",
+        "--poll-timeout",
+        "300ms",
+    ]);
+    sb.config_for(&serve.base_url, PRIVATE_KEY);
+    let out = sb
+        .cmd()
+        .args(["tail", "--count", "40", "--read-timeout", "5s"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out).lines().count(), 40);
 }

@@ -317,3 +317,35 @@ fn colours_follow_the_terminal_no_color_and_the_flag() {
         .unwrap();
     assert!(!stdout_of(&out).contains(ESC));
 }
+
+#[test]
+fn pod_flags_have_their_own_heading_and_only_where_a_pod_is_called() {
+    let sb = Sandbox::new();
+    let help = |args: &[&str]| stdout_of(&sb.cmd().args(args).output().unwrap());
+    for cmd in [
+        &["tail", "--help"][..],
+        &["auth", "check", "--help"],
+        &["datafeed", "create", "--help"],
+    ] {
+        let text = help(cmd);
+        let heading = text
+            .find("Pod connection:")
+            .unwrap_or_else(|| panic!("{cmd:?}:\n{text}"));
+        assert!(
+            text.find("--host").unwrap() > heading,
+            "{cmd:?}: --host under the heading"
+        );
+    }
+    for cmd in [
+        &["journal", "ls", "--help"][..],
+        &["replay", "--help"],
+        &["serve", "--help"],
+        &["completions", "--help"],
+    ] {
+        let text = help(cmd);
+        assert!(
+            !text.contains("--host") && !text.contains("Pod connection"),
+            "{cmd:?} calls no pod:\n{text}"
+        );
+    }
+}

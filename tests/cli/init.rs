@@ -131,6 +131,8 @@ fn the_wizard_generates_a_key_pair_and_prints_the_public_key() {
     p.send_line("bot/keys").unwrap();
     p.exp_string("Datafeed version").unwrap();
     press(&mut p, "\r");
+    // The preview is the file: the key's path as it will be written.
+    p.exp_string("path: ./keys/bot-private.pem").unwrap();
     p.exp_string("Write bot/config.yaml?").unwrap();
     press(&mut p, "y");
     p.exp_string("-----BEGIN PUBLIC KEY-----").unwrap();
@@ -452,4 +454,19 @@ fn init_writes_split_hosts_and_a_custom_path() {
         .find(|s| s["key"] == "agent.host")
         .unwrap();
     assert_eq!(agent_host["value"], "agent.acme.internal");
+}
+
+#[test]
+fn ctrl_c_at_a_prompt_gives_the_cursor_back_and_exits_130() {
+    let sb = Sandbox::new();
+    let mut p = wizard(&sb, &["init"]);
+    p.exp_string("Pod host").unwrap();
+    p.send_line("http://127.0.0.1:9").unwrap();
+    // A yes/no prompt hides the cursor.
+    p.exp_string("agent on the same host").unwrap();
+    press(&mut p, "\x03");
+    p.exp_string("\x1b[?25h").unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&mut p), 130);
+    assert!(!sb.path().join("config.yaml").exists());
 }
