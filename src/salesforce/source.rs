@@ -479,6 +479,12 @@ impl Source for SalesforceSource {
                             format!("giving up after {} attempts: {reason}", attempt + 1),
                         ));
                     };
+                    // Never sleep past --connection-timeout: give up on time.
+                    let wait = match self.opts.connection_timeout {
+                        Some(limit) => wait
+                            .min(limit.saturating_sub(since.elapsed()) + Duration::from_millis(10)),
+                        None => wait,
+                    };
                     notify(Notice::Retry {
                         reason,
                         wait,

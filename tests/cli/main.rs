@@ -11,6 +11,7 @@ mod config;
 mod datafeed;
 mod demo;
 mod events;
+mod faye;
 mod help;
 mod init;
 mod journal_migrate;

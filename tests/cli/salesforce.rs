@@ -650,6 +650,32 @@ fn salesforce_bad_sources_unknown_channels_and_garbage_answers() {
         "{}",
         stderr_of(&out)
     );
+    // Nobody listening: retries announced, then exit 4 once --connection-timeout is used up.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let started = Instant::now();
+    let out = sf_cmd(&sb)
+        .args([
+            "tail",
+            &format!("sfdc+http://127.0.0.1:{port}/topic/X"),
+            "--connection-timeout",
+            "1s",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", stderr_of(&out));
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "gave up on time"
+    );
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("retrying in") && err.contains("--connection-timeout 1s"),
+        "{err}"
+    );
     // Garbage: retries announced, then events.
     srv.fault(&sb, "garbage");
     let id = srv.publish(&sb, CH, "after garbage");
