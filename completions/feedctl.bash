@@ -1466,7 +1466,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__inject)
-            opts="-v -q -o -y -h -V --server --type --stream --text --from --file --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-v -q -o -y -h -V --server --type --stream --text --from --file --channel --payload --sfdc-fault --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1494,6 +1494,18 @@ _feedctl() {
                     ;;
                 --file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --payload)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sfdc-fault)
+                    COMPREPLY=($(compgen -W "drop-sessions revoke-tokens expire lock-logins unlock-logins garbage" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -2178,7 +2190,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__record)
-            opts="-j -v -q -o -y -h -V --journal --name --feed --tag --read-timeout --count --duration --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-j -v -q -o -y -h -V --journal --name --feed --tag --read-timeout --count --duration --replay --replay-fallback --connection-timeout --max-pending --allow-plain-http --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2213,6 +2225,22 @@ _feedctl() {
                     return 0
                     ;;
                 --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replay-fallback)
+                    COMPREPLY=($(compgen -W "all new" -- "${cur}"))
+                    return 0
+                    ;;
+                --connection-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-pending)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2386,7 +2414,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__serve)
-            opts="-j -v -q -o -y -h -V --listen --events --journal --recording --pace --loop --print-config --key-dir --public-key --accept-any-key --bot-user-id --bot-name --skd --tls-cert --tls-key --client-ca --poll-timeout --visibility-timeout --feed-ttl --max-feeds --batch-size --fault --seed --request-log --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-j -v -q -o -y -h -V --listen --events --journal --recording --pace --loop --print-config --key-dir --public-key --accept-any-key --bot-user-id --bot-name --skd --tls-cert --tls-key --client-ca --poll-timeout --visibility-timeout --feed-ttl --max-feeds --batch-size --fault --seed --request-log --salesforce --channel --retention --session-timeout --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2476,6 +2504,18 @@ _feedctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2520,7 +2560,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__tail)
-            opts="-v -q -o -y -h -V --feed --tag --read-timeout --keep-feed --type --stream --initiator --count --duration --format --raw --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-v -q -o -y -h -V --feed --tag --read-timeout --keep-feed --type --stream --initiator --count --duration --format --raw --replay --replay-fallback --connection-timeout --max-pending --allow-plain-http --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2559,6 +2599,22 @@ _feedctl() {
                     return 0
                     ;;
                 --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replay-fallback)
+                    COMPREPLY=($(compgen -W "all new" -- "${cur}"))
+                    return 0
+                    ;;
+                --connection-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-pending)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

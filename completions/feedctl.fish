@@ -260,6 +260,11 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l initiator -d 'O
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l count -d 'Stop after printing this many events' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l duration -d 'Stop after this long (e.g. 30s, 5m)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l format -d 'Print each event with a template of {fields}: time timestamp type id message_id stream stream_id initiator initiator_id text feed chunk' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l replay -d 'Where a channel without a marker starts: new, all (everything retained) or a replayId (after it) [default: new]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l replay-fallback -d 'When a replayId is out of retention: subscribe again with all or new (a gap is recorded) instead of stopping' -r -f -a "all\t''
+new\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l connection-timeout -d 'How long to stay disconnected before giving up (exit 4), or `none` to retry forever [default: none for record, 10s for tail]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l max-pending -d 'Most events taken into one chunk; no new long poll is sent while any are pending' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
@@ -272,6 +277,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l private-key -d 
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l keep-feed -d 'Keep feedctl\'s own datafeed at the end instead of deleting it'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l raw -d 'Print the bodies of the read responses exactly as received'
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l allow-plain-http -d 'Allow sfdc+http:// to a host that is not loopback (the token crosses the network in clear)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l no-color -d 'No colours (also when NO_COLOR is set)'
@@ -286,6 +292,11 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l tag -d 'Tag o
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l read-timeout -d 'Abandon a read with no complete answer after this long and read again (long poll + margin)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l count -d 'Stop once at least this many events are stored (the chunk that crosses it is stored whole)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l duration -d 'Stop after this long (e.g. 30s, 5m)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l replay -d 'Where a channel without a marker starts: new, all (everything retained) or a replayId (after it) [default: new]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l replay-fallback -d 'When a replayId is out of retention: subscribe again with all or new (a gap is recorded) instead of stopping' -r -f -a "all\t''
+new\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l connection-timeout -d 'How long to stay disconnected before giving up (exit 4), or `none` to retry forever [default: none for record, 10s for tail]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l max-pending -d 'Most events taken into one chunk; no new long poll is sent while any are pending' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
@@ -296,6 +307,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l scheme -d 'ht
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l allow-plain-http -d 'Allow sfdc+http:// to a host that is not loopback (the token crosses the network in clear)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l no-color -d 'No colours (also when NO_COLOR is set)'
@@ -535,6 +547,9 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l batch-size -d 
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l fault -d 'Inject a fault: TARGET:KIND[+SKIP][xCOUNT][@PROB], e.g. read:500x3 (see docs/faults.md)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l seed -d 'Seed for probabilistic faults and reordering' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l request-log -d 'Also write every request as NDJSON to this file' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l channel -d 'A channel that exists from the start (repeat); channels of the journal and injected ones exist too' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l retention -d 'How long events stay retained for replay (Salesforce: 24h, 72h for high-volume events)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l session-timeout -d 'A session whose client does not poll again within this long is dropped (403::Unknown client)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
@@ -549,6 +564,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l loop -d 'Serve
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l print-config -d 'Print a bot config.yaml for this emulator and exit (with --key-dir, also write a test key pair)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l accept-any-key -d 'Accept a login JWT signed by any key (still checks its shape and expiry)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l skd -d 'Issue session tokens that allow Simplified Key Delivery (no key manager call)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l salesforce -d 'Emulate a Salesforce streaming endpoint (OAuth token + Bayeux at /cometd/VERSION) instead of a pod'
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l no-color -d 'No colours (also when NO_COLOR is set)'
@@ -562,6 +578,14 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l stream -d 'St
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l text -d 'Message text (MESSAGESENT); wrapped in PresentationML' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l from -d 'Who sends it: a user id, or a username' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l file -d 'NDJSON file of complete events to push instead' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l channel -d 'Publish to this channel of a running `serve --salesforce` (/topic/X, /event/X__e, /data/X, /u/X); --type is the event type (default created)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l payload -d 'With --channel: the record fields or event payload (a JSON object)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l sfdc-fault -d 'Trigger a fault in a running `serve --salesforce`: drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins, garbage' -r -f -a "drop-sessions\t''
+revoke-tokens\t''
+expire\t''
+lock-logins\t''
+unlock-logins\t''
+garbage\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''

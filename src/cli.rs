@@ -499,8 +499,6 @@ pub struct TailArgs {
     pub sources: Vec<String>,
     #[command(flatten)]
     pub source: SourceArgs,
-    #[command(flatten)]
-    pub salesforce: SalesforceArgs,
     /// Keep feedctl's own datafeed at the end instead of deleting it
     #[arg(long)]
     pub keep_feed: bool,
@@ -525,6 +523,9 @@ pub struct TailArgs {
     /// Print the bodies of the read responses exactly as received
     #[arg(long)]
     pub raw: bool,
+    // Last: its help heading applies to what follows it.
+    #[command(flatten)]
+    pub salesforce: SalesforceArgs,
 }
 
 /// How `sfdc://` SOURCEs are followed (docs/salesforce.md); shared by `tail` and `record`.
@@ -578,14 +579,15 @@ pub struct RecordArgs {
     pub sources: Vec<String>,
     #[command(flatten)]
     pub source: SourceArgs,
-    #[command(flatten)]
-    pub salesforce: SalesforceArgs,
     /// Stop once at least this many events are stored (the chunk that crosses it is stored whole)
     #[arg(long, value_name = "N")]
     pub count: Option<u64>,
     /// Stop after this long (e.g. 30s, 5m)
     #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub duration: Option<std::time::Duration>,
+    // Last: its help heading applies to what follows it.
+    #[command(flatten)]
+    pub salesforce: SalesforceArgs,
 }
 
 /// Which stored events a command looks at.
