@@ -182,6 +182,47 @@ impl SfApp {
         true
     }
 
+    /// Applies a fault on demand (docs/salesforce.md) and says what it did.
+    pub(crate) fn fault(&self, fault: &str, count: u32) -> Result<String, String> {
+        let mut st = self.lock();
+        let text = match fault {
+            "drop-sessions" => {
+                let n = st.sessions.len();
+                st.sessions.clear();
+                format!("dropped {n} session(s): their next request gets 403::Unknown client")
+            }
+            "revoke-tokens" => {
+                let n = st.tokens.len();
+                st.tokens.clear();
+                format!("revoked {n} token(s): requests with them get 401::Authentication invalid")
+            }
+            "expire" => {
+                let n: usize = st.channels.values().map(|c| c.log.len()).sum();
+                for c in st.channels.values_mut() {
+                    c.log.clear();
+                }
+                format!("expired {n} retained event(s): replay ids up to now are invalid")
+            }
+            "lock-logins" => {
+                st.locked = true;
+                "logins now answer invalid_grant".to_string()
+            }
+            "unlock-logins" => {
+                st.locked = false;
+                "logins work again".to_string()
+            }
+            "garbage" => {
+                st.garbage = count;
+                format!("the next {count} Bayeux request(s) get an HTML page instead of JSON")
+            }
+            _ => return Err("unknown fault; expected drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins or garbage".into()),
+        };
+        drop(st);
+        // Held long polls see the change at once.
+        self.notify.notify_waiters();
+        Ok(text)
+    }
+
     /// Publishes a new event on `channel` (created if needed) and returns its replay id.
     pub(crate) fn publish(&self, channel: &str, event_type: Option<&str>, payload: Value) -> i64 {
         let now = crate::journal::now_millis();
@@ -271,6 +312,12 @@ impl SalesforceServer {
     /// Publishes an event; returns its replay id.
     pub fn publish(&self, channel: &str, event_type: Option<&str>, payload: Value) -> i64 {
         self.app.publish(channel, event_type, payload)
+    }
+
+    /// Applies a fault on demand: drop-sessions, revoke-tokens, expire, lock-logins,
+    /// unlock-logins, garbage.
+    pub fn fault(&self, fault: &str) -> Result<String, String> {
+        self.app.fault(fault, 1)
     }
 
     /// Stops accepting, ends pending long polls, and waits for the server task.
