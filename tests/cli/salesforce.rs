@@ -111,7 +111,8 @@ pub fn sf_cmd(sb: &Sandbox) -> assert_cmd::Command {
         .env("SFDC_CLIENT_SECRET", CLIENT_SECRET)
         .env("SFDC_USERNAME", USERNAME)
         .env("SFDC_PASSWORD", PASSWORD)
-        .env_remove("SFDC_ACCESS_TOKEN");
+        .env_remove("SFDC_ACCESS_TOKEN")
+        .env_remove("SFDC_REFRESH_TOKEN");
     c.timeout(Duration::from_secs(40));
     c
 }
@@ -127,6 +128,8 @@ fn spawn_sf(sb: &Sandbox, args: &[&str], log: &str) -> Child {
         .env("SFDC_CLIENT_SECRET", CLIENT_SECRET)
         .env("SFDC_USERNAME", USERNAME)
         .env("SFDC_PASSWORD", PASSWORD)
+        .env_remove("SFDC_ACCESS_TOKEN")
+        .env_remove("SFDC_REFRESH_TOKEN")
         .current_dir(sb.path())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -777,4 +780,44 @@ fn salesforce_two_channels_in_one_recording_survive_a_server_restart() {
             .count(),
         2
     );
+}
+
+#[test]
+fn salesforce_logs_in_with_a_refresh_token_or_uses_a_given_access_token() {
+    let srv = SfServer::start("127.0.0.1:0", &["--channel", CH]);
+    let sb = Sandbox::new();
+    let id = srv.publish(&sb, CH, "refreshed");
+    // The serve process has no SFDC_REFRESH_TOKEN: it accepts its documented demo one.
+    let out = sf_cmd(&sb)
+        .env_remove("SFDC_USERNAME")
+        .env_remove("SFDC_PASSWORD")
+        .env("SFDC_REFRESH_TOKEN", "feedctl-demo-refresh")
+        .args([
+            "tail",
+            &srv.source(CH),
+            "--replay",
+            "all",
+            "--count",
+            "1",
+            "-o",
+            "ndjson",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(replay_ids(&stdout_of(&out)), vec![id]);
+    // A given token that the server does not know: exit 3, nothing to log in with.
+    let out = sf_cmd(&sb)
+        .env("SFDC_ACCESS_TOKEN", "00Dnot-a-real-token")
+        .env("SFDC_INSTANCE_URL", &srv.url)
+        .args(["tail", &srv.source(CH)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("SFDC_ACCESS_TOKEN"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(!stderr_of(&out).contains("00Dnot-a-real-token"));
 }
