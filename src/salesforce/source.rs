@@ -352,6 +352,14 @@ impl SalesforceSource {
                     .unwrap_or(REPLAY_NEW);
                 if m.successful() {
                     self.overrides.remove(&ch);
+                    let from = match sent {
+                        REPLAY_NEW => "new events only (-1)".to_string(),
+                        REPLAY_ALL => "everything retained (-2)".to_string(),
+                        id => format!("after replayId {id}"),
+                    };
+                    notify(Notice::Info {
+                        text: format!("subscribed to {ch}: {from}"),
+                    });
                     self.subscribed.push(ch);
                     continue;
                 }

@@ -215,7 +215,17 @@ fn faye_forgotten_client_means_a_new_handshake_and_no_loss() {
         .stderr(std::fs::File::create(&err_path).unwrap())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
+    let start = Instant::now();
+    while !std::fs::read_to_string(&err_path)
+        .unwrap_or_default()
+        .contains("subscribed to")
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "no subscribe announced"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
     let mut ids = vec![faye.publish(ch, "one")];
     std::thread::sleep(Duration::from_millis(500));
     faye.post("/test/drop", "{}");

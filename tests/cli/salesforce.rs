@@ -241,10 +241,21 @@ fn salesforce_tail_replays_new_all_and_from_an_id() {
     // --replay new (the default) sees only what is published after it subscribed.
     let tail = spawn_sf(
         &sb,
-        &["tail", &src, "--count", "1", "-o", "ndjson"],
+        &[
+            "tail",
+            &src,
+            "--count",
+            "1",
+            "-o",
+            "ndjson",
+            "--duration",
+            "20s",
+        ],
         "new.err",
     );
-    std::thread::sleep(Duration::from_millis(1500));
+    wait_until("the subscribe", Duration::from_secs(15), || {
+        read_log(&sb, "new.err").contains("subscribed to /topic/AccountUpdates: new events only")
+    });
     let fresh = srv.publish(&sb, CH, "Fresh");
     let out = tail.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", read_log(&sb, "new.err"));
@@ -490,11 +501,13 @@ fn salesforce_expired_marker_stops_without_fallback_and_records_a_gap_with_it() 
             "1",
             "--replay-fallback",
             "new",
+            "--duration",
+            "20s",
         ],
         "new.err",
     );
     wait_until("the fallback subscribe", Duration::from_secs(15), || {
-        read_log(&sb, "new.err").contains("new events")
+        read_log(&sb, "new.err").contains("subscribed to /topic/AccountUpdates: new events only")
     });
     std::thread::sleep(Duration::from_millis(300));
     let newer = srv.publish(&sb, CH, "newest");
@@ -526,9 +539,8 @@ fn salesforce_dropped_session_and_revoked_token_are_recovered_without_loss() {
         ],
         "drop.err",
     );
-    wait_until("the subscribe", Duration::from_secs(10), || {
-        std::thread::sleep(Duration::from_millis(500));
-        true
+    wait_until("the subscribe", Duration::from_secs(15), || {
+        read_log(&sb, "drop.err").contains("subscribed to")
     });
     let mut ids = vec![srv.publish(&sb, CH, "one"), srv.publish(&sb, CH, "two")];
     wait_until("2 stored", Duration::from_secs(10), || {
@@ -583,7 +595,9 @@ fn salesforce_wrong_credentials_and_a_locked_user_exit_3_with_the_reason() {
     );
     // Token revoked and the user locked: the fresh login fails too.
     let rec = spawn_sf(&sb, &["record", "-j", "lock.db", &src, "-vvv"], "lock.err");
-    std::thread::sleep(Duration::from_millis(1500));
+    wait_until("the subscribe", Duration::from_secs(15), || {
+        read_log(&sb, "lock.err").contains("subscribed to")
+    });
     srv.fault(&sb, "lock-logins");
     srv.fault(&sb, "revoke-tokens");
     let mut rec = rec;
@@ -754,7 +768,12 @@ fn salesforce_two_channels_in_one_recording_survive_a_server_restart() {
         ],
         "restart.err",
     );
-    std::thread::sleep(Duration::from_millis(1200));
+    wait_until("both subscribes", Duration::from_secs(15), || {
+        read_log(&sb, "restart.err")
+            .matches("subscribed to")
+            .count()
+            == 2
+    });
     drop(srv);
     wait_until("a retry", Duration::from_secs(10), || {
         read_log(&sb, "restart.err").contains("retrying in")
