@@ -90,6 +90,12 @@ impl Default for SalesforceOptions {
     }
 }
 
+/// Most events a channel retains, whatever `--retention` says (the oldest go first).
+pub const MAX_RETAINED: usize = 200_000;
+
+/// Most live sessions; a handshake beyond it is refused until some expire.
+pub const MAX_SESSIONS: usize = 10_000;
+
 struct Retained {
     replay_id: i64,
     at: Instant,
@@ -103,6 +109,14 @@ struct Channel {
 }
 
 impl Channel {
+    fn push(&mut self, r: Retained) {
+        self.last_id = r.replay_id;
+        self.log.push_back(r);
+        if self.log.len() > MAX_RETAINED {
+            self.log.pop_front();
+        }
+    }
+
     fn expire(&mut self, retention: Duration) {
         while self.log.front().is_some_and(|r| r.at.elapsed() > retention) {
             self.log.pop_front();
@@ -171,8 +185,7 @@ impl SfApp {
         if replay_id <= ch.last_id {
             return false;
         }
-        ch.last_id = replay_id;
-        ch.log.push_back(Retained {
+        ch.push(Retained {
             replay_id,
             at: Instant::now(),
             raw,
@@ -232,8 +245,7 @@ impl SfApp {
             let ch = st.channels.entry(channel.to_string()).or_default();
             let id = ch.last_id + 1;
             let message = build_message(channel, id, &date, now, event_type, payload);
-            ch.last_id = id;
-            ch.log.push_back(Retained {
+            ch.push(Retained {
                 replay_id: id,
                 at: Instant::now(),
                 raw: Arc::from(message.to_string()),

@@ -214,6 +214,10 @@ async fn cometd(
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_string();
+            if channel == "/meta/handshake" && st.sessions.len() >= super::MAX_SESSIONS {
+                replies.push(json!({"channel": channel, "id": id, "successful": false, "error": "503::Too many sessions; try again later", "advice": {"reconnect": "handshake", "interval": 5000}}));
+                continue;
+            }
             if channel == "/meta/handshake" {
                 st.next_client += 1;
                 let cid = format!("{}{}", random(20), st.next_client);
