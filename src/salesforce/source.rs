@@ -515,3 +515,76 @@ impl Source for SalesforceSource {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(markers: BTreeMap<String, Cursor>) -> SalesforceSource {
+        SalesforceSource::new(
+            reqwest::Client::new(),
+            SourceOptions {
+                login_url: "http://localhost:1".into(),
+                channels: vec!["/topic/X".into()],
+                credentials: Credentials::Token {
+                    access_token: crate::config::Secret::new("t"),
+                    instance_url: "http://localhost:1".into(),
+                },
+                replay: ReplayStart::New,
+                fallback: None,
+                connection_timeout: None,
+                max_pending: 2,
+                api_version: "45.0".into(),
+                retry: Retry::datafeed_default(),
+                markers,
+            },
+        )
+    }
+
+    fn pending(id: i64, date: &str) -> Pending {
+        let text = format!(
+            r#"{{"channel":"/topic/X","data":{{"event":{{"createdDate":"{date}","replayId":{id}}}}}}}"#
+        );
+        Pending {
+            msg: Message::parse(
+                serde_json::from_str(&text).unwrap(),
+                serde_json::from_str(&text).unwrap(),
+            ),
+            received_at: 0,
+            latency: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn an_older_event_never_moves_the_marker_back_and_chunks_are_bounded() {
+        let mut s = source(BTreeMap::new());
+        s.pending.push_back(pending(10, "2026-01-02T00:00:00.000Z"));
+        s.pending.push_back(pending(3, "2026-01-01T00:00:00.000Z"));
+        s.pending.push_back(pending(11, "2026-01-03T00:00:00.000Z"));
+        let c = s.take_chunk().unwrap();
+        assert_eq!(c.events.len(), 2, "--max-pending 2");
+        assert_eq!(c.cursor_before, Cursor::default());
+        assert_eq!(
+            c.cursor_after.value()["replayId"],
+            10,
+            "the replayed older event (3) is kept, the marker is not moved back"
+        );
+        let c = s.take_chunk().unwrap();
+        assert_eq!(c.cursor_before.value()["replayId"], 10);
+        assert_eq!(c.cursor_after.value()["replayId"], 11);
+        assert!(s.take_chunk().is_none());
+    }
+
+    #[test]
+    fn the_stored_marker_wins_over_replay() {
+        let mut m = BTreeMap::new();
+        m.insert(
+            "/topic/X".to_string(),
+            Cursor::new(json!({"replayId": 42, "createdDate": "2026-01-01T00:00:00.000Z"})),
+        );
+        let s = source(m);
+        assert_eq!(s.replay_value("/topic/X"), 42);
+        let s = source(BTreeMap::new());
+        assert_eq!(s.replay_value("/topic/X"), REPLAY_NEW);
+    }
+}
