@@ -466,7 +466,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub request_log: Option<PathBuf>,
     /// Emulate a Salesforce streaming endpoint (OAuth token + Bayeux at /cometd/VERSION) instead of a pod
-    #[arg(long, conflicts_with_all = ["events", "public_key", "accept_any_key", "print_config", "tls_cert"])]
+    #[arg(long, conflicts_with_all = ["events", "public_key", "accept_any_key", "print_config", "tls_cert", "faults", "loop_", "skd", "bot_user_id", "bot_name"])]
     pub salesforce: bool,
     #[command(flatten)]
     pub sfdc: SalesforceServeArgs,

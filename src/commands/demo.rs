@@ -2,7 +2,9 @@
 //! `fixtures/`, and runs the main job against it with the test-only bot key: authenticate,
 //! create a feed, follow it as `tail` does through an injected fault while recording every chunk
 //! into a journal as `record` does, check the journal, delete the feed, and replay the journal
-//! through a small handler from `fixtures/handlers/` as `replay --exec` does.
+//! through a small handler from `fixtures/handlers/` as `replay --exec` does. Then the same for
+//! Salesforce against the built-in streaming emulator: record a channel, survive a dropped
+//! session, resume from the marker, replay (steps 8-12, on stderr, in a journal of their own).
 
 use std::time::Duration;
 
@@ -11,7 +13,7 @@ use anyhow::{Context, Result};
 use crate::cli::{DemoArgs, Global, OutputFormat};
 use crate::config::{Credential, Secret, Settings};
 use crate::exit::Exit;
-use crate::feed::{follow, Chunk, Ended, Keeper, Next, Notice, Stop};
+use crate::feed::{follow, Chunk, Ended, Keeper, Next, Notice, Source, Stop};
 use crate::journal::{Journal, NewRecording};
 use crate::output;
 use crate::output::events::{envelope, pretty, Delivery};
@@ -57,6 +59,19 @@ pub async fn run(g: &Global, p: &Printer, args: &DemoArgs) -> Result<Exit> {
     };
     let result = walk_through(g, p, &server.base_url, total, &journal_path).await;
     server.stop().await;
+    let result = match result {
+        // The Salesforce path, in a journal of its own so the Symphony one stays as it was.
+        Ok(Exit::Success) => {
+            let sf_path = std::env::temp_dir()
+                .join(format!("feedctl-demo-{}-salesforce.db", std::process::id()));
+            let walked = Box::pin(salesforce_walk(p, &sf_path)).await;
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", sf_path.display()));
+            }
+            walked
+        }
+        other => other,
+    };
     if temporary {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", journal_path.display()));
@@ -198,6 +213,151 @@ async fn walk_through(
     p.note("      and `feedctl replay --journal FILE --exec YOUR-HANDLER` replays it offline");
     Ok(
         if received == total && problems.is_empty() && replayed == Exit::Success {
+            Exit::Success
+        } else {
+            Exit::Failed
+        },
+    )
+}
+
+const SF_CHANNEL: &str = "/topic/DemoAccounts";
+
+/// Follows the Salesforce source into the recording until `count` more events are stored.
+async fn record_some(
+    p: &Printer,
+    journal: &mut Journal,
+    recording: i64,
+    source: &mut crate::salesforce::SalesforceSource,
+    count: u64,
+) -> Result<u64> {
+    let mut recorder = Recorder::new(journal, recording, Some(count))
+        .on_notice(|n| p.note(&format!("    {}", output::notice_line(n))));
+    let stop = Stop {
+        deadline: Some(tokio::time::Instant::now() + Duration::from_secs(20)),
+        cancel: CancellationToken::new(),
+    };
+    let ended = follow(source, &mut recorder, &stop).await?;
+    if ended != Ended::Finished {
+        anyhow::bail!(
+            "the Salesforce emulator stopped sending events ({} of {count} received)",
+            recorder.tally.events
+        );
+    }
+    Ok(recorder.tally.events)
+}
+
+/// Steps 8-12: the Salesforce path against the built-in streaming emulator: record a channel,
+/// survive a dropped session, resume from the marker, replay. All on stderr.
+async fn salesforce_walk(p: &Printer, journal_path: &std::path::Path) -> Result<Exit> {
+    use crate::serve::salesforce::{self as sf, OrgLogin, SalesforceOptions};
+    use crate::sources::{salesforce_source, SalesforceRequest, SalesforceSpec};
+    let step = |n: u32, text: &str| {
+        p.note(&format!(
+            "{} {text}",
+            console::style(format!("[{n}]")).cyan().bold().for_stderr()
+        ))
+    };
+    let server = sf::start(SalesforceOptions {
+        channels: vec![SF_CHANNEL.into()],
+        poll_timeout: Duration::from_secs(1),
+        ..SalesforceOptions::default()
+    })
+    .await?;
+    let names = [
+        "Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Wonka", "Tyrell",
+    ];
+    let publish = |range: std::ops::Range<usize>| {
+        for name in &names[range] {
+            server.publish(
+                SF_CHANNEL,
+                Some("created"),
+                serde_json::json!({ "Name": name }),
+            );
+        }
+    };
+    publish(0..4);
+    step(8, &format!("started an emulated Salesforce streaming endpoint at {} and published 4 PushTopic events on {SF_CHANNEL}", server.base_url));
+    let demo = OrgLogin::demo();
+    let env = move |k: &str| -> Option<String> {
+        match k {
+            "SFDC_CLIENT_ID" => Some(demo.client_id.clone()),
+            "SFDC_CLIENT_SECRET" => Some(demo.client_secret.expose().to_string()),
+            "SFDC_USERNAME" => Some(demo.username.clone()),
+            "SFDC_PASSWORD" => Some(demo.password.expose().to_string()),
+            _ => None,
+        }
+    };
+    let spec = SalesforceSpec {
+        login_url: server.base_url.clone(),
+        host: "localhost".into(),
+        plain_http: true,
+        channels: vec![SF_CHANNEL.into()],
+    };
+    let mut journal = Journal::open_for_write(journal_path)?;
+    let description = spec.description();
+    let recording = journal.recording(&NewRecording {
+        name: "demo-salesforce",
+        kind: "salesforce",
+        source: "salesforce",
+        description: Some(&description),
+        pod_url: Some(&spec.login_url),
+        username: Some("demo@feedctl.invalid"),
+    })?;
+    let request = |markers| SalesforceRequest {
+        replay: Some("all"),
+        max_pending: 100,
+        markers,
+        ..SalesforceRequest::default()
+    };
+    let mut source = salesforce_source(&spec, &request(Vec::new()), &env)?;
+    let first = Box::pin(record_some(p, &mut journal, recording.id, &mut source, 4)).await?;
+    let marker = |j: &Journal| -> Result<String> {
+        Ok(j.markers(recording.id)?
+            .into_iter()
+            .next()
+            .map(|m| m.cursor)
+            .unwrap_or_default())
+    };
+    step(9, &format!("logged in (OAuth password flow), handshook with the replay extension, subscribed with --replay all and recorded {first} events as `feedctl record sfdc+http://…{SF_CHANNEL}` does; marker {}", marker(&journal)?));
+    let dropped = server.fault("drop-sessions").map_err(anyhow::Error::msg)?;
+    publish(4..7);
+    step(
+        10,
+        &format!("the emulator {dropped}; 3 more events published:"),
+    );
+    let second = Box::pin(record_some(p, &mut journal, recording.id, &mut source, 3)).await?;
+    p.note(&format!("    recorded {second} more after a new handshake, resubscribed from the marker: none lost, none twice"));
+    source.close(&mut |_| {}).await;
+    publish(7..9);
+    let markers: Vec<(String, String)> = journal
+        .markers(recording.id)?
+        .into_iter()
+        .map(|m| (m.partition, m.cursor))
+        .collect();
+    let resumed_from = marker(&journal)?;
+    let mut source = salesforce_source(&spec, &request(markers), &env)?;
+    let third = Box::pin(record_some(p, &mut journal, recording.id, &mut source, 2)).await?;
+    source.close(&mut |_| {}).await;
+    step(11, &format!("stopped; 2 events published meanwhile; a new run resumed from the stored marker {resumed_from} (not --replay all again) and recorded exactly those {third}"));
+    let summary = journal.summary()?;
+    let problems = journal.verify()?;
+    drop(journal);
+    server.stop().await;
+    step(12, &format!("journal: {} Salesforce events, {} duplicates, verify: {}; replaying them through a handler, as `feedctl replay --exec` does:", summary.events, summary.duplicates, if problems.is_empty() { "ok" } else { "problems" }));
+    let handler =
+        std::env::temp_dir().join(format!("feedctl-demo-{}-sf-handler.sh", std::process::id()));
+    std::fs::write(&handler, "#!/bin/sh\n# One Salesforce message on stdin; its replayId and type in the environment.\ncat >/dev/null\necho \"handled replayId $FEEDCTL_EVENT_ID ($FEEDCTL_EVENT_TYPE)\"\n")
+        .with_context(|| format!("writing {}", handler.display()))?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&handler, std::fs::Permissions::from_mode(0o755))?;
+    }
+    let replayed = Box::pin(replay_journal(p, journal_path, &handler)).await;
+    let _ = std::fs::remove_file(&handler);
+    let replayed = replayed?;
+    p.note("next: `feedctl serve --salesforce --channel /topic/X` runs the same endpoint for your own consumer (docs/salesforce.md)");
+    Ok(
+        if summary.events == 9 && problems.is_empty() && replayed == Exit::Success {
             Exit::Success
         } else {
             Exit::Failed

@@ -21,10 +21,17 @@ pub enum Credentials {
         access_token: Secret,
         instance_url: String,
     },
+    /// `grant_type=refresh_token` with a refresh token from an earlier authorization.
+    Refresh {
+        client_id: String,
+        client_secret: Secret,
+        refresh_token: Secret,
+    },
 }
 
 impl Credentials {
-    /// Reads `SFDC_ACCESS_TOKEN` + `SFDC_INSTANCE_URL`, else `SFDC_CLIENT_ID`,
+    /// Reads `SFDC_ACCESS_TOKEN` + `SFDC_INSTANCE_URL`, else `SFDC_REFRESH_TOKEN` with the
+    /// client id and secret, else `SFDC_CLIENT_ID`,
     /// `SFDC_CLIENT_SECRET`, `SFDC_USERNAME`, `SFDC_PASSWORD`; the error names what is missing.
     pub fn from_env(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, String> {
         let var = |k: &str| get(k).filter(|v| !v.is_empty());
@@ -34,6 +41,20 @@ impl Credentials {
             return Ok(Credentials::Token {
                 access_token: Secret::new(token),
                 instance_url: instance_url.trim_end_matches('/').to_string(),
+            });
+        }
+        if let Some(refresh) = var("SFDC_REFRESH_TOKEN") {
+            let (Some(client_id), Some(secret)) =
+                (var("SFDC_CLIENT_ID"), var("SFDC_CLIENT_SECRET"))
+            else {
+                return Err(
+                    "SFDC_REFRESH_TOKEN needs SFDC_CLIENT_ID and SFDC_CLIENT_SECRET too".into(),
+                );
+            };
+            return Ok(Credentials::Refresh {
+                client_id,
+                client_secret: Secret::new(secret),
+                refresh_token: Secret::new(refresh),
             });
         }
         let names = [
@@ -65,12 +86,18 @@ impl Credentials {
             Credentials::Token { instance_url, .. } => {
                 format!("a given access token for {instance_url}")
             }
+            Credentials::Refresh { client_id, .. } => {
+                format!(
+                    "a refresh token of client {}",
+                    crate::text::clip(client_id, 12)
+                )
+            }
         }
     }
 
     /// True when a new token can be had by logging in again.
     pub fn can_login(&self) -> bool {
-        matches!(self, Credentials::Password { .. })
+        !matches!(self, Credentials::Token { .. })
     }
 }
 
@@ -97,7 +124,7 @@ pub async fn login(
     login_url: &str,
     creds: &Credentials,
 ) -> Result<Session, LoginError> {
-    let (client_id, client_secret, username, password) = match creds {
+    let form: Vec<(&str, &str)> = match creds {
         Credentials::Token {
             access_token,
             instance_url,
@@ -112,16 +139,25 @@ pub async fn login(
             client_secret,
             username,
             password,
-        } => (client_id, client_secret, username, password),
+        } => vec![
+            ("grant_type", "password"),
+            ("client_id", client_id),
+            ("client_secret", client_secret.expose()),
+            ("username", username),
+            ("password", password.expose()),
+        ],
+        Credentials::Refresh {
+            client_id,
+            client_secret,
+            refresh_token,
+        } => vec![
+            ("grant_type", "refresh_token"),
+            ("client_id", client_id),
+            ("client_secret", client_secret.expose()),
+            ("refresh_token", refresh_token.expose()),
+        ],
     };
     let url = format!("{}/services/oauth2/token", login_url.trim_end_matches('/'));
-    let form = [
-        ("grant_type", "password"),
-        ("client_id", client_id.as_str()),
-        ("client_secret", client_secret.expose()),
-        ("username", username.as_str()),
-        ("password", password.expose()),
-    ];
     let resp = http
         .post(&url)
         .form(&form)

@@ -116,3 +116,50 @@ impl FeedEvent for Message {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Message {
+        let raw: Box<RawValue> = serde_json::from_str(text).unwrap();
+        let value = serde_json::from_str(text).unwrap();
+        Message::parse(raw, value)
+    }
+
+    #[test]
+    fn pushtopic_platform_event_and_cdc_columns() {
+        let t = parse(
+            r#"{"channel":"/topic/X","data":{"event":{"createdDate":"2016-03-29T16:40:08.208Z","replayId":13,"type":"created"},"sobject":{"Id":"001A","Name":"Acme"}},"extra":[1, 2]}"#,
+        );
+        assert_eq!(
+            (t.replay_id, t.event_type.as_deref(), t.record_id.as_deref()),
+            (Some(13), Some("created"), Some("001A"))
+        );
+        assert_eq!(
+            t.timestamp,
+            crate::salesforce::parse_date("2016-03-29T16:40:08.208Z")
+        );
+        assert!(
+            t.raw_text().contains(r#""extra":[1, 2]"#),
+            "bytes kept as received"
+        );
+        let e = parse(
+            r#"{"channel":"/event/Order__e","data":{"schema":"s","event":{"replayId":55,"EventUuid":"u-1"},"payload":{"CreatedDate":"2026-01-01T00:00:00.000Z","Order_Number__c":"42"}}}"#,
+        );
+        assert_eq!(
+            (e.replay_id, e.event_type.as_deref(), e.record_id.as_deref()),
+            (Some(55), Some("Order__e"), Some("u-1"))
+        );
+        assert!(e.timestamp.is_some());
+        let c = parse(
+            r#"{"channel":"/data/AccountChangeEvent","data":{"schema":"s","event":{"replayId":7},"payload":{"ChangeEventHeader":{"changeType":"UPDATE","recordIds":["001B"],"commitTimestamp":1700000000000}}}}"#,
+        );
+        assert_eq!(
+            (c.event_type.as_deref(), c.record_id.as_deref(), c.timestamp),
+            (Some("UPDATE"), Some("001B"), Some(1700000000000))
+        );
+        assert_eq!(c.dedupe_key(), "/data/AccountChangeEvent|7");
+        assert_eq!(c.columns().stream_id, Some("/data/AccountChangeEvent"));
+    }
+}

@@ -352,6 +352,14 @@ impl SalesforceSource {
                     .unwrap_or(REPLAY_NEW);
                 if m.successful() {
                     self.overrides.remove(&ch);
+                    let from = match sent {
+                        REPLAY_NEW => "new events only (-1)".to_string(),
+                        REPLAY_ALL => "everything retained (-2)".to_string(),
+                        id => format!("after replayId {id}"),
+                    };
+                    notify(Notice::Info {
+                        text: format!("subscribed to {ch}: {from}"),
+                    });
                     self.subscribed.push(ch);
                     continue;
                 }
@@ -479,6 +487,12 @@ impl Source for SalesforceSource {
                             format!("giving up after {} attempts: {reason}", attempt + 1),
                         ));
                     };
+                    // Never sleep past --connection-timeout: give up on time.
+                    let wait = match self.opts.connection_timeout {
+                        Some(limit) => wait
+                            .min(limit.saturating_sub(since.elapsed()) + Duration::from_millis(10)),
+                        None => wait,
+                    };
                     notify(Notice::Retry {
                         reason,
                         wait,
@@ -499,5 +513,78 @@ impl Source for SalesforceSource {
         if let Some(b) = self.bayeux.as_mut() {
             b.disconnect().await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(markers: BTreeMap<String, Cursor>) -> SalesforceSource {
+        SalesforceSource::new(
+            reqwest::Client::new(),
+            SourceOptions {
+                login_url: "http://localhost:1".into(),
+                channels: vec!["/topic/X".into()],
+                credentials: Credentials::Token {
+                    access_token: crate::config::Secret::new("t"),
+                    instance_url: "http://localhost:1".into(),
+                },
+                replay: ReplayStart::New,
+                fallback: None,
+                connection_timeout: None,
+                max_pending: 2,
+                api_version: "45.0".into(),
+                retry: Retry::datafeed_default(),
+                markers,
+            },
+        )
+    }
+
+    fn pending(id: i64, date: &str) -> Pending {
+        let text = format!(
+            r#"{{"channel":"/topic/X","data":{{"event":{{"createdDate":"{date}","replayId":{id}}}}}}}"#
+        );
+        Pending {
+            msg: Message::parse(
+                serde_json::from_str(&text).unwrap(),
+                serde_json::from_str(&text).unwrap(),
+            ),
+            received_at: 0,
+            latency: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn an_older_event_never_moves_the_marker_back_and_chunks_are_bounded() {
+        let mut s = source(BTreeMap::new());
+        s.pending.push_back(pending(10, "2026-01-02T00:00:00.000Z"));
+        s.pending.push_back(pending(3, "2026-01-01T00:00:00.000Z"));
+        s.pending.push_back(pending(11, "2026-01-03T00:00:00.000Z"));
+        let c = s.take_chunk().unwrap();
+        assert_eq!(c.events.len(), 2, "--max-pending 2");
+        assert_eq!(c.cursor_before, Cursor::default());
+        assert_eq!(
+            c.cursor_after.value()["replayId"],
+            10,
+            "the replayed older event (3) is kept, the marker is not moved back"
+        );
+        let c = s.take_chunk().unwrap();
+        assert_eq!(c.cursor_before.value()["replayId"], 10);
+        assert_eq!(c.cursor_after.value()["replayId"], 11);
+        assert!(s.take_chunk().is_none());
+    }
+
+    #[test]
+    fn the_stored_marker_wins_over_replay() {
+        let mut m = BTreeMap::new();
+        m.insert(
+            "/topic/X".to_string(),
+            Cursor::new(json!({"replayId": 42, "createdDate": "2026-01-01T00:00:00.000Z"})),
+        );
+        let s = source(m);
+        assert_eq!(s.replay_value("/topic/X"), 42);
+        let s = source(BTreeMap::new());
+        assert_eq!(s.replay_value("/topic/X"), REPLAY_NEW);
     }
 }

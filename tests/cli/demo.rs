@@ -52,3 +52,23 @@ fn demo_can_keep_its_journal() {
     assert_eq!(info["events"], 40);
     assert_eq!(info["recordings"][0]["name"], "demo");
 }
+
+#[test]
+fn demo_walks_the_salesforce_path_too() {
+    let sb = Sandbox::new();
+    let out = sb.cmd().args(["demo", "-o", "ndjson"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    for expected in [
+        "emulated Salesforce streaming endpoint",
+        "subscribed with --replay all and recorded 4 events",
+        "403::Unknown client",
+        "recorded 3 more after a new handshake",
+        r#"resumed from the stored marker {"replayId":7"#,
+        "9 Salesforce events, 0 duplicates, verify: ok",
+        "handled replayId 9 (created)",
+    ] {
+        assert!(err.contains(expected), "`{expected}` in: {err}");
+    }
+    assert!(!err.contains("demo-password"), "no secret printed");
+}

@@ -12,6 +12,7 @@ mod cursors;
 mod datafeed;
 mod demo;
 mod events;
+mod faye;
 mod harden;
 mod help;
 mod init;

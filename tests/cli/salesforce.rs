@@ -111,7 +111,8 @@ pub fn sf_cmd(sb: &Sandbox) -> assert_cmd::Command {
         .env("SFDC_CLIENT_SECRET", CLIENT_SECRET)
         .env("SFDC_USERNAME", USERNAME)
         .env("SFDC_PASSWORD", PASSWORD)
-        .env_remove("SFDC_ACCESS_TOKEN");
+        .env_remove("SFDC_ACCESS_TOKEN")
+        .env_remove("SFDC_REFRESH_TOKEN");
     c.timeout(Duration::from_secs(40));
     c
 }
@@ -127,6 +128,8 @@ fn spawn_sf(sb: &Sandbox, args: &[&str], log: &str) -> Child {
         .env("SFDC_CLIENT_SECRET", CLIENT_SECRET)
         .env("SFDC_USERNAME", USERNAME)
         .env("SFDC_PASSWORD", PASSWORD)
+        .env_remove("SFDC_ACCESS_TOKEN")
+        .env_remove("SFDC_REFRESH_TOKEN")
         .current_dir(sb.path())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -238,10 +241,21 @@ fn salesforce_tail_replays_new_all_and_from_an_id() {
     // --replay new (the default) sees only what is published after it subscribed.
     let tail = spawn_sf(
         &sb,
-        &["tail", &src, "--count", "1", "-o", "ndjson"],
+        &[
+            "tail",
+            &src,
+            "--count",
+            "1",
+            "-o",
+            "ndjson",
+            "--duration",
+            "20s",
+        ],
         "new.err",
     );
-    std::thread::sleep(Duration::from_millis(1500));
+    wait_until("the subscribe", Duration::from_secs(15), || {
+        read_log(&sb, "new.err").contains("subscribed to /topic/AccountUpdates: new events only")
+    });
     let fresh = srv.publish(&sb, CH, "Fresh");
     let out = tail.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", read_log(&sb, "new.err"));
@@ -487,11 +501,13 @@ fn salesforce_expired_marker_stops_without_fallback_and_records_a_gap_with_it() 
             "1",
             "--replay-fallback",
             "new",
+            "--duration",
+            "20s",
         ],
         "new.err",
     );
     wait_until("the fallback subscribe", Duration::from_secs(15), || {
-        read_log(&sb, "new.err").contains("new events")
+        read_log(&sb, "new.err").contains("subscribed to /topic/AccountUpdates: new events only")
     });
     std::thread::sleep(Duration::from_millis(300));
     let newer = srv.publish(&sb, CH, "newest");
@@ -523,9 +539,8 @@ fn salesforce_dropped_session_and_revoked_token_are_recovered_without_loss() {
         ],
         "drop.err",
     );
-    wait_until("the subscribe", Duration::from_secs(10), || {
-        std::thread::sleep(Duration::from_millis(500));
-        true
+    wait_until("the subscribe", Duration::from_secs(15), || {
+        read_log(&sb, "drop.err").contains("subscribed to")
     });
     let mut ids = vec![srv.publish(&sb, CH, "one"), srv.publish(&sb, CH, "two")];
     wait_until("2 stored", Duration::from_secs(10), || {
@@ -580,7 +595,9 @@ fn salesforce_wrong_credentials_and_a_locked_user_exit_3_with_the_reason() {
     );
     // Token revoked and the user locked: the fresh login fails too.
     let rec = spawn_sf(&sb, &["record", "-j", "lock.db", &src, "-vvv"], "lock.err");
-    std::thread::sleep(Duration::from_millis(1500));
+    wait_until("the subscribe", Duration::from_secs(15), || {
+        read_log(&sb, "lock.err").contains("subscribed to")
+    });
     srv.fault(&sb, "lock-logins");
     srv.fault(&sb, "revoke-tokens");
     let mut rec = rec;
@@ -649,6 +666,32 @@ fn salesforce_bad_sources_unknown_channels_and_garbage_answers() {
         stderr_of(&out).contains("/topic/Nope"),
         "{}",
         stderr_of(&out)
+    );
+    // Nobody listening: retries announced, then exit 4 once --connection-timeout is used up.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let started = Instant::now();
+    let out = sf_cmd(&sb)
+        .args([
+            "tail",
+            &format!("sfdc+http://127.0.0.1:{port}/topic/X"),
+            "--connection-timeout",
+            "1s",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", stderr_of(&out));
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "gave up on time"
+    );
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("retrying in") && err.contains("--connection-timeout 1s"),
+        "{err}"
     );
     // Garbage: retries announced, then events.
     srv.fault(&sb, "garbage");
@@ -725,7 +768,12 @@ fn salesforce_two_channels_in_one_recording_survive_a_server_restart() {
         ],
         "restart.err",
     );
-    std::thread::sleep(Duration::from_millis(1200));
+    wait_until("both subscribes", Duration::from_secs(15), || {
+        read_log(&sb, "restart.err")
+            .matches("subscribed to")
+            .count()
+            == 2
+    });
     drop(srv);
     wait_until("a retry", Duration::from_secs(10), || {
         read_log(&sb, "restart.err").contains("retrying in")
@@ -751,4 +799,44 @@ fn salesforce_two_channels_in_one_recording_survive_a_server_restart() {
             .count(),
         2
     );
+}
+
+#[test]
+fn salesforce_logs_in_with_a_refresh_token_or_uses_a_given_access_token() {
+    let srv = SfServer::start("127.0.0.1:0", &["--channel", CH]);
+    let sb = Sandbox::new();
+    let id = srv.publish(&sb, CH, "refreshed");
+    // The serve process has no SFDC_REFRESH_TOKEN: it accepts its documented demo one.
+    let out = sf_cmd(&sb)
+        .env_remove("SFDC_USERNAME")
+        .env_remove("SFDC_PASSWORD")
+        .env("SFDC_REFRESH_TOKEN", "feedctl-demo-refresh")
+        .args([
+            "tail",
+            &srv.source(CH),
+            "--replay",
+            "all",
+            "--count",
+            "1",
+            "-o",
+            "ndjson",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(replay_ids(&stdout_of(&out)), vec![id]);
+    // A given token that the server does not know: exit 3, nothing to log in with.
+    let out = sf_cmd(&sb)
+        .env("SFDC_ACCESS_TOKEN", "00Dnot-a-real-token")
+        .env("SFDC_INSTANCE_URL", &srv.url)
+        .args(["tail", &srv.source(CH)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("SFDC_ACCESS_TOKEN"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(!stderr_of(&out).contains("00Dnot-a-real-token"));
 }

@@ -90,6 +90,12 @@ impl Default for SalesforceOptions {
     }
 }
 
+/// Most events a channel retains, whatever `--retention` says (the oldest go first).
+pub const MAX_RETAINED: usize = 200_000;
+
+/// Most live sessions; a handshake beyond it is refused until some expire.
+pub const MAX_SESSIONS: usize = 10_000;
+
 struct Retained {
     replay_id: i64,
     at: Instant,
@@ -103,6 +109,14 @@ struct Channel {
 }
 
 impl Channel {
+    fn push(&mut self, r: Retained) {
+        self.last_id = r.replay_id;
+        self.log.push_back(r);
+        if self.log.len() > MAX_RETAINED {
+            self.log.pop_front();
+        }
+    }
+
     fn expire(&mut self, retention: Duration) {
         while self.log.front().is_some_and(|r| r.at.elapsed() > retention) {
             self.log.pop_front();
@@ -171,8 +185,7 @@ impl SfApp {
         if replay_id <= ch.last_id {
             return false;
         }
-        ch.last_id = replay_id;
-        ch.log.push_back(Retained {
+        ch.push(Retained {
             replay_id,
             at: Instant::now(),
             raw,
@@ -180,6 +193,47 @@ impl SfApp {
         drop(st);
         self.notify.notify_waiters();
         true
+    }
+
+    /// Applies a fault on demand (docs/salesforce.md) and says what it did.
+    pub(crate) fn fault(&self, fault: &str, count: u32) -> Result<String, String> {
+        let mut st = self.lock();
+        let text = match fault {
+            "drop-sessions" => {
+                let n = st.sessions.len();
+                st.sessions.clear();
+                format!("dropped {n} session(s): their next request gets 403::Unknown client")
+            }
+            "revoke-tokens" => {
+                let n = st.tokens.len();
+                st.tokens.clear();
+                format!("revoked {n} token(s): requests with them get 401::Authentication invalid")
+            }
+            "expire" => {
+                let n: usize = st.channels.values().map(|c| c.log.len()).sum();
+                for c in st.channels.values_mut() {
+                    c.log.clear();
+                }
+                format!("expired {n} retained event(s): replay ids up to now are invalid")
+            }
+            "lock-logins" => {
+                st.locked = true;
+                "logins now answer invalid_grant".to_string()
+            }
+            "unlock-logins" => {
+                st.locked = false;
+                "logins work again".to_string()
+            }
+            "garbage" => {
+                st.garbage = count;
+                format!("the next {count} Bayeux request(s) get an HTML page instead of JSON")
+            }
+            _ => return Err("unknown fault; expected drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins or garbage".into()),
+        };
+        drop(st);
+        // Held long polls see the change at once.
+        self.notify.notify_waiters();
+        Ok(text)
     }
 
     /// Publishes a new event on `channel` (created if needed) and returns its replay id.
@@ -191,8 +245,7 @@ impl SfApp {
             let ch = st.channels.entry(channel.to_string()).or_default();
             let id = ch.last_id + 1;
             let message = build_message(channel, id, &date, now, event_type, payload);
-            ch.last_id = id;
-            ch.log.push_back(Retained {
+            ch.push(Retained {
                 replay_id: id,
                 at: Instant::now(),
                 raw: Arc::from(message.to_string()),
@@ -271,6 +324,12 @@ impl SalesforceServer {
     /// Publishes an event; returns its replay id.
     pub fn publish(&self, channel: &str, event_type: Option<&str>, payload: Value) -> i64 {
         self.app.publish(channel, event_type, payload)
+    }
+
+    /// Applies a fault on demand: drop-sessions, revoke-tokens, expire, lock-logins,
+    /// unlock-logins, garbage.
+    pub fn fault(&self, fault: &str) -> Result<String, String> {
+        self.app.fault(fault, 1)
     }
 
     /// Stops accepting, ends pending long polls, and waits for the server task.

@@ -214,6 +214,10 @@ async fn cometd(
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_string();
+            if channel == "/meta/handshake" && st.sessions.len() >= super::MAX_SESSIONS {
+                replies.push(json!({"channel": channel, "id": id, "successful": false, "error": "503::Too many sessions; try again later", "advice": {"reconnect": "handshake", "interval": 5000}}));
+                continue;
+            }
             if channel == "/meta/handshake" {
                 st.next_client += 1;
                 let cid = format!("{}{}", random(20), st.next_client);
@@ -442,41 +446,10 @@ async fn admin_fault(
     }
     let fault = body.get("fault").and_then(Value::as_str).unwrap_or("");
     let count = body.get("count").and_then(Value::as_u64).unwrap_or(1) as u32;
-    let mut st = app.lock();
-    let text = match fault {
-        "drop-sessions" => {
-            let n = st.sessions.len();
-            st.sessions.clear();
-            format!("dropped {n} session(s): their next request gets 403::Unknown client")
-        }
-        "revoke-tokens" => {
-            let n = st.tokens.len();
-            st.tokens.clear();
-            format!("revoked {n} token(s): requests with them get 401::Authentication invalid")
-        }
-        "expire" => {
-            let n: usize = st.channels.values().map(|c| c.log.len()).sum();
-            for c in st.channels.values_mut() {
-                c.log.clear();
-            }
-            format!("expired {n} retained event(s): replay ids up to now are invalid")
-        }
-        "lock-logins" => {
-            st.locked = true;
-            "logins now answer invalid_grant".to_string()
-        }
-        "unlock-logins" => {
-            st.locked = false;
-            "logins work again".to_string()
-        }
-        "garbage" => {
-            st.garbage = count;
-            format!("the next {count} Bayeux request(s) get an HTML page instead of JSON")
-        }
-        _ => return (StatusCode::BAD_REQUEST, Json(json!({"message": "unknown fault; expected drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins or garbage"}))).into_response(),
+    let text = match app.fault(fault, count) {
+        Ok(t) => t,
+        Err(e) => return (StatusCode::BAD_REQUEST, Json(json!({"message": e}))).into_response(),
     };
-    drop(st);
-    app.notify.notify_waiters();
     echo(&app, &format!("fault: {text}"));
     Json(json!({"fault": fault, "message": text})).into_response()
 }
