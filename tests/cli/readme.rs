@@ -33,7 +33,10 @@ fn the_readme_tour_works_verbatim_with_no_pod() {
         std::env::var("PATH").unwrap_or_default()
     );
     // The harness only adds the clean-up: background jobs end with the script, whatever happens.
-    let script = format!("trap 'kill $(jobs -p) 2>/dev/null' EXIT\n{}", tour());
+    let script = format!(
+        "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n{}",
+        tour()
+    );
     let mut cmd = StdCommand::new("bash");
     cmd.args(["-e", "-c", &script])
         .current_dir(sb.path())
