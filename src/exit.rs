@@ -18,6 +18,8 @@ pub enum Exit {
     Feed = 4,
     /// Interrupted by Ctrl-C.
     Interrupted = 130,
+    /// Stopped by SIGTERM (`consume`: 128 + 15, as a shell reports it).
+    Terminated = 143,
 }
 
 impl From<Exit> for ExitCode {
