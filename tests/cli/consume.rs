@@ -349,7 +349,7 @@ fn consume_exit_75_leaves_pending_and_redelivers_after_requeue_delay() {
     let out = sb
         .cmd()
         .args(["consume", &url, "--group", "g", "--consumer", "w", "--requeue-delay", "700ms",
-            "--max-deliveries", "1", "--exit-when-idle", "2s", "--exec",
+            "--max-deliveries", "1", "--exit-when-idle", "2s", "-j", "runs.db", "--exec",
             "echo \"$FEEDCTL_EVENT_ID $FEEDCTL_ATTEMPT\" >> runs.txt; if [ ! -e \"seen-$FEEDCTL_EVENT_ID\" ]; then touch \"seen-$FEEDCTL_EVENT_ID\"; exit 75; fi"])
         .output()
         .unwrap();
@@ -376,6 +376,31 @@ fn consume_exit_75_leaves_pending_and_redelivers_after_requeue_delay() {
         .query(&mut redis.conn())
         .unwrap();
     assert_eq!(dead, 0);
+    // -j: the run and every result, each pointing at the entry it ran on.
+    let db = rusqlite::Connection::open(sb.path().join("runs.db")).unwrap();
+    let mut stmt = db
+        .prepare(
+            "SELECT e.event_id, r.attempt, r.outcome FROM replay_results r JOIN events e ON e.id = r.event_row_id ORDER BY r.id",
+        )
+        .unwrap();
+    let rows: Vec<(String, i64, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), 8, "{rows:?}");
+    for id in &ids {
+        let of: Vec<(i64, &str)> = rows
+            .iter()
+            .filter(|r| &r.0 == id)
+            .map(|r| (r.1, r.2.as_str()))
+            .collect();
+        assert_eq!(of, vec![(1, "requeued"), (2, "handled")], "{id}");
+    }
+    let status: String = db
+        .query_row("SELECT status FROM replay_runs", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(status, "done");
 }
 
 #[test]
