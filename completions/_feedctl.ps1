@@ -50,6 +50,7 @@ Register-ArgumentCompleter -Native -CommandName 'feedctl' -ScriptBlock {
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Follow a feed and write every chunk into a SQLite journal; resumes where it stopped')
             [CompletionResult]::new('journal', 'journal', [CompletionResultType]::ParameterValue, 'Look into, export, import and check journals')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Replay recorded chunks through a bot''s handler command, offline')
+            [CompletionResult]::new('consume', 'consume', [CompletionResultType]::ParameterValue, 'Run handler workers on a Redis stream shared through a consumer group')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run an emulated pod on loopback that serves events to a bot, and capture its replies')
             [CompletionResult]::new('inject', 'inject', [CompletionResultType]::ParameterValue, 'Push hand-made events into a running `feedctl serve`')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'The main job end to end against a built-in emulator: no pod needed')
@@ -718,6 +719,121 @@ Register-ArgumentCompleter -Native -CommandName 'feedctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'feedctl;consume' {
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Consumer group (created from the start of the stream when missing)')
+            [CompletionResult]::new('--dead-letter', '--dead-letter', [CompletionResultType]::ParameterName, 'Dead-letter stream [default: KEY:dead]')
+            [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Handler command, run through `sh -c`')
+            [CompletionResult]::new('--consumer', '--consumer', [CompletionResultType]::ParameterName, 'This worker''s name in the group; a restarted worker with the same name finds its own pending entries [default: feedctl-HOST-consume]')
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'Run the handler per entry, or once for the whole run (NDJSON in and out)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Most handlers running at once [default: the number of CPUs]')
+            [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Most entries taken per read, handed to the handlers as one chunk [default: --concurrency]')
+            [CompletionResult]::new('--requeue-delay', '--requeue-delay', [CompletionResultType]::ParameterName, 'Wait before delivering an entry whose handler exited 75 again')
+            [CompletionResult]::new('--retry-delay', '--retry-delay', [CompletionResultType]::ParameterName, 'Wait before delivering an entry whose handler failed again')
+            [CompletionResult]::new('--max-deliveries', '--max-deliveries', [CompletionResultType]::ParameterName, 'Deliveries of an entry (the group''s delivery count) before a failure sends it to the dead letters')
+            [CompletionResult]::new('--claim-idle', '--claim-idle', [CompletionResultType]::ParameterName, 'Take over entries pending with any consumer for longer than this (XAUTOCLAIM), at start and this often')
+            [CompletionResult]::new('--slow', '--slow', [CompletionResultType]::ParameterName, 'Warn about a handler running longer than this')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Kill a handler (its whole process group) running longer than this, and count it failed')
+            [CompletionResult]::new('--grace', '--grace', [CompletionResultType]::ParameterName, 'After Ctrl-C or SIGTERM, how long running handlers may finish before they are killed')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop once this many entries were settled (acknowledged or dead-lettered)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long')
+            [CompletionResult]::new('--exit-when-idle', '--exit-when-idle', [CompletionResultType]::ParameterName, 'Stop once nothing was read, claimed or waiting for this long')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Also store the run and every handler result in this journal (as replay does)')
+            [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'Also store the run and every handler result in this journal (as replay does)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('--sequential', '--sequential', [CompletionResultType]::ParameterName, 'One entry at a time')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a consumer group: lag, pending entries per consumer, the oldest one, dead letters')
+            [CompletionResult]::new('requeue', 'requeue', [CompletionResultType]::ParameterValue, 'Put dead letters back into their stream (as new entries) after a fix')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'feedctl;consume;status' {
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Consumer group (created from the start of the stream when missing)')
+            [CompletionResult]::new('--dead-letter', '--dead-letter', [CompletionResultType]::ParameterName, 'Dead-letter stream [default: KEY:dead]')
+            [CompletionResult]::new('--stuck-after', '--stuck-after', [CompletionResultType]::ParameterName, 'Exit 1 when an entry has been pending (idle) longer than this, and list such entries')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'feedctl;consume;requeue' {
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Stream to write the letters into [default: the stream each letter came from]')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Move at most this many letters (the oldest first)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Pod host for every component [env: FEEDCTL_HOST]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for every component [env: FEEDCTL_PORT]')
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'http or https for every component [env: FEEDCTL_SCHEME]')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Bot username [env: FEEDCTL_BOT_USERNAME]')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]')
+            [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (never prompt)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (test servers only; prints a warning)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'feedctl;consume;help' {
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a consumer group: lag, pending entries per consumer, the oldest one, dead letters')
+            [CompletionResult]::new('requeue', 'requeue', [CompletionResultType]::ParameterValue, 'Put dead letters back into their stream (as new entries) after a fix')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'feedctl;consume;help;status' {
+            break
+        }
+        'feedctl;consume;help;requeue' {
+            break
+        }
+        'feedctl;consume;help;help' {
+            break
+        }
         'feedctl;serve' {
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'host')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'port')
@@ -862,6 +978,7 @@ Register-ArgumentCompleter -Native -CommandName 'feedctl' -ScriptBlock {
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Follow a feed and write every chunk into a SQLite journal; resumes where it stopped')
             [CompletionResult]::new('journal', 'journal', [CompletionResultType]::ParameterValue, 'Look into, export, import and check journals')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Replay recorded chunks through a bot''s handler command, offline')
+            [CompletionResult]::new('consume', 'consume', [CompletionResultType]::ParameterValue, 'Run handler workers on a Redis stream shared through a consumer group')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run an emulated pod on loopback that serves events to a bot, and capture its replies')
             [CompletionResult]::new('inject', 'inject', [CompletionResultType]::ParameterValue, 'Push hand-made events into a running `feedctl serve`')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'The main job end to end against a built-in emulator: no pod needed')
@@ -943,6 +1060,17 @@ Register-ArgumentCompleter -Native -CommandName 'feedctl' -ScriptBlock {
             break
         }
         'feedctl;help;replay' {
+            break
+        }
+        'feedctl;help;consume' {
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a consumer group: lag, pending entries per consumer, the oldest one, dead letters')
+            [CompletionResult]::new('requeue', 'requeue', [CompletionResultType]::ParameterValue, 'Put dead letters back into their stream (as new entries) after a fix')
+            break
+        }
+        'feedctl;help;consume;status' {
+            break
+        }
+        'feedctl;help;consume;requeue' {
             break
         }
         'feedctl;help;serve' {

@@ -47,6 +47,7 @@ set edit:completion:arg-completer[feedctl] = {|@words|
             cand record 'Follow a feed and write every chunk into a SQLite journal; resumes where it stopped'
             cand journal 'Look into, export, import and check journals'
             cand replay 'Replay recorded chunks through a bot''s handler command, offline'
+            cand consume 'Run handler workers on a Redis stream shared through a consumer group'
             cand serve 'Run an emulated pod on loopback that serves events to a bot, and capture its replies'
             cand inject 'Push hand-made events into a running `feedctl serve`'
             cand demo 'The main job end to end against a built-in emulator: no pod needed'
@@ -672,6 +673,114 @@ set edit:completion:arg-completer[feedctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'feedctl;consume'= {
+            cand --group 'Consumer group (created from the start of the stream when missing)'
+            cand --dead-letter 'Dead-letter stream [default: KEY:dead]'
+            cand --exec 'Handler command, run through `sh -c`'
+            cand --consumer 'This worker''s name in the group; a restarted worker with the same name finds its own pending entries [default: feedctl-HOST-consume]'
+            cand --mode 'Run the handler per entry, or once for the whole run (NDJSON in and out)'
+            cand --concurrency 'Most handlers running at once [default: the number of CPUs]'
+            cand --batch 'Most entries taken per read, handed to the handlers as one chunk [default: --concurrency]'
+            cand --requeue-delay 'Wait before delivering an entry whose handler exited 75 again'
+            cand --retry-delay 'Wait before delivering an entry whose handler failed again'
+            cand --max-deliveries 'Deliveries of an entry (the group''s delivery count) before a failure sends it to the dead letters'
+            cand --claim-idle 'Take over entries pending with any consumer for longer than this (XAUTOCLAIM), at start and this often'
+            cand --slow 'Warn about a handler running longer than this'
+            cand --timeout 'Kill a handler (its whole process group) running longer than this, and count it failed'
+            cand --grace 'After Ctrl-C or SIGTERM, how long running handlers may finish before they are killed'
+            cand --count 'Stop once this many entries were settled (acknowledged or dead-lettered)'
+            cand --duration 'Stop after this long'
+            cand --exit-when-idle 'Stop once nothing was read, claimed or waiting for this long'
+            cand -j 'Also store the run and every handler result in this journal (as replay does)'
+            cand --journal 'Also store the run and every handler result in this journal (as replay does)'
+            cand --config 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]'
+            cand -o 'Output format for records [default: table on a terminal, json when piped]'
+            cand --output 'Output format for records [default: table on a terminal, json when piped]'
+            cand --host 'Pod host for every component [env: FEEDCTL_HOST]'
+            cand --port 'Port for every component [env: FEEDCTL_PORT]'
+            cand --scheme 'http or https for every component [env: FEEDCTL_SCHEME]'
+            cand --username 'Bot username [env: FEEDCTL_BOT_USERNAME]'
+            cand --private-key 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]'
+            cand --datafeed-version 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]'
+            cand --sequential 'One entry at a time'
+            cand -v 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -y 'Answer yes to every question (never prompt)'
+            cand --yes 'Answer yes to every question (never prompt)'
+            cand --insecure 'Do not verify TLS certificates (test servers only; prints a warning)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand status 'Show a consumer group: lag, pending entries per consumer, the oldest one, dead letters'
+            cand requeue 'Put dead letters back into their stream (as new entries) after a fix'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'feedctl;consume;status'= {
+            cand --group 'Consumer group (created from the start of the stream when missing)'
+            cand --dead-letter 'Dead-letter stream [default: KEY:dead]'
+            cand --stuck-after 'Exit 1 when an entry has been pending (idle) longer than this, and list such entries'
+            cand --config 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]'
+            cand -o 'Output format for records [default: table on a terminal, json when piped]'
+            cand --output 'Output format for records [default: table on a terminal, json when piped]'
+            cand --host 'Pod host for every component [env: FEEDCTL_HOST]'
+            cand --port 'Port for every component [env: FEEDCTL_PORT]'
+            cand --scheme 'http or https for every component [env: FEEDCTL_SCHEME]'
+            cand --username 'Bot username [env: FEEDCTL_BOT_USERNAME]'
+            cand --private-key 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]'
+            cand --datafeed-version 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]'
+            cand -v 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -y 'Answer yes to every question (never prompt)'
+            cand --yes 'Answer yes to every question (never prompt)'
+            cand --insecure 'Do not verify TLS certificates (test servers only; prints a warning)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'feedctl;consume;requeue'= {
+            cand --to 'Stream to write the letters into [default: the stream each letter came from]'
+            cand --count 'Move at most this many letters (the oldest first)'
+            cand --config 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]'
+            cand -o 'Output format for records [default: table on a terminal, json when piped]'
+            cand --output 'Output format for records [default: table on a terminal, json when piped]'
+            cand --host 'Pod host for every component [env: FEEDCTL_HOST]'
+            cand --port 'Port for every component [env: FEEDCTL_PORT]'
+            cand --scheme 'http or https for every component [env: FEEDCTL_SCHEME]'
+            cand --username 'Bot username [env: FEEDCTL_BOT_USERNAME]'
+            cand --private-key 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]'
+            cand --datafeed-version 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]'
+            cand -v 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -y 'Answer yes to every question (never prompt)'
+            cand --yes 'Answer yes to every question (never prompt)'
+            cand --insecure 'Do not verify TLS certificates (test servers only; prints a warning)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'feedctl;consume;help'= {
+            cand status 'Show a consumer group: lag, pending entries per consumer, the oldest one, dead letters'
+            cand requeue 'Put dead letters back into their stream (as new entries) after a fix'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'feedctl;consume;help;status'= {
+        }
+        &'feedctl;consume;help;requeue'= {
+        }
+        &'feedctl;consume;help;help'= {
+        }
         &'feedctl;serve'= {
             cand --host 'host'
             cand --port 'port'
@@ -812,6 +921,7 @@ set edit:completion:arg-completer[feedctl] = {|@words|
             cand record 'Follow a feed and write every chunk into a SQLite journal; resumes where it stopped'
             cand journal 'Look into, export, import and check journals'
             cand replay 'Replay recorded chunks through a bot''s handler command, offline'
+            cand consume 'Run handler workers on a Redis stream shared through a consumer group'
             cand serve 'Run an emulated pod on loopback that serves events to a bot, and capture its replies'
             cand inject 'Push hand-made events into a running `feedctl serve`'
             cand demo 'The main job end to end against a built-in emulator: no pod needed'
@@ -872,6 +982,14 @@ set edit:completion:arg-completer[feedctl] = {|@words|
         &'feedctl;help;journal;outbox'= {
         }
         &'feedctl;help;replay'= {
+        }
+        &'feedctl;help;consume'= {
+            cand status 'Show a consumer group: lag, pending entries per consumer, the oldest one, dead letters'
+            cand requeue 'Put dead letters back into their stream (as new entries) after a fix'
+        }
+        &'feedctl;help;consume;status'= {
+        }
+        &'feedctl;help;consume;requeue'= {
         }
         &'feedctl;help;serve'= {
         }

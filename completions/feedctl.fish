@@ -49,6 +49,7 @@ complete -c feedctl -n "__fish_feedctl_needs_command" -f -a "tail" -d 'Follow a 
 complete -c feedctl -n "__fish_feedctl_needs_command" -f -a "record" -d 'Follow a feed and write every chunk into a SQLite journal; resumes where it stopped'
 complete -c feedctl -n "__fish_feedctl_needs_command" -f -a "journal" -d 'Look into, export, import and check journals'
 complete -c feedctl -n "__fish_feedctl_needs_command" -f -a "replay" -d 'Replay recorded chunks through a bot\'s handler command, offline'
+complete -c feedctl -n "__fish_feedctl_needs_command" -f -a "consume" -d 'Run handler workers on a Redis stream shared through a consumer group'
 complete -c feedctl -n "__fish_feedctl_needs_command" -f -a "serve" -d 'Run an emulated pod on loopback that serves events to a bot, and capture its replies'
 complete -c feedctl -n "__fish_feedctl_needs_command" -f -a "inject" -d 'Push hand-made events into a running `feedctl serve`'
 complete -c feedctl -n "__fish_feedctl_needs_command" -f -a "demo" -d 'The main job end to end against a built-in emulator: no pod needed'
@@ -566,6 +567,88 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l no-color -d '
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s y -l yes -d 'Answer yes to every question (never prompt)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l group -d 'Consumer group (created from the start of the stream when missing)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l dead-letter -d 'Dead-letter stream [default: KEY:dead]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l exec -d 'Handler command, run through `sh -c`' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l consumer -d 'This worker\'s name in the group; a restarted worker with the same name finds its own pending entries [default: feedctl-HOST-consume]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l mode -d 'Run the handler per entry, or once for the whole run (NDJSON in and out)' -r -f -a "per-event\t'`sh -c CMD` once per event, the event on stdin'
+stream\t'One long-lived `sh -c CMD` speaking NDJSON (docs/handler.md)'"
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l concurrency -d 'Most handlers running at once [default: the number of CPUs]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l batch -d 'Most entries taken per read, handed to the handlers as one chunk [default: --concurrency]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l requeue-delay -d 'Wait before delivering an entry whose handler exited 75 again' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l retry-delay -d 'Wait before delivering an entry whose handler failed again' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l max-deliveries -d 'Deliveries of an entry (the group\'s delivery count) before a failure sends it to the dead letters' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l claim-idle -d 'Take over entries pending with any consumer for longer than this (XAUTOCLAIM), at start and this often' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l slow -d 'Warn about a handler running longer than this' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l timeout -d 'Kill a handler (its whole process group) running longer than this, and count it failed' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l grace -d 'After Ctrl-C or SIGTERM, how long running handlers may finish before they are killed' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l count -d 'Stop once this many entries were settled (acknowledged or dead-lettered)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l duration -d 'Stop after this long' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l exit-when-idle -d 'Stop once nothing was read, claimed or waiting for this long' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -s j -l journal -d 'Also store the run and every handler result in this journal (as replay does)' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l sequential -d 'One entry at a time'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -a "status" -d 'Show a consumer group: lag, pending entries per consumer, the oldest one, dead letters'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -a "requeue" -d 'Put dead letters back into their stream (as new entries) after a fix'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l group -d 'Consumer group (created from the start of the stream when missing)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l dead-letter -d 'Dead-letter stream [default: KEY:dead]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l stuck-after -d 'Exit 1 when an entry has been pending (idle) longer than this, and list such entries' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l to -d 'Stream to write the letters into [default: the stream each letter came from]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l count -d 'Move at most this many letters (the oldest first)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -s y -l yes -d 'Answer yes to every question (never prompt)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show a consumer group: lag, pending entries per consumer, the oldest one, dead letters'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from help" -f -a "requeue" -d 'Put dead letters back into their stream (as new entries) after a fix'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l host -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l port -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l scheme -r
@@ -693,19 +776,20 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l no-color
 complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -s y -l yes -d 'Answer yes to every question (never prompt)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "init" -d 'Write a bot config.yaml step by step, and a new RSA key pair if the bot needs one'
-complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "config" -d 'Show the resolved configuration and where each value came from'
-complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "auth" -d 'Check that the bot can authenticate'
-complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "datafeed" -d 'The raw Datafeed API: create, list, delete, read'
-complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "tail" -d 'Follow a feed live and print events as they come, surviving server faults'
-complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "record" -d 'Follow a feed and write every chunk into a SQLite journal; resumes where it stopped'
-complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "journal" -d 'Look into, export, import and check journals'
-complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "replay" -d 'Replay recorded chunks through a bot\'s handler command, offline'
-complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "serve" -d 'Run an emulated pod on loopback that serves events to a bot, and capture its replies'
-complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "inject" -d 'Push hand-made events into a running `feedctl serve`'
-complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "demo" -d 'The main job end to end against a built-in emulator: no pod needed'
-complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "completions" -d 'Print a shell completion script: bash, zsh, fish, powershell or elvish'
-complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay serve inject demo completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay consume serve inject demo completions help" -f -a "init" -d 'Write a bot config.yaml step by step, and a new RSA key pair if the bot needs one'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay consume serve inject demo completions help" -f -a "config" -d 'Show the resolved configuration and where each value came from'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay consume serve inject demo completions help" -f -a "auth" -d 'Check that the bot can authenticate'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay consume serve inject demo completions help" -f -a "datafeed" -d 'The raw Datafeed API: create, list, delete, read'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay consume serve inject demo completions help" -f -a "tail" -d 'Follow a feed live and print events as they come, surviving server faults'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay consume serve inject demo completions help" -f -a "record" -d 'Follow a feed and write every chunk into a SQLite journal; resumes where it stopped'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay consume serve inject demo completions help" -f -a "journal" -d 'Look into, export, import and check journals'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay consume serve inject demo completions help" -f -a "replay" -d 'Replay recorded chunks through a bot\'s handler command, offline'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay consume serve inject demo completions help" -f -a "consume" -d 'Run handler workers on a Redis stream shared through a consumer group'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay consume serve inject demo completions help" -f -a "serve" -d 'Run an emulated pod on loopback that serves events to a bot, and capture its replies'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay consume serve inject demo completions help" -f -a "inject" -d 'Push hand-made events into a running `feedctl serve`'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay consume serve inject demo completions help" -f -a "demo" -d 'The main job end to end against a built-in emulator: no pod needed'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay consume serve inject demo completions help" -f -a "completions" -d 'Print a shell completion script: bash, zsh, fish, powershell or elvish'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay consume serve inject demo completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every resolved setting (secrets redacted) with its source'
 complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "check" -d 'Authenticate and print who the bot is, which endpoints answered and how long they took'
 complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from datafeed" -f -a "create" -d 'Create a datafeed and print its id'
@@ -719,3 +803,5 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_su
 complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "import" -d 'Turn NDJSON into a recording: export output, tail output, or hand-written events'
 complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "verify" -d 'Check the file (SQLite integrity) and the journal\'s invariants; exit 1 on a problem'
 complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "outbox" -d 'List what a bot sent back while `feedctl serve` served it'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from consume" -f -a "status" -d 'Show a consumer group: lag, pending entries per consumer, the oldest one, dead letters'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from consume" -f -a "requeue" -d 'Put dead letters back into their stream (as new entries) after a fix'

@@ -67,6 +67,7 @@ Record and replay:
   record       Follow a feed and write every chunk into a SQLite journal; resumes where it stopped
   journal      Look into, export, import and check journals
   replay       Replay recorded chunks through a bot's handler command, offline
+  consume      Run handler workers on a Redis stream shared through a consumer group
 
 Test a bot without a pod:
   serve        Run an emulated pod on loopback that serves events to a bot, and capture its replies
@@ -264,6 +265,17 @@ pub enum Command {
     /// command. Exit 0: handled. Exit 75: deliver the whole chunk again after --requeue-delay. Anything
     /// else: failed (logged; replay goes on). Exit status of replay: 1 if any event failed.
     Replay(ReplayArgs),
+    /// Run handler workers on a Redis stream shared through a consumer group
+    ///
+    /// Runs a handler command on the entries of a Redis stream as one worker of a consumer group: start
+    /// as many as needed, on as many machines, and each entry goes to one of them. The handler contract is
+    /// replay's (stdin JSON, FEEDCTL_* variables, --mode stream, --concurrency, --timeout). Exit 0:
+    /// acknowledged (XACK). Exit 75: left pending, delivered again after --requeue-delay. Anything else or
+    /// a timeout: delivered again until --max-deliveries, then written to the dead-letter stream (KEY:dead)
+    /// and acknowledged. Entries of workers that died are taken over after --claim-idle. Ctrl-C or
+    /// SIGTERM: no new entries, running handlers get --grace, the rest stays pending; exit 130 or 143.
+    /// See docs/consume.md.
+    Consume(ConsumeArgs),
     /// Run an emulated pod on loopback that serves events to a bot, and capture its replies
     ///
     /// A small HTTP server that answers the calls a bot kit makes (login, key manager relay, session info,
@@ -951,4 +963,138 @@ pub struct InjectArgs {
     /// Trigger a fault in a running `serve --salesforce`: drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins, garbage
     #[arg(long, value_name = "FAULT", conflicts_with_all = ["file", "channel", "stream", "text"], value_parser = ["drop-sessions", "revoke-tokens", "expire", "lock-logins", "unlock-logins", "garbage"])]
     pub sfdc_fault: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    after_help = "Exit status: 0 done (--count, --duration, --exit-when-idle), 1 an entry went to the dead letters, \
+                  2 usage, 3 authentication failed, 4 Redis failed for good, 130 Ctrl-C, 143 SIGTERM.\n\n\
+                  Examples:\n  feedctl consume redis://localhost/orders --group billing --exec './handle-order.sh'\n  \
+                  feedctl consume redis://cache:6379/orders --group billing --consumer billing-1 --exec 'python3 h.py' --mode stream\n  \
+                  feedctl consume redis://localhost/orders --group billing --exec ./h.sh --exit-when-idle 5s -j runs.db\n  \
+                  feedctl consume status redis://localhost/orders --group billing --stuck-after 10m\n  \
+                  feedctl consume requeue redis://localhost/orders:dead --to orders"
+)]
+pub struct ConsumeArgs {
+    #[command(subcommand)]
+    pub command: Option<ConsumeCommand>,
+    #[command(flatten)]
+    pub worker: ConsumeWorkerArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConsumeCommand {
+    /// Show a consumer group: lag, pending entries per consumer, the oldest one, dead letters
+    ///
+    /// Works on any group, hopeit.engine's included (whose consumers never claim what they left
+    /// pending). Exit 1 when an entry has been pending longer than --stuck-after.
+    #[command(
+        after_help = "Examples:\n  feedctl consume status redis://localhost/orders --group billing\n  \
+                      feedctl consume status redis://localhost/my-stream --group process-message-group --stuck-after 5m -o json"
+    )]
+    Status(ConsumeStatusArgs),
+    /// Put dead letters back into their stream (as new entries) after a fix
+    ///
+    /// Each dead letter's original fields are written to the stream (XADD) before the letter is
+    /// deleted from the dead-letter stream (XDEL).
+    #[command(
+        after_help = "Examples:\n  feedctl consume requeue redis://localhost/orders:dead --to orders\n  \
+                      feedctl consume requeue redis://localhost/orders:dead --count 1"
+    )]
+    Requeue(ConsumeRequeueArgs),
+}
+
+/// The stream and group a consume command works on.
+#[derive(Debug, Args)]
+pub struct ConsumeGroupArgs {
+    /// The stream: redis://[user:password@]host[:port][/db]/KEY (password also from REDISCLI_AUTH)
+    #[arg(value_name = "SOURCE", required = true)]
+    pub source: Option<String>,
+    /// Consumer group (created from the start of the stream when missing)
+    #[arg(long, value_name = "GROUP", required = true)]
+    pub group: Option<String>,
+    /// Dead-letter stream [default: KEY:dead]
+    #[arg(long, value_name = "KEY")]
+    pub dead_letter: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsumeWorkerArgs {
+    #[command(flatten)]
+    pub target: ConsumeGroupArgs,
+    /// Handler command, run through `sh -c`
+    #[arg(long, value_name = "CMD", required = true)]
+    pub exec: Option<String>,
+    /// This worker's name in the group; a restarted worker with the same name finds its own pending entries [default: feedctl-HOST-consume]
+    #[arg(long, value_name = "NAME")]
+    pub consumer: Option<String>,
+    /// Run the handler per entry, or once for the whole run (NDJSON in and out)
+    #[arg(long, value_enum, default_value = "per-event")]
+    pub mode: HandlerMode,
+    /// Most handlers running at once [default: the number of CPUs]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub concurrency: Option<u64>,
+    /// One entry at a time
+    #[arg(long)]
+    pub sequential: bool,
+    /// Most entries taken per read, handed to the handlers as one chunk [default: --concurrency]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub batch: Option<u64>,
+    /// Wait before delivering an entry whose handler exited 75 again
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub requeue_delay: std::time::Duration,
+    /// Wait before delivering an entry whose handler failed again
+    #[arg(long, default_value = "1s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub retry_delay: std::time::Duration,
+    /// Deliveries of an entry (the group's delivery count) before a failure sends it to the dead letters
+    #[arg(long, default_value_t = 5, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_deliveries: u32,
+    /// Take over entries pending with any consumer for longer than this (XAUTOCLAIM), at start and this often
+    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub claim_idle: std::time::Duration,
+    /// Warn about a handler running longer than this
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub slow: std::time::Duration,
+    /// Kill a handler (its whole process group) running longer than this, and count it failed
+    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub timeout: Option<std::time::Duration>,
+    /// After Ctrl-C or SIGTERM, how long running handlers may finish before they are killed
+    #[arg(long, default_value = "5s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub grace: std::time::Duration,
+    /// Stop once this many entries were settled (acknowledged or dead-lettered)
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+    /// Stop after this long
+    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub duration: Option<std::time::Duration>,
+    /// Stop once nothing was read, claimed or waiting for this long
+    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub exit_when_idle: Option<std::time::Duration>,
+    /// Also store the run and every handler result in this journal (as replay does)
+    #[arg(long, short = 'j', value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsumeStatusArgs {
+    #[command(flatten)]
+    pub target: ConsumeGroupArgs,
+    /// Exit 1 when an entry has been pending (idle) longer than this, and list such entries
+    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub stuck_after: Option<std::time::Duration>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsumeRequeueArgs {
+    /// The dead-letter stream: redis://[user:password@]host[:port][/db]/KEY:dead
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
+    /// Stream to write the letters into [default: the stream each letter came from]
+    #[arg(long, value_name = "KEY")]
+    pub to: Option<String>,
+    /// Move at most this many letters (the oldest first)
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
 }

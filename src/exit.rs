@@ -18,7 +18,7 @@ pub enum Exit {
     Feed = 4,
     /// Interrupted by Ctrl-C.
     Interrupted = 130,
-    /// Stopped by SIGTERM, where a command handles it (`replay`).
+    /// Stopped by SIGTERM, where a command handles it (`replay`, `consume`: 128 + 15, as a shell reports it).
     Terminated = 143,
 }
 

@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod consume;
 pub mod exit;
 pub mod feed;
 pub mod generate;

@@ -3,6 +3,7 @@
 mod auth;
 mod completions;
 mod config_show;
+mod consume;
 mod datafeed;
 mod demo;
 mod init;
@@ -35,6 +36,7 @@ pub async fn run(cli: Cli, p: &Printer) -> Result<Exit> {
         Command::Record(args) => record::run(g, p, args).await,
         Command::Journal(args) => journal::run(g, p, &args.command),
         Command::Replay(args) => replay::run(g, p, args).await,
+        Command::Consume(args) => consume::run(g, p, args).await,
         Command::Serve(args) => serve::run(g, p, args).await,
         Command::Inject(args) => inject::run(g, p, args).await,
         Command::Demo(args) => demo::run(g, p, args).await,

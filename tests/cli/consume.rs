@@ -1,0 +1,541 @@
+//! `feedctl consume` workers against a real redis-server: sharing, takeover after SIGKILL, dead
+//! letters, exit 75, SIGTERM, `status` and `requeue`. Every wait is bounded.
+
+use std::collections::HashMap;
+use std::process::{Child, Command as StdCommand, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::Sandbox;
+use crate::redis_server::RedisServer;
+
+/// Waits until `cond` holds, at most `limit`.
+fn wait_for(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    cond()
+}
+
+/// A worker in the background, its stderr in a file of the sandbox.
+fn spawn_worker(sb: &Sandbox, args: &[String], log: &str) -> Child {
+    StdCommand::new(assert_cmd::cargo::cargo_bin("feedctl"))
+        .args(args)
+        .env("HOME", sb.path())
+        .env("NO_COLOR", "1")
+        .current_dir(sb.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(sb.path().join(log)).expect("log"))
+        .spawn()
+        .expect("spawn feedctl")
+}
+
+/// Waits for a child, at most `limit` (killed and failed past it).
+fn wait_exit(child: &mut Child, limit: Duration) -> i32 {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            return s.code().unwrap_or(-1);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("worker did not stop within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// Field pairs of an entry, as bytes.
+type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+/// Lines of a file written by handlers, counted.
+fn counts(path: &std::path::Path) -> HashMap<String, usize> {
+    let mut m = HashMap::new();
+    for l in std::fs::read_to_string(path).unwrap_or_default().lines() {
+        *m.entry(l.trim().to_string()).or_default() += 1;
+    }
+    m
+}
+
+fn acked_in(log: &str) -> u64 {
+    let line = log
+        .lines()
+        .find(|l| l.starts_with("consumed "))
+        .unwrap_or_else(|| panic!("no summary in: {log}"));
+    let (_, rest) = line.split_once(": ").expect("summary");
+    rest.split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .expect("acknowledged count")
+}
+
+#[test]
+fn consume_three_workers_share_3000_entries_each_handled_and_acked_once() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let ids = redis.fill("jobs", 3000);
+    let url = redis.url("jobs");
+    let mut workers: Vec<Child> = (1..=3)
+        .map(|i| {
+            let name = format!("w{i}");
+            spawn_worker(
+                &sb,
+                &args(&[
+                    "consume",
+                    &url,
+                    "--group",
+                    "g",
+                    "--consumer",
+                    &name,
+                    "--concurrency",
+                    "4",
+                    "--exec",
+                    "echo \"$FEEDCTL_EVENT_ID\" >> handled.txt",
+                    "--exit-when-idle",
+                    "3s",
+                ]),
+                &format!("{name}.log"),
+            )
+        })
+        .collect();
+    let codes: Vec<i32> = workers
+        .iter_mut()
+        .map(|w| wait_exit(w, Duration::from_secs(240)))
+        .collect();
+    assert_eq!(codes, vec![0, 0, 0]);
+    let handled = counts(&sb.path().join("handled.txt"));
+    assert_eq!(handled.len(), 3000, "every entry handled");
+    assert!(
+        ids.iter().all(|id| handled.get(id) == Some(&1)),
+        "each exactly once"
+    );
+    let acked: Vec<u64> = (1..=3)
+        .map(|i| acked_in(&std::fs::read_to_string(sb.path().join(format!("w{i}.log"))).unwrap()))
+        .collect();
+    assert_eq!(
+        acked.iter().sum::<u64>(),
+        3000,
+        "each acknowledged once: {acked:?}"
+    );
+    assert!(
+        acked.iter().all(|a| *a > 0),
+        "all three workers took a share: {acked:?}"
+    );
+    assert_eq!(redis.pending("jobs", "g"), 0);
+}
+
+#[test]
+fn consume_sigkilled_workers_entries_are_taken_over_none_lost() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let ids = redis.fill("jobs", 300);
+    let url = redis.url("jobs");
+    let handler = "sleep 0.05; echo \"$FEEDCTL_EVENT_ID\" >> handled.txt";
+    // Five workers killed while their handlers run, one after the other.
+    for k in 1..=5 {
+        let name = format!("victim{k}");
+        let mut victim = spawn_worker(
+            &sb,
+            &args(&[
+                "consume",
+                &url,
+                "--group",
+                "g",
+                "--consumer",
+                &name,
+                "--concurrency",
+                "4",
+                "--exec",
+                handler,
+            ]),
+            &format!("{name}.log"),
+        );
+        assert!(
+            wait_for(Duration::from_secs(20), || redis
+                .pending_of("jobs", "g", &name)
+                > 0),
+            "{name} took entries"
+        );
+        victim.kill().expect("SIGKILL");
+        victim.wait().expect("reaped");
+        assert!(
+            redis.pending_of("jobs", "g", &name) > 0,
+            "{name} died with entries pending"
+        );
+    }
+    let mut survivor = spawn_worker(
+        &sb,
+        &args(&[
+            "consume",
+            &url,
+            "--group",
+            "g",
+            "--consumer",
+            "survivor",
+            "--concurrency",
+            "8",
+            "--claim-idle",
+            "1s",
+            "--exec",
+            handler,
+            "--exit-when-idle",
+            "3s",
+        ]),
+        "survivor.log",
+    );
+    assert_eq!(wait_exit(&mut survivor, Duration::from_secs(120)), 0);
+    let log = std::fs::read_to_string(sb.path().join("survivor.log")).unwrap();
+    assert!(log.contains("took over"), "{log}");
+    let handled = counts(&sb.path().join("handled.txt"));
+    let lost: Vec<&String> = ids.iter().filter(|id| !handled.contains_key(*id)).collect();
+    assert!(lost.is_empty(), "lost: {lost:?}");
+    assert_eq!(redis.pending("jobs", "g"), 0, "nothing left pending");
+}
+
+#[test]
+fn consume_poison_entry_goes_to_dead_letters_after_max_deliveries_then_requeue() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    redis.fill("jobs", 3);
+    let poison: String = redis::cmd("XADD")
+        .arg("jobs")
+        .arg("*")
+        .arg("n")
+        .arg("poison")
+        .arg("bin")
+        .arg(&[0xffu8, 0][..])
+        .query(&mut redis.conn())
+        .unwrap();
+    let url = redis.url("jobs");
+    let out = sb
+        .cmd()
+        .args(["consume", &url, "--group", "g", "--consumer", "w", "--max-deliveries", "3",
+            "--retry-delay", "50ms", "--exit-when-idle", "2s", "--exec",
+            "read l; echo \"$FEEDCTL_EVENT_ID $FEEDCTL_ATTEMPT\" >> runs.txt; case \"$l\" in *poison*) echo 'cannot parse' >&2; exit 3;; esac"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("dead letter"), "{err}");
+    let runs = std::fs::read_to_string(sb.path().join("runs.txt")).unwrap();
+    let attempts: Vec<&str> = runs
+        .lines()
+        .filter(|l| l.starts_with(&poison))
+        .map(|l| l.rsplit(' ').next().unwrap())
+        .collect();
+    assert_eq!(
+        attempts,
+        vec!["1", "2", "3"],
+        "delivered up to --max-deliveries"
+    );
+    let dead: Vec<(String, Pairs)> = {
+        let v: Vec<(String, Vec<Vec<u8>>)> = redis::cmd("XRANGE")
+            .arg("jobs:dead")
+            .arg("-")
+            .arg("+")
+            .query(&mut redis.conn())
+            .unwrap();
+        v.into_iter()
+            .map(|(id, flat)| {
+                (
+                    id,
+                    flat.chunks(2)
+                        .map(|kv| (kv[0].clone(), kv[1].clone()))
+                        .collect(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(dead.len(), 1);
+    let f = |name: &str| {
+        dead[0]
+            .1
+            .iter()
+            .find(|(k, _)| k == name.as_bytes())
+            .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+    };
+    assert_eq!(f("dead.id").as_deref(), Some(poison.as_str()));
+    assert_eq!(f("dead.exit_status").as_deref(), Some("3"));
+    assert_eq!(f("dead.attempts").as_deref(), Some("3"));
+    assert_eq!(f("dead.worker").as_deref(), Some("w"));
+    assert!(f("dead.stderr").unwrap().contains("cannot parse"));
+    assert!(
+        dead[0].1.ends_with(&[
+            (b"n".to_vec(), b"poison".to_vec()),
+            (b"bin".to_vec(), vec![0xff, 0]),
+        ]),
+        "original fields, byte for byte"
+    );
+    assert_eq!(
+        redis.pending("jobs", "g"),
+        0,
+        "dead-lettered, then acknowledged"
+    );
+
+    // status counts it; requeue puts it back as a new entry with the same fields.
+    let st = sb
+        .cmd()
+        .args(["consume", "status", &url, "--group", "g", "-o", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&st.stdout).unwrap();
+    assert_eq!(v["deadLetters"], 1);
+    let rq = sb
+        .cmd()
+        .args([
+            "consume",
+            "requeue",
+            &redis.url("jobs:dead"),
+            "--to",
+            "jobs",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        rq.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&rq.stderr)
+    );
+    let back: Vec<(String, Vec<Vec<u8>>)> = redis::cmd("XREVRANGE")
+        .arg("jobs")
+        .arg("+")
+        .arg("-")
+        .arg("COUNT")
+        .arg(1)
+        .query(&mut redis.conn())
+        .unwrap();
+    assert_ne!(back[0].0, poison);
+    assert_eq!(
+        back[0].1,
+        vec![
+            b"n".to_vec(),
+            b"poison".to_vec(),
+            b"bin".to_vec(),
+            vec![0xff, 0]
+        ]
+    );
+    let left: i64 = redis::cmd("XLEN")
+        .arg("jobs:dead")
+        .query(&mut redis.conn())
+        .unwrap();
+    assert_eq!(left, 0);
+}
+
+#[test]
+fn consume_exit_75_leaves_pending_and_redelivers_after_requeue_delay() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let ids = redis.fill("jobs", 4);
+    let url = redis.url("jobs");
+    let started = Instant::now();
+    let out = sb
+        .cmd()
+        .args(["consume", &url, "--group", "g", "--consumer", "w", "--requeue-delay", "700ms",
+            "--max-deliveries", "1", "--exit-when-idle", "2s", "-j", "runs.db", "--exec",
+            "echo \"$FEEDCTL_EVENT_ID $FEEDCTL_ATTEMPT\" >> runs.txt; if [ ! -e \"seen-$FEEDCTL_EVENT_ID\" ]; then touch \"seen-$FEEDCTL_EVENT_ID\"; exit 75; fi"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "exit 75 is not a failure, even with --max-deliveries 1: {err}"
+    );
+    assert!(started.elapsed() >= Duration::from_millis(700));
+    let runs = std::fs::read_to_string(sb.path().join("runs.txt")).unwrap();
+    for id in &ids {
+        let att: Vec<&str> = runs
+            .lines()
+            .filter(|l| l.starts_with(id.as_str()))
+            .map(|l| l.rsplit(' ').next().unwrap())
+            .collect();
+        assert_eq!(att, vec!["1", "2"], "{id}: {runs}");
+    }
+    assert_eq!(acked_in(&err), 4);
+    assert_eq!(redis.pending("jobs", "g"), 0);
+    let dead: i64 = redis::cmd("XLEN")
+        .arg("jobs:dead")
+        .query(&mut redis.conn())
+        .unwrap();
+    assert_eq!(dead, 0);
+    // -j: the run and every result, each pointing at the entry it ran on.
+    let db = rusqlite::Connection::open(sb.path().join("runs.db")).unwrap();
+    let mut stmt = db
+        .prepare(
+            "SELECT e.event_id, r.attempt, r.outcome FROM replay_results r JOIN events e ON e.id = r.event_row_id ORDER BY r.id",
+        )
+        .unwrap();
+    let rows: Vec<(String, i64, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), 8, "{rows:?}");
+    for id in &ids {
+        let of: Vec<(i64, &str)> = rows
+            .iter()
+            .filter(|r| &r.0 == id)
+            .map(|r| (r.1, r.2.as_str()))
+            .collect();
+        assert_eq!(of, vec![(1, "requeued"), (2, "handled")], "{id}");
+    }
+    let status: String = db
+        .query_row("SELECT status FROM replay_runs", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(status, "done");
+}
+
+#[test]
+fn consume_sigterm_leaves_unfinished_entries_pending_and_exits_143() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    redis.fill("jobs", 6);
+    let url = redis.url("jobs");
+    // Entry n=0 is quick; the others hang until killed after the grace.
+    let mut w = spawn_worker(
+        &sb,
+        &args(&["consume", &url, "--group", "g", "--consumer", "w", "--concurrency", "3",
+            "--grace", "300ms", "--exec",
+            "read l; case \"$l\" in *'\"n\":\"0\"'*) exit 0;; esac; touch \"started-$FEEDCTL_EVENT_ID\"; sleep 30"]),
+        "w.log",
+    );
+    let dir = sb.path().to_path_buf();
+    let started = || {
+        std::fs::read_dir(&dir)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with("started-")
+            })
+            .count()
+    };
+    assert!(
+        wait_for(Duration::from_secs(20), || started() >= 2),
+        "handlers running"
+    );
+    unsafe { libc::kill(w.id() as i32, libc::SIGTERM) };
+    assert_eq!(wait_exit(&mut w, Duration::from_secs(20)), 143);
+    let log = std::fs::read_to_string(sb.path().join("w.log")).unwrap();
+    assert!(log.contains("stopping"), "{log}");
+    let pending = redis.pending("jobs", "g");
+    assert!(
+        pending >= 2,
+        "unfinished entries stay pending: {pending}\n{log}"
+    );
+    let acked = acked_in(&log);
+    assert!(
+        acked <= 1,
+        "only the entry that exited 0 may be acknowledged: {log}"
+    );
+}
+
+#[test]
+fn consume_status_shows_a_stuck_entry_and_exits_1() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    redis.fill("orders", 5);
+    let mut c = redis.conn();
+    // A consumer that reads two entries and never acknowledges them (as hopeit's do on failure).
+    let _: redis::Value = redis::cmd("XGROUP")
+        .arg("CREATE")
+        .arg("orders")
+        .arg("g")
+        .arg("0")
+        .query(&mut c)
+        .unwrap();
+    let _: redis::Value = redis::cmd("XREADGROUP")
+        .arg("GROUP")
+        .arg("g")
+        .arg("hopeit-1")
+        .arg("COUNT")
+        .arg(2)
+        .arg("STREAMS")
+        .arg("orders")
+        .arg(">")
+        .query(&mut c)
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1200));
+    let url = redis.url("orders");
+    let out = sb
+        .cmd()
+        .args([
+            "consume",
+            "status",
+            &url,
+            "--group",
+            "g",
+            "--stuck-after",
+            "1s",
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["pending"], 2);
+    assert_eq!(v["lag"], 3);
+    assert_eq!(v["stuck"].as_array().unwrap().len(), 2);
+    assert_eq!(v["consumers"][0]["name"], "hopeit-1");
+    assert_eq!(v["consumers"][0]["pending"], 2);
+    assert_eq!(v["oldest"]["deliveries"], 1);
+    assert!(v["oldest"]["idleMs"].as_i64().unwrap() >= 1000);
+    let ok = sb
+        .cmd()
+        .args([
+            "consume",
+            "status",
+            &url,
+            "--group",
+            "g",
+            "--stuck-after",
+            "1h",
+            "-o",
+            "table",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(ok.status.code(), Some(0));
+    let table = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        table.contains("hopeit-1") && table.contains("pending 2"),
+        "{table}"
+    );
+    let none = sb
+        .cmd()
+        .args(["consume", "status", &url, "--group", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(none.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("its groups: g"));
+}
