@@ -13,6 +13,7 @@ mod demo;
 mod events;
 mod harden;
 mod help;
+mod hopeit;
 mod init;
 mod journal_migrate;
 mod record;
