@@ -2160,7 +2160,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__import)
-            opts="-j -v -q -o -y -h -V --journal --name --chunk-size --config --verbose --quiet --output --no-color --yes --help --version"
+            opts="-j -v -q -o -y -h -V --journal --name --chunk-size --hopeit-type --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2179,6 +2179,10 @@ _feedctl() {
                     return 0
                     ;;
                 --chunk-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hopeit-type)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -393,7 +393,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s j -l journal -d 'Journal file (SQLite)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l recording -d 'Only this recording' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l type -d 'Only events of these types (repeat or separate with commas)' -r -f -a "MESSAGESENT\t''
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l type -d 'Only events of these types (Symphony\'s 17, case-insensitive; others exactly as recorded: hopeit\'s module.Class, a Redis type field, a Salesforce event; repeat or separate with commas)' -r -f -a "MESSAGESENT\t''
 SHAREDPOST\t''
 INSTANTMESSAGECREATED\t''
 ROOMCREATED\t''
@@ -427,7 +427,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -s j -l journal -d 'Journal file (SQLite)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l recording -d 'Only this recording' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l type -d 'Only events of these types (repeat or separate with commas)' -r -f -a "MESSAGESENT\t''
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l type -d 'Only events of these types (Symphony\'s 17, case-insensitive; others exactly as recorded: hopeit\'s module.Class, a Redis type field, a Salesforce event; repeat or separate with commas)' -r -f -a "MESSAGESENT\t''
 SHAREDPOST\t''
 INSTANTMESSAGECREATED\t''
 ROOMCREATED\t''
@@ -461,6 +461,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -s j -l journal -d 'Journal file (SQLite)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l name -d 'Recording to import into [default: the envelopes\' recording, else the file name]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l chunk-size -d 'Events per chunk for plain events' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l hopeit-type -d 'Each line is a hopeit.engine payload (a JSON object) of this dataobject, module.QualName: stored as hopeit entries, ready for `replay --to redis://… --layout hopeit`' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
@@ -519,7 +520,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l slow -d 'Warn
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l timeout -d 'Kill a handler (its whole process group) running longer than this, and count it failed; in stream mode, the limit for a chunk\'s results; 0 for no limit' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l grace -d 'After Ctrl-C, how long running handlers may finish before they are killed' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l recording -d 'Only this recording' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l type -d 'Only events of these types (repeat or separate with commas)' -r -f -a "MESSAGESENT\t''
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l type -d 'Only events of these types (Symphony\'s 17, case-insensitive; others exactly as recorded: hopeit\'s module.Class, a Redis type field, a Salesforce event; repeat or separate with commas)' -r -f -a "MESSAGESENT\t''
 SHAREDPOST\t''
 INSTANTMESSAGECREATED\t''
 ROOMCREATED\t''

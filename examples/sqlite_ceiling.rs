@@ -4,7 +4,11 @@
 //! upsert and the marker upsert. What it leaves out is what is not SQLite: the network, parsing
 //! and duplicate detection (a Bloom filter that finds no repeats in these events).
 //!
-//! Usage: cargo run --release --example sqlite_ceiling -- EVENTS.ndjson JOURNAL.db CHUNK_SIZE
+//! With `redis` after CHUNK_SIZE the lines are stored Redis entries (`journal export`'s `event`,
+//! docs/redis.md) and the rows are those `record redis://…` stores: partition = stream key,
+//! event id = entry id, type = hopeit's type, no stream id (for `bench/redis.sh`).
+//!
+//! Usage: cargo run --release --example sqlite_ceiling -- EVENTS.ndjson JOURNAL.db CHUNK_SIZE [redis]
 
 use std::io::BufRead;
 use std::time::Instant;
@@ -13,6 +17,8 @@ use rusqlite::params;
 
 struct Row {
     id: String,
+    kind: String,
+    partition: String,
     key: String,
     ts: i64,
     stream: String,
@@ -22,18 +28,37 @@ struct Row {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.len() != 4 {
-        eprintln!("usage: sqlite_ceiling EVENTS.ndjson JOURNAL.db CHUNK_SIZE");
+    if args.len() != 4 && !(args.len() == 5 && args[4] == "redis") {
+        eprintln!("usage: sqlite_ceiling EVENTS.ndjson JOURNAL.db CHUNK_SIZE [redis]");
         std::process::exit(2);
     }
     let (events, db) = (&args[1], &args[2]);
     let chunk: usize = args[3].parse().expect("chunk size");
+    let redis = args.len() == 5;
     let lines = std::io::BufReader::new(std::fs::File::open(events).expect("events")).lines();
     // Column extraction happens before timing, so the ceiling is SQLite alone.
     let rows: Vec<Row> = lines
         .map(|l| {
             let l = l.expect("line");
             let v: serde_json::Value = serde_json::from_str(&l).expect("json");
+            if redis {
+                let id = v["id"].as_str().unwrap_or("").to_string();
+                let partition = v["stream"].as_str().unwrap_or("").to_string();
+                return Row {
+                    key: format!("{partition}\u{1f}{id}"),
+                    ts: id
+                        .split('-')
+                        .next()
+                        .and_then(|m| m.parse().ok())
+                        .unwrap_or(0),
+                    kind: v["hopeit"]["type"].as_str().unwrap_or("").to_string(),
+                    stream: String::new(),
+                    mid: String::new(),
+                    id,
+                    partition,
+                    raw: l,
+                };
+            }
             let id = v["id"].as_str().unwrap_or("").to_string();
             let ts = v["timestamp"].as_i64().unwrap_or(0);
             let mid = v["messageId"].as_str().unwrap_or("").to_string();
@@ -44,6 +69,8 @@ fn main() {
             Row {
                 key: format!("{id}|MESSAGESENT|{ts}|{mid}"),
                 id,
+                kind: "MESSAGESENT".into(),
+                partition: "datafeed".into(),
                 ts,
                 stream,
                 mid,
@@ -58,57 +85,86 @@ fn main() {
     for m in feedctl::journal::MIGRATIONS {
         conn.execute_batch(m).expect("schema");
     }
+    let (kind, source) = if redis {
+        ("redis", "redis")
+    } else {
+        ("symphony", "datafeed-v2")
+    };
     conn.execute(
-        "INSERT INTO recordings (name, source_kind, source, created_at) VALUES ('bench', 'symphony', 'datafeed-v2', 0)",
-        [],
+        "INSERT INTO recordings (name, source_kind, source, created_at) VALUES ('bench', ?1, ?2, 0)",
+        params![kind, source],
     )
     .expect("recording");
     let started = Instant::now();
     for (n, batch) in rows.chunks(chunk).enumerate() {
         let seq = n as i64 + 1;
-        let before = format!("{{\"feedId\":\"bench_f\",\"ackId\":\"ack-{}\"}}", seq - 1);
-        let after = format!("{{\"feedId\":\"bench_f\",\"ackId\":\"ack-{seq}\"}}");
+        let (before, after) = if redis {
+            let prev = if n == 0 {
+                "0-0"
+            } else {
+                &rows[n * chunk - 1].id
+            };
+            (
+                format!("{{\"id\":\"{prev}\"}}"),
+                format!("{{\"id\":\"{}\"}}", batch[batch.len() - 1].id),
+            )
+        } else {
+            (
+                format!("{{\"feedId\":\"bench_f\",\"ackId\":\"ack-{}\"}}", seq - 1),
+                format!("{{\"feedId\":\"bench_f\",\"ackId\":\"ack-{seq}\"}}"),
+            )
+        };
+        let partition = &batch[0].partition;
         let tx = conn.transaction().expect("tx");
         tx.prepare_cached(
             "INSERT INTO chunks (recording_id, seq, partition, cursor_before, cursor_after, feed_id, ack_sent, ack_received, received_at, size, latency_ms, event_count, duplicates)
-             VALUES (1, ?1, 'datafeed', ?2, ?3, 'bench_f', ?2, ?3, 0, 0, 0, ?4, 0)",
+             VALUES (1, ?1, ?5, ?2, ?3, 'bench_f', ?2, ?3, 0, 0, 0, ?4, 0)",
         )
         .expect("prepare")
-        .execute(params![seq, before, after, batch.len() as i64])
+        .execute(params![seq, before, after, batch.len() as i64, partition])
         .expect("chunk");
         let chunk_id = tx.last_insert_rowid();
         {
             let mut insert = tx
                 .prepare_cached(
                     "INSERT INTO events (recording_id, chunk_id, position, event_id, type, timestamp, stream_id, initiator_id, message_id, dedupe_key, duplicate_of, raw, partition)
-                     VALUES (1, ?1, ?2, ?3, 'MESSAGESENT', ?4, ?5, 1, ?6, ?7, NULL, ?8, 'datafeed')",
+                     VALUES (1, ?1, ?2, ?3, ?9, ?4, ?5, 1, ?6, ?7, NULL, ?8, ?10)",
                 )
                 .expect("prepare");
-            let mut counts: std::collections::BTreeMap<&str, i64> = Default::default();
+            let mut counts: std::collections::BTreeMap<(&str, &str), i64> = Default::default();
             for (pos, r) in batch.iter().enumerate() {
                 insert
                     .execute(params![
-                        chunk_id, pos as i64, r.id, r.ts, r.stream, r.mid, r.key, r.raw
+                        chunk_id,
+                        pos as i64,
+                        r.id,
+                        r.ts,
+                        r.stream,
+                        r.mid,
+                        r.key,
+                        r.raw,
+                        r.kind,
+                        r.partition
                     ])
                     .expect("insert");
-                *counts.entry(&r.stream).or_default() += 1;
+                *counts.entry((&r.kind, &r.stream)).or_default() += 1;
             }
             let mut upsert = tx
                 .prepare_cached(
-                    "INSERT INTO event_counts (recording_id, type, stream_id, events) VALUES (1, 'MESSAGESENT', ?1, ?2)
+                    "INSERT INTO event_counts (recording_id, type, stream_id, events) VALUES (1, ?3, ?1, ?2)
                      ON CONFLICT (recording_id, type, stream_id) DO UPDATE SET events = events + ?2",
                 )
                 .expect("prepare");
-            for (stream, n) in counts {
-                upsert.execute(params![stream, n]).expect("counts");
+            for ((kind, stream), n) in counts {
+                upsert.execute(params![stream, n, kind]).expect("counts");
             }
         }
         tx.prepare_cached(
-            "INSERT INTO markers (recording_id, partition, cursor, chunk_seq, updated_at) VALUES (1, 'datafeed', ?1, ?2, 0)
+            "INSERT INTO markers (recording_id, partition, cursor, chunk_seq, updated_at) VALUES (1, ?3, ?1, ?2, 0)
              ON CONFLICT (recording_id, partition) DO UPDATE SET cursor = excluded.cursor, chunk_seq = excluded.chunk_seq, updated_at = excluded.updated_at",
         )
         .expect("prepare")
-        .execute(params![after, seq])
+        .execute(params![after, seq, partition])
         .expect("marker");
         tx.commit().expect("commit");
     }

@@ -702,7 +702,7 @@ pub struct EventSelection {
     /// Only this recording
     #[arg(long, value_name = "NAME")]
     pub recording: Option<String>,
-    /// Only events of these types (repeat or separate with commas)
+    /// Only events of these types (Symphony's 17, case-insensitive; others exactly as recorded: hopeit's module.Class, a Redis type field, a Salesforce event; repeat or separate with commas)
     #[arg(long = "type", value_name = "TYPE", value_delimiter = ',', value_parser = EventTypes)]
     pub types: Vec<String>,
     /// Only events in these streams
@@ -780,7 +780,8 @@ pub enum JournalCommand {
         after_help = "Plain events (one V4Event per line) are grouped into chunks of --chunk-size; \
                             envelopes from `export` or `tail` keep their chunks.\n\n\
                             Examples:\n  feedctl journal import -j scenario.db --name smoke events.ndjson\n  \
-                            feedctl journal export -j a.db | feedctl journal import -j b.db -"
+                            feedctl journal export -j a.db | feedctl journal import -j b.db -\n  \
+                            feedctl journal import -j dev.db --hopeit-type my_app.data_model.MyMessage messages.ndjson"
     )]
     Import {
         #[command(flatten)]
@@ -793,6 +794,10 @@ pub enum JournalCommand {
         /// Events per chunk for plain events
         #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
         chunk_size: u64,
+        /// Each line is a hopeit.engine payload (a JSON object) of this dataobject, module.QualName:
+        /// stored as hopeit entries, ready for `replay --to redis://… --layout hopeit`
+        #[arg(long, value_name = "TYPE")]
+        hopeit_type: Option<String>,
     },
     /// Check the file (SQLite integrity) and the journal's invariants; exit 1 on a problem
     ///

@@ -16,6 +16,8 @@ use crate::output::Printer;
 use crate::symphony::Event;
 
 use crate::recorder::new_event;
+use crate::redis::entry::Entry;
+use crate::redis::hopeit::{self, Encoding};
 
 use super::selection;
 
@@ -130,7 +132,7 @@ pub fn run(g: &Global, p: &Printer, cmd: &JournalCommand) -> Result<Exit> {
             limit,
         } => {
             let j = Journal::open_read(&journal.journal)?;
-            let mut sel = selection(select)?;
+            let mut sel = selection(select, p)?;
             sel.limit = Some(*limit);
             let mut rows = Vec::new();
             j.events(&sel, |r| {
@@ -184,7 +186,7 @@ pub fn run(g: &Global, p: &Printer, cmd: &JournalCommand) -> Result<Exit> {
         }
         JournalCommand::Export { journal, select } => {
             let j = Journal::open_read(&journal.journal)?;
-            let sel = selection(select)?;
+            let sel = selection(select, p)?;
             let mut n = 0u64;
             let mut closed = None;
             j.events(&sel, |r| match p.line(export_line(&r)) {
@@ -208,6 +210,14 @@ pub fn run(g: &Global, p: &Printer, cmd: &JournalCommand) -> Result<Exit> {
             file,
             name,
             chunk_size,
+            hopeit_type: Some(t),
+        } => import_hopeit(p, &journal.journal, file, name.as_deref(), *chunk_size, t),
+        JournalCommand::Import {
+            journal,
+            file,
+            name,
+            chunk_size,
+            hopeit_type: None,
         } => import(p, &journal.journal, file, name.as_deref(), *chunk_size),
         JournalCommand::Outbox { journal, limit } => {
             let j = Journal::open_read(&journal.journal)?;
@@ -313,6 +323,110 @@ struct PendingChunk {
     events: Vec<Event>,
 }
 
+/// The input of an import: a file, or standard input with `-`.
+fn open_input(p: &Printer, file: &Path) -> Result<Box<dyn BufRead>, Fail> {
+    if file.as_os_str() == "-" {
+        if std::io::stdin().is_terminal() {
+            p.note("reading NDJSON from standard input (Ctrl-D to end)");
+        }
+        return Ok(Box::new(BufReader::new(std::io::stdin())));
+    }
+    let f = std::fs::File::open(file)
+        .map_err(|e| Fail::usage(format!("cannot read {}: {e}", file.display())))?;
+    Ok(Box::new(BufReader::new(f)))
+}
+
+/// The recording's name: the flag, else the input's own, else the file's stem, else `import`.
+fn import_name(file: &Path, name: Option<&str>, from_input: Option<String>) -> String {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| s != "-")
+        .unwrap_or_else(|| "import".into());
+    name.map(str::to_string).or(from_input).unwrap_or(stem)
+}
+
+/// `import --hopeit-type T`: each line a hand-written hopeit payload, stored as the entry a
+/// hopeit app would have written (`ser=json comp=none`, so the journal stays readable) on the
+/// stream `import`, entry ids `<import ms>-<line>`. Replay re-encodes it as asked.
+fn import_hopeit(
+    p: &Printer,
+    path: &Path,
+    file: &Path,
+    name: Option<&str>,
+    chunk_size: u64,
+    event_type: &str,
+) -> Result<Exit> {
+    if !hopeit::valid_type(event_type) {
+        return Err(Fail::usage(format!(
+            "--hopeit-type `{event_type}`: expected module.ClassName (the payload's dataobject, as hopeit's readers dispatch on it)"
+        ))
+        .into());
+    }
+    let reader = open_input(p, file)?;
+    let at_ms = now_millis();
+    let submit = hopeit::submit_ts();
+    // Parse everything first: a bad line leaves the journal as it was.
+    let mut entries = Vec::new();
+    for (n, line) in reader.lines().enumerate() {
+        let line = line.with_context(|| format!("reading {}", file.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let at = || format!("{} line {}", file.display(), n + 1);
+        let payload: serde_json::Value = serde_json::from_str(&line)
+            .map_err(|e| Fail::usage(format!("{}: not valid JSON: {e}", at())))?;
+        if !payload.is_object() {
+            return Err(Fail::usage(format!(
+                "{}: a hopeit payload must be a JSON object (a dataobject's fields)",
+                at()
+            ))
+            .into());
+        }
+        let seq = entries.len();
+        let id = payload
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("import-{}", seq + 1));
+        let fields = hopeit::entry_fields(&id, event_type, &submit, Encoding::Json, &payload);
+        entries.push(Entry::new("import", &format!("{at_ms}-{seq}"), &fields));
+    }
+    let name = import_name(file, name, None);
+    let mut j = Journal::open_for_write(path)?;
+    let rec = j.recording(&NewRecording {
+        name: &name,
+        kind: "import",
+        source: "import",
+        description: Some(&format!("{} (hopeit {event_type})", file.display())),
+        pod_url: None,
+        username: None,
+    })?;
+    let mut chunks = 0usize;
+    for c in entries.chunks(chunk_size as usize) {
+        let record = ChunkRecord {
+            partition: "import",
+            cursor_before: "{}",
+            cursor_after: "{}",
+            feed_id: None,
+            ack_sent: None,
+            ack_received: None,
+            received_at: at_ms,
+            size: c.iter().map(|e| e.raw.len()).sum(),
+            latency_ms: 0,
+            events: c.iter().map(new_event).collect::<Vec<NewEvent>>(),
+        };
+        j.append_chunk(rec.id, &record, false)?;
+        chunks += 1;
+    }
+    p.note(&format!(
+        "imported {} hopeit payload(s) of {event_type} in {chunks} chunk(s) into recording `{name}` of {}",
+        entries.len(),
+        path.display()
+    ));
+    Ok(Exit::Success)
+}
+
 fn import(
     p: &Printer,
     path: &Path,
@@ -320,16 +434,7 @@ fn import(
     name: Option<&str>,
     chunk_size: u64,
 ) -> Result<Exit> {
-    let reader: Box<dyn BufRead> = if file.as_os_str() == "-" {
-        if std::io::stdin().is_terminal() {
-            p.note("reading NDJSON events from standard input (Ctrl-D to end)");
-        }
-        Box::new(BufReader::new(std::io::stdin()))
-    } else {
-        Box::new(BufReader::new(std::fs::File::open(file).map_err(|e| {
-            Fail::usage(format!("cannot read {}: {e}", file.display()))
-        })?))
-    };
+    let reader = open_input(p, file)?;
     // Parse everything first: a bad line leaves the journal as it was.
     let mut chunks: Vec<PendingChunk> = Vec::new();
     let mut envelope_recording: Option<String> = None;
@@ -392,15 +497,7 @@ fn import(
             .max()
             .unwrap_or_else(now_millis);
     }
-    let stem = file
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .filter(|s| s != "-")
-        .unwrap_or_else(|| "import".into());
-    let name = name
-        .map(str::to_string)
-        .or(envelope_recording)
-        .unwrap_or(stem);
+    let name = import_name(file, name, envelope_recording);
     let mut j = Journal::open_for_write(path)?;
     let rec = j.recording(&NewRecording {
         name: &name,

@@ -163,17 +163,22 @@ fn parse_time(flag: &str, s: &str) -> Result<i64, Fail> {
         })
 }
 
-pub fn selection(s: &EventSelection) -> Result<Selection, Fail> {
+/// The journal filters from the flags. A Symphony type matches case-insensitively; any other
+/// is another source's (hopeit's `module.Class`, a Redis `type` field, a Salesforce event
+/// name) and matches the stored type exactly, said once on stderr in case it was a typo.
+pub fn selection(s: &EventSelection, p: &Printer) -> Result<Selection, Fail> {
     let mut types = Vec::new();
     for t in s.types.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
         let upper = t.to_ascii_uppercase();
-        if !EVENT_TYPES.contains(&upper.as_str()) {
-            return Err(Fail::usage(format!(
-                "unknown event type `{t}`; expected one of: {}",
+        if EVENT_TYPES.contains(&upper.as_str()) {
+            types.push(upper);
+        } else {
+            p.note(&format!(
+                "--type {t}: not a Symphony event type, so matched exactly against the recorded type (hopeit's type, a Redis `type` field, a Salesforce event); Symphony's are {}",
                 EVENT_TYPES.join(", ")
-            )));
+            ));
+            types.push(t.to_string());
         }
-        types.push(upper);
     }
     Ok(Selection {
         recording: s.recording.clone(),

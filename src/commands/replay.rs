@@ -58,7 +58,7 @@ fn redis_target(args: &ReplayArgs) -> Result<Option<RedisTarget>, Fail> {
     let layout = match t.layout {
         Layout::Original => ReplayLayout::Original,
         Layout::Hopeit => {
-            let event_type = t.hopeit_type.clone().filter(|ty| ty.contains('.') && !ty.contains(char::is_whitespace)).ok_or_else(|| {
+            let event_type = t.hopeit_type.clone().filter(|ty| crate::redis::hopeit::valid_type(ty)).ok_or_else(|| {
                 Fail::usage("--layout hopeit needs --hopeit-type module.ClassName (the payload's dataobject, as hopeit's readers dispatch on it)")
             })?;
             let encoding = match (t.hopeit_ser.as_str(), t.hopeit_comp.as_str()) {
@@ -133,7 +133,7 @@ fn options(
 
 pub async fn run(g: &Global, p: &Printer, args: &ReplayArgs) -> Result<Exit> {
     let speed: Speed = args.speed.parse().map_err(Fail::usage)?;
-    let mut sel = selection(&args.select)?;
+    let mut sel = selection(&args.select, p)?;
     sel.chunks = args.chunks.as_deref().map(parse_chunks).transpose()?;
     sel.skip_duplicates = args.skip_duplicates;
     sel.failed_in_run = args.rerun_failed;

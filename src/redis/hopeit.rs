@@ -187,6 +187,39 @@ impl Encoding {
     }
 }
 
+/// True for a type hopeit can dispatch on: `module.QualName`, no spaces.
+pub fn valid_type(t: &str) -> bool {
+    t.contains('.') && !t.contains(char::is_whitespace) && !t.starts_with('.') && !t.ends_with('.')
+}
+
+/// hopeit's `submit_ts`: now, UTC, ISO-8601 with microseconds and `+00:00`.
+pub fn submit_ts() -> String {
+    humantime::format_rfc3339_micros(std::time::SystemTime::now())
+        .to_string()
+        .replace('Z', "+00:00")
+}
+
+/// The fields hopeit's consumers require (redis-streams-notes.md), in hopeit's order, for a
+/// payload that must be a JSON object.
+pub fn entry_fields(
+    id: &str,
+    event_type: &str,
+    submit_ts: &str,
+    encoding: Encoding,
+    payload: &Value,
+) -> Vec<(Vec<u8>, Vec<u8>)> {
+    vec![
+        (b"id".to_vec(), id.as_bytes().to_vec()),
+        (b"type".to_vec(), event_type.as_bytes().to_vec()),
+        (b"submit_ts".to_vec(), submit_ts.as_bytes().to_vec()),
+        (b"event_ts".to_vec(), Vec::new()),
+        (b"auth_info".to_vec(), b"e30=".to_vec()),
+        (b"ser".to_vec(), encoding.ser().as_bytes().to_vec()),
+        (b"comp".to_vec(), encoding.comp().as_bytes().to_vec()),
+        (b"payload".to_vec(), encoding.encode(payload)),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

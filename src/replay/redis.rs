@@ -13,7 +13,7 @@ use crate::exit::{Exit, Fail};
 use crate::journal::{Journal, JournalError, Selection};
 use crate::redis::conn::{connect, Failure};
 use crate::redis::entry::{pairs_of, Pairs};
-use crate::redis::hopeit::Encoding;
+use crate::redis::hopeit::{self, Encoding};
 use crate::redis::StreamUrl;
 
 use super::sink::Sink;
@@ -102,24 +102,21 @@ pub fn fields_for(target: &RedisTarget, d: &Delivery) -> Result<Pairs, String> {
             if !payload.is_object() {
                 return Err("a hopeit payload must be a JSON object (a dataobject)".into());
             }
-            let id = d
-                .event_id
-                .clone()
+            // hopeit's own event id when the entry has one, so a consumer sees the same id again.
+            let id = json
+                .pointer("/fields/id")
+                .and_then(Json::as_str)
+                .map(str::to_string)
+                .or_else(|| d.event_id.clone())
                 .or_else(|| payload.get("id").and_then(Json::as_str).map(str::to_string))
                 .unwrap_or_else(|| format!("feedctl-{}", d.row));
-            let submit = humantime::format_rfc3339_micros(std::time::SystemTime::now())
-                .to_string()
-                .replace('Z', "+00:00");
-            Ok(vec![
-                (b"id".to_vec(), id.into_bytes()),
-                (b"type".to_vec(), event_type.as_bytes().to_vec()),
-                (b"submit_ts".to_vec(), submit.into_bytes()),
-                (b"event_ts".to_vec(), Vec::new()),
-                (b"auth_info".to_vec(), b"e30=".to_vec()),
-                (b"ser".to_vec(), encoding.ser().as_bytes().to_vec()),
-                (b"comp".to_vec(), encoding.comp().as_bytes().to_vec()),
-                (b"payload".to_vec(), encoding.encode(&payload)),
-            ])
+            Ok(hopeit::entry_fields(
+                &id,
+                event_type,
+                &hopeit::submit_ts(),
+                *encoding,
+                &payload,
+            ))
         }
     }
 }

@@ -16,6 +16,7 @@ mod events;
 mod faye;
 mod harden;
 mod help;
+mod hopeit;
 mod init;
 mod journal_migrate;
 mod readme;

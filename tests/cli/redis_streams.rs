@@ -703,3 +703,158 @@ fn redis_replay_to_writes_original_fields_or_hopeit_layout_and_validates_first()
     let n: i64 = redis::cmd("XLEN").arg("bad").query(&mut c).unwrap();
     assert_eq!(n, 0);
 }
+
+/// An entry's fields decoded as feedctl reads them (the same code as `record`).
+fn decoded(c: &mut redis::Connection, key: &str) -> Vec<serde_json::Value> {
+    entries_of(c, key)
+        .into_iter()
+        .map(|(id, pairs)| feedctl::redis::entry::Entry::new(key, &id, &pairs).json)
+        .collect()
+}
+
+#[test]
+fn redis_hand_written_hopeit_payloads_are_imported_and_replayed_as_hopeit_entries() {
+    let Some(r) = Redis::start(&[]) else { return };
+    let mut c = r.conn();
+    let sb = Sandbox::new();
+    sb.write(
+        "messages.ndjson",
+        "{\"text\":\"a\",\"status\":\"VALID\"}\n\n{\"id\":\"m-2\",\"text\":\"b\",\"status\":\"NEW\"}\n{\"text\":\"c\",\"status\":\"VALID\"}\n",
+    );
+    sb.write("orders.ndjson", "{\"sku\":\"A-1\",\"qty\":2}\n");
+    sb.write("bad.ndjson", "{\"text\":\"a\"}\n[1,2]\n");
+    let import = |file: &str, ty: &str| {
+        sb.cmd()
+            .args(["journal", "import", "-j", "j.db", file, "--hopeit-type", ty])
+            .output()
+            .unwrap()
+    };
+    let out = import("messages.ndjson", "my_app.data_model.MyMessage");
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("imported 3 hopeit payload(s)"),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = import("orders.ndjson", "shop.model.Order");
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    // A line that is not an object is refused with its line number; nothing is imported.
+    let out = import("bad.ndjson", "my_app.data_model.MyMessage");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("bad.ndjson line 2"),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = import("orders.ndjson", "NoModule");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert_eq!(exported_ids(&sb, "j.db").len(), 4);
+
+    // hopeit's default encoding on the way out, every payload as written by hand.
+    let out = sb
+        .cmd()
+        .args(["replay", "-j", "j.db", "--recording", "messages"])
+        .args(["--to", &r.url("dev"), "--layout", "hopeit"])
+        .args(["--hopeit-type", "my_app.data_model.MyMessage"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let dev = decoded(&mut c, "dev");
+    assert_eq!(dev.len(), 3);
+    let payloads: Vec<_> = dev.iter().map(|e| e["hopeit"]["payload"].clone()).collect();
+    assert_eq!(
+        payloads,
+        vec![
+            serde_json::json!({"text": "a", "status": "VALID"}),
+            serde_json::json!({"id": "m-2", "text": "b", "status": "NEW"}),
+            serde_json::json!({"text": "c", "status": "VALID"}),
+        ]
+    );
+    for e in &dev {
+        assert_eq!(e["fields"]["ser"], "json+base64");
+        assert_eq!(e["fields"]["comp"], "lz4");
+        assert_eq!(e["fields"]["auth_info"], "e30=");
+        assert_eq!(e["hopeit"]["type"], "my_app.data_model.MyMessage");
+    }
+    assert_eq!(
+        dev[1]["fields"]["id"], "m-2",
+        "the payload's own id is hopeit's id"
+    );
+
+    // --type with a hopeit type selects by it (with a note that it is not a Symphony type);
+    // the original layout of an imported payload is already a hopeit entry (json, none).
+    let out = sb
+        .cmd()
+        .args(["replay", "-j", "j.db", "--type", "shop.model.Order"])
+        .args(["--to", &r.url("orders")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("not a Symphony event type"),
+        "{}",
+        stderr_of(&out)
+    );
+    let orders = decoded(&mut c, "orders");
+    assert_eq!(orders.len(), 1);
+    assert_eq!(orders[0]["hopeit"]["type"], "shop.model.Order");
+    assert_eq!(orders[0]["fields"]["ser"], "json");
+    assert_eq!(
+        orders[0]["hopeit"]["payload"],
+        serde_json::json!({"sku": "A-1", "qty": 2})
+    );
+}
+
+#[test]
+fn redis_replay_type_selects_recorded_hopeit_types() {
+    let Some(r) = Redis::start(&[]) else { return };
+    let mut c = r.conn();
+    for (ty, text) in [
+        ("app.model.Order", "o1"),
+        ("app.model.Refund", "r1"),
+        ("app.model.Order", "o2"),
+    ] {
+        let payload = hopeit_lz4(&serde_json::json!({ "text": text }));
+        r.xadd(
+            &mut c,
+            "mixed",
+            &[
+                ("id", text.as_bytes()),
+                ("type", ty.as_bytes()),
+                ("submit_ts", b"2026-01-01T00:00:00+00:00"),
+                ("event_ts", b""),
+                ("auth_info", b"e30="),
+                ("ser", b"json+base64"),
+                ("comp", b"lz4"),
+                ("payload", &payload),
+            ],
+        );
+    }
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .args(["record", "-j", "j.db", &r.url("mixed"), "--count", "3"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let out = sb
+        .cmd()
+        .args(["replay", "-j", "j.db", "--type", "app.model.Order"])
+        .args(["--to", &r.url("orders")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let texts: Vec<_> = decoded(&mut c, "orders")
+        .iter()
+        .map(|e| e["hopeit"]["payload"]["text"].clone())
+        .collect();
+    assert_eq!(texts, vec!["o1", "o2"]);
+    // A Symphony type still matches case-insensitively and finds none of these.
+    let out = sb
+        .cmd()
+        .args(["replay", "-j", "j.db", "--type", "messagesent", "--dry-run"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(!stderr_of(&out).contains("not a Symphony event type"));
+}
