@@ -18,7 +18,8 @@ use clap::{
                   It reads the bot's own config.yaml (the format of the official Java and Python bot kits).",
     help_template = HELP_TEMPLATE,
     after_help = "Exit status: 0 ok, 1 a check failed, 2 usage or configuration error, \
-                  3 authentication failed, 4 the feed or server failed for good, 130 interrupted.\n\n\
+                  3 authentication failed, 4 the feed or server failed for good, 130 interrupted, \
+                  143 `consume` stopped by SIGTERM.\n\n\
                   Examples:\n  feedctl demo\n  feedctl init\n  feedctl auth check\n  \
                   feedctl tail --type messagesent --count 10\n  feedctl record --journal today.db\n  \
                   feedctl replay -j today.db --exec './my-handler.sh'\n  \

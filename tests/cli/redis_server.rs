@@ -10,12 +10,18 @@ use std::time::{Duration, Instant};
 pub struct RedisServer {
     child: Child,
     pub port: u16,
+    password: Option<String>,
     _dir: tempfile::TempDir,
 }
 
 impl RedisServer {
     /// Starts a server, or None when redis-server is not installed outside CI.
     pub fn start() -> Option<RedisServer> {
+        Self::start_with(None)
+    }
+
+    /// A server that requires `password` (requirepass), or none.
+    pub fn start_with(password: Option<&str>) -> Option<RedisServer> {
         let found = Command::new("sh")
             .args(["-c", "command -v redis-server >/dev/null 2>&1"])
             .status()
@@ -40,6 +46,11 @@ impl RedisServer {
             let mut child = Command::new("redis-server")
                 .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
                 .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+                .args(
+                    password
+                        .map(|p| vec!["--requirepass", p])
+                        .unwrap_or_default(),
+                )
                 .arg("--dir")
                 .arg(dir.path())
                 .stdin(Stdio::null())
@@ -52,7 +63,8 @@ impl RedisServer {
                 if let Ok(Some(_)) = child.try_wait() {
                     break;
                 }
-                if redis::Client::open(format!("redis://127.0.0.1:{port}/"))
+                let auth = password.map(|p| format!(":{p}@")).unwrap_or_default();
+                if redis::Client::open(format!("redis://{auth}127.0.0.1:{port}/"))
                     .and_then(|c| c.get_connection())
                     .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c))
                     .is_ok()
@@ -60,6 +72,7 @@ impl RedisServer {
                     return Some(RedisServer {
                         child,
                         port,
+                        password: password.map(str::to_string),
                         _dir: dir,
                     });
                 }
@@ -78,7 +91,13 @@ impl RedisServer {
 
     /// A plain connection for the test's own commands.
     pub fn conn(&self) -> redis::Connection {
-        let c = redis::Client::open(format!("redis://127.0.0.1:{}/", self.port)).expect("client");
+        let auth = self
+            .password
+            .as_ref()
+            .map(|p| format!(":{p}@"))
+            .unwrap_or_default();
+        let c =
+            redis::Client::open(format!("redis://{auth}127.0.0.1:{}/", self.port)).expect("client");
         c.get_connection_with_timeout(Duration::from_secs(5))
             .expect("connect")
     }
