@@ -49,6 +49,29 @@ impl RedisTarget {
 
 /// The fields of one event's entry, or why it cannot be written.
 pub fn fields_for(target: &RedisTarget, d: &Delivery) -> Result<Pairs, String> {
+    Ok(match checked(target, d)? {
+        Checked::Fields(f) => f,
+        Checked::Hopeit { id, payload } => {
+            let Layout::Hopeit {
+                event_type,
+                encoding,
+            } = &target.layout
+            else {
+                return Err("not the hopeit layout".into());
+            };
+            hopeit::entry_fields(&id, event_type, &hopeit::submit_ts(), *encoding, &payload)
+        }
+    })
+}
+
+/// An event that can be written: its fields, or hopeit's id and payload still to encode (the
+/// pre-flight check stops here, so payloads are not encoded twice).
+enum Checked {
+    Fields(Pairs),
+    Hopeit { id: String, payload: Json },
+}
+
+fn checked(target: &RedisTarget, d: &Delivery) -> Result<Checked, String> {
     let json: Json = serde_json::from_str(&d.raw).map_err(|e| format!("not JSON ({e})"))?;
     let is_entry =
         json.get("id").is_some() && (json.get("fields").is_some() || json.get("pairs").is_some());
@@ -58,7 +81,7 @@ pub fn fields_for(target: &RedisTarget, d: &Delivery) -> Result<Pairs, String> {
             if pairs.is_empty() {
                 return Err("an entry with no fields cannot be written".into());
             }
-            Ok(pairs)
+            Ok(Checked::Fields(pairs))
         }
         Layout::Original => {
             let mut f = Vec::new();
@@ -69,12 +92,9 @@ pub fn fields_for(target: &RedisTarget, d: &Delivery) -> Result<Pairs, String> {
                 f.push((b"type".to_vec(), t.as_bytes().to_vec()));
             }
             f.push((b"event".to_vec(), d.raw.as_bytes().to_vec()));
-            Ok(f)
+            Ok(Checked::Fields(f))
         }
-        Layout::Hopeit {
-            event_type,
-            encoding,
-        } => {
+        Layout::Hopeit { .. } => {
             // The payload: a recorded hopeit payload, a Redis entry's fields, or the event.
             let payload = match (json.get("hopeit"), is_entry) {
                 (Some(h), _) => h
@@ -110,13 +130,7 @@ pub fn fields_for(target: &RedisTarget, d: &Delivery) -> Result<Pairs, String> {
                 .or_else(|| d.event_id.clone())
                 .or_else(|| payload.get("id").and_then(Json::as_str).map(str::to_string))
                 .unwrap_or_else(|| format!("feedctl-{}", d.row));
-            Ok(hopeit::entry_fields(
-                &id,
-                event_type,
-                &hopeit::submit_ts(),
-                *encoding,
-                &payload,
-            ))
+            Ok(Checked::Hopeit { id, payload })
         }
     }
 }
@@ -142,7 +156,7 @@ pub async fn preflight(
                 stream_id: None,
                 initiator_id: None,
             };
-            match fields_for(&t, &d) {
+            match checked(&t, &d) {
                 Ok(_) => true,
                 Err(why) => {
                     bad = Some(format!(
