@@ -469,6 +469,8 @@ impl Worker<'_> {
                     timestamp: e.timestamp,
                     stream_id: None,
                     initiator_id: None,
+                    source: "redis".into(),
+                    partition: self.opts.url.key.as_str().into(),
                 })
                 .collect(),
         };

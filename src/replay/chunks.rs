@@ -21,7 +21,21 @@ pub fn read_chunks(
                 return;
             }
         };
+        // Each recording's kind of source, for FEEDCTL_SOURCE.
+        let kinds: std::collections::HashMap<String, std::sync::Arc<str>> =
+            match journal.recordings() {
+                Ok(rs) => rs.into_iter().map(|r| (r.name, r.kind.into())).collect(),
+                Err(e) => {
+                    let _ = tx.blocking_send(Err(e));
+                    return;
+                }
+            };
         let result = journal.chunks(&sel, |stored| {
+            let source = kinds
+                .get(&stored.recording)
+                .cloned()
+                .unwrap_or_else(|| "".into());
+            let partition: std::sync::Arc<str> = stored.partition.as_deref().unwrap_or("").into();
             let chunk = Chunk {
                 recording: stored.recording,
                 seq: stored.seq,
@@ -40,6 +54,8 @@ pub fn read_chunks(
                         timestamp: row.timestamp,
                         stream_id: row.stream_id,
                         initiator_id: row.initiator_id,
+                        source: source.clone(),
+                        partition: partition.clone(),
                     })
                     .collect(),
             };

@@ -147,6 +147,8 @@ pub async fn run_event(
             "FEEDCTL_INITIATOR_ID",
             d.initiator_id.map(|t| t.to_string()).unwrap_or_default(),
         )
+        .env("FEEDCTL_SOURCE", env_value(&d.source))
+        .env("FEEDCTL_PARTITION", env_value(&d.partition))
         .env("FEEDCTL_CHUNK", chunk.to_string())
         .env("FEEDCTL_ATTEMPT", attempt.to_string());
     let mut child = match cmd.spawn() {

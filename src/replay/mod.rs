@@ -35,6 +35,11 @@ pub struct Delivery {
     pub timestamp: Option<i64>,
     pub stream_id: Option<String>,
     pub initiator_id: Option<i64>,
+    /// The kind of source it was recorded from (`symphony`, `redis`, `salesforce`, `import`),
+    /// and its partition (a stream key, a channel, `datafeed`): `FEEDCTL_SOURCE` and
+    /// `FEEDCTL_PARTITION` for the handler (DESIGN §6).
+    pub source: std::sync::Arc<str>,
+    pub partition: std::sync::Arc<str>,
 }
 
 /// A chunk as recorded: the unit of concurrency, re-queue and pacing.

@@ -155,6 +155,8 @@ pub async fn preflight(
                 timestamp: row.timestamp,
                 stream_id: None,
                 initiator_id: None,
+                source: "".into(),
+                partition: "".into(),
             };
             match checked(&t, &d) {
                 Ok(_) => true,
