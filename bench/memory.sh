@@ -17,7 +17,7 @@ python3 bench/gen_events.py "$N" > "$work/events.ndjson"
 export FEEDCTL_SCHEME=http FEEDCTL_HOST=127.0.0.1 FEEDCTL_BOT_USERNAME=bench-bot \
        FEEDCTL_PRIVATE_KEY_PATH=$PWD/fixtures/keys/TEST-ONLY-bot-private-pkcs8.pem
 
-rss_of() { /usr/bin/time -f "%M" -o "$work/rss" "$@" > /dev/null; awk '{ printf "%.1f", $1 / 1024 }' "$work/rss"; }
+rss_of() { /usr/bin/time -f "%M" -o "$work/rss" "$@" > /dev/null; tail -1 "$work/rss" | awk '{ printf "%.1f", $1 / 1024 }'; }
 
 import_rss=$(rss_of "$bin" -q journal import --journal "$work/import.db" --chunk-size $C "$work/events.ndjson")
 
@@ -33,7 +33,8 @@ serve_rss() {
   record_rss=$(FEEDCTL_PORT=${url##*:} rss_of "$bin" -q record --journal "$work/rec.db" --count "$N")
   pkill -INT -P "$timer" || true
   wait "$timer" 2>/dev/null || true
-  serve_rss=$(awk '{ printf "%.1f", $1 / 1024 }' "$work/serve.rss")
+  # The last line: GNU time first says serve ended by a signal (SIGINT is how it is stopped).
+  serve_rss=$(tail -1 "$work/serve.rss" | awk '{ printf "%.1f", $1 / 1024 }')
 }
 serve_rss --events "$work/events.ndjson"; serve_events_rss=$serve_rss; record_events_rss=$record_rss
 serve_rss --journal "$work/import.db"; serve_journal_rss=$serve_rss
