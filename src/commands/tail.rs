@@ -133,7 +133,7 @@ async fn salesforce(
         .into());
     }
     let sf = &args.salesforce;
-    let mut source = sources::salesforce_source(
+    let source = sources::salesforce_source(
         spec,
         &sources::SalesforceRequest {
             replay: sf.replay.as_deref(),
@@ -151,11 +151,7 @@ async fn salesforce(
         Some(OutputFormat::Table) => false,
         None => !p.stdout_is_terminal(),
     };
-    let stop = Stop {
-        deadline: args.duration.map(|d| tokio::time::Instant::now() + d),
-        cancel: super::cancel_on_interrupt()?,
-    };
-    let mut printer = SalesforcePrinting {
+    let printer = SalesforcePrinting {
         p,
         types: args
             .types
@@ -169,18 +165,7 @@ async fn salesforce(
         printed: 0,
         seen: Seen::new(),
     };
-    let outcome = follow(&mut source, &mut printer, &stop).await;
-    source
-        .close(&mut |n: Notice| p.note(&output::notice_line(&n)))
-        .await;
-    match outcome {
-        Ok(Ended::Interrupted) => {
-            p.note("interrupted");
-            Ok(Exit::Interrupted)
-        }
-        Ok(_) => Ok(Exit::Success),
-        Err(e) => Err(e),
-    }
+    tail_from(p, args, source, printer).await
 }
 
 /// tail's keeper for Salesforce: a line per new event (or the message as received).
@@ -276,12 +261,8 @@ async fn redis(g: &Global, p: &Printer, args: &TailArgs, urls: &[StreamUrl]) -> 
         },
         &[],
     )?;
-    let mut source = StreamSource::new(opts);
-    let stop = Stop {
-        deadline: args.duration.map(|d| tokio::time::Instant::now() + d),
-        cancel: super::cancel_on_interrupt()?,
-    };
-    let mut printer = RedisPrinting {
+    let source = StreamSource::new(opts);
+    let printer = RedisPrinting {
         p,
         types: args
             .types
@@ -294,18 +275,7 @@ async fn redis(g: &Global, p: &Printer, args: &TailArgs, urls: &[StreamUrl]) -> 
         printed: 0,
         seen: Seen::new(),
     };
-    let outcome = follow(&mut source, &mut printer, &stop).await;
-    source
-        .close(&mut |n: Notice| p.note(&output::notice_line(&n)))
-        .await;
-    match outcome {
-        Ok(Ended::Interrupted) => {
-            p.note("interrupted");
-            Ok(Exit::Interrupted)
-        }
-        Ok(_) => Ok(Exit::Success),
-        Err(e) => Err(e),
-    }
+    tail_from(p, args, source, printer).await
 }
 
 /// tail's keeper for stream entries: `--type` matches hopeit's `type` (or a `type` field).
@@ -359,6 +329,32 @@ impl<A> Keeper<Entry, A> for RedisPrinting<'_> {
     }
 }
 
+/// Follows any source into a printing keeper until `--count`, `--duration` or Ctrl-C, then
+/// lets the source clean up (tail's own datafeed is deleted) and maps how it ended.
+async fn tail_from<S: Source>(
+    p: &Printer,
+    args: &TailArgs,
+    mut source: S,
+    mut printer: impl Keeper<S::Event, S::Ack>,
+) -> Result<Exit> {
+    let stop = Stop {
+        deadline: args.duration.map(|d| tokio::time::Instant::now() + d),
+        cancel: super::cancel_on_interrupt()?,
+    };
+    let outcome = follow(&mut source, &mut printer, &stop).await;
+    source
+        .close(&mut |n: Notice| p.note(&output::notice_line(&n)))
+        .await;
+    match outcome {
+        Ok(Ended::Interrupted) => {
+            p.note("interrupted");
+            Ok(Exit::Interrupted)
+        }
+        Ok(_) => Ok(Exit::Success),
+        Err(e) => Err(e),
+    }
+}
+
 /// Follows the Symphony bot of the config from a feed of tail's own (or `--feed`).
 async fn symphony(g: &Global, p: &Printer, args: &TailArgs) -> Result<Exit> {
     let filter = Filter::new(&args.types, &args.stream, &args.initiator)?;
@@ -391,16 +387,12 @@ async fn symphony(g: &Global, p: &Printer, args: &TailArgs) -> Result<Exit> {
             exit_at_end: args.source.exit_at_end,
         },
     );
-    let mut source = DatafeedSource::new(&client, opts);
+    let source = DatafeedSource::new(&client, opts);
     if args.source.feed.is_some() {
         p.note("note: other readers of this datafeed share its events: what tail reads, they may not get");
     }
 
-    let stop = Stop {
-        deadline: args.duration.map(|d| tokio::time::Instant::now() + d),
-        cancel: super::cancel_on_interrupt()?,
-    };
-    let mut printer = Printing {
+    let printer = Printing {
         p,
         filter,
         style,
@@ -408,18 +400,7 @@ async fn symphony(g: &Global, p: &Printer, args: &TailArgs) -> Result<Exit> {
         printed: 0,
         seen: Seen::new(),
     };
-    let outcome = follow(&mut source, &mut printer, &stop).await;
-    source
-        .close(&mut |n: Notice| p.note(&output::notice_line(&n)))
-        .await;
-    match outcome {
-        Ok(Ended::Interrupted) => {
-            p.note("interrupted");
-            Ok(Exit::Interrupted)
-        }
-        Ok(_) => Ok(Exit::Success),
-        Err(e) => Err(e),
-    }
+    tail_from(p, args, source, printer).await
 }
 
 /// tail's keeper: prints each new event that passes the filter; a chunk is "kept" once printed.
