@@ -23,7 +23,7 @@ use tokio_util::sync::CancellationToken;
 use crate::exit::Fail;
 use crate::feed::{ErrorClass, SourceError};
 use crate::redis::Entry;
-use crate::replay::sink::{self, Sink, Sinks};
+use crate::replay::sink::{self, Done, Sink, Sinks};
 use crate::replay::{Chunk, Delivery, Outcome, RunResult};
 
 use super::dead::{self, Reason};
@@ -486,7 +486,7 @@ impl Worker<'_> {
             }
         };
         let results = tokio::select! {
-            r = self.sink.deliver(&chunk, attempt, self.cancel) => r,
+            r = self.sink.deliver(&chunk, attempt, Done::ignored(), self.cancel) => r,
             () = heartbeat => unreachable!("the heartbeat never ends"),
         };
         self.done.runs += results.len() as u64;

@@ -8,8 +8,9 @@
 //! caller, and Ctrl-C arrives as a cancellation token, so the same engine serves `replay`, the
 //! demo, and later consumer workers.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -21,7 +22,7 @@ use crate::journal::{Journal, JournalError, Selection};
 use super::chunks::read_chunks;
 use super::pace::Speed;
 use super::run::RunLog;
-use super::sink::{self, Sink, SinkKind};
+use super::sink::{self, Done, Sink, SinkKind};
 use super::stats::{millis, Report, Stats};
 use super::{Outcome, RunSettings};
 
@@ -90,7 +91,8 @@ pub trait Observer: Sync {
     fn alert(&self, text: &str);
     /// Delivery starts; `total` events are selected.
     fn start(&self, total: u64);
-    /// `done` more events have their final result.
+    /// `done` more events have a result. Each event is counted once, as soon as its first
+    /// result comes (a re-queued chunk delivered again does not count its events twice).
     fn progress(&self, done: u64);
     /// Delivery is over: clear whatever shows progress.
     fn finish(&self);
@@ -232,9 +234,20 @@ async fn deliver_all(
                     })
                     .unwrap_or((None, None))
             };
+            // The events of this chunk shown as done: the bar moves as each result comes, once
+            // per event whatever the attempt.
+            let shown: Mutex<HashSet<i64>> = Mutex::new(HashSet::with_capacity(chunk.events.len()));
+            let show = |row: i64| {
+                let first = shown.lock().map(|mut s| s.insert(row)).unwrap_or(false);
+                if first {
+                    observer.progress(1);
+                }
+            };
             let mut attempt = 1;
             loop {
-                let mut results = sink.deliver(&chunk, attempt, cancel).await;
+                let mut results = sink
+                    .deliver(&chunk, attempt, Done::new(&show), cancel)
+                    .await;
                 if cancel.is_cancelled() {
                     for r in results.iter_mut().filter(|r| r.outcome != Outcome::Handled) {
                         r.outcome = Outcome::Interrupted;
@@ -295,8 +308,9 @@ async fn deliver_all(
                 for r in &results {
                     let (ty, id) = describe(r.row);
                     stats.last(r, ty, id);
+                    // Sinks that answer a chunk at once tell nothing while delivering.
+                    show(r.row);
                 }
-                observer.progress(results.len() as u64);
                 break;
             }
             if cancel.is_cancelled() {

@@ -12,7 +12,7 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 use super::lines::BoundedLines;
-use super::sink::Sink;
+use super::sink::{Done, Sink};
 use super::{head, Chunk, Delivery, Outcome, RunResult, RunSettings};
 
 /// Process groups of the handlers running now, so they can be signalled together.
@@ -289,6 +289,7 @@ impl Sink for ExecSink {
         &mut self,
         chunk: &Chunk,
         attempt: u32,
+        done: Done<'_>,
         cancel: &CancellationToken,
     ) -> Vec<RunResult> {
         let permits = Arc::new(Semaphore::new(self.settings.concurrency.max(1)));
@@ -321,7 +322,10 @@ impl Sink for ExecSink {
         loop {
             tokio::select! {
                 r = tasks.join_next() => match r {
-                    Some(Ok(r)) => results.push(r),
+                    Some(Ok(r)) => {
+                        done.event(r.row);
+                        results.push(r);
+                    }
                     Some(Err(_)) => {}
                     None => break,
                 },

@@ -16,7 +16,7 @@ use crate::redis::entry::{pairs_of, Pairs};
 use crate::redis::hopeit::{self, Encoding};
 use crate::redis::StreamUrl;
 
-use super::sink::Sink;
+use super::sink::{Done, Sink};
 use super::{Chunk, Delivery, Outcome, RunResult};
 
 /// How events become entries.
@@ -268,6 +268,7 @@ impl Sink for RedisSink {
         &mut self,
         chunk: &Chunk,
         attempt: u32,
+        _done: Done<'_>,
         _cancel: &tokio_util::sync::CancellationToken,
     ) -> Vec<RunResult> {
         let started = Instant::now();

@@ -25,18 +25,44 @@ use super::{Chunk, RunResult, RunSettings};
 
 /// Something the engine delivers chunks to.
 pub trait Sink: Send {
-    /// Delivers one attempt of a chunk and returns one result per event it delivered. Once
-    /// `cancel` fires it starts nothing new and stops what runs within its grace; events it
-    /// never started may be left out.
+    /// Delivers one attempt of a chunk and returns one result per event it delivered, telling
+    /// `done` of each result as soon as it has it (a progress bar then moves per event, not per
+    /// chunk). Once `cancel` fires it starts nothing new and stops what runs within its grace;
+    /// events it never started may be left out.
     fn deliver(
         &mut self,
         chunk: &Chunk,
         attempt: u32,
+        done: Done<'_>,
         cancel: &CancellationToken,
     ) -> impl Future<Output = Vec<RunResult>> + Send;
 
     /// The replay is over (done or interrupted): let the sink finish within `grace`, then stop it.
     fn finish(&mut self, grace: Duration) -> impl Future<Output = ()> + Send;
+}
+
+/// Where a sink says "this event has its result" while a delivery is still running, by the
+/// event's journal row. Telling it is optional for a sink (the engine counts whatever was not
+/// told when the delivery returns) and telling it twice is harmless: the engine counts each
+/// event once per chunk, whatever the attempt.
+#[derive(Clone, Copy)]
+pub struct Done<'a>(Option<&'a (dyn Fn(i64) + Sync)>);
+
+impl<'a> Done<'a> {
+    pub fn new(f: &'a (dyn Fn(i64) + Sync)) -> Self {
+        Done(Some(f))
+    }
+
+    /// For callers that show no progress (consume workers).
+    pub fn ignored() -> Self {
+        Done(None)
+    }
+
+    pub fn event(&self, row: i64) {
+        if let Some(f) = self.0 {
+            f(row);
+        }
+    }
 }
 
 /// Which sink a replay delivers to.
@@ -93,12 +119,13 @@ impl Sink for Sinks {
         &mut self,
         chunk: &Chunk,
         attempt: u32,
+        done: Done<'_>,
         cancel: &CancellationToken,
     ) -> Vec<RunResult> {
         match self {
-            Sinks::PerEvent(s) => s.deliver(chunk, attempt, cancel).await,
-            Sinks::Stream(s) => s.deliver(chunk, attempt, cancel).await,
-            Sinks::Redis(s) => s.deliver(chunk, attempt, cancel).await,
+            Sinks::PerEvent(s) => s.deliver(chunk, attempt, done, cancel).await,
+            Sinks::Stream(s) => s.deliver(chunk, attempt, done, cancel).await,
+            Sinks::Redis(s) => s.deliver(chunk, attempt, done, cancel).await,
         }
     }
 
@@ -125,10 +152,11 @@ impl Sink for StreamSink {
         &mut self,
         chunk: &Chunk,
         attempt: u32,
+        done: Done<'_>,
         cancel: &CancellationToken,
     ) -> Vec<RunResult> {
         tokio::select! {
-            r = self.handler.deliver(chunk, attempt, self.sequential) => r,
+            r = self.handler.deliver(chunk, attempt, self.sequential, done) => r,
             _ = cancel.cancelled() => {
                 self.handler.finish(self.grace).await;
                 Vec::new()

@@ -12,6 +12,7 @@ use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 
 use super::exec::{kill_group, one_line};
 use super::lines::BoundedLines;
+use super::sink::Done;
 use super::{Chunk, Outcome, RunResult, RunSettings, REQUEUE_STATUS};
 
 /// The longest result line read whole; a longer line is cut there (and is no result).
@@ -138,18 +139,19 @@ impl StreamHandler {
         chunk: &Chunk,
         attempt: u32,
         sequential: bool,
+        done: Done<'_>,
     ) -> Vec<RunResult> {
         let mut results = Vec::with_capacity(chunk.events.len());
         if sequential {
             for d in &chunk.events {
                 results.extend(
-                    self.deliver_some(chunk, std::slice::from_ref(d), attempt)
+                    self.deliver_some(chunk, std::slice::from_ref(d), attempt, done)
                         .await,
                 );
             }
         } else {
             for part in chunk.events.chunks(self.settings.concurrency.max(1) * 64) {
-                results.extend(self.deliver_some(chunk, part, attempt).await);
+                results.extend(self.deliver_some(chunk, part, attempt, done).await);
             }
         }
         results
@@ -160,6 +162,7 @@ impl StreamHandler {
         chunk: &Chunk,
         events: &[super::Delivery],
         attempt: u32,
+        done: Done<'_>,
     ) -> Vec<RunResult> {
         let failed = |why: String| {
             events
@@ -231,6 +234,7 @@ impl StreamHandler {
                         Ok(Some(line)) => match serde_json::from_slice::<ResultLine>(&line.bytes) {
                             Ok(r) => {
                                 if let Some(row) = pending.remove(r.id.as_ref()) {
+                                    done.event(row);
                                     got.insert(row, (r.status_code(), started.elapsed(), r.message.clone().unwrap_or_default()));
                                 }
                             }

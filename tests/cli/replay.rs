@@ -695,3 +695,52 @@ for line in sys.stdin:
         "the handler is restarted after a timeout"
     );
 }
+
+/// The progress bar, on a terminal, moves as each event gets its result (not once per chunk),
+/// a re-queued chunk does not count its events twice, and `-q` keeps the bar (docs/output.md).
+#[test]
+fn the_progress_bar_moves_per_event_counts_requeues_once_and_stays_with_quiet() {
+    let events: String = demo_events()
+        .lines()
+        .take(4)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let sb = journal_with(&events, 4);
+    // One chunk of four: each event takes a while, the first one asks for a re-queue once.
+    let handler = script(
+        &sb,
+        "slow.sh",
+        r#"cat > /dev/null
+sleep 0.4
+if [ "$FEEDCTL_ATTEMPT" = 1 ] && [ ! -e requeued ]; then touch requeued; exit 75; fi"#,
+    );
+    for quiet in [false, true] {
+        let _ = std::fs::remove_file(sb.path().join("requeued"));
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("feedctl"));
+        if quiet {
+            cmd.arg("-q");
+        }
+        cmd.args([
+            "replay",
+            "-j",
+            "j.db",
+            "--sequential",
+            "--requeue-delay",
+            "0s",
+            "--exec",
+            &handler,
+        ])
+        .env("HOME", sb.path())
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm")
+        .current_dir(sb.path());
+        let mut p = rexpect::session::spawn_command(cmd, Some(30_000)).expect("pty");
+        let out = p.exp_eof().expect("replay ends");
+        // Every step drawn, and never past 4 although the handler ran 8 times.
+        let seen: Vec<u64> = (1..=8)
+            .filter(|n| out.contains(&format!(" {n}/4 events")))
+            .collect();
+        assert_eq!(seen, [1, 2, 3, 4], "quiet={quiet}: {out:?}");
+        assert!(out.contains("8 handler run(s)") != quiet, "{out:?}");
+    }
+}
