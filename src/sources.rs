@@ -307,6 +307,8 @@ pub struct RedisRequest<'a> {
     pub default_from: Start,
     /// The consumer name when none is given or resumed.
     pub default_consumer: String,
+    /// `--exit-at-end`: stop at the first read that finds no new entries.
+    pub exit_at_end: bool,
 }
 
 /// A stable consumer name for this machine: `feedctl-HOST[-SUFFIX]`, so a restarted tail or
@@ -401,6 +403,7 @@ pub fn redis_options(
         block: Duration::from_secs(2),
         batch: req.batch.max(1),
         retry: crate::config::Retry::datafeed_default(),
+        exit_at_end: req.exit_at_end,
     })
 }
 
@@ -428,6 +431,8 @@ pub struct SalesforceRequest<'a> {
     pub allow_plain_http: bool,
     /// A recording's markers, per channel (cursor JSON).
     pub markers: Vec<(String, String)>,
+    /// `--exit-at-end`: stop at the first connect that brings nothing.
+    pub exit_at_end: bool,
 }
 
 /// Opens Salesforce channels: credentials from the `SFDC_*` environment, the replay options
@@ -514,6 +519,7 @@ pub fn salesforce_source(
                 max_interval: Duration::from_secs(30),
             },
             markers,
+            exit_at_end: req.exit_at_end,
         },
     ))
 }

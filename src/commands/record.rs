@@ -75,6 +75,7 @@ async fn redis(
             batch: r.batch as usize,
             default_from: Start::Beginning,
             default_consumer: sources::default_consumer(Some(&args.name)),
+            exit_at_end: args.source.exit_at_end,
         },
         &markers,
     )?;
@@ -143,6 +144,7 @@ async fn salesforce(
             max_pending: sf.max_pending,
             allow_plain_http: sf.allow_plain_http,
             markers,
+            exit_at_end: args.source.exit_at_end,
         },
         &env,
     )?;

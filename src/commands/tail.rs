@@ -143,6 +143,7 @@ async fn salesforce(
             max_pending: sf.max_pending,
             allow_plain_http: sf.allow_plain_http,
             markers: Vec::new(),
+            exit_at_end: args.source.exit_at_end,
         },
         &|k| std::env::var(k).ok(),
     )?;
@@ -258,6 +259,7 @@ async fn redis(g: &Global, p: &Printer, args: &TailArgs, urls: &[StreamUrl]) -> 
             batch: r.batch as usize,
             default_from: Start::End,
             default_consumer: sources::default_consumer(None),
+            exit_at_end: args.source.exit_at_end,
         },
         &[],
     )?;

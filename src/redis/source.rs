@@ -53,6 +53,8 @@ pub struct Options {
     pub block: Duration,
     pub batch: usize,
     pub retry: Retry,
+    /// `--exit-at-end`: reads do not block, and the first one that finds nothing new ends.
+    pub exit_at_end: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -86,6 +88,8 @@ pub struct StreamSource {
     backoff: Backoff,
     /// Acks that could not be sent (connection lost): sent before the next read.
     unacked: Vec<(String, Vec<String>)>,
+    /// The last read of new entries found none.
+    drained: bool,
 }
 
 /// One step's outcome: chunks were queued, or nothing came.
@@ -113,6 +117,7 @@ impl StreamSource {
             queue: VecDeque::new(),
             number: 0,
             unacked: Vec::new(),
+            drained: false,
         }
     }
 
@@ -292,11 +297,9 @@ impl StreamSource {
             self.check_trimmed(i, notify).await?;
         }
         let mut cmd = ::redis::cmd("XREAD");
-        cmd.arg("COUNT")
-            .arg(self.opts.batch)
-            .arg("BLOCK")
-            .arg(self.opts.block.as_millis() as u64)
-            .arg("STREAMS");
+        cmd.arg("COUNT").arg(self.opts.batch);
+        self.block_arg(&mut cmd);
+        cmd.arg("STREAMS");
         for p in &self.parts {
             cmd.arg(&p.key);
         }
@@ -306,10 +309,20 @@ impl StreamSource {
         let t0 = Instant::now();
         let reply = self.query(&cmd).await?;
         let latency = t0.elapsed();
-        for (key, entries) in streams(&reply) {
+        let got = streams(&reply);
+        self.drained = got.is_empty();
+        for (key, entries) in got {
             self.push_chunk(&key, entries, Vec::new(), latency);
         }
         Ok(())
+    }
+
+    /// `BLOCK` for reads of new entries, unless `--exit-at-end` wants to know at once that there
+    /// are none.
+    fn block_arg(&self, cmd: &mut ::redis::Cmd) {
+        if !self.opts.exit_at_end {
+            cmd.arg("BLOCK").arg(self.opts.block.as_millis() as u64);
+        }
     }
 
     /// A cursor below entries deleted or trimmed since is a gap (Redis 7: `max-deleted-entry-id`).
@@ -456,10 +469,9 @@ impl StreamSource {
             .arg(group)
             .arg(consumer)
             .arg("COUNT")
-            .arg(self.opts.batch)
-            .arg("BLOCK")
-            .arg(self.opts.block.as_millis() as u64)
-            .arg("STREAMS");
+            .arg(self.opts.batch);
+        self.block_arg(&mut cmd);
+        cmd.arg("STREAMS");
         for p in &self.parts {
             cmd.arg(&p.key);
         }
@@ -470,6 +482,7 @@ impl StreamSource {
         let reply = self.query(&cmd).await?;
         let latency = t0.elapsed();
         let got = streams(&reply);
+        self.drained = got.is_empty();
         if got.is_empty() && claim_idle.is_some() {
             // Nothing new: look again for entries that went idle meanwhile.
             for p in &mut self.parts {
@@ -607,6 +620,12 @@ impl Source for StreamSource {
                 return Ok(c);
             }
             match self.step(notify).await {
+                Ok(()) if self.drained && self.opts.exit_at_end && self.queue.is_empty() => {
+                    return Err(SourceError::new(
+                        ErrorClass::End,
+                        "the stream has nothing more (a read found no new entries)",
+                    ))
+                }
                 Ok(()) => self.backoff.reset(),
                 Err(Failure::Transient(t)) => {
                     self.conn = None;

@@ -57,6 +57,9 @@ pub struct SourceOptions {
     pub retry: Retry,
     /// Markers to resume from (a recording's), per channel.
     pub markers: BTreeMap<String, Cursor>,
+    /// `--exit-at-end`: end at the first connect that brings nothing (not the first connect
+    /// after a handshake, which Bayeux answers at once, before any event).
+    pub exit_at_end: bool,
 }
 
 /// A channel's marker.
@@ -409,12 +412,19 @@ impl SalesforceSource {
             Err(WireError::Unauthorized(r)) => return self.refused(&r, notify),
             Err(e) => return Err(e.into()),
         };
-        self.first_connect = false;
+        let was_first = std::mem::replace(&mut self.first_connect, false);
+        let before = self.pending.len();
         self.queue(data, started);
         if reply.successful() {
             self.fresh_login = false;
             self.backoff.reset();
             self.down_since = None;
+            if self.opts.exit_at_end && !was_first && self.pending.len() == before {
+                return Err(Trouble::Fatal(SourceError::new(
+                    ErrorClass::End,
+                    "Salesforce has nothing more (a connect came back empty)",
+                )));
+            }
             return Ok(());
         }
         let error = reply.error().to_string();
@@ -537,6 +547,7 @@ mod tests {
                 api_version: "45.0".into(),
                 retry: Retry::datafeed_default(),
                 markers,
+                exit_at_end: false,
             },
         )
     }

@@ -858,3 +858,47 @@ fn redis_replay_type_selects_recorded_hopeit_types() {
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert!(!stderr_of(&out).contains("not a Symphony event type"));
 }
+
+/// `--exit-at-end` on Redis: tail and record (plain and in a group) read what is there and end
+/// with exit 0 at once, without waiting on BLOCK; a resumed record adds nothing.
+#[test]
+fn redis_exit_at_end_reads_what_is_there_and_stops() {
+    let Some(r) = Redis::start(&[]) else { return };
+    let mut c = r.conn();
+    let ids: Vec<String> = (0..250)
+        .map(|i| r.xadd(&mut c, "s", &[("n", i.to_string().as_bytes())]))
+        .collect();
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .args(["tail", &r.url("s"), "--from", "beginning", "--exit-at-end"])
+        .args(["-o", "ndjson", "--batch", "100"])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out).lines().count(), 250);
+    for group in [None, Some("g")] {
+        let journal = format!("{}.db", group.unwrap_or("plain"));
+        for run in 1..=2 {
+            let mut cmd = sb.cmd();
+            cmd.args(["record", "-j", &journal, &r.url("s"), "--exit-at-end"])
+                .timeout(Duration::from_secs(20));
+            if let Some(g) = group {
+                cmd.args(["--group", g]);
+            }
+            let out = cmd.output().unwrap();
+            assert!(
+                out.status.success(),
+                "{group:?} run {run}: {}",
+                stderr_of(&out)
+            );
+            assert_eq!(exported_ids(&sb, &journal), ids, "{group:?} run {run}");
+        }
+    }
+    assert_eq!(
+        pending(&mut c, "s", "g"),
+        0,
+        "every entry of the group acked"
+    );
+}

@@ -840,3 +840,43 @@ fn salesforce_logs_in_with_a_refresh_token_or_uses_a_given_access_token() {
     );
     assert!(!stderr_of(&out).contains("00Dnot-a-real-token"));
 }
+
+/// `--exit-at-end` on a Salesforce SOURCE: everything retained is read, then the first connect
+/// that brings nothing ends tail and record with exit 0; a resumed record adds nothing.
+#[test]
+fn salesforce_exit_at_end_reads_the_backlog_then_stops() {
+    let srv = SfServer::start("127.0.0.1:0", &["--channel", CH]);
+    let sb = Sandbox::new();
+    let ids: Vec<i64> = (0..3)
+        .map(|i| srv.publish(&sb, CH, &format!("Acme {i}")))
+        .collect();
+    let src = srv.source(CH);
+    let out = sf_cmd(&sb)
+        .args([
+            "tail",
+            &src,
+            "--replay",
+            "all",
+            "--exit-at-end",
+            "-o",
+            "ndjson",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(replay_ids(&stdout_of(&out)), ids);
+    // The second run resumes from the first one's marker: nothing new, nothing added.
+    for (run, from) in [(1, &["--replay", "all"][..]), (2, &[][..])] {
+        let out = sf_cmd(&sb)
+            .args(["record", &src, "-j", "x.db", "--name", "x", "--exit-at-end"])
+            .args(from)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "run {run}: {}", stderr_of(&out));
+        let kept: Vec<i64> = journal_events(&sb, "x.db")
+            .into_iter()
+            .map(|e| e.1)
+            .collect();
+        assert_eq!(kept, ids, "run {run}");
+    }
+}
