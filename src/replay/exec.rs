@@ -111,6 +111,27 @@ async fn capture(stream: impl AsyncRead + Unpin, echo: Option<String>) -> Captur
     Captured { kept, total }
 }
 
+/// The `sh` that handlers run under: PATH searched once per process, not once per spawn (a
+/// bare `sh` makes the spawn try `execve` in every PATH directory before the one that has it,
+/// nine calls per handler here), falling back to `/bin/sh`. PATH does not change while feedctl
+/// runs, so this is the same `sh` the search would find each time.
+pub fn shell() -> &'static std::path::Path {
+    static SHELL: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    SHELL.get_or_init(|| {
+        use std::os::unix::fs::PermissionsExt;
+        std::env::var_os("PATH")
+            .into_iter()
+            .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+            .filter(|dir| dir.is_absolute())
+            .map(|dir| dir.join("sh"))
+            .find(|f| {
+                std::fs::metadata(f)
+                    .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            })
+            .unwrap_or_else(|| "/bin/sh".into())
+    })
+}
+
 /// Runs the handler for one event and waits for it (or for its timeout).
 pub async fn run_event(
     settings: &RunSettings,
@@ -120,8 +141,9 @@ pub async fn run_event(
     attempt: u32,
 ) -> RunResult {
     let started = Instant::now();
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
+    let mut cmd = Command::new(shell());
+    cmd.arg0("sh")
+        .arg("-c")
         .arg(&settings.command)
         .process_group(0)
         .stdin(Stdio::piped())

@@ -76,7 +76,8 @@ impl StreamHandler {
     }
 
     fn start(&mut self) -> std::io::Result<()> {
-        let mut child = Command::new("sh")
+        let mut child = Command::new(super::exec::shell())
+            .arg0("sh")
             .arg("-c")
             .arg(&self.settings.command)
             .process_group(0)
