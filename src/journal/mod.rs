@@ -27,6 +27,10 @@ pub enum JournalError {
     Missing(PathBuf),
     #[error("{path} is not a feedctl journal ({why}); it was left untouched")]
     NotAJournal { path: PathBuf, why: String },
+    /// Damage SQLite ran into while reading or writing: what was committed before stays, but
+    /// the file may have changed since it was opened, so this never says "left untouched".
+    #[error("{path} is damaged ({why}); what was stored before is kept; `feedctl journal verify` tells more")]
+    Damaged { path: PathBuf, why: String },
     #[error("{path} is being written by another feedctl process (a `record`, `import`, `replay` or `serve --journal` is running on it); wait for it to finish, or use another journal file")]
     Locked { path: PathBuf },
     #[error("{path} was written by a newer feedctl (schema version {found}, this one knows {known}); upgrade feedctl")]

@@ -66,6 +66,46 @@ fn writers_refuse_damaged_empty_and_tableless_journals_before_writing() {
     }
 }
 
+/// Damage inside the file (not a cut) is found when SQLite reads the page: a clear error with
+/// exit 2 that points at `journal verify`, never a panic, and never "left untouched" (a writer
+/// may have stored something before it met the damage).
+#[test]
+fn damage_inside_a_journal_is_a_clear_error_when_it_is_read() {
+    let sb = Sandbox::new();
+    let big = "x".repeat(3000);
+    let events: String = (0..300)
+        .map(|i| format!("{{\"id\":\"e{i}\",\"messageId\":\"m{i}\",\"timestamp\":{},\"type\":\"MESSAGESENT\",\"payload\":{{\"pad\":\"{big}\"}}}}\n", 1_795_357_800_000_i64 + i))
+        .collect();
+    let file = sb.write("big.ndjson", &events);
+    let out = sb
+        .cmd()
+        .args(["journal", "import", "-j", "d.db", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let mut bytes = std::fs::read(sb.path().join("d.db")).unwrap();
+    let at = bytes.len() / 2 / 4096 * 4096;
+    bytes[at..at + 8192].fill(0xff);
+    std::fs::write(sb.path().join("d.db"), &bytes).unwrap();
+    for args in [
+        vec!["replay", "-j", "d.db", "--exec", "true"],
+        vec!["journal", "export", "-j", "d.db"],
+        vec!["journal", "verify", "-j", "d.db"],
+    ] {
+        let out = sb.cmd().args(&args).output().unwrap();
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("d.db") && err.contains("damaged") && err.contains("journal verify"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            !err.contains("left untouched") && !err.contains("panicked"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
 #[test]
 fn readers_leave_no_files_and_read_a_read_only_journal() {
     use std::os::unix::fs::PermissionsExt;
