@@ -101,9 +101,7 @@ pub fn decompress(comp: &str, payload: &[u8]) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     let read = match algo {
         "none" | "" => return Ok(payload.to_vec()),
-        "lz4" => lz4_flex::frame::FrameDecoder::new(payload)
-            .take(MAX_PAYLOAD + 1)
-            .read_to_end(&mut out),
+        "lz4" => return lz4_frames(comp, payload),
         "zip" => flate2::read::ZlibDecoder::new(payload)
             .take(MAX_PAYLOAD + 1)
             .read_to_end(&mut out),
@@ -130,6 +128,41 @@ pub fn decompress(comp: &str, payload: &[u8]) -> Result<Vec<u8>, String> {
         ));
     }
     Ok(out)
+}
+
+thread_local! {
+    /// One LZ4 frame decoder per thread, used for every payload: a new decoder allocates its
+    /// block buffers (up to 192 KiB for hopeit's 64 KiB linked blocks) for each payload of a
+    /// few hundred bytes, which made allocation the largest cost of recording hopeit entries.
+    static LZ4: std::cell::RefCell<lz4_flex::frame::FrameDecoder<std::io::Cursor<Vec<u8>>>> =
+        std::cell::RefCell::new(lz4_flex::frame::FrameDecoder::new(std::io::Cursor::new(Vec::new())));
+}
+
+/// Decodes the LZ4 frame(s) of a payload with this thread's decoder.
+fn lz4_frames(comp: &str, payload: &[u8]) -> Result<Vec<u8>, String> {
+    LZ4.with(|cell| {
+        let mut dec = cell.borrow_mut();
+        {
+            let input = dec.get_mut();
+            input.get_mut().clear();
+            input.get_mut().extend_from_slice(payload);
+            input.set_position(0);
+        }
+        let mut out = Vec::new();
+        let read = (&mut *dec).take(MAX_PAYLOAD + 1).read_to_end(&mut out);
+        if read.is_err() || out.len() as u64 > MAX_PAYLOAD {
+            // Stopped inside a frame: a fresh decoder, so the next payload starts clean.
+            *dec = lz4_flex::frame::FrameDecoder::new(std::io::Cursor::new(Vec::new()));
+        }
+        read.map_err(|e| format!("comp {comp}: {e}"))?;
+        if out.len() as u64 > MAX_PAYLOAD {
+            return Err(format!(
+                "comp {comp}: decompressed payload larger than {} MiB",
+                MAX_PAYLOAD >> 20
+            ));
+        }
+        Ok(out)
+    })
 }
 
 /// A writer that refuses to grow past [`MAX_PAYLOAD`].
@@ -224,6 +257,16 @@ pub fn entry_fields(
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn a_broken_lz4_payload_does_not_spoil_the_next() {
+        let v = json!({"text": "after"});
+        let good = Encoding::Json64Lz4.encode(&v);
+        let cut = &good[..good.len() - 6];
+        assert!(decode("json+base64", "lz4", cut).is_err());
+        assert_eq!(decode("json+base64", "lz4", &good).unwrap(), v);
+        assert_eq!(decode("json+base64", "lz4", &good).unwrap(), v);
+    }
 
     #[test]
     fn decodes_every_compression() {

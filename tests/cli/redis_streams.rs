@@ -708,7 +708,11 @@ fn redis_replay_to_writes_original_fields_or_hopeit_layout_and_validates_first()
 fn decoded(c: &mut redis::Connection, key: &str) -> Vec<serde_json::Value> {
     entries_of(c, key)
         .into_iter()
-        .map(|(id, pairs)| feedctl::redis::entry::Entry::new(key, &id, &pairs).json)
+        .map(|(id, pairs)| {
+            feedctl::redis::entry::Entry::new(key, &id, &pairs)
+                .json()
+                .clone()
+        })
         .collect()
 }
 
