@@ -211,13 +211,41 @@ impl Encoding {
             Encoding::Json => text.into_bytes(),
             Encoding::Json64Lz4 => {
                 let b64 = base64::engine::general_purpose::STANDARD.encode(text);
-                let mut enc = lz4_flex::frame::FrameEncoder::new(Vec::new());
-                // Writing into a Vec cannot fail.
-                let _ = std::io::Write::write_all(&mut enc, b64.as_bytes());
-                enc.finish().unwrap_or_default()
+                lz4_frame(b64.as_bytes())
             }
         }
     }
+}
+
+/// The largest input the reused encoder takes: a fresh encoder picks 64 KiB blocks for it too,
+/// so both write the same bytes.
+const REUSED_UP_TO: usize = 64 * 1024;
+
+thread_local! {
+    /// One LZ4 frame encoder per thread for payloads up to 64 KiB: a new encoder allocates and
+    /// clears its block buffers (about 200 KiB) for every payload of a few hundred bytes.
+    static LZ4_OUT: std::cell::RefCell<lz4_flex::frame::FrameEncoder<Vec<u8>>> =
+        std::cell::RefCell::new(lz4_flex::frame::FrameEncoder::with_frame_info(
+            lz4_flex::frame::FrameInfo::new().block_size(lz4_flex::frame::BlockSize::Max64KB),
+            Vec::new(),
+        ));
+}
+
+/// One LZ4 frame of `input`, as `FrameEncoder::new` writes it.
+fn lz4_frame(input: &[u8]) -> Vec<u8> {
+    if input.len() > REUSED_UP_TO {
+        let mut enc = lz4_flex::frame::FrameEncoder::new(Vec::new());
+        // Writing into a Vec cannot fail.
+        let _ = std::io::Write::write_all(&mut enc, input);
+        return enc.finish().unwrap_or_default();
+    }
+    LZ4_OUT.with(|cell| {
+        let mut enc = cell.borrow_mut();
+        // Writing into a Vec cannot fail; try_finish closes the frame, the next write opens one.
+        let _ = std::io::Write::write_all(&mut *enc, input);
+        let _ = enc.try_finish();
+        std::mem::take(enc.get_mut())
+    })
 }
 
 /// True for a type hopeit can dispatch on: `module.QualName`, no spaces.
@@ -257,6 +285,27 @@ pub fn entry_fields(
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn the_reused_lz4_encoder_writes_what_a_fresh_one_writes() {
+        let fresh = |b: &[u8]| {
+            let mut enc = lz4_flex::frame::FrameEncoder::new(Vec::new());
+            enc.write_all(b).unwrap();
+            enc.finish().unwrap()
+        };
+        let big: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        let inputs: [&[u8]; 6] = [
+            b"e30=",
+            b"abcabcabcabcabcabc",
+            &big[..65_536],
+            &big,
+            b"x",
+            &big[..70_000],
+        ];
+        for input in inputs {
+            assert_eq!(lz4_frame(input), fresh(input), "{} bytes", input.len());
+        }
+    }
 
     #[test]
     fn a_broken_lz4_payload_does_not_spoil_the_next() {

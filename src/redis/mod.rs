@@ -9,6 +9,7 @@ pub mod entry;
 pub mod hopeit;
 mod plain;
 pub mod source;
+pub mod stored;
 pub mod url;
 
 pub use entry::Entry;
