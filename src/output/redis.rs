@@ -39,7 +39,7 @@ pub fn pretty(e: &Entry) -> String {
         style(clip(&safe(&e.key), 24)).cyan(),
         style(&e.id).dim()
     );
-    if let Some(h) = e.json.get("hopeit") {
+    if let Some(h) = e.json().get("hopeit") {
         let ty = h.get("type").and_then(Value::as_str).unwrap_or("?");
         line.push_str(&format!(" {}", style(clip(&safe(ty), 60)).green()));
         if let Some(r) = h.get("request_id").and_then(Value::as_str) {
@@ -53,7 +53,7 @@ pub fn pretty(e: &Entry) -> String {
         line.push_str(&format!(": {body}"));
         return line;
     }
-    let fields: Vec<String> = match (e.json.get("fields"), e.json.get("pairs")) {
+    let fields: Vec<String> = match (e.json().get("fields"), e.json().get("pairs")) {
         (Some(Value::Object(f)), _) => f
             .iter()
             .map(|(k, v)| format!("{}={}", safe(k), safe(&value_text(v))))

@@ -6,8 +6,10 @@
 //! `hopeit` is there for entries in hopeit.engine's layout: its type, request id and the payload
 //! decoded by the entry's own `ser`/`comp`.
 
+use std::sync::OnceLock;
+
 use base64::Engine;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::feed::{Columns, FeedEvent};
 
@@ -23,7 +25,8 @@ pub struct Entry {
     pub id: String,
     /// The JSON above, as stored.
     pub raw: Vec<u8>,
-    pub json: Value,
+    /// `raw` parsed, only when something asks (tail's pretty line): recording never does.
+    json: OnceLock<Value>,
     /// hopeit's `type`, else a `type` field.
     pub event_type: Option<String>,
     /// The entry id's milliseconds.
@@ -77,48 +80,100 @@ pub fn id_ms(id: &str) -> Option<i64> {
 }
 
 impl Entry {
-    /// Builds the entry from what XREAD returned.
+    /// Builds the entry from what XREAD returned. The JSON is written straight into `raw`
+    /// rather than built as a `Value` tree and then serialised: that tree was a third of
+    /// recording's time per entry, and nothing on the recording path reads it.
     pub fn new(key: &str, id: &str, pairs: &[(Vec<u8>, Vec<u8>)]) -> Entry {
-        let mut obj = Map::new();
-        obj.insert("stream".into(), json!(key));
-        obj.insert("id".into(), json!(id));
-        let mut fields = Map::new();
-        let mut plain = true;
-        for (k, v) in pairs {
-            match std::str::from_utf8(k) {
-                Ok(name) if !fields.contains_key(name) => {
-                    fields.insert(name.to_string(), value_json(v));
+        let mut raw = Vec::with_capacity(
+            64 + key.len()
+                + pairs
+                    .iter()
+                    .map(|(k, v)| k.len() + v.len() + 6)
+                    .sum::<usize>(),
+        );
+        raw.extend_from_slice(b"{\"stream\":");
+        write_str(&mut raw, key);
+        raw.extend_from_slice(b",\"id\":");
+        write_str(&mut raw, id);
+        if plain_names(pairs) {
+            raw.extend_from_slice(b",\"fields\":{");
+            for (i, (k, v)) in pairs.iter().enumerate() {
+                if i > 0 {
+                    raw.push(b',');
                 }
-                _ => plain = false,
+                // plain_names checked that every name is UTF-8.
+                write_str(&mut raw, std::str::from_utf8(k).unwrap_or_default());
+                raw.push(b':');
+                write_value(&mut raw, v);
             }
-        }
-        if plain {
-            obj.insert("fields".into(), Value::Object(fields));
+            raw.push(b'}');
         } else {
-            let list: Vec<Value> = pairs
-                .iter()
-                .map(|(k, v)| json!([value_json(k), value_json(v)]))
-                .collect();
-            obj.insert("pairs".into(), Value::Array(list));
+            raw.extend_from_slice(b",\"pairs\":[");
+            for (i, (k, v)) in pairs.iter().enumerate() {
+                if i > 0 {
+                    raw.push(b',');
+                }
+                raw.push(b'[');
+                write_value(&mut raw, k);
+                raw.push(b',');
+                write_value(&mut raw, v);
+                raw.push(b']');
+            }
+            raw.push(b']');
         }
-        let mut event_type =
+        let event_type =
             hopeit::get(pairs, "type").map(|t| String::from_utf8_lossy(t).into_owned());
         if hopeit::recognise(pairs) {
-            let h = hopeit::describe(pairs);
-            if let Some(t) = h.get("type").and_then(Value::as_str) {
-                event_type = Some(t.to_string());
-            }
-            obj.insert("hopeit".into(), h);
+            raw.extend_from_slice(b",\"hopeit\":");
+            // Serialising a Value into a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut raw, &hopeit::describe(pairs));
         }
-        let json = Value::Object(obj);
+        raw.push(b'}');
         Entry {
             key: key.to_string(),
             id: id.to_string(),
-            raw: json.to_string().into_bytes(),
-            json,
+            raw,
+            json: OnceLock::new(),
             event_type,
             timestamp: id_ms(id),
             dedupe: format!("{key}\u{1f}{id}"),
+        }
+    }
+
+    /// The stored JSON as a value.
+    pub fn json(&self) -> &Value {
+        self.json
+            .get_or_init(|| serde_json::from_slice(&self.raw).unwrap_or(Value::Null))
+    }
+}
+
+/// True when every field name is UTF-8 and none repeats: the entry's fields fit an object.
+fn plain_names(pairs: &[(Vec<u8>, Vec<u8>)]) -> bool {
+    pairs.iter().enumerate().all(|(i, (k, _))| {
+        // Entries have a handful of fields: a scan is cheaper than hashing them.
+        std::str::from_utf8(k).is_ok() && !pairs[..i].iter().any(|(p, _)| p == k)
+    })
+}
+
+/// A JSON string, escaped as serde_json escapes it.
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    // Serialising a str into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+/// [`value_json`] written out without building it.
+fn write_value(out: &mut Vec<u8>, b: &[u8]) {
+    match std::str::from_utf8(b) {
+        Ok(s) => write_str(out, s),
+        Err(_) => {
+            out.extend_from_slice(b"{\"base64\":\"");
+            let start = out.len();
+            out.resize(start + b.len().div_ceil(3) * 4, 0);
+            let n = base64::engine::general_purpose::STANDARD
+                .encode_slice(b, &mut out[start..])
+                .unwrap_or(0);
+            out.truncate(start + n);
+            out.extend_from_slice(b"\"}");
         }
     }
 }
@@ -154,16 +209,81 @@ mod tests {
             (b"bin".to_vec(), vec![0xff, 0x00, 0x80]),
         ];
         let e = Entry::new("k", "1-0", &pairs);
-        assert_eq!(e.json["fields"]["bin"]["base64"], "/wCA");
-        assert_eq!(pairs_of(&e.json).unwrap(), pairs);
+        assert_eq!(e.json()["fields"]["bin"]["base64"], "/wCA");
+        assert_eq!(pairs_of(e.json()).unwrap(), pairs);
         let odd = vec![
             (b"a".to_vec(), b"1".to_vec()),
             (b"a".to_vec(), b"2".to_vec()),
             (vec![0xfe], b"3".to_vec()),
         ];
         let e = Entry::new("k", "2-0", &odd);
-        assert!(e.json.get("fields").is_none());
-        assert_eq!(pairs_of(&e.json).unwrap(), odd);
+        assert!(e.json().get("fields").is_none());
+        assert_eq!(pairs_of(e.json()).unwrap(), odd);
+    }
+
+    /// How the stored form was built before it was written directly: a `Value` tree.
+    fn built_as_value(key: &str, id: &str, pairs: &[(Vec<u8>, Vec<u8>)]) -> String {
+        let mut obj = serde_json::Map::new();
+        obj.insert("stream".into(), json!(key));
+        obj.insert("id".into(), json!(id));
+        let mut fields = serde_json::Map::new();
+        let mut plain = true;
+        for (k, v) in pairs {
+            match std::str::from_utf8(k) {
+                Ok(name) if !fields.contains_key(name) => {
+                    fields.insert(name.to_string(), value_json(v));
+                }
+                _ => plain = false,
+            }
+        }
+        if plain {
+            obj.insert("fields".into(), Value::Object(fields));
+        } else {
+            let list: Vec<Value> = pairs
+                .iter()
+                .map(|(k, v)| json!([value_json(k), value_json(v)]))
+                .collect();
+            obj.insert("pairs".into(), Value::Array(list));
+        }
+        if hopeit::recognise(pairs) {
+            obj.insert("hopeit".into(), hopeit::describe(pairs));
+        }
+        Value::Object(obj).to_string()
+    }
+
+    #[test]
+    fn stored_bytes_are_those_of_the_value_tree() {
+        let p = |k: &[u8], v: &[u8]| (k.to_vec(), v.to_vec());
+        let payload = hopeit::Encoding::Json64Lz4.encode(&json!({"text": "h\"i\u{1}", "n": 1.5}));
+        let cases: Vec<Vec<(Vec<u8>, Vec<u8>)>> = vec![
+            vec![],
+            vec![
+                p(b"a", b"x\"y\\z\n\x7f\x01\xc3\xa9"),
+                p(b"b", &[0xff, 0, 1, 2]),
+            ],
+            vec![p(b"a", b"1"), p(b"a", b"2")],
+            vec![p(&[0xfe, 0x01], b"v"), p(b"k", &[0x80])],
+            vec![
+                p(b"type", b"app.M"),
+                p(b"track.request_id", b"r"),
+                p(b"ser", b"json+base64"),
+                p(b"comp", b"lz4"),
+                p(b"payload", &payload),
+            ],
+            vec![
+                p(b"type", b"t"),
+                p(b"ser", b"pickle:4"),
+                p(b"comp", b"none"),
+                p(b"payload", b"\x80"),
+            ],
+        ];
+        for pairs in cases {
+            let e = Entry::new("k\"ey", "1-2", &pairs);
+            assert_eq!(
+                String::from_utf8(e.raw.clone()).unwrap(),
+                built_as_value("k\"ey", "1-2", &pairs)
+            );
+        }
     }
 
     #[test]
@@ -179,8 +299,8 @@ mod tests {
         ];
         let e = Entry::new("my-stream", "1700000000000-0", &pairs);
         assert_eq!(e.event_type.as_deref(), Some("app.data_model.MyMessage"));
-        assert_eq!(e.json["hopeit"]["payload"]["text"], "hi");
-        assert_eq!(e.json["hopeit"]["request_id"], "r1");
+        assert_eq!(e.json()["hopeit"]["payload"]["text"], "hi");
+        assert_eq!(e.json()["hopeit"]["request_id"], "r1");
         assert_eq!(e.timestamp, Some(1_700_000_000_000));
     }
 }

@@ -7,7 +7,9 @@
 pub mod conn;
 pub mod entry;
 pub mod hopeit;
+mod plain;
 pub mod source;
+pub mod stored;
 pub mod url;
 
 pub use entry::Entry;

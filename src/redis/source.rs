@@ -14,6 +14,7 @@ use crate::feed::{Backoff, Chunk, Committed, Cursor, ErrorClass, Notice, Source,
 
 use super::conn::{connect, Failure};
 use super::entry::Entry;
+use super::plain;
 use super::url::Server;
 
 /// Where a plain reader starts on a key it has no cursor for.
@@ -90,6 +91,8 @@ pub struct StreamSource {
     unacked: Vec<(String, Vec<String>)>,
     /// The last read of new entries found none.
     drained: bool,
+    /// Plain mode: the next read, sent while the keeper commits the chunks of the last one.
+    ahead: Option<plain::Ahead>,
 }
 
 /// One step's outcome: chunks were queued, or nothing came.
@@ -118,6 +121,7 @@ impl StreamSource {
             number: 0,
             unacked: Vec::new(),
             drained: false,
+            ahead: None,
         }
     }
 
@@ -293,26 +297,29 @@ impl StreamSource {
     }
 
     async fn read_plain(&mut self, notify: &mut dyn FnMut(Notice)) -> Step {
-        for i in 0..self.parts.len() {
-            self.check_trimmed(i, notify).await?;
+        let read = match self.ahead.take() {
+            Some(ahead) => ahead.wait().await?,
+            None => {
+                let conn = self.conn().await?;
+                plain::read(conn, self.plain_request()).await?
+            }
+        };
+        for (i, info) in read.infos.iter().enumerate() {
+            if let Some(info) = info {
+                self.check_trimmed(i, info, notify);
+            }
         }
-        let mut cmd = ::redis::cmd("XREAD");
-        cmd.arg("COUNT").arg(self.opts.batch);
-        self.block_arg(&mut cmd);
-        cmd.arg("STREAMS");
-        for p in &self.parts {
-            cmd.arg(&p.key);
+        self.drained = read.streams.is_empty();
+        for (key, entries) in read.streams {
+            self.push_chunk(&key, entries, Vec::new(), read.latency);
         }
-        for p in &self.parts {
-            cmd.arg(&p.last);
-        }
-        let t0 = Instant::now();
-        let reply = self.query(&cmd).await?;
-        let latency = t0.elapsed();
-        let got = streams(&reply);
-        self.drained = got.is_empty();
-        for (key, entries) in got {
-            self.push_chunk(&key, entries, Vec::new(), latency);
+        // Read the next batch while the keeper commits this one, instead of after: a plain
+        // read carries its cursor in the request and acknowledges nothing, so reading ahead
+        // cannot lose an entry, and one read ahead is all it takes to overlap the two.
+        if !self.queue.is_empty() {
+            if let Some(conn) = self.conn.clone() {
+                self.ahead = Some(plain::Ahead::start(conn, self.plain_request()));
+            }
         }
         Ok(())
     }
@@ -325,22 +332,25 @@ impl StreamSource {
         }
     }
 
-    /// A cursor below entries deleted or trimmed since is a gap (Redis 7: `max-deleted-entry-id`).
-    async fn check_trimmed(&mut self, i: usize, notify: &mut dyn FnMut(Notice)) -> Step {
+    /// The next plain read from where every key stands now.
+    fn plain_request(&self) -> plain::Request {
+        plain::Request {
+            server: self.opts.server.clone(),
+            keys: self.parts.iter().map(|p| p.key.clone()).collect(),
+            cursors: self.parts.iter().map(|p| p.last.clone()).collect(),
+            batch: self.opts.batch,
+            block: (!self.opts.exit_at_end).then_some(self.opts.block),
+        }
+    }
+
+    /// A cursor below entries deleted or trimmed since is a gap (Redis 7: `max-deleted-entry-id`);
+    /// `info` is the key's XINFO STREAM, asked just before the read from that cursor.
+    fn check_trimmed(&mut self, i: usize, info: &Value, notify: &mut dyn FnMut(Notice)) {
         let key = self.parts[i].key.clone();
-        let info = match self
-            .query(::redis::cmd("XINFO").arg("STREAM").arg(&key))
-            .await
-        {
-            Ok(v) => v,
-            // No such key (yet): nothing was lost.
-            Err(Failure::Refused(t)) if t.contains("no such key") => return Ok(()),
-            Err(f) => return Err(f),
-        };
         let Some(cur) = parse_id(&self.parts[i].last) else {
-            return Ok(());
+            return;
         };
-        let first = field(&info, "first-entry").and_then(|e| match e {
+        let first = field(info, "first-entry").and_then(|e| match e {
             Value::Array(a) => a.first().and_then(text),
             _ => None,
         });
@@ -350,15 +360,15 @@ impl StreamSource {
             .as_deref()
             .and_then(parse_id)
             .filter(|f| cur != (0, 0) && *f > cur);
-        let deleted = field(&info, "max-deleted-entry-id")
+        let deleted = field(info, "max-deleted-entry-id")
             .and_then(text)
             .and_then(|d| parse_id(&d))
             .filter(|d| *d > cur);
         let Some(mark) = trimmed.or(deleted) else {
-            return Ok(());
+            return;
         };
         if self.parts[i].reported_deleted.is_some_and(|r| mark <= r) {
-            return Ok(());
+            return;
         }
         self.parts[i].reported_deleted = Some(mark);
         let first = first.unwrap_or_else(|| "none".into());
@@ -377,7 +387,6 @@ impl StreamSource {
                 "stream `{key}`: entries after {last} were {why} before feedctl read them (first kept entry: {first}); a gap is recorded, going on from there"
             ),
         });
-        Ok(())
     }
 
     async fn read_group(
@@ -405,7 +414,7 @@ impl StreamSource {
                     let t0 = Instant::now();
                     let reply = self.query(&cmd).await?;
                     let entries: Vec<RawEntry> =
-                        streams(&reply).into_iter().flat_map(|(_, e)| e).collect();
+                        streams(reply).into_iter().flat_map(|(_, e)| e).collect();
                     match entries.last() {
                         None => {
                             self.parts[i].phase = match claim_idle {
@@ -440,7 +449,7 @@ impl StreamSource {
                         .clone();
                     let t0 = Instant::now();
                     let reply = self.query(&cmd).await?;
-                    let (next, entries, deleted) = autoclaim(&reply);
+                    let (next, entries, deleted) = autoclaim(reply);
                     self.parts[i].phase = if next == "0-0" {
                         Phase::New
                     } else {
@@ -481,7 +490,7 @@ impl StreamSource {
         let t0 = Instant::now();
         let reply = self.query(&cmd).await?;
         let latency = t0.elapsed();
-        let got = streams(&reply);
+        let got = streams(reply);
         self.drained = got.is_empty();
         if got.is_empty() && claim_idle.is_some() {
             // Nothing new: look again for entries that went idle meanwhile.
@@ -524,35 +533,29 @@ impl StreamSource {
             self.xack(key, &deleted).await?;
         }
         let ids: Vec<String> = kept.iter().map(|e| e.0.clone()).collect();
-        self.push_chunk(key, kept, ids, latency);
+        let events = kept
+            .iter()
+            .map(|(id, pairs)| Entry::new(key, id, pairs.as_deref().unwrap_or_default()))
+            .collect();
+        self.push_chunk(key, events, ids, latency);
         Ok(())
     }
 
-    fn push_chunk(
-        &mut self,
-        key: &str,
-        entries: Vec<RawEntry>,
-        ack: Vec<String>,
-        latency: Duration,
-    ) {
-        if entries.is_empty() {
+    fn push_chunk(&mut self, key: &str, events: Vec<Entry>, ack: Vec<String>, latency: Duration) {
+        if events.is_empty() {
             return;
         }
         let Some(i) = self.parts.iter().position(|p| p.key == key) else {
             return;
         };
         let before = self.cursor(&self.parts[i].last.clone());
-        let events: Vec<Entry> = entries
-            .iter()
-            .map(|(id, pairs)| Entry::new(key, id, pairs.as_deref().unwrap_or_default()))
-            .collect();
-        let last = entries.last().map(|e| e.0.clone()).unwrap_or_default();
+        let last = events.last().map(|e| e.id.clone()).unwrap_or_default();
         // Plain: the cursor. Group: the highest id seen, where a recreated group restarts.
         if parse_id(&last) > parse_id(&self.parts[i].last) {
             self.parts[i].last = last;
         }
         let after = self.cursor(&self.parts[i].last.clone());
-        let mut body = Vec::new();
+        let mut body = Vec::with_capacity(events.iter().map(|e| e.raw.len() + 1).sum());
         for e in &events {
             body.extend_from_slice(&e.raw);
             body.push(b'\n');
@@ -679,7 +682,7 @@ impl Source for StreamSource {
 }
 
 /// An entry as XREAD gives it: id and field pairs (none when it was deleted while pending).
-type RawEntry = (String, Option<Vec<(Vec<u8>, Vec<u8>)>>);
+pub(super) type RawEntry = (String, Option<Vec<(Vec<u8>, Vec<u8>)>>);
 
 fn text(v: &Value) -> Option<String> {
     match v {
@@ -691,10 +694,11 @@ fn text(v: &Value) -> Option<String> {
     }
 }
 
-fn bytes(v: &Value) -> Option<Vec<u8>> {
+/// A value's bytes, taken out of the reply rather than copied (entries are most of a read).
+fn bytes(v: Value) -> Option<Vec<u8>> {
     match v {
-        Value::BulkString(b) => Some(b.clone()),
-        Value::SimpleString(s) => Some(s.as_bytes().to_vec()),
+        Value::BulkString(b) => Some(b),
+        Value::SimpleString(s) => Some(s.into_bytes()),
         Value::Int(i) => Some(i.to_string().into_bytes()),
         _ => None,
     }
@@ -715,21 +719,26 @@ fn field<'v>(v: &'v Value, name: &str) -> Option<&'v Value> {
     }
 }
 
-fn entries(v: &Value) -> Vec<RawEntry> {
+fn entries(v: Value) -> Vec<RawEntry> {
     let Value::Array(list) = v else {
         return Vec::new();
     };
-    list.iter()
+    list.into_iter()
         .filter_map(|e| {
             let Value::Array(pair) = e else { return None };
-            let id = text(pair.first()?)?;
-            let fields = match pair.get(1) {
-                Some(Value::Array(f)) => Some(
-                    f.chunks(2)
-                        .filter(|kv| kv.len() == 2)
-                        .filter_map(|kv| Some((bytes(&kv[0])?, bytes(&kv[1])?)))
-                        .collect(),
-                ),
+            let mut pair = pair.into_iter();
+            let id = text(&pair.next()?)?;
+            let fields = match pair.next() {
+                Some(Value::Array(f)) => {
+                    let mut f = f.into_iter();
+                    let mut pairs = Vec::with_capacity(f.len() / 2);
+                    while let (Some(k), Some(v)) = (f.next(), f.next()) {
+                        if let (Some(k), Some(v)) = (bytes(k), bytes(v)) {
+                            pairs.push((k, v));
+                        }
+                    }
+                    Some(pairs)
+                }
                 _ => None,
             };
             Some((id, fields))
@@ -738,31 +747,40 @@ fn entries(v: &Value) -> Vec<RawEntry> {
 }
 
 /// The per-key entries of an XREAD(GROUP) reply (nil: none before BLOCK ran out).
-fn streams(v: &Value) -> Vec<(String, Vec<RawEntry>)> {
+pub(super) fn streams(v: Value) -> Vec<(String, Vec<RawEntry>)> {
     match v {
         Value::Array(list) => list
-            .iter()
+            .into_iter()
             .filter_map(|s| match s {
-                Value::Array(kv) if kv.len() == 2 => Some((text(&kv[0])?, entries(&kv[1]))),
+                Value::Array(kv) if kv.len() == 2 => {
+                    let mut kv = kv.into_iter();
+                    let key = text(&kv.next()?)?;
+                    Some((key, entries(kv.next()?)))
+                }
                 _ => None,
             })
             .collect(),
         Value::Map(m) => m
-            .iter()
-            .filter_map(|(k, e)| Some((text(k)?, entries(e))))
+            .into_iter()
+            .filter_map(|(k, e)| Some((text(&k)?, entries(e))))
             .collect(),
         _ => Vec::new(),
     }
 }
 
 /// XAUTOCLAIM's reply: the next start, the entries taken, the ids deleted meanwhile.
-fn autoclaim(v: &Value) -> (String, Vec<RawEntry>, Vec<String>) {
+fn autoclaim(v: Value) -> (String, Vec<RawEntry>, Vec<String>) {
     let Value::Array(a) = v else {
         return ("0-0".into(), Vec::new(), Vec::new());
     };
-    let next = a.first().and_then(text).unwrap_or_else(|| "0-0".into());
-    let got = a.get(1).map(entries).unwrap_or_default();
-    let deleted = match a.get(2) {
+    let mut a = a.into_iter();
+    let next = a
+        .next()
+        .as_ref()
+        .and_then(text)
+        .unwrap_or_else(|| "0-0".into());
+    let got = a.next().map(entries).unwrap_or_default();
+    let deleted = match a.next() {
         Some(Value::Array(d)) => d.iter().filter_map(text).collect(),
         _ => Vec::new(),
     };

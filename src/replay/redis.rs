@@ -1,12 +1,16 @@
-//! `replay --to redis://host/KEY` (DESIGN §4b): each chunk written with one pipelined round of
-//! `XADD`s. Entries recorded from Redis keep their original fields; any event can be written in
+//! `replay --to redis://host/KEY` (DESIGN §4b): each chunk written as pipelined slices of
+//! `XADD`s on one connection. Entries recorded from Redis keep their original fields; any event can be written in
 //! hopeit.engine's layout. Every selected event is checked before the first write, because one
 //! bad entry stalls a hopeit consumer.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use ::redis::aio::MultiplexedConnection;
 use ::redis::Value;
+use serde_json::value::RawValue;
 use serde_json::Value as Json;
 
 use crate::exit::{Exit, Fail};
@@ -14,6 +18,7 @@ use crate::journal::{Journal, JournalError, Selection};
 use crate::redis::conn::{connect, Failure};
 use crate::redis::entry::{pairs_of, Pairs};
 use crate::redis::hopeit::{self, Encoding};
+use crate::redis::stored;
 use crate::redis::StreamUrl;
 
 use super::sink::{Done, Sink};
@@ -72,17 +77,105 @@ enum Checked {
 }
 
 fn checked(target: &RedisTarget, d: &Delivery) -> Result<Checked, String> {
+    match checked_by_members(target, d) {
+        Some(c) => c,
+        None => checked_whole(target, d),
+    }
+}
+
+/// [`checked_whole`] for the events replay writes most (entries recorded from Redis, hopeit's
+/// included), reading only the members it needs: the whole event as a `Value` tree was most of
+/// `replay --to`'s CPU. `None` where this does not decide: the event is read whole.
+fn checked_by_members(target: &RedisTarget, d: &Delivery) -> Option<Result<Checked, String>> {
+    let m: stored::Members = stored::members(&d.raw)?;
+    let is_entry = m.id.is_some() && (m.fields.is_some() || m.pairs.is_some());
+    if !is_entry {
+        return None;
+    }
+    let parse = |r: &RawValue| serde_json::from_str::<Json>(r.get()).ok();
+    Some(match &target.layout {
+        Layout::Original => {
+            // pairs_of reads `pairs`, else `fields`: an object of just those two.
+            let mut two = serde_json::Map::new();
+            if let Some(p) = m.pairs {
+                two.insert("pairs".into(), parse(p)?);
+            }
+            if let Some(f) = m.fields {
+                two.insert("fields".into(), parse(f)?);
+            }
+            fields_of_entry(&Json::Object(two))
+        }
+        Layout::Hopeit { .. } => {
+            let payload = match m.hopeit {
+                Some(h) => {
+                    let h: stored::HopeitMembers = stored::members(h.get())?;
+                    match h.payload.filter(|p| p.get() != "null") {
+                        Some(p) => parse(p)?,
+                        None => return Some(Err(NOT_DECODED.into())),
+                    }
+                }
+                None => match m.fields {
+                    Some(f) => parse(f)?,
+                    None => return Some(Err(NOT_TEXT.into())),
+                },
+            };
+            // hopeit's own event id: the `id` field when it is a string.
+            let field_id = match m.fields {
+                Some(f) if f.get().trim_start().starts_with('{') => {
+                    let f: stored::IdField = stored::members(f.get())?;
+                    f.id.and_then(|id| serde_json::from_str::<String>(id.get()).ok())
+                }
+                _ => None,
+            };
+            hopeit_checked(d, m.hopeit.is_none(), payload, field_id)
+        }
+    })
+}
+
+const NOT_DECODED: &str = "its hopeit payload was not decoded (pickle?)";
+const NOT_TEXT: &str = "its fields are not all text";
+
+/// An entry's original fields, to write as they were.
+fn fields_of_entry(json: &Json) -> Result<Checked, String> {
+    let pairs = pairs_of(json).ok_or("its fields cannot be read back")?;
+    if pairs.is_empty() {
+        return Err("an entry with no fields cannot be written".into());
+    }
+    Ok(Checked::Fields(pairs))
+}
+
+/// The checks of a hopeit payload (`from_fields`: it is an entry's fields) and its event id.
+fn hopeit_checked(
+    d: &Delivery,
+    from_fields: bool,
+    payload: Json,
+    field_id: Option<String>,
+) -> Result<Checked, String> {
+    if from_fields
+        && payload
+            .as_object()
+            .is_some_and(|o| o.values().any(|v| !v.is_string()))
+    {
+        return Err("it has binary field values, which a hopeit payload cannot carry".into());
+    }
+    if !payload.is_object() {
+        return Err("a hopeit payload must be a JSON object (a dataobject)".into());
+    }
+    // hopeit's own event id when the entry has one, so a consumer sees the same id again.
+    let id = field_id
+        .or_else(|| d.event_id.clone())
+        .or_else(|| payload.get("id").and_then(Json::as_str).map(str::to_string))
+        .unwrap_or_else(|| format!("feedctl-{}", d.row));
+    Ok(Checked::Hopeit { id, payload })
+}
+
+/// The checks on the whole event as a `Value`.
+fn checked_whole(target: &RedisTarget, d: &Delivery) -> Result<Checked, String> {
     let json: Json = serde_json::from_str(&d.raw).map_err(|e| format!("not JSON ({e})"))?;
     let is_entry =
         json.get("id").is_some() && (json.get("fields").is_some() || json.get("pairs").is_some());
     match &target.layout {
-        Layout::Original if is_entry => {
-            let pairs = pairs_of(&json).ok_or("its fields cannot be read back")?;
-            if pairs.is_empty() {
-                return Err("an entry with no fields cannot be written".into());
-            }
-            Ok(Checked::Fields(pairs))
-        }
+        Layout::Original if is_entry => fields_of_entry(&json),
         Layout::Original => {
             let mut f = Vec::new();
             if let Some(id) = &d.event_id {
@@ -101,36 +194,16 @@ fn checked(target: &RedisTarget, d: &Delivery) -> Result<Checked, String> {
                     .get("payload")
                     .filter(|p| !p.is_null())
                     .cloned()
-                    .ok_or("its hopeit payload was not decoded (pickle?)")?,
-                (None, true) => {
-                    let f = json
-                        .get("fields")
-                        .cloned()
-                        .ok_or("its fields are not all text")?;
-                    if f.as_object()
-                        .is_some_and(|o| o.values().any(|v| !v.is_string()))
-                    {
-                        return Err(
-                            "it has binary field values, which a hopeit payload cannot carry"
-                                .into(),
-                        );
-                    }
-                    f
-                }
+                    .ok_or(NOT_DECODED)?,
+                (None, true) => json.get("fields").cloned().ok_or(NOT_TEXT)?,
                 (None, false) => json.clone(),
             };
-            if !payload.is_object() {
-                return Err("a hopeit payload must be a JSON object (a dataobject)".into());
-            }
-            // hopeit's own event id when the entry has one, so a consumer sees the same id again.
-            let id = json
+            let field_id = json
                 .pointer("/fields/id")
                 .and_then(Json::as_str)
-                .map(str::to_string)
-                .or_else(|| d.event_id.clone())
-                .or_else(|| payload.get("id").and_then(Json::as_str).map(str::to_string))
-                .unwrap_or_else(|| format!("feedctl-{}", d.row));
-            Ok(Checked::Hopeit { id, payload })
+                .map(str::to_string);
+            let from_fields = json.get("hopeit").is_none() && is_entry;
+            hopeit_checked(d, from_fields, payload, field_id)
         }
     }
 }
@@ -221,16 +294,66 @@ impl RedisSink {
         RedisSink { target, conn: None }
     }
 
-    async fn write(&mut self, chunk: &Chunk) -> Result<Vec<String>, String> {
-        if self.conn.is_none() {
-            self.conn = Some(
-                connect(&self.target.url.server(), Duration::from_secs(30))
-                    .await
-                    .map_err(describe)?,
-            );
+    /// Writes a chunk: one result per event, its new entry id or why it was not written.
+    ///
+    /// The chunk goes out as pipelines of [`SLICE`] XADDs, each queued on the connection as
+    /// soon as it is encoded, so Redis works through one slice while the next is encoded
+    /// (one pipeline for the whole chunk left Redis idle during all the encoding, and feedctl
+    /// idle during all of Redis's work). One connection keeps the slices, and so the entries,
+    /// in the chunk's order.
+    async fn write(&mut self, chunk: &Chunk) -> Vec<Result<String, String>> {
+        let conn = match &self.conn {
+            Some(c) => c.clone(),
+            None => match connect(&self.target.url.server(), Duration::from_secs(30)).await {
+                Ok(c) => {
+                    self.conn = Some(c.clone());
+                    c
+                }
+                Err(f) => return vec![Err(describe(f)); chunk.events.len()],
+            },
+        };
+        let mut sent: Vec<(usize, Sent)> = Vec::new();
+        let mut unwritten = None;
+        for part in chunk.events.chunks(SLICE) {
+            let pipe = match self.pipeline(part) {
+                Ok(p) => p,
+                Err(why) => {
+                    unwritten = Some(why);
+                    break;
+                }
+            };
+            let mut c = conn.clone();
+            let mut reply: Reply = Box::pin(async move { pipe.query_async(&mut c).await });
+            let sent_now = match poll_once(&mut reply).await {
+                Some(r) => Sent::Done(r),
+                None => Sent::Waiting(reply),
+            };
+            sent.push((part.len(), sent_now));
         }
+        let mut out = Vec::with_capacity(chunk.events.len());
+        for (n, s) in sent {
+            let reply = match s {
+                Sent::Done(r) => r,
+                Sent::Waiting(f) => f.await,
+            };
+            match reply {
+                Ok(values) => out.extend(values.into_iter().map(|v| Ok(entry_id(v)))),
+                Err(e) => {
+                    self.conn = None;
+                    let why = describe(Failure::from_redis(e, &self.target.url.server()));
+                    out.extend(std::iter::repeat_n(Err(why), n));
+                }
+            }
+        }
+        let why = unwritten.unwrap_or_else(|| "no reply from Redis".into());
+        out.resize(chunk.events.len(), Err(why));
+        out
+    }
+
+    /// One XADD per event.
+    fn pipeline(&self, events: &[Delivery]) -> Result<::redis::Pipeline, String> {
         let mut pipe = ::redis::pipe();
-        for d in &chunk.events {
+        for d in events {
             let fields = fields_for(&self.target, d)?;
             let cmd = pipe.cmd("XADD").arg(&self.target.url.key);
             if let Some(n) = self.target.maxlen {
@@ -241,29 +364,45 @@ impl RedisSink {
                 cmd.arg(k).arg(v);
             }
         }
-        let Some(c) = self.conn.as_mut() else {
-            return Err("not connected".into());
-        };
-        let reply: Vec<Value> = match pipe.query_async(c).await {
-            Ok(r) => r,
-            Err(e) => {
-                self.conn = None;
-                return Err(describe(Failure::from_redis(e, &self.target.url.server())));
-            }
-        };
-        Ok(reply
-            .into_iter()
-            .map(|v| match v {
-                Value::BulkString(b) => String::from_utf8_lossy(&b).into_owned(),
-                Value::SimpleString(s) => s,
-                other => format!("{other:?}"),
-            })
-            .collect())
+        Ok(pipe)
+    }
+}
+
+/// XADDs per pipeline: enough to keep Redis busy while the next slice is encoded, few enough
+/// that the first reaches it early (redis-benchmark's `-P 100`).
+const SLICE: usize = 100;
+
+/// A pipeline's reply on its way.
+type Reply = Pin<Box<dyn Future<Output = ::redis::RedisResult<Vec<Value>>> + Send>>;
+
+enum Sent {
+    Done(::redis::RedisResult<Vec<Value>>),
+    Waiting(Reply),
+}
+
+/// Polls once: the connection queues a request when it is first polled, so each slice is on
+/// its way, in order, before the next is encoded.
+async fn poll_once<T>(f: &mut Pin<Box<dyn Future<Output = T> + Send>>) -> Option<T> {
+    std::future::poll_fn(|cx| {
+        Poll::Ready(match f.as_mut().poll(cx) {
+            Poll::Ready(v) => Some(v),
+            Poll::Pending => None,
+        })
+    })
+    .await
+}
+
+/// XADD's reply: the new entry's id.
+fn entry_id(v: Value) -> String {
+    match v {
+        Value::BulkString(b) => String::from_utf8_lossy(&b).into_owned(),
+        Value::SimpleString(s) => s,
+        other => format!("{other:?}"),
     }
 }
 
 impl Sink for RedisSink {
-    /// One pipelined round per chunk: one result per event, its new entry id as its output.
+    /// Pipelined slices of XADDs: one result per event, its new entry id as its output.
     async fn deliver(
         &mut self,
         chunk: &Chunk,
@@ -277,15 +416,11 @@ impl Sink for RedisSink {
         chunk
             .events
             .iter()
-            .enumerate()
-            .map(|(i, d)| {
-                let (outcome, out, err) = match &written {
-                    Ok(ids) => (
-                        Outcome::Handled,
-                        ids.get(i).cloned().unwrap_or_default(),
-                        String::new(),
-                    ),
-                    Err(e) => (Outcome::Failed, String::new(), e.clone()),
+            .zip(written)
+            .map(|(d, w)| {
+                let (outcome, out, err) = match w {
+                    Ok(id) => (Outcome::Handled, id, String::new()),
+                    Err(e) => (Outcome::Failed, String::new(), e),
                 };
                 RunResult {
                     row: d.row,
@@ -302,5 +437,64 @@ impl Sink for RedisSink {
 
     async fn finish(&mut self, _grace: Duration) {
         self.conn = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a check decided, comparably.
+    fn decided(c: Result<Checked, String>) -> String {
+        match c {
+            Ok(Checked::Fields(f)) => format!("fields {f:?}"),
+            Ok(Checked::Hopeit { id, payload }) => format!("hopeit {id} {payload}"),
+            Err(e) => format!("refused: {e}"),
+        }
+    }
+
+    #[test]
+    fn reading_members_decides_as_reading_the_whole_event() {
+        let url = StreamUrl::parse("redis://127.0.0.1:6379/k", None).unwrap();
+        let hopeit = Layout::Hopeit {
+            event_type: "a.B".into(),
+            encoding: Encoding::Json,
+        };
+        let events = [
+            r#"{"stream":"s","id":"1-0","fields":{"id":"x","a":"b"},"hopeit":{"type":"a.B","payload":{"text":"hi","id":"p"}}}"#,
+            r#"{"stream":"s","id":"1-0","fields":{"a":"b","n":"1"}}"#,
+            r#"{"stream":"s","id":"1-0","fields":{"a":{"base64":"/w=="}}}"#,
+            r#"{"stream":"s","id":"1-0","pairs":[["a","1"],["a","2"]]}"#,
+            r#"{"stream":"s","id":"1-0","fields":{}}"#,
+            r#"{"stream":"s","id":"1-0","fields":{"id":7},"hopeit":{"payload":null,"undecoded":"pickle"}}"#,
+            r#"{"stream":"s","id":"1-0","fields":{"a":"b"},"hopeit":{"payload":[1]}}"#,
+            r#"{"stream":"s","id":null,"fields":[1]}"#,
+            r#"{"id":"e1","type":"MESSAGESENT","payload":{}}"#,
+            r#"{"id":"1","fields":{"a":"b"},"fields":{"c":"d"}}"#,
+            r#"[1,2]"#,
+        ];
+        for layout in [Layout::Original, hopeit] {
+            let target = RedisTarget {
+                url: url.clone(),
+                layout,
+                maxlen: None,
+            };
+            for raw in events {
+                let d = Delivery {
+                    row: 3,
+                    raw: raw.into(),
+                    event_id: Some("1-0".into()),
+                    event_type: None,
+                    timestamp: None,
+                    stream_id: None,
+                    initiator_id: None,
+                    source: "redis".into(),
+                    partition: "s".into(),
+                };
+                if let Some(fast) = checked_by_members(&target, &d) {
+                    assert_eq!(decided(fast), decided(checked_whole(&target, &d)), "{raw}");
+                }
+            }
+        }
     }
 }

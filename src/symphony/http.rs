@@ -161,7 +161,9 @@ impl Http {
                 return Err(too_large());
             }
             let mut resp = resp;
-            let mut body = Vec::new();
+            // Sized once when the server says how long the body is (within the limit, checked
+            // above): growing it piece by piece re-copied a datafeed read's body several times.
+            let mut body = Vec::with_capacity(resp.content_length().map_or(0, |n| n as usize));
             while let Some(piece) = resp
                 .chunk()
                 .await

@@ -1,0 +1,109 @@
+//! One plain read (`XINFO STREAM` per key for the gap check, then `XREAD` from the cursors),
+//! and the same read started ahead on a task of its own.
+//!
+//! Why a task: `record` commits a chunk synchronously (SQLite) on the follow loop's task, so a
+//! read that is only a future would not move until the commit is done. On a task of its own
+//! the next round trip, and building its entries' JSON (hopeit payloads decoded), run on the
+//! other worker thread during the commit. Only plain reads are started ahead: their cursor is
+//! in the request and they acknowledge nothing, whereas a group read would move entries into
+//! this consumer's pending list that a stopping `--count` never hands out.
+
+use std::time::{Duration, Instant};
+
+use ::redis::aio::MultiplexedConnection;
+use ::redis::Value;
+
+use super::conn::Failure;
+use super::entry::Entry;
+use super::source::streams;
+use super::url::Server;
+
+/// Where a plain read starts: one cursor per key.
+pub struct Request {
+    pub server: Server,
+    pub keys: Vec<String>,
+    pub cursors: Vec<String>,
+    pub batch: usize,
+    /// `None`: do not block (`--exit-at-end` wants to know at once that nothing is there).
+    pub block: Option<Duration>,
+}
+
+/// What a plain read brought back.
+pub struct Read {
+    /// Per key, in the order of [`Request::keys`]: its XINFO STREAM, `None` when the key does
+    /// not exist (yet).
+    pub infos: Vec<Option<Value>>,
+    /// Per key that had entries: the entries after its cursor, already built.
+    pub streams: Vec<(String, Vec<Entry>)>,
+    /// How long the XREAD took.
+    pub latency: Duration,
+}
+
+/// Reads once: the XINFOs first, so a trim found there happened before the XREAD.
+pub async fn read(mut conn: MultiplexedConnection, req: Request) -> Result<Read, Failure> {
+    let mut infos = Vec::with_capacity(req.keys.len());
+    for key in &req.keys {
+        let info = ::redis::cmd("XINFO")
+            .arg("STREAM")
+            .arg(key)
+            .query_async::<Value>(&mut conn)
+            .await
+            .map_err(|e| Failure::from_redis(e, &req.server));
+        infos.push(match info {
+            Ok(v) => Some(v),
+            // No such key (yet): nothing was lost.
+            Err(Failure::Refused(t)) if t.contains("no such key") => None,
+            Err(f) => return Err(f),
+        });
+    }
+    let mut cmd = ::redis::cmd("XREAD");
+    cmd.arg("COUNT").arg(req.batch);
+    if let Some(block) = req.block {
+        cmd.arg("BLOCK").arg(block.as_millis() as u64);
+    }
+    cmd.arg("STREAMS").arg(&req.keys).arg(&req.cursors);
+    let t0 = Instant::now();
+    let reply = cmd
+        .query_async::<Value>(&mut conn)
+        .await
+        .map_err(|e| Failure::from_redis(e, &req.server))?;
+    let latency = t0.elapsed();
+    let streams = streams(reply)
+        .into_iter()
+        .map(|(key, raw)| {
+            let entries = raw
+                .iter()
+                .map(|(id, pairs)| Entry::new(&key, id, pairs.as_deref().unwrap_or_default()))
+                .collect();
+            (key, entries)
+        })
+        .collect();
+    Ok(Read {
+        infos,
+        streams,
+        latency,
+    })
+}
+
+/// A read running ahead; dropping it abandons the read (nothing was acknowledged by it).
+pub struct Ahead(tokio::task::JoinHandle<Result<Read, Failure>>);
+
+impl Ahead {
+    pub fn start(conn: MultiplexedConnection, req: Request) -> Ahead {
+        Ahead(tokio::spawn(read(conn, req)))
+    }
+
+    /// Its outcome; a task that died counts as a failed read, to be retried.
+    pub async fn wait(mut self) -> Result<Read, Failure> {
+        match (&mut self.0).await {
+            Ok(r) => r,
+            Err(e) => Err(Failure::Transient(format!("the read ahead stopped: {e}"))),
+        }
+    }
+}
+
+impl Drop for Ahead {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
