@@ -15,7 +15,7 @@ use std::process::{Child, Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::*;
-use crate::redis_streams::Redis;
+use crate::redis_server::RedisServer;
 
 const STREAM: &str = "my-stream";
 const GROUP: &str = "process-message-group";
@@ -244,7 +244,9 @@ fn group_state(c: &mut redis::Connection) -> (i64, Option<i64>) {
 #[test]
 fn hopeit_app_entries_are_recorded_decoded_and_replayed_into_its_consumer() {
     let Some(py) = python() else { return };
-    let Some(r) = Redis::start(&[]) else { return };
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
     let mut c = r.conn();
     let mut app = HopeitApp::start(&py, r.port);
     app.wait_ready(&mut c);

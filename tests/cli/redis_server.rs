@@ -43,45 +43,43 @@ impl RedisServer {
                 .and_then(|l| l.local_addr())
                 .expect("free port")
                 .port();
-            let mut child = Command::new("redis-server")
-                .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-                .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
-                .args(
-                    password
-                        .map(|p| vec!["--requirepass", p])
-                        .unwrap_or_default(),
-                )
-                .arg("--dir")
-                .arg(dir.path())
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("start redis-server");
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = child.try_wait() {
-                    break;
-                }
-                let auth = password.map(|p| format!(":{p}@")).unwrap_or_default();
-                if redis::Client::open(format!("redis://{auth}127.0.0.1:{port}/"))
-                    .and_then(|c| c.get_connection())
-                    .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c))
-                    .is_ok()
-                {
-                    return Some(RedisServer {
-                        child,
-                        port,
-                        password: password.map(str::to_string),
-                        _dir: dir,
-                    });
-                }
-                std::thread::sleep(Duration::from_millis(20));
+            let mut child = spawn(port, dir.path(), password);
+            if answers(&mut child, port, password) {
+                return Some(RedisServer {
+                    child,
+                    port,
+                    password: password.map(str::to_string),
+                    _dir: dir,
+                });
             }
             let _ = child.kill();
             let _ = child.wait();
         }
         panic!("redis-server did not start");
+    }
+
+    /// Kills the server (all data gone: no persistence) and starts a new one on the same port
+    /// after `down`.
+    pub fn restart_after(&mut self, down: Duration) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::thread::sleep(down);
+        self.child = spawn(self.port, self._dir.path(), self.password.as_deref());
+        assert!(
+            answers(&mut self.child, self.port, self.password.as_deref()),
+            "redis-server did not start again on port {}",
+            self.port
+        );
+    }
+
+    /// XADD of field pairs on `c`; the new id.
+    pub fn xadd(&self, c: &mut redis::Connection, key: &str, fields: &[(&str, &[u8])]) -> String {
+        let mut cmd = redis::cmd("XADD");
+        cmd.arg(key).arg("*");
+        for (k, v) in fields {
+            cmd.arg(*k).arg(*v);
+        }
+        cmd.query(c).unwrap()
     }
 
     /// `redis://127.0.0.1:PORT/KEY`.
@@ -150,6 +148,44 @@ impl RedisServer {
             .unwrap_or_default();
         v.len()
     }
+}
+
+fn spawn(port: u16, dir: &std::path::Path, password: Option<&str>) -> Child {
+    Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+        .args(
+            password
+                .map(|p| vec!["--requirepass", p])
+                .unwrap_or_default(),
+        )
+        .arg("--dir")
+        .arg(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start redis-server")
+}
+
+/// Waits up to 5 s for the server to answer PING; false when it exited (the port was taken).
+fn answers(child: &mut Child, port: u16, password: Option<&str>) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let auth = password.map(|p| format!(":{p}@")).unwrap_or_default();
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return false;
+        }
+        if redis::Client::open(format!("redis://{auth}127.0.0.1:{port}/"))
+            .and_then(|c| c.get_connection())
+            .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c))
+            .is_ok()
+        {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
 }
 
 impl Drop for RedisServer {

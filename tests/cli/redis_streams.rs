@@ -5,123 +5,11 @@
 //! so and do nothing on a developer's machine, and fail under CI=true.
 
 use std::collections::HashSet;
-use std::process::{Child, Command as StdCommand, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command as StdCommand, Stdio};
+use std::time::Duration;
 
 use crate::common::*;
-
-pub struct Redis {
-    child: Child,
-    pub port: u16,
-    _dir: tempfile::TempDir,
-    extra: Vec<String>,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn spawn_server(port: u16, dir: &std::path::Path, extra: &[String]) -> Child {
-    StdCommand::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-        .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
-        .arg("--dir")
-        .arg(dir)
-        .args(extra)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn redis-server")
-}
-
-impl Redis {
-    /// A fresh server, or None (with a note) when redis-server is not installed outside CI.
-    pub fn start(extra: &[&str]) -> Option<Redis> {
-        let installed = StdCommand::new("redis-server")
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !installed {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "redis-server is not installed under CI=true: .ci/run installs Debian's redis-server"
-            );
-            eprintln!(
-                "redis-server is not installed: the Redis tests are skipped (.ci/run installs it)"
-            );
-            return None;
-        }
-        let dir = tempfile::tempdir().unwrap();
-        let port = free_port();
-        let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
-        let child = spawn_server(port, dir.path(), &extra);
-        let r = Redis {
-            child,
-            port,
-            _dir: dir,
-            extra,
-        };
-        r.wait_ready();
-        Some(r)
-    }
-
-    fn wait_ready(&self) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Kills the server (all data gone: no persistence) and starts a new one on the same port.
-    pub fn restart_after(&mut self, down: Duration) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        std::thread::sleep(down);
-        self.child = spawn_server(self.port, self._dir.path(), &self.extra);
-        self.wait_ready();
-    }
-
-    pub fn url(&self, key: &str) -> String {
-        format!("redis://127.0.0.1:{}/{key}", self.port)
-    }
-
-    pub fn conn(&self) -> redis::Connection {
-        let info = format!("redis://127.0.0.1:{}/", self.port);
-        let pass = self
-            .extra
-            .iter()
-            .position(|a| a == "--requirepass")
-            .map(|i| self.extra[i + 1].clone());
-        let url = match pass {
-            Some(p) => format!("redis://:{p}@127.0.0.1:{}/", self.port),
-            None => info,
-        };
-        redis::Client::open(url).unwrap().get_connection().unwrap()
-    }
-
-    /// XADD of field pairs; the new id.
-    pub fn xadd(&self, c: &mut redis::Connection, key: &str, fields: &[(&str, &[u8])]) -> String {
-        let mut cmd = redis::cmd("XADD");
-        cmd.arg(key).arg("*");
-        for (k, v) in fields {
-            cmd.arg(*k).arg(*v);
-        }
-        cmd.query(c).unwrap()
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::redis_server::RedisServer;
 
 fn exported_ids(sb: &Sandbox, journal: &str) -> Vec<String> {
     let out = sb
@@ -201,7 +89,9 @@ fn hopeit_lz4(payload: &serde_json::Value) -> Vec<u8> {
 
 #[test]
 fn redis_tail_prints_entries_with_binary_fields_and_hopeit_payloads_decoded() {
-    let Some(r) = Redis::start(&[]) else { return };
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
     let mut c = r.conn();
     let plain = r.xadd(
         &mut c,
@@ -278,7 +168,9 @@ fn redis_tail_prints_entries_with_binary_fields_and_hopeit_payloads_decoded() {
 
 #[test]
 fn redis_tail_from_end_sees_only_new_entries() {
-    let Some(r) = Redis::start(&[]) else { return };
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
     let mut c = r.conn();
     r.xadd(&mut c, "s", &[("n", b"old")]);
     let sb = Sandbox::new();
@@ -304,7 +196,9 @@ fn redis_tail_from_end_sees_only_new_entries() {
 
 #[test]
 fn redis_record_resumes_after_sigkill_with_nothing_lost() {
-    let Some(r) = Redis::start(&[]) else { return };
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
     let mut c = r.conn();
     let mut ids = Vec::new();
     for i in 0..3000 {
@@ -365,7 +259,9 @@ fn exported_entries(sb: &Sandbox, journal: &str) -> Vec<(String, String)> {
 /// committed entry (nothing lost, nothing twice, each key in order).
 #[test]
 fn redis_record_reading_ahead_two_keys_resumes_after_sigkill_exactly() {
-    let Some(r) = Redis::start(&[]) else { return };
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
     let mut c = r.conn();
     let mut want: Vec<(String, String)> = Vec::new();
     for i in 0..2000 {
@@ -413,7 +309,9 @@ fn redis_record_reading_ahead_two_keys_resumes_after_sigkill_exactly() {
 
 #[test]
 fn redis_group_acks_only_what_the_journal_committed_and_recovers_pending_after_a_kill() {
-    let Some(r) = Redis::start(&[]) else { return };
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
     let mut c = r.conn();
     let mut ids = HashSet::new();
     for i in 0..3000 {
@@ -482,7 +380,9 @@ fn redis_group_acks_only_what_the_journal_committed_and_recovers_pending_after_a
 
 #[test]
 fn redis_wrong_type_exits_2_naming_the_type() {
-    let Some(r) = Redis::start(&[]) else { return };
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
     let mut c = r.conn();
     let _: () = redis::cmd("RPUSH")
         .arg("queue")
@@ -501,7 +401,7 @@ fn redis_wrong_type_exits_2_naming_the_type() {
 
 #[test]
 fn redis_wrong_password_exits_3_and_is_never_printed() {
-    let Some(r) = Redis::start(&["--requirepass", "right-pw-123"]) else {
+    let Some(r) = RedisServer::start_with(Some("right-pw-123")) else {
         return;
     };
     let sb = Sandbox::new();
@@ -541,7 +441,9 @@ fn redis_wrong_password_exits_3_and_is_never_printed() {
 
 #[test]
 fn redis_trimming_past_the_cursor_records_a_gap_and_goes_on() {
-    let Some(r) = Redis::start(&[]) else { return };
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
     let mut c = r.conn();
     for i in 0..5 {
         r.xadd(&mut c, "t", &[("n", i.to_string().as_bytes())]);
@@ -579,7 +481,9 @@ fn redis_trimming_past_the_cursor_records_a_gap_and_goes_on() {
 
 #[test]
 fn redis_a_vanished_group_records_a_gap_and_is_made_again() {
-    let Some(r) = Redis::start(&[]) else { return };
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
     let mut c = r.conn();
     r.xadd(&mut c, "q", &[("n", b"1")]);
     let sb = Sandbox::new();
@@ -623,7 +527,7 @@ fn redis_a_vanished_group_records_a_gap_and_is_made_again() {
 
 #[test]
 fn redis_restart_mid_record_is_retried_and_announced() {
-    let Some(mut r) = Redis::start(&[]) else {
+    let Some(mut r) = RedisServer::start() else {
         return;
     };
     let mut c = r.conn();
@@ -674,7 +578,9 @@ fn entries_of(c: &mut redis::Connection, key: &str) -> Vec<(String, feedctl::red
 
 #[test]
 fn redis_replay_to_writes_original_fields_or_hopeit_layout_and_validates_first() {
-    let Some(r) = Redis::start(&[]) else { return };
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
     let mut c = r.conn();
     r.xadd(&mut c, "src", &[("kind", b"a"), ("blob", &[0xfe, 0x01])]);
     r.xadd(&mut c, "src", &[("kind", b"b"), ("n", b"2")]);
@@ -790,7 +696,9 @@ fn decoded(c: &mut redis::Connection, key: &str) -> Vec<serde_json::Value> {
 
 #[test]
 fn redis_hand_written_hopeit_payloads_are_imported_and_replayed_as_hopeit_entries() {
-    let Some(r) = Redis::start(&[]) else { return };
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
     let mut c = r.conn();
     let sb = Sandbox::new();
     sb.write(
@@ -883,7 +791,9 @@ fn redis_hand_written_hopeit_payloads_are_imported_and_replayed_as_hopeit_entrie
 
 #[test]
 fn redis_replay_type_selects_recorded_hopeit_types() {
-    let Some(r) = Redis::start(&[]) else { return };
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
     let mut c = r.conn();
     for (ty, text) in [
         ("app.model.Order", "o1"),
@@ -939,7 +849,9 @@ fn redis_replay_type_selects_recorded_hopeit_types() {
 /// with exit 0 at once, without waiting on BLOCK; a resumed record adds nothing.
 #[test]
 fn redis_exit_at_end_reads_what_is_there_and_stops() {
-    let Some(r) = Redis::start(&[]) else { return };
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
     let mut c = r.conn();
     let ids: Vec<String> = (0..250)
         .map(|i| r.xadd(&mut c, "s", &[("n", i.to_string().as_bytes())]))
