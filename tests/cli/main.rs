@@ -17,6 +17,7 @@ mod faye;
 mod harden;
 mod help;
 mod hopeit;
+mod import;
 mod init;
 mod journal_migrate;
 mod readme;
