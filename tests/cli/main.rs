@@ -27,5 +27,6 @@ mod redis_streams;
 mod replay;
 mod salesforce;
 mod serve;
+mod serve_stored;
 mod small;
 mod tail;
