@@ -1,15 +1,20 @@
 //! `feedctl serve`: run the emulated pod until stopped, serving events from a file or recorded
 //! chunks from a journal, and storing what the bot sends back in the journal's outbox.
 
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
+use serde_json::value::RawValue;
 
 use crate::cli::{Global, ServeArgs};
 use crate::exit::{Exit, Fail};
 use crate::journal::{Journal, OutboxMessage, Selection};
 use crate::output::Printer;
-use crate::serve::{self, FaultRule, HubSettings, ServeOptions, ServedChunk};
+use crate::serve::{
+    self, EventStore, FaultRule, FileStore, FileStoreError, HubSettings, ServeOptions, ServedChunk,
+    StoredEvents,
+};
 
 /// `--pace`: `None` publishes everything at once.
 fn parse_pace(s: &str) -> Result<Option<f64>, Fail> {
@@ -29,31 +34,79 @@ fn parse_pace(s: &str) -> Result<Option<f64>, Fail> {
     }
 }
 
-/// The recorded chunks of a journal (or of one recording), in order.
-fn load_chunks(journal: &Journal, recording: Option<&str>) -> Result<Vec<ServedChunk>> {
+/// The recorded chunks of a journal (or of one recording), in order, as the rows of their
+/// events: their bytes are read again when a feed reads them, so serve holds 8 bytes an event.
+fn index_chunks(journal: &Journal, recording: Option<&str>) -> Result<Vec<ServedChunk>> {
     let sel = Selection {
         recording: recording.map(str::to_string),
         ..Selection::default()
     };
     let mut chunks: Vec<ServedChunk> = Vec::new();
     journal.chunks(&sel, |chunk| {
-        let events = chunk
+        // By reference: collecting from `into_iter()` would reuse the rows' buffer in place,
+        // keeping a chunk's EventRow-sized allocation (300 MiB at a million events) per chunk.
+        let keys = chunk
             .events
-            .into_iter()
+            .iter()
             // A Symphony pod serves JSON text; bytes that are not (another source's) are skipped.
-            .filter_map(|row| {
-                let raw = String::from_utf8(row.raw).ok()?;
-                let raw = serde_json::value::RawValue::from_string(raw).ok()?;
-                Some((Arc::from(raw), Some(row.row_id)))
+            .filter(|row| {
+                std::str::from_utf8(&row.raw)
+                    .is_ok_and(|t| serde_json::from_str::<&RawValue>(t).is_ok())
             })
+            .map(|row| row.row_id as u64)
             .collect();
         chunks.push(ServedChunk {
             received_at: chunk.received_at,
-            events,
+            keys,
         });
         true
     })?;
     Ok(chunks)
+}
+
+/// The journal as serve's event store: a key is an event's row.
+struct JournalStore {
+    journal: Mutex<Journal>,
+    path: PathBuf,
+}
+
+impl JournalStore {
+    /// Opened once serve's own writer holds the journal, so this reader is a plain read-only
+    /// one that sees the file as the writer changes it (not an `immutable` one, which may not).
+    fn open(path: &Path) -> Result<Self> {
+        Ok(JournalStore {
+            journal: Mutex::new(Journal::open_read(path)?),
+            path: path.to_path_buf(),
+        })
+    }
+}
+
+impl EventStore for JournalStore {
+    fn fetch(&self, keys: &[u64]) -> Result<Vec<Box<RawValue>>, String> {
+        let j = self.journal.lock().unwrap_or_else(|e| e.into_inner());
+        keys.iter()
+            .map(|&key| {
+                let gone = || {
+                    format!(
+                        "the journal {} no longer holds the event of row {key} as it was; restart serve",
+                        self.path.display()
+                    )
+                };
+                let bytes = j
+                    .raw_event(key as i64)
+                    .map_err(|e| e.to_string())?
+                    .ok_or_else(gone)?;
+                // The same bytes as served before reads came from the journal: the stored text,
+                // as a JSON value.
+                let text = String::from_utf8(bytes).map_err(|_| gone())?;
+                RawValue::from_string(text).map_err(|_| gone())
+            })
+            .collect()
+    }
+
+    fn row(&self, key: u64) -> Option<i64> {
+        Some(key as i64)
+    }
 }
 
 /// A bot config for the official kits that points at this emulator.
@@ -101,19 +154,26 @@ pub async fn run(_g: &Global, p: &Printer, args: &ServeArgs) -> Result<Exit> {
         return Ok(Exit::Success);
     }
     let pace = parse_pace(&args.pace)?;
+    let mut stored: Option<StoredEvents> = None;
     let events = match &args.events {
         // The built-in demo events; a file named `demo` is `./demo`.
         Some(path) if path.as_os_str() == "demo" => serve::read_ndjson(serve::DEMO_EVENTS)
             .map_err(|e| Fail::usage(format!("the built-in demo events: {e}")))?,
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                Fail::usage(format!(
+            // Checked in full now, read again event by event as feeds read them.
+            let file = FileStore::open(path).map_err(|e| match e {
+                FileStoreError::Read(e) => Fail::usage(format!(
                     "cannot read the events file {}: {e}",
                     path.display()
-                ))
+                )),
+                FileStoreError::Line(m) => Fail::usage(format!("{}: {m}", path.display())),
             })?;
-            serve::read_ndjson(&text)
-                .map_err(|e| Fail::usage(format!("{}: {e}", path.display())))?
+            stored = Some(StoredEvents {
+                at_once: (0..file.len() as u64).collect(),
+                store: Arc::new(file),
+                chunks: Vec::new(),
+            });
+            Vec::new()
         }
         None => Vec::new(),
     };
@@ -134,7 +194,7 @@ pub async fn run(_g: &Global, p: &Printer, args: &ServeArgs) -> Result<Exit> {
                     .into());
                 }
             }
-            chunks = load_chunks(&reader, args.recording.as_deref())?;
+            chunks = index_chunks(&reader, args.recording.as_deref())?;
             // Present the bot that recorded, unless told otherwise.
             let recorded = reader.recordings()?.into_iter().find(|r| {
                 args.recording.as_ref().is_none_or(|n| *n == r.name) && r.bot_user_id.is_some()
@@ -145,6 +205,13 @@ pub async fn run(_g: &Global, p: &Printer, args: &ServeArgs) -> Result<Exit> {
             }
         }
         outbox = Some(Journal::open_for_write(path)?);
+        if !chunks.is_empty() {
+            stored = Some(StoredEvents {
+                store: Arc::new(JournalStore::open(path)?),
+                at_once: Vec::new(),
+                chunks: std::mem::take(&mut chunks),
+            });
+        }
     }
     let public_key = match &args.public_key {
         Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
@@ -182,12 +249,17 @@ pub async fn run(_g: &Global, p: &Printer, args: &ServeArgs) -> Result<Exit> {
         tracing::warn!("serve listens on {}, which is reachable from other machines; it has no TLS and test credentials", args.listen);
     }
     let (sent_tx, mut sent_rx) = tokio::sync::mpsc::unbounded_channel::<serve::SentMessage>();
-    let count = events.len() + chunks.iter().map(|c| c.events.len()).sum::<usize>();
-    let chunk_count = chunks.len();
+    let (count, chunk_count) = match &stored {
+        Some(st) => (
+            st.at_once.len() + st.chunks.iter().map(|c| c.keys.len()).sum::<usize>(),
+            st.chunks.len(),
+        ),
+        None => (events.len(), 0),
+    };
     let server = serve::start(ServeOptions {
         listen: args.listen,
         events,
-        chunks,
+        stored,
         pace,
         looped: args.loop_,
         outbox: outbox.is_some().then_some(sent_tx),

@@ -304,6 +304,18 @@ impl Journal {
         Ok(())
     }
 
+    /// The stored bytes of the event at `row`; `None` when there is no such row.
+    pub fn raw_event(&self, row: i64) -> Result<Option<Vec<u8>>, JournalError> {
+        use rusqlite::OptionalExtension;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT raw FROM events WHERE id = ?1")
+            .map_err(|e| self.sql(e))?;
+        stmt.query_row([row], |r| Ok(r.get_ref(0)?.as_bytes()?.to_vec()))
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
     /// How many events a selection holds (ignoring its limit).
     pub fn count_events(&self, sel: &Selection) -> Result<u64, JournalError> {
         if let Some(n) = self.count_from_counts(sel)? {

@@ -11,6 +11,8 @@ use rand::Rng;
 use serde_json::value::RawValue;
 use tokio::sync::Notify;
 
+use super::store::EventStore;
+
 #[derive(Debug, Clone)]
 pub struct HubSettings {
     /// How long an idle read waits before answering with no events.
@@ -115,9 +117,24 @@ impl Published {
     }
 }
 
+/// One event of the log. Events of a store (a file, a journal) are only their key: their bytes
+/// are read when a feed reads them, so a million-event log is 16 MiB instead of the events.
+#[derive(Clone)]
+enum Slot {
+    Stored {
+        key: u64,
+        chunk_end: bool,
+    },
+    /// Given in memory: in-process, the demo events, or injected while serve runs.
+    Held(Arc<Published>),
+}
+
+// The log's cost per event: keep it at two words.
+const _: () = assert!(std::mem::size_of::<Slot>() == 16);
+
 #[derive(Default)]
 struct State {
-    log: Vec<Published>,
+    log: Vec<Slot>,
     feeds: HashMap<String, Feed>,
     /// Where the next feed of (user, tag) starts: set when such a feed is deleted or expires,
     /// so a client that recreates its feed after a 400 misses nothing.
@@ -132,10 +149,22 @@ pub enum ReadOutcome {
     },
     UnknownFeed,
     BadAckId,
+    /// The store could not give the events back (a file changed under serve, a journal error).
+    Unavailable(String),
+}
+
+/// Where a read stands once the log has been looked at.
+enum Step {
+    Deliver {
+        slots: Vec<Slot>,
+        ack_id: Option<String>,
+    },
+    Wait(Instant),
 }
 
 pub struct Hub {
     settings: HubSettings,
+    store: Option<Arc<dyn EventStore>>,
     state: Mutex<State>,
     arrived: Notify,
     created: Notify,
@@ -159,9 +188,13 @@ const ACK_PREFIX: &str = "ack-";
 
 impl Hub {
     pub fn new(settings: HubSettings, events: Vec<Arc<RawValue>>) -> Self {
-        let events = events.into_iter().map(Published::new).collect();
+        let events = events
+            .into_iter()
+            .map(|e| Slot::Held(Arc::new(Published::new(e))))
+            .collect();
         Hub {
             settings,
+            store: None,
             state: Mutex::new(State {
                 log: events,
                 ..Default::default()
@@ -171,6 +204,18 @@ impl Hub {
         }
     }
 
+    /// Serves the events of `store` too: `keys` from the start, after the events given to
+    /// [`Hub::new`], and more with [`Hub::publish_stored`].
+    pub fn with_store(mut self, store: Arc<dyn EventStore>, keys: Vec<u64>) -> Self {
+        let log = &mut self.state.get_mut().unwrap_or_else(|e| e.into_inner()).log;
+        log.extend(keys.into_iter().map(|key| Slot::Stored {
+            key,
+            chunk_end: false,
+        }));
+        self.store = Some(store);
+        self
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         // A panic elsewhere cannot leave the state half-updated in a way that matters here.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
@@ -178,12 +223,21 @@ impl Hub {
 
     /// Appends events to the log; every feed sees them.
     pub fn publish(&self, events: Vec<Arc<RawValue>>) {
-        self.publish_all(events.into_iter().map(Published::new).collect());
+        let slots = events
+            .into_iter()
+            .map(|e| Slot::Held(Arc::new(Published::new(e))));
+        self.lock().log.extend(slots);
+        self.arrived.notify_waiters();
     }
 
-    /// Appends prepared events (a recorded chunk keeps its `chunk_end`).
-    pub fn publish_all(&self, events: Vec<Published>) {
-        self.lock().log.extend(events);
+    /// Appends a recorded chunk of the store's events: a read never goes past its last.
+    pub fn publish_stored(&self, keys: &[u64]) {
+        let last = keys.len().saturating_sub(1);
+        let slots = keys.iter().enumerate().map(|(i, &key)| Slot::Stored {
+            key,
+            chunk_end: i == last,
+        });
+        self.lock().log.extend(slots);
         self.arrived.notify_waiters();
     }
 
@@ -343,7 +397,7 @@ impl Hub {
             let notified = self.arrived.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            let wait_until = {
+            let step = {
                 let mut st = self.lock();
                 let now = Instant::now();
                 self.expire(&mut st, now);
@@ -375,7 +429,11 @@ impl Hub {
                     } else if feed.next < log_len {
                         positions.push(feed.next);
                         feed.next += 1;
-                        if log[feed.next - 1].chunk_end {
+                        let chunk_end = match &log[feed.next - 1] {
+                            Slot::Stored { chunk_end, .. } => *chunk_end,
+                            Slot::Held(p) => p.chunk_end,
+                        };
+                        if chunk_end {
                             break;
                         }
                     } else {
@@ -397,17 +455,65 @@ impl Hub {
                             );
                         }
                     }
-                    let events = positions.iter().map(|p| log[*p].clone()).collect();
-                    return ReadOutcome::Events {
-                        events,
+                    Step::Deliver {
+                        slots: positions.iter().map(|p| log[*p].clone()).collect(),
                         ack_id: new_ack,
+                    }
+                } else {
+                    let requeue_at = feed.earliest_deadline().unwrap_or(poll_deadline);
+                    Step::Wait(requeue_at.min(poll_deadline))
+                }
+            };
+            match step {
+                Step::Wait(until) => {
+                    let _ = tokio::time::timeout_at(until.into(), notified).await;
+                }
+                Step::Deliver { slots, ack_id } => {
+                    return match self.materialize(slots).await {
+                        Ok(events) => ReadOutcome::Events { events, ack_id },
+                        Err(e) => ReadOutcome::Unavailable(e),
                     };
                 }
-                let requeue_at = feed.earliest_deadline().unwrap_or(poll_deadline);
-                requeue_at.min(poll_deadline)
-            };
-            let _ = tokio::time::timeout_at(wait_until.into(), notified).await;
+            }
         }
+    }
+
+    /// The events of a read, the stored ones read from the store: after the state's lock is
+    /// released, and on a blocking thread, since it is file or SQLite I/O.
+    async fn materialize(&self, slots: Vec<Slot>) -> Result<Vec<Published>, String> {
+        let keys: Vec<u64> = slots
+            .iter()
+            .filter_map(|s| match s {
+                Slot::Stored { key, .. } => Some(*key),
+                Slot::Held(_) => None,
+            })
+            .collect();
+        let (store, mut raws) = match &self.store {
+            Some(store) if !keys.is_empty() => {
+                let reader = store.clone();
+                let raws = tokio::task::spawn_blocking(move || reader.fetch(&keys))
+                    .await
+                    .map_err(|e| format!("reading the served events: {e}"))??;
+                (Some(store), raws.into_iter())
+            }
+            _ => (None, Vec::new().into_iter()),
+        };
+        slots
+            .into_iter()
+            .map(|s| match s {
+                Slot::Held(p) => Ok((*p).clone()),
+                Slot::Stored { key, chunk_end } => {
+                    let raw = raws
+                        .next()
+                        .ok_or("the event store gave back fewer events than asked")?;
+                    Ok(Published {
+                        row: store.and_then(|st| st.row(key)),
+                        chunk_end,
+                        ..Published::new(Arc::from(raw))
+                    })
+                }
+            })
+            .collect()
     }
 }
 

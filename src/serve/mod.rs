@@ -7,6 +7,7 @@ mod reqlog;
 mod routes;
 pub mod salesforce;
 mod sessions;
+pub mod store;
 pub mod tls;
 
 use std::net::SocketAddr;
@@ -20,14 +21,15 @@ use tokio_util::sync::CancellationToken;
 pub use faults::{FaultRule, Faults};
 pub use hub::{HubSettings, Published};
 pub use reqlog::LoggedRequest;
+pub use store::{EventStore, FileStore, FileStoreError};
 
 /// Everything `serve` can be told.
 pub struct ServeOptions {
     pub listen: SocketAddr,
     /// The events to serve, in order (raw JSON objects), all available at once.
     pub events: Vec<Arc<RawValue>>,
-    /// Recorded chunks to serve instead, published over time by `pace`, each read as recorded.
-    pub chunks: Vec<ServedChunk>,
+    /// Events that stay in a file or journal until read: after `events`, or as recorded chunks.
+    pub stored: Option<StoredEvents>,
     /// `None`: publish every chunk at once; `Some(f)`: the recorded gaps divided by `f`.
     pub pace: Option<f64>,
     /// Start the chunks again when they are all published.
@@ -56,7 +58,7 @@ impl Default for ServeOptions {
         ServeOptions {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             events: Vec::new(),
-            chunks: Vec::new(),
+            stored: None,
             pace: None,
             looped: false,
             outbox: None,
@@ -81,13 +83,22 @@ impl Default for ServeOptions {
     }
 }
 
+/// Events served from a store, read when a feed reads them.
+pub struct StoredEvents {
+    pub store: Arc<dyn EventStore>,
+    /// Keys served from the start, all at once (`serve --events FILE`).
+    pub at_once: Vec<u64>,
+    /// Recorded chunks, published over time by `pace` once a feed exists, each read as recorded.
+    pub chunks: Vec<ServedChunk>,
+}
+
 /// A recorded chunk to serve.
 #[derive(Debug, Clone)]
 pub struct ServedChunk {
     /// When it was received (ms), for pacing.
     pub received_at: i64,
-    /// Events with their journal rows.
-    pub events: Vec<(Arc<RawValue>, Option<i64>)>,
+    /// Its events' keys in the store.
+    pub keys: Vec<u64>,
 }
 
 /// A served event: its id and, when served from a journal, its row.
@@ -201,9 +212,15 @@ pub async fn start(opts: ServeOptions) -> Result<Server, ServeError> {
         "{}://{addr}",
         if acceptor.is_some() { "https" } else { "http" }
     );
+    let mut hub = hub::Hub::new(opts.hub, opts.events);
+    let mut chunks = Vec::new();
+    if let Some(stored) = opts.stored {
+        hub = hub.with_store(stored.store, stored.at_once);
+        chunks = stored.chunks;
+    }
     let app = Arc::new(App {
         sessions: sessions::Sessions::new(key, opts.skd),
-        hub: hub::Hub::new(opts.hub, opts.events),
+        hub,
         faults: Faults::new(opts.faults, opts.seed),
         log: reqlog::RequestLog::new(opts.request_log.as_deref(), opts.echo)
             .map_err(ServeError::Log)?,
@@ -220,13 +237,8 @@ pub async fn start(opts: ServeOptions) -> Result<Server, ServeError> {
         outbox: opts.outbox,
     });
     let _ = app.base_url.set(base_url.clone());
-    if !opts.chunks.is_empty() {
-        tokio::spawn(publish_chunks(
-            app.clone(),
-            opts.chunks,
-            opts.pace,
-            opts.looped,
-        ));
+    if !chunks.is_empty() {
+        tokio::spawn(publish_chunks(app.clone(), chunks, opts.pace, opts.looped));
     }
     let router = routes::router(app.clone());
     let stop = app.shutdown.clone();
@@ -269,18 +281,7 @@ async fn publish_chunks(app: Arc<App>, chunks: Vec<ServedChunk>, pace: Option<f6
                 }
             }
             previous = Some(chunk.received_at);
-            let last = chunk.events.len().saturating_sub(1);
-            let events = chunk
-                .events
-                .iter()
-                .enumerate()
-                .map(|(i, (raw, row))| Published {
-                    row: *row,
-                    chunk_end: i == last,
-                    ..Published::new(raw.clone())
-                })
-                .collect();
-            app.hub.publish_all(events);
+            app.hub.publish_stored(&chunk.keys);
         }
         if !looped {
             return;

@@ -536,7 +536,15 @@ async fn read_feed(
         }
         ReadOutcome::UnknownFeed => error(400, "Could not find a datafeed with the provided id"),
         ReadOutcome::BadAckId => error(400, "The format of the provided ackId is incorrect"),
+        ReadOutcome::Unavailable(why) => unavailable(why),
     }
+}
+
+/// A read whose stored events could not be read back: the emulator's own failure, said on
+/// stderr too, since the bot may only log a status.
+fn unavailable(why: String) -> Response {
+    tracing::error!("{why}");
+    error(500, why)
 }
 
 /// The spec's 403: the user has as many active feeds as allowed.
@@ -697,6 +705,7 @@ async fn read_feed_v1(
             }
             r
         }
+        ReadOutcome::Unavailable(why) => unavailable(why),
         _ => error(400, "Could not find a datafeed with the provided id"),
     };
     r.headers_mut().insert(

@@ -1,0 +1,521 @@
+//! `journal import`: NDJSON lines (hand-written events, `export`/`tail` envelopes, or hopeit
+//! payloads) into a recording. Two passes over the input keep memory flat at any size: the first
+//! checks every line (a bad one leaves the journal untouched) and names the import, the second
+//! writes it holding one chunk at a time.
+
+use std::path::Path;
+
+use anyhow::Result;
+use serde::Deserialize;
+use serde_json::json;
+use serde_json::value::RawValue;
+
+use crate::exit::{Exit, Fail};
+use crate::journal::{now_millis, ChunkRecord, Journal, NewEvent, NewRecording};
+use crate::output::Printer;
+use crate::recorder::new_event;
+use crate::redis::entry::Entry;
+use crate::redis::hopeit::{self, Encoding};
+use crate::symphony::Event;
+
+use super::input::Input;
+
+/// An export or tail line.
+#[derive(Deserialize)]
+struct Envelope {
+    recording: Option<String>,
+    #[serde(rename = "feedId")]
+    feed_id: Option<String>,
+    chunk: u64,
+    #[serde(rename = "receivedAt")]
+    received_at: Option<i64>,
+    event: Box<RawValue>,
+}
+
+/// The chunk an event belongs to: its envelope's (feed id, chunk number); `None` for a
+/// hand-written event.
+type ChunkKey = Option<(Option<String>, u64)>;
+
+/// One line of the input, parsed.
+struct Line {
+    event: Event,
+    key: ChunkKey,
+    /// The envelope's delivery time and recording.
+    received_at: Option<i64>,
+    recording: Option<String>,
+}
+
+/// Parses line `n`; `None` for a blank line.
+fn parse_line(file: &Path, n: usize, line: &str) -> Result<Option<Line>, Fail> {
+    if line.trim().is_empty() {
+        return Ok(None);
+    }
+    let at = || format!("{} line {}", file.display(), n);
+    let value: serde_json::Value = serde_json::from_str(line)
+        .map_err(|e| Fail::usage(format!("{}: not valid JSON: {e}", at())))?;
+    if !value.is_object() {
+        return Err(Fail::usage(format!(
+            "{}: expected a JSON object (an event, or an export/tail envelope)",
+            at()
+        )));
+    }
+    let is_envelope =
+        value.get("event").is_some_and(|e| e.is_object()) && value.get("chunk").is_some();
+    if !is_envelope {
+        let event =
+            Event::parse(line).map_err(|e| Fail::usage(format!("{}: bad event: {e}", at())))?;
+        return Ok(Some(Line {
+            event,
+            key: None,
+            received_at: None,
+            recording: None,
+        }));
+    }
+    let env: Envelope = serde_json::from_str(line)
+        .map_err(|e| Fail::usage(format!("{}: bad envelope: {e}", at())))?;
+    let event =
+        Event::from_raw(env.event).map_err(|e| Fail::usage(format!("{}: bad event: {e}", at())))?;
+    Ok(Some(Line {
+        event,
+        key: Some((env.feed_id, env.chunk)),
+        received_at: env.received_at,
+        recording: env.recording,
+    }))
+}
+
+/// Groups events into chunks as they come: an envelope's chunk for as long as its key lasts,
+/// hand-written events `chunk_size` at a time. Both passes group through it, so they agree.
+struct Chunker {
+    chunk_size: u64,
+    key: ChunkKey,
+    len: u64,
+}
+
+impl Chunker {
+    fn new(chunk_size: u64) -> Self {
+        Chunker {
+            chunk_size,
+            key: None,
+            len: 0,
+        }
+    }
+
+    /// Whether an event with `key` opens a new chunk.
+    fn opens(&mut self, key: &ChunkKey) -> bool {
+        let goes_on = self.len > 0
+            && match key {
+                Some(_) => self.key == *key,
+                None => self.key.is_none() && self.len < self.chunk_size,
+            };
+        if goes_on {
+            self.len += 1;
+        } else {
+            self.key = key.clone();
+            self.len = 1;
+        }
+        !goes_on
+    }
+}
+
+/// FNV-1a over the chunk boundaries and the exact event bytes: names an import by what it
+/// holds, so running it again can tell how far it got. It hashes the same bytes in the same
+/// order as when every chunk was held at once, so imports that version left half done resume.
+struct Fingerprint {
+    h: u64,
+    events: usize,
+}
+
+impl Fingerprint {
+    fn new() -> Self {
+        Fingerprint {
+            h: 0xcbf2_9ce4_8422_2325,
+            events: 0,
+        }
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.h ^= u64::from(*b);
+            self.h = self.h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn chunk(&mut self) {
+        self.feed(b"\x1echunk");
+    }
+
+    fn event(&mut self, raw: &[u8]) {
+        self.feed(b"\x1f");
+        self.feed(raw);
+        self.events += 1;
+    }
+
+    /// The cursors' `import` value.
+    fn name(&self) -> String {
+        format!("fnv1a64:{:016x}:{}", self.h, self.events)
+    }
+}
+
+/// The running hash at the end of every chunk, taken by the first pass: the second pass
+/// compares before writing each chunk, so an input changed in between (a file rewritten, a
+/// spool damaged) stops the import at a chunk boundary instead of storing what was not checked.
+/// Eight bytes a chunk.
+#[derive(Default)]
+struct ChunkEnds(Vec<u64>);
+
+impl ChunkEnds {
+    /// Whether chunk `k` (from 0) ended at the same hash in the first pass.
+    fn agrees(&self, k: usize, hash: u64) -> bool {
+        self.0.get(k) == Some(&hash)
+    }
+}
+
+/// The error of a second pass that did not meet the input the first one checked.
+fn changed(file: &Path, stored: usize, of: usize) -> anyhow::Error {
+    Fail::usage(format!(
+        "{} changed while it was imported: {stored} of its {of} chunk(s) are stored; import it again once it stays put",
+        file.display()
+    ))
+    .into()
+}
+
+/// What the first pass learnt: the import's name, its chunks, the envelopes' recording.
+struct Scan {
+    fingerprint: String,
+    ends: ChunkEnds,
+    recording: Option<String>,
+}
+
+/// The first pass: every line checked, nothing kept but hashes.
+fn scan(input: &mut Input, file: &Path, chunk_size: u64) -> Result<Scan> {
+    let mut chunker = Chunker::new(chunk_size);
+    let mut print = Fingerprint::new();
+    let mut ends = ChunkEnds::default();
+    let mut recording: Option<String> = None;
+    let mut any = false;
+    input.each_line(|n, text| {
+        let Some(line) = parse_line(file, n, text)? else {
+            return Ok(());
+        };
+        recording = recording.take().or(line.recording);
+        if chunker.opens(&line.key) {
+            if any {
+                ends.0.push(print.h);
+            }
+            any = true;
+            print.chunk();
+        }
+        print.event(line.event.raw().as_bytes());
+        Ok(())
+    })?;
+    if any {
+        ends.0.push(print.h);
+    }
+    Ok(Scan {
+        fingerprint: print.name(),
+        ends,
+        recording,
+    })
+}
+
+/// A chunk of the second pass, filled as its lines are read.
+struct Pending {
+    feed_id: Option<String>,
+    /// The envelope's delivery time; `None` for hand-written events.
+    received_at: Option<i64>,
+    events: Vec<Event>,
+}
+
+/// The second pass's writer: stores chunks from `done` on, each with its resumable cursor.
+struct Writer<'a> {
+    journal: Journal,
+    recording: i64,
+    fingerprint: &'a str,
+    ends: &'a ChunkEnds,
+    file: &'a Path,
+    /// Chunks already stored by an earlier run: read past, not written.
+    done: usize,
+    /// Chunks met so far in this pass.
+    seen: usize,
+    events: usize,
+    duplicates: usize,
+}
+
+impl Writer<'_> {
+    fn cursor(&self, k: usize) -> String {
+        json!({"import": self.fingerprint, "chunk": k, "of": self.ends.0.len()}).to_string()
+    }
+
+    /// Chunk `seen` is complete, its hash `hash`: stored unless an earlier run did.
+    fn finish(&mut self, c: Pending, hash: u64) -> Result<()> {
+        let k = self.seen;
+        self.seen += 1;
+        if !self.ends.agrees(k, hash) {
+            return Err(changed(self.file, k.max(self.done), self.ends.0.len()));
+        }
+        if k < self.done {
+            return Ok(());
+        }
+        // Hand-written events have no delivery time: a chunk counts as received at its last
+        // event's timestamp, so `replay --speed original` paces them as the events happened.
+        let received_at = c.received_at.unwrap_or_else(|| {
+            c.events
+                .iter()
+                .filter_map(Event::timestamp)
+                .max()
+                .unwrap_or_else(now_millis)
+        });
+        let (before, after) = (self.cursor(k), self.cursor(k + 1));
+        let record = ChunkRecord {
+            partition: "import",
+            cursor_before: &before,
+            cursor_after: &after,
+            feed_id: c.feed_id.as_deref(),
+            ack_sent: None,
+            ack_received: None,
+            received_at,
+            size: c.events.iter().map(|e| e.raw().len()).sum(),
+            latency_ms: 0,
+            events: c.events.iter().map(new_event).collect::<Vec<NewEvent>>(),
+        };
+        let (_, d) = self.journal.append_chunk(self.recording, &record, true)?;
+        self.events += c.events.len();
+        self.duplicates += d;
+        Ok(())
+    }
+}
+
+/// `journal import FILE`: events or envelopes, resumable after a kill.
+pub(super) fn import(
+    p: &Printer,
+    path: &Path,
+    file: &Path,
+    name: Option<&str>,
+    chunk_size: u64,
+) -> Result<Exit> {
+    let mut input = Input::open(p, file, path)?;
+    let scan = scan(&mut input, file, chunk_size)?;
+    let chunks = scan.ends.0.len();
+    let name = import_name(file, name, scan.recording.clone());
+    let journal = Journal::open_for_write(path)?;
+    let rec = journal.recording(&NewRecording {
+        name: &name,
+        kind: "import",
+        source: "import",
+        description: Some(&file.display().to_string()),
+        pod_url: None,
+        username: None,
+    })?;
+    // Resumable: each chunk's cursor names the import (its fingerprint) and how far it got,
+    // and is committed with the chunk as the `import` marker. Running the same import again
+    // after a kill goes on after the last chunk stored; after a complete one it adds nothing.
+    let done = journal
+        .markers(rec.id)?
+        .into_iter()
+        .find(|m| m.partition == "import")
+        .and_then(|m| serde_json::from_str::<serde_json::Value>(&m.cursor).ok())
+        .filter(|c| c["import"] == scan.fingerprint.as_str())
+        .and_then(|c| c["chunk"].as_u64())
+        .map_or(0, |k| (k as usize).min(chunks));
+    if done == chunks {
+        p.note(&format!(
+            "{} was already imported into recording `{name}` of {}: nothing added (use --name to import it again as another recording)",
+            file.display(),
+            path.display()
+        ));
+        return Ok(Exit::Success);
+    }
+    if done > 0 {
+        p.note(&format!(
+            "resuming an interrupted import into recording `{name}`: chunks 1..{done} of {chunks} are already stored"
+        ));
+    }
+    let mut w = Writer {
+        journal,
+        recording: rec.id,
+        fingerprint: &scan.fingerprint,
+        ends: &scan.ends,
+        file,
+        done,
+        seen: 0,
+        events: 0,
+        duplicates: 0,
+    };
+    let mut chunker = Chunker::new(chunk_size);
+    let mut print = Fingerprint::new();
+    let mut pending: Option<Pending> = None;
+    input.each_line(|n, text| {
+        let line = match parse_line(file, n, text) {
+            Ok(Some(l)) => l,
+            Ok(None) => return Ok(()),
+            Err(_) => return Err(changed(file, w.seen.max(done), chunks)),
+        };
+        if chunker.opens(&line.key) {
+            if let Some(c) = pending.take() {
+                w.finish(c, print.h)?;
+            }
+            print.chunk();
+            pending = Some(Pending {
+                feed_id: line.key.as_ref().and_then(|(f, _)| f.clone()),
+                received_at: line
+                    .key
+                    .as_ref()
+                    .map(|_| line.received_at.unwrap_or_else(now_millis)),
+                events: Vec::new(),
+            });
+        }
+        print.event(line.event.raw().as_bytes());
+        // Chunks an earlier run stored are only hashed.
+        if let Some(c) = pending.as_mut().filter(|_| w.seen >= done) {
+            c.events.push(line.event);
+        }
+        Ok(())
+    })?;
+    if let Some(c) = pending.take() {
+        w.finish(c, print.h)?;
+    }
+    if w.seen != chunks {
+        return Err(changed(file, w.seen.max(done), chunks));
+    }
+    p.note(&format!(
+        "imported {} event(s) in {} chunk(s) into recording `{name}` of {} ({} repeated deliveries flagged)",
+        w.events,
+        chunks - done,
+        path.display(),
+        w.duplicates
+    ));
+    Ok(Exit::Success)
+}
+
+/// The recording's name: the flag, else the input's own, else the file's stem, else `import`.
+fn import_name(file: &Path, name: Option<&str>, from_input: Option<String>) -> String {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| s != "-")
+        .unwrap_or_else(|| "import".into());
+    name.map(str::to_string).or(from_input).unwrap_or(stem)
+}
+
+/// A hopeit payload line, checked; `None` for a blank line.
+fn parse_payload(file: &Path, n: usize, line: &str) -> Result<Option<serde_json::Value>, Fail> {
+    if line.trim().is_empty() {
+        return Ok(None);
+    }
+    let at = || format!("{} line {}", file.display(), n);
+    let payload: serde_json::Value = serde_json::from_str(line)
+        .map_err(|e| Fail::usage(format!("{}: not valid JSON: {e}", at())))?;
+    if !payload.is_object() {
+        return Err(Fail::usage(format!(
+            "{}: a hopeit payload must be a JSON object (a dataobject's fields)",
+            at()
+        )));
+    }
+    Ok(Some(payload))
+}
+
+/// `import --hopeit-type T`: each line a hand-written hopeit payload, stored as the entry a
+/// hopeit app would have written (`ser=json comp=none`, so the journal stays readable) on the
+/// stream `import`, entry ids `<import ms>-<line>`. Replay re-encodes it as asked.
+pub(super) fn import_hopeit(
+    p: &Printer,
+    path: &Path,
+    file: &Path,
+    name: Option<&str>,
+    chunk_size: u64,
+    event_type: &str,
+) -> Result<Exit> {
+    if !hopeit::valid_type(event_type) {
+        return Err(Fail::usage(format!(
+            "--hopeit-type `{event_type}`: expected module.ClassName (the payload's dataobject, as hopeit's readers dispatch on it)"
+        ))
+        .into());
+    }
+    let mut input = Input::open(p, file, path)?;
+    let at_ms = now_millis();
+    let submit = hopeit::submit_ts();
+    // First pass: a bad line leaves the journal as it was. The hashes of each chunk's lines
+    // let the second pass notice an input that changed in between.
+    let chunk_size = chunk_size as usize;
+    let (mut print, mut ends, mut payloads) = (Fingerprint::new(), ChunkEnds::default(), 0usize);
+    input.each_line(|n, text| {
+        if parse_payload(file, n, text)?.is_some() {
+            print.event(text.as_bytes());
+            payloads += 1;
+            if payloads % chunk_size == 0 {
+                ends.0.push(print.h);
+            }
+        }
+        Ok(())
+    })?;
+    if payloads % chunk_size != 0 {
+        ends.0.push(print.h);
+    }
+    let name = import_name(file, name, None);
+    let mut j = Journal::open_for_write(path)?;
+    let rec = j.recording(&NewRecording {
+        name: &name,
+        kind: "import",
+        source: "import",
+        description: Some(&format!("{} (hopeit {event_type})", file.display())),
+        pod_url: None,
+        username: None,
+    })?;
+    let mut chunks = 0usize;
+    let mut store = |j: &mut Journal, entries: &mut Vec<Entry>, hash: u64| -> Result<()> {
+        if !ends.agrees(chunks, hash) {
+            return Err(changed(file, chunks, ends.0.len()));
+        }
+        let record = ChunkRecord {
+            partition: "import",
+            cursor_before: "{}",
+            cursor_after: "{}",
+            feed_id: None,
+            ack_sent: None,
+            ack_received: None,
+            received_at: at_ms,
+            size: entries.iter().map(|e| e.raw.len()).sum(),
+            latency_ms: 0,
+            events: entries.iter().map(new_event).collect::<Vec<NewEvent>>(),
+        };
+        j.append_chunk(rec.id, &record, false)?;
+        entries.clear();
+        chunks += 1;
+        Ok(())
+    };
+    let mut print = Fingerprint::new();
+    let mut entries = Vec::with_capacity(chunk_size);
+    let mut seq = 0usize;
+    input.each_line(|n, text| {
+        let payload = match parse_payload(file, n, text) {
+            Ok(Some(payload)) => payload,
+            Ok(None) => return Ok(()),
+            Err(_) => return Err(changed(file, seq / chunk_size, ends.0.len())),
+        };
+        print.event(text.as_bytes());
+        let id = payload
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("import-{}", seq + 1));
+        let fields = hopeit::entry_fields(&id, event_type, &submit, Encoding::Json, &payload);
+        entries.push(Entry::new("import", &format!("{at_ms}-{seq}"), &fields));
+        seq += 1;
+        if entries.len() == chunk_size {
+            store(&mut j, &mut entries, print.h)?;
+        }
+        Ok(())
+    })?;
+    if !entries.is_empty() {
+        store(&mut j, &mut entries, print.h)?;
+    }
+    if seq != payloads {
+        return Err(changed(file, seq.div_ceil(chunk_size), ends.0.len()));
+    }
+    p.note(&format!(
+        "imported {seq} hopeit payload(s) of {event_type} in {} chunk(s) into recording `{name}` of {}",
+        ends.0.len(),
+        path.display()
+    ));
+    Ok(Exit::Success)
+}
