@@ -127,17 +127,7 @@ impl RunLog {
         })?;
         let stored: Vec<ResultRow> = results
             .iter()
-            .filter_map(|r| {
-                Some(ResultRow {
-                    event_row: *rows.get(r.row as usize)?,
-                    attempt: r.attempt,
-                    outcome: r.outcome.as_str(),
-                    exit_status: r.status,
-                    duration_ms: millis(r.duration),
-                    stdout_head: &r.stdout_head,
-                    stderr_head: &r.stderr_head,
-                })
-            })
+            .filter_map(|r| Some(r.stored(*rows.get(r.row as usize)?)))
             .collect();
         self.journal.store_results(self.id, &stored)
     }

@@ -97,6 +97,22 @@ pub struct RunResult {
     pub stderr_head: String,
 }
 
+impl RunResult {
+    /// The row the journal stores for this run, against the event at `event_row` (replay's
+    /// rows are journal rows already; a consume worker maps its entries to the rows it stored).
+    pub fn stored(&self, event_row: i64) -> crate::journal::ResultRow<'_> {
+        crate::journal::ResultRow {
+            event_row,
+            attempt: self.attempt,
+            outcome: self.outcome.as_str(),
+            exit_status: self.status,
+            duration_ms: stats::millis(self.duration),
+            stdout_head: &self.stdout_head,
+            stderr_head: &self.stderr_head,
+        }
+    }
+}
+
 /// How handlers are run.
 #[derive(Debug, Clone)]
 pub struct RunSettings {

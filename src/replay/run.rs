@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 
 use crate::journal::{Journal, JournalError, ResultRow};
 
-use super::stats::millis;
 use super::RunResult;
 
 /// At most this many result batches wait for the writer thread.
@@ -154,17 +153,6 @@ fn save(journal: &mut Journal, run: i64, results: &[RunResult]) -> Result<(), Jo
     if results.is_empty() {
         return Ok(());
     }
-    let rows: Vec<ResultRow> = results
-        .iter()
-        .map(|r| ResultRow {
-            event_row: r.row,
-            attempt: r.attempt,
-            outcome: r.outcome.as_str(),
-            exit_status: r.status,
-            duration_ms: millis(r.duration),
-            stdout_head: &r.stdout_head,
-            stderr_head: &r.stderr_head,
-        })
-        .collect();
+    let rows: Vec<ResultRow> = results.iter().map(|r| r.stored(r.row)).collect();
     journal.store_results(run, &rows)
 }
