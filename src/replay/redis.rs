@@ -3,6 +3,7 @@
 //! hopeit.engine's layout. Every selected event is checked before the first write, because one
 //! bad entry stalls a hopeit consumer.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::Poll;
@@ -14,7 +15,7 @@ use serde_json::value::RawValue;
 use serde_json::Value as Json;
 
 use crate::exit::{Exit, Fail};
-use crate::journal::{Journal, JournalError, Selection};
+use crate::journal::{EventRow, Journal, JournalError, Selection};
 use crate::redis::conn::{connect, Failure};
 use crate::redis::entry::{pairs_of, Pairs};
 use crate::redis::hopeit::{self, Encoding};
@@ -52,8 +53,30 @@ impl RedisTarget {
     }
 }
 
-/// The fields of one event's entry, or why it cannot be written.
-pub fn fields_for(target: &RedisTarget, d: &Delivery) -> Result<Pairs, String> {
+/// The parts of an event that decide its entry, borrowed (the pre-flight check reads every
+/// selected event before the first write: copying each into a [`Delivery`] was a third of it).
+#[derive(Debug, Clone, Copy)]
+pub struct EventRef<'a> {
+    pub row: i64,
+    pub raw: &'a str,
+    pub event_id: Option<&'a str>,
+    pub event_type: Option<&'a str>,
+}
+
+impl<'a> From<&'a Delivery> for EventRef<'a> {
+    fn from(d: &'a Delivery) -> Self {
+        EventRef {
+            row: d.row,
+            raw: &d.raw,
+            event_id: d.event_id.as_deref(),
+            event_type: d.event_type.as_deref(),
+        }
+    }
+}
+
+/// The fields of one event's entry, or why it cannot be written (`submit_ts`: hopeit's, when
+/// the entry is written in its layout).
+pub fn fields_for(target: &RedisTarget, d: EventRef<'_>, submit_ts: &str) -> Result<Pairs, String> {
     Ok(match checked(target, d)? {
         Checked::Fields(f) => f,
         Checked::Hopeit { id, payload } => {
@@ -64,19 +87,24 @@ pub fn fields_for(target: &RedisTarget, d: &Delivery) -> Result<Pairs, String> {
             else {
                 return Err("not the hopeit layout".into());
             };
-            hopeit::entry_fields(&id, event_type, &hopeit::submit_ts(), *encoding, &payload)
+            hopeit::entry_fields(&id, event_type, submit_ts, *encoding, &payload)
         }
     })
 }
 
 /// An event that can be written: its fields, or hopeit's id and payload still to encode (the
 /// pre-flight check stops here, so payloads are not encoded twice).
-enum Checked {
+enum Checked<'a> {
     Fields(Pairs),
-    Hopeit { id: String, payload: Json },
+    /// The payload as JSON text: for a stored hopeit payload, its text in the event itself
+    /// (parsing it into a tree only to write it out again was most of the check's time).
+    Hopeit {
+        id: String,
+        payload: Cow<'a, str>,
+    },
 }
 
-fn checked(target: &RedisTarget, d: &Delivery) -> Result<Checked, String> {
+fn checked<'a>(target: &RedisTarget, d: EventRef<'a>) -> Result<Checked<'a>, String> {
     match checked_by_members(target, d) {
         Some(c) => c,
         None => checked_whole(target, d),
@@ -86,8 +114,11 @@ fn checked(target: &RedisTarget, d: &Delivery) -> Result<Checked, String> {
 /// [`checked_whole`] for the events replay writes most (entries recorded from Redis, hopeit's
 /// included), reading only the members it needs: the whole event as a `Value` tree was most of
 /// `replay --to`'s CPU. `None` where this does not decide: the event is read whole.
-fn checked_by_members(target: &RedisTarget, d: &Delivery) -> Option<Result<Checked, String>> {
-    let m: stored::Members = stored::members(&d.raw)?;
+fn checked_by_members<'a>(
+    target: &RedisTarget,
+    d: EventRef<'a>,
+) -> Option<Result<Checked<'a>, String>> {
+    let m: stored::Members = stored::members(d.raw)?;
     let is_entry = m.id.is_some() && (m.fields.is_some() || m.pairs.is_some());
     if !is_entry {
         return None;
@@ -106,16 +137,16 @@ fn checked_by_members(target: &RedisTarget, d: &Delivery) -> Option<Result<Check
             fields_of_entry(&Json::Object(two))
         }
         Layout::Hopeit { .. } => {
-            let payload = match m.hopeit {
+            let payload: &'a str = match m.hopeit {
                 Some(h) => {
                     let h: stored::HopeitMembers = stored::members(h.get())?;
                     match h.payload.filter(|p| p.get() != "null") {
-                        Some(p) => parse(p)?,
+                        Some(p) => p.get(),
                         None => return Some(Err(NOT_DECODED.into())),
                     }
                 }
                 None => match m.fields {
-                    Some(f) => parse(f)?,
+                    Some(f) => f.get(),
                     None => return Some(Err(NOT_TEXT.into())),
                 },
             };
@@ -127,7 +158,7 @@ fn checked_by_members(target: &RedisTarget, d: &Delivery) -> Option<Result<Check
                 }
                 _ => None,
             };
-            hopeit_checked(d, m.hopeit.is_none(), payload, field_id)
+            hopeit_checked(d, m.hopeit.is_none(), Cow::Borrowed(payload), field_id)
         }
     })
 }
@@ -136,7 +167,7 @@ const NOT_DECODED: &str = "its hopeit payload was not decoded (pickle?)";
 const NOT_TEXT: &str = "its fields are not all text";
 
 /// An entry's original fields, to write as they were.
-fn fields_of_entry(json: &Json) -> Result<Checked, String> {
+fn fields_of_entry(json: &Json) -> Result<Checked<'static>, String> {
     let pairs = pairs_of(json).ok_or("its fields cannot be read back")?;
     if pairs.is_empty() {
         return Err("an entry with no fields cannot be written".into());
@@ -144,44 +175,51 @@ fn fields_of_entry(json: &Json) -> Result<Checked, String> {
     Ok(Checked::Fields(pairs))
 }
 
-/// The checks of a hopeit payload (`from_fields`: it is an entry's fields) and its event id.
-fn hopeit_checked(
-    d: &Delivery,
+/// The checks of a hopeit payload, JSON text that parsed (`from_fields`: it is an entry's
+/// fields), and its event id.
+fn hopeit_checked<'a>(
+    d: EventRef<'_>,
     from_fields: bool,
-    payload: Json,
+    payload: Cow<'a, str>,
     field_id: Option<String>,
-) -> Result<Checked, String> {
-    if from_fields
-        && payload
+) -> Result<Checked<'a>, String> {
+    if from_fields {
+        let fields: Json = serde_json::from_str(&payload).map_err(|e| format!("not JSON ({e})"))?;
+        if fields
             .as_object()
             .is_some_and(|o| o.values().any(|v| !v.is_string()))
-    {
-        return Err("it has binary field values, which a hopeit payload cannot carry".into());
+        {
+            return Err("it has binary field values, which a hopeit payload cannot carry".into());
+        }
     }
-    if !payload.is_object() {
+    // JSON text that parsed is an object when it starts with a brace.
+    if !payload.trim_start().starts_with('{') {
         return Err("a hopeit payload must be a JSON object (a dataobject)".into());
     }
     // hopeit's own event id when the entry has one, so a consumer sees the same id again.
     let id = field_id
-        .or_else(|| d.event_id.clone())
-        .or_else(|| payload.get("id").and_then(Json::as_str).map(str::to_string))
+        .or_else(|| d.event_id.map(str::to_string))
+        .or_else(|| {
+            let p: stored::IdField = stored::members(&payload)?;
+            serde_json::from_str::<String>(p.id?.get()).ok()
+        })
         .unwrap_or_else(|| format!("feedctl-{}", d.row));
     Ok(Checked::Hopeit { id, payload })
 }
 
 /// The checks on the whole event as a `Value`.
-fn checked_whole(target: &RedisTarget, d: &Delivery) -> Result<Checked, String> {
-    let json: Json = serde_json::from_str(&d.raw).map_err(|e| format!("not JSON ({e})"))?;
+fn checked_whole<'a>(target: &RedisTarget, d: EventRef<'_>) -> Result<Checked<'a>, String> {
+    let json: Json = serde_json::from_str(d.raw).map_err(|e| format!("not JSON ({e})"))?;
     let is_entry =
         json.get("id").is_some() && (json.get("fields").is_some() || json.get("pairs").is_some());
     match &target.layout {
         Layout::Original if is_entry => fields_of_entry(&json),
         Layout::Original => {
             let mut f = Vec::new();
-            if let Some(id) = &d.event_id {
+            if let Some(id) = d.event_id {
                 f.push((b"id".to_vec(), id.as_bytes().to_vec()));
             }
-            if let Some(t) = &d.event_type {
+            if let Some(t) = d.event_type {
                 f.push((b"type".to_vec(), t.as_bytes().to_vec()));
             }
             f.push((b"event".to_vec(), d.raw.as_bytes().to_vec()));
@@ -193,19 +231,42 @@ fn checked_whole(target: &RedisTarget, d: &Delivery) -> Result<Checked, String> 
                 (Some(h), _) => h
                     .get("payload")
                     .filter(|p| !p.is_null())
-                    .cloned()
                     .ok_or(NOT_DECODED)?,
-                (None, true) => json.get("fields").cloned().ok_or(NOT_TEXT)?,
-                (None, false) => json.clone(),
+                (None, true) => json.get("fields").ok_or(NOT_TEXT)?,
+                (None, false) => &json,
             };
             let field_id = json
                 .pointer("/fields/id")
                 .and_then(Json::as_str)
                 .map(str::to_string);
             let from_fields = json.get("hopeit").is_none() && is_entry;
-            hopeit_checked(d, from_fields, payload, field_id)
+            hopeit_checked(d, from_fields, Cow::Owned(payload.to_string()), field_id)
         }
     }
+}
+
+/// Rows handed from the pre-flight reader to its checker at a time.
+const PREFLIGHT_BATCH: usize = 256;
+
+/// Why a stored event cannot be written, naming it.
+fn refused(target: &RedisTarget, row: &EventRow) -> Option<String> {
+    // Valid UTF-8 (every source records JSON text) is checked, not copied.
+    let raw = match std::str::from_utf8(&row.raw) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(&row.raw),
+    };
+    let d = EventRef {
+        row: row.row_id,
+        raw: &raw,
+        event_id: row.event_id.as_deref(),
+        event_type: row.event_type.as_deref(),
+    };
+    let why = checked(target, d).err()?;
+    Some(format!(
+        "event {} (row {}): {why}",
+        row.event_id.as_deref().unwrap_or("?"),
+        row.row_id
+    ))
 }
 
 /// Before the first write: every selected event can be written, and the server answers.
@@ -217,33 +278,24 @@ pub async fn preflight(
     let (path, sel, t) = (journal.to_path_buf(), sel.clone(), target.clone());
     let checked = tokio::task::spawn_blocking(move || -> Result<Option<String>, JournalError> {
         let j = Journal::open_read(&path)?;
-        let mut bad = None;
-        j.events(&sel, |row| {
-            let raw = String::from_utf8_lossy(&row.raw).into_owned();
-            let d = Delivery {
-                row: row.row_id,
-                raw,
-                event_id: row.event_id.clone(),
-                event_type: row.event_type.clone(),
-                timestamp: row.timestamp,
-                stream_id: None,
-                initiator_id: None,
-                source: "".into(),
-                partition: "".into(),
-            };
-            match checked(&t, &d) {
-                Ok(_) => true,
-                Err(why) => {
-                    bad = Some(format!(
-                        "event {} (row {}): {why}",
-                        row.event_id.as_deref().unwrap_or("?"),
-                        row.row_id
-                    ));
-                    false
-                }
-            }
-        })?;
-        Ok(bad)
+        // Reading rows and checking them are about even halves of the work, and Redis is idle
+        // until they are done: one thread reads, another checks, batches between them.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<EventRow>>(8);
+        std::thread::scope(|s| {
+            let checker = s.spawn(move || rx.iter().flatten().find_map(|row| refused(&t, &row)));
+            let mut batch = Vec::with_capacity(PREFLIGHT_BATCH);
+            let read = j.events(&sel, |row| {
+                batch.push(row);
+                batch.len() < PREFLIGHT_BATCH || tx.send(std::mem::take(&mut batch)).is_ok()
+            });
+            // The checker stops at the first refused event and drops its end: reading stops.
+            let _ = tx.send(batch);
+            drop(tx);
+            let bad = checker
+                .join()
+                .unwrap_or_else(|_| Some("the check failed".into()));
+            read.map(|()| bad)
+        })
     })
     .await
     .map_err(|e| Fail::usage(e.to_string()))?
@@ -353,8 +405,10 @@ impl RedisSink {
     /// One XADD per event.
     fn pipeline(&self, events: &[Delivery]) -> Result<::redis::Pipeline, String> {
         let mut pipe = ::redis::pipe();
+        // One submission time for the slice: formatting the clock per entry showed in profiles.
+        let submit_ts = hopeit::submit_ts();
         for d in events {
-            let fields = fields_for(&self.target, d)?;
+            let fields = fields_for(&self.target, d.into(), &submit_ts)?;
             let cmd = pipe.cmd("XADD").arg(&self.target.url.key);
             if let Some(n) = self.target.maxlen {
                 cmd.arg("MAXLEN").arg("~").arg(n);
@@ -491,8 +545,9 @@ mod tests {
                     source: "redis".into(),
                     partition: "s".into(),
                 };
-                if let Some(fast) = checked_by_members(&target, &d) {
-                    assert_eq!(decided(fast), decided(checked_whole(&target, &d)), "{raw}");
+                let d = EventRef::from(&d);
+                if let Some(fast) = checked_by_members(&target, d) {
+                    assert_eq!(decided(fast), decided(checked_whole(&target, d)), "{raw}");
                 }
             }
         }

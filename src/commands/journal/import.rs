@@ -498,7 +498,13 @@ pub(super) fn import_hopeit(
             .and_then(serde_json::Value::as_str)
             .map(str::to_string)
             .unwrap_or_else(|| format!("import-{}", seq + 1));
-        let fields = hopeit::entry_fields(&id, event_type, &submit, Encoding::Json, &payload);
+        let fields = hopeit::entry_fields(
+            &id,
+            event_type,
+            &submit,
+            Encoding::Json,
+            &payload.to_string(),
+        );
         entries.push(Entry::new("import", &format!("{at_ms}-{seq}"), &fields));
         seq += 1;
         if entries.len() == chunk_size {
