@@ -62,7 +62,8 @@ fn env_value(s: &str) -> String {
 
 /// The event as one line for stdin: the exact bytes, unless the JSON spans several lines.
 pub fn one_line(raw: &str) -> std::borrow::Cow<'_, str> {
-    if raw.contains('\n') || raw.contains('\r') {
+    // One pass over the bytes (memchr2), not one per character searched for.
+    if memchr::memchr2(b'\n', b'\r', raw.as_bytes()).is_some() {
         serde_json::from_str::<serde_json::Value>(raw)
             .map(|v| std::borrow::Cow::Owned(v.to_string()))
             .unwrap_or(std::borrow::Cow::Borrowed(raw))

@@ -96,12 +96,13 @@ impl Stats {
     pub fn last(&mut self, r: &RunResult, event_type: Option<&str>, event_id: Option<&str>) {
         let outcome = r.outcome.as_str();
         *self.by_outcome.entry(outcome).or_default() += 1;
-        *self
-            .by_type
-            .entry(event_type.unwrap_or("").to_string())
-            .or_default()
-            .entry(outcome)
-            .or_default() += 1;
+        // Looked up before inserting: a type's name is copied once, not once per event.
+        let ty = event_type.unwrap_or("");
+        let counts = match self.by_type.get_mut(ty) {
+            Some(c) => c,
+            None => self.by_type.entry(ty.to_string()).or_default(),
+        };
+        *counts.entry(outcome).or_default() += 1;
         if matches!(
             r.outcome,
             Outcome::Failed | Outcome::Timeout | Outcome::Requeued
