@@ -113,12 +113,15 @@ impl Journal {
         let mut stmt = self
             .conn
             .prepare(
+                // The chunk counts in one pass over the chunks, not one pass per count: three
+                // subqueries read the chunks table three times (most of `journal info`).
                 "SELECT r.id, r.name, r.source, r.pod_url, r.username, r.created_at, r.bot_user_id, r.source_kind, r.description,
-                        (SELECT count(*) FROM chunks c WHERE c.recording_id = r.id),
-                        (SELECT coalesce(sum(event_count), 0) FROM chunks c WHERE c.recording_id = r.id),
-                        (SELECT coalesce(sum(duplicates), 0) FROM chunks c WHERE c.recording_id = r.id),
+                        coalesce(c.n, 0), coalesce(c.events, 0), coalesce(c.duplicates, 0),
                         (SELECT count(*) FROM gaps g WHERE g.recording_id = r.id)
-                 FROM recordings r ORDER BY r.id",
+                 FROM recordings r
+                 LEFT JOIN (SELECT recording_id, count(*) AS n, sum(event_count) AS events, sum(duplicates) AS duplicates
+                            FROM chunks GROUP BY recording_id) c ON c.recording_id = r.id
+                 ORDER BY r.id",
             )
             .map_err(|e| self.sql(e))?;
         let rows = stmt
