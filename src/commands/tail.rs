@@ -190,7 +190,7 @@ impl<A> Keeper<Message, A> for SalesforcePrinting<'_> {
     }
 
     fn keep(&mut self, chunk: &Chunk<Message, A>) -> Result<Next> {
-        if self.raw && self.p.line(String::from_utf8_lossy(&chunk.body)).is_err() {
+        if self.raw && self.p.body(&chunk.body).is_err() {
             return Ok(Next::Abandon);
         }
         for e in &chunk.events {
@@ -426,7 +426,7 @@ impl<A> Keeper<Event, A> for Printing<'_> {
 
     fn keep(&mut self, chunk: &Chunk<Event, A>) -> Result<Next> {
         if let Style::Raw = self.style {
-            if self.p.line(String::from_utf8_lossy(&chunk.body)).is_err() {
+            if self.p.body(&chunk.body).is_err() {
                 return Ok(Next::Abandon);
             }
         }

@@ -1,6 +1,7 @@
 //! The Datafeed API exactly as the agent spec has it: v2 (`/agent/v5/datafeeds`) list, create,
 //! delete, read; v1 (`/agent/v4/datafeed`) create and read. Also the pod's sessioninfo.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Method;
@@ -45,18 +46,29 @@ pub fn is_fanout_id(id: &str) -> bool {
 /// How long a read may take: the ~30 s long poll plus a margin, after which it is abandoned.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(45);
 
+/// The events borrowed from the body: each becomes a range of it, not a copy.
 #[derive(Deserialize)]
-struct EventList {
-    #[serde(default)]
-    events: Option<Vec<Box<RawValue>>>,
+struct EventList<'a> {
+    #[serde(default, borrow)]
+    events: Option<Vec<&'a RawValue>>,
     #[serde(rename = "ackId")]
     ack_id: Option<String>,
 }
 
-fn parse_events(call: &str, raws: Vec<Box<RawValue>>) -> Result<Vec<Event>, ApiError> {
+/// A read's body as the text its events are ranges of (one copy of the body for all of them).
+fn body_text(call: &str, body: &[u8], what: &str) -> Result<Arc<str>, ApiError> {
+    std::str::from_utf8(body)
+        .map(Arc::from)
+        .map_err(|e| ApiError::Malformed {
+            call: call.to_string(),
+            detail: format!("expected {what}: the body is not UTF-8 ({e})"),
+        })
+}
+
+fn parse_events(call: &str, body: &Arc<str>, raws: Vec<&RawValue>) -> Result<Vec<Event>, ApiError> {
     raws.into_iter()
         .map(|raw| {
-            Event::from_raw(raw).map_err(|e| ApiError::Malformed {
+            Event::in_body(body, raw.get()).map_err(|e| ApiError::Malformed {
                 call: call.to_string(),
                 detail: format!("an event is not a V4Event object: {e}"),
             })
@@ -64,7 +76,7 @@ fn parse_events(call: &str, raws: Vec<Box<RawValue>>) -> Result<Vec<Event>, ApiE
         .collect()
 }
 
-fn json<T: for<'de> Deserialize<'de>>(call: &str, body: &[u8], what: &str) -> Result<T, ApiError> {
+fn json<'a, T: Deserialize<'a>>(call: &str, body: &'a [u8], what: &str) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| ApiError::Malformed {
         call: call.to_string(),
         detail: format!("expected {what}: {e}"),
@@ -175,13 +187,14 @@ impl Client {
         if resp.status.as_u16() != 200 {
             return Err(unexpected(call, &resp));
         }
-        let list: EventList = json(call, &resp.body, "a V5EventList")?;
+        let text = body_text(call, &resp.body, "a V5EventList")?;
+        let list: EventList = json(call, text.as_bytes(), "a V5EventList")?;
         let ack_id = list.ack_id.ok_or_else(|| ApiError::Malformed {
             call: call.into(),
             detail: "the V5EventList has no ackId".into(),
         })?;
         Ok(ReadResult {
-            events: parse_events(call, list.events.unwrap_or_default())?,
+            events: parse_events(call, &text, list.events.unwrap_or_default())?,
             ack_id: Some(ack_id),
             body: resp.body,
         })
@@ -232,9 +245,10 @@ impl Client {
                 body: Vec::new(),
             }),
             200 => {
-                let raws: Vec<Box<RawValue>> = json(call, &resp.body, "a V4EventList")?;
+                let text = body_text(call, &resp.body, "a V4EventList")?;
+                let raws: Vec<&RawValue> = json(call, text.as_bytes(), "a V4EventList")?;
                 Ok(ReadResult {
-                    events: parse_events(call, raws)?,
+                    events: parse_events(call, &text, raws)?,
                     ack_id: None,
                     body: resp.body,
                 })

@@ -1,6 +1,9 @@
 //! The `V4Event` model (notes §5): typed enough to filter and display, while every struct keeps
 //! the fields it does not know, and `Event` keeps the exact bytes received for storage and output.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -255,47 +258,109 @@ impl V4Payload {
 /// (read in one cheap pass), and the full typed model (parsed only when asked for).
 #[derive(Debug, Clone)]
 pub struct Event {
-    raw: Box<RawValue>,
+    text: Text,
     index: Index,
     /// Boxed: the model is over 9 KiB, and an `Event` is moved several times on its way from
     /// the response to the journal; unboxed, those moves were a fifth of the read path's time.
     model: std::sync::OnceLock<Box<V4Event>>,
 }
 
+// What moving an event costs: keep it to its bytes' place and the index.
+const _: () = assert!(std::mem::size_of::<Event>() <= 256);
+
+/// An event's bytes: a range of a shared buffer, the response body it came in (or its own
+/// text). A read's events then cost no allocation and no copy each: with a hundred events a
+/// read, those were a sixth of the read path.
+#[derive(Debug, Clone)]
+struct Text {
+    buf: Arc<str>,
+    start: usize,
+    end: usize,
+}
+
+impl Text {
+    fn get(&self) -> &str {
+        &self.buf[self.start..self.end]
+    }
+}
+
 /// The fields feedctl filters, stores and dedupes on.
 #[derive(Debug, Clone, Default)]
 struct Index {
-    id: Option<String>,
-    message_id: Option<String>,
-    event_type: Option<String>,
+    id: Option<Field>,
+    message_id: Option<Field>,
+    event_type: Option<Field>,
     timestamp: Option<i64>,
-    stream_id: Option<String>,
+    stream_id: Option<Field>,
     initiator_id: Option<i64>,
-    initiator_username: Option<String>,
+    initiator_username: Option<Field>,
+}
+
+/// A text field of the index: where it lies in the event's bytes (the usual case: a string
+/// without escapes, which the parse borrowed), or its decoded text.
+#[derive(Debug, Clone)]
+enum Field {
+    At(usize, usize),
+    Own(Box<str>),
+}
+
+impl Field {
+    /// `value` as a range of `text` when it is one, else a copy.
+    fn of(text: &str, value: &str) -> Field {
+        let (base, at) = (text.as_ptr() as usize, value.as_ptr() as usize);
+        match at.checked_sub(base) {
+            Some(start) if start + value.len() <= text.len() => {
+                Field::At(start, start + value.len())
+            }
+            _ => Field::Own(value.into()),
+        }
+    }
+
+    fn get<'a>(&'a self, text: &'a str) -> &'a str {
+        match self {
+            Field::At(start, end) => &text[*start..*end],
+            Field::Own(s) => s,
+        }
+    }
 }
 
 impl Event {
     /// Parses one event, keeping its bytes. Fails only when the text is not a JSON object: a
     /// field of an unexpected type is kept as received and simply not indexed.
-    pub fn from_raw(raw: Box<RawValue>) -> Result<Self, serde_json::Error> {
-        if !raw.get().trim_start().starts_with('{') {
-            return Err(serde::de::Error::custom("an event must be a JSON object"));
+    pub fn from_raw(raw: &RawValue) -> Result<Self, serde_json::Error> {
+        let buf: Arc<str> = Arc::from(raw.get());
+        Self::in_buffer(&buf, 0, buf.len())
+    }
+
+    /// One event of a delivery: `event` is a slice of `body` (as a parse borrowing from the
+    /// body gives it), kept as a range of the body instead of a copy.
+    pub fn in_body(body: &Arc<str>, event: &str) -> Result<Self, serde_json::Error> {
+        let start = (event.as_ptr() as usize).wrapping_sub(body.as_ptr() as usize);
+        if start <= body.len() && event.len() <= body.len() - start {
+            Self::in_buffer(body, start, start + event.len())
+        } else {
+            // Not a slice of the body after all: the event gets its own copy.
+            let own: Arc<str> = Arc::from(event);
+            Self::in_buffer(&own, 0, own.len())
         }
-        let index = match serde_json::from_str::<light::Event>(raw.get()) {
-            Ok(l) => l.into_index(),
-            // An object whose nesting is not what the spec says: index what can be found.
-            Err(_) => light::tolerant_index(&serde_json::from_str::<Value>(raw.get())?)
-                .ok_or_else(|| serde::de::Error::custom("an event must be a JSON object"))?,
+    }
+
+    fn in_buffer(buf: &Arc<str>, start: usize, end: usize) -> Result<Self, serde_json::Error> {
+        let text = Text {
+            buf: buf.clone(),
+            start,
+            end,
         };
         Ok(Event {
-            raw,
-            index,
+            index: index_of(text.get())?,
+            text,
             model: std::sync::OnceLock::new(),
         })
     }
 
     pub fn parse(text: &str) -> Result<Self, serde_json::Error> {
-        Self::from_raw(RawValue::from_string(text.to_string())?)
+        // Checked where it lies (surrounding whitespace is not part of the event), copied once.
+        Self::from_raw(serde_json::from_str::<&RawValue>(text)?)
     }
 
     /// The full typed model. An event whose fields do not fit the spec's types is given as an
@@ -303,8 +368,8 @@ impl Event {
     pub fn model(&self) -> &V4Event {
         self.model.get_or_init(|| {
             Box::new(
-                serde_json::from_str(self.raw.get()).unwrap_or_else(|_| V4Event {
-                    extra: serde_json::from_str(self.raw.get()).unwrap_or_default(),
+                serde_json::from_str(self.raw()).unwrap_or_else(|_| V4Event {
+                    extra: serde_json::from_str(self.raw()).unwrap_or_default(),
                     ..V4Event::default()
                 }),
             )
@@ -313,15 +378,15 @@ impl Event {
 
     /// The exact JSON received.
     pub fn raw(&self) -> &str {
-        self.raw.get()
+        self.text.get()
     }
 
-    pub fn raw_value(&self) -> &RawValue {
-        &self.raw
+    fn field<'a>(&'a self, f: &'a Option<Field>) -> Option<&'a str> {
+        f.as_ref().map(|f| f.get(self.text.get()))
     }
 
     pub fn event_type(&self) -> &str {
-        self.index.event_type.as_deref().unwrap_or("")
+        self.field(&self.index.event_type).unwrap_or("")
     }
 
     /// Whether the type is one of the 17 of the spec.
@@ -330,7 +395,7 @@ impl Event {
     }
 
     pub fn id(&self) -> Option<&str> {
-        self.index.id.as_deref()
+        self.field(&self.index.id)
     }
 
     pub fn timestamp(&self) -> Option<i64> {
@@ -338,7 +403,7 @@ impl Event {
     }
 
     pub fn stream_id(&self) -> Option<&str> {
-        self.index.stream_id.as_deref()
+        self.field(&self.index.stream_id)
     }
 
     pub fn initiator_id(&self) -> Option<i64> {
@@ -346,7 +411,7 @@ impl Event {
     }
 
     pub fn initiator_username(&self) -> Option<&str> {
-        self.index.initiator_username.as_deref()
+        self.field(&self.index.initiator_username)
     }
 
     pub fn initiator_name(&self) -> Option<&str> {
@@ -356,7 +421,7 @@ impl Event {
 
     /// The top-level `messageId`, else the one of the carried message.
     pub fn message_id(&self) -> Option<&str> {
-        self.index.message_id.as_deref()
+        self.field(&self.index.message_id)
     }
 
     /// The PresentationML text of the carried message, if any.
@@ -367,28 +432,74 @@ impl Event {
     /// The key that tells a repeat delivery from a distinct event (DESIGN §5): event ids alone
     /// are not unique, so type, timestamp and message id are part of it.
     pub fn dedupe_key(&self) -> String {
-        format!(
-            "{}|{}|{}|{}",
+        use std::fmt::Write;
+        let (id, ty, mid) = (
             self.id().unwrap_or(""),
             self.event_type(),
-            self.timestamp().map(|t| t.to_string()).unwrap_or_default(),
-            self.message_id().unwrap_or("")
-        )
+            self.message_id().unwrap_or(""),
+        );
+        // Built in place: it is made for every event read, and `format!` with a
+        // `to_string()` of the timestamp allocated twice.
+        let mut key = String::with_capacity(id.len() + ty.len() + mid.len() + 23);
+        key.push_str(id);
+        key.push('|');
+        key.push_str(ty);
+        key.push('|');
+        if let Some(t) = self.timestamp() {
+            let _ = write!(key, "{t}");
+        }
+        key.push('|');
+        key.push_str(mid);
+        key
     }
 }
 
 impl Serialize for Event {
-    /// Serialises as the exact bytes received.
+    /// Serialises as the exact bytes received (a copy as a JSON value: this is for whole
+    /// documents such as `datafeed read -o json`; the read and write paths use `raw()`).
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.raw.serialize(s)
+        RawValue::from_string(self.raw().to_owned())
+            .map_err(serde::ser::Error::custom)?
+            .serialize(s)
     }
 }
 
 impl<'de> Deserialize<'de> for Event {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = Box::<RawValue>::deserialize(d)?;
-        Event::from_raw(raw).map_err(serde::de::Error::custom)
+        Event::from_raw(&raw).map_err(serde::de::Error::custom)
     }
+}
+
+/// The indexed fields of an event's text, in one pass. Fails only when the text is not a JSON
+/// object.
+fn index_of(text: &str) -> Result<Index, serde_json::Error> {
+    if !text.trim_start().starts_with('{') {
+        return Err(serde::de::Error::custom("an event must be a JSON object"));
+    }
+    match serde_json::from_str::<light::Event>(text) {
+        Ok(l) => Ok(l.into_index(text)),
+        // An object whose nesting is not what the spec says: index what can be found.
+        Err(_) => light::tolerant_index(&serde_json::from_str::<Value>(text)?)
+            .ok_or_else(|| serde::de::Error::custom("an event must be a JSON object")),
+    }
+}
+
+/// An event's id and stream id, as [`id_and_stream`] finds them.
+pub type IdAndStream<'a> = (Option<Cow<'a, str>>, Option<Cow<'a, str>>);
+
+/// The id and stream id of an event's text, for a holder of the bytes that needs no more of
+/// them (serve's log): one pass, no copy of the event. `None` when the text is not one JSON
+/// object, so the same pass checks the bytes.
+pub fn id_and_stream(text: &str) -> Option<IdAndStream<'_>> {
+    let index = index_of(text).ok()?;
+    let get = |f: Option<Field>| {
+        f.map(|f| match f {
+            Field::At(start, end) => Cow::Borrowed(&text[start..end]),
+            Field::Own(s) => Cow::Owned(s.into()),
+        })
+    };
+    Some((get(index.id), get(index.stream_id)))
 }
 
 /// A one-pass reader of the indexed fields: it skips everything else without building it, and
@@ -400,7 +511,7 @@ mod light {
     use serde::Deserialize;
     use serde_json::Value;
 
-    use super::Index;
+    use super::{Field, Index};
 
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
@@ -459,39 +570,41 @@ mod light {
         message: Option<Message<'a>>,
     }
 
+    /// Parts boxed: inline, the fifteen of them made a payload over a kilobyte, copied as the
+    /// parse returned it; an event has one.
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Payload<'a> {
         #[serde(default, borrow)]
-        message_sent: Option<Part<'a>>,
+        message_sent: Option<Box<Part<'a>>>,
         #[serde(default, borrow)]
-        shared_post: Option<Part<'a>>,
+        shared_post: Option<Box<Part<'a>>>,
         #[serde(default, borrow)]
-        instant_message_created: Option<Part<'a>>,
+        instant_message_created: Option<Box<Part<'a>>>,
         #[serde(default, borrow)]
-        room_created: Option<Part<'a>>,
+        room_created: Option<Box<Part<'a>>>,
         #[serde(default, borrow)]
-        room_updated: Option<Part<'a>>,
+        room_updated: Option<Box<Part<'a>>>,
         #[serde(default, borrow)]
-        room_deactivated: Option<Part<'a>>,
+        room_deactivated: Option<Box<Part<'a>>>,
         #[serde(default, borrow)]
-        room_reactivated: Option<Part<'a>>,
+        room_reactivated: Option<Box<Part<'a>>>,
         #[serde(default, borrow)]
-        user_joined_room: Option<Part<'a>>,
+        user_joined_room: Option<Box<Part<'a>>>,
         #[serde(default, borrow)]
-        user_left_room: Option<Part<'a>>,
+        user_left_room: Option<Box<Part<'a>>>,
         #[serde(default, borrow)]
-        room_member_promoted_to_owner: Option<Part<'a>>,
+        room_member_promoted_to_owner: Option<Box<Part<'a>>>,
         #[serde(default, borrow)]
-        room_member_demoted_from_owner: Option<Part<'a>>,
+        room_member_demoted_from_owner: Option<Box<Part<'a>>>,
         #[serde(default, borrow)]
-        message_suppressed: Option<Part<'a>>,
+        message_suppressed: Option<Box<Part<'a>>>,
         #[serde(default, borrow)]
-        symphony_elements_action: Option<Part<'a>>,
+        symphony_elements_action: Option<Box<Part<'a>>>,
         #[serde(default, borrow)]
-        user_requested_to_join_room: Option<Part<'a>>,
+        user_requested_to_join_room: Option<Box<Part<'a>>>,
         #[serde(default, borrow)]
-        generic_system_event: Option<Part<'a>>,
+        generic_system_event: Option<Box<Part<'a>>>,
     }
 
     impl<'a> Payload<'a> {
@@ -514,12 +627,14 @@ mod light {
                 &self.generic_system_event,
             ]
             .into_iter()
-            .flatten()
+            .filter_map(|p| p.as_deref())
         }
     }
 
     impl Event<'_> {
-        pub fn into_index(self) -> Index {
+        /// The index, its text fields as ranges of `text` (the text this was parsed from).
+        pub fn into_index(self, text: &str) -> Index {
+            let field = |v: &str| Field::of(text, v);
             let message = self
                 .payload
                 .as_ref()
@@ -532,20 +647,20 @@ mod light {
                         .and_then(|p| p.parts().find_map(|part| part.stream.as_ref()))
                 })
                 .and_then(|s| s.stream_id.as_deref())
-                .map(str::to_string);
+                .map(field);
             let user = self.initiator.as_ref().and_then(|i| i.user.as_ref());
             Index {
-                id: self.id.map(Cow::into_owned),
-                message_id: self.message_id.map(Cow::into_owned).or_else(|| {
-                    message
-                        .and_then(|m| m.message_id.as_deref())
-                        .map(str::to_string)
-                }),
-                event_type: self.event_type.map(Cow::into_owned),
+                id: self.id.as_deref().map(field),
+                message_id: self
+                    .message_id
+                    .as_deref()
+                    .or_else(|| message.and_then(|m| m.message_id.as_deref()))
+                    .map(field),
+                event_type: self.event_type.as_deref().map(field),
                 timestamp: self.timestamp,
                 stream_id,
                 initiator_id: user.and_then(|u| u.user_id),
-                initiator_username: user.and_then(|u| u.username.as_deref()).map(str::to_string),
+                initiator_username: user.and_then(|u| u.username.as_deref()).map(field),
             }
         }
     }
@@ -553,7 +668,7 @@ mod light {
     /// The slow path, for objects whose nesting breaks the spec's types.
     pub fn tolerant_index(v: &Value) -> Option<Index> {
         let obj = v.as_object()?;
-        let s = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
+        let s = |v: Option<&Value>| v.and_then(Value::as_str).map(|t| Field::Own(t.into()));
         let payload = obj.get("payload").and_then(Value::as_object);
         let part = payload.and_then(|p| p.values().find(|v| v.is_object()));
         let message = part.and_then(|p| p.get("message"));
@@ -646,6 +761,10 @@ mod light {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use serde_json::value::RawValue;
+
     use super::Event;
 
     #[test]
@@ -673,7 +792,27 @@ mod tests {
         );
         assert_eq!(e.dedupe_key(), "a|USERJOINEDROOM|5|");
     }
-}
 
-// What moving an event costs: keep it to its bytes' pointer and the index.
-const _: () = assert!(std::mem::size_of::<Event>() <= 256);
+    #[test]
+    fn events_of_a_body_are_its_bytes_and_escaped_fields_read_decoded() {
+        let body: Arc<str> = Arc::from(
+            r#"[{"id":"a\"b","type":"MESSAGESENT","timestamp":7,"payload":{"messageSent":{"message":{"messageId":"m\u0031","stream":{"streamId":"s1"}}}}}, {"id":"c"}]"#,
+        );
+        let raws: Vec<&RawValue> = serde_json::from_str(&body).unwrap();
+        let events: Vec<Event> = raws
+            .iter()
+            .map(|r| Event::in_body(&body, r.get()).unwrap())
+            .collect();
+        assert_eq!(events[0].id(), Some("a\"b"));
+        assert_eq!(events[0].message_id(), Some("m1"));
+        assert_eq!(events[0].stream_id(), Some("s1"));
+        assert_eq!(events[0].dedupe_key(), "a\"b|MESSAGESENT|7|m1");
+        assert_eq!(events[1].raw(), r#"{"id":"c"}"#);
+        // The same bytes, not a copy of them.
+        assert_eq!(events[1].raw().as_ptr(), raws[1].get().as_ptr());
+        // A text that is not part of the body is copied.
+        let own = Event::in_body(&body, r#"{"id":"d"}"#).unwrap();
+        assert_eq!((own.raw(), own.id()), (r#"{"id":"d"}"#, Some("d")));
+        assert!(Event::in_body(&body, "[1]").is_err());
+    }
+}

@@ -73,8 +73,8 @@ fn parse_line(file: &Path, n: usize, line: &str) -> Result<Option<Line>, Fail> {
     }
     let env: Envelope = serde_json::from_str(line)
         .map_err(|e| Fail::usage(format!("{}: bad envelope: {e}", at())))?;
-    let event =
-        Event::from_raw(env.event).map_err(|e| Fail::usage(format!("{}: bad event: {e}", at())))?;
+    let event = Event::from_raw(&env.event)
+        .map_err(|e| Fail::usage(format!("{}: bad event: {e}", at())))?;
     Ok(Some(Line {
         event,
         key: Some((env.feed_id, env.chunk)),
