@@ -82,30 +82,29 @@ impl JournalStore {
 }
 
 impl EventStore for JournalStore {
-    fn fetch(&self, keys: &[u64]) -> Result<Vec<Box<RawValue>>, String> {
+    fn fetch(&self, keys: &[u64]) -> Result<Vec<String>, String> {
         let j = self.journal.lock().unwrap_or_else(|e| e.into_inner());
         keys.iter()
             .map(|&key| {
-                let gone = || {
-                    format!(
-                        "the journal {} no longer holds the event of row {key} as it was; restart serve",
-                        self.path.display()
-                    )
-                };
                 let bytes = j
                     .raw_event(key as i64)
                     .map_err(|e| e.to_string())?
-                    .ok_or_else(gone)?;
-                // The same bytes as served before reads came from the journal: the stored text,
-                // as a JSON value.
-                let text = String::from_utf8(bytes).map_err(|_| gone())?;
-                RawValue::from_string(text).map_err(|_| gone())
+                    .ok_or_else(|| self.changed(key))?;
+                // The same bytes as served before reads came from the journal: the stored text.
+                String::from_utf8(bytes).map_err(|_| self.changed(key))
             })
             .collect()
     }
 
     fn row(&self, key: u64) -> Option<i64> {
         Some(key as i64)
+    }
+
+    fn changed(&self, key: u64) -> String {
+        format!(
+            "the journal {} no longer holds the event of row {key} as it was; restart serve",
+            self.path.display()
+        )
     }
 }
 

@@ -87,7 +87,8 @@ impl Feed {
 /// An event of the log: its exact JSON, and its id (read once, for the request log).
 #[derive(Debug, Clone)]
 pub struct Published {
-    pub raw: Arc<RawValue>,
+    /// One JSON object, checked when it entered the log or was read back from the store.
+    pub raw: Arc<str>,
     /// The event's id (read once, for the request log and the outbox).
     pub id: Arc<str>,
     pub stream_id: Option<Arc<str>>,
@@ -99,21 +100,28 @@ pub struct Published {
 }
 
 impl Published {
-    pub fn new(raw: Arc<RawValue>) -> Self {
-        let (id, stream_id) = match crate::symphony::Event::parse(raw.get()) {
-            Ok(e) => (
-                e.id().unwrap_or("").to_string(),
-                e.stream_id().map(Arc::from),
-            ),
-            Err(_) => (String::new(), None),
-        };
-        Published {
-            id: Arc::from(id.as_str()),
-            stream_id,
-            raw,
+    pub fn new(raw: &RawValue) -> Self {
+        Self::from_text(raw.get()).unwrap_or_else(|| Published {
+            raw: Arc::from(raw.get()),
+            id: Arc::from(""),
+            stream_id: None,
             row: None,
             chunk_end: false,
-        }
+        })
+    }
+
+    /// An event of the store, read back: its id and stream found in the one pass that also
+    /// checks it is still one JSON object (`None` when it is not), instead of a check and a
+    /// parsed copy of the event.
+    fn from_text(text: &str) -> Option<Self> {
+        let (id, stream_id) = crate::symphony::event::id_and_stream(text)?;
+        Some(Published {
+            raw: Arc::from(text),
+            id: Arc::from(id.as_deref().unwrap_or("")),
+            stream_id: stream_id.as_deref().map(Arc::from),
+            row: None,
+            chunk_end: false,
+        })
     }
 }
 
@@ -190,7 +198,7 @@ impl Hub {
     pub fn new(settings: HubSettings, events: Vec<Arc<RawValue>>) -> Self {
         let events = events
             .into_iter()
-            .map(|e| Slot::Held(Arc::new(Published::new(e))))
+            .map(|e| Slot::Held(Arc::new(Published::new(&e))))
             .collect();
         Hub {
             settings,
@@ -225,7 +233,7 @@ impl Hub {
     pub fn publish(&self, events: Vec<Arc<RawValue>>) {
         let slots = events
             .into_iter()
-            .map(|e| Slot::Held(Arc::new(Published::new(e))));
+            .map(|e| Slot::Held(Arc::new(Published::new(&e))));
         self.lock().log.extend(slots);
         self.arrived.notify_waiters();
     }
@@ -503,13 +511,16 @@ impl Hub {
             .map(|s| match s {
                 Slot::Held(p) => Ok((*p).clone()),
                 Slot::Stored { key, chunk_end } => {
-                    let raw = raws
+                    let text = raws
                         .next()
                         .ok_or("the event store gave back fewer events than asked")?;
+                    let store = store.ok_or("an event of the store, and no store")?;
+                    let published =
+                        Published::from_text(&text).ok_or_else(|| store.changed(key))?;
                     Ok(Published {
-                        row: store.and_then(|st| st.row(key)),
+                        row: store.row(key),
                         chunk_end,
-                        ..Published::new(Arc::from(raw))
+                        ..published
                     })
                 }
             })
@@ -540,7 +551,7 @@ mod tests {
     fn ids(o: &ReadOutcome) -> (Vec<String>, Option<String>) {
         match o {
             ReadOutcome::Events { events, ack_id } => (
-                events.iter().map(|e| e.raw.get().to_string()).collect(),
+                events.iter().map(|e| e.raw.to_string()).collect(),
                 ack_id.clone(),
             ),
             _ => panic!("not events"),

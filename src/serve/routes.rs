@@ -518,15 +518,11 @@ async fn read_feed(
             let (events, shaped) = shape(&app, events, shape_fault.map(|e| e.0 .0));
             let ids = served_ids(&events);
             remember_served(&app, &events);
-            let body = format!(
-                "{{\"events\":[{}],\"ackId\":{}}}",
-                events
-                    .iter()
-                    .map(|e| e.raw.get())
-                    .collect::<Vec<_>>()
-                    .join(","),
-                serde_json::Value::from(ack_id.unwrap_or_default())
-            );
+            let mut body = String::from("{\"events\":");
+            push_events(&mut body, &events);
+            body.push_str(",\"ackId\":");
+            body.push_str(&serde_json::Value::from(ack_id.unwrap_or_default()).to_string());
+            body.push('}');
             let mut r = ([("content-type", "application/json")], body).into_response();
             r.extensions_mut().insert(Served(ids));
             if let Some(k) = shaped {
@@ -581,12 +577,25 @@ fn shape(
     }
 }
 
+/// Appends the events as a JSON array: their bytes as stored, written once into a body sized
+/// for them (a read's body is the bulk of what serve writes).
+fn push_events(body: &mut String, events: &[Published]) {
+    body.reserve(events.iter().map(|e| e.raw.len() + 1).sum::<usize>() + 64);
+    body.push('[');
+    for (i, e) in events.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(&e.raw);
+    }
+    body.push(']');
+}
+
 /// Notes what a read served, so a bot's reply can be linked to the event it answers: per
 /// stream, the events of the latest read that had any there; and every served event by id.
 fn remember_served(app: &App, events: &[Published]) {
     let mut last = app.last_served.lock().unwrap_or_else(|e| e.into_inner());
-    let mut batch: std::collections::HashMap<Arc<str>, Vec<super::ServedEvent>> =
-        Default::default();
+    let mut batch: super::FastMap<Arc<str>, Vec<super::ServedEvent>> = Default::default();
     for e in events {
         if last.by_id.insert(e.id.clone(), e.row).is_none() {
             last.order.push_back(e.id.clone());
@@ -690,14 +699,8 @@ async fn read_feed_v1(
             let (events, shaped) = shape(&app, events, shape_fault.map(|e| e.0 .0));
             let ids = served_ids(&events);
             remember_served(&app, &events);
-            let body = format!(
-                "[{}]",
-                events
-                    .iter()
-                    .map(|e| e.raw.get())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            );
+            let mut body = String::new();
+            push_events(&mut body, &events);
             let mut r = ([("content-type", "application/json")], body).into_response();
             r.extensions_mut().insert(Served(ids));
             if let Some(k) = shaped {
