@@ -147,11 +147,12 @@ async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> Respo
         });
         return faulty(&app, &FaultKind::Hang).await;
     }
-    let response = match &fault {
+    let mut response = match &fault {
         None => as_v2_error(next.run(req).await).await,
         Some(kind) => faulty(&app, kind).await,
     };
-    let served = response.extensions().get::<Served>().map(|s| s.0.clone());
+    // Taken out, not cloned: it names every event of the read.
+    let served = response.extensions_mut().remove::<Served>().map(|s| s.0);
     let shaped = response
         .extensions()
         .get::<FaultKind>()
