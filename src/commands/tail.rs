@@ -1,6 +1,7 @@
 //! `feedctl tail`: follow a feed live and print events, surviving what a server throws at it.
 
 use std::collections::{HashSet, VecDeque};
+use std::rc::Rc;
 
 use anyhow::Result;
 
@@ -63,8 +64,10 @@ impl Filter {
 
 /// Remembers recent deliveries so repeats (at-least-once delivery) are printed once.
 pub struct Seen {
-    keys: HashSet<String>,
-    order: VecDeque<String>,
+    // One copy of each key, shared by the set and the queue, hashed fast: this runs for every
+    // event read.
+    keys: HashSet<Rc<str>, foldhash::fast::RandomState>,
+    order: VecDeque<Rc<str>>,
 }
 
 impl Seen {
@@ -72,16 +75,17 @@ impl Seen {
 
     pub fn new() -> Self {
         Seen {
-            keys: HashSet::new(),
+            keys: HashSet::default(),
             order: VecDeque::new(),
         }
     }
 
     /// True the first time a dedupe key is seen.
     pub fn first(&mut self, key: String) -> bool {
-        if self.keys.contains(&key) {
+        if self.keys.contains(key.as_str()) {
             return false;
         }
+        let key: Rc<str> = Rc::from(key);
         if self.order.len() == Self::CAPACITY {
             if let Some(old) = self.order.pop_front() {
                 self.keys.remove(&old);
