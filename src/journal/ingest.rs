@@ -176,18 +176,17 @@ impl Journal {
         let path = self.path.clone();
         let e = |err| sql_error(&path, err);
         let tx = self.conn.transaction().map_err(e)?;
+        // Cached statements, as for the events: preparing these for every chunk was 4% of
+        // record's time.
         let seq: i64 = tx
-            .query_row(
-                "SELECT coalesce(max(seq), 0) + 1 FROM chunks WHERE recording_id = ?1",
-                [recording],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT coalesce(max(seq), 0) + 1 FROM chunks WHERE recording_id = ?1")
+            .and_then(|mut st| st.query_row([recording], |r| r.get(0)))
             .map_err(e)?;
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO chunks (recording_id, seq, partition, cursor_before, cursor_after, feed_id, ack_sent, ack_received, received_at, size, latency_ms, event_count, duplicates)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0)",
-            params![recording, seq, chunk.partition, chunk.cursor_before, chunk.cursor_after, chunk.feed_id, chunk.ack_sent, chunk.ack_received, chunk.received_at, chunk.size as i64, chunk.latency_ms as i64, chunk.events.len() as i64],
         )
+        .and_then(|mut st| st.execute(params![recording, seq, chunk.partition, chunk.cursor_before, chunk.cursor_after, chunk.feed_id, chunk.ack_sent, chunk.ack_received, chunk.received_at, chunk.size as i64, chunk.latency_ms as i64, chunk.events.len() as i64]))
         .map_err(e)?;
         let chunk_id = tx.last_insert_rowid();
         let mut duplicates = 0;
