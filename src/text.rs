@@ -22,6 +22,16 @@ pub fn plain_text(presentation_ml: &str) -> String {
     decoded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Bytes that are almost always UTF-8 (a body, a stored event) as text: the fast check decides,
+/// and only bytes that are not UTF-8 are walked again with replacement characters
+/// (`String::from_utf8_lossy` alone walks every byte the slow way).
+pub fn utf8_or_lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// Cuts a text to `max` characters with an ellipsis.
 pub fn clip(text: &str, max: usize) -> String {
     if text.chars().count() <= max {

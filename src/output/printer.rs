@@ -80,13 +80,9 @@ impl Printer {
             .map_err(|_| StdoutClosed)
     }
 
-    /// A delivery's body as received, as one line (`tail --raw`). Bodies are UTF-8 JSON, so
-    /// the fast check decides; only a body that is not is shown with replacement characters.
+    /// A delivery's body as received, as one line (`tail --raw`).
     pub fn body(&self, body: &[u8]) -> Result<(), StdoutClosed> {
-        match std::str::from_utf8(body) {
-            Ok(text) => self.line(text),
-            Err(_) => self.line(String::from_utf8_lossy(body)),
-        }
+        self.line(crate::text::utf8_or_lossy(body))
     }
 
     /// One JSON document, pretty.

@@ -251,10 +251,7 @@ const PREFLIGHT_BATCH: usize = 256;
 /// Why a stored event cannot be written, naming it.
 fn refused(target: &RedisTarget, row: &EventRow) -> Option<String> {
     // Valid UTF-8 (every source records JSON text) is checked, not copied.
-    let raw = match std::str::from_utf8(&row.raw) {
-        Ok(text) => Cow::Borrowed(text),
-        Err(_) => String::from_utf8_lossy(&row.raw),
-    };
+    let raw = crate::text::utf8_or_lossy(&row.raw);
     let d = EventRef {
         row: row.row_id,
         raw: &raw,

@@ -514,7 +514,8 @@ impl Hub {
                     let text = raws
                         .next()
                         .ok_or("the event store gave back fewer events than asked")?;
-                    let store = store.ok_or("an event of the store, and no store")?;
+                    let store = store
+                        .ok_or("the log names a stored event, but serve has no event store")?;
                     let published =
                         Published::from_text(&text).ok_or_else(|| store.changed(key))?;
                     Ok(Published {

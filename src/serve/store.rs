@@ -176,21 +176,17 @@ mod tests {
         (dir, s)
     }
 
-    fn texts(raws: Vec<String>) -> Vec<String> {
-        raws
-    }
-
     #[test]
     fn events_come_back_exact_in_any_order() {
         let (_d, s) = store("{\"id\":\"a\"}\n\n  { \"id\" : \"b\" }\t\r\n{\"id\":\"c\"}");
         assert_eq!(s.len(), 3);
         assert_eq!(
-            texts(s.fetch(&[0, 1, 2]).unwrap()),
+            s.fetch(&[0, 1, 2]).unwrap(),
             ["{\"id\":\"a\"}", "{ \"id\" : \"b\" }", "{\"id\":\"c\"}"]
         );
         // Requeued events come back out of file order, and one may be asked for twice.
         assert_eq!(
-            texts(s.fetch(&[2, 0, 0, 1]).unwrap()),
+            s.fetch(&[2, 0, 0, 1]).unwrap(),
             [
                 "{\"id\":\"c\"}",
                 "{\"id\":\"a\"}",

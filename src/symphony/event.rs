@@ -304,15 +304,19 @@ enum Field {
     Own(Box<str>),
 }
 
+/// Where `part` lies in `whole`, when it is a slice of it (as what a parse of `whole` borrowed
+/// is); `None` for text that lives elsewhere.
+fn range_in(whole: &str, part: &str) -> Option<(usize, usize)> {
+    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    (start + part.len() <= whole.len()).then_some((start, start + part.len()))
+}
+
 impl Field {
     /// `value` as a range of `text` when it is one, else a copy.
     fn of(text: &str, value: &str) -> Field {
-        let (base, at) = (text.as_ptr() as usize, value.as_ptr() as usize);
-        match at.checked_sub(base) {
-            Some(start) if start + value.len() <= text.len() => {
-                Field::At(start, start + value.len())
-            }
-            _ => Field::Own(value.into()),
+        match range_in(text, value) {
+            Some((start, end)) => Field::At(start, end),
+            None => Field::Own(value.into()),
         }
     }
 
@@ -320,6 +324,14 @@ impl Field {
         match self {
             Field::At(start, end) => &text[*start..*end],
             Field::Own(s) => s,
+        }
+    }
+
+    /// The field's text, borrowed from `text` where it lies there.
+    fn into_cow(self, text: &str) -> Cow<'_, str> {
+        match self {
+            Field::At(start, end) => Cow::Borrowed(&text[start..end]),
+            Field::Own(s) => Cow::Owned(s.into()),
         }
     }
 }
@@ -335,13 +347,13 @@ impl Event {
     /// One event of a delivery: `event` is a slice of `body` (as a parse borrowing from the
     /// body gives it), kept as a range of the body instead of a copy.
     pub fn in_body(body: &Arc<str>, event: &str) -> Result<Self, serde_json::Error> {
-        let start = (event.as_ptr() as usize).wrapping_sub(body.as_ptr() as usize);
-        if start <= body.len() && event.len() <= body.len() - start {
-            Self::in_buffer(body, start, start + event.len())
-        } else {
+        match range_in(body, event) {
+            Some((start, end)) => Self::in_buffer(body, start, end),
             // Not a slice of the body after all: the event gets its own copy.
-            let own: Arc<str> = Arc::from(event);
-            Self::in_buffer(&own, 0, own.len())
+            None => {
+                let own: Arc<str> = Arc::from(event);
+                Self::in_buffer(&own, 0, own.len())
+            }
         }
     }
 
@@ -493,13 +505,10 @@ pub type IdAndStream<'a> = (Option<Cow<'a, str>>, Option<Cow<'a, str>>);
 /// object, so the same pass checks the bytes.
 pub fn id_and_stream(text: &str) -> Option<IdAndStream<'_>> {
     let index = index_of(text).ok()?;
-    let get = |f: Option<Field>| {
-        f.map(|f| match f {
-            Field::At(start, end) => Cow::Borrowed(&text[start..end]),
-            Field::Own(s) => Cow::Owned(s.into()),
-        })
-    };
-    Some((get(index.id), get(index.stream_id)))
+    Some((
+        index.id.map(|f| f.into_cow(text)),
+        index.stream_id.map(|f| f.into_cow(text)),
+    ))
 }
 
 /// A one-pass reader of the indexed fields: it skips everything else without building it, and
