@@ -232,3 +232,90 @@ fn counts_of_simple_selections_match_the_events() {
     }
     assert_eq!(j.count_events(&sels[0]).unwrap(), 12);
 }
+
+#[test]
+fn a_scan_in_two_halves_lends_the_rows_events_reads() {
+    let (_dir, path) = scratch();
+    let mut j = Journal::open_for_write(&path).unwrap();
+    let mut ids = Vec::new();
+    // Recording `a` resumed after `b`: recording order is not row order.
+    for (round, name) in ["a", "b", "a"].iter().enumerate() {
+        let rec = j
+            .recording(&NewRecording {
+                name,
+                kind: "import",
+                source: "import",
+                ..Default::default()
+            })
+            .unwrap();
+        let round_ids: Vec<String> = (0..5).map(|i| format!("{name}{round}{i}")).collect();
+        let events = round_ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| NewEvent {
+                event_type: Some(if i % 2 == 0 { "T" } else { "U" }),
+                ..event(id.as_bytes(), id)
+            })
+            .collect();
+        let (before, after) = (round.to_string(), (round + 1).to_string());
+        j.append_chunk(rec.id, &chunk("p", &before, &after, events), true)
+            .unwrap();
+        ids.extend(round_ids);
+    }
+    let (lo, hi) = j.row_span().unwrap().unwrap();
+    assert_eq!(hi - lo + 1, ids.len() as i64);
+    let read = |sel: &Selection| {
+        let mut rows = Vec::new();
+        j.events(sel, |e| {
+            rows.push((e.row_id, e.event_id, e.event_type, e.raw));
+            true
+        })
+        .unwrap();
+        rows
+    };
+    let scanned = |sel: &Selection, spans: &[(i64, i64)]| {
+        let mut rows = Vec::new();
+        for &span in spans {
+            j.scan_events(sel, span, |e| {
+                rows.push((
+                    e.row_id,
+                    e.event_id.map(str::to_string),
+                    e.event_type.map(str::to_string),
+                    e.raw.to_vec(),
+                ));
+                true
+            })
+            .unwrap();
+        }
+        rows
+    };
+    let mid = lo + (hi - lo) / 2;
+    for sel in [
+        Selection::default(),
+        Selection {
+            recording: Some("a".into()),
+            ..Default::default()
+        },
+        Selection {
+            types: vec!["U".into()],
+            last: Some(4),
+            ..Default::default()
+        },
+    ] {
+        let mut whole = read(&sel);
+        whole.sort();
+        assert_eq!(scanned(&sel, &[(lo, mid), (mid + 1, hi)]), whole, "{sel:?}");
+    }
+    // With a limit, the same first events as `events`, recording by recording.
+    let first = Selection {
+        limit: Some(7),
+        ..Default::default()
+    };
+    assert_eq!(scanned(&first, &[(lo, hi)]), read(&first));
+
+    let (_empty_dir, empty) = scratch();
+    assert_eq!(
+        Journal::open_for_write(&empty).unwrap().row_span().unwrap(),
+        None
+    );
+}

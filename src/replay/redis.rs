@@ -15,7 +15,7 @@ use serde_json::value::RawValue;
 use serde_json::Value as Json;
 
 use crate::exit::{Exit, Fail};
-use crate::journal::{EventRow, Journal, JournalError, Selection};
+use crate::journal::{EventText, Journal, JournalError, Selection};
 use crate::redis::conn::{connect, Failure};
 use crate::redis::entry::{pairs_of, Pairs};
 use crate::redis::hopeit::{self, Encoding};
@@ -245,25 +245,69 @@ fn checked_whole<'a>(target: &RedisTarget, d: EventRef<'_>) -> Result<Checked<'a
     }
 }
 
-/// Rows handed from the pre-flight reader to its checker at a time.
-const PREFLIGHT_BATCH: usize = 256;
-
 /// Why a stored event cannot be written, naming it.
-fn refused(target: &RedisTarget, row: &EventRow) -> Option<String> {
+fn refused(target: &RedisTarget, e: EventText<'_>) -> Option<String> {
     // Valid UTF-8 (every source records JSON text) is checked, not copied.
-    let raw = crate::text::utf8_or_lossy(&row.raw);
+    let raw = crate::text::utf8_or_lossy(e.raw);
     let d = EventRef {
-        row: row.row_id,
+        row: e.row_id,
         raw: &raw,
-        event_id: row.event_id.as_deref(),
-        event_type: row.event_type.as_deref(),
+        event_id: e.event_id,
+        event_type: e.event_type,
     };
     let why = checked(target, d).err()?;
     Some(format!(
         "event {} (row {}): {why}",
-        row.event_id.as_deref().unwrap_or("?"),
-        row.row_id
+        e.event_id.unwrap_or("?"),
+        e.row_id
     ))
+}
+
+/// Fewer selected rows than this are checked on one thread: a second costs more than it saves.
+const SPLIT_AT: i64 = 20_000;
+
+/// The first selected event (by row) that cannot be written, and why.
+///
+/// Redis is idle until this is done, and reading a row costs about what checking it does, so
+/// the rows are split in two halves by row id, each read and checked on a thread of its own
+/// with a connection of its own, every row checked where SQLite lends it. (Before, one thread
+/// read and copied rows and another checked them: twice the copies, and the two threads took
+/// turns through a channel.) A selection with a limit counts its first N across all the rows,
+/// so one thread reads it whole.
+fn first_refused(
+    target: &RedisTarget,
+    journal: &std::path::Path,
+    sel: &Selection,
+) -> Result<Option<String>, JournalError> {
+    let j = Journal::open_read(journal)?;
+    let Some((lo, hi)) = j.row_span()? else {
+        return Ok(None);
+    };
+    let mid = lo + (hi - lo) / 2;
+    let split = sel.limit.is_none() && hi - lo >= SPLIT_AT;
+    let check = |j: &Journal, rows: (i64, i64)| -> Result<Option<String>, JournalError> {
+        let mut bad = None;
+        j.scan_events(sel, rows, |e| {
+            bad = refused(target, e);
+            bad.is_none()
+        })?;
+        Ok(bad)
+    };
+    if !split {
+        return check(&j, (lo, hi));
+    }
+    std::thread::scope(|s| {
+        let second = s.spawn(move || check(&Journal::open_read(journal)?, (mid + 1, hi)));
+        let first = check(&j, (lo, mid));
+        let second = second
+            .join()
+            .unwrap_or_else(|_| Err(JournalError::Invalid("the check stopped".into())));
+        // The first half's answer stands unless it found nothing wrong.
+        match first {
+            Ok(None) => second,
+            answer => answer,
+        }
+    })
 }
 
 /// Before the first write: every selected event can be written, and the server answers.
@@ -273,30 +317,10 @@ pub async fn preflight(
     sel: &Selection,
 ) -> Result<(), Fail> {
     let (path, sel, t) = (journal.to_path_buf(), sel.clone(), target.clone());
-    let checked = tokio::task::spawn_blocking(move || -> Result<Option<String>, JournalError> {
-        let j = Journal::open_read(&path)?;
-        // Reading rows and checking them are about even halves of the work, and Redis is idle
-        // until they are done: one thread reads, another checks, batches between them.
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<EventRow>>(8);
-        std::thread::scope(|s| {
-            let checker = s.spawn(move || rx.iter().flatten().find_map(|row| refused(&t, &row)));
-            let mut batch = Vec::with_capacity(PREFLIGHT_BATCH);
-            let read = j.events(&sel, |row| {
-                batch.push(row);
-                batch.len() < PREFLIGHT_BATCH || tx.send(std::mem::take(&mut batch)).is_ok()
-            });
-            // The checker stops at the first refused event and drops its end: reading stops.
-            let _ = tx.send(batch);
-            drop(tx);
-            let bad = checker
-                .join()
-                .unwrap_or_else(|_| Some("the check failed".into()));
-            read.map(|()| bad)
-        })
-    })
-    .await
-    .map_err(|e| Fail::usage(e.to_string()))?
-    .map_err(|e| Fail::usage(e.to_string()))?;
+    let checked = tokio::task::spawn_blocking(move || first_refused(&t, &path, &sel))
+        .await
+        .map_err(|e| Fail::usage(e.to_string()))?
+        .map_err(|e| Fail::usage(e.to_string()))?;
     if let Some(why) = checked {
         return Err(Fail::usage(format!(
             "nothing was written to {}: {why}",
@@ -501,6 +525,90 @@ mod tests {
             Ok(Checked::Fields(f)) => format!("fields {f:?}"),
             Ok(Checked::Hopeit { id, payload }) => format!("hopeit {id} {payload}"),
             Err(e) => format!("refused: {e}"),
+        }
+    }
+
+    /// A journal of `n` events `{"n":i}` (each a fine hopeit payload), `[i]` at the rows in
+    /// `bad` (not an object: refused).
+    fn journal_of(path: &std::path::Path, n: usize, bad: &[usize]) {
+        use crate::journal::{ChunkRecord, NewEvent, NewRecording};
+        let mut j = Journal::open_for_write(path).unwrap();
+        let rec = j
+            .recording(&NewRecording {
+                name: "r",
+                kind: "import",
+                source: "import",
+                ..Default::default()
+            })
+            .unwrap();
+        let raws: Vec<String> = (1..=n)
+            .map(|i| match bad.contains(&i) {
+                true => format!("[{i}]"),
+                false => format!(r#"{{"n":{i}}}"#),
+            })
+            .collect();
+        let ids: Vec<String> = (1..=n).map(|i| format!("e{i}")).collect();
+        for (k, part) in raws.chunks(1000).enumerate() {
+            let events = part
+                .iter()
+                .zip(&ids[k * 1000..])
+                .map(|(raw, id)| NewEvent {
+                    raw: raw.as_bytes(),
+                    event_id: Some(id),
+                    event_type: Some("T"),
+                    timestamp: None,
+                    stream_id: None,
+                    initiator_id: None,
+                    message_id: None,
+                    dedupe_key: id.clone(),
+                })
+                .collect();
+            let chunk = ChunkRecord {
+                partition: "import",
+                cursor_before: "{}",
+                cursor_after: "{}",
+                feed_id: None,
+                ack_sent: None,
+                ack_received: None,
+                received_at: 1,
+                size: 0,
+                latency_ms: 0,
+                events,
+            };
+            j.append_chunk(rec.id, &chunk, true).unwrap();
+        }
+    }
+
+    #[test]
+    fn the_check_in_two_halves_names_the_first_refused_event() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = RedisTarget {
+            url: StreamUrl::parse("redis://127.0.0.1:6379/k", None).unwrap(),
+            layout: Layout::Hopeit {
+                event_type: "a.B".into(),
+                encoding: Encoding::Json,
+            },
+            maxlen: None,
+        };
+        let n = 2 * SPLIT_AT as usize + 10;
+        let cases: [(&[usize], Option<usize>); 4] = [
+            (&[], None),
+            (&[n - 1], Some(n - 1)),
+            (&[SPLIT_AT as usize + 3, n - 2], Some(SPLIT_AT as usize + 3)),
+            (&[7, n - 2], Some(7)),
+        ];
+        for (k, (bad, first)) in cases.into_iter().enumerate() {
+            let path = dir.path().join(format!("j{k}.db"));
+            journal_of(&path, n, bad);
+            let refused = first_refused(&target, &path, &Selection::default()).unwrap();
+            let named = first.map(|i| format!("event e{i} (row {i}): "));
+            assert_eq!(
+                refused
+                    .as_deref()
+                    .map(|r| &r[..named.as_ref().map_or(0, String::len)]),
+                named.as_deref(),
+                "{refused:?}"
+            );
         }
     }
 
