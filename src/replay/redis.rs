@@ -263,7 +263,8 @@ fn refused(target: &RedisTarget, e: EventText<'_>) -> Option<String> {
     ))
 }
 
-/// Fewer selected rows than this are checked on one thread: a second costs more than it saves.
+/// A journal of fewer rows than this is checked on one thread: a second costs more than it
+/// saves. (The halves are of the journal's rows: a selection within one half gains nothing.)
 const SPLIT_AT: i64 = 20_000;
 
 /// The first selected event (by row) that cannot be written, and why.
