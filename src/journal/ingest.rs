@@ -55,6 +55,25 @@ pub struct ChunkRecord<'a> {
     pub events: Vec<NewEvent<'a>>,
 }
 
+impl<'a> ChunkRecord<'a> {
+    /// A chunk of an import that keeps no cursor (hand-written hopeit payloads): partition
+    /// `import`, empty cursors, its size the events' bytes.
+    pub fn imported(events: Vec<NewEvent<'a>>, received_at: i64) -> Self {
+        ChunkRecord {
+            partition: "import",
+            cursor_before: "{}",
+            cursor_after: "{}",
+            feed_id: None,
+            ack_sent: None,
+            ack_received: None,
+            received_at,
+            size: events.iter().map(|e| e.raw.len()).sum(),
+            latency_ms: 0,
+            events,
+        }
+    }
+}
+
 /// Where a partition of a recording stands: the cursor to resume from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Marker {

@@ -42,6 +42,17 @@ fn chunk<'a>(
     }
 }
 
+/// A recording of kind `import` named so (made, or found when it exists).
+fn imported(j: &Journal, name: &str) -> Recording {
+    j.recording(&NewRecording {
+        name,
+        kind: "import",
+        source: "import",
+        ..Default::default()
+    })
+    .unwrap()
+}
+
 #[test]
 fn markers_follow_chunks_and_gaps_per_partition() {
     let (_dir, path) = scratch();
@@ -174,14 +185,7 @@ fn counts_of_simple_selections_match_the_events() {
     let (_dir, path) = scratch();
     let mut j = Journal::open_for_write(&path).unwrap();
     for (name, types) in [("a", ["T", "U"]), ("b", ["U", "V"])] {
-        let rec = j
-            .recording(&NewRecording {
-                name,
-                kind: "import",
-                source: "import",
-                ..Default::default()
-            })
-            .unwrap();
+        let rec = imported(&j, name);
         for (k, ty) in types.iter().enumerate() {
             let ids: Vec<String> = (0..3).map(|i| format!("{name}{k}{i}")).collect();
             let events = ids
@@ -240,14 +244,7 @@ fn a_scan_in_two_halves_lends_the_rows_events_reads() {
     let mut ids = Vec::new();
     // Recording `a` resumed after `b`: recording order is not row order.
     for (round, name) in ["a", "b", "a"].iter().enumerate() {
-        let rec = j
-            .recording(&NewRecording {
-                name,
-                kind: "import",
-                source: "import",
-                ..Default::default()
-            })
-            .unwrap();
+        let rec = imported(&j, name);
         let round_ids: Vec<String> = (0..5).map(|i| format!("{name}{round}{i}")).collect();
         let events = round_ids
             .iter()

@@ -564,18 +564,7 @@ mod tests {
                     dedupe_key: id.clone(),
                 })
                 .collect();
-            let chunk = ChunkRecord {
-                partition: "import",
-                cursor_before: "{}",
-                cursor_after: "{}",
-                feed_id: None,
-                ack_sent: None,
-                ack_received: None,
-                received_at: 1,
-                size: 0,
-                latency_ms: 0,
-                events,
-            };
+            let chunk = ChunkRecord::imported(events, 1);
             j.append_chunk(rec.id, &chunk, true).unwrap();
         }
     }

@@ -466,18 +466,7 @@ pub(super) fn import_hopeit(
         if !ends.agrees(chunks, hash) {
             return Err(changed(file, chunks, ends.0.len()));
         }
-        let record = ChunkRecord {
-            partition: "import",
-            cursor_before: "{}",
-            cursor_after: "{}",
-            feed_id: None,
-            ack_sent: None,
-            ack_received: None,
-            received_at: at_ms,
-            size: entries.iter().map(|e| e.raw.len()).sum(),
-            latency_ms: 0,
-            events: entries.iter().map(new_event).collect::<Vec<NewEvent>>(),
-        };
+        let record = ChunkRecord::imported(entries.iter().map(new_event).collect(), at_ms);
         j.append_chunk(rec.id, &record, false)?;
         entries.clear();
         chunks += 1;
