@@ -286,11 +286,13 @@ fn first_refused(
     };
     let mid = lo + (hi - lo) / 2;
     let split = sel.limit.is_none() && hi - lo >= SPLIT_AT;
+    // Set once the first half found a refused event: the second half's answer is not needed.
+    let found = std::sync::atomic::AtomicBool::new(false);
     let check = |j: &Journal, rows: (i64, i64)| -> Result<Option<String>, JournalError> {
         let mut bad = None;
         j.scan_events(sel, rows, |e| {
             bad = refused(target, e);
-            bad.is_none()
+            bad.is_none() && !found.load(std::sync::atomic::Ordering::Relaxed)
         })?;
         Ok(bad)
     };
@@ -298,8 +300,11 @@ fn first_refused(
         return check(&j, (lo, hi));
     }
     std::thread::scope(|s| {
-        let second = s.spawn(move || check(&Journal::open_read(journal)?, (mid + 1, hi)));
+        let second = s.spawn(|| check(&Journal::open_read(journal)?, (mid + 1, hi)));
         let first = check(&j, (lo, mid));
+        if matches!(first, Ok(Some(_))) {
+            found.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         let second = second
             .join()
             .unwrap_or_else(|_| Err(JournalError::Invalid("the check stopped".into())));
