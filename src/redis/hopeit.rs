@@ -101,7 +101,7 @@ pub fn decompress(comp: &str, payload: &[u8]) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     let read = match algo {
         "none" | "" => return Ok(payload.to_vec()),
-        "lz4" => return lz4_frames(comp, payload),
+        "lz4" => return super::lz4::decompress(comp, payload),
         "zip" => flate2::read::ZlibDecoder::new(payload)
             .take(MAX_PAYLOAD + 1)
             .read_to_end(&mut out),
@@ -128,41 +128,6 @@ pub fn decompress(comp: &str, payload: &[u8]) -> Result<Vec<u8>, String> {
         ));
     }
     Ok(out)
-}
-
-thread_local! {
-    /// One LZ4 frame decoder per thread, used for every payload: a new decoder allocates its
-    /// block buffers (up to 192 KiB for hopeit's 64 KiB linked blocks) for each payload of a
-    /// few hundred bytes, which made allocation the largest cost of recording hopeit entries.
-    static LZ4: std::cell::RefCell<lz4_flex::frame::FrameDecoder<std::io::Cursor<Vec<u8>>>> =
-        std::cell::RefCell::new(lz4_flex::frame::FrameDecoder::new(std::io::Cursor::new(Vec::new())));
-}
-
-/// Decodes the LZ4 frame(s) of a payload with this thread's decoder.
-fn lz4_frames(comp: &str, payload: &[u8]) -> Result<Vec<u8>, String> {
-    LZ4.with(|cell| {
-        let mut dec = cell.borrow_mut();
-        {
-            let input = dec.get_mut();
-            input.get_mut().clear();
-            input.get_mut().extend_from_slice(payload);
-            input.set_position(0);
-        }
-        let mut out = Vec::new();
-        let read = (&mut *dec).take(MAX_PAYLOAD + 1).read_to_end(&mut out);
-        if read.is_err() || out.len() as u64 > MAX_PAYLOAD {
-            // Stopped inside a frame: a fresh decoder, so the next payload starts clean.
-            *dec = lz4_flex::frame::FrameDecoder::new(std::io::Cursor::new(Vec::new()));
-        }
-        read.map_err(|e| format!("comp {comp}: {e}"))?;
-        if out.len() as u64 > MAX_PAYLOAD {
-            return Err(format!(
-                "comp {comp}: decompressed payload larger than {} MiB",
-                MAX_PAYLOAD >> 20
-            ));
-        }
-        Ok(out)
-    })
 }
 
 /// A writer that refuses to grow past [`MAX_PAYLOAD`].
@@ -210,41 +175,10 @@ impl Encoding {
             Encoding::Json => text.as_bytes().to_vec(),
             Encoding::Json64Lz4 => {
                 let b64 = base64::engine::general_purpose::STANDARD.encode(text);
-                lz4_frame(b64.as_bytes())
+                super::lz4::frame(b64.as_bytes())
             }
         }
     }
-}
-
-/// The largest input the reused encoder takes: a fresh encoder picks 64 KiB blocks for it too,
-/// so both write the same bytes.
-const REUSED_UP_TO: usize = 64 * 1024;
-
-thread_local! {
-    /// One LZ4 frame encoder per thread for payloads up to 64 KiB: a new encoder allocates and
-    /// clears its block buffers (about 200 KiB) for every payload of a few hundred bytes.
-    static LZ4_OUT: std::cell::RefCell<lz4_flex::frame::FrameEncoder<Vec<u8>>> =
-        std::cell::RefCell::new(lz4_flex::frame::FrameEncoder::with_frame_info(
-            lz4_flex::frame::FrameInfo::new().block_size(lz4_flex::frame::BlockSize::Max64KB),
-            Vec::new(),
-        ));
-}
-
-/// One LZ4 frame of `input`, as `FrameEncoder::new` writes it.
-fn lz4_frame(input: &[u8]) -> Vec<u8> {
-    if input.len() > REUSED_UP_TO {
-        let mut enc = lz4_flex::frame::FrameEncoder::new(Vec::new());
-        // Writing into a Vec cannot fail.
-        let _ = std::io::Write::write_all(&mut enc, input);
-        return enc.finish().unwrap_or_default();
-    }
-    LZ4_OUT.with(|cell| {
-        let mut enc = cell.borrow_mut();
-        // Writing into a Vec cannot fail; try_finish closes the frame, the next write opens one.
-        let _ = std::io::Write::write_all(&mut *enc, input);
-        let _ = enc.try_finish();
-        std::mem::take(enc.get_mut())
-    })
 }
 
 /// True for a type hopeit can dispatch on: `module.QualName`, no spaces.
@@ -284,27 +218,6 @@ pub fn entry_fields(
 mod tests {
     use super::*;
     use std::io::Write;
-
-    #[test]
-    fn the_reused_lz4_encoder_writes_what_a_fresh_one_writes() {
-        let fresh = |b: &[u8]| {
-            let mut enc = lz4_flex::frame::FrameEncoder::new(Vec::new());
-            enc.write_all(b).unwrap();
-            enc.finish().unwrap()
-        };
-        let big: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
-        let inputs: [&[u8]; 6] = [
-            b"e30=",
-            b"abcabcabcabcabcabc",
-            &big[..65_536],
-            &big,
-            b"x",
-            &big[..70_000],
-        ];
-        for input in inputs {
-            assert_eq!(lz4_frame(input), fresh(input), "{} bytes", input.len());
-        }
-    }
 
     #[test]
     fn a_broken_lz4_payload_does_not_spoil_the_next() {

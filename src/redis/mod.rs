@@ -7,6 +7,7 @@
 pub mod conn;
 pub mod entry;
 pub mod hopeit;
+mod lz4;
 mod plain;
 pub mod source;
 pub mod stored;
