@@ -125,8 +125,7 @@ impl Entry {
             hopeit::get(pairs, "type").map(|t| String::from_utf8_lossy(t).into_owned());
         if hopeit::recognise(pairs) {
             raw.extend_from_slice(b",\"hopeit\":");
-            // Serialising a Value into a Vec cannot fail.
-            let _ = serde_json::to_writer(&mut raw, &hopeit::describe(pairs));
+            hopeit::write_description(pairs, &mut raw);
         }
         raw.push(b'}');
         Entry {
@@ -246,7 +245,10 @@ mod tests {
             obj.insert("pairs".into(), Value::Array(list));
         }
         if hopeit::recognise(pairs) {
-            obj.insert("hopeit".into(), hopeit::describe(pairs));
+            // (Written straight out by hopeit, checked on its own there.)
+            let mut hopeit = Vec::new();
+            hopeit::write_description(pairs, &mut hopeit);
+            obj.insert("hopeit".into(), serde_json::from_slice(&hopeit).unwrap());
         }
         Value::Object(obj).to_string()
     }

@@ -4,7 +4,7 @@
 use std::io::Read;
 
 use base64::Engine;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 /// The most a decompressed payload may grow to; past it the payload is left undecoded.
 pub const MAX_PAYLOAD: u64 = 64 * 1024 * 1024;
@@ -37,34 +37,47 @@ pub fn recognise(pairs: &[(Vec<u8>, Vec<u8>)]) -> bool {
         .all(|f| get(f).is_some())
 }
 
-/// The `hopeit` object of an entry's JSON: type, request id, ser, comp, and the payload decoded
-/// (or why not).
-pub fn describe(pairs: &[(Vec<u8>, Vec<u8>)]) -> Value {
+/// Writes the `hopeit` object of an entry's JSON into `out`: type, request id, ser, comp, and
+/// the payload decoded (or why not). Written straight out, not built as a `Value` and then
+/// serialised: recording does nothing else with it.
+pub fn write_description(pairs: &[(Vec<u8>, Vec<u8>)], out: &mut Vec<u8>) {
     let get = |f: &str| get(pairs, f);
-    let text = |f: &str| get(f).map(|v| String::from_utf8_lossy(v).into_owned());
-    let ser = text("ser").unwrap_or_default();
-    let comp = text("comp").unwrap_or_default();
-    let mut out = Map::new();
-    out.insert("type".into(), json!(text("type")));
+    let text = |f: &str| get(f).map(String::from_utf8_lossy);
+    // Serialising into a Vec cannot fail.
+    let member = |out: &mut Vec<u8>, name: &str, value: Option<&str>| {
+        if out.last() != Some(&b'{') {
+            out.push(b',');
+        }
+        let _ = serde_json::to_writer(&mut *out, name);
+        out.push(b':');
+        let _ = serde_json::to_writer(&mut *out, &value);
+    };
+    let (ser, comp) = (
+        text("ser").unwrap_or_default(),
+        text("comp").unwrap_or_default(),
+    );
+    out.push(b'{');
+    member(out, "type", text("type").as_deref());
     if let Some(r) = text("track.request_id") {
-        out.insert("request_id".into(), json!(r));
+        member(out, "request_id", Some(&r));
     }
-    out.insert("ser".into(), json!(ser));
-    out.insert("comp".into(), json!(comp));
+    member(out, "ser", Some(&ser));
+    member(out, "comp", Some(&comp));
     match decode(&ser, &comp, get("payload").unwrap_or_default()) {
-        Ok(v) => {
-            out.insert("payload".into(), v);
+        Ok(json) => {
+            out.extend_from_slice(b",\"payload\":");
+            out.extend_from_slice(&json);
         }
         Err(why) => {
-            out.insert("payload".into(), Value::Null);
-            out.insert("undecoded".into(), json!(why));
+            member(out, "payload", None);
+            member(out, "undecoded", Some(&why));
         }
     }
-    Value::Object(out)
+    out.push(b'}');
 }
 
-/// Decodes a payload: decompress by `comp`, then deserialise by `ser`.
-pub fn decode(ser: &str, comp: &str, payload: &[u8]) -> Result<Value, String> {
+/// Decodes a payload: decompress by `comp`, then deserialise by `ser`; the JSON text, compact.
+pub fn decode(ser: &str, comp: &str, payload: &[u8]) -> Result<Vec<u8>, String> {
     let base = ser.split(':').next().unwrap_or("");
     if base == "pickle" {
         return Err(format!(
@@ -79,8 +92,48 @@ pub fn decode(ser: &str, comp: &str, payload: &[u8]) -> Result<Value, String> {
             .map_err(|e| format!("ser json+base64: the payload is not base64 ({e})"))?,
         other => return Err(format!("unknown ser `{other}`")),
     };
-    serde_json::from_slice(&json_bytes)
-        .map_err(|e| format!("ser {ser}: the payload is not JSON ({e})"))
+    compact_json(json_bytes).map_err(|e| format!("ser {ser}: the payload is not JSON ({e})"))
+}
+
+/// JSON text checked and without the whitespace between its tokens (a stored event is one
+/// line), else kept as it was written. Checked and copied, not parsed into a `Value` tree and
+/// serialised again: that was a third of decoding a payload. Text with `\u` escapes does take
+/// the tree, which refuses a lone surrogate that a stored event could not be read back with.
+fn compact_json(bytes: Vec<u8>) -> Result<Vec<u8>, serde_json::Error> {
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(t) => t,
+        Err(_) => {
+            return serde_json::from_slice::<Value>(&bytes).map(|v| v.to_string().into_bytes())
+        }
+    };
+    if text.contains("\\u") {
+        return serde_json::from_str::<Value>(text).map(|v| v.to_string().into_bytes());
+    }
+    serde_json::from_str::<serde::de::IgnoredAny>(text)?;
+    if !bytes
+        .iter()
+        .any(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        return Ok(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in &bytes {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+            continue;
+        }
+        out.push(b);
+    }
+    Ok(out)
 }
 
 fn trim_ascii(b: &[u8]) -> &[u8] {
@@ -219,14 +272,79 @@ mod tests {
     use super::*;
     use std::io::Write;
 
+    /// A payload decoded, as a value.
+    fn decoded(ser: &str, comp: &str, payload: &[u8]) -> Result<Value, String> {
+        decode(ser, comp, payload).map(|json| serde_json::from_slice(&json).unwrap())
+    }
+
+    #[test]
+    fn a_payload_is_stored_as_its_own_text_without_whitespace() {
+        let cases = [
+            (
+                r#"{"text": "a b\" c", "n": 1e5, "big": 123456789012345678901234567890}"#,
+                r#"{"text":"a b\" c","n":1e5,"big":123456789012345678901234567890}"#,
+            ),
+            (
+                "{\n  \"a\": [1, 2,\t3],\r\n  \"b\": {}\n}\n",
+                r#"{"a":[1,2,3],"b":{}}"#,
+            ),
+            (r#"{"a":"x"}"#, r#"{"a":"x"}"#),
+            // \u escapes go through the tree (a lone surrogate is refused there).
+            (r#"{"e": "\u00e9"}"#, r#"{"e":"é"}"#),
+        ];
+        for (text, stored) in cases {
+            let json = decode("json", "none", text.as_bytes()).unwrap();
+            assert_eq!(String::from_utf8(json).unwrap(), stored);
+        }
+        for bad in [r#"{"a": 1"#, r#"{"a": 1} x"#, r#"{"a": "\ud800"}"#] {
+            let err = decode("json", "none", bad.as_bytes()).unwrap_err();
+            assert!(err.contains("not JSON"), "{bad}: {err}");
+        }
+        let not_utf8 = b"{\"a\": \"\xff\"}";
+        assert!(decode("json", "none", not_utf8).is_err());
+    }
+
+    #[test]
+    fn the_description_has_the_members_in_their_order() {
+        let p = |k: &str, v: &[u8]| (k.as_bytes().to_vec(), v.to_vec());
+        let mut out = Vec::new();
+        write_description(
+            &[
+                p("type", b"a.B"),
+                p("track.request_id", b"r\"1"),
+                p("ser", b"json"),
+                p("comp", b"none"),
+                p("payload", b"{ \"x\": 1 }"),
+            ],
+            &mut out,
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"type":"a.B","request_id":"r\"1","ser":"json","comp":"none","payload":{"x":1}}"#
+        );
+        let mut out = Vec::new();
+        write_description(
+            &[
+                p("ser", b"pickle:4"),
+                p("comp", b"none"),
+                p("payload", b"\x80"),
+            ],
+            &mut out,
+        );
+        let v: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["type"], Value::Null);
+        assert_eq!(v["payload"], Value::Null);
+        assert!(v["undecoded"].as_str().unwrap().contains("pickle"));
+    }
+
     #[test]
     fn a_broken_lz4_payload_does_not_spoil_the_next() {
         let v = json!({"text": "after"});
         let good = Encoding::Json64Lz4.encode(&v.to_string());
         let cut = &good[..good.len() - 6];
-        assert!(decode("json+base64", "lz4", cut).is_err());
-        assert_eq!(decode("json+base64", "lz4", &good).unwrap(), v);
-        assert_eq!(decode("json+base64", "lz4", &good).unwrap(), v);
+        assert!(decoded("json+base64", "lz4", cut).is_err());
+        assert_eq!(decoded("json+base64", "lz4", &good).unwrap(), v);
+        assert_eq!(decoded("json+base64", "lz4", &good).unwrap(), v);
     }
 
     #[test]
@@ -235,24 +353,27 @@ mod tests {
         let b64 = base64::engine::general_purpose::STANDARD.encode(v.to_string());
         let lz4 = Encoding::Json64Lz4.encode(&v.to_string());
         assert_eq!(&lz4[..4], &[0x04, 0x22, 0x4d, 0x18], "an LZ4 frame");
-        assert_eq!(decode("json+base64", "lz4", &lz4).unwrap(), v);
-        assert_eq!(decode("json", "none", v.to_string().as_bytes()).unwrap(), v);
+        assert_eq!(decoded("json+base64", "lz4", &lz4).unwrap(), v);
+        assert_eq!(
+            decoded("json", "none", v.to_string().as_bytes()).unwrap(),
+            v
+        );
         let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
         z.write_all(b64.as_bytes()).unwrap();
         assert_eq!(
-            decode("json+base64", "zip:9", &z.finish().unwrap()).unwrap(),
+            decoded("json+base64", "zip:9", &z.finish().unwrap()).unwrap(),
             v
         );
         let mut g = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         g.write_all(v.to_string().as_bytes()).unwrap();
-        assert_eq!(decode("json", "gzip:1", &g.finish().unwrap()).unwrap(), v);
+        assert_eq!(decoded("json", "gzip:1", &g.finish().unwrap()).unwrap(), v);
         let mut b = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
         b.write_all(v.to_string().as_bytes()).unwrap();
-        assert_eq!(decode("json", "bz2", &b.finish().unwrap()).unwrap(), v);
+        assert_eq!(decoded("json", "bz2", &b.finish().unwrap()).unwrap(), v);
         let mut x = Vec::new();
         lzma_rs::xz_compress(&mut v.to_string().as_bytes(), &mut x).unwrap();
-        assert_eq!(decode("json", "lzma", &x).unwrap(), v);
-        assert!(decode("pickle:4", "none", b"\x80\x04")
+        assert_eq!(decoded("json", "lzma", &x).unwrap(), v);
+        assert!(decoded("pickle:4", "none", b"\x80\x04")
             .unwrap_err()
             .contains("undecoded"));
     }
