@@ -270,6 +270,7 @@ pub fn entry_fields(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
     use std::io::Write;
 
     /// A payload decoded, as a value.
