@@ -1,6 +1,11 @@
 //! One plain read (`XINFO STREAM` per key for the gap check, then `XREAD` from the cursors),
 //! and the same read started ahead on a task of its own.
 //!
+//! A read that brought entries starts the next one as soon as its reply is in, from its last
+//! entry ids, before it builds its entries: the round trip (Redis gathering a batch, the
+//! client parsing it) was the longest step of recording, and so it runs while this batch is
+//! built and the one before is committed. At most one read is in flight at a time.
+//!
 //! Why a task: `record` commits a chunk synchronously (SQLite) on the follow loop's task, so a
 //! read that is only a future would not move until the commit is done. On a task of its own
 //! the next round trip, and building its entries' JSON (hopeit payloads decoded), run on the
@@ -19,6 +24,7 @@ use super::source::streams;
 use super::url::Server;
 
 /// Where a plain read starts: one cursor per key.
+#[derive(Clone)]
 pub struct Request {
     pub server: Server,
     pub keys: Vec<String>,
@@ -37,6 +43,8 @@ pub struct Read {
     pub streams: Vec<(String, Vec<Entry>)>,
     /// How long the XREAD took.
     pub latency: Duration,
+    /// The read after this one, on its way when this one brought entries.
+    pub next: Option<Ahead>,
 }
 
 /// Reads once: the XINFOs first, so a trim found there happened before the XREAD.
@@ -68,7 +76,18 @@ pub async fn read(mut conn: MultiplexedConnection, req: Request) -> Result<Read,
         .await
         .map_err(|e| Failure::from_redis(e, &req.server))?;
     let latency = t0.elapsed();
-    let streams = streams(reply)
+    let replied = streams(reply);
+    let next = (!replied.is_empty()).then(|| {
+        let mut after = req.clone();
+        for (key, raw) in &replied {
+            let at = req.keys.iter().position(|k| k == key);
+            if let (Some(i), Some((id, _))) = (at, raw.last()) {
+                after.cursors[i] = id.clone();
+            }
+        }
+        Ahead::start(conn.clone(), after)
+    });
+    let streams = replied
         .into_iter()
         .map(|(key, raw)| {
             let entries = raw
@@ -82,6 +101,7 @@ pub async fn read(mut conn: MultiplexedConnection, req: Request) -> Result<Read,
         infos,
         streams,
         latency,
+        next,
     })
 }
 

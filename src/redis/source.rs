@@ -91,7 +91,7 @@ pub struct StreamSource {
     unacked: Vec<(String, Vec<String>)>,
     /// The last read of new entries found none.
     drained: bool,
-    /// Plain mode: the next read, sent while the keeper commits the chunks of the last one.
+    /// Plain mode: the next read, sent while the chunks of the last one are built and kept.
     ahead: Option<plain::Ahead>,
 }
 
@@ -297,7 +297,7 @@ impl StreamSource {
     }
 
     async fn read_plain(&mut self, notify: &mut dyn FnMut(Notice)) -> Step {
-        let read = match self.ahead.take() {
+        let mut read = match self.ahead.take() {
             Some(ahead) => ahead.wait().await?,
             None => {
                 let conn = self.conn().await?;
@@ -310,16 +310,12 @@ impl StreamSource {
             }
         }
         self.drained = read.streams.is_empty();
+        // The next read is on its way (from where these entries end, as plain_request would
+        // ask) while the keeper commits these: a plain read carries its cursor in the request
+        // and acknowledges nothing, so reading ahead cannot lose an entry.
+        self.ahead = read.next.take();
         for (key, entries) in read.streams {
             self.push_chunk(&key, entries, Vec::new(), read.latency);
-        }
-        // Read the next batch while the keeper commits this one, instead of after: a plain
-        // read carries its cursor in the request and acknowledges nothing, so reading ahead
-        // cannot lose an entry, and one read ahead is all it takes to overlap the two.
-        if !self.queue.is_empty() {
-            if let Some(conn) = self.conn.clone() {
-                self.ahead = Some(plain::Ahead::start(conn, self.plain_request()));
-            }
         }
         Ok(())
     }
