@@ -1,6 +1,7 @@
 //! hopeit.engine's stream layout (redis-streams-notes.md): recognising its entries, decoding a
 //! payload by the entry's own `ser`/`comp`, and encoding one for `replay --to --layout hopeit`.
 
+use std::borrow::Cow;
 use std::io::Read;
 
 use base64::Engine;
@@ -248,22 +249,28 @@ pub fn submit_ts() -> String {
 
 /// The fields hopeit's consumers require (redis-streams-notes.md), in hopeit's order, for a
 /// payload (its JSON text) that must be a JSON object.
-pub fn entry_fields(
-    id: &str,
-    event_type: &str,
-    submit_ts: &str,
+pub fn entry_fields<'a>(
+    id: Cow<'a, str>,
+    event_type: &'a str,
+    submit_ts: &'a str,
     encoding: Encoding,
     payload: &str,
-) -> Vec<(Vec<u8>, Vec<u8>)> {
-    vec![
-        (b"id".to_vec(), id.as_bytes().to_vec()),
-        (b"type".to_vec(), event_type.as_bytes().to_vec()),
-        (b"submit_ts".to_vec(), submit_ts.as_bytes().to_vec()),
-        (b"event_ts".to_vec(), Vec::new()),
-        (b"auth_info".to_vec(), b"e30=".to_vec()),
-        (b"ser".to_vec(), encoding.ser().as_bytes().to_vec()),
-        (b"comp".to_vec(), encoding.comp().as_bytes().to_vec()),
-        (b"payload".to_vec(), encoding.encode(payload)),
+) -> [(&'static str, Cow<'a, [u8]>); 8] {
+    [
+        (
+            "id",
+            match id {
+                Cow::Borrowed(id) => Cow::Borrowed(id.as_bytes()),
+                Cow::Owned(id) => Cow::Owned(id.into_bytes()),
+            },
+        ),
+        ("type", Cow::Borrowed(event_type.as_bytes())),
+        ("submit_ts", Cow::Borrowed(submit_ts.as_bytes())),
+        ("event_ts", Cow::Borrowed(b"")),
+        ("auth_info", Cow::Borrowed(b"e30=")),
+        ("ser", Cow::Borrowed(encoding.ser().as_bytes())),
+        ("comp", Cow::Borrowed(encoding.comp().as_bytes())),
+        ("payload", Cow::Owned(encoding.encode(payload))),
     ]
 }
 

@@ -4,6 +4,9 @@
 //! payload). Parsing the whole event into a `Value` tree, with every field and the decoded
 //! payload, was most of replay's CPU; here each member stays JSON text until it is needed.
 
+use std::borrow::Cow;
+
+use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
@@ -34,6 +37,59 @@ pub struct IdField<'a> {
     pub id: Option<&'a RawValue>,
 }
 
+/// What replay in hopeit's layout reads of an event that has a `hopeit` member, in one pass
+/// over it (a pass for the event, then one for `hopeit` and one for `fields` was a fifth of
+/// `replay --to`'s delivering thread): is it an entry, hopeit's payload, the `id` field.
+#[derive(Debug, Default, Deserialize)]
+pub struct HopeitEntry<'a> {
+    #[serde(default, borrow, deserialize_with = "present")]
+    pub id: Option<&'a RawValue>,
+    /// The object's `id` member.
+    #[serde(default, borrow, deserialize_with = "id_member")]
+    pub fields: Option<Member<'a>>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    pub pairs: Option<&'a RawValue>,
+    /// The object's `payload` member.
+    #[serde(default, borrow, deserialize_with = "payload_member")]
+    pub hopeit: Option<Member<'a>>,
+}
+
+/// One member of an object (the last, when its name repeats, as `Value::get` finds it).
+#[derive(Debug, Default)]
+pub struct Member<'a>(pub Option<&'a RawValue>);
+
+fn id_member<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Member<'de>>, D::Error> {
+    d.deserialize_map(Pick("id")).map(Some)
+}
+
+fn payload_member<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Member<'de>>, D::Error> {
+    d.deserialize_map(Pick("payload")).map(Some)
+}
+
+/// Reads an object (only an object: a struct would take an array by position), keeping the
+/// named member as JSON text and skipping the others.
+struct Pick(&'static str);
+
+impl<'de> Visitor<'de> for Pick {
+    type Value = Member<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Member<'de>, A::Error> {
+        let mut found = None;
+        while let Some(name) = map.next_key::<Cow<'de, str>>()? {
+            if name == self.0 {
+                found = Some(map.next_value::<&'de RawValue>()?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(Member(found))
+    }
+}
+
 /// The members of `text`, or `None` when it is not one JSON object with distinct member names
 /// (the caller then reads it whole, as before, so such events are judged exactly as they were).
 pub fn members<'a, T: Deserialize<'a>>(text: &'a str) -> Option<T> {
@@ -62,5 +118,25 @@ mod tests {
         assert!(members::<Members>(r#"[1,2,3,4]"#).is_none());
         assert!(members::<Members>(r#"{"id":1,"id":2}"#).is_none());
         assert!(members::<Members>(r#"{"id":1} x"#).is_none());
+    }
+
+    #[test]
+    fn a_hopeit_entry_is_read_in_one_pass_as_value_get_reads_it() {
+        let text = r#"{"stream":"s","id":"1-0","fields":{"a":"x","id":"f1","id":"f2"},"hopeit":{"type":"t","payload":{"n":1},"x":[]}}"#;
+        let e: HopeitEntry = members(text).unwrap();
+        assert_eq!(e.id.map(RawValue::get), Some(r#""1-0""#));
+        assert_eq!(e.fields.unwrap().0.map(RawValue::get), Some(r#""f2""#));
+        assert!(e.pairs.is_none());
+        assert_eq!(e.hopeit.unwrap().0.map(RawValue::get), Some(r#"{"n":1}"#));
+        let e: HopeitEntry = members(r#"{"id":"1-0","fields":{"a":"b"}}"#).unwrap();
+        assert!(e.fields.unwrap().0.is_none() && e.hopeit.is_none());
+        // Not objects where objects are read: not decided here.
+        for text in [
+            r#"{"id":"1-0","fields":["id","x"],"hopeit":{"payload":{}}}"#,
+            r#"{"id":"1-0","fields":{"a":"b"},"hopeit":[{}]}"#,
+            r#"{"id":"1-0","fields":null,"hopeit":{"payload":{}}}"#,
+        ] {
+            assert!(members::<HopeitEntry>(text).is_none(), "{text}");
+        }
     }
 }

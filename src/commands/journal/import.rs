@@ -487,13 +487,17 @@ pub(super) fn import_hopeit(
             .and_then(serde_json::Value::as_str)
             .map(str::to_string)
             .unwrap_or_else(|| format!("import-{}", seq + 1));
-        let fields = hopeit::entry_fields(
-            &id,
+        let payload = payload.to_string();
+        let fields: Vec<_> = hopeit::entry_fields(
+            id.as_str().into(),
             event_type,
             &submit,
             Encoding::Json,
-            &payload.to_string(),
-        );
+            &payload,
+        )
+        .into_iter()
+        .map(|(name, value)| (name.as_bytes().to_vec(), value.into_owned()))
+        .collect();
         entries.push(Entry::new("import", &format!("{at_ms}-{seq}"), &fields));
         seq += 1;
         if entries.len() == chunk_size {
