@@ -17,6 +17,25 @@ pub struct ResultRow<'a> {
     pub stderr_head: &'a str,
 }
 
+/// Rows written by one INSERT of results (8 parameters each, far below SQLite's limit).
+const ROWS_PER_INSERT: usize = 100;
+const RESULT_COLUMNS: usize = 8;
+
+/// The INSERT of `n` result rows.
+fn insert_results(n: usize) -> String {
+    let row = "(?,?,?,?,?,?,?,?)";
+    let mut sql = String::from(
+        "INSERT INTO replay_results (run_id, event_row_id, attempt, outcome, exit_status, duration_ms, stdout_head, stderr_head) VALUES ",
+    );
+    for i in 0..n {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(row);
+    }
+    sql
+}
+
 impl Journal {
     /// Starts a replay run; returns its id.
     pub fn start_run(&self, command: &str, options: &str) -> Result<i64, JournalError> {
@@ -29,36 +48,32 @@ impl Journal {
         Ok(self.conn.last_insert_rowid())
     }
 
-    /// Stores handler results of a run in one transaction.
+    /// Stores handler results of a run in one transaction, [`ROWS_PER_INSERT`] rows per
+    /// statement: a statement per row spent more in SQLite's statement machinery (step,
+    /// reset, binding) than in inserting, and a replay stores a row per event.
     pub fn store_results(&mut self, run: i64, rows: &[ResultRow]) -> Result<(), JournalError> {
         let path = self.path.clone();
         let e = |err| sql_error(&path, err);
         let tx = self.conn.transaction().map_err(e)?;
-        {
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO replay_results (run_id, event_row_id, attempt, outcome, exit_status, duration_ms, stdout_head, stderr_head)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                )
-                .map_err(e)?;
-            for r in rows {
-                let (out, err) = (
-                    Some(r.stdout_head).filter(|s| !s.is_empty()),
-                    Some(r.stderr_head).filter(|s| !s.is_empty()),
-                );
-                insert
-                    .execute(params![
-                        run,
-                        r.event_row,
-                        r.attempt,
-                        r.outcome,
-                        r.exit_status,
-                        r.duration_ms as i64,
-                        out,
-                        err
-                    ])
-                    .map_err(e)?;
+        for part in rows.chunks(ROWS_PER_INSERT) {
+            let mut insert = tx.prepare_cached(&insert_results(part.len())).map_err(e)?;
+            for (i, r) in part.iter().enumerate() {
+                let at = i * RESULT_COLUMNS;
+                let values: [&dyn rusqlite::ToSql; RESULT_COLUMNS] = [
+                    &run,
+                    &r.event_row,
+                    &r.attempt,
+                    &r.outcome,
+                    &r.exit_status,
+                    &(r.duration_ms as i64),
+                    &Some(r.stdout_head).filter(|s| !s.is_empty()),
+                    &Some(r.stderr_head).filter(|s| !s.is_empty()),
+                ];
+                for (k, v) in values.iter().enumerate() {
+                    insert.raw_bind_parameter(at + k + 1, v).map_err(e)?;
+                }
             }
+            insert.raw_execute().map_err(e)?;
         }
         tx.commit().map_err(e)
     }
