@@ -4,7 +4,9 @@
 //! A read that brought entries starts the next one as soon as its reply is in, from its last
 //! entry ids, before it builds its entries: the round trip (Redis gathering a batch, the
 //! client parsing it) was the longest step of recording, and so it runs while this batch is
-//! built and the one before is committed. At most one read is in flight at a time.
+//! built and the one before is committed. One read is in flight at a time, and at most
+//! [`READS_AHEAD`] reads are started and not yet taken by the source: a read waits for a slot
+//! before it asks, and gives it back when the source has taken its entries.
 //!
 //! Why a task: `record` commits a chunk synchronously (SQLite) on the follow loop's task, so a
 //! read that is only a future would not move until the commit is done. On a task of its own
@@ -13,6 +15,7 @@
 //! in the request and they acknowledge nothing, whereas a group read would move entries into
 //! this consumer's pending list that a stopping `--count` never hands out.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ::redis::aio::MultiplexedConnection;
@@ -32,6 +35,17 @@ pub struct Request {
     pub batch: usize,
     /// `None`: do not block (`--exit-at-end` wants to know at once that nothing is there).
     pub block: Option<Duration>,
+    /// The source's read-ahead slots (see [`slots`]), shared by every read it starts.
+    pub slots: Arc<tokio::sync::Semaphore>,
+}
+
+/// Reads started and not yet taken by the source: the one in flight and one built. Each holds
+/// a batch in memory, so this bounds memory whatever the speed of the keeper.
+pub const READS_AHEAD: usize = 2;
+
+/// A source's read-ahead slots.
+pub fn slots() -> Arc<tokio::sync::Semaphore> {
+    Arc::new(tokio::sync::Semaphore::new(READS_AHEAD))
 }
 
 /// What a plain read brought back.
@@ -45,10 +59,18 @@ pub struct Read {
     pub latency: Duration,
     /// The read after this one, on its way when this one brought entries.
     pub next: Option<Ahead>,
+    /// This read's slot, free again once the source has taken the read and dropped it.
+    _slot: tokio::sync::OwnedSemaphorePermit,
 }
 
 /// Reads once: the XINFOs first, so a trim found there happened before the XREAD.
 pub async fn read(mut conn: MultiplexedConnection, req: Request) -> Result<Read, Failure> {
+    let slot = req
+        .slots
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| Failure::Transient("the reads ahead were stopped".into()))?;
     let mut infos = Vec::with_capacity(req.keys.len());
     for key in &req.keys {
         let info = ::redis::cmd("XINFO")
@@ -102,6 +124,7 @@ pub async fn read(mut conn: MultiplexedConnection, req: Request) -> Result<Read,
         streams,
         latency,
         next,
+        _slot: slot,
     })
 }
 

@@ -93,6 +93,8 @@ pub struct StreamSource {
     drained: bool,
     /// Plain mode: the next read, sent while the chunks of the last one are built and kept.
     ahead: Option<plain::Ahead>,
+    /// Plain mode: the slots that bound how far reads run ahead.
+    slots: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 /// One step's outcome: chunks were queued, or nothing came.
@@ -122,6 +124,7 @@ impl StreamSource {
             unacked: Vec::new(),
             drained: false,
             ahead: None,
+            slots: plain::slots(),
         }
     }
 
@@ -336,6 +339,7 @@ impl StreamSource {
             cursors: self.parts.iter().map(|p| p.last.clone()).collect(),
             batch: self.opts.batch,
             block: (!self.opts.exit_at_end).then_some(self.opts.block),
+            slots: self.slots.clone(),
         }
     }
 
