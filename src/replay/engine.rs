@@ -216,23 +216,26 @@ async fn deliver_all(
             if cancel.is_cancelled() {
                 break;
             }
-            // Where each event of the chunk is, to name it in notices and statistics.
-            let position: HashMap<i64, usize> = chunk
-                .events
-                .iter()
-                .enumerate()
-                .map(|(i, d)| (d.row, i))
-                .collect();
-            let describe = |row: i64| -> (Option<&str>, Option<&str>) {
-                position
-                    .get(&row)
-                    .map(|i| {
-                        (
-                            chunk.events[*i].event_type.as_deref(),
-                            chunk.events[*i].event_id.as_deref(),
-                        )
-                    })
-                    .unwrap_or((None, None))
+            // Where each event of the chunk is, to name it in notices and statistics: results
+            // come in the chunk's order, so the i-th is looked for first, and the map of all
+            // the chunk's rows is built only for a sink that answers out of order.
+            let position: std::cell::OnceCell<HashMap<i64, usize>> = std::cell::OnceCell::new();
+            let describe = |i: usize, row: i64| -> (Option<&str>, Option<&str>) {
+                let at = match chunk.events.get(i) {
+                    Some(d) if d.row == row => Some(i),
+                    _ => position
+                        .get_or_init(|| {
+                            let rows = chunk.events.iter().enumerate();
+                            rows.map(|(i, d)| (d.row, i)).collect()
+                        })
+                        .get(&row)
+                        .copied(),
+                };
+                at.map(|i| {
+                    let d = &chunk.events[i];
+                    (d.event_type.as_deref(), d.event_id.as_deref())
+                })
+                .unwrap_or((None, None))
             };
             // The events of this chunk shown as done: the bar moves as each result comes, once
             // per event whatever the attempt.
@@ -253,10 +256,8 @@ async fn deliver_all(
                         r.outcome = Outcome::Interrupted;
                     }
                 }
-                // Whatever is pending is written at the end, and on Ctrl-C.
-                run.record(&results)?;
-                for r in &results {
-                    let (ty, id) = describe(r.row);
+                for (i, r) in results.iter().enumerate() {
+                    let (ty, id) = describe(i, r.row);
                     stats.attempt(r, ty, id);
                     if matches!(r.outcome, Outcome::Failed | Outcome::Timeout)
                         && !cancel.is_cancelled()
@@ -286,7 +287,19 @@ async fn deliver_all(
                     .iter()
                     .filter(|r| r.outcome == Outcome::Requeued)
                     .count();
-                if requeue > 0 && attempt <= options.max_redeliveries && !cancel.is_cancelled() {
+                let again =
+                    requeue > 0 && attempt <= options.max_redeliveries && !cancel.is_cancelled();
+                // A chunk delivered again keeps this attempt's results only in the journal,
+                // unless the wait for the next attempt is interrupted: then they are final.
+                let last = match again {
+                    true => {
+                        let kept = results.clone();
+                        run.record(results)?;
+                        kept
+                    }
+                    false => results,
+                };
+                if again {
                     stats.requeued_chunks += 1;
                     observer.notice(&format!(
                         "requeue: chunk {} ({} event(s) exited 75); delivering the whole chunk again in {} (attempt {} of {})",
@@ -305,11 +318,15 @@ async fn deliver_all(
                         continue;
                     }
                 }
-                for r in &results {
-                    let (ty, id) = describe(r.row);
+                for (i, r) in last.iter().enumerate() {
+                    let (ty, id) = describe(i, r.row);
                     stats.last(r, ty, id);
                     // Sinks that answer a chunk at once tell nothing while delivering.
                     show(r.row);
+                }
+                if !again {
+                    // Whatever is pending is written at the end, and on Ctrl-C.
+                    run.record(last)?;
                 }
                 break;
             }
