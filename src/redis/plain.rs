@@ -55,7 +55,7 @@ pub struct Read {
     pub infos: Vec<Option<Value>>,
     /// Per key that had entries: the entries after its cursor, already built.
     pub streams: Vec<(String, Vec<Entry>)>,
-    /// How long the XREAD took.
+    /// How long the read's round trip took (its XINFOs and XREAD go together).
     pub latency: Duration,
     /// The read after this one, on its way when this one brought entries.
     pub next: Option<Ahead>,
@@ -71,32 +71,43 @@ pub async fn read(mut conn: MultiplexedConnection, req: Request) -> Result<Read,
         .acquire_owned()
         .await
         .map_err(|_| Failure::Transient("the reads ahead were stopped".into()))?;
-    let mut infos = Vec::with_capacity(req.keys.len());
+    // The XINFOs and the XREAD in one round trip: Redis runs them in order, so a trim seen in
+    // an XINFO still happened before the XREAD.
+    let mut pipe = ::redis::pipe();
+    pipe.ignore_errors();
     for key in &req.keys {
-        let info = ::redis::cmd("XINFO")
-            .arg("STREAM")
-            .arg(key)
-            .query_async::<Value>(&mut conn)
-            .await
-            .map_err(|e| Failure::from_redis(e, &req.server));
-        infos.push(match info {
-            Ok(v) => Some(v),
-            // No such key (yet): nothing was lost.
-            Err(Failure::Refused(t)) if t.contains("no such key") => None,
-            Err(f) => return Err(f),
-        });
+        pipe.cmd("XINFO").arg("STREAM").arg(key);
     }
-    let mut cmd = ::redis::cmd("XREAD");
-    cmd.arg("COUNT").arg(req.batch);
+    let xread = pipe.cmd("XREAD").arg("COUNT").arg(req.batch);
     if let Some(block) = req.block {
-        cmd.arg("BLOCK").arg(block.as_millis() as u64);
+        xread.arg("BLOCK").arg(block.as_millis() as u64);
     }
-    cmd.arg("STREAMS").arg(&req.keys).arg(&req.cursors);
+    xread.arg("STREAMS").arg(&req.keys).arg(&req.cursors);
     let t0 = Instant::now();
-    let reply = cmd
-        .query_async::<Value>(&mut conn)
+    let mut replies = pipe
+        .query_async::<Vec<::redis::RedisResult<Value>>>(&mut conn)
         .await
         .map_err(|e| Failure::from_redis(e, &req.server))?;
+    let reply = match replies.pop() {
+        Some(r) if replies.len() == req.keys.len() => r,
+        _ => {
+            return Err(Failure::Transient(
+                "Redis answered a read with too few replies".into(),
+            ))
+        }
+    };
+    let mut infos = Vec::with_capacity(req.keys.len());
+    for info in replies {
+        infos.push(
+            match info.map_err(|e| Failure::from_redis(e, &req.server)) {
+                Ok(v) => Some(v),
+                // No such key (yet): nothing was lost.
+                Err(Failure::Refused(t)) if t.contains("no such key") => None,
+                Err(f) => return Err(f),
+            },
+        );
+    }
+    let reply = reply.map_err(|e| Failure::from_redis(e, &req.server))?;
     let latency = t0.elapsed();
     let replied = streams(reply);
     let next = (!replied.is_empty()).then(|| {
