@@ -39,9 +39,10 @@ pub struct Request {
     pub slots: Arc<tokio::sync::Semaphore>,
 }
 
-/// Reads started and not yet taken by the source: the one in flight and one built. Each holds
-/// a batch in memory, so this bounds memory whatever the speed of the keeper.
-pub const READS_AHEAD: usize = 2;
+/// Reads started and not yet taken by the source: the one in flight and two built. Each holds
+/// a batch in memory, so this bounds memory whatever the speed of the keeper (unbounded, the
+/// chain read 1M entries ahead of a slow journal; two slots were measurably slower than three).
+pub const READS_AHEAD: usize = 3;
 
 /// A source's read-ahead slots.
 pub fn slots() -> Arc<tokio::sync::Semaphore> {
