@@ -23,13 +23,6 @@ pub struct Members<'a> {
     pub hopeit: Option<&'a RawValue>,
 }
 
-/// hopeit's decoded payload, from the stored `hopeit` member.
-#[derive(Debug, Default, Deserialize)]
-pub struct HopeitMembers<'a> {
-    #[serde(default, borrow, deserialize_with = "present")]
-    pub payload: Option<&'a RawValue>,
-}
-
 /// An entry's `id` field, from the stored `fields` member.
 #[derive(Debug, Default, Deserialize)]
 pub struct IdField<'a> {
