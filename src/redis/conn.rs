@@ -73,9 +73,7 @@ impl Failure {
         let code = e.code().unwrap_or("").to_string();
         let text = e.to_string();
         if e.kind() == ::redis::ErrorKind::AuthenticationFailed {
-            return Failure::Auth(format!(
-                "{server}: authentication failed; check the user and password in the URL or REDISCLI_AUTH"
-            ));
+            return Failure::auth_failed(server);
         }
         match code.as_str() {
             "WRONGPASS" | "NOAUTH" | "NOPERM" => Failure::Auth(format!(
@@ -93,11 +91,18 @@ impl Failure {
             {
                 Failure::Transient(format!("{server}: {text}"))
             }
-            _ if text.contains("WRONGPASS") || text.contains("NOAUTH") => Failure::Auth(format!(
-                "{server}: authentication failed; check the user and password in the URL or REDISCLI_AUTH"
-            )),
+            _ if text.contains("WRONGPASS") || text.contains("NOAUTH") => {
+                Failure::auth_failed(server)
+            }
             _ => Failure::Refused(format!("{server}: {text}")),
         }
+    }
+
+    /// The credentials were refused (the password is never named).
+    pub fn auth_failed(server: &Server) -> Failure {
+        Failure::Auth(format!(
+            "{server}: authentication failed; check the user and password in the URL or REDISCLI_AUTH"
+        ))
     }
 
     /// The failure as a source error that ends the run.

@@ -82,13 +82,14 @@ pub fn id_ms(id: &str) -> Option<i64> {
 impl Entry {
     /// Builds the entry from what XREAD returned. The JSON is written straight into `raw`
     /// rather than built as a `Value` tree and then serialised: that tree was a third of
-    /// recording's time per entry, and nothing on the recording path reads it.
-    pub fn new(key: &str, id: &str, pairs: &[(Vec<u8>, Vec<u8>)]) -> Entry {
+    /// recording's time per entry, and nothing on the recording path reads it. The pairs may
+    /// be owned or lie in a reply ([`super::wire`]).
+    pub fn new<B: AsRef<[u8]>>(key: &str, id: &str, pairs: &[(B, B)]) -> Entry {
         let mut raw = Vec::with_capacity(
             64 + key.len()
                 + pairs
                     .iter()
-                    .map(|(k, v)| k.len() + v.len() + 6)
+                    .map(|(k, v)| k.as_ref().len() + v.as_ref().len() + 6)
                     .sum::<usize>(),
         );
         raw.extend_from_slice(b"{\"stream\":");
@@ -102,9 +103,12 @@ impl Entry {
                     raw.push(b',');
                 }
                 // plain_names checked that every name is UTF-8.
-                write_str(&mut raw, std::str::from_utf8(k).unwrap_or_default());
+                write_str(
+                    &mut raw,
+                    std::str::from_utf8(k.as_ref()).unwrap_or_default(),
+                );
                 raw.push(b':');
-                write_value(&mut raw, v);
+                write_value(&mut raw, v.as_ref());
             }
             raw.push(b'}');
         } else {
@@ -114,9 +118,9 @@ impl Entry {
                     raw.push(b',');
                 }
                 raw.push(b'[');
-                write_value(&mut raw, k);
+                write_value(&mut raw, k.as_ref());
                 raw.push(b',');
-                write_value(&mut raw, v);
+                write_value(&mut raw, v.as_ref());
                 raw.push(b']');
             }
             raw.push(b']');
@@ -147,10 +151,11 @@ impl Entry {
 }
 
 /// True when every field name is UTF-8 and none repeats: the entry's fields fit an object.
-fn plain_names(pairs: &[(Vec<u8>, Vec<u8>)]) -> bool {
+fn plain_names<B: AsRef<[u8]>>(pairs: &[(B, B)]) -> bool {
     pairs.iter().enumerate().all(|(i, (k, _))| {
+        let k = k.as_ref();
         // Entries have a handful of fields: a scan is cheaper than hashing them.
-        std::str::from_utf8(k).is_ok() && !pairs[..i].iter().any(|(p, _)| p == k)
+        std::str::from_utf8(k).is_ok() && !pairs[..i].iter().any(|(p, _)| p.as_ref() == k)
     })
 }
 

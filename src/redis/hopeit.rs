@@ -23,15 +23,15 @@ pub const REQUIRED: [&str; 8] = [
 ];
 
 /// The value of a field.
-pub fn get<'p>(pairs: &'p [(Vec<u8>, Vec<u8>)], name: &str) -> Option<&'p [u8]> {
+pub fn get<'p, B: AsRef<[u8]>>(pairs: &'p [(B, B)], name: &str) -> Option<&'p [u8]> {
     pairs
         .iter()
-        .find(|(k, _)| k.as_slice() == name.as_bytes())
-        .map(|(_, v)| v.as_slice())
+        .find(|(k, _)| k.as_ref() == name.as_bytes())
+        .map(|(_, v)| v.as_ref())
 }
 
 /// True when the fields are in hopeit's layout.
-pub fn recognise(pairs: &[(Vec<u8>, Vec<u8>)]) -> bool {
+pub fn recognise<B: AsRef<[u8]>>(pairs: &[(B, B)]) -> bool {
     let get = |f: &str| get(pairs, f);
     ["type", "ser", "comp", "payload"]
         .iter()
@@ -41,7 +41,7 @@ pub fn recognise(pairs: &[(Vec<u8>, Vec<u8>)]) -> bool {
 /// Writes the `hopeit` object of an entry's JSON into `out`: type, request id, ser, comp, and
 /// the payload decoded (or why not). Written straight out, not built as a `Value` and then
 /// serialised: recording does nothing else with it.
-pub fn write_description(pairs: &[(Vec<u8>, Vec<u8>)], out: &mut Vec<u8>) {
+pub fn write_description<B: AsRef<[u8]>>(pairs: &[(B, B)], out: &mut Vec<u8>) {
     let get = |f: &str| get(pairs, f);
     let text = |f: &str| get(f).map(String::from_utf8_lossy);
     // Serialising into a Vec cannot fail.

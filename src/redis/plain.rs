@@ -1,5 +1,6 @@
 //! One plain read (`XINFO STREAM` per key for the gap check, then `XREAD` from the cursors),
-//! and the same read started ahead on a task of its own.
+//! and the same read started ahead on a task of its own. Reads go over a connection of their
+//! own that parses XREAD replies in place ([`super::wire`]).
 //!
 //! A read that brought entries starts the next one as soon as its reply is in, from its last
 //! entry ids, before it builds its entries: the round trip (Redis gathering a batch, the
@@ -18,13 +19,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ::redis::aio::MultiplexedConnection;
 use ::redis::Value;
 
 use super::conn::Failure;
 use super::entry::Entry;
-use super::source::streams;
 use super::url::Server;
+use super::wire::{self, Wire};
 
 /// Where a plain read starts: one cursor per key.
 #[derive(Clone)]
@@ -60,12 +60,16 @@ pub struct Read {
     pub latency: Duration,
     /// The read after this one, on its way when this one brought entries.
     pub next: Option<Ahead>,
+    /// The connection, when no read went on with it.
+    pub wire: Option<Wire>,
     /// This read's slot, free again once the source has taken the read and dropped it.
     _slot: tokio::sync::OwnedSemaphorePermit,
 }
 
-/// Reads once: the XINFOs first, so a trim found there happened before the XREAD.
-pub async fn read(mut conn: MultiplexedConnection, req: Request) -> Result<Read, Failure> {
+/// Reads once: the XINFOs first, so a trim found there happened before the XREAD. The
+/// connection goes on with the next read when this one brought entries, else back to the
+/// source in [`Read::wire`]; a failed read drops it (the source connects again).
+pub async fn read(mut wire: Wire, req: Request) -> Result<Read, Failure> {
     let slot = req
         .slots
         .clone()
@@ -74,68 +78,73 @@ pub async fn read(mut conn: MultiplexedConnection, req: Request) -> Result<Read,
         .map_err(|_| Failure::Transient("the reads ahead were stopped".into()))?;
     // The XINFOs and the XREAD in one round trip: Redis runs them in order, so a trim seen in
     // an XINFO still happened before the XREAD.
-    let mut pipe = ::redis::pipe();
-    pipe.ignore_errors();
+    let mut out = Vec::new();
     for key in &req.keys {
-        pipe.cmd("XINFO").arg("STREAM").arg(key);
+        wire::command(&mut out, &[b"XINFO", b"STREAM", key.as_bytes()]);
     }
-    let xread = pipe.cmd("XREAD").arg("COUNT").arg(req.batch);
-    if let Some(block) = req.block {
-        xread.arg("BLOCK").arg(block.as_millis() as u64);
+    let (count, block) = (
+        req.batch.to_string(),
+        req.block.map(|b| b.as_millis().to_string()),
+    );
+    let mut xread: Vec<&[u8]> = vec![b"XREAD", b"COUNT", count.as_bytes()];
+    if let Some(block) = &block {
+        xread.extend([&b"BLOCK"[..], block.as_bytes()]);
     }
-    xread.arg("STREAMS").arg(&req.keys).arg(&req.cursors);
+    xread.push(b"STREAMS");
+    xread.extend(req.keys.iter().map(|k| k.as_bytes()));
+    xread.extend(req.cursors.iter().map(|c| c.as_bytes()));
+    wire::command(&mut out, &xread);
     let t0 = Instant::now();
-    let mut replies = pipe
-        .query_async::<Vec<::redis::RedisResult<Value>>>(&mut conn)
-        .await
-        .map_err(|e| Failure::from_redis(e, &req.server))?;
-    let reply = match replies.pop() {
-        Some(r) if replies.len() == req.keys.len() => r,
-        _ => {
-            return Err(Failure::Transient(
-                "Redis answered a read with too few replies".into(),
-            ))
+    wire.send(&out).await?;
+    let failed = |e| Failure::from_redis(e, &req.server);
+    let mut infos = Vec::with_capacity(req.keys.len());
+    for _ in &req.keys {
+        infos.push(match wire::value(&wire.reply().await?).map_err(failed) {
+            Ok(v) => Some(v),
+            // No such key (yet): nothing was lost.
+            Err(Failure::Refused(t)) if t.contains("no such key") => None,
+            Err(f) => return Err(f),
+        });
+    }
+    let reply = wire.reply().await?;
+    if reply.first() == Some(&b'-') {
+        return Err(wire::value(&reply)
+            .map_err(failed)
+            .err()
+            .unwrap_or_else(|| Failure::Refused(format!("{}: XREAD failed", req.server))));
+    }
+    let latency = t0.elapsed();
+    let garbage = |why: String| Failure::Refused(format!("{}: {why}", req.server));
+    let last = wire::last_ids(&reply).map_err(garbage)?;
+    let (next, wire) = match last.is_empty() {
+        true => (None, Some(wire)),
+        false => {
+            let mut after = req.clone();
+            for (key, id) in last {
+                if let Some(i) = req.keys.iter().position(|k| *k == key) {
+                    after.cursors[i] = id;
+                }
+            }
+            (Some(Ahead::start(wire, after)), None)
         }
     };
-    let mut infos = Vec::with_capacity(req.keys.len());
-    for info in replies {
-        infos.push(
-            match info.map_err(|e| Failure::from_redis(e, &req.server)) {
-                Ok(v) => Some(v),
-                // No such key (yet): nothing was lost.
-                Err(Failure::Refused(t)) if t.contains("no such key") => None,
-                Err(f) => return Err(f),
-            },
-        );
-    }
-    let reply = reply.map_err(|e| Failure::from_redis(e, &req.server))?;
-    let latency = t0.elapsed();
-    let replied = streams(reply);
-    let next = (!replied.is_empty()).then(|| {
-        let mut after = req.clone();
-        for (key, raw) in &replied {
-            let at = req.keys.iter().position(|k| k == key);
-            if let (Some(i), Some((id, _))) = (at, raw.last()) {
-                after.cursors[i] = id.clone();
-            }
+    let mut streams: Vec<(String, Vec<Entry>)> = Vec::new();
+    let text = |t: &[u8]| String::from_utf8_lossy(t).into_owned();
+    wire::xread_entries(&reply, |key, id, pairs| {
+        if streams.last().is_none_or(|(k, _)| k.as_bytes() != key) {
+            streams.push((text(key), Vec::with_capacity(req.batch)));
         }
-        Ahead::start(conn.clone(), after)
-    });
-    let streams = replied
-        .into_iter()
-        .map(|(key, raw)| {
-            let entries = raw
-                .iter()
-                .map(|(id, pairs)| Entry::new(&key, id, pairs.as_deref().unwrap_or_default()))
-                .collect();
-            (key, entries)
-        })
-        .collect();
+        if let Some((key, entries)) = streams.last_mut() {
+            entries.push(Entry::new(key, &text(id), pairs.unwrap_or_default()));
+        }
+    })
+    .map_err(garbage)?;
     Ok(Read {
         infos,
         streams,
         latency,
         next,
+        wire,
         _slot: slot,
     })
 }
@@ -144,8 +153,8 @@ pub async fn read(mut conn: MultiplexedConnection, req: Request) -> Result<Read,
 pub struct Ahead(tokio::task::JoinHandle<Result<Read, Failure>>);
 
 impl Ahead {
-    pub fn start(conn: MultiplexedConnection, req: Request) -> Ahead {
-        Ahead(tokio::spawn(read(conn, req)))
+    pub fn start(wire: Wire, req: Request) -> Ahead {
+        Ahead(tokio::spawn(read(wire, req)))
     }
 
     /// Its outcome; a task that died counts as a failed read, to be retried.

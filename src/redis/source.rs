@@ -16,6 +16,7 @@ use super::conn::{connect, Failure};
 use super::entry::Entry;
 use super::plain;
 use super::url::Server;
+use super::wire::Wire;
 
 /// Where a plain reader starts on a key it has no cursor for.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,6 +94,8 @@ pub struct StreamSource {
     drained: bool,
     /// Plain mode: the next read, sent while the chunks of the last one are built and kept.
     ahead: Option<plain::Ahead>,
+    /// Plain mode: the reads' connection, when no read ahead holds it.
+    wire: Option<Wire>,
     /// Plain mode: the slots that bound how far reads run ahead.
     slots: std::sync::Arc<tokio::sync::Semaphore>,
 }
@@ -124,6 +127,7 @@ impl StreamSource {
             unacked: Vec::new(),
             drained: false,
             ahead: None,
+            wire: None,
             slots: plain::slots(),
         }
     }
@@ -137,11 +141,16 @@ impl StreamSource {
         }
     }
 
+    /// How long a reply may take: above BLOCK, or every blocking read would fail.
+    fn response_timeout(&self) -> Duration {
+        self.opts.block + Duration::from_secs(10)
+    }
+
     async fn conn(&mut self) -> Result<MultiplexedConnection, Failure> {
         if let Some(c) = &self.conn {
             return Ok(c.clone());
         }
-        let c = connect(&self.opts.server, self.opts.block + Duration::from_secs(10)).await?;
+        let c = connect(&self.opts.server, self.response_timeout()).await?;
         self.conn = Some(c.clone());
         Ok(c)
     }
@@ -303,10 +312,14 @@ impl StreamSource {
         let mut read = match self.ahead.take() {
             Some(ahead) => ahead.wait().await?,
             None => {
-                let conn = self.conn().await?;
-                plain::read(conn, self.plain_request()).await?
+                let wire = match self.wire.take() {
+                    Some(w) => w,
+                    None => Wire::open(&self.opts.server, self.response_timeout()).await?,
+                };
+                plain::read(wire, self.plain_request()).await?
             }
         };
+        self.wire = read.wire.take();
         for (i, info) in read.infos.iter().enumerate() {
             if let Some(info) = info {
                 self.check_trimmed(i, info, notify);
@@ -632,6 +645,7 @@ impl Source for StreamSource {
                 Ok(()) => self.backoff.reset(),
                 Err(Failure::Transient(t)) => {
                     self.conn = None;
+                    self.wire = None;
                     match self.backoff.next_wait(None) {
                         Some(wait) => {
                             notify(Notice::Retry {
@@ -747,7 +761,7 @@ fn entries(v: Value) -> Vec<RawEntry> {
 }
 
 /// The per-key entries of an XREAD(GROUP) reply (nil: none before BLOCK ran out).
-pub(super) fn streams(v: Value) -> Vec<(String, Vec<RawEntry>)> {
+fn streams(v: Value) -> Vec<(String, Vec<RawEntry>)> {
     match v {
         Value::Array(list) => list
             .into_iter()

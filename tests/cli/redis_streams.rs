@@ -439,6 +439,44 @@ fn redis_wrong_password_exits_3_and_is_never_printed() {
     );
 }
 
+/// The reads' own connection (src/redis/wire.rs) logs in and selects the database as the
+/// client crate's connections do: entries of db 2 behind a password are read, those of db 0
+/// are not.
+#[test]
+fn redis_reads_the_database_the_url_names_behind_a_password() {
+    let Some(r) = RedisServer::start_with(Some("pw-db-2")) else {
+        return;
+    };
+    let mut c = r.conn();
+    r.xadd(&mut c, "s", &[("db", b"0")]);
+    redis::cmd("SELECT").arg(2).exec(&mut c).unwrap();
+    r.xadd(&mut c, "s", &[("db", b"2")]);
+    let sb = Sandbox::new();
+    let url = format!("redis://:pw-db-2@127.0.0.1:{}/2/s", r.port);
+    let out = sb
+        .cmd()
+        .args([
+            "record",
+            "-j",
+            "j.db",
+            &url,
+            "--from",
+            "beginning",
+            "--exit-at-end",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let out = sb
+        .cmd()
+        .args(["journal", "export", "-j", "j.db"])
+        .output()
+        .unwrap();
+    let shown = stdout_of(&out);
+    assert_eq!(shown.lines().count(), 1, "{shown}");
+    assert!(shown.contains(r#""fields":{"db":"2"}"#), "{shown}");
+}
+
 #[test]
 fn redis_trimming_past_the_cursor_records_a_gap_and_goes_on() {
     let Some(r) = RedisServer::start() else {

@@ -1,0 +1,578 @@
+//! A Redis connection that speaks RESP2 itself, for the read that carries a recording: plain
+//! `XREAD` ([`super::plain`]).
+//!
+//! Why not the client crate's connection, as everywhere else: its reply parser builds a
+//! `Value` (a `Vec` each) for every field of every entry with a general, resumable parser,
+//! and that was about a third of `record`'s CPU from Redis, on the very path that decides when
+//! the next read can be sent (docs/benchmarks.md). Here a reply is read into one buffer, its
+//! end found by a scan that jumps over bulk strings, and an XREAD reply's entries are built
+//! from the bytes where they lie.
+//!
+//! What the crate does well stays with it: small replies (AUTH, SELECT, XINFO) and every error
+//! go through its parser and then [`Failure::from_redis`], so they mean here what they mean on
+//! the crate's connections ([`super::conn`]). TLS (`rediss://`) trusts the same roots as the
+//! crate (webpki's).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ::redis::Value;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::time::Instant;
+
+use super::conn::{Failure, CONNECT_TIMEOUT};
+use super::url::Server;
+
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+/// The largest reply read. One bulk string may be 512 MB (`proto-max-bulk-len`); a batch of
+/// entries is the user's `--batch` times their size. Past this the server is sending garbage
+/// or far more than memory should hold: the read fails instead of growing without bound.
+const MAX_REPLY: usize = 1 << 30;
+
+/// How much is read from the socket at a time, at least.
+const READ_SIZE: usize = 64 * 1024;
+
+/// One connection; replies are read in the order their commands were sent.
+pub struct Wire {
+    io: Box<dyn Io>,
+    server: Server,
+    /// How long a reply may take (above a BLOCK time, like the crate's response timeout).
+    timeout: Duration,
+    /// Bytes received and not yet taken.
+    buf: Vec<u8>,
+    /// How far the end of the first reply in `buf` was looked for.
+    scan: Scan,
+}
+
+impl Wire {
+    /// Connects (within [`CONNECT_TIMEOUT`]), authenticates and selects the database, as the
+    /// crate's connections do.
+    pub async fn open(server: &Server, timeout: Duration) -> Result<Wire, Failure> {
+        let unreachable = |why: String| Failure::Transient(format!("{server}: {why}"));
+        let tcp = tokio::time::timeout(
+            CONNECT_TIMEOUT,
+            TcpStream::connect((server.host.as_str(), server.port)),
+        )
+        .await
+        .map_err(|_| unreachable(format!("no connection within {CONNECT_TIMEOUT:?}")))?
+        .map_err(|e| unreachable(e.to_string()))?;
+        // Commands go out whole, each write at once (the crate sets the same).
+        let _ = tcp.set_nodelay(true);
+        let io: Box<dyn Io> = match server.tls {
+            true => Box::new(tls(server, tcp).await?),
+            false => Box::new(tcp),
+        };
+        let mut wire = Wire {
+            io,
+            server: server.clone(),
+            timeout,
+            buf: Vec::with_capacity(READ_SIZE),
+            scan: Scan::default(),
+        };
+        let mut out = Vec::new();
+        if let Some(p) = &server.password {
+            match &server.username {
+                Some(u) => command(&mut out, &[b"AUTH", u.as_bytes(), p.expose().as_bytes()]),
+                None => command(&mut out, &[b"AUTH", p.expose().as_bytes()]),
+            }
+            wire.send(&out).await?;
+            // Whatever the server says against AUTH, the credentials did not do.
+            if value(&wire.reply().await?).is_err() {
+                return Err(Failure::auth_failed(server));
+            }
+        }
+        if server.db != 0 {
+            out.clear();
+            command(&mut out, &[b"SELECT", server.db.to_string().as_bytes()]);
+            wire.send(&out).await?;
+            value(&wire.reply().await?).map_err(|e| Failure::from_redis(e, server))?;
+        }
+        Ok(wire)
+    }
+
+    /// Sends commands written with [`command`].
+    pub async fn send(&mut self, commands: &[u8]) -> Result<(), Failure> {
+        let write = async {
+            self.io.write_all(commands).await?;
+            self.io.flush().await
+        };
+        match tokio::time::timeout(self.timeout, write).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(Failure::Transient(format!("{}: {e}", self.server))),
+            Err(_) => Err(Failure::Transient(format!(
+                "{}: a command could not be sent within {:?}",
+                self.server, self.timeout
+            ))),
+        }
+    }
+
+    /// The next reply, whole, taken out of the buffer (which keeps what follows it). The
+    /// whole reply must come within the timeout: a server that trickles bytes forever fails
+    /// the read too.
+    pub async fn reply(&mut self) -> Result<Vec<u8>, Failure> {
+        let deadline = Instant::now() + self.timeout;
+        let end = loop {
+            match reply_end(&self.buf, &mut self.scan) {
+                Ok(Some(end)) => break end,
+                Ok(None) => {}
+                Err(why) => return Err(Failure::Refused(format!("{}: {why}", self.server))),
+            }
+            if self.buf.len() > MAX_REPLY {
+                return Err(Failure::Refused(format!(
+                    "{}: a reply of over {} MiB; read smaller batches (--batch)",
+                    self.server,
+                    MAX_REPLY >> 20
+                )));
+            }
+            self.buf.reserve(READ_SIZE);
+            let n = match tokio::time::timeout_at(deadline, self.io.read_buf(&mut self.buf)).await {
+                Ok(Ok(n)) => n,
+                Ok(Err(e)) => return Err(Failure::Transient(format!("{}: {e}", self.server))),
+                Err(_) => {
+                    return Err(Failure::Transient(format!(
+                        "{}: no reply within {:?}",
+                        self.server, self.timeout
+                    )))
+                }
+            };
+            if n == 0 {
+                return Err(Failure::Transient(format!(
+                    "{}: the server closed the connection",
+                    self.server
+                )));
+            }
+        };
+        self.scan = Scan::default();
+        let rest = &self.buf[end..];
+        let mut next = Vec::with_capacity(rest.len().max(READ_SIZE));
+        next.extend_from_slice(rest);
+        let mut reply = std::mem::replace(&mut self.buf, next);
+        reply.truncate(end);
+        Ok(reply)
+    }
+}
+
+/// A TLS session over `tcp`, checked against webpki's roots for the URL's host.
+async fn tls(
+    server: &Server,
+    tcp: TcpStream,
+) -> Result<tokio_rustls::client::TlsStream<TcpStream>, Failure> {
+    let refused = |why: String| Failure::Refused(format!("{server}: TLS: {why}"));
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| refused(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = rustls_pki_types::ServerName::try_from(server.host.clone())
+        .map_err(|e| refused(e.to_string()))?;
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    tokio::time::timeout(CONNECT_TIMEOUT, connector.connect(name, tcp))
+        .await
+        .map_err(|_| {
+            Failure::Transient(format!(
+                "{server}: no TLS handshake within {CONNECT_TIMEOUT:?}"
+            ))
+        })?
+        .map_err(|e| Failure::Transient(format!("{server}: TLS: {e}")))
+}
+
+/// Appends one command (a RESP array of bulk strings) to `out`.
+pub fn command(out: &mut Vec<u8>, args: &[&[u8]]) {
+    let mut n = itoa::Buffer::new();
+    out.push(b'*');
+    out.extend_from_slice(n.format(args.len()).as_bytes());
+    out.extend_from_slice(b"\r\n");
+    for a in args {
+        out.push(b'$');
+        out.extend_from_slice(n.format(a.len()).as_bytes());
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(a);
+        out.extend_from_slice(b"\r\n");
+    }
+}
+
+/// A whole reply as the crate's `Value`, or the error the server answered, as the crate
+/// makes it.
+pub fn value(reply: &[u8]) -> ::redis::RedisResult<Value> {
+    ::redis::parse_redis_value(reply)?.extract_error()
+}
+
+/// Progress of the search for a reply's end: the offset reached, and how many values are
+/// still to come there (0 before the search starts).
+#[derive(Debug, Default, Clone, Copy)]
+struct Scan {
+    pos: usize,
+    pending: usize,
+}
+
+/// Where the reply at the start of `b` ends, if all of it is there. Resumes where `s` stopped
+/// (a large reply arrives in many reads), and jumps over bulk strings by their length.
+fn reply_end(b: &[u8], s: &mut Scan) -> Result<Option<usize>, String> {
+    if s.pending == 0 {
+        *s = Scan { pos: 0, pending: 1 };
+    }
+    while s.pending > 0 {
+        let Some(line) = header(b, s.pos)? else {
+            return Ok(None);
+        };
+        s.pos = match line.kind {
+            b'+' | b'-' | b':' => line.next,
+            b'$' if line.n < 0 => line.next,
+            b'$' => {
+                let end = line.next + line.n as usize + 2;
+                if end > b.len() {
+                    return Ok(None);
+                }
+                if &b[end - 2..end] != b"\r\n" {
+                    return Err("Redis sent a string longer than it said".into());
+                }
+                end
+            }
+            b'*' => {
+                s.pending += line.n.max(0) as usize;
+                line.next
+            }
+            other => return Err(not_resp2(other)),
+        };
+        s.pending -= 1;
+    }
+    Ok(Some(s.pos))
+}
+
+fn not_resp2(kind: u8) -> String {
+    format!(
+        "Redis sent a reply feedctl cannot read (it starts with {:?}, not a RESP2 type)",
+        kind as char
+    )
+}
+
+/// One header line: its type byte, its number (for `$`, `*` and `:`), and where what
+/// follows it starts.
+struct Header {
+    kind: u8,
+    n: i64,
+    next: usize,
+}
+
+fn header(b: &[u8], at: usize) -> Result<Option<Header>, String> {
+    let Some(nl) = memchr::memchr(b'\n', b.get(at..).unwrap_or_default()) else {
+        return Ok(None);
+    };
+    let end = at + nl;
+    if nl < 2 || b[end - 1] != b'\r' {
+        return Err("Redis sent a line that does not end in CRLF".into());
+    }
+    let kind = b[at];
+    let text = &b[at + 1..end - 1];
+    let n = match kind {
+        b'$' | b'*' | b':' => {
+            let n = std::str::from_utf8(text)
+                .ok()
+                .and_then(|t| t.parse::<i64>().ok())
+                .ok_or_else(|| format!("Redis sent {:?} where a number belongs", kind as char))?;
+            if kind != b':' && (n < -1 || n > MAX_REPLY as i64) {
+                return Err(format!("Redis sent a length of {n}"));
+            }
+            n
+        }
+        _ => 0,
+    };
+    Ok(Some(Header {
+        kind,
+        n,
+        next: end + 1,
+    }))
+}
+
+/// A reply's values one by one, read where they lie. Only used on a reply [`reply_end`]
+/// found whole, so running out is malformed input, never a wait.
+struct Values<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+/// One value of a reply: text (simple or bulk), nil, an integer, an array's length.
+#[derive(Debug, PartialEq)]
+enum Item<'a> {
+    Text(&'a [u8]),
+    Nil,
+    Int(i64),
+    Array(usize),
+    Error,
+}
+
+impl<'a> Values<'a> {
+    fn next(&mut self) -> Option<Item<'a>> {
+        let h = header(self.b, self.pos).ok()??;
+        let (item, next) = match h.kind {
+            b'+' => (Item::Text(&self.b[self.pos + 1..h.next - 2]), h.next),
+            b'-' => (Item::Error, h.next),
+            b':' => (Item::Int(h.n), h.next),
+            b'$' | b'*' if h.n < 0 => (Item::Nil, h.next),
+            b'$' => {
+                let end = h.next + h.n as usize;
+                (Item::Text(self.b.get(h.next..end)?), end + 2)
+            }
+            b'*' => (Item::Array(h.n as usize), h.next),
+            _ => return None,
+        };
+        self.pos = next;
+        Some(item)
+    }
+
+    /// Text, or `None` for anything else.
+    fn text(&mut self) -> Option<&'a [u8]> {
+        match self.next()? {
+            Item::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// An array's length; nil is an empty array.
+    fn array(&mut self) -> Option<usize> {
+        match self.next()? {
+            Item::Array(n) => Some(n),
+            Item::Nil => Some(0),
+            _ => None,
+        }
+    }
+
+    /// Skips one value, arrays with all they hold.
+    fn skip(&mut self) -> Option<()> {
+        let mut pending = 1usize;
+        while pending > 0 {
+            if let Item::Array(n) = self.next()? {
+                pending += n;
+            }
+            pending -= 1;
+        }
+        Some(())
+    }
+}
+
+/// An XREAD reply's entries, key by key, each handed to `entry` with its field pairs as they
+/// lie in the reply (`None`: an entry deleted while pending, which only a group read gets).
+/// Nil (BLOCK ran out) is no entries. `Err`: the reply is not an XREAD reply.
+pub fn xread_entries<'r>(
+    reply: &'r [u8],
+    mut entry: impl FnMut(&'r [u8], &'r [u8], Option<&[(&'r [u8], &'r [u8])]>),
+) -> Result<(), String> {
+    let bad = || "Redis answered XREAD with something else than streams of entries".to_string();
+    let mut v = Values { b: reply, pos: 0 };
+    let mut pairs = Vec::new();
+    for _ in 0..v.array().ok_or_else(bad)? {
+        if v.array() != Some(2) {
+            return Err(bad());
+        }
+        let key = v.text().ok_or_else(bad)?;
+        for _ in 0..v.array().ok_or_else(bad)? {
+            if v.array() != Some(2) {
+                return Err(bad());
+            }
+            let id = v.text().ok_or_else(bad)?;
+            match v.next().ok_or_else(bad)? {
+                Item::Array(n) => {
+                    pairs.clear();
+                    for _ in 0..n / 2 {
+                        let name = v.text().ok_or_else(bad)?;
+                        pairs.push((name, v.text().ok_or_else(bad)?));
+                    }
+                    if n % 2 == 1 {
+                        v.skip().ok_or_else(bad)?;
+                    }
+                    entry(key, id, Some(&pairs));
+                }
+                Item::Nil => entry(key, id, None),
+                _ => return Err(bad()),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The last entry id of each key in an XREAD reply (where the next read starts), found
+/// without building the entries: the next read is sent before they are built.
+pub fn last_ids(reply: &[u8]) -> Result<Vec<(String, String)>, String> {
+    let bad = || "Redis answered XREAD with something else than streams of entries".to_string();
+    let mut v = Values { b: reply, pos: 0 };
+    let mut last = Vec::new();
+    let text = |t: &[u8]| String::from_utf8_lossy(t).into_owned();
+    for _ in 0..v.array().ok_or_else(bad)? {
+        if v.array() != Some(2) {
+            return Err(bad());
+        }
+        let key = v.text().ok_or_else(bad)?;
+        let mut id = None;
+        for _ in 0..v.array().ok_or_else(bad)? {
+            if v.array() != Some(2) {
+                return Err(bad());
+            }
+            id = Some(v.text().ok_or_else(bad)?);
+            v.skip().ok_or_else(bad)?;
+        }
+        if let Some(id) = id {
+            last.push((text(key), text(id)));
+        }
+    }
+    Ok(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RESP2 of a value tree, as Redis writes it.
+    fn resp(v: &Value, out: &mut Vec<u8>) {
+        match v {
+            Value::Nil => out.extend_from_slice(b"*-1\r\n"),
+            Value::Int(i) => out.extend_from_slice(format!(":{i}\r\n").as_bytes()),
+            Value::SimpleString(s) => out.extend_from_slice(format!("+{s}\r\n").as_bytes()),
+            Value::BulkString(b) => {
+                out.extend_from_slice(format!("${}\r\n", b.len()).as_bytes());
+                out.extend_from_slice(b);
+                out.extend_from_slice(b"\r\n");
+            }
+            Value::Array(a) => {
+                out.extend_from_slice(format!("*{}\r\n", a.len()).as_bytes());
+                for v in a {
+                    resp(v, out);
+                }
+            }
+            other => panic!("not RESP2: {other:?}"),
+        }
+    }
+
+    fn bulk(b: &[u8]) -> Value {
+        Value::BulkString(b.to_vec())
+    }
+
+    /// An XREAD reply of two keys, binary values, an odd field count and a deleted entry.
+    fn xread_reply() -> Vec<u8> {
+        let entry = |id: &str, fields: &[&[u8]]| {
+            Value::Array(vec![
+                bulk(id.as_bytes()),
+                Value::Array(fields.iter().map(|f| bulk(f)).collect()),
+            ])
+        };
+        let reply = Value::Array(vec![
+            Value::Array(vec![
+                bulk(b"k1"),
+                Value::Array(vec![
+                    entry("1-0", &[b"a", b"x\r\ny", b"bin", &[0xff, 0, b'\r']]),
+                    entry("1-1", &[b"", b""]),
+                    Value::Array(vec![bulk(b"1-2"), Value::Nil]),
+                ]),
+            ]),
+            Value::Array(vec![
+                bulk(b"k2"),
+                Value::Array(vec![entry("5-0", &[b"n", b"1", b"odd"])]),
+            ]),
+        ]);
+        let mut out = Vec::new();
+        resp(&reply, &mut out);
+        out
+    }
+
+    #[test]
+    fn a_reply_ends_where_the_crate_parses_one_whatever_the_reads() {
+        let mut two = xread_reply();
+        let first = two.len();
+        two.extend_from_slice(b"+OK\r\n");
+        // Fed a byte at a time, as the slowest socket would: found only when whole.
+        let mut s = Scan::default();
+        for n in 0..=two.len() {
+            let end = reply_end(&two[..n], &mut s).unwrap();
+            assert_eq!(end, (n >= first).then_some(first), "after {n} bytes");
+            if end.is_some() {
+                break;
+            }
+        }
+        assert_eq!(
+            value(&two[..first]).unwrap(),
+            ::redis::parse_redis_value(&two[..first]).unwrap()
+        );
+        for (bytes, end) in [
+            (&b"$-1\r\n"[..], 5),
+            (b"*0\r\n", 4),
+            (b":-3\r\n+x", 5),
+            (b"-ERR no such key\r\n", 18),
+        ] {
+            assert_eq!(reply_end(bytes, &mut Scan::default()), Ok(Some(end)));
+        }
+    }
+
+    #[test]
+    fn garbage_is_refused_not_waited_for() {
+        for bytes in [
+            &b"HTTP/1.1 400 Bad Request\r\n"[..],
+            b"$3\r\nabcd\r\n",
+            b"*x\r\n",
+            b"$-7\r\n",
+            b"+no cr\n",
+            b"%2\r\n",
+        ] {
+            assert!(
+                reply_end(bytes, &mut Scan::default()).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+    }
+
+    #[test]
+    fn xread_entries_are_read_as_they_lie() {
+        let reply = xread_reply();
+        let mut seen = Vec::new();
+        xread_entries(&reply, |key, id, pairs| {
+            seen.push((
+                key.to_vec(),
+                id.to_vec(),
+                pairs.map(|p| {
+                    p.iter()
+                        .map(|(k, v)| (k.to_vec(), v.to_vec()))
+                        .collect::<Vec<_>>()
+                }),
+            ))
+        })
+        .unwrap();
+        let p = |k: &[u8], v: &[u8]| (k.to_vec(), v.to_vec());
+        assert_eq!(
+            seen,
+            vec![
+                (
+                    b"k1".to_vec(),
+                    b"1-0".to_vec(),
+                    Some(vec![p(b"a", b"x\r\ny"), p(b"bin", &[0xff, 0, b'\r'])])
+                ),
+                (b"k1".to_vec(), b"1-1".to_vec(), Some(vec![p(b"", b"")])),
+                (b"k1".to_vec(), b"1-2".to_vec(), None),
+                (b"k2".to_vec(), b"5-0".to_vec(), Some(vec![p(b"n", b"1")])),
+            ]
+        );
+        assert_eq!(
+            last_ids(&reply).unwrap(),
+            vec![("k1".into(), "1-2".into()), ("k2".into(), "5-0".into())]
+        );
+        // BLOCK ran out: nil, no entries.
+        xread_entries(b"*-1\r\n", |_, _, _| panic!("no entries")).unwrap();
+        assert!(last_ids(b"*-1\r\n").unwrap().is_empty());
+        assert!(xread_entries(b":1\r\n", |_, _, _| {}).is_err());
+        assert!(last_ids(b"*1\r\n$1\r\nk\r\n").is_err());
+    }
+
+    #[test]
+    fn commands_are_arrays_of_bulk_strings() {
+        let mut out = Vec::new();
+        command(&mut out, &[b"XREAD", b"COUNT", b"10", b""]);
+        assert_eq!(
+            out,
+            b"*4\r\n$5\r\nXREAD\r\n$5\r\nCOUNT\r\n$2\r\n10\r\n$0\r\n\r\n"
+        );
+    }
+}
