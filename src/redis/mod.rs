@@ -12,7 +12,7 @@ mod plain;
 pub mod source;
 pub mod stored;
 pub mod url;
-mod wire;
+pub mod wire;
 
 pub use entry::Entry;
 pub use source::{Mode, Options, Start, StreamSource};

@@ -109,14 +109,25 @@ impl Wire {
         }
     }
 
-    /// The next reply, whole, taken out of the buffer (which keeps what follows it). The
-    /// whole reply must come within the timeout: a server that trickles bytes forever fails
-    /// the read too.
+    /// The next reply, whole, taken out of the buffer (which keeps what follows it).
     pub async fn reply(&mut self) -> Result<Vec<u8>, Failure> {
+        self.replies(1).await
+    }
+
+    /// The next `n` replies, whole and one after the other in one buffer ([`replies`] splits
+    /// them), taken out of the connection's buffer. They must all come within the timeout: a
+    /// server that trickles bytes forever fails the read too.
+    pub async fn replies(&mut self, n: usize) -> Result<Vec<u8>, Failure> {
         let deadline = Instant::now() + self.timeout;
-        let end = loop {
-            match reply_end(&self.buf, &mut self.scan) {
-                Ok(Some(end)) => break end,
+        let (mut end, mut found) = (0, 0);
+        while found < n {
+            match reply_end(&self.buf[end..], &mut self.scan) {
+                Ok(Some(len)) => {
+                    end += len;
+                    found += 1;
+                    self.scan = Scan::default();
+                    continue;
+                }
                 Ok(None) => {}
                 Err(why) => return Err(Failure::Refused(format!("{}: {why}", self.server))),
             }
@@ -128,8 +139,15 @@ impl Wire {
                 )));
             }
             self.buf.reserve(READ_SIZE);
-            let n = match tokio::time::timeout_at(deadline, self.io.read_buf(&mut self.buf)).await {
-                Ok(Ok(n)) => n,
+            let read = tokio::time::timeout_at(deadline, self.io.read_buf(&mut self.buf));
+            match read.await {
+                Ok(Ok(0)) => {
+                    return Err(Failure::Transient(format!(
+                        "{}: the server closed the connection",
+                        self.server
+                    )))
+                }
+                Ok(Ok(_)) => {}
                 Ok(Err(e)) => return Err(Failure::Transient(format!("{}: {e}", self.server))),
                 Err(_) => {
                     return Err(Failure::Transient(format!(
@@ -137,22 +155,31 @@ impl Wire {
                         self.server, self.timeout
                     )))
                 }
-            };
-            if n == 0 {
-                return Err(Failure::Transient(format!(
-                    "{}: the server closed the connection",
-                    self.server
-                )));
             }
-        };
-        self.scan = Scan::default();
+        }
         let rest = &self.buf[end..];
         let mut next = Vec::with_capacity(rest.len().max(READ_SIZE));
         next.extend_from_slice(rest);
-        let mut reply = std::mem::replace(&mut self.buf, next);
-        reply.truncate(end);
-        Ok(reply)
+        let mut replies = std::mem::replace(&mut self.buf, next);
+        replies.truncate(end);
+        Ok(replies)
     }
+}
+
+/// The replies [`Wire::replies`] took, one by one: each is text (a simple or bulk string),
+/// or the whole reply for anything else (an error, to read with [`value`]).
+pub fn replies(bytes: &[u8]) -> impl Iterator<Item = Result<&[u8], &[u8]>> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let rest = bytes.get(at..).filter(|r| !r.is_empty())?;
+        let len = reply_end(rest, &mut Scan::default()).ok()??;
+        at += len;
+        let whole = &rest[..len];
+        Some(match (Values { b: whole, pos: 0 }).next() {
+            Some(Item::Text(t)) => Ok(t),
+            _ => Err(whole),
+        })
+    })
 }
 
 /// A TLS session over `tcp`, checked against webpki's roots for the URL's host.
@@ -184,17 +211,27 @@ async fn tls(
 
 /// Appends one command (a RESP array of bulk strings) to `out`.
 pub fn command(out: &mut Vec<u8>, args: &[&[u8]]) {
-    let mut n = itoa::Buffer::new();
-    out.push(b'*');
-    out.extend_from_slice(n.format(args.len()).as_bytes());
-    out.extend_from_slice(b"\r\n");
+    array(out, args.len());
     for a in args {
-        out.push(b'$');
-        out.extend_from_slice(n.format(a.len()).as_bytes());
-        out.extend_from_slice(b"\r\n");
-        out.extend_from_slice(a);
-        out.extend_from_slice(b"\r\n");
+        bulk(out, a);
     }
+}
+
+/// Appends the head of a command of `n` arguments, each to follow with [`bulk`] (a command
+/// written straight from borrowed parts, with no list of them).
+pub fn array(out: &mut Vec<u8>, n: usize) {
+    out.push(b'*');
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Appends one argument.
+pub fn bulk(out: &mut Vec<u8>, arg: &[u8]) {
+    out.push(b'$');
+    out.extend_from_slice(itoa::Buffer::new().format(arg.len()).as_bytes());
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(arg);
+    out.extend_from_slice(b"\r\n");
 }
 
 /// A whole reply as the crate's `Value`, or the error the server answered, as the crate
@@ -564,6 +601,24 @@ mod tests {
         assert!(last_ids(b"*-1\r\n").unwrap().is_empty());
         assert!(xread_entries(b":1\r\n", |_, _, _| {}).is_err());
         assert!(last_ids(b"*1\r\n$1\r\nk\r\n").is_err());
+    }
+
+    #[test]
+    fn replies_taken_together_are_split_one_by_one() {
+        let bytes = b"$3\r\n1-0\r\n+OK\r\n-WRONGTYPE no\r\n$-1\r\n:5\r\n";
+        let got: Vec<_> = replies(bytes).collect();
+        assert_eq!(
+            got,
+            vec![
+                Ok(&b"1-0"[..]),
+                Ok(b"OK"),
+                Err(&b"-WRONGTYPE no\r\n"[..]),
+                Err(b"$-1\r\n"),
+                Err(b":5\r\n"),
+            ]
+        );
+        let e = value(got[2].unwrap_err()).unwrap_err();
+        assert_eq!(e.code(), Some("WRONGTYPE"));
     }
 
     #[test]

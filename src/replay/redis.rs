@@ -1,16 +1,11 @@
 //! `replay --to redis://host/KEY` (DESIGN §4b): each chunk written as pipelined slices of
-//! `XADD`s on one connection. Entries recorded from Redis keep their original fields; any event can be written in
+//! `XADD`s on one connection of feedctl's own ([`crate::redis::wire`]). Entries recorded from Redis keep their original fields; any event can be written in
 //! hopeit.engine's layout. Every selected event is checked before the first write, because one
 //! bad entry stalls a hopeit consumer.
 
 use std::borrow::Cow;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use ::redis::aio::MultiplexedConnection;
-use ::redis::Value;
 use serde_json::value::RawValue;
 use serde_json::Value as Json;
 
@@ -20,6 +15,7 @@ use crate::redis::conn::{connect, Failure};
 use crate::redis::entry::{pairs_of, Pairs};
 use crate::redis::hopeit::{self, Encoding};
 use crate::redis::stored;
+use crate::redis::wire::{self, Wire};
 use crate::redis::StreamUrl;
 
 use super::sink::{Done, Sink};
@@ -392,127 +388,110 @@ fn describe(f: Failure) -> String {
 /// The XADD sink.
 pub struct RedisSink {
     target: RedisTarget,
-    conn: Option<MultiplexedConnection>,
+    wire: Option<Wire>,
+    /// The commands of a slice, written here (the buffer is kept from slice to slice).
+    out: Vec<u8>,
 }
 
 impl RedisSink {
     pub fn new(target: RedisTarget) -> Self {
-        RedisSink { target, conn: None }
+        RedisSink {
+            target,
+            wire: None,
+            out: Vec::new(),
+        }
     }
 
     /// Writes a chunk: one result per event, its new entry id or why it was not written.
     ///
-    /// The chunk goes out as pipelines of [`SLICE`] XADDs, each queued on the connection as
-    /// soon as it is encoded, so Redis works through one slice while the next is encoded
-    /// (one pipeline for the whole chunk left Redis idle during all the encoding, and feedctl
-    /// idle during all of Redis's work). One connection keeps the slices, and so the entries,
-    /// in the chunk's order.
+    /// The chunk goes out as slices of [`SLICE`] XADDs, each sent as soon as it is written,
+    /// so Redis works through one slice while the next is written (one pipeline for the whole
+    /// chunk left Redis idle during all the encoding, and feedctl idle during all of Redis's
+    /// work); the replies are read at the end, all at once. One connection keeps the
+    /// entries in the chunk's order. Commands are written as RESP straight from the event's
+    /// parts, and replies read where they lie ([`crate::redis::wire`]): building a command
+    /// and a pipeline of the client crate per slice, then a `Value` per reply, showed in
+    /// profiles.
     async fn write(&mut self, chunk: &Chunk) -> Vec<Result<String, String>> {
-        let conn = match &self.conn {
-            Some(c) => c.clone(),
-            None => match connect(&self.target.url.server(), Duration::from_secs(30)).await {
-                Ok(c) => {
-                    self.conn = Some(c.clone());
-                    c
-                }
-                Err(f) => return vec![Err(describe(f)); chunk.events.len()],
+        let n = chunk.events.len();
+        let server = self.target.url.server();
+        let mut wire = match self.wire.take() {
+            Some(w) => w,
+            None => match Wire::open(&server, Duration::from_secs(30)).await {
+                Ok(w) => w,
+                Err(f) => return vec![Err(describe(f)); n],
             },
         };
-        let mut sent: Vec<(usize, Sent)> = Vec::new();
-        let mut unwritten = None;
+        let (mut sent, mut unwritten) = (0, None);
         for part in chunk.events.chunks(SLICE) {
-            let pipe = match self.pipeline(part) {
-                Ok(p) => p,
+            let mut out = std::mem::take(&mut self.out);
+            out.clear();
+            let encoded = self.encode(part, &mut out);
+            let result = match encoded {
+                Ok(()) => wire.send(&out).await.map_err(describe),
+                Err(why) => Err(why),
+            };
+            self.out = out;
+            match result {
+                Ok(()) => sent += part.len(),
                 Err(why) => {
                     unwritten = Some(why);
                     break;
                 }
-            };
-            let mut c = conn.clone();
-            let mut reply: Reply = Box::pin(async move { pipe.query_async(&mut c).await });
-            let sent_now = match poll_once(&mut reply).await {
-                Some(r) => Sent::Done(r),
-                None => Sent::Waiting(reply),
-            };
-            sent.push((part.len(), sent_now));
+            }
         }
-        let mut out = Vec::with_capacity(chunk.events.len());
-        for (n, s) in sent {
-            let reply = match s {
-                Sent::Done(r) => r,
-                Sent::Waiting(f) => f.await,
-            };
-            match reply {
-                Ok(values) => out.extend(values.into_iter().map(|v| Ok(entry_id(v)))),
-                Err(e) => {
-                    self.conn = None;
-                    let why = describe(Failure::from_redis(e, &self.target.url.server()));
-                    out.extend(std::iter::repeat_n(Err(why), n));
+        let mut results = Vec::with_capacity(n);
+        match wire.replies(sent).await {
+            Ok(bytes) => {
+                results.extend(wire::replies(&bytes).map(|r| match r {
+                    Ok(id) => Ok(String::from_utf8_lossy(id).into_owned()),
+                    Err(other) => Err(match wire::value(other) {
+                        Err(e) => describe(Failure::from_redis(e, &server)),
+                        Ok(v) => format!("Redis answered XADD with {v:?}"),
+                    }),
+                }));
+                // A connection that failed a send is not used again.
+                if unwritten.is_none() {
+                    self.wire = Some(wire);
                 }
             }
+            Err(f) => results.extend(std::iter::repeat_n(Err(describe(f)), sent)),
         }
         let why = unwritten.unwrap_or_else(|| "no reply from Redis".into());
-        out.resize(chunk.events.len(), Err(why));
-        out
+        results.resize(n, Err(why));
+        results
     }
 
-    /// One XADD per event, each command's buffers sized before it is written (growing them
-    /// argument by argument showed in profiles).
-    fn pipeline(&self, events: &[Delivery]) -> Result<::redis::Pipeline, String> {
-        let mut pipe = ::redis::Pipeline::with_capacity(events.len());
+    /// One XADD per event, written into `out`.
+    fn encode(&self, events: &[Delivery], out: &mut Vec<u8>) -> Result<(), String> {
         // One submission time for the slice: formatting the clock per entry showed in profiles.
         let submit_ts = hopeit::submit_ts();
-        let key = &self.target.url.key;
+        let key = self.target.url.key.as_bytes();
+        let maxlen = self.target.maxlen.map(|n| n.to_string());
         for d in events {
             let fields = fields_for(&self.target, d.into(), &submit_ts)?;
-            let data: usize = fields.iter().map(|(k, v)| k.len() + v.len()).sum();
-            let mut cmd = ::redis::Cmd::with_capacity(6 + 2 * fields.len(), data + key.len() + 32);
-            cmd.arg("XADD").arg(key);
-            if let Some(n) = self.target.maxlen {
-                cmd.arg("MAXLEN").arg("~").arg(n);
+            let head = if maxlen.is_some() { 6 } else { 3 };
+            wire::array(out, head + 2 * fields.len());
+            wire::bulk(out, b"XADD");
+            wire::bulk(out, key);
+            if let Some(n) = &maxlen {
+                wire::bulk(out, b"MAXLEN");
+                wire::bulk(out, b"~");
+                wire::bulk(out, n.as_bytes());
             }
-            cmd.arg("*");
+            wire::bulk(out, b"*");
             for (k, v) in &fields {
-                cmd.arg(k.as_ref()).arg(v.as_ref());
+                wire::bulk(out, k);
+                wire::bulk(out, v);
             }
-            pipe.add_command(cmd);
         }
-        Ok(pipe)
+        Ok(())
     }
 }
 
-/// XADDs per pipeline: enough to keep Redis busy while the next slice is encoded, few enough
+/// XADDs per slice: enough to keep Redis busy while the next slice is written, few enough
 /// that the first reaches it early (redis-benchmark's `-P 100`).
 const SLICE: usize = 100;
-
-/// A pipeline's reply on its way.
-type Reply = Pin<Box<dyn Future<Output = ::redis::RedisResult<Vec<Value>>> + Send>>;
-
-enum Sent {
-    Done(::redis::RedisResult<Vec<Value>>),
-    Waiting(Reply),
-}
-
-/// Polls once: the connection queues a request when it is first polled, so each slice is on
-/// its way, in order, before the next is encoded.
-async fn poll_once<T>(f: &mut Pin<Box<dyn Future<Output = T> + Send>>) -> Option<T> {
-    std::future::poll_fn(|cx| {
-        Poll::Ready(match f.as_mut().poll(cx) {
-            Poll::Ready(v) => Some(v),
-            Poll::Pending => None,
-        })
-    })
-    .await
-}
-
-/// XADD's reply: the new entry's id.
-fn entry_id(v: Value) -> String {
-    match v {
-        Value::BulkString(b) => String::from_utf8_lossy(&b).into_owned(),
-        Value::SimpleString(s) => s,
-        other => format!("{other:?}"),
-    }
-}
 
 impl Sink for RedisSink {
     /// Pipelined slices of XADDs: one result per event, its new entry id as its output.
@@ -549,7 +528,7 @@ impl Sink for RedisSink {
     }
 
     async fn finish(&mut self, _grace: Duration) {
-        self.conn = None;
+        self.wire = None;
     }
 }
 
