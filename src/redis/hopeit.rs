@@ -225,12 +225,25 @@ impl Encoding {
 
     /// The payload field for a JSON value, given as its JSON text.
     pub fn encode(&self, text: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.encode_into(text, &mut out);
+        out
+    }
+
+    /// [`Encoding::encode`] appended to `out`, through buffers kept from one payload to the
+    /// next (`replay --to` encodes a million).
+    pub fn encode_into(&self, text: &str, out: &mut Vec<u8>) {
+        thread_local! {
+            static BASE64: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
         match self {
-            Encoding::Json => text.as_bytes().to_vec(),
-            Encoding::Json64Lz4 => {
-                let b64 = base64::engine::general_purpose::STANDARD.encode(text);
-                super::lz4::frame(b64.as_bytes())
-            }
+            Encoding::Json => out.extend_from_slice(text.as_bytes()),
+            Encoding::Json64Lz4 => BASE64.with(|b64| {
+                let mut b64 = b64.borrow_mut();
+                b64.clear();
+                base64::engine::general_purpose::STANDARD.encode_string(text, &mut b64);
+                super::lz4::frame_into(b64.as_bytes(), out);
+            }),
         }
     }
 }
@@ -248,13 +261,13 @@ pub fn submit_ts() -> String {
 }
 
 /// The fields hopeit's consumers require (redis-streams-notes.md), in hopeit's order, for a
-/// payload (its JSON text) that must be a JSON object.
+/// payload already encoded by `encoding` (of JSON text that must be a JSON object).
 pub fn entry_fields<'a>(
     id: Cow<'a, str>,
     event_type: &'a str,
     submit_ts: &'a str,
     encoding: Encoding,
-    payload: &str,
+    payload: Cow<'a, [u8]>,
 ) -> [(&'static str, Cow<'a, [u8]>); 8] {
     [
         (
@@ -270,7 +283,7 @@ pub fn entry_fields<'a>(
         ("auth_info", Cow::Borrowed(b"e30=")),
         ("ser", Cow::Borrowed(encoding.ser().as_bytes())),
         ("comp", Cow::Borrowed(encoding.comp().as_bytes())),
-        ("payload", Cow::Owned(encoding.encode(payload))),
+        ("payload", payload),
     ]
 }
 

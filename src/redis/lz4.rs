@@ -159,20 +159,24 @@ thread_local! {
         ));
 }
 
-/// One LZ4 frame of `input`, as `FrameEncoder::new` writes it.
-pub fn frame(input: &[u8]) -> Vec<u8> {
+/// One LZ4 frame of `input`, as `FrameEncoder::new` writes it, appended to `out`: a writer of
+/// many payloads keeps one buffer, and the reused encoder keeps its own (taking it each time
+/// was an allocation per payload).
+pub fn frame_into(input: &[u8], out: &mut Vec<u8>) {
     if input.len() > REUSED_UP_TO {
-        let mut enc = lz4_flex::frame::FrameEncoder::new(Vec::new());
+        let mut enc = lz4_flex::frame::FrameEncoder::new(std::mem::take(out));
         // Writing into a Vec cannot fail.
         let _ = std::io::Write::write_all(&mut enc, input);
-        return enc.finish().unwrap_or_default();
+        *out = enc.finish().unwrap_or_default();
+        return;
     }
     ENCODER.with(|cell| {
         let mut enc = cell.borrow_mut();
         // Writing into a Vec cannot fail; try_finish closes the frame, the next write opens one.
         let _ = std::io::Write::write_all(&mut *enc, input);
         let _ = enc.try_finish();
-        std::mem::take(enc.get_mut())
+        out.extend_from_slice(enc.get_ref());
+        enc.get_mut().clear();
     })
 }
 
@@ -213,8 +217,13 @@ mod tests {
             b"x",
             &big[..70_000],
         ];
+        // Appended to what the buffer holds, one after the other.
+        let mut out = b"before".to_vec();
+        let mut expected = out.clone();
         for input in inputs {
-            assert_eq!(frame(input), fresh(input), "{} bytes", input.len());
+            frame_into(input, &mut out);
+            expected.extend(fresh(input));
+            assert_eq!(out, expected, "{} bytes", input.len());
         }
     }
 

@@ -70,20 +70,34 @@ impl<'a> From<&'a Delivery> for EventRef<'a> {
     }
 }
 
-/// The fields of one event's entry, or why it cannot be written (`submit_ts`: hopeit's, when
-/// the entry is written in its layout). Borrowed where they can be: a million entries of eight
-/// fields each were sixteen million small copies.
-pub fn fields_for<'a>(
-    target: &'a RedisTarget,
-    d: EventRef<'a>,
-    submit_ts: &'a str,
-) -> Result<Fields<'a>, String> {
-    Ok(match checked(target, d)? {
-        Checked::Fields(f) => f
-            .into_iter()
-            .map(|(k, v)| (Cow::Owned(k), Cow::Owned(v)))
-            .collect(),
-        Checked::Hopeit { id, payload } => {
+/// Writes the XADD of one event into `out`: `head` (`XADD key [MAXLEN ~ n] *`), then the
+/// entry's fields, or says why it cannot be written (`submit_ts`: hopeit's, when the entry is
+/// written in its layout; `payload`: a buffer for the encoded payload, kept from one event to
+/// the next). Written straight from the event's parts: a list of the fields per event, and
+/// the payload's own buffers, were allocations per entry.
+pub fn write_xadd(
+    target: &RedisTarget,
+    d: EventRef<'_>,
+    submit_ts: &str,
+    head: &[&[u8]],
+    out: &mut Vec<u8>,
+    payload: &mut Vec<u8>,
+) -> Result<(), String> {
+    let start = |out: &mut Vec<u8>, fields: usize| {
+        wire::array(out, head.len() + 2 * fields);
+        for arg in head {
+            wire::bulk(out, arg);
+        }
+    };
+    match checked(target, d)? {
+        Checked::Fields(fields) => {
+            start(out, fields.len());
+            for (k, v) in &fields {
+                wire::bulk(out, k);
+                wire::bulk(out, v);
+            }
+        }
+        Checked::Hopeit { id, payload: text } => {
             let Layout::Hopeit {
                 event_type,
                 encoding,
@@ -91,16 +105,24 @@ pub fn fields_for<'a>(
             else {
                 return Err("not the hopeit layout".into());
             };
-            hopeit::entry_fields(id.into(), event_type, submit_ts, *encoding, &payload)
-                .into_iter()
-                .map(|(name, value)| (Cow::Borrowed(name.as_bytes()), value))
-                .collect()
+            payload.clear();
+            encoding.encode_into(&text, payload);
+            let fields = hopeit::entry_fields(
+                id.into(),
+                event_type,
+                submit_ts,
+                *encoding,
+                Cow::Borrowed(payload),
+            );
+            start(out, fields.len());
+            for (k, v) in &fields {
+                wire::bulk(out, k.as_bytes());
+                wire::bulk(out, v);
+            }
         }
-    })
+    }
+    Ok(())
 }
-
-/// An entry's field/value pairs, in order.
-pub type Fields<'a> = Vec<(Cow<'a, [u8]>, Cow<'a, [u8]>)>;
 
 /// An event that can be written: its fields, or hopeit's id and payload still to encode (the
 /// pre-flight check stops here, so payloads are not encoded twice).
@@ -391,6 +413,8 @@ pub struct RedisSink {
     wire: Option<Wire>,
     /// The commands of a slice, written here (the buffer is kept from slice to slice).
     out: Vec<u8>,
+    /// Each hopeit payload, encoded here before it is written (kept from event to event).
+    payload: Vec<u8>,
 }
 
 impl RedisSink {
@@ -399,6 +423,7 @@ impl RedisSink {
             target,
             wire: None,
             out: Vec::new(),
+            payload: Vec::new(),
         }
     }
 
@@ -463,27 +488,24 @@ impl RedisSink {
     }
 
     /// One XADD per event, written into `out`.
-    fn encode(&self, events: &[Delivery], out: &mut Vec<u8>) -> Result<(), String> {
+    fn encode(&mut self, events: &[Delivery], out: &mut Vec<u8>) -> Result<(), String> {
         // One submission time for the slice: formatting the clock per entry showed in profiles.
         let submit_ts = hopeit::submit_ts();
-        let key = self.target.url.key.as_bytes();
         let maxlen = self.target.maxlen.map(|n| n.to_string());
+        let mut head: Vec<&[u8]> = vec![b"XADD", self.target.url.key.as_bytes()];
+        if let Some(n) = &maxlen {
+            head.extend([&b"MAXLEN"[..], b"~", n.as_bytes()]);
+        }
+        head.push(b"*");
         for d in events {
-            let fields = fields_for(&self.target, d.into(), &submit_ts)?;
-            let head = if maxlen.is_some() { 6 } else { 3 };
-            wire::array(out, head + 2 * fields.len());
-            wire::bulk(out, b"XADD");
-            wire::bulk(out, key);
-            if let Some(n) = &maxlen {
-                wire::bulk(out, b"MAXLEN");
-                wire::bulk(out, b"~");
-                wire::bulk(out, n.as_bytes());
-            }
-            wire::bulk(out, b"*");
-            for (k, v) in &fields {
-                wire::bulk(out, k);
-                wire::bulk(out, v);
-            }
+            write_xadd(
+                &self.target,
+                d.into(),
+                &submit_ts,
+                &head,
+                out,
+                &mut self.payload,
+            )?;
         }
         Ok(())
     }

@@ -493,7 +493,7 @@ pub(super) fn import_hopeit(
             event_type,
             &submit,
             Encoding::Json,
-            &payload,
+            Encoding::Json.encode(&payload).into(),
         )
         .into_iter()
         .map(|(name, value)| (name.as_bytes().to_vec(), value.into_owned()))
