@@ -16,7 +16,7 @@ use super::conn::{connect, Failure};
 use super::entry::Entry;
 use super::plain;
 use super::url::Server;
-use super::wire::Wire;
+use super::wire::{self, Wire};
 
 /// Where a plain reader starts on a key it has no cursor for.
 #[derive(Debug, Clone, PartialEq)]
@@ -336,12 +336,44 @@ impl StreamSource {
         Ok(())
     }
 
-    /// `BLOCK` for reads of new entries, unless `--exit-at-end` wants to know at once that there
-    /// are none.
-    fn block_arg(&self, cmd: &mut ::redis::Cmd) {
-        if !self.opts.exit_at_end {
-            cmd.arg("BLOCK").arg(self.opts.block.as_millis() as u64);
+    /// One XREADGROUP (its arguments written out) over the reads' connection: the entries per
+    /// key, read from the reply where they lie, as plain reads are ([`super::wire`]). Acks and
+    /// everything else stay on the crate's connection.
+    async fn xreadgroup(
+        &mut self,
+        args: &[&[u8]],
+    ) -> Result<Vec<(String, Vec<RawEntry>)>, Failure> {
+        let mut wire = match self.wire.take() {
+            Some(w) => w,
+            None => Wire::open(&self.opts.server, self.response_timeout()).await?,
+        };
+        let mut out = Vec::new();
+        wire::command(&mut out, args);
+        wire.send(&out).await?;
+        let reply = wire.reply().await?;
+        let server = &self.opts.server;
+        if reply.first() == Some(&b'-') {
+            // The connection is fine: the server refused this one command (NOGROUP...).
+            self.wire = Some(wire);
+            return Err(match wire::value(&reply) {
+                Err(e) => Failure::from_redis(e, server),
+                Ok(_) => Failure::Refused(format!("{server}: XREADGROUP failed")),
+            });
         }
+        let mut got: Vec<(String, Vec<RawEntry>)> = Vec::new();
+        let text = |t: &[u8]| String::from_utf8_lossy(t).into_owned();
+        wire::xread_entries(&reply, |key, id, pairs| {
+            if got.last().is_none_or(|(k, _)| k.as_bytes() != key) {
+                got.push((text(key), Vec::new()));
+            }
+            let pairs = pairs.map(|p| p.iter().map(|(k, v)| (k.to_vec(), v.to_vec())).collect());
+            if let Some((_, entries)) = got.last_mut() {
+                entries.push((text(id), pairs));
+            }
+        })
+        .map_err(|why| Failure::Refused(format!("{server}: {why}")))?;
+        self.wire = Some(wire);
+        Ok(got)
     }
 
     /// The next plain read from where every key stands now.
@@ -414,20 +446,24 @@ impl StreamSource {
             let key = self.parts[i].key.clone();
             match self.parts[i].phase.clone() {
                 Phase::Pending(after) => {
-                    let cmd = ::redis::cmd("XREADGROUP")
-                        .arg("GROUP")
-                        .arg(group)
-                        .arg(consumer)
-                        .arg("COUNT")
-                        .arg(self.opts.batch)
-                        .arg("STREAMS")
-                        .arg(&key)
-                        .arg(&after)
-                        .clone();
+                    let count = self.opts.batch.to_string();
                     let t0 = Instant::now();
-                    let reply = self.query(&cmd).await?;
-                    let entries: Vec<RawEntry> =
-                        streams(reply).into_iter().flat_map(|(_, e)| e).collect();
+                    let entries: Vec<RawEntry> = self
+                        .xreadgroup(&[
+                            b"XREADGROUP",
+                            b"GROUP",
+                            group.as_bytes(),
+                            consumer.as_bytes(),
+                            b"COUNT",
+                            count.as_bytes(),
+                            b"STREAMS",
+                            key.as_bytes(),
+                            after.as_bytes(),
+                        ])
+                        .await?
+                        .into_iter()
+                        .flat_map(|(_, e)| e)
+                        .collect();
                     match entries.last() {
                         None => {
                             self.parts[i].phase = match claim_idle {
@@ -486,24 +522,30 @@ impl StreamSource {
                 Phase::New => {}
             }
         }
-        let mut cmd = ::redis::cmd("XREADGROUP");
-        cmd.arg("GROUP")
-            .arg(group)
-            .arg(consumer)
-            .arg("COUNT")
-            .arg(self.opts.batch);
-        self.block_arg(&mut cmd);
-        cmd.arg("STREAMS");
-        for p in &self.parts {
-            cmd.arg(&p.key);
+        let (count, block) = (
+            self.opts.batch.to_string(),
+            self.opts.block.as_millis().to_string(),
+        );
+        let mut args: Vec<&[u8]> = vec![
+            b"XREADGROUP",
+            b"GROUP",
+            group.as_bytes(),
+            consumer.as_bytes(),
+            b"COUNT",
+            count.as_bytes(),
+        ];
+        // BLOCK for new entries, unless `--exit-at-end` wants to know at once that there are
+        // none.
+        if !self.opts.exit_at_end {
+            args.extend([&b"BLOCK"[..], block.as_bytes()]);
         }
-        for _ in &self.parts {
-            cmd.arg(">");
-        }
+        args.push(b"STREAMS");
+        let keys: Vec<String> = self.parts.iter().map(|p| p.key.clone()).collect();
+        args.extend(keys.iter().map(|k| k.as_bytes()));
+        args.extend(keys.iter().map(|_| &b">"[..]));
         let t0 = Instant::now();
-        let reply = self.query(&cmd).await?;
+        let got = self.xreadgroup(&args).await?;
         let latency = t0.elapsed();
-        let got = streams(reply);
         self.drained = got.is_empty();
         if got.is_empty() && claim_idle.is_some() {
             // Nothing new: look again for entries that went idle meanwhile.
@@ -696,7 +738,7 @@ impl Source for StreamSource {
 }
 
 /// An entry as XREAD gives it: id and field pairs (none when it was deleted while pending).
-pub(super) type RawEntry = (String, Option<Vec<(Vec<u8>, Vec<u8>)>>);
+type RawEntry = (String, Option<Vec<(Vec<u8>, Vec<u8>)>>);
 
 fn text(v: &Value) -> Option<String> {
     match v {
@@ -758,28 +800,6 @@ fn entries(v: Value) -> Vec<RawEntry> {
             Some((id, fields))
         })
         .collect()
-}
-
-/// The per-key entries of an XREAD(GROUP) reply (nil: none before BLOCK ran out).
-fn streams(v: Value) -> Vec<(String, Vec<RawEntry>)> {
-    match v {
-        Value::Array(list) => list
-            .into_iter()
-            .filter_map(|s| match s {
-                Value::Array(kv) if kv.len() == 2 => {
-                    let mut kv = kv.into_iter();
-                    let key = text(&kv.next()?)?;
-                    Some((key, entries(kv.next()?)))
-                }
-                _ => None,
-            })
-            .collect(),
-        Value::Map(m) => m
-            .into_iter()
-            .filter_map(|(k, e)| Some((text(&k)?, entries(e))))
-            .collect(),
-        _ => Vec::new(),
-    }
 }
 
 /// XAUTOCLAIM's reply: the next start, the entries taken, the ids deleted meanwhile.
