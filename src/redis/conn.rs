@@ -75,6 +75,13 @@ impl Failure {
         if e.kind() == ::redis::ErrorKind::AuthenticationFailed {
             return Failure::auth_failed(server);
         }
+        // Something else than Redis on that port (the crate's text spans lines of bytes).
+        if e.kind() == ::redis::ErrorKind::Parse {
+            let first = text.lines().next().unwrap_or_default();
+            return Failure::Refused(format!(
+                "{server}: the reply is not Redis's protocol ({first}); is this a Redis server's port?"
+            ));
+        }
         match code.as_str() {
             "WRONGPASS" | "NOAUTH" | "NOPERM" => Failure::Auth(format!(
                 "{server}: authentication failed ({code}); check the user and password in the URL or REDISCLI_AUTH"

@@ -284,7 +284,7 @@ fn reply_end(b: &[u8], s: &mut Scan) -> Result<Option<usize>, String> {
 
 fn not_resp2(kind: u8) -> String {
     format!(
-        "Redis sent a reply feedctl cannot read (it starts with {:?}, not a RESP2 type)",
+        "the reply is not Redis's protocol (it starts with {:?}, not a RESP2 type); is this a Redis server's port?",
         kind as char
     )
 }

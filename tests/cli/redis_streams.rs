@@ -926,3 +926,50 @@ fn redis_exit_at_end_reads_what_is_there_and_stops() {
         "every entry of the group acked"
     );
 }
+
+/// Something else than Redis on the port (here an HTTP server's answer to anything): a clear
+/// one-line error and exit 4, for `tail` and for `replay --to`, not a retry loop or a dump.
+#[test]
+fn redis_a_server_that_is_not_redis_is_named_and_exits_4() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                use std::io::{Read, Write};
+                let mut conn = conn;
+                let mut buf = [0u8; 4096];
+                let _ = conn.read(&mut buf);
+                let _ = conn.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+            });
+        }
+    });
+    let sb = Sandbox::new();
+    let url = format!("redis://127.0.0.1:{port}/k");
+    let out = sb
+        .cmd()
+        .args(["tail", &url, "--exit-at-end"])
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert!(err.contains("is this a Redis server's port?"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    std::fs::write(sb.path().join("e.ndjson"), "{\"id\":\"e1\",\"n\":1}\n").unwrap();
+    let out = sb
+        .cmd()
+        .args(["journal", "import", "-j", "j.db", "e.ndjson"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let out = sb
+        .cmd()
+        .args(["replay", "-j", "j.db", "--to", &url])
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("is this a Redis server's port?"));
+}
