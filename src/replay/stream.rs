@@ -2,7 +2,6 @@
 //! result line per event, matched by `id`, so results may come back in any order. The protocol
 //! is documented in `docs/handler.md`.
 
-use std::collections::HashMap;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -36,6 +35,12 @@ enum Status<'a> {
     #[serde(borrow)]
     Word(std::borrow::Cow<'a, str>),
     Other(serde::de::IgnoredAny),
+}
+
+/// The row a result's id names, when it is a request of this attempt (`<row>.<attempt>`).
+fn request_row(id: &str, attempt: u32) -> Option<i64> {
+    let (row, of) = id.split_once('.')?;
+    (of.parse::<u32>().ok()? == attempt).then(|| row.parse().ok())?
 }
 
 impl ResultLine<'_> {
@@ -206,21 +211,30 @@ impl StreamHandler {
             .timeout
             .map(|t| tokio::time::Instant::from_std(started) + t);
         let slow_at = tokio::time::Instant::from_std(started) + self.settings.slow;
-        let mut pending: HashMap<String, i64> = HashMap::with_capacity(events.len());
+        // Each event waiting for its result, by row: the request id is `<row>.<attempt>`, so a
+        // result names its event without a string per event (a formatted id in a SipHash map
+        // per event, twice, showed in stream mode's profiles).
+        let mut pending: crate::FastMap<i64, usize> = crate::FastMap::default();
+        pending.reserve(events.len());
         let mut buf = Vec::with_capacity(events.iter().map(|d| d.raw.len() + 64).sum());
-        for d in events {
+        let mut n = itoa::Buffer::new();
+        for (i, d) in events.iter().enumerate() {
             // The id is digits and a dot: it needs no JSON escaping.
-            let id = format!("{}.{attempt}", d.row);
-            use std::io::Write as _;
-            let _ = writeln!(
-                buf,
-                "{{\"id\":\"{id}\",\"chunk\":{},\"attempt\":{attempt},\"event\":{}}}",
-                chunk.seq,
-                one_line(&d.raw)
-            );
-            pending.insert(id, d.row);
+            buf.extend_from_slice(b"{\"id\":\"");
+            buf.extend_from_slice(n.format(d.row).as_bytes());
+            buf.push(b'.');
+            buf.extend_from_slice(n.format(attempt).as_bytes());
+            buf.extend_from_slice(b"\",\"chunk\":");
+            buf.extend_from_slice(n.format(chunk.seq).as_bytes());
+            buf.extend_from_slice(b",\"attempt\":");
+            buf.extend_from_slice(n.format(attempt).as_bytes());
+            buf.extend_from_slice(b",\"event\":");
+            buf.extend_from_slice(one_line(&d.raw).as_bytes());
+            buf.extend_from_slice(b"}\n");
+            pending.insert(d.row, i);
         }
-        let mut got: HashMap<i64, (i32, Duration, String)> = HashMap::with_capacity(events.len());
+        // Each event's result, by its place in `events`.
+        let mut got: Vec<Option<(i32, Duration, String)>> = vec![None; events.len()];
         let mut warned = false;
         let mut dead = false;
         let mut timed_out = false;
@@ -236,6 +250,14 @@ impl StreamHandler {
                 stdin.write_all(&buf).await?;
                 stdin.flush().await
             });
+            // Armed once for the chunk, not once per result line.
+            let mut slow = std::pin::pin!(tokio::time::sleep_until(slow_at));
+            let mut timeout = std::pin::pin!(async {
+                match deadline {
+                    Some(d) => tokio::time::sleep_until(d).await,
+                    None => std::future::pending().await,
+                }
+            });
             while !dead && (!pending.is_empty() || !written) {
                 tokio::select! {
                     w = &mut writing, if !written => {
@@ -250,9 +272,10 @@ impl StreamHandler {
                         ),
                         Ok(Some(line)) => match serde_json::from_slice::<ResultLine>(&line.bytes) {
                             Ok(r) => {
-                                if let Some(row) = pending.remove(r.id.as_ref()) {
+                                let at = request_row(&r.id, attempt).and_then(|row| Some((row, pending.remove(&row)?)));
+                                if let Some((row, i)) = at {
                                     done.event(row);
-                                    got.insert(row, (r.status_code(), started.elapsed(), r.message.clone().unwrap_or_default()));
+                                    got[i] = Some((r.status_code(), started.elapsed(), r.message.unwrap_or_default()));
                                 }
                             }
                             // Anything else the handler prints is its own logging.
@@ -261,11 +284,11 @@ impl StreamHandler {
                         },
                         Ok(None) | Err(_) => dead = true,
                     },
-                    _ = tokio::time::sleep_until(slow_at), if !warned => {
+                    _ = &mut slow, if !warned => {
                         warned = true;
                         eprintln!("slow: the stream handler has not answered {} event(s) of chunk {} after {}s", pending.len(), chunk.seq, self.settings.slow.as_secs());
                     }
-                    _ = async { match deadline { Some(d) => tokio::time::sleep_until(d).await, None => std::future::pending().await } } => {
+                    _ = &mut timeout => {
                         timed_out = true;
                         break;
                     }
@@ -280,7 +303,8 @@ impl StreamHandler {
         }
         events
             .iter()
-            .map(|d| match got.remove(&d.row) {
+            .zip(got)
+            .map(|(d, got)| match got {
                 Some((code, duration, message)) => RunResult {
                     row: d.row,
                     attempt,
@@ -309,5 +333,20 @@ impl StreamHandler {
                 },
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_result_names_its_event_only_with_this_attempts_id() {
+        assert_eq!(request_row("12.1", 1), Some(12));
+        assert_eq!(request_row("12.2", 2), Some(12));
+        // Another attempt's result (a late answer to a re-queued chunk), or not an id of ours.
+        for id in ["12.1", "12", "x.2", "12.x", "", ".2", "12.2.2"] {
+            assert_eq!(request_row(id, 2), None, "{id}");
+        }
     }
 }

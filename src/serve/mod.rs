@@ -18,6 +18,8 @@ use std::time::Duration;
 use serde_json::value::RawValue;
 use tokio_util::sync::CancellationToken;
 
+use crate::FastMap;
+
 pub use faults::{FaultRule, Faults};
 pub use hub::{HubSettings, Published};
 pub use reqlog::LoggedRequest;
@@ -104,7 +106,8 @@ pub struct ServedChunk {
 /// A served event: its id and, when served from a journal, its row.
 type ServedEvent = (Arc<str>, Option<i64>);
 
-/// What reads served, to link a bot's reply to the event it answers.
+/// What reads served, to link a bot's reply to the event it answers. Every served event goes
+/// through its maps: SipHash was a tenth of serve's time, hence [`FastMap`].
 #[derive(Default)]
 struct LastServed {
     /// Per stream: (event id, journal row) of each event of the latest read that had any there.
@@ -114,9 +117,6 @@ struct LastServed {
     /// The ids of `by_id`, oldest first, so it keeps only the last `SERVED_KEPT`.
     order: std::collections::VecDeque<Arc<str>>,
 }
-
-/// Every served event goes through these maps: SipHash was a tenth of serve's time.
-type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// How many served events a reply can still be linked to by id.
 const SERVED_KEPT: usize = 100_000;
