@@ -336,19 +336,41 @@ impl StreamSource {
         Ok(())
     }
 
-    /// One XREADGROUP (its arguments written out) over the reads' connection: the entries per
-    /// key, read from the reply where they lie, as plain reads are ([`super::wire`]). Acks and
-    /// everything else stay on the crate's connection.
+    /// One XREADGROUP of `--batch` entries after each (key, id), blocking for BLOCK or not,
+    /// over the reads' connection: the entries per key, read from the reply where they lie, as
+    /// plain reads are ([`super::wire`]). Acks and everything else stay on the crate's
+    /// connection.
     async fn xreadgroup(
         &mut self,
-        args: &[&[u8]],
+        group: &str,
+        consumer: &str,
+        block: bool,
+        after: &[(&str, &str)],
     ) -> Result<Vec<(String, Vec<RawEntry>)>, Failure> {
+        let (count, ms) = (
+            self.opts.batch.to_string(),
+            self.opts.block.as_millis().to_string(),
+        );
+        let mut args: Vec<&[u8]> = vec![
+            b"XREADGROUP",
+            b"GROUP",
+            group.as_bytes(),
+            consumer.as_bytes(),
+            b"COUNT",
+            count.as_bytes(),
+        ];
+        if block {
+            args.extend([&b"BLOCK"[..], ms.as_bytes()]);
+        }
+        args.push(b"STREAMS");
+        args.extend(after.iter().map(|(key, _)| key.as_bytes()));
+        args.extend(after.iter().map(|(_, id)| id.as_bytes()));
         let mut wire = match self.wire.take() {
             Some(w) => w,
             None => Wire::open(&self.opts.server, self.response_timeout()).await?,
         };
         let mut out = Vec::new();
-        wire::command(&mut out, args);
+        wire::command(&mut out, &args);
         wire.send(&out).await?;
         let reply = wire.reply().await?;
         let server = &self.opts.server;
@@ -446,20 +468,9 @@ impl StreamSource {
             let key = self.parts[i].key.clone();
             match self.parts[i].phase.clone() {
                 Phase::Pending(after) => {
-                    let count = self.opts.batch.to_string();
                     let t0 = Instant::now();
                     let entries: Vec<RawEntry> = self
-                        .xreadgroup(&[
-                            b"XREADGROUP",
-                            b"GROUP",
-                            group.as_bytes(),
-                            consumer.as_bytes(),
-                            b"COUNT",
-                            count.as_bytes(),
-                            b"STREAMS",
-                            key.as_bytes(),
-                            after.as_bytes(),
-                        ])
+                        .xreadgroup(group, consumer, false, &[(&key, &after)])
                         .await?
                         .into_iter()
                         .flat_map(|(_, e)| e)
@@ -522,29 +533,13 @@ impl StreamSource {
                 Phase::New => {}
             }
         }
-        let (count, block) = (
-            self.opts.batch.to_string(),
-            self.opts.block.as_millis().to_string(),
-        );
-        let mut args: Vec<&[u8]> = vec![
-            b"XREADGROUP",
-            b"GROUP",
-            group.as_bytes(),
-            consumer.as_bytes(),
-            b"COUNT",
-            count.as_bytes(),
-        ];
+        let keys: Vec<String> = self.parts.iter().map(|p| p.key.clone()).collect();
+        let new: Vec<(&str, &str)> = keys.iter().map(|k| (k.as_str(), ">")).collect();
+        let t0 = Instant::now();
         // BLOCK for new entries, unless `--exit-at-end` wants to know at once that there are
         // none.
-        if !self.opts.exit_at_end {
-            args.extend([&b"BLOCK"[..], block.as_bytes()]);
-        }
-        args.push(b"STREAMS");
-        let keys: Vec<String> = self.parts.iter().map(|p| p.key.clone()).collect();
-        args.extend(keys.iter().map(|k| k.as_bytes()));
-        args.extend(keys.iter().map(|_| &b">"[..]));
-        let t0 = Instant::now();
-        let got = self.xreadgroup(&args).await?;
+        let block = !self.opts.exit_at_end;
+        let got = self.xreadgroup(group, consumer, block, &new).await?;
         let latency = t0.elapsed();
         self.drained = got.is_empty();
         if got.is_empty() && claim_idle.is_some() {
