@@ -1,7 +1,8 @@
 //! `replay --to redis://host/KEY` (DESIGN §4b): each chunk written as pipelined slices of
-//! `XADD`s on one connection of feedctl's own ([`crate::redis::wire`]). Entries recorded from Redis keep their original fields; any event can be written in
-//! hopeit.engine's layout. Every selected event is checked before the first write, because one
-//! bad entry stalls a hopeit consumer.
+//! `XADD`s on one connection of feedctl's own ([`crate::redis::wire`]). Entries recorded from
+//! Redis keep their original fields; any event can be written in hopeit.engine's layout. Every
+//! selected event is checked before the first write, because one bad entry stalls a hopeit
+//! consumer.
 
 use std::borrow::Cow;
 use std::time::{Duration, Instant};
@@ -75,7 +76,7 @@ impl<'a> From<&'a Delivery> for EventRef<'a> {
 /// written in its layout; `payload`: a buffer for the encoded payload, kept from one event to
 /// the next). Written straight from the event's parts: a list of the fields per event, and
 /// the payload's own buffers, were allocations per entry.
-pub fn write_xadd(
+fn write_xadd(
     target: &RedisTarget,
     d: EventRef<'_>,
     submit_ts: &str,
