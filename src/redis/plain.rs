@@ -96,10 +96,9 @@ pub async fn read(mut wire: Wire, req: Request) -> Result<Read, Failure> {
     wire::command(&mut out, &xread);
     let t0 = Instant::now();
     wire.send(&out).await?;
-    let failed = |e| Failure::from_redis(e, &req.server);
     let mut infos = Vec::with_capacity(req.keys.len());
     for _ in &req.keys {
-        infos.push(match wire::value(&wire.reply().await?).map_err(failed) {
+        infos.push(match wire::value(&wire.reply().await?, &req.server) {
             Ok(v) => Some(v),
             // No such key (yet): nothing was lost.
             Err(Failure::Refused(t)) if t.contains("no such key") => None,
@@ -107,11 +106,8 @@ pub async fn read(mut wire: Wire, req: Request) -> Result<Read, Failure> {
         });
     }
     let reply = wire.reply().await?;
-    if reply.first() == Some(&b'-') {
-        return Err(wire::value(&reply)
-            .map_err(failed)
-            .err()
-            .unwrap_or_else(|| Failure::Refused(format!("{}: XREAD failed", req.server))));
+    if let Some(f) = wire::error(&reply, &req.server) {
+        return Err(f);
     }
     let latency = t0.elapsed();
     let garbage = |why: String| Failure::Refused(format!("{}: {why}", req.server));

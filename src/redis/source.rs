@@ -374,13 +374,10 @@ impl StreamSource {
         wire.send(&out).await?;
         let reply = wire.reply().await?;
         let server = &self.opts.server;
-        if reply.first() == Some(&b'-') {
+        if let Some(f) = wire::error(&reply, server) {
             // The connection is fine: the server refused this one command (NOGROUP...).
             self.wire = Some(wire);
-            return Err(match wire::value(&reply) {
-                Err(e) => Failure::from_redis(e, server),
-                Ok(_) => Failure::Refused(format!("{server}: XREADGROUP failed")),
-            });
+            return Err(f);
         }
         let mut got: Vec<(String, Vec<RawEntry>)> = Vec::new();
         let text = |t: &[u8]| String::from_utf8_lossy(t).into_owned();

@@ -80,7 +80,7 @@ impl Wire {
             }
             wire.send(&out).await?;
             // Whatever the server says against AUTH, the credentials did not do.
-            if value(&wire.reply().await?).is_err() {
+            if value(&wire.reply().await?, server).is_err() {
                 return Err(Failure::auth_failed(server));
             }
         }
@@ -88,7 +88,7 @@ impl Wire {
             out.clear();
             command(&mut out, &[b"SELECT", server.db.to_string().as_bytes()]);
             wire.send(&out).await?;
-            value(&wire.reply().await?).map_err(|e| Failure::from_redis(e, server))?;
+            value(&wire.reply().await?, server)?;
         }
         Ok(wire)
     }
@@ -234,10 +234,19 @@ pub fn bulk(out: &mut Vec<u8>, arg: &[u8]) {
     out.extend_from_slice(b"\r\n");
 }
 
-/// A whole reply as the crate's `Value`, or the error the server answered, as the crate
-/// makes it.
-pub fn value(reply: &[u8]) -> ::redis::RedisResult<Value> {
-    ::redis::parse_redis_value(reply)?.extract_error()
+/// A whole reply as the crate's `Value`, or the error the server answered, parsed by the
+/// crate and sorted by [`Failure::from_redis`] as on the crate's own connections.
+pub fn value(reply: &[u8], server: &Server) -> Result<Value, Failure> {
+    ::redis::parse_redis_value(reply)
+        .and_then(Value::extract_error)
+        .map_err(|e| Failure::from_redis(e, server))
+}
+
+/// The error the server answered, when `reply` is one (`-CODE text`).
+pub fn error(reply: &[u8], server: &Server) -> Option<Failure> {
+    (reply.first() == Some(&b'-'))
+        .then(|| value(reply, server).err())
+        .flatten()
 }
 
 /// Progress of the search for a reply's end: the offset reached, and how many values are
@@ -485,6 +494,13 @@ mod tests {
         }
     }
 
+    /// The server errors are named after.
+    fn server() -> Server {
+        crate::redis::StreamUrl::parse("redis://127.0.0.1:1/k", None)
+            .unwrap()
+            .server()
+    }
+
     fn bulk(b: &[u8]) -> Value {
         Value::BulkString(b.to_vec())
     }
@@ -531,7 +547,7 @@ mod tests {
             }
         }
         assert_eq!(
-            value(&two[..first]).unwrap(),
+            value(&two[..first], &server()).unwrap(),
             ::redis::parse_redis_value(&two[..first]).unwrap()
         );
         for (bytes, end) in [
@@ -617,8 +633,11 @@ mod tests {
                 Err(b":5\r\n"),
             ]
         );
-        let e = value(got[2].unwrap_err()).unwrap_err();
-        assert_eq!(e.code(), Some("WRONGTYPE"));
+        assert!(matches!(
+            error(got[2].unwrap_err(), &server()),
+            Some(Failure::WrongType)
+        ));
+        assert!(error(got[0].unwrap(), &server()).is_none());
     }
 
     #[test]

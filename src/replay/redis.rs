@@ -471,8 +471,8 @@ impl RedisSink {
             Ok(bytes) => {
                 results.extend(wire::replies(&bytes).map(|r| match r {
                     Ok(id) => Ok(String::from_utf8_lossy(id).into_owned()),
-                    Err(other) => Err(match wire::value(other) {
-                        Err(e) => describe(Failure::from_redis(e, &server)),
+                    Err(other) => Err(match wire::value(other, &server) {
+                        Err(f) => describe(f),
                         Ok(v) => format!("Redis answered XADD with {v:?}"),
                     }),
                 }));
