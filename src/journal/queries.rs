@@ -65,14 +65,55 @@ pub struct EventRow {
     pub raw: Vec<u8>,
 }
 
-/// One stored delivery with its events, as `replay` and `serve` use it.
+/// One stored delivery with its events, as `replay` and `serve` use it (each event an
+/// [`EventRow`], or what [`Journal::chunks_of`] made of it).
 #[derive(Debug, Clone)]
-pub struct StoredChunk {
+pub struct StoredChunk<E = EventRow> {
     pub recording: String,
     pub seq: i64,
     pub partition: Option<String>,
     pub received_at: i64,
-    pub events: Vec<EventRow>,
+    pub events: Vec<E>,
+}
+
+/// A stored event as [`Journal::event_views`] lends it, every column of an [`EventRow`]
+/// borrowed from SQLite's row.
+#[derive(Debug, Clone, Copy)]
+pub struct EventView<'r> {
+    pub row_id: i64,
+    pub recording: &'r str,
+    pub chunk: i64,
+    pub received_at: i64,
+    pub feed_id: Option<&'r str>,
+    pub event_id: Option<&'r str>,
+    pub event_type: Option<&'r str>,
+    pub timestamp: Option<i64>,
+    pub stream_id: Option<&'r str>,
+    pub initiator_id: Option<i64>,
+    pub duplicate_of: Option<i64>,
+    pub partition: Option<&'r str>,
+    pub raw: &'r [u8],
+}
+
+impl From<EventView<'_>> for EventRow {
+    fn from(v: EventView<'_>) -> Self {
+        let owned = |s: Option<&str>| s.map(str::to_string);
+        EventRow {
+            row_id: v.row_id,
+            recording: v.recording.to_string(),
+            chunk: v.chunk,
+            received_at: v.received_at,
+            feed_id: owned(v.feed_id),
+            event_id: owned(v.event_id),
+            event_type: owned(v.event_type),
+            timestamp: v.timestamp,
+            stream_id: owned(v.stream_id),
+            initiator_id: v.initiator_id,
+            duplicate_of: v.duplicate_of,
+            partition: owned(v.partition),
+            raw: v.raw.to_vec(),
+        }
+    }
 }
 
 /// What `journal info` reports.
@@ -216,6 +257,17 @@ impl Journal {
         sel: &Selection,
         mut each: impl FnMut(EventRow) -> bool,
     ) -> Result<(), JournalError> {
+        self.event_views(sel, |v| each(v.into()))
+    }
+
+    /// [`Journal::events`], each row lent for the call straight from SQLite's row: a reader
+    /// that keeps a few columns copies only those (replay's chunk reader made seven strings
+    /// of every row, and dropped three of them at once).
+    pub fn event_views(
+        &self,
+        sel: &Selection,
+        mut each: impl FnMut(EventView<'_>) -> bool,
+    ) -> Result<(), JournalError> {
         // One recording at a time, in row order: rows are inserted in delivery order, so row
         // order is chunk and position order, and no sort of the whole journal is needed.
         let recordings: Vec<(i64, String)> = self
@@ -225,14 +277,14 @@ impl Journal {
             .map(|r| (r.id, r.name))
             .collect();
         let mut left = sel.limit;
-        for (id, _) in recordings {
+        for (id, name) in recordings {
             if left == Some(0) {
                 break;
             }
             // The recording stays in the filter: `--last` counts within it.
             let (filter, mut args) = filter(sel);
             let mut sql = format!(
-                "SELECT e.id, r.name, c.seq, c.received_at, c.feed_id, e.event_id, e.type, e.timestamp, e.stream_id, e.initiator_id, e.duplicate_of, e.raw, e.partition{filter} AND e.recording_id = ? ORDER BY e.id"
+                "SELECT e.id, c.seq, c.received_at, c.feed_id, e.event_id, e.type, e.timestamp, e.stream_id, e.initiator_id, e.duplicate_of, e.raw, e.partition{filter} AND e.recording_id = ? ORDER BY e.id"
             );
             args.push(id.into());
             if let Some(limit) = left {
@@ -244,29 +296,32 @@ impl Journal {
                 .map_err(|e| self.sql(e))?;
             let mut stop = false;
             while let Some(r) = rows.next().map_err(|e| self.sql(e))? {
-                let row = (|| -> rusqlite::Result<EventRow> {
-                    Ok(EventRow {
+                let view = (|| -> rusqlite::Result<EventView<'_>> {
+                    let text = |i: usize| -> rusqlite::Result<Option<&str>> {
+                        Ok(r.get_ref(i)?.as_str_or_null()?)
+                    };
+                    Ok(EventView {
                         row_id: r.get(0)?,
-                        recording: r.get(1)?,
-                        chunk: r.get(2)?,
-                        received_at: r.get(3)?,
-                        feed_id: r.get(4)?,
-                        event_id: r.get(5)?,
-                        event_type: r.get(6)?,
-                        timestamp: r.get(7)?,
-                        stream_id: r.get(8)?,
-                        initiator_id: r.get(9)?,
-                        duplicate_of: r.get(10)?,
+                        recording: &name,
+                        chunk: r.get(1)?,
+                        received_at: r.get(2)?,
+                        feed_id: text(3)?,
+                        event_id: text(4)?,
+                        event_type: text(5)?,
+                        timestamp: r.get(6)?,
+                        stream_id: text(7)?,
+                        initiator_id: r.get(8)?,
+                        duplicate_of: r.get(9)?,
                         // TEXT or BLOB: the bytes either way.
-                        raw: r.get_ref(11)?.as_bytes()?.to_vec(),
-                        partition: r.get(12)?,
+                        raw: r.get_ref(10)?.as_bytes()?,
+                        partition: text(11)?,
                     })
                 })()
                 .map_err(|e| self.sql(e))?;
                 if let Some(l) = left.as_mut() {
                     *l -= 1;
                 }
-                if !each(row) {
+                if !each(view) {
                     stop = true;
                     break;
                 }
@@ -337,11 +392,22 @@ impl Journal {
     pub fn chunks(
         &self,
         sel: &Selection,
-        mut each: impl FnMut(StoredChunk) -> bool,
+        each: impl FnMut(StoredChunk) -> bool,
     ) -> Result<(), JournalError> {
-        let mut current: Option<StoredChunk> = None;
+        self.chunks_of(sel, |v| EventRow::from(v), each)
+    }
+
+    /// [`Journal::chunks`] with each event made by `event` from the row SQLite lends, so a
+    /// reader copies only what it keeps.
+    pub fn chunks_of<E>(
+        &self,
+        sel: &Selection,
+        mut event: impl FnMut(EventView<'_>) -> E,
+        mut each: impl FnMut(StoredChunk<E>) -> bool,
+    ) -> Result<(), JournalError> {
+        let mut current: Option<StoredChunk<E>> = None;
         let mut stopped = false;
-        self.events(sel, |row| {
+        self.event_views(sel, |row| {
             let same = current
                 .as_ref()
                 .is_some_and(|c| c.seq == row.chunk && c.recording == row.recording);
@@ -353,15 +419,15 @@ impl Journal {
                     }
                 }
                 current = Some(StoredChunk {
-                    recording: row.recording.clone(),
+                    recording: row.recording.to_string(),
                     seq: row.chunk,
-                    partition: row.partition.clone(),
+                    partition: row.partition.map(str::to_string),
                     received_at: row.received_at,
                     events: Vec::new(),
                 });
             }
             if let Some(c) = current.as_mut() {
-                c.events.push(row);
+                c.events.push(event(row));
             }
             true
         })?;

@@ -2,7 +2,9 @@
 
 use tokio::sync::mpsc;
 
-use crate::journal::{Journal, JournalError, Selection};
+use std::sync::Arc;
+
+use crate::journal::{EventView, Journal, JournalError, Selection};
 
 use super::{Chunk, Delivery};
 
@@ -22,7 +24,7 @@ pub fn read_chunks(
             }
         };
         // Each recording's kind of source, for FEEDCTL_SOURCE.
-        let kinds: std::collections::HashMap<String, std::sync::Arc<str>> =
+        let kinds: std::collections::HashMap<String, Arc<str>> =
             match journal.recordings() {
                 Ok(rs) => rs.into_iter().map(|r| (r.name, r.kind.into())).collect(),
                 Err(e) => {
@@ -30,34 +32,40 @@ pub fn read_chunks(
                     return;
                 }
             };
-        let result = journal.chunks(&sel, |stored| {
-            let source = kinds
-                .get(&stored.recording)
-                .cloned()
-                .unwrap_or_else(|| "".into());
-            let partition: std::sync::Arc<str> = stored.partition.as_deref().unwrap_or("").into();
+        // Each event keeps only what a delivery needs, copied from the row SQLite lends; the
+        // source and partition are shared by every event of a recording and a partition.
+        let mut shared: (Option<String>, Option<String>, Arc<str>, Arc<str>) = Default::default();
+        let delivery = |row: EventView<'_>| {
+            let (recording, partition, source, part) = &mut shared;
+            if recording.as_deref() != Some(row.recording) {
+                *recording = Some(row.recording.to_string());
+                *source = kinds.get(row.recording).cloned().unwrap_or_else(|| "".into());
+            }
+            if partition.as_deref() != row.partition {
+                *partition = row.partition.map(str::to_string);
+                *part = row.partition.unwrap_or("").into();
+            }
+            let owned = |s: Option<&str>| s.map(str::to_string);
+            Delivery {
+                row: row.row_id,
+                // Every source recorded today sends JSON text; a source with binary entries
+                // gets a delivery of its own documented JSON.
+                raw: crate::text::utf8_or_lossy(row.raw).into_owned(),
+                event_id: owned(row.event_id),
+                event_type: owned(row.event_type),
+                timestamp: row.timestamp,
+                stream_id: owned(row.stream_id),
+                initiator_id: row.initiator_id,
+                source: source.clone(),
+                partition: part.clone(),
+            }
+        };
+        let result = journal.chunks_of(&sel, delivery, |stored| {
             let chunk = Chunk {
                 recording: stored.recording,
                 seq: stored.seq,
                 received_at: stored.received_at,
-                events: stored
-                    .events
-                    .into_iter()
-                    .map(|row| Delivery {
-                        row: row.row_id,
-                        // Every source recorded today sends JSON text; a source with binary
-                        // entries gets a delivery of its own documented JSON.
-                        raw: String::from_utf8(row.raw)
-                            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-                        event_id: row.event_id,
-                        event_type: row.event_type,
-                        timestamp: row.timestamp,
-                        stream_id: row.stream_id,
-                        initiator_id: row.initiator_id,
-                        source: source.clone(),
-                        partition: partition.clone(),
-                    })
-                    .collect(),
+                events: stored.events,
             };
             tx.blocking_send(Ok(chunk)).is_ok()
         });
