@@ -145,39 +145,71 @@ fn frames(comp: &str, payload: &[u8]) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// The largest input the reused encoder takes: a fresh encoder picks 64 KiB blocks for it too,
-/// so both write the same bytes.
-const REUSED_UP_TO: usize = 64 * 1024;
+/// The largest input written as one block by hand: below it, lz4_flex's small hash table
+/// (16-bit positions) covers the whole input, and a fresh encoder would pick 64 KiB blocks.
+const BY_HAND_BELOW: usize = u16::MAX as usize;
 
 thread_local! {
-    /// One LZ4 frame encoder per thread for payloads up to 64 KiB: a new encoder allocates and
-    /// clears its block buffers (about 200 KiB) for every payload of a few hundred bytes.
-    static ENCODER: std::cell::RefCell<lz4_flex::frame::FrameEncoder<Vec<u8>>> =
-        std::cell::RefCell::new(lz4_flex::frame::FrameEncoder::with_frame_info(
-            lz4_flex::frame::FrameInfo::new().block_size(lz4_flex::frame::BlockSize::Max64KB),
-            Vec::new(),
-        ));
+    /// The block compressor's hash table, kept from one payload to the next. A frame encoder,
+    /// even a reused one, cleared a 16 KiB table for every payload of a few hundred bytes
+    /// (memset was 6% of `replay --to`'s delivering thread); this one is 8 KiB.
+    static TABLE: std::cell::RefCell<lz4_flex::block::CompressTable> =
+        std::cell::RefCell::new(lz4_flex::block::CompressTable::default());
+}
+
+/// The frame header `FrameEncoder::new` writes for a single-block payload (magic, flags,
+/// 64 KiB blocks, header checksum), taken from the encoder itself once.
+fn header() -> &'static [u8] {
+    static HEADER: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    HEADER.get_or_init(|| {
+        let mut enc = lz4_flex::frame::FrameEncoder::new(Vec::new());
+        // Writing into a Vec cannot fail.
+        let _ = std::io::Write::write_all(&mut enc, b"x");
+        let frame = enc.finish().unwrap_or_default();
+        // Magic, FLG, BD and HC: no content size or dictionary id is written.
+        frame[..7.min(frame.len())].to_vec()
+    })
 }
 
 /// One LZ4 frame of `input`, as `FrameEncoder::new` writes it, appended to `out`: a writer of
-/// many payloads keeps one buffer, and the reused encoder keeps its own (taking it each time
-/// was an allocation per payload).
+/// many payloads keeps one buffer. A payload below 64 KiB is one block, written here (header,
+/// block size, the block compressed or stored as it is when that is no smaller, end mark)
+/// with a hash table kept per thread; a larger one goes through a frame encoder.
 pub fn frame_into(input: &[u8], out: &mut Vec<u8>) {
-    if input.len() > REUSED_UP_TO {
+    if input.len() >= BY_HAND_BELOW {
         let mut enc = lz4_flex::frame::FrameEncoder::new(std::mem::take(out));
         // Writing into a Vec cannot fail.
         let _ = std::io::Write::write_all(&mut enc, input);
         *out = enc.finish().unwrap_or_default();
         return;
     }
-    ENCODER.with(|cell| {
-        let mut enc = cell.borrow_mut();
-        // Writing into a Vec cannot fail; try_finish closes the frame, the next write opens one.
-        let _ = std::io::Write::write_all(&mut *enc, input);
-        let _ = enc.try_finish();
-        out.extend_from_slice(enc.get_ref());
-        enc.get_mut().clear();
-    })
+    out.extend_from_slice(header());
+    if input.is_empty() {
+        out.extend_from_slice(&0u32.to_le_bytes());
+        return;
+    }
+    let size_at = out.len();
+    let data_at = size_at + 4;
+    out.resize(
+        data_at + lz4_flex::block::get_maximum_output_size(input.len()),
+        0,
+    );
+    let compressed = TABLE.with(|t| {
+        lz4_flex::block::compress_into_with_table(input, &mut out[data_at..], &mut t.borrow_mut())
+    });
+    let size = match compressed {
+        Ok(n) if n < input.len() => n as u32,
+        // Stored as it is, as the frame encoder does when compressing does not pay.
+        _ => {
+            out.truncate(data_at);
+            out.extend_from_slice(input);
+            input.len() as u32 | UNCOMPRESSED
+        }
+    };
+    out.truncate(data_at + (size & !UNCOMPRESSED) as usize);
+    out[size_at..data_at].copy_from_slice(&size.to_le_bytes());
+    // The end mark.
+    out.extend_from_slice(&0u32.to_le_bytes());
 }
 
 #[cfg(test)]
@@ -202,20 +234,25 @@ mod tests {
     }
 
     #[test]
-    fn the_reused_lz4_encoder_writes_what_a_fresh_one_writes() {
+    fn a_frame_written_by_hand_is_what_a_fresh_encoder_writes() {
         let fresh = |b: &[u8]| {
             let mut enc = lz4_flex::frame::FrameEncoder::new(Vec::new());
             std::io::Write::write_all(&mut enc, b).unwrap();
             enc.finish().unwrap()
         };
         let big: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
-        let inputs: [&[u8]; 6] = [
+        let incompressible: Vec<u8> = (0..300u32).map(|i| (i * 7919 % 251) as u8).collect();
+        let inputs: [&[u8]; 10] = [
             b"e30=",
             b"abcabcabcabcabcabc",
             &big[..65_536],
             &big,
             b"x",
             &big[..70_000],
+            b"",
+            &incompressible,
+            &big[..65_534],
+            &big[..65_535],
         ];
         // Appended to what the buffer holds, one after the other.
         let mut out = b"before".to_vec();
