@@ -12,8 +12,10 @@ use super::{Outcome, RunResult};
 pub struct Stats {
     /// Millisecond durations of every handler run (for percentiles).
     durations: Vec<u32>,
-    by_outcome: BTreeMap<&'static str, u64>,
-    by_type: BTreeMap<String, BTreeMap<&'static str, u64>>,
+    /// Counts by [`Outcome`] (its index in [`OUTCOMES`]), and by type and outcome: arrays,
+    /// made maps for the report, because a map entry per outcome per event showed in profiles.
+    by_outcome: [u64; OUTCOMES.len()],
+    by_type: BTreeMap<String, [u64; OUTCOMES.len()]>,
     slowest: Vec<Slow>,
     failures: Vec<Failure>,
     pub attempts: u64,
@@ -69,6 +71,30 @@ pub struct Percentiles {
     pub max: u64,
 }
 
+/// Every outcome, in the order of [`Stats`]' counts.
+const OUTCOMES: [Outcome; 5] = [
+    Outcome::Handled,
+    Outcome::Requeued,
+    Outcome::Failed,
+    Outcome::Timeout,
+    Outcome::Interrupted,
+];
+
+/// Where `outcome` is counted.
+fn index(outcome: Outcome) -> usize {
+    OUTCOMES.iter().position(|o| *o == outcome).unwrap_or(0)
+}
+
+/// Counts as the report shows them: only the outcomes that happened, by name.
+fn named(counts: &[u64; OUTCOMES.len()]) -> BTreeMap<&'static str, u64> {
+    OUTCOMES
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| **n > 0)
+        .map(|(o, n)| (o.as_str(), *n))
+        .collect()
+}
+
 const SLOWEST: usize = 5;
 const FAILURES_KEPT: usize = 100;
 
@@ -94,15 +120,15 @@ impl Stats {
 
     /// Counts an event's final outcome.
     pub fn last(&mut self, r: &RunResult, event_type: Option<&str>, event_id: Option<&str>) {
-        let outcome = r.outcome.as_str();
-        *self.by_outcome.entry(outcome).or_default() += 1;
+        let outcome = index(r.outcome);
+        self.by_outcome[outcome] += 1;
         // Looked up before inserting: a type's name is copied once, not once per event.
         let ty = event_type.unwrap_or("");
         let counts = match self.by_type.get_mut(ty) {
             Some(c) => c,
             None => self.by_type.entry(ty.to_string()).or_default(),
         };
-        *counts.entry(outcome).or_default() += 1;
+        counts[outcome] += 1;
         if matches!(
             r.outcome,
             Outcome::Failed | Outcome::Timeout | Outcome::Requeued
@@ -120,14 +146,14 @@ impl Stats {
     }
 
     pub fn events(&self) -> u64 {
-        self.by_outcome.values().sum()
+        self.by_outcome.iter().sum()
     }
 
     /// Events whose final outcome is a failure (a failed status, a timeout, or re-queues used up).
     pub fn failed(&self) -> u64 {
-        ["failed", "timeout", "requeued"]
+        [Outcome::Failed, Outcome::Timeout, Outcome::Requeued]
             .iter()
-            .map(|k| self.by_outcome.get(k).copied().unwrap_or(0))
+            .map(|o| self.by_outcome[index(*o)])
             .sum()
     }
 
@@ -162,8 +188,12 @@ impl Stats {
             events: self.events(),
             attempts: self.attempts,
             requeued_chunks: self.requeued_chunks,
-            outcomes: self.by_outcome,
-            by_type: self.by_type,
+            outcomes: named(&self.by_outcome),
+            by_type: self
+                .by_type
+                .iter()
+                .map(|(t, c)| (t.clone(), named(c)))
+                .collect(),
             duration_ms,
             slowest: self.slowest,
             failures: self.failures,
