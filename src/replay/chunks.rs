@@ -24,14 +24,13 @@ pub fn read_chunks(
             }
         };
         // Each recording's kind of source, for FEEDCTL_SOURCE.
-        let kinds: std::collections::HashMap<String, Arc<str>> =
-            match journal.recordings() {
-                Ok(rs) => rs.into_iter().map(|r| (r.name, r.kind.into())).collect(),
-                Err(e) => {
-                    let _ = tx.blocking_send(Err(e));
-                    return;
-                }
-            };
+        let kinds: std::collections::HashMap<String, Arc<str>> = match journal.recordings() {
+            Ok(rs) => rs.into_iter().map(|r| (r.name, r.kind.into())).collect(),
+            Err(e) => {
+                let _ = tx.blocking_send(Err(e));
+                return;
+            }
+        };
         // Each event keeps only what a delivery needs, copied from the row SQLite lends; the
         // source and partition are shared by every event of a recording and a partition.
         let mut shared: (Option<String>, Option<String>, Arc<str>, Arc<str>) = Default::default();
@@ -39,7 +38,10 @@ pub fn read_chunks(
             let (recording, partition, source, part) = &mut shared;
             if recording.as_deref() != Some(row.recording) {
                 *recording = Some(row.recording.to_string());
-                *source = kinds.get(row.recording).cloned().unwrap_or_else(|| "".into());
+                *source = kinds
+                    .get(row.recording)
+                    .cloned()
+                    .unwrap_or_else(|| "".into());
             }
             if partition.as_deref() != row.partition {
                 *partition = row.partition.map(str::to_string);

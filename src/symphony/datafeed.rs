@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::client::{session_rejected, unexpected, Client, On401};
+use super::event::skip_ws;
 use super::http::{Component, DEFAULT_TIMEOUT};
 use super::{ApiError, Event};
 
@@ -63,6 +64,75 @@ fn body_text(call: &str, body: &[u8], what: &str) -> Result<Arc<str>, ApiError> 
             call: call.to_string(),
             detail: format!("expected {what}: the body is not UTF-8 ({e})"),
         })
+}
+
+/// A V5EventList's events and ackId, each event read once where it lies ([`Event::list_at`]).
+/// `None` when the body is not plainly one (a key twice, a value of another type, bytes after
+/// it...): [`EventList`]'s parse then gives the answer, its errors included.
+fn one_pass_v5(body: &Arc<str>) -> Option<(Vec<Event>, Option<String>)> {
+    let text: &str = body;
+    let byte = |i: usize| text.as_bytes().get(i).copied();
+    let mut pos = skip_ws(text, 0);
+    if byte(pos) != Some(b'{') {
+        return None;
+    }
+    let (mut events, mut ack_id) = (None, None);
+    pos = skip_ws(text, pos + 1);
+    if byte(pos) == Some(b'}') {
+        pos += 1;
+    } else {
+        loop {
+            let (key, end) = value_at::<std::borrow::Cow<str>>(text, pos)?;
+            pos = skip_ws(text, end);
+            if byte(pos) != Some(b':') {
+                return None;
+            }
+            pos = skip_ws(text, pos + 1);
+            let end = match &*key {
+                "events" if events.is_none() => match text[pos..].starts_with("null") {
+                    true => {
+                        events = Some(Vec::new());
+                        pos + 4
+                    }
+                    false => {
+                        let (list, end) = Event::list_at(body, pos)?;
+                        events = Some(list);
+                        end
+                    }
+                },
+                "ackId" if ack_id.is_none() => {
+                    let (id, end) = value_at::<Option<String>>(text, pos)?;
+                    ack_id = Some(id);
+                    end
+                }
+                "events" | "ackId" => return None,
+                _ => value_at::<serde::de::IgnoredAny>(text, pos)?.1,
+            };
+            pos = skip_ws(text, end);
+            match byte(pos) {
+                Some(b',') => pos = skip_ws(text, pos + 1),
+                Some(b'}') => {
+                    pos += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    (skip_ws(text, pos) == text.len()).then(|| (events.unwrap_or_default(), ack_id.flatten()))
+}
+
+/// A V4EventList (v1) read in one pass, as [`one_pass_v5`].
+fn one_pass_v4(body: &Arc<str>) -> Option<Vec<Event>> {
+    let (events, end) = Event::list_at(body, skip_ws(body, 0))?;
+    (skip_ws(body, end) == body.len()).then_some(events)
+}
+
+/// The JSON value at `at`, and the position after it.
+fn value_at<'a, T: Deserialize<'a>>(text: &'a str, at: usize) -> Option<(T, usize)> {
+    let mut values = serde_json::Deserializer::from_str(text.get(at..)?).into_iter::<T>();
+    let value = values.next()?.ok()?;
+    Some((value, at + values.byte_offset()))
 }
 
 fn parse_events(call: &str, body: &Arc<str>, raws: Vec<&RawValue>) -> Result<Vec<Event>, ApiError> {
@@ -188,13 +258,20 @@ impl Client {
             return Err(unexpected(call, &resp));
         }
         let text = body_text(call, &resp.body, "a V5EventList")?;
-        let list: EventList = json(call, text.as_bytes(), "a V5EventList")?;
-        let ack_id = list.ack_id.ok_or_else(|| ApiError::Malformed {
+        let (events, ack_id) = match one_pass_v5(&text) {
+            Some(read) => read,
+            None => {
+                let list: EventList = json(call, text.as_bytes(), "a V5EventList")?;
+                let raws = list.events.unwrap_or_default();
+                (parse_events(call, &text, raws)?, list.ack_id)
+            }
+        };
+        let ack_id = ack_id.ok_or_else(|| ApiError::Malformed {
             call: call.into(),
             detail: "the V5EventList has no ackId".into(),
         })?;
         Ok(ReadResult {
-            events: parse_events(call, &text, list.events.unwrap_or_default())?,
+            events,
             ack_id: Some(ack_id),
             body: resp.body,
         })
@@ -246,9 +323,15 @@ impl Client {
             }),
             200 => {
                 let text = body_text(call, &resp.body, "a V4EventList")?;
-                let raws: Vec<&RawValue> = json(call, text.as_bytes(), "a V4EventList")?;
+                let events = match one_pass_v4(&text) {
+                    Some(events) => events,
+                    None => {
+                        let raws: Vec<&RawValue> = json(call, text.as_bytes(), "a V4EventList")?;
+                        parse_events(call, &text, raws)?
+                    }
+                };
                 Ok(ReadResult {
-                    events: parse_events(call, &text, raws)?,
+                    events,
                     ack_id: None,
                     body: resp.body,
                 })
@@ -298,7 +381,110 @@ fn encode(segment: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::is_fanout_id;
+    use super::*;
+
+    /// What a read made of a body: per event its text and indexed fields, and the ackId; or
+    /// that it was refused.
+    type Read = Result<(Vec<String>, Option<String>), ()>;
+
+    fn seen(events: Vec<Event>, ack: Option<String>) -> (Vec<String>, Option<String>) {
+        let events = events
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} | {:?} {} {:?} {:?} {:?} {:?} {:?}",
+                    e.raw(),
+                    e.id(),
+                    e.event_type(),
+                    e.timestamp(),
+                    e.stream_id(),
+                    e.initiator_id(),
+                    e.initiator_username(),
+                    e.message_id()
+                )
+            })
+            .collect();
+        (events, ack)
+    }
+
+    /// The parse as it was before the one-pass reader: the list, then each event.
+    fn two_pass(body: &Arc<str>, v2: bool) -> Read {
+        let (raws, ack) = match v2 {
+            true => {
+                let list: EventList = json("c", body.as_bytes(), "x").map_err(|_| ())?;
+                (list.events.unwrap_or_default(), list.ack_id)
+            }
+            false => (json("c", body.as_bytes(), "x").map_err(|_| ())?, None),
+        };
+        let events = parse_events("c", body, raws).map_err(|_| ())?;
+        Ok(seen(events, ack))
+    }
+
+    #[test]
+    fn the_one_pass_read_gives_what_the_two_pass_read_gives_or_leaves_the_body_to_it() {
+        let ev = |id: &str| {
+            format!(
+                r#"{{"id":"{id}","messageId":"m{id}","timestamp":17,"type":"MESSAGESENT","initiator":{{"user":{{"userId":7,"username":"bot"}}}},"payload":{{"messageSent":{{"message":{{"messageId":"m","stream":{{"streamId":"s{id}"}}}}}}}},"extra":[1,{{"a":null}}]}}"#
+            )
+        };
+        let (a, b) = (ev("a"), ev(r"b\u00e9\n"));
+        let v2_bodies = [
+            format!(r#"{{"events":[{a},{b}],"ackId":"k1"}}"#),
+            format!(" {{ \"ackId\" : \"k1\" ,\n\"events\" :\t[ {a} ,\r\n {b} ] }} "),
+            r#"{"events":[],"ackId":"k"}"#.to_string(),
+            format!(r#"{{"events":[{a}],"ackId":"k","other":{{"x":[1,2,"]"]}},"n":-1.5e3}}"#),
+            r#"{"events":null,"ackId":"k"}"#.to_string(),
+            r#"{"ackId":"k"}"#.to_string(),
+            format!(r#"{{"events":[{a}]}}"#),
+            format!(r#"{{"events":[{a}],"ackId":null}}"#),
+            format!(r#"{{"ev\u0065nts":[{a}],"ackId":"k"}}"#),
+            format!(r#"{{"events":[{a}],"events":[{b}],"ackId":"k"}}"#),
+            format!(r#"{{"events":[{a}],"ackId":"k","ackId":"j"}}"#),
+            format!(r#"{{"events":[{a}],"ackId":7}}"#),
+            format!(r#"{{"events":[{a},[1]],"ackId":"k"}}"#),
+            format!(r#"{{"events":[{a},"x"],"ackId":"k"}}"#),
+            format!(r#"{{"events":[{a},],"ackId":"k"}}"#),
+            format!(r#"{{"events":[{a}],"ackId":"k"}} x"#),
+            format!(r#"{{"events":[{a}],"ackId":"k"}}{{}}"#),
+            format!(r#"{{"events":[{a}],"ackId":"k""#),
+            r#"{"events":{"a":1},"ackId":"k"}"#.to_string(),
+            r#"{"events":nul,"ackId":"k"}"#.to_string(),
+            r#"{"events":[{"id":"x","timestamp":"soon","initiator":{"user":7},"payload":{"messageSent":[1]}}],"ackId":"k"}"#.to_string(),
+            r#"{"events":[{"id":"\ud800"}],"ackId":"k"}"#.to_string(),
+            r#"{"events":[{"id":1,"type":null}],"ackId":"k"}"#.to_string(),
+            r#"{"events":[{"id":"a"} {"id":"b"}],"ackId":"k"}"#.to_string(),
+            "{}".to_string(),
+            "[]".to_string(),
+            String::new(),
+        ];
+        for body in &v2_bodies {
+            let body: Arc<str> = body.as_str().into();
+            if let Some((events, ack)) = one_pass_v5(&body) {
+                assert_eq!(Ok(seen(events, ack)), two_pass(&body, true), "{body}");
+            }
+        }
+        // The shapes a pod sends are read in one pass.
+        for body in &v2_bodies[..4] {
+            assert!(one_pass_v5(&body.as_str().into()).is_some(), "{body}");
+        }
+        let v1_bodies = [
+            format!("[{a},{b}]"),
+            format!(" [ {a} ] \n"),
+            "[]".to_string(),
+            format!("[{a}] x"),
+            format!("[{a},1]"),
+            format!("{{\"events\":[{a}]}}"),
+        ];
+        for body in &v1_bodies {
+            let body: Arc<str> = body.as_str().into();
+            if let Some(events) = one_pass_v4(&body) {
+                assert_eq!(Ok(seen(events, None)), two_pass(&body, false), "{body}");
+            }
+        }
+        for body in &v1_bodies[..3] {
+            assert!(one_pass_v4(&body.as_str().into()).is_some(), "{body}");
+        }
+    }
 
     #[test]
     fn fanout_regex() {

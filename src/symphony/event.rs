@@ -370,6 +370,48 @@ impl Event {
         })
     }
 
+    /// The events of the JSON array at `at` in a read's body, each read once where it lies,
+    /// and the position after the array. Checking the list and then indexing each event
+    /// walked every byte twice (the list's parse was 12% of the read path). `None` when the
+    /// array is not plainly one of event objects the one-pass reader takes: the caller then
+    /// parses the body the two-pass way, which gives the same events or its error.
+    pub fn list_at(body: &Arc<str>, at: usize) -> Option<(Vec<Event>, usize)> {
+        let text: &str = body;
+        let byte = |i: usize| text.as_bytes().get(i).copied();
+        if byte(at) != Some(b'[') {
+            return None;
+        }
+        let mut events = Vec::new();
+        let mut pos = skip_ws(text, at + 1);
+        if byte(pos) == Some(b']') {
+            return Some((events, pos + 1));
+        }
+        loop {
+            // Only objects: anything else is refused by the two-pass way, with its message.
+            if byte(pos) != Some(b'{') {
+                return None;
+            }
+            let mut one = serde_json::Deserializer::from_str(&text[pos..]).into_iter();
+            let light: light::Event = one.next()?.ok()?;
+            let end = pos + one.byte_offset();
+            events.push(Event {
+                index: light.into_index(&text[pos..end]),
+                text: Text {
+                    buf: body.clone(),
+                    start: pos,
+                    end,
+                },
+                model: std::sync::OnceLock::new(),
+            });
+            pos = skip_ws(text, end);
+            match byte(pos) {
+                Some(b',') => pos = skip_ws(text, pos + 1),
+                Some(b']') => return Some((events, pos + 1)),
+                _ => return None,
+            }
+        }
+    }
+
     pub fn parse(text: &str) -> Result<Self, serde_json::Error> {
         // Checked where it lies (surrounding whitespace is not part of the event), copied once.
         Self::from_raw(serde_json::from_str::<&RawValue>(text)?)
@@ -495,6 +537,15 @@ fn index_of(text: &str) -> Result<Index, serde_json::Error> {
         Err(_) => light::tolerant_index(&serde_json::from_str::<Value>(text)?)
             .ok_or_else(|| serde::de::Error::custom("an event must be a JSON object")),
     }
+}
+
+/// The position of the first byte at or after `at` that is not JSON whitespace.
+pub fn skip_ws(text: &str, at: usize) -> usize {
+    let rest = text.as_bytes().get(at..).unwrap_or_default();
+    at + rest
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .count()
 }
 
 /// An event's id and stream id, as [`id_and_stream`] finds them.
