@@ -10,7 +10,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -24,7 +24,7 @@ use super::pace::Speed;
 use super::run::RunLog;
 use super::sink::{self, Done, Sink, SinkKind};
 use super::stats::{millis, Report, Stats};
-use super::{Outcome, RunSettings};
+use super::{Chunk, Outcome, RunSettings};
 
 /// Everything a replay needs, already resolved (from flags by `feedctl replay`, chosen by the
 /// demo): no clap types, so any caller can fill it in.
@@ -202,9 +202,17 @@ async fn deliver_all(
     observer.start(total);
     let started = Instant::now();
 
+    // The chunk taken from the reader ahead of its turn, told to the sink as next up.
+    let mut taken: Option<Result<Arc<Chunk>, JournalError>> = None;
     let work = async {
-        while let Some(chunk) = chunks.recv().await {
-            let chunk = chunk?;
+        loop {
+            let chunk = match taken.take() {
+                Some(chunk) => chunk?,
+                None => match chunks.recv().await {
+                    Some(chunk) => Arc::new(chunk?),
+                    None => break,
+                },
+            };
             let wait = options.speed.gap(previous_at, chunk.received_at);
             previous_at = Some(chunk.received_at);
             if !wait.is_zero() {
@@ -215,6 +223,21 @@ async fn deliver_all(
             }
             if cancel.is_cancelled() {
                 break;
+            }
+            // The next chunk, when the reader has it ready and no pacing wait comes between
+            // the two: the sink may start on it while this one's results are booked.
+            if let Ok(next) = chunks.try_recv() {
+                let next = next.map(Arc::new);
+                if let Ok(next) = &next {
+                    if options
+                        .speed
+                        .gap(Some(chunk.received_at), next.received_at)
+                        .is_zero()
+                    {
+                        sink.next_up(next);
+                    }
+                }
+                taken = Some(next);
             }
             // Where each event of the chunk is, to name it in notices and statistics: results
             // come in the chunk's order, so the i-th is looked for first, and the map of all
@@ -357,5 +380,21 @@ async fn deliver_all(
         r = work => r,
     };
     drop(chunks);
+    // What the sink started early for a chunk it was never given (the replay stopped first)
+    // is done all the same: its results are kept like any others.
+    let late = sink.settle().await;
+    let ahead = taken.and_then(Result::ok);
+    for r in &late {
+        let d = ahead
+            .as_ref()
+            .and_then(|c| c.events.iter().find(|d| d.row == r.row));
+        let (ty, id) = d.map_or((None, None), |d| {
+            (d.event_type.as_deref(), d.event_id.as_deref())
+        });
+        stats.attempt(r, ty, id);
+        stats.last(r, ty, id);
+    }
+    observer.progress(late.len() as u64);
+    let outcome = outcome.and(run.record(late));
     (stats, started.elapsed(), outcome)
 }

@@ -5,6 +5,7 @@
 //! consumer.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::value::RawValue;
@@ -416,7 +417,24 @@ pub struct RedisSink {
     out: Vec<u8>,
     /// Each hopeit payload, encoded here before it is written (kept from event to event).
     payload: Vec<u8>,
+    /// The chunk the engine delivers after this one ([`Sink::next_up`]), to send once this
+    /// one's XADDs are out.
+    next: Option<Arc<Chunk>>,
+    /// A chunk whose XADDs went out before its delivery: their replies come after those of
+    /// the chunk delivered then, on the same connection.
+    ahead: Option<Ahead>,
 }
+
+/// XADDs sent ahead of their chunk's delivery.
+struct Ahead {
+    chunk: Arc<Chunk>,
+    /// How many of its events' XADDs went out (all, unless a send failed: then why).
+    sent: usize,
+    unwritten: Option<String>,
+}
+
+/// One result per event: its new entry id, or why it has none.
+type Written = Vec<Result<String, String>>;
 
 impl RedisSink {
     pub fn new(target: RedisTarget) -> Self {
@@ -425,6 +443,8 @@ impl RedisSink {
             wire: None,
             out: Vec::new(),
             payload: Vec::new(),
+            next: None,
+            ahead: None,
         }
     }
 
@@ -433,39 +453,83 @@ impl RedisSink {
     /// The chunk goes out as slices of [`SLICE`] XADDs, each sent as soon as it is written,
     /// so Redis works through one slice while the next is written (one pipeline for the whole
     /// chunk left Redis idle during all the encoding, and feedctl idle during all of Redis's
-    /// work); the replies are read at the end, all at once. One connection keeps the
-    /// entries in the chunk's order. Commands are written as RESP straight from the event's
-    /// parts, and replies read where they lie ([`crate::redis::wire`]): building a command
-    /// and a pipeline of the client crate per slice, then a `Value` per reply, showed in
-    /// profiles.
-    async fn write(&mut self, chunk: &Chunk) -> Vec<Result<String, String>> {
+    /// work). Then the next chunk's go out, when the engine told it ([`Sink::next_up`]), and
+    /// only then are this chunk's replies read: Redis works through this chunk's last slices
+    /// while the next is written, and has the next to work on while the engine books this
+    /// one's results (waiting for the replies and booking them left Redis idle a third of
+    /// the time). One connection keeps the entries in the chunks' order. Commands are written
+    /// as RESP straight from the event's parts, and replies read where they lie
+    /// ([`crate::redis::wire`]): building a command and a pipeline of the client crate per
+    /// slice, then a `Value` per reply, showed in profiles.
+    async fn write(&mut self, chunk: &Chunk) -> Written {
         let n = chunk.events.len();
-        let server = self.target.url.server();
-        let mut wire = match self.wire.take() {
-            Some(w) => w,
-            None => match Wire::open(&server, Duration::from_secs(30)).await {
-                Ok(w) => w,
-                Err(f) => return vec![Err(describe(f)); n],
-            },
+        let next = self.next.take();
+        // Sent ahead for another chunk cannot happen (the engine delivers the chunk it told
+        // next); were it to, its replies are read off first, so the next ones stay this chunk's.
+        if let Some(other) = self.ahead.take_if(|a| !std::ptr::eq(&*a.chunk, chunk)) {
+            self.answers(other.sent, other.unwritten, other.chunk.events.len())
+                .await;
+        }
+        let ahead = self.ahead.take();
+        if self.wire.is_none() {
+            match ahead {
+                // Its XADDs went out on a connection since lost: their replies are too.
+                Some(a) if a.sent > 0 => return lost(n),
+                _ => match Wire::open(&self.target.url.server(), Duration::from_secs(30)).await {
+                    Ok(w) => self.wire = Some(w),
+                    Err(f) => return vec![Err(describe(f)); n],
+                },
+            }
+        }
+        let (sent, unwritten) = match ahead {
+            Some(a) => (a.sent, a.unwritten),
+            None => self.send(&chunk.events).await,
         };
-        let (mut sent, mut unwritten) = (0, None);
-        for part in chunk.events.chunks(SLICE) {
+        if let (None, Some(next)) = (&unwritten, next) {
+            let (sent, unwritten) = self.send(&next.events).await;
+            self.ahead = Some(Ahead {
+                chunk: next,
+                sent,
+                unwritten,
+            });
+        }
+        self.answers(sent, unwritten, n).await
+    }
+
+    /// Sends the XADDs of `events` on the connection, slice by slice: how many went out, and
+    /// why the rest did not.
+    async fn send(&mut self, events: &[Delivery]) -> (usize, Option<String>) {
+        let Some(mut wire) = self.wire.take() else {
+            return (0, Some("no connection to Redis".into()));
+        };
+        let mut sent = 0;
+        for part in events.chunks(SLICE) {
             let mut out = std::mem::take(&mut self.out);
             out.clear();
-            let encoded = self.encode(part, &mut out);
-            let result = match encoded {
+            let result = match self.encode(part, &mut out) {
                 Ok(()) => wire.send(&out).await.map_err(describe),
                 Err(why) => Err(why),
             };
             self.out = out;
-            match result {
-                Ok(()) => sent += part.len(),
-                Err(why) => {
-                    unwritten = Some(why);
-                    break;
-                }
+            if let Err(why) = result {
+                // Kept for the replies to what went out; not used for anything after them.
+                self.wire = Some(wire);
+                return (sent, Some(why));
             }
+            sent += part.len();
         }
+        self.wire = Some(wire);
+        (sent, None)
+    }
+
+    /// The results of `n` events whose first `sent` XADDs went out: their replies, in order,
+    /// then `unwritten` for the rest. A connection that failed a send, or a read, is dropped
+    /// once its replies are read.
+    async fn answers(&mut self, sent: usize, unwritten: Option<String>, n: usize) -> Written {
+        let server = self.target.url.server();
+        let Some(mut wire) = self.wire.take() else {
+            return lost(n);
+        };
         let mut results = Vec::with_capacity(n);
         match wire.replies(sent).await {
             Ok(bytes) => {
@@ -476,7 +540,8 @@ impl RedisSink {
                         Ok(v) => format!("Redis answered XADD with {v:?}"),
                     }),
                 }));
-                // A connection that failed a send is not used again.
+                // Kept when every send went through (the replies to what went out ahead, if
+                // anything did, come on it).
                 if unwritten.is_none() {
                     self.wire = Some(wire);
                 }
@@ -512,6 +577,40 @@ impl RedisSink {
     }
 }
 
+/// The events' results, each its entry id or why it has none.
+fn run_results(
+    chunk: &Chunk,
+    attempt: u32,
+    written: Written,
+    duration: Duration,
+) -> Vec<RunResult> {
+    chunk
+        .events
+        .iter()
+        .zip(written)
+        .map(|(d, w)| {
+            let (outcome, out, err) = match w {
+                Ok(id) => (Outcome::Handled, id, String::new()),
+                Err(e) => (Outcome::Failed, String::new(), e),
+            };
+            RunResult {
+                row: d.row,
+                attempt,
+                outcome,
+                status: Some(if outcome == Outcome::Handled { 0 } else { 1 }),
+                duration,
+                stdout_head: out,
+                stderr_head: err,
+            }
+        })
+        .collect()
+}
+
+/// `n` events whose XADDs went out on a connection that is gone before they were answered.
+fn lost(n: usize) -> Written {
+    vec![Err("the connection to Redis was lost before it answered".into()); n]
+}
+
 /// XADDs per slice: enough to keep Redis busy while the next slice is written, few enough
 /// that the first reaches it early (redis-benchmark's `-P 100`).
 const SLICE: usize = 100;
@@ -527,31 +626,30 @@ impl Sink for RedisSink {
     ) -> Vec<RunResult> {
         let started = Instant::now();
         let written = self.write(chunk).await;
-        let duration = started.elapsed();
-        chunk
-            .events
-            .iter()
-            .zip(written)
-            .map(|(d, w)| {
-                let (outcome, out, err) = match w {
-                    Ok(id) => (Outcome::Handled, id, String::new()),
-                    Err(e) => (Outcome::Failed, String::new(), e),
-                };
-                RunResult {
-                    row: d.row,
-                    attempt,
-                    outcome,
-                    status: Some(if outcome == Outcome::Handled { 0 } else { 1 }),
-                    duration,
-                    stdout_head: out,
-                    stderr_head: err,
-                }
-            })
-            .collect()
+        run_results(chunk, attempt, written, started.elapsed())
     }
 
     async fn finish(&mut self, _grace: Duration) {
         self.wire = None;
+    }
+
+    /// At full speed, the next chunk's XADDs go out before this chunk's replies are read.
+    fn next_up(&mut self, next: &Arc<Chunk>) {
+        self.next = Some(next.clone());
+    }
+
+    /// The chunk sent ahead of a delivery that never came: its entries are in the stream,
+    /// so the run keeps their ids like any other.
+    async fn settle(&mut self) -> Vec<RunResult> {
+        self.next = None;
+        let Some(a) = self.ahead.take() else {
+            return Vec::new();
+        };
+        let started = Instant::now();
+        let written = self
+            .answers(a.sent, a.unwritten, a.chunk.events.len())
+            .await;
+        run_results(&a.chunk, 1, written, started.elapsed())
     }
 }
 

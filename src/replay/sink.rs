@@ -14,6 +14,7 @@
 //! [`SinkKind`] variant and an arm in [`build`] and in [`Sinks`].
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
@@ -39,6 +40,19 @@ pub trait Sink: Send {
 
     /// The replay is over (done or interrupted): let the sink finish within `grace`, then stop it.
     fn finish(&mut self, grace: Duration) -> impl Future<Output = ()> + Send;
+
+    /// The chunk the engine will deliver after the one it delivers next, told only when
+    /// nothing is to come between the two (no pacing wait): a sink may start on it early, so
+    /// its server does not sit idle while the engine books a chunk's results. A sink that
+    /// does must give the results of what it started and was never asked to deliver in
+    /// [`Sink::settle`]. Most sinks start nothing early.
+    fn next_up(&mut self, _next: &Arc<Chunk>) {}
+
+    /// The results of events a sink started early whose chunk was never delivered (the
+    /// replay stopped first), once they are known; called once, before the run is saved.
+    fn settle(&mut self) -> impl Future<Output = Vec<RunResult>> + Send {
+        std::future::ready(Vec::new())
+    }
 }
 
 /// Where a sink says "this event has its result" while a delivery is still running, by the
@@ -134,6 +148,22 @@ impl Sink for Sinks {
             Sinks::PerEvent(s) => s.finish(grace).await,
             Sinks::Stream(s) => s.finish(grace).await,
             Sinks::Redis(s) => s.finish(grace).await,
+        }
+    }
+
+    fn next_up(&mut self, next: &Arc<Chunk>) {
+        match self {
+            Sinks::PerEvent(s) => s.next_up(next),
+            Sinks::Stream(s) => s.next_up(next),
+            Sinks::Redis(s) => s.next_up(next),
+        }
+    }
+
+    async fn settle(&mut self) -> Vec<RunResult> {
+        match self {
+            Sinks::PerEvent(s) => s.settle().await,
+            Sinks::Stream(s) => s.settle().await,
+            Sinks::Redis(s) => s.settle().await,
         }
     }
 }

@@ -973,3 +973,75 @@ fn redis_a_server_that_is_not_redis_is_named_and_exits_4() {
     assert_eq!(out.status.code(), Some(4), "{}", stderr_of(&out));
     assert!(stderr_of(&out).contains("is this a Redis server's port?"));
 }
+
+/// Ctrl-C during a full-speed `replay --to`, which sends a chunk's XADDs before the previous
+/// chunk's replies are read: every entry that reached the stream is in the run's results, with
+/// its entry id, once; nothing is in the results that is not in the stream.
+#[test]
+fn redis_replay_to_interrupted_keeps_every_written_entry_in_the_run() {
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
+    let mut c = r.conn();
+    let sb = Sandbox::new();
+    let lines: String = (0..60_000)
+        .map(|i| format!("{{\"id\":\"e{i}\",\"text\":\"event number {i}\"}}\n"))
+        .collect();
+    sb.write("events.ndjson", &lines);
+    let out = sb
+        .cmd()
+        .args(["journal", "import", "-j", "j.db", "--chunk-size", "100"])
+        .arg("events.ndjson")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+
+    let url = r.url("copy");
+    let mut replay = sb.spawn(&[
+        "replay",
+        "-j",
+        "j.db",
+        "--to",
+        &url,
+        "--layout",
+        "hopeit",
+        "--hopeit-type",
+        "app.m.Event",
+    ]);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while redis::cmd("XLEN").arg("copy").query::<i64>(&mut c).unwrap() < 5_000 {
+        assert!(std::time::Instant::now() < deadline, "replay wrote nothing");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    unsafe { libc::kill(replay.id() as i32, libc::SIGINT) };
+    let status = replay.wait().unwrap();
+
+    let in_stream: Vec<String> = entries_of(&mut c, "copy")
+        .into_iter()
+        .map(|e| e.0)
+        .collect();
+    let db = rusqlite::Connection::open(sb.path().join("j.db")).unwrap();
+    let mut stmt = db
+        .prepare("SELECT stdout_head FROM replay_results WHERE outcome = 'handled' ORDER BY event_row_id")
+        .unwrap();
+    let in_run: Vec<String> = stmt
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let failed: i64 = db
+        .query_row(
+            "SELECT count(*) FROM replay_results WHERE outcome != 'handled'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(failed, 0, "nothing failed");
+    assert_eq!(
+        in_run, in_stream,
+        "the run holds exactly the entries written, in order"
+    );
+    if in_stream.len() < 60_000 {
+        assert_eq!(status.code(), Some(130), "interrupted");
+    }
+}
