@@ -12,10 +12,18 @@ fn main() -> ExitCode {
     let cli = cli::parse();
     init_logging(&cli.global);
     let printer = Printer::new(cli.global.quiet, cli.global.verbose, cli.global.no_color);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    // `replay` is one chain of work (a chunk, its handlers or XADDs, its results) waiting on
+    // one peer at a time: on the main thread, the thread that sees a pipe or socket ready is
+    // the one that runs the task, where a multi-threaded runtime woke a worker and then the
+    // main thread for each wake-up (per-event mode and replay --to 10-20% faster). Its
+    // blocking work (SQLite, the check before replay --to) keeps threads of its own. Every
+    // other command keeps worker threads: serve answers many feeds, record decodes reads
+    // ahead in parallel.
+    let mut builder = match cli.command {
+        cli::Command::Replay(_) => tokio::runtime::Builder::new_current_thread(),
+        _ => tokio::runtime::Builder::new_multi_thread(),
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("feedctl: cannot start the async runtime: {e}");

@@ -109,13 +109,8 @@ fn write_xadd(
             };
             payload.clear();
             encoding.encode_into(&text, payload);
-            let fields = hopeit::entry_fields(
-                id,
-                event_type,
-                submit_ts,
-                *encoding,
-                Cow::Borrowed(payload),
-            );
+            let fields =
+                hopeit::entry_fields(id, event_type, submit_ts, *encoding, Cow::Borrowed(payload));
             start(out, fields.len());
             for (k, v) in &fields {
                 wire::bulk(out, k.as_bytes());
@@ -144,7 +139,9 @@ enum Checked<'a> {
 fn text_of(raw: &RawValue) -> Option<Cow<'_, str>> {
     match serde_json::from_str::<&str>(raw.get()) {
         Ok(text) => Some(Cow::Borrowed(text)),
-        Err(_) => serde_json::from_str::<String>(raw.get()).ok().map(Cow::Owned),
+        Err(_) => serde_json::from_str::<String>(raw.get())
+            .ok()
+            .map(Cow::Owned),
     }
 }
 
