@@ -33,19 +33,19 @@ pub fn read_chunks(
         };
         // Each event keeps only what a delivery needs, copied from the row SQLite lends; the
         // source and partition are shared by every event of a recording and a partition.
-        let mut shared: (Option<String>, Option<String>, Arc<str>, Arc<str>) = Default::default();
+        let (mut recording, mut source, mut partition): (Option<String>, Arc<str>, Arc<str>) =
+            Default::default();
         let delivery = |row: EventView<'_>| {
-            let (recording, partition, source, part) = &mut shared;
             if recording.as_deref() != Some(row.recording) {
-                *recording = Some(row.recording.to_string());
-                *source = kinds
+                recording = Some(row.recording.to_string());
+                source = kinds
                     .get(row.recording)
                     .cloned()
                     .unwrap_or_else(|| "".into());
             }
-            if partition.as_deref() != row.partition {
-                *partition = row.partition.map(str::to_string);
-                *part = row.partition.unwrap_or("").into();
+            // No partition is an empty one for the handler.
+            if *partition != *row.partition.unwrap_or("") {
+                partition = row.partition.unwrap_or("").into();
             }
             let owned = |s: Option<&str>| s.map(str::to_string);
             Delivery {
@@ -59,7 +59,7 @@ pub fn read_chunks(
                 stream_id: owned(row.stream_id),
                 initiator_id: row.initiator_id,
                 source: source.clone(),
-                partition: part.clone(),
+                partition: partition.clone(),
             }
         };
         let result = journal.chunks_of(&sel, delivery, |stored| {
