@@ -12,8 +12,8 @@ use crate::exit::{Exit, Fail};
 use crate::journal::{Journal, OutboxMessage, Selection};
 use crate::output::Printer;
 use crate::serve::{
-    self, EventStore, FaultRule, FileStore, FileStoreError, HubSettings, ServeOptions, ServedChunk,
-    StoredEvents,
+    self, EventStore, FaultRule, Fetched, FileStore, FileStoreError, HubSettings, ServeOptions,
+    ServedChunk, StoredEvents,
 };
 
 /// `--pace`: `None` publishes everything at once.
@@ -82,7 +82,7 @@ impl JournalStore {
 }
 
 impl EventStore for JournalStore {
-    fn fetch(&self, keys: &[u64]) -> Result<Vec<String>, String> {
+    fn fetch(&self, keys: &[u64]) -> Result<Vec<Fetched>, String> {
         let j = self.journal.lock().unwrap_or_else(|e| e.into_inner());
         keys.iter()
             .map(|&key| {
@@ -91,7 +91,13 @@ impl EventStore for JournalStore {
                     .map_err(|e| e.to_string())?
                     .ok_or_else(|| self.changed(key))?;
                 // The same bytes as served before reads came from the journal: the stored text.
-                String::from_utf8(bytes).map_err(|_| self.changed(key))
+                let text = std::str::from_utf8(&bytes).map_err(|_| self.changed(key))?;
+                // The journal's id and stream columns are the recording source's (an entry id
+                // for Redis), so the hub reads the event's own from its text.
+                Ok(Fetched {
+                    text: Arc::from(text),
+                    known: None,
+                })
             })
             .collect()
     }

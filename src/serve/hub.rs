@@ -11,7 +11,7 @@ use rand::Rng;
 use serde_json::value::RawValue;
 use tokio::sync::Notify;
 
-use super::store::EventStore;
+use super::store::{EventStore, Fetched, Known};
 
 #[derive(Debug, Clone)]
 pub struct HubSettings {
@@ -101,8 +101,9 @@ pub struct Published {
 
 impl Published {
     pub fn new(raw: &RawValue) -> Self {
-        Self::from_text(raw.get()).unwrap_or_else(|| Published {
-            raw: Arc::from(raw.get()),
+        let text: Arc<str> = Arc::from(raw.get());
+        Self::read(text.clone()).unwrap_or(Published {
+            raw: text,
             id: Arc::from(""),
             stream_id: None,
             row: None,
@@ -110,18 +111,25 @@ impl Published {
         })
     }
 
-    /// An event of the store, read back: its id and stream found in the one pass that also
-    /// checks it is still one JSON object (`None` when it is not), instead of a check and a
-    /// parsed copy of the event.
-    fn from_text(text: &str) -> Option<Self> {
-        let (id, stream_id) = crate::symphony::event::id_and_stream(text)?;
-        Some(Published {
-            raw: Arc::from(text),
-            id: Arc::from(id.as_deref().unwrap_or("")),
+    /// An event's text with its id and stream read from it, in the one pass that also checks
+    /// it is one JSON object (`None` when it is not).
+    fn read(text: Arc<str>) -> Option<Self> {
+        let (id, stream_id) = crate::symphony::event::id_and_stream(&text)?;
+        let known = Known {
+            id: id.as_deref().map(Arc::from),
             stream_id: stream_id.as_deref().map(Arc::from),
+        };
+        Some(Self::with(text, known))
+    }
+
+    fn with(text: Arc<str>, known: Known) -> Self {
+        Published {
+            raw: text,
+            id: known.id.unwrap_or_else(|| Arc::from("")),
+            stream_id: known.stream_id,
             row: None,
             chunk_end: false,
-        })
+        }
     }
 }
 
@@ -496,13 +504,13 @@ impl Hub {
                 Slot::Held(_) => None,
             })
             .collect();
-        let (store, mut raws) = match &self.store {
+        let (store, mut fetched) = match &self.store {
             Some(store) if !keys.is_empty() => {
                 let reader = store.clone();
-                let raws = tokio::task::spawn_blocking(move || reader.fetch(&keys))
+                let fetched = tokio::task::spawn_blocking(move || reader.fetch(&keys))
                     .await
                     .map_err(|e| format!("reading the served events: {e}"))??;
-                (Some(store), raws.into_iter())
+                (Some(store), fetched.into_iter())
             }
             _ => (None, Vec::new().into_iter()),
         };
@@ -511,13 +519,15 @@ impl Hub {
             .map(|s| match s {
                 Slot::Held(p) => Ok((*p).clone()),
                 Slot::Stored { key, chunk_end } => {
-                    let text = raws
+                    let Fetched { text, known } = fetched
                         .next()
                         .ok_or("the event store gave back fewer events than asked")?;
                     let store = store
                         .ok_or("the log names a stored event, but serve has no event store")?;
-                    let published =
-                        Published::from_text(&text).ok_or_else(|| store.changed(key))?;
+                    let published = match known {
+                        Some(known) => Published::with(text, known),
+                        None => Published::read(text).ok_or_else(|| store.changed(key))?,
+                    };
                     Ok(Published {
                         row: store.row(key),
                         chunk_end,

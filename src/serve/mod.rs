@@ -23,7 +23,7 @@ use crate::FastMap;
 pub use faults::{FaultRule, Faults};
 pub use hub::{HubSettings, Published};
 pub use reqlog::LoggedRequest;
-pub use store::{EventStore, FileStore, FileStoreError};
+pub use store::{EventStore, Fetched, FileStore, FileStoreError};
 
 /// Everything `serve` can be told.
 pub struct ServeOptions {
@@ -103,22 +103,46 @@ pub struct ServedChunk {
     pub keys: Vec<u64>,
 }
 
-/// A served event: its id and, when served from a journal, its row.
-type ServedEvent = (Arc<str>, Option<i64>);
+/// What the latest read that served a stream served there: the one event (its id and, when
+/// served from a journal, its row), or several, when a reply cannot tell which it answers.
+enum StreamServed {
+    One(Arc<str>, Option<i64>),
+    Several,
+}
 
 /// What reads served, to link a bot's reply to the event it answers. Every served event goes
 /// through its maps: SipHash was a tenth of serve's time, hence [`FastMap`].
 #[derive(Default)]
 struct LastServed {
-    /// Per stream: (event id, journal row) of each event of the latest read that had any there.
-    by_stream: FastMap<Arc<str>, Vec<ServedEvent>>,
-    /// Every event served, by id: its journal row.
+    /// Per stream: what the latest read that had any there served.
+    by_stream: FastMap<Arc<str>, StreamServed>,
+    /// Events served lately, by id: their journal row. Two generations: when the newer holds
+    /// `SERVED_KEPT` ids it becomes the older and the older is dropped whole, so forgetting
+    /// costs nothing per event (a queue of ids and a removal per event was a tenth of serve's
+    /// CPU). A reply can name any of the last `SERVED_KEPT` to `2 * SERVED_KEPT` events served.
     by_id: FastMap<Arc<str>, Option<i64>>,
-    /// The ids of `by_id`, oldest first, so it keeps only the last `SERVED_KEPT`.
-    order: std::collections::VecDeque<Arc<str>>,
+    by_id_before: FastMap<Arc<str>, Option<i64>>,
 }
 
-/// How many served events a reply can still be linked to by id.
+impl LastServed {
+    fn note(&mut self, id: &Arc<str>, row: Option<i64>) {
+        if self.by_id.len() >= SERVED_KEPT {
+            // Sized at once: growing it again step by step rehashed every id each time.
+            let fresh = FastMap::with_capacity_and_hasher(SERVED_KEPT, Default::default());
+            self.by_id_before = std::mem::replace(&mut self.by_id, fresh);
+        }
+        self.by_id.insert(id.clone(), row);
+    }
+
+    fn row_of(&self, id: &str) -> Option<Option<i64>> {
+        self.by_id
+            .get(id)
+            .or_else(|| self.by_id_before.get(id))
+            .copied()
+    }
+}
+
+/// How many served events a reply can at least still be linked to by id.
 const SERVED_KEPT: usize = 100_000;
 
 /// How many of the bot's messages are kept in memory.

@@ -23,7 +23,7 @@ pub struct LoggedRequest {
     pub fault: Option<String>,
     /// Ids of the events a read delivered, in order.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<String>>,
+    pub events: Option<Vec<std::sync::Arc<str>>>,
 }
 
 /// How many requests are kept in memory (for in-process tests): enough for any test, and small

@@ -1,6 +1,7 @@
 //! The HTTP surface of the emulated pod, path for path as in the official specs (notes §11):
 //! exact status codes, `application/json` bodies, V2Error / Error shapes.
 
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -22,7 +23,7 @@ use super::App;
 
 /// Ids of the events a handler delivered, passed to the request log through the response.
 #[derive(Clone)]
-struct Served(Vec<String>);
+struct Served(Vec<Arc<str>>);
 
 /// A `duplicate` or `reorder` fault picked for this read, passed to the handler.
 #[derive(Clone)]
@@ -593,25 +594,25 @@ fn push_events(body: &mut String, events: &[Published]) {
 }
 
 /// Notes what a read served, so a bot's reply can be linked to the event it answers: per
-/// stream, the events of the latest read that had any there; and every served event by id.
+/// stream, the event of the latest read that had any there (if only one); and every served
+/// event by id.
 fn remember_served(app: &App, events: &[Published]) {
     let mut last = app.last_served.lock().unwrap_or_else(|e| e.into_inner());
-    let mut batch: super::FastMap<Arc<str>, Vec<super::ServedEvent>> = Default::default();
+    let mut batch: super::FastMap<Arc<str>, super::StreamServed> = Default::default();
     for e in events {
-        if last.by_id.insert(e.id.clone(), e.row).is_none() {
-            last.order.push_back(e.id.clone());
-            // Bounded like the request log: a reply names an event served recently.
-            if last.order.len() > super::SERVED_KEPT {
-                if let Some(old) = last.order.pop_front() {
-                    last.by_id.remove(&old);
-                }
-            }
-        }
+        // Bounded like the request log: a reply names an event served recently.
+        last.note(&e.id, e.row);
         if let Some(stream) = &e.stream_id {
-            let here = batch.entry(stream.clone()).or_default();
-            // A `duplicate` fault serves an event twice: still one candidate.
-            if !here.iter().any(|(id, _)| *id == e.id) {
-                here.push((e.id.clone(), e.row));
+            match batch.entry(stream.clone()) {
+                Entry::Vacant(v) => {
+                    v.insert(super::StreamServed::One(e.id.clone(), e.row));
+                }
+                // A `duplicate` fault serves an event twice: still one candidate.
+                Entry::Occupied(mut o) => {
+                    if matches!(o.get(), super::StreamServed::One(id, _) if *id != e.id) {
+                        o.insert(super::StreamServed::Several);
+                    }
+                }
             }
         }
     }
@@ -631,18 +632,19 @@ fn answered_event(
     if let Some(trace) = trace_id {
         // `base:id` is the kits' form when a trace id base is configured.
         let id = trace.rsplit(':').next().unwrap_or(trace);
-        if let Some(row) = last.by_id.get(id) {
-            return (Some(id.to_string()), *row);
+        if let Some(row) = last.row_of(id) {
+            return (Some(id.to_string()), row);
         }
     }
-    match last.by_stream.get(stream).map(Vec::as_slice) {
-        Some([(id, row)]) => (Some(id.to_string()), *row),
+    match last.by_stream.get(stream) {
+        Some(super::StreamServed::One(id, row)) => (Some(id.to_string()), *row),
         _ => (None, None),
     }
 }
 
-fn served_ids(events: &[Published]) -> Vec<String> {
-    events.iter().map(|e| e.id.to_string()).collect()
+/// The ids for the request log: shared with the events, not copied (a read names a hundred).
+fn served_ids(events: &[Published]) -> Vec<Arc<str>> {
+    events.iter().map(|e| e.id.clone()).collect()
 }
 
 async fn create_feed_v1(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {

@@ -562,6 +562,29 @@ pub fn id_and_stream(text: &str) -> Option<IdAndStream<'_>> {
     ))
 }
 
+/// Where an event's id and stream id lie in its text, as [`id_and_stream_spans`] finds them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldSpan {
+    Absent,
+    /// The field's text is these bytes of the event's.
+    At(std::ops::Range<usize>),
+    /// Written with escapes: its text is not a slice of the event's, so it must be read again.
+    Escaped,
+}
+
+/// The id and stream id of an event's text as byte ranges of it, for a holder that keeps the
+/// bytes and wants the two fields again later without a parse (serve's events file). Fails
+/// only when the text is not a JSON object, as [`id_and_stream`] does.
+pub fn id_and_stream_spans(text: &str) -> Result<(FieldSpan, FieldSpan), serde_json::Error> {
+    let index = index_of(text)?;
+    let span = |f: Option<Field>| match f {
+        None => FieldSpan::Absent,
+        Some(Field::At(start, end)) => FieldSpan::At(start..end),
+        Some(Field::Own(_)) => FieldSpan::Escaped,
+    };
+    Ok((span(index.id), span(index.stream_id)))
+}
+
 /// A one-pass reader of the indexed fields: it skips everything else without building it, and
 /// a scalar of the wrong type reads as absent instead of failing the event.
 mod light {

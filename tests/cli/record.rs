@@ -176,7 +176,7 @@ fn survives_20_sigkills_without_losing_or_doubling_anything() {
     let mut served: HashMap<String, usize> = HashMap::new();
     for r in pod.server().requests() {
         for id in r.events.unwrap_or_default() {
-            *served.entry(id).or_default() += 1;
+            *served.entry(id.to_string()).or_default() += 1;
         }
     }
     let mut stored: HashMap<String, usize> = HashMap::new();
