@@ -12,16 +12,25 @@ fn main() -> ExitCode {
     let cli = cli::parse();
     init_logging(&cli.global);
     let printer = Printer::new(cli.global.quiet, cli.global.verbose, cli.global.no_color);
-    // `replay` is one chain of work (a chunk, its handlers or XADDs, its results) waiting on
-    // one peer at a time: on the main thread, the thread that sees a pipe or socket ready is
-    // the one that runs the task, where a multi-threaded runtime woke a worker and then the
-    // main thread for each wake-up (per-event mode and replay --to 10-20% faster). Its
-    // blocking work (SQLite, the check before replay --to) keeps threads of its own. Every
-    // other command keeps worker threads: serve answers many feeds, record decodes reads
-    // ahead in parallel.
-    let mut builder = match cli.command {
-        cli::Command::Replay(_) => tokio::runtime::Builder::new_current_thread(),
-        _ => tokio::runtime::Builder::new_multi_thread(),
+    // `replay`, and `tail` or `record` of a Symphony datafeed, are one chain of work (a read or
+    // a chunk, then its printing, commit or deliveries, then the next) waiting on one peer at a
+    // time: on the main thread, the thread that sees a socket or pipe ready is the one that
+    // runs the task, where a multi-threaded runtime woke a worker and then the main thread for
+    // each wake-up (per-event replay and replay --to 10-20% faster, tail --raw 23%, record from
+    // serve 10%). replay's blocking work (SQLite, the check before replay --to) keeps threads
+    // of its own; record's commit is a step of the chain (the next read waits for it anyway).
+    // Every other command keeps worker threads: serve answers many feeds, and a Redis source
+    // reads ahead in its own task while the previous read is committed.
+    let one_chain = match &cli.command {
+        cli::Command::Replay(_) => true,
+        cli::Command::Tail(args) => args.sources.is_empty(),
+        cli::Command::Record(args) => args.sources.is_empty(),
+        _ => false,
+    };
+    let mut builder = if one_chain {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
     };
     let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
