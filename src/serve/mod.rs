@@ -117,18 +117,19 @@ struct LastServed {
     /// Per stream: what the latest read that had any there served.
     by_stream: FastMap<Arc<str>, StreamServed>,
     /// Events served lately, by id: their journal row. Two generations: when the newer holds
-    /// `SERVED_KEPT` ids it becomes the older and the older is dropped whole, so forgetting
-    /// costs nothing per event (a queue of ids and a removal per event was a tenth of serve's
-    /// CPU). A reply can name any of the last `SERVED_KEPT` to `2 * SERVED_KEPT` events served.
+    /// half of `SERVED_KEPT` ids it becomes the older and the older is dropped whole, so
+    /// forgetting costs nothing per event (a queue of ids and a removal per event was a tenth
+    /// of serve's CPU). A reply can name any of the last `SERVED_KEPT / 2` to `SERVED_KEPT`
+    /// events served, and the two hold no more ids than the queue did.
     by_id: FastMap<Arc<str>, Option<i64>>,
     by_id_before: FastMap<Arc<str>, Option<i64>>,
 }
 
 impl LastServed {
     fn note(&mut self, id: &Arc<str>, row: Option<i64>) {
-        if self.by_id.len() >= SERVED_KEPT {
+        if self.by_id.len() >= SERVED_KEPT / 2 {
             // Sized at once: growing it again step by step rehashed every id each time.
-            let fresh = FastMap::with_capacity_and_hasher(SERVED_KEPT, Default::default());
+            let fresh = FastMap::with_capacity_and_hasher(SERVED_KEPT / 2, Default::default());
             self.by_id_before = std::mem::replace(&mut self.by_id, fresh);
         }
         self.by_id.insert(id.clone(), row);
@@ -142,7 +143,7 @@ impl LastServed {
     }
 }
 
-/// How many served events a reply can at least still be linked to by id.
+/// How many served events a reply can at most still be linked to by id.
 const SERVED_KEPT: usize = 100_000;
 
 /// How many of the bot's messages are kept in memory.
@@ -367,4 +368,34 @@ pub fn read_ndjson(text: &str) -> Result<Vec<Arc<RawValue>>, String> {
         out.push(Arc::from(raw));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn served_ids_are_forgotten_a_generation_at_a_time() {
+        let mut last = LastServed::default();
+        let id = |n: usize| -> Arc<str> { Arc::from(format!("e{n}")) };
+        for n in 0..SERVED_KEPT {
+            last.note(&id(n), Some(n as i64));
+        }
+        // Every one of the last SERVED_KEPT is still known, with its row.
+        assert_eq!(last.row_of("e0"), Some(Some(0)));
+        assert_eq!(
+            last.row_of(&id(SERVED_KEPT - 1)),
+            Some(Some(SERVED_KEPT as i64 - 1))
+        );
+        // One more starts a generation: the oldest half goes, the latest half stays.
+        last.note(&id(SERVED_KEPT), None);
+        assert_eq!(last.row_of("e0"), None);
+        assert_eq!(last.row_of(&id(SERVED_KEPT / 2 - 1)), None);
+        assert_eq!(
+            last.row_of(&id(SERVED_KEPT / 2)),
+            Some(Some(SERVED_KEPT as i64 / 2))
+        );
+        assert_eq!(last.row_of(&id(SERVED_KEPT)), Some(None));
+        assert!(last.by_id.len() + last.by_id_before.len() <= SERVED_KEPT);
+    }
 }
