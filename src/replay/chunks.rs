@@ -8,18 +8,55 @@ use crate::journal::{EventView, Journal, JournalError, Selection};
 
 use super::{Chunk, Delivery};
 
+/// The chunks of a selection, as the reader thread hands them over.
+pub struct Chunks {
+    rx: mpsc::Receiver<Vec<Result<Chunk, JournalError>>>,
+    ready: std::collections::VecDeque<Result<Chunk, JournalError>>,
+}
+
+impl Chunks {
+    /// The next chunk; `None` at the end.
+    pub async fn recv(&mut self) -> Option<Result<Chunk, JournalError>> {
+        if self.ready.is_empty() {
+            self.ready.extend(self.rx.recv().await?);
+        }
+        self.ready.pop_front()
+    }
+
+    /// The next chunk if the reader already has it.
+    pub fn try_recv(&mut self) -> Option<Result<Chunk, JournalError>> {
+        if self.ready.is_empty() {
+            self.ready.extend(self.rx.try_recv().ok()?);
+        }
+        self.ready.pop_front()
+    }
+}
+
+/// Chunks are handed over in batches of at least this many events or bytes of events (or one
+/// larger chunk): a hand-over per chunk woke the reader thread once per chunk of a fast
+/// replay. With the channel's two batches, at most three batches are read ahead.
+const BATCH_EVENTS: usize = 1_000;
+const BATCH_BYTES: usize = 1 << 20;
+
 /// Reads the selection chunk by chunk on a blocking thread of its own (SQLite is synchronous),
 /// through a small channel so a million events never sit in memory.
-pub fn read_chunks(
-    path: std::path::PathBuf,
-    sel: Selection,
-) -> mpsc::Receiver<Result<Chunk, JournalError>> {
-    let (tx, rx) = mpsc::channel(4);
+pub fn read_chunks(path: std::path::PathBuf, sel: Selection) -> Chunks {
+    let (batch_tx, rx) = mpsc::channel(2);
+    let chunks = Chunks {
+        rx,
+        ready: Default::default(),
+    };
     std::thread::spawn(move || {
+        let mut tx = Batcher {
+            tx: batch_tx,
+            batch: Vec::new(),
+            events: 0,
+            bytes: 0,
+        };
         let journal = match Journal::open_read(&path) {
             Ok(j) => j,
             Err(e) => {
-                let _ = tx.blocking_send(Err(e));
+                tx.fail(e);
                 return;
             }
         };
@@ -27,7 +64,7 @@ pub fn read_chunks(
         let kinds: std::collections::HashMap<String, Arc<str>> = match journal.recordings() {
             Ok(rs) => rs.into_iter().map(|r| (r.name, r.kind.into())).collect(),
             Err(e) => {
-                let _ = tx.blocking_send(Err(e));
+                tx.fail(e);
                 return;
             }
         };
@@ -69,11 +106,48 @@ pub fn read_chunks(
                 received_at: stored.received_at,
                 events: stored.events,
             };
-            tx.blocking_send(Ok(chunk)).is_ok()
+            tx.add(Ok(chunk))
         });
-        if let Err(e) = result {
-            let _ = tx.blocking_send(Err(e));
+        match result {
+            Err(e) => tx.fail(e),
+            Ok(()) => {
+                tx.send_batch();
+            }
         }
     });
-    rx
+    chunks
+}
+
+/// The reader thread's side of the hand-over.
+struct Batcher {
+    tx: mpsc::Sender<Vec<Result<Chunk, JournalError>>>,
+    batch: Vec<Result<Chunk, JournalError>>,
+    events: usize,
+    bytes: usize,
+}
+
+impl Batcher {
+    /// Adds a chunk (or an error) to the batch, handing it over once it holds enough events;
+    /// false when replay no longer reads.
+    fn add(&mut self, chunk: Result<Chunk, JournalError>) -> bool {
+        if let Ok(c) = &chunk {
+            self.events += c.events.len();
+            self.bytes += c.events.iter().map(|d| d.raw.len()).sum::<usize>();
+        }
+        self.batch.push(chunk);
+        (self.events < BATCH_EVENTS && self.bytes < BATCH_BYTES) || self.send_batch()
+    }
+
+    /// Hands what the batch holds over now.
+    fn send_batch(&mut self) -> bool {
+        (self.events, self.bytes) = (0, 0);
+        let batch = std::mem::take(&mut self.batch);
+        batch.is_empty() || self.tx.blocking_send(batch).is_ok()
+    }
+
+    /// An error ends the reading: handed over with what came before it.
+    fn fail(&mut self, e: JournalError) {
+        self.add(Err(e));
+        self.send_batch();
+    }
 }

@@ -226,7 +226,7 @@ async fn deliver_all(
             }
             // The next chunk, when the reader has it ready and no pacing wait comes between
             // the two: the sink may start on it while this one's results are booked.
-            if let Ok(next) = chunks.try_recv() {
+            if let Some(next) = chunks.try_recv() {
                 let next = next.map(Arc::new);
                 if let Ok(next) = &next {
                     if options
