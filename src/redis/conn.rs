@@ -5,12 +5,59 @@ use std::time::Duration;
 use ::redis::aio::MultiplexedConnection;
 use ::redis::{AsyncConnectionConfig, ConnectionAddr, IntoConnectionInfo, RedisConnectionInfo};
 
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::CertificateDer;
+
 use crate::feed::{ErrorClass, SourceError};
 
 use super::url::Server;
 
 /// How long connecting may take before it counts as a transient failure.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The variable naming a PEM file of CA certificates that `rediss://` connections trust
+/// instead of webpki's roots: the one OpenSSL, and so redis-cli, reads for its default bundle,
+/// for a server whose certificate a private CA signed.
+pub const CA_FILE_VAR: &str = "SSL_CERT_FILE";
+
+/// The CA certificates of [`CA_FILE_VAR`]'s file.
+pub struct CaFile {
+    /// As written, for the crate's connections.
+    pub pem: Vec<u8>,
+    /// As read from it, for feedctl's own connection.
+    pub certs: Vec<CertificateDer<'static>>,
+}
+
+/// The certificates of the file [`CA_FILE_VAR`] names, when it is set and not empty.
+pub fn ca_file() -> Result<Option<CaFile>, Failure> {
+    let Some(path) = std::env::var_os(CA_FILE_VAR).filter(|p| !p.is_empty()) else {
+        return Ok(None);
+    };
+    let path = std::path::PathBuf::from(path);
+    let bad = |why: String| {
+        Failure::Local(format!(
+            "{CA_FILE_VAR}={}: {why}; name a PEM file of CA certificates for rediss://, or unset it",
+            path.display()
+        ))
+    };
+    let pem = std::fs::read(&path).map_err(|e| bad(format!("cannot read it ({e})")))?;
+    let certs = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| bad(format!("not PEM ({e})")))?;
+    if certs.is_empty() {
+        return Err(bad(
+            "no certificate in it (-----BEGIN CERTIFICATE-----)".into()
+        ));
+    }
+    Ok(Some(CaFile { pem, certs }))
+}
+
+/// What to say when the server's certificate was not trusted (no retry will change that).
+pub fn untrusted(server: &Server, why: &str) -> Failure {
+    Failure::Refused(format!(
+        "{server}: TLS: {why}; if a private CA signed the server's certificate, name its PEM file in {CA_FILE_VAR}"
+    ))
+}
 
 /// Opens a connection whose replies may take up to `response_timeout` (above a BLOCK time, or
 /// the client's 500 ms default fails every blocking read).
@@ -39,7 +86,18 @@ pub async fn connect(
         .into_connection_info()
         .map_err(|e| Failure::from_redis(e, server))?
         .set_redis_settings(redis);
-    let client = ::redis::Client::open(info).map_err(|e| Failure::from_redis(e, server))?;
+    let ca = if server.tls { ca_file()? } else { None };
+    let client = match ca {
+        Some(CaFile { pem, .. }) => ::redis::Client::build_with_tls(
+            info,
+            ::redis::TlsCertificates {
+                client_tls: None,
+                root_cert: Some(pem),
+            },
+        ),
+        _ => ::redis::Client::open(info),
+    }
+    .map_err(|e| Failure::from_redis(e, server))?;
     let config = AsyncConnectionConfig::new()
         .set_connection_timeout(Some(CONNECT_TIMEOUT))
         .set_response_timeout(Some(response_timeout));
@@ -64,6 +122,8 @@ pub enum Failure {
     Auth(String),
     /// The server refused for good.
     Refused(String),
+    /// Something on this machine is wrong (a CA file that cannot be read).
+    Local(String),
 }
 
 impl Failure {
@@ -91,6 +151,8 @@ impl Failure {
             "LOADING" | "BUSY" | "MASTERDOWN" | "TRYAGAIN" | "CLUSTERDOWN" | "READONLY" => {
                 Failure::Transient(format!("{server}: {text}"))
             }
+            // rustls's words for a certificate it does not trust: retrying will not change it.
+            _ if text.contains("invalid peer certificate") => untrusted(server, &text),
             _ if e.is_io_error()
                 || e.is_timeout()
                 || e.is_connection_dropped()
@@ -129,6 +191,7 @@ impl Failure {
             ),
             Failure::Auth(t) => SourceError::new(ErrorClass::Auth, t),
             Failure::Refused(t) => SourceError::new(ErrorClass::Refused, format!("{what}: {t}")),
+            Failure::Local(t) => SourceError::new(ErrorClass::Local, t),
         }
     }
 }

@@ -182,7 +182,8 @@ pub fn replies(bytes: &[u8]) -> impl Iterator<Item = Result<&[u8], &[u8]>> {
     })
 }
 
-/// A TLS session over `tcp`, checked against webpki's roots for the URL's host.
+/// A TLS session over `tcp`, checked for the URL's host against webpki's roots, or the CA
+/// certificates of `SSL_CERT_FILE` when it is set (as the crate's connections are).
 async fn tls(
     server: &Server,
     tcp: TcpStream,
@@ -190,7 +191,18 @@ async fn tls(
     let refused = |why: String| Failure::Refused(format!("{server}: TLS: {why}"));
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    match super::conn::ca_file()? {
+        Some(ca) => {
+            let (_, ignored) = roots.add_parsable_certificates(ca.certs);
+            if roots.is_empty() {
+                return Err(Failure::Local(format!(
+                    "{}: none of its {ignored} certificates can be a CA for rediss://",
+                    super::conn::CA_FILE_VAR
+                )));
+            }
+        }
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+    }
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| refused(e.to_string()))?
@@ -206,7 +218,14 @@ async fn tls(
                 "{server}: no TLS handshake within {CONNECT_TIMEOUT:?}"
             ))
         })?
-        .map_err(|e| Failure::Transient(format!("{server}: TLS: {e}")))
+        .map_err(
+            |e| match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+                // The handshake itself failed (an untrusted certificate, no common protocol):
+                // retrying will not change it.
+                Some(tls) => super::conn::untrusted(server, &tls.to_string()),
+                None => Failure::Transient(format!("{server}: TLS: {e}")),
+            },
+        )
 }
 
 /// Appends one command (a RESP array of bulk strings) to `out`.

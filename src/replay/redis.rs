@@ -390,6 +390,7 @@ pub async fn preflight(
     let server = target.url.server();
     let failed = |f: Failure| match f {
         Failure::Auth(t) => Fail::new(Exit::Auth, t),
+        Failure::Local(t) => Fail::usage(t),
         other => Fail::new(Exit::Feed, describe(other)),
     };
     let mut c = connect(&server, Duration::from_secs(10))
@@ -411,7 +412,11 @@ pub async fn preflight(
 
 fn describe(f: Failure) -> String {
     match f {
-        Failure::Transient(t) | Failure::Auth(t) | Failure::Refused(t) | Failure::NoGroup(t) => t,
+        Failure::Transient(t)
+        | Failure::Auth(t)
+        | Failure::Refused(t)
+        | Failure::NoGroup(t)
+        | Failure::Local(t) => t,
         Failure::WrongType | Failure::WrongTypeOf(..) => "the key is not a stream".into(),
     }
 }

@@ -11,7 +11,14 @@ pub struct RedisServer {
     child: Child,
     pub port: u16,
     password: Option<String>,
+    /// Serving TLS only (`rediss://`), with fixtures/tls's test certificate.
+    tls: bool,
     _dir: tempfile::TempDir,
+}
+
+/// The TEST-ONLY CA of fixtures/tls, which signed the server certificate a TLS server uses.
+pub fn test_ca() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tls/TEST-ONLY-ca.pem")
 }
 
 impl RedisServer {
@@ -22,6 +29,16 @@ impl RedisServer {
 
     /// A server that requires `password` (requirepass), or none.
     pub fn start_with(password: Option<&str>) -> Option<RedisServer> {
+        Self::launch(password, false)
+    }
+
+    /// A server that speaks TLS only, with fixtures/tls's certificate for 127.0.0.1 (signed by
+    /// [`test_ca`]); clients are not asked for a certificate.
+    pub fn start_tls() -> Option<RedisServer> {
+        Self::launch(None, true)
+    }
+
+    fn launch(password: Option<&str>, tls: bool) -> Option<RedisServer> {
         let found = Command::new("sh")
             .args(["-c", "command -v redis-server >/dev/null 2>&1"])
             .status()
@@ -35,7 +52,6 @@ impl RedisServer {
             eprintln!("skipped: redis-server is not installed");
             return None;
         }
-        let dir = tempfile::tempdir().expect("tempdir");
         // A port the kernel just handed out and gave back: free unless another test races for
         // it, in which case redis-server fails to bind and we try another.
         for _ in 0..5 {
@@ -43,17 +59,18 @@ impl RedisServer {
                 .and_then(|l| l.local_addr())
                 .expect("free port")
                 .port();
-            let mut child = spawn(port, dir.path(), password);
-            if answers(&mut child, port, password) {
-                return Some(RedisServer {
-                    child,
-                    port,
-                    password: password.map(str::to_string),
-                    _dir: dir,
-                });
+            let dir = tempfile::tempdir().expect("tempdir");
+            let mut server = RedisServer {
+                child: spawn(port, dir.path(), password, tls),
+                port,
+                password: password.map(str::to_string),
+                tls,
+                _dir: dir,
+            };
+            if server.answers() {
+                return Some(server);
             }
-            let _ = child.kill();
-            let _ = child.wait();
+            // Dropping it kills what is left of it.
         }
         panic!("redis-server did not start");
     }
@@ -64,9 +81,14 @@ impl RedisServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
         std::thread::sleep(down);
-        self.child = spawn(self.port, self._dir.path(), self.password.as_deref());
+        self.child = spawn(
+            self.port,
+            self._dir.path(),
+            self.password.as_deref(),
+            self.tls,
+        );
         assert!(
-            answers(&mut self.child, self.port, self.password.as_deref()),
+            self.answers(),
             "redis-server did not start again on port {}",
             self.port
         );
@@ -82,22 +104,56 @@ impl RedisServer {
         cmd.query(c).unwrap()
     }
 
-    /// `redis://127.0.0.1:PORT/KEY`.
+    /// `redis://127.0.0.1:PORT/KEY` (`rediss://` for a TLS server).
     pub fn url(&self, key: &str) -> String {
-        format!("redis://127.0.0.1:{}/{key}", self.port)
+        let scheme = if self.tls { "rediss" } else { "redis" };
+        format!("{scheme}://127.0.0.1:{}/{key}", self.port)
     }
 
-    /// A plain connection for the test's own commands.
+    /// A connection for the test's own commands (over TLS to a TLS server, trusting
+    /// [`test_ca`]).
     pub fn conn(&self) -> redis::Connection {
+        self.client()
+            .get_connection_with_timeout(Duration::from_secs(5))
+            .expect("connect")
+    }
+
+    fn client(&self) -> redis::Client {
         let auth = self
             .password
             .as_ref()
             .map(|p| format!(":{p}@"))
             .unwrap_or_default();
-        let c =
-            redis::Client::open(format!("redis://{auth}127.0.0.1:{}/", self.port)).expect("client");
-        c.get_connection_with_timeout(Duration::from_secs(5))
-            .expect("connect")
+        if self.tls {
+            let certs = redis::TlsCertificates {
+                client_tls: None,
+                root_cert: Some(std::fs::read(test_ca()).expect("the test CA")),
+            };
+            redis::Client::build_with_tls(format!("rediss://{auth}127.0.0.1:{}/", self.port), certs)
+                .expect("client")
+        } else {
+            redis::Client::open(format!("redis://{auth}127.0.0.1:{}/", self.port)).expect("client")
+        }
+    }
+
+    /// Waits up to 5 s for the server to answer PING; false when it exited (the port was taken).
+    fn answers(&mut self) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return false;
+            }
+            let client = self.client();
+            if client
+                .get_connection_with_timeout(Duration::from_secs(1))
+                .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c))
+                .is_ok()
+            {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
     }
 
     /// Adds `n` entries `n=<i>` (pipelined); returns their ids in order.
@@ -150,9 +206,29 @@ impl RedisServer {
     }
 }
 
-fn spawn(port: u16, dir: &std::path::Path, password: Option<&str>) -> Child {
+fn spawn(port: u16, dir: &std::path::Path, password: Option<&str>, tls: bool) -> Child {
+    let tls_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tls");
+    let file = |name: &str| tls_dir.join(name).to_string_lossy().into_owned();
+    let listen = match tls {
+        false => vec!["--port".to_string(), port.to_string()],
+        true => vec![
+            "--port".into(),
+            "0".into(),
+            "--tls-port".into(),
+            port.to_string(),
+            "--tls-cert-file".into(),
+            file("TEST-ONLY-server-cert.pem"),
+            "--tls-key-file".into(),
+            file("TEST-ONLY-server-key.pem"),
+            "--tls-ca-cert-file".into(),
+            file("TEST-ONLY-ca.pem"),
+            "--tls-auth-clients".into(),
+            "no".into(),
+        ],
+    };
     Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(&listen)
+        .args(["--bind", "127.0.0.1"])
         .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
         .args(
             password
@@ -166,26 +242,6 @@ fn spawn(port: u16, dir: &std::path::Path, password: Option<&str>) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .expect("start redis-server")
-}
-
-/// Waits up to 5 s for the server to answer PING; false when it exited (the port was taken).
-fn answers(child: &mut Child, port: u16, password: Option<&str>) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let auth = password.map(|p| format!(":{p}@")).unwrap_or_default();
-    while Instant::now() < deadline {
-        if let Ok(Some(_)) = child.try_wait() {
-            return false;
-        }
-        if redis::Client::open(format!("redis://{auth}127.0.0.1:{port}/"))
-            .and_then(|c| c.get_connection())
-            .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c))
-            .is_ok()
-        {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    false
 }
 
 impl Drop for RedisServer {

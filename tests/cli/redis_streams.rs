@@ -439,6 +439,101 @@ fn redis_wrong_password_exits_3_and_is_never_printed() {
     );
 }
 
+/// `rediss://` is verified: a server whose certificate a private CA signed is refused at once
+/// (exit 4, saying what to do), and trusted once `SSL_CERT_FILE` names that CA, on feedctl's own
+/// connection (record's reads, replay --to's XADDs) and on the client crate's (replay --to's
+/// check of the key, consume). A CA file that cannot be read is a configuration error (exit 2).
+#[test]
+fn rediss_is_verified_and_trusts_the_ca_that_ssl_cert_file_names() {
+    let Some(r) = RedisServer::start_tls() else {
+        return;
+    };
+    r.fill("in", 250);
+    let sb = Sandbox::new();
+    let ca = crate::redis_server::test_ca();
+
+    let started = std::time::Instant::now();
+    let out = sb
+        .cmd()
+        .env_remove("SSL_CERT_FILE")
+        .args(["tail", &r.url("in"), "--from", "beginning", "--count", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("invalid peer certificate")
+            && stderr_of(&out).contains("SSL_CERT_FILE"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(started.elapsed() < Duration::from_secs(20), "not retried");
+    let out = sb
+        .cmd()
+        .env_remove("SSL_CERT_FILE")
+        .args(["consume", &r.url("in"), "--group", "g", "--exec", "true"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", stderr_of(&out));
+
+    let out = sb
+        .cmd()
+        .env("SSL_CERT_FILE", sb.path().join("missing.pem"))
+        .args(["tail", &r.url("in"), "--count", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("missing.pem"),
+        "{}",
+        stderr_of(&out)
+    );
+
+    let out = sb
+        .cmd()
+        .env("SSL_CERT_FILE", &ca)
+        .args([
+            "-q",
+            "record",
+            "-j",
+            "tls.db",
+            "--name",
+            "t",
+            &r.url("in"),
+            "--count",
+            "250",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(info(&sb, "tls.db")["events"], 250);
+    let out = sb
+        .cmd()
+        .env("SSL_CERT_FILE", &ca)
+        .args(["-q", "replay", "-j", "tls.db", "--to", &r.url("copy")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let copied: usize = redis::cmd("XLEN").arg("copy").query(&mut r.conn()).unwrap();
+    assert_eq!(copied, 250);
+    let out = sb
+        .cmd()
+        .env("SSL_CERT_FILE", &ca)
+        .args([
+            "-q",
+            "consume",
+            &r.url("copy"),
+            "--group",
+            "g",
+            "--exec",
+            "true",
+        ])
+        .args(["--duration", "3s"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(r.pending("copy", "g"), 0);
+}
+
 /// The reads' own connection (src/redis/wire.rs) logs in and selects the database as the
 /// client crate's connections do: entries of db 2 behind a password are read, those of db 0
 /// are not.
