@@ -28,17 +28,26 @@ pub struct CaFile {
     pub certs: Vec<CertificateDer<'static>>,
 }
 
-/// The certificates of the file [`CA_FILE_VAR`] names, when it is set and not empty.
-pub fn ca_file() -> Result<Option<CaFile>, Failure> {
+/// The certificates of the file [`CA_FILE_VAR`] names, when it is set and not empty: read
+/// once per run, though every `rediss://` connection (and reconnection) asks for them.
+pub fn ca_file() -> Result<Option<&'static CaFile>, Failure> {
+    static CA: std::sync::OnceLock<Result<Option<CaFile>, String>> = std::sync::OnceLock::new();
+    match CA.get_or_init(read_ca_file) {
+        Ok(ca) => Ok(ca.as_ref()),
+        Err(why) => Err(Failure::Local(why.clone())),
+    }
+}
+
+fn read_ca_file() -> Result<Option<CaFile>, String> {
     let Some(path) = std::env::var_os(CA_FILE_VAR).filter(|p| !p.is_empty()) else {
         return Ok(None);
     };
     let path = std::path::PathBuf::from(path);
     let bad = |why: String| {
-        Failure::Local(format!(
+        format!(
             "{CA_FILE_VAR}={}: {why}; name a PEM file of CA certificates for rediss://, or unset it",
             path.display()
-        ))
+        )
     };
     let pem = std::fs::read(&path).map_err(|e| bad(format!("cannot read it ({e})")))?;
     let certs = CertificateDer::pem_slice_iter(&pem)
@@ -88,11 +97,11 @@ pub async fn connect(
         .set_redis_settings(redis);
     let ca = if server.tls { ca_file()? } else { None };
     let client = match ca {
-        Some(CaFile { pem, .. }) => ::redis::Client::build_with_tls(
+        Some(ca) => ::redis::Client::build_with_tls(
             info,
             ::redis::TlsCertificates {
                 client_tls: None,
-                root_cert: Some(pem),
+                root_cert: Some(ca.pem.clone()),
             },
         ),
         _ => ::redis::Client::open(info),

@@ -193,7 +193,7 @@ async fn tls(
     let mut roots = rustls::RootCertStore::empty();
     match super::conn::ca_file()? {
         Some(ca) => {
-            let (_, ignored) = roots.add_parsable_certificates(ca.certs);
+            let (_, ignored) = roots.add_parsable_certificates(ca.certs.iter().cloned());
             if roots.is_empty() {
                 return Err(Failure::Local(format!(
                     "{}: none of its {ignored} certificates can be a CA for rediss://",

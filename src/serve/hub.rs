@@ -102,7 +102,7 @@ pub struct Published {
 impl Published {
     pub fn new(raw: &RawValue) -> Self {
         let text: Arc<str> = Arc::from(raw.get());
-        Self::read(text.clone()).unwrap_or(Published {
+        Self::read(text.clone()).unwrap_or_else(|| Published {
             raw: text,
             id: Arc::from(""),
             stream_id: None,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::client::{session_rejected, unexpected, Client, On401};
-use super::event::skip_ws;
+use super::event::{skip_ws, value_at};
 use super::http::{Component, DEFAULT_TIMEOUT};
 use super::{ApiError, Event};
 
@@ -126,13 +126,6 @@ fn one_pass_v5(body: &Arc<str>) -> Option<(Vec<Event>, Option<String>)> {
 fn one_pass_v4(body: &Arc<str>) -> Option<Vec<Event>> {
     let (events, end) = Event::list_at(body, skip_ws(body, 0))?;
     (skip_ws(body, end) == body.len()).then_some(events)
-}
-
-/// The JSON value at `at`, and the position after it.
-fn value_at<'a, T: Deserialize<'a>>(text: &'a str, at: usize) -> Option<(T, usize)> {
-    let mut values = serde_json::Deserializer::from_str(text.get(at..)?).into_iter::<T>();
-    let value = values.next()?.ok()?;
-    Some((value, at + values.byte_offset()))
 }
 
 fn parse_events(call: &str, body: &Arc<str>, raws: Vec<&RawValue>) -> Result<Vec<Event>, ApiError> {

@@ -391,9 +391,7 @@ impl Event {
             if byte(pos) != Some(b'{') {
                 return None;
             }
-            let mut one = serde_json::Deserializer::from_str(&text[pos..]).into_iter();
-            let light: light::Event = one.next()?.ok()?;
-            let end = pos + one.byte_offset();
+            let (light, end) = value_at::<light::Event>(text, pos)?;
             events.push(Event {
                 index: light.into_index(&text[pos..end]),
                 text: Text {
@@ -546,6 +544,13 @@ pub fn skip_ws(text: &str, at: usize) -> usize {
         .iter()
         .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
         .count()
+}
+
+/// The JSON value at `at`, and the position after it; `None` when there is none there.
+pub fn value_at<'a, T: Deserialize<'a>>(text: &'a str, at: usize) -> Option<(T, usize)> {
+    let mut values = serde_json::Deserializer::from_str(text.get(at..)?).into_iter::<T>();
+    let value = values.next()?.ok()?;
+    Some((value, at + values.byte_offset()))
 }
 
 /// An event's id and stream id, as [`id_and_stream`] finds them.
