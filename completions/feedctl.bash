@@ -2160,7 +2160,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__import)
-            opts="-j -v -q -o -y -h -V --journal --name --chunk-size --hopeit-type --config --verbose --quiet --output --no-color --yes --help --version"
+            opts="-j -v -q -o -y -h -V --journal --name --chunk-size --hopeit-type --schema --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2183,6 +2183,10 @@ _feedctl() {
                     return 0
                     ;;
                 --hopeit-type)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2526,7 +2530,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__replay)
-            opts="-j -v -q -o -y -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --journal --exec --mode --concurrency --sequential --requeue-delay --max-redeliveries --slow --timeout --grace --recording --type --stream --since --until --last --chunks --skip-duplicates --speed --dry-run --report --rerun-failed --to --layout --hopeit-type --hopeit-ser --hopeit-comp --maxlen --config --verbose --quiet --output --no-color --yes --help --version"
+            opts="-j -v -q -o -y -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --journal --exec --mode --concurrency --sequential --requeue-delay --max-redeliveries --slow --timeout --grace --recording --type --stream --since --until --last --chunks --skip-duplicates --speed --dry-run --report --rerun-failed --to --layout --hopeit-type --hopeit-ser --hopeit-comp --schema --maxlen --config --verbose --quiet --output --no-color --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2653,7 +2657,11 @@ _feedctl() {
                     return 0
                     ;;
                 --hopeit-comp)
-                    COMPREPLY=($(compgen -W "none lz4" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "none lz4 zip gzip bz2 lzma" -- "${cur}"))
+                    return 0
+                    ;;
+                --schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --maxlen)

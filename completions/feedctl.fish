@@ -462,6 +462,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l name -d 'Recording to import into [default: the envelopes\' recording, else the file name]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l chunk-size -d 'Events per chunk for plain events' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l hopeit-type -d 'Each line is a hopeit.engine payload (a JSON object) of this dataobject, module.QualName: stored as hopeit entries, ready for `replay --to redis://… --layout hopeit`' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l schema -d 'With --hopeit-type: check every payload against this JSON Schema first (a JSON Schema file, or an OpenAPI document: its components/schemas/<Class>; FILE#/pointer picks another)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
@@ -551,8 +552,13 @@ hopeit\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l hopeit-type -d 'hopeit payload class, module.QualName (with --layout hopeit)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l hopeit-ser -d 'hopeit payload serialisation: json, or json+base64 (hopeit\'s default)' -r -f -a "json\t''
 json+base64\t''"
-complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l hopeit-comp -d 'hopeit payload compression: none, or lz4 (hopeit\'s default)' -r -f -a "none\t''
-lz4\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l hopeit-comp -d 'hopeit payload compression: none, lz4 (hopeit\'s default), zip (zlib), gzip, bz2 or lzma (xz)' -r -f -a "none\t''
+lz4\t''
+zip\t''
+gzip\t''
+bz2\t''
+lzma\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l schema -d 'Check every hopeit payload against this JSON Schema before the first XADD: a JSON Schema file, or an OpenAPI document (its components/schemas/<Class of --hopeit-type>); FILE#/pointer picks another schema in the file' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l maxlen -d 'Trim the stream to about this many entries (XADD MAXLEN ~ N)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''

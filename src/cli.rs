@@ -799,6 +799,9 @@ pub enum JournalCommand {
         /// stored as hopeit entries, ready for `replay --to redis://… --layout hopeit`
         #[arg(long, value_name = "TYPE")]
         hopeit_type: Option<String>,
+        /// With --hopeit-type: check every payload against this JSON Schema first (a JSON Schema file, or an OpenAPI document: its components/schemas/<Class>; FILE#/pointer picks another)
+        #[arg(long, value_name = "FILE", requires = "hopeit_type")]
+        schema: Option<String>,
     },
     /// Check the file (SQLite integrity) and the journal's invariants; exit 1 on a problem
     ///
@@ -913,9 +916,12 @@ pub struct RedisSinkArgs {
     /// hopeit payload serialisation: json, or json+base64 (hopeit's default)
     #[arg(long, value_name = "SER", default_value = "json+base64", value_parser = ["json", "json+base64"], requires = "to")]
     pub hopeit_ser: String,
-    /// hopeit payload compression: none, or lz4 (hopeit's default)
-    #[arg(long, value_name = "COMP", default_value = "lz4", value_parser = ["none", "lz4"], requires = "to")]
+    /// hopeit payload compression: none, lz4 (hopeit's default), zip (zlib), gzip, bz2 or lzma (xz)
+    #[arg(long, value_name = "COMP", default_value = "lz4", value_parser = ["none", "lz4", "zip", "gzip", "bz2", "lzma"], requires = "to")]
     pub hopeit_comp: String,
+    /// Check every hopeit payload against this JSON Schema before the first XADD: a JSON Schema file, or an OpenAPI document (its components/schemas/<Class of --hopeit-type>); FILE#/pointer picks another schema in the file
+    #[arg(long, value_name = "FILE", requires = "to")]
+    pub schema: Option<String>,
     /// Trim the stream to about this many entries (XADD MAXLEN ~ N)
     #[arg(long, value_name = "N", requires = "to")]
     pub maxlen: Option<u64>,

@@ -11,6 +11,7 @@ use crate::output;
 use crate::output::replay::{summary, ReplayProgress};
 use crate::output::Printer;
 use crate::redis::hopeit::Encoding;
+use crate::redis::schema::PayloadSchema;
 use crate::replay::engine::{replay, AsGiven, ReplayOptions};
 use crate::replay::pace::Speed;
 use crate::replay::redis::{Layout as ReplayLayout, RedisTarget};
@@ -61,21 +62,33 @@ fn redis_target(args: &ReplayArgs) -> Result<Option<RedisTarget>, Fail> {
             let event_type = t.hopeit_type.clone().filter(|ty| crate::redis::hopeit::valid_type(ty)).ok_or_else(|| {
                 Fail::usage("--layout hopeit needs --hopeit-type module.ClassName (the payload's dataobject, as hopeit's readers dispatch on it)")
             })?;
-            let encoding = match (t.hopeit_ser.as_str(), t.hopeit_comp.as_str()) {
-                ("json", "none") => Encoding::Json,
-                ("json+base64", "lz4") => Encoding::Json64Lz4,
-                (ser, comp) => return Err(Fail::usage(format!("--hopeit-ser {ser} with --hopeit-comp {comp}: feedctl writes json with none, or json+base64 with lz4"))),
-            };
+            let encoding = Encoding::parse(&t.hopeit_ser, &t.hopeit_comp).ok_or_else(|| {
+                Fail::usage(format!(
+                    "--hopeit-ser {} with --hopeit-comp {}: not a serialisation and compression feedctl writes",
+                    t.hopeit_ser, t.hopeit_comp
+                ))
+            })?;
             ReplayLayout::Hopeit {
                 event_type,
                 encoding,
             }
         }
     };
+    let event_type = match &layout {
+        ReplayLayout::Hopeit { event_type, .. } => Some(event_type.as_str()),
+        ReplayLayout::Original => None,
+    };
+    let schema = t
+        .schema
+        .as_deref()
+        .map(|arg| PayloadSchema::load(arg, event_type).map(std::sync::Arc::new))
+        .transpose()
+        .map_err(Fail::usage)?;
     Ok(Some(RedisTarget {
         url,
         layout,
         maxlen: t.maxlen,
+        schema,
     }))
 }
 

@@ -441,6 +441,21 @@ impl Journal {
         Ok(())
     }
 
+    /// The recording's name and the chunk's number of the event at `row`, to name it.
+    pub fn event_place(&self, row: i64) -> Result<Option<(String, i64)>, JournalError> {
+        use rusqlite::OptionalExtension;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT r.name, c.seq FROM events e JOIN recordings r ON r.id = e.recording_id \
+                 JOIN chunks c ON c.id = e.chunk_id WHERE e.id = ?1",
+            )
+            .map_err(|e| self.sql(e))?;
+        stmt.query_row([row], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
     /// The stored bytes of the event at `row`; `None` when there is no such row.
     pub fn raw_event(&self, row: i64) -> Result<Option<Vec<u8>>, JournalError> {
         use rusqlite::OptionalExtension;

@@ -261,8 +261,8 @@ mod tests {
     #[test]
     fn stored_bytes_are_those_of_the_value_tree() {
         let p = |k: &[u8], v: &[u8]| (k.to_vec(), v.to_vec());
-        let payload =
-            hopeit::Encoding::Json64Lz4.encode(&json!({"text": "h\"i\u{1}", "n": 1.5}).to_string());
+        let payload = hopeit::Encoding::JSON64_LZ4
+            .encode(&json!({"text": "h\"i\u{1}", "n": 1.5}).to_string());
         let cases: Vec<Vec<(Vec<u8>, Vec<u8>)>> = vec![
             vec![],
             vec![
@@ -296,7 +296,7 @@ mod tests {
 
     #[test]
     fn hopeit_entries_are_decoded() {
-        let payload = hopeit::Encoding::Json64Lz4.encode(&json!({"text": "hi"}).to_string());
+        let payload = hopeit::Encoding::JSON64_LZ4.encode(&json!({"text": "hi"}).to_string());
         let pairs = vec![
             (b"id".to_vec(), b"x".to_vec()),
             (b"type".to_vec(), b"app.data_model.MyMessage".to_vec()),

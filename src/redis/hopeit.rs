@@ -200,27 +200,128 @@ impl std::io::Write for Bounded<'_> {
     }
 }
 
-/// The `ser`/`comp` pairs feedctl can write.
+/// hopeit's serialisations feedctl writes (`pickle` never).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Encoding {
-    /// `ser=json comp=none`.
+pub enum Ser {
+    /// `json`: the UTF-8 JSON text.
     Json,
-    /// hopeit's default: `ser=json+base64 comp=lz4`.
-    Json64Lz4,
+    /// `json+base64`: base64 of that text (hopeit's default).
+    Json64,
+}
+
+/// hopeit's compressions (`hopeit.server.compression`), written at hopeit's default levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comp {
+    None,
+    /// An LZ4 frame (hopeit's default).
+    Lz4,
+    /// A zlib stream (Python's `zlib.compress`, level 6), not a zip archive.
+    Zip,
+    /// A gzip member (`gzip.compress`, level 9).
+    Gzip,
+    /// A bzip2 stream (`bz2.compress`, level 9).
+    Bz2,
+    /// An xz container (`lzma.compress`).
+    Lzma,
+}
+
+impl Comp {
+    /// Every compression, by its `comp` value.
+    pub const ALL: [Comp; 6] = [
+        Comp::None,
+        Comp::Lz4,
+        Comp::Zip,
+        Comp::Gzip,
+        Comp::Bz2,
+        Comp::Lzma,
+    ];
+
+    /// The `comp` field's value: the bare name, which hopeit decodes whatever level wrote it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Comp::None => "none",
+            Comp::Lz4 => "lz4",
+            Comp::Zip => "zip",
+            Comp::Gzip => "gzip",
+            Comp::Bz2 => "bz2",
+            Comp::Lzma => "lzma",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Comp> {
+        Comp::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    /// `data` compressed, appended to `out`.
+    fn compress_into(&self, data: &[u8], out: &mut Vec<u8>) {
+        use std::io::Write;
+        // Writing into a Vec cannot fail: the encoders' errors are the Vec's.
+        match self {
+            Comp::None => out.extend_from_slice(data),
+            Comp::Lz4 => super::lz4::frame_into(data, out),
+            Comp::Zip => {
+                let mut z = flate2::write::ZlibEncoder::new(out, flate2::Compression::new(6));
+                let _ = z.write_all(data);
+                let _ = z.finish();
+            }
+            Comp::Gzip => {
+                let mut z = flate2::write::GzEncoder::new(out, flate2::Compression::new(9));
+                let _ = z.write_all(data);
+                let _ = z.finish();
+            }
+            Comp::Bz2 => {
+                let mut z = bzip2::write::BzEncoder::new(out, bzip2::Compression::new(9));
+                let _ = z.write_all(data);
+                let _ = z.finish();
+            }
+            Comp::Lzma => {
+                let _ = lzma_rs::xz_compress(&mut std::io::Cursor::new(data), out);
+            }
+        }
+    }
+}
+
+/// The `ser`/`comp` pair feedctl writes a payload with: any serialisation with any compression,
+/// as hopeit itself allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Encoding {
+    pub ser: Ser,
+    pub comp: Comp,
 }
 
 impl Encoding {
+    /// `ser=json comp=none`.
+    pub const JSON: Encoding = Encoding {
+        ser: Ser::Json,
+        comp: Comp::None,
+    };
+    /// hopeit's default: `ser=json+base64 comp=lz4`.
+    pub const JSON64_LZ4: Encoding = Encoding {
+        ser: Ser::Json64,
+        comp: Comp::Lz4,
+    };
+
+    /// From the values of `--hopeit-ser` and `--hopeit-comp`.
+    pub fn parse(ser: &str, comp: &str) -> Option<Encoding> {
+        let ser = match ser {
+            "json" => Ser::Json,
+            "json+base64" => Ser::Json64,
+            _ => return None,
+        };
+        Some(Encoding {
+            ser,
+            comp: Comp::parse(comp)?,
+        })
+    }
+
     pub fn ser(&self) -> &'static str {
-        match self {
-            Encoding::Json => "json",
-            Encoding::Json64Lz4 => "json+base64",
+        match self.ser {
+            Ser::Json => "json",
+            Ser::Json64 => "json+base64",
         }
     }
     pub fn comp(&self) -> &'static str {
-        match self {
-            Encoding::Json => "none",
-            Encoding::Json64Lz4 => "lz4",
-        }
+        self.comp.name()
     }
 
     /// The payload field for a JSON value, given as its JSON text.
@@ -236,16 +337,97 @@ impl Encoding {
         thread_local! {
             static BASE64: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
         }
-        match self {
-            Encoding::Json => out.extend_from_slice(text.as_bytes()),
-            Encoding::Json64Lz4 => BASE64.with(|b64| {
+        match self.ser {
+            Ser::Json => self.comp.compress_into(text.as_bytes(), out),
+            Ser::Json64 => BASE64.with(|b64| {
                 let mut b64 = b64.borrow_mut();
                 b64.clear();
                 base64::engine::general_purpose::STANDARD.encode_string(text, &mut b64);
-                super::lz4::frame_into(b64.as_bytes(), out);
+                self.comp.compress_into(b64.as_bytes(), out);
             }),
         }
     }
+}
+
+/// hopeit's `comp` values (its `Compression` enum, 0.30.1): any other stops its read loop.
+pub const COMPS: [&str; 14] = [
+    "none", "lz4", "lz4:0", "lz4:16", "zip", "zip:1", "zip:9", "gzip", "gzip:1", "gzip:9", "bz2",
+    "bz2:1", "bz2:9", "lzma",
+];
+
+/// hopeit's `ser` values (its `Serialization` enum, 0.30.1).
+pub const SERS: [&str; 5] = ["json", "json+base64", "pickle:3", "pickle:4", "pickle:5"];
+
+/// Why a hopeit consumer cannot read this entry (its read loop stops on such an entry,
+/// redis-streams-notes.md): a required field missing or not UTF-8, a `ser`, `comp` or `type`
+/// it does not know, an `auth_info` that is not base64 JSON, a payload that does not decode.
+/// Else the payload's JSON text, decoded (`None` for a pickled one, never unpickled).
+pub fn consumer_check<B: AsRef<[u8]>>(pairs: &[(B, B)]) -> Result<Option<Vec<u8>>, String> {
+    let missing: Vec<&str> = REQUIRED
+        .into_iter()
+        .filter(|f| get(pairs, f).is_none())
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "it lacks hopeit's field(s) {}, which a hopeit consumer needs",
+            missing.join(", ")
+        ));
+    }
+    let text = |f: &str| -> Result<&str, String> {
+        std::str::from_utf8(get(pairs, f).unwrap_or_default())
+            .map_err(|_| format!("its hopeit field {f} is not UTF-8"))
+    };
+    for f in ["id", "submit_ts", "event_ts"] {
+        text(f)?;
+    }
+    let (event_type, ser, comp) = (text("type")?, text("ser")?, text("comp")?);
+    if !valid_type(event_type) {
+        return Err("its hopeit type is not module.QualName".into());
+    }
+    if !SERS.contains(&ser) {
+        return Err(format!(
+            "hopeit knows no ser `{}`",
+            crate::text::clip(&crate::text::terminal_safe(ser), 40)
+        ));
+    }
+    if !COMPS.contains(&comp) {
+        return Err(format!(
+            "hopeit knows no comp `{}`",
+            crate::text::clip(&crate::text::terminal_safe(comp), 40)
+        ));
+    }
+    let auth = base64::engine::general_purpose::STANDARD
+        .decode(trim_ascii(get(pairs, "auth_info").unwrap_or_default()))
+        .ok()
+        .and_then(|json| serde_json::from_slice::<Value>(&json).ok());
+    if auth.is_none() {
+        return Err("its auth_info is not base64 of JSON (`e30=` is {})".into());
+    }
+    if ser.starts_with("pickle") {
+        return Ok(None);
+    }
+    decode(ser, comp, get(pairs, "payload").unwrap_or_default())
+        .map(Some)
+        .map_err(|why| format!("its hopeit payload does not decode: {why}"))
+}
+
+/// True for the name hopeit gives a consumer: `<UTC ISO time>.<host>.<pid>.<object id>`
+/// (`2026-12-02T00:11:47.739104+00:00.myhost.4242.140234`).
+pub fn consumer_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    let date = b.len() > 11
+        && b[..10].iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+        && b[10] == b'T';
+    let mut tail = name.rsplitn(3, '.');
+    let digits =
+        |s: Option<&str>| s.is_some_and(|s| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()));
+    date && name.contains("+00:00.") && digits(tail.next()) && digits(tail.next())
 }
 
 /// True for a type hopeit can dispatch on: `module.QualName`, no spaces.
@@ -361,7 +543,7 @@ mod tests {
     #[test]
     fn a_broken_lz4_payload_does_not_spoil_the_next() {
         let v = json!({"text": "after"});
-        let good = Encoding::Json64Lz4.encode(&v.to_string());
+        let good = Encoding::JSON64_LZ4.encode(&v.to_string());
         let cut = &good[..good.len() - 6];
         assert!(decoded("json+base64", "lz4", cut).is_err());
         assert_eq!(decoded("json+base64", "lz4", &good).unwrap(), v);
@@ -369,10 +551,106 @@ mod tests {
     }
 
     #[test]
+    fn every_encoding_written_decodes_to_the_payload() {
+        let v = json!({"text": "hi ünï", "status": "VALID", "n": [1, 2.5]});
+        let magic: [(Comp, &[u8]); 6] = [
+            (Comp::None, b"{"),
+            (Comp::Lz4, &[0x04, 0x22, 0x4d, 0x18]),
+            // zlib at level 6 (hopeit's zip), gzip, bzip2 at level 9, xz.
+            (Comp::Zip, &[0x78, 0x9c]),
+            (Comp::Gzip, &[0x1f, 0x8b]),
+            (Comp::Bz2, b"BZh9"),
+            (Comp::Lzma, &[0xfd, b'7', b'z', b'X', b'Z', 0x00]),
+        ];
+        for (comp, head) in magic {
+            for (ser, name) in [(Ser::Json, "json"), (Ser::Json64, "json+base64")] {
+                let e = Encoding::parse(name, comp.name()).unwrap();
+                assert_eq!(
+                    (e.ser, e.comp, e.ser(), e.comp()),
+                    (ser, comp, name, comp.name())
+                );
+                let mut out = b"kept".to_vec();
+                e.encode_into(&v.to_string(), &mut out);
+                let payload = &out[4..];
+                assert_eq!(&out[..4], b"kept", "appended");
+                if ser == Ser::Json || comp != Comp::None {
+                    assert!(payload.starts_with(head), "{name} {comp:?}");
+                }
+                assert_eq!(
+                    decoded(name, comp.name(), payload).unwrap(),
+                    v,
+                    "{name} {comp:?}"
+                );
+            }
+        }
+        assert_eq!(Encoding::parse("pickle:4", "none"), None);
+        assert_eq!(Encoding::parse("json", "zip:9"), None);
+    }
+
+    #[test]
+    fn a_consumer_check_names_what_a_hopeit_consumer_cannot_read() {
+        let entry = |skip: &str, set: (&str, &[u8])| -> Vec<(Vec<u8>, Vec<u8>)> {
+            let payload = Encoding::JSON64_LZ4.encode(r#"{"text":"a"}"#);
+            let fields = entry_fields(
+                "i".into(),
+                "app.m.T",
+                "2026-12-02T00:11:47.739104+00:00",
+                Encoding::JSON64_LZ4,
+                payload.into(),
+            );
+            fields
+                .into_iter()
+                .filter(|(k, _)| *k != skip)
+                .map(|(k, v)| match k == set.0 {
+                    true => (k.as_bytes().to_vec(), set.1.to_vec()),
+                    false => (k.as_bytes().to_vec(), v.into_owned()),
+                })
+                .collect()
+        };
+        let ok = consumer_check(&entry("", ("", b""))).unwrap();
+        assert_eq!(ok.as_deref(), Some(&br#"{"text":"a"}"#[..]));
+        type Case<'a> = (&'a str, (&'a str, &'a [u8]), &'a str);
+        let cases: [Case; 7] = [
+            ("submit_ts", ("", b""), "lacks hopeit's field(s) submit_ts"),
+            ("", ("type", b"T"), "not module.QualName"),
+            ("", ("comp", b"zip:6"), "no comp `zip:6`"),
+            ("", ("ser", b"yaml"), "no ser `yaml`"),
+            ("", ("auth_info", b"{}"), "auth_info"),
+            ("", ("payload", b"\x04\x22"), "does not decode"),
+            ("", ("event_ts", b"\xff"), "event_ts is not UTF-8"),
+        ];
+        for (skip, set, want) in cases {
+            let e = consumer_check(&entry(skip, set)).unwrap_err();
+            assert!(e.contains(want), "{skip} {set:?}: {e}");
+        }
+        let pickled = entry("", ("ser", b"pickle:4"));
+        assert_eq!(consumer_check(&pickled), Ok(None));
+    }
+
+    #[test]
+    fn hopeit_s_consumer_names_are_told_from_others() {
+        for yes in [
+            "2026-12-02T00:11:47.739104+00:00.vm.4242.140234567",
+            "2026-12-02T00:11:47+00:00.host.name.with.dots.1.2",
+        ] {
+            assert!(consumer_name(yes), "{yes}");
+        }
+        for no in [
+            "feedctl-host",
+            "worker-1",
+            "2026-12-02T00:11:47+00:00.host.pid.x",
+            "2026-12-02.host.1.2",
+            "",
+        ] {
+            assert!(!consumer_name(no), "{no}");
+        }
+    }
+
+    #[test]
     fn decodes_every_compression() {
         let v = json!({"text": "hi", "status": "VALID"});
         let b64 = base64::engine::general_purpose::STANDARD.encode(v.to_string());
-        let lz4 = Encoding::Json64Lz4.encode(&v.to_string());
+        let lz4 = Encoding::JSON64_LZ4.encode(&v.to_string());
         assert_eq!(&lz4[..4], &[0x04, 0x22, 0x4d, 0x18], "an LZ4 frame");
         assert_eq!(decoded("json+base64", "lz4", &lz4).unwrap(), v);
         assert_eq!(

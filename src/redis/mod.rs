@@ -9,6 +9,7 @@ pub mod entry;
 pub mod hopeit;
 mod lz4;
 mod plain;
+pub mod schema;
 pub mod source;
 pub mod stored;
 pub mod url;

@@ -16,6 +16,7 @@ use crate::journal::{EventText, Journal, JournalError, Selection};
 use crate::redis::conn::{connect, Failure};
 use crate::redis::entry::{pairs_of, Pairs};
 use crate::redis::hopeit::{self, Encoding};
+use crate::redis::schema::PayloadSchema;
 use crate::redis::stored;
 use crate::redis::wire::{self, Wire};
 use crate::redis::StreamUrl;
@@ -42,6 +43,8 @@ pub struct RedisTarget {
     pub layout: Layout,
     /// `MAXLEN ~ N` on every XADD.
     pub maxlen: Option<u64>,
+    /// `--schema`: every hopeit payload is checked against it before the first XADD.
+    pub schema: Option<Arc<PayloadSchema>>,
 }
 
 impl RedisTarget {
@@ -299,8 +302,57 @@ fn checked_whole<'a>(target: &RedisTarget, d: EventRef<'a>) -> Result<Checked<'a
     }
 }
 
-/// Why a stored event cannot be written, naming it.
-fn refused(target: &RedisTarget, e: EventText<'_>) -> Option<String> {
+/// How many problems the check before the first write shows; it counts the rest.
+pub const SHOWN: usize = 10;
+
+/// What the check before the first write found: the first [`SHOWN`] problems, and how many
+/// there are.
+#[derive(Debug, Default)]
+struct Refusals {
+    first: Vec<Refusal>,
+    total: usize,
+}
+
+#[derive(Debug)]
+struct Refusal {
+    row: i64,
+    event_id: Option<String>,
+    why: String,
+}
+
+impl Refusals {
+    fn push(&mut self, e: &EventText<'_>, why: String) {
+        if self.first.len() < SHOWN {
+            self.first.push(Refusal {
+                row: e.row_id,
+                event_id: e.event_id.map(str::to_string),
+                why,
+            });
+        }
+        self.total += 1;
+    }
+
+    /// Those of the first half, then the second's.
+    fn then(mut self, other: Refusals) -> Refusals {
+        let room = SHOWN.saturating_sub(self.first.len());
+        self.first.extend(other.first.into_iter().take(room));
+        self.total += other.total;
+        self
+    }
+}
+
+/// What an event is checked for beyond being writable.
+#[derive(Clone, Copy)]
+struct Checks<'s> {
+    /// `--schema`: every hopeit payload validates.
+    schema: Option<&'s PayloadSchema>,
+    /// `--layout original` into a stream that looks like a hopeit app's: every entry is one a
+    /// hopeit consumer can read.
+    hopeit_target: bool,
+}
+
+/// Why a stored event cannot be written, added to `found`.
+fn refused(target: &RedisTarget, checks: Checks<'_>, e: EventText<'_>, found: &mut Refusals) {
     // Valid UTF-8 (every source records JSON text) is checked, not copied.
     let raw = crate::text::utf8_or_lossy(e.raw);
     let d = EventRef {
@@ -309,19 +361,49 @@ fn refused(target: &RedisTarget, e: EventText<'_>) -> Option<String> {
         event_id: e.event_id,
         event_type: e.event_type,
     };
-    let why = checked(target, d).err()?;
-    Some(format!(
-        "event {} (row {}): {why}",
-        e.event_id.unwrap_or("?"),
-        e.row_id
-    ))
+    let payload: Cow<'_, [u8]> = match checked(target, d) {
+        Err(why) => return found.push(&e, why),
+        Ok(Checked::Hopeit { payload, .. }) => match payload {
+            Cow::Borrowed(p) => Cow::Borrowed(p.as_bytes()),
+            Cow::Owned(p) => Cow::Owned(p.into_bytes()),
+        },
+        Ok(Checked::Fields(_)) if checks.schema.is_none() && !checks.hopeit_target => return,
+        Ok(Checked::Fields(pairs)) => match hopeit::consumer_check(&pairs) {
+            Err(why) if checks.hopeit_target => {
+                return found.push(&e, format!("{why} (the target is a hopeit stream)"))
+            }
+            Err(why) => return found.push(&e, format!("{why} (--schema checks hopeit entries)")),
+            Ok(Some(json)) => Cow::Owned(json),
+            Ok(None) if checks.schema.is_some() => {
+                return found.push(
+                    &e,
+                    "its pickled payload cannot be checked by --schema".into(),
+                )
+            }
+            Ok(None) => return,
+        },
+    };
+    let Some(schema) = checks.schema else { return };
+    let value: Json = match serde_json::from_slice(&payload) {
+        Ok(v) => v,
+        Err(err) => return found.push(&e, format!("its payload is not JSON ({err})")),
+    };
+    let mut problems = Vec::new();
+    let room = SHOWN.saturating_sub(found.first.len());
+    let n = schema.problems(&value, room, &mut problems);
+    let shown = problems.len();
+    for p in problems {
+        found.push(&e, format!("payload {p}"));
+    }
+    // Those past what is shown are counted.
+    found.total += n - shown;
 }
 
 /// A journal of fewer rows than this is checked on one thread: a second costs more than it
 /// saves. (The halves are of the journal's rows: a selection within one half gains nothing.)
 const SPLIT_AT: i64 = 20_000;
 
-/// The first selected event (by row) that cannot be written, and why.
+/// Every selected event that cannot be written, the first [`SHOWN`] by row with why.
 ///
 /// Redis is idle until this is done, and reading a row costs about what checking it does, so
 /// the rows are split in two halves by row id, each read and checked on a thread of its own
@@ -329,26 +411,25 @@ const SPLIT_AT: i64 = 20_000;
 /// read and copied rows and another checked them: twice the copies, and the two threads took
 /// turns through a channel.) A selection with a limit counts its first N across all the rows,
 /// so one thread reads it whole.
-fn first_refused(
+fn refusals(
     target: &RedisTarget,
+    checks: Checks<'_>,
     journal: &std::path::Path,
     sel: &Selection,
-) -> Result<Option<String>, JournalError> {
+) -> Result<Refusals, JournalError> {
     let j = Journal::open_read(journal)?;
     let Some((lo, hi)) = j.row_span()? else {
-        return Ok(None);
+        return Ok(Refusals::default());
     };
     let mid = lo + (hi - lo) / 2;
     let split = sel.limit.is_none() && hi - lo >= SPLIT_AT;
-    // Set once the first half found a refused event: the second half's answer is not needed.
-    let found = std::sync::atomic::AtomicBool::new(false);
-    let check = |j: &Journal, rows: (i64, i64)| -> Result<Option<String>, JournalError> {
-        let mut bad = None;
+    let check = |j: &Journal, rows: (i64, i64)| -> Result<Refusals, JournalError> {
+        let mut found = Refusals::default();
         j.scan_events(sel, rows, |e| {
-            bad = refused(target, e);
-            bad.is_none() && !found.load(std::sync::atomic::Ordering::Relaxed)
+            refused(target, checks, e, &mut found);
+            true
         })?;
-        Ok(bad)
+        Ok(found)
     };
     if !split {
         return check(&j, (lo, hi));
@@ -356,37 +437,100 @@ fn first_refused(
     std::thread::scope(|s| {
         let second = s.spawn(|| check(&Journal::open_read(journal)?, (mid + 1, hi)));
         let first = check(&j, (lo, mid));
-        if matches!(first, Ok(Some(_))) {
-            found.store(true, std::sync::atomic::Ordering::Relaxed);
-        }
         let second = second
             .join()
             .unwrap_or_else(|_| Err(JournalError::Invalid("the check stopped".into())));
-        // The first half's answer stands unless it found nothing wrong.
-        match first {
-            Ok(None) => second,
-            answer => answer,
-        }
+        Ok(first?.then(second?))
     })
 }
 
-/// Before the first write: every selected event can be written, and the server answers.
+/// The refusals as lines naming each event: its id, recording, chunk and row.
+fn named(journal: &std::path::Path, found: &Refusals) -> String {
+    let j = Journal::open_read(journal).ok();
+    let mut out = String::new();
+    for r in &found.first {
+        let place = j
+            .as_ref()
+            .and_then(|j| j.event_place(r.row).ok().flatten())
+            .map(|(rec, chunk)| format!("recording {rec}, chunk {chunk}, "))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "\n  event {} ({place}row {}): {}",
+            crate::text::terminal_safe(r.event_id.as_deref().unwrap_or("?")),
+            r.row,
+            r.why
+        ));
+    }
+    if found.total > found.first.len() {
+        out.push_str(&format!("\n  and {} more", found.total - found.first.len()));
+    }
+    out
+}
+
+/// Why the stream at `key` looks like a hopeit app's, if it does: its newest entry is in
+/// hopeit's layout (`type`, `ser`, `comp`, `payload`), or one of its groups has a consumer
+/// named as hopeit names them (`<UTC time>.<host>.<pid>.<id>`). A group alone does not make
+/// it one: feedctl's own `consume` workers read groups of any stream.
+async fn hopeit_stream(
+    c: &mut ::redis::aio::MultiplexedConnection,
+    key: &str,
+) -> ::redis::RedisResult<Option<String>> {
+    use crate::consume::reply;
+    let newest: Vec<(String, Pairs)> = ::redis::cmd("XREVRANGE")
+        .arg(key)
+        .arg("+")
+        .arg("-")
+        .arg("COUNT")
+        .arg(1)
+        .query_async(c)
+        .await?;
+    if let Some((id, pairs)) = newest.first() {
+        if hopeit::recognise(pairs) {
+            return Ok(Some(format!("its newest entry {id} is in hopeit's layout")));
+        }
+    }
+    let groups: ::redis::Value = ::redis::cmd("XINFO")
+        .arg("GROUPS")
+        .arg(key)
+        .query_async(c)
+        .await?;
+    let ::redis::Value::Array(groups) = groups else {
+        return Ok(None);
+    };
+    for g in groups {
+        let Some(name) = reply::field(&g, "name").and_then(reply::text) else {
+            continue;
+        };
+        let consumers: ::redis::Value = ::redis::cmd("XINFO")
+            .arg("CONSUMERS")
+            .arg(key)
+            .arg(&name)
+            .query_async(c)
+            .await?;
+        let ::redis::Value::Array(consumers) = consumers else {
+            continue;
+        };
+        if consumers.iter().any(|c| {
+            reply::field(c, "name")
+                .and_then(reply::text)
+                .is_some_and(|n| hopeit::consumer_name(&n))
+        }) {
+            return Ok(Some(format!(
+                "its group {} has a hopeit consumer",
+                crate::text::terminal_safe(&name)
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// Before the first write: the server answers, the key is a stream (or none), and every
+/// selected event can be written, as its stream's consumers can read it.
 pub async fn preflight(
     target: &RedisTarget,
     journal: &std::path::Path,
     sel: &Selection,
 ) -> Result<(), Fail> {
-    let (path, sel, t) = (journal.to_path_buf(), sel.clone(), target.clone());
-    let checked = tokio::task::spawn_blocking(move || first_refused(&t, &path, &sel))
-        .await
-        .map_err(|e| Fail::usage(e.to_string()))?
-        .map_err(|e| Fail::usage(e.to_string()))?;
-    if let Some(why) = checked {
-        return Err(Fail::usage(format!(
-            "nothing was written to {}: {why}",
-            target.url
-        )));
-    }
     let server = target.url.server();
     let failed = |f: Failure| match f {
         Failure::Auth(t) => Fail::new(Exit::Auth, t),
@@ -402,12 +546,56 @@ pub async fn preflight(
         .await
         .map_err(|e| failed(Failure::from_redis(e, &server)))?;
     match kind.as_str() {
-        "stream" | "none" => Ok(()),
-        other => Err(Fail::usage(format!(
-            "key `{}` holds a {other}, not a stream (WRONGTYPE); nothing was written",
-            target.url.key
-        ))),
+        "stream" | "none" => {}
+        other => {
+            return Err(Fail::usage(format!(
+                "key `{}` holds a {other}, not a stream (WRONGTYPE); nothing was written",
+                target.url.key
+            )))
+        }
     }
+    let hopeit_target = match (&target.layout, kind.as_str()) {
+        (Layout::Original, "stream") => hopeit_stream(&mut c, &target.url.key)
+            .await
+            .map_err(|e| failed(Failure::from_redis(e, &server)))?,
+        _ => None,
+    };
+    drop(c);
+    let (path, sel, t) = (journal.to_path_buf(), sel.clone(), target.clone());
+    let is_hopeit = hopeit_target.is_some();
+    let found = tokio::task::spawn_blocking(move || {
+        let checks = Checks {
+            schema: t.schema.as_deref(),
+            hopeit_target: is_hopeit,
+        };
+        refusals(&t, checks, &path, &sel)
+    })
+    .await
+    .map_err(|e| Fail::usage(e.to_string()))?
+    .map_err(|e| Fail::usage(e.to_string()))?;
+    if found.total == 0 {
+        return Ok(());
+    }
+    let mut why = format!(
+        "nothing was written to {}: {} problem(s) in the selected events{}",
+        target.url,
+        found.total,
+        match found.total > SHOWN {
+            true => format!(", the first {SHOWN}:"),
+            false => ":".into(),
+        }
+    );
+    why.push_str(&named(journal, &found));
+    if let Some(schema) = &target.schema {
+        why.push_str(&format!("\n(payloads checked against {})", schema.source));
+    }
+    if let Some(reason) = hopeit_target {
+        why.push_str(&format!(
+            "\n`{}` looks like a hopeit app's stream ({reason}): a hopeit consumer stops reading at an entry it cannot read; write hopeit entries with --layout hopeit --hopeit-type module.Class",
+            target.url.key
+        ));
+    }
+    Err(Fail::usage(why))
 }
 
 fn describe(f: Failure) -> String {
@@ -719,15 +907,16 @@ mod tests {
     }
 
     #[test]
-    fn the_check_in_two_halves_names_the_first_refused_event() {
+    fn the_check_in_two_halves_names_the_refused_events_by_row() {
         let dir = tempfile::tempdir().unwrap();
         let target = RedisTarget {
             url: StreamUrl::parse("redis://127.0.0.1:6379/k", None).unwrap(),
             layout: Layout::Hopeit {
                 event_type: "a.B".into(),
-                encoding: Encoding::Json,
+                encoding: Encoding::JSON,
             },
             maxlen: None,
+            schema: None,
         };
         let n = 2 * SPLIT_AT as usize + 10;
         let cases: [(&[usize], Option<usize>); 4] = [
@@ -739,15 +928,21 @@ mod tests {
         for (k, (bad, first)) in cases.into_iter().enumerate() {
             let path = dir.path().join(format!("j{k}.db"));
             journal_of(&path, n, bad);
-            let refused = first_refused(&target, &path, &Selection::default()).unwrap();
-            let named = first.map(|i| format!("event e{i} (row {i}): "));
+            let checks = Checks {
+                schema: None,
+                hopeit_target: false,
+            };
+            let found = refusals(&target, checks, &path, &Selection::default()).unwrap();
+            assert_eq!(found.total, bad.len());
+            assert_eq!(found.first.first().map(|r| r.row as usize), first);
             assert_eq!(
-                refused
-                    .as_deref()
-                    .map(|r| &r[..named.as_ref().map_or(0, String::len)]),
-                named.as_deref(),
-                "{refused:?}"
+                found.first.first().and_then(|r| r.event_id.clone()),
+                first.map(|i| format!("e{i}"))
             );
+            let rows: Vec<usize> = found.first.iter().map(|r| r.row as usize).collect();
+            let mut sorted = bad.to_vec();
+            sorted.sort();
+            assert_eq!(rows, sorted, "every refused one, by row");
         }
     }
 
@@ -756,7 +951,7 @@ mod tests {
         let url = StreamUrl::parse("redis://127.0.0.1:6379/k", None).unwrap();
         let hopeit = Layout::Hopeit {
             event_type: "a.B".into(),
-            encoding: Encoding::Json,
+            encoding: Encoding::JSON,
         };
         let events = [
             r#"{"stream":"s","id":"1-0","fields":{"id":"x","a":"b"},"hopeit":{"type":"a.B","payload":{"text":"hi","id":"p"}}}"#,
@@ -782,6 +977,7 @@ mod tests {
                 url: url.clone(),
                 layout,
                 maxlen: None,
+                schema: None,
             };
             for raw in events {
                 let d = Delivery {

@@ -84,7 +84,7 @@ fn last_delivered(c: &mut redis::Connection, key: &str, group: &str) -> Option<(
 }
 
 fn hopeit_lz4(payload: &serde_json::Value) -> Vec<u8> {
-    feedctl::redis::hopeit::Encoding::Json64Lz4.encode(&payload.to_string())
+    feedctl::redis::hopeit::Encoding::JSON64_LZ4.encode(&payload.to_string())
 }
 
 #[test]

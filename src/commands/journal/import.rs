@@ -16,6 +16,8 @@ use crate::output::Printer;
 use crate::recorder::new_event;
 use crate::redis::entry::Entry;
 use crate::redis::hopeit::{self, Encoding};
+use crate::redis::schema::PayloadSchema;
+use crate::replay::redis::SHOWN;
 use crate::symphony::Event;
 
 use super::input::Input;
@@ -424,6 +426,7 @@ pub(super) fn import_hopeit(
     name: Option<&str>,
     chunk_size: u64,
     event_type: &str,
+    schema: Option<&str>,
 ) -> Result<Exit> {
     if !hopeit::valid_type(event_type) {
         return Err(Fail::usage(format!(
@@ -431,6 +434,10 @@ pub(super) fn import_hopeit(
         ))
         .into());
     }
+    let schema = schema
+        .map(|arg| PayloadSchema::load(arg, Some(event_type)))
+        .transpose()
+        .map_err(Fail::usage)?;
     let mut input = Input::open(p, file, path)?;
     let at_ms = now_millis();
     let submit = hopeit::submit_ts();
@@ -438,8 +445,20 @@ pub(super) fn import_hopeit(
     // let the second pass notice an input that changed in between.
     let chunk_size = chunk_size as usize;
     let (mut print, mut ends, mut payloads) = (Fingerprint::new(), ChunkEnds::default(), 0usize);
+    // --schema: the first SHOWN problems, and how many.
+    let (mut problems, mut total) = (Vec::new(), 0usize);
     input.each_line(|n, text| {
-        if parse_payload(file, n, text)?.is_some() {
+        if let Some(payload) = parse_payload(file, n, text)? {
+            if let Some(schema) = &schema {
+                let mut found = Vec::new();
+                total +=
+                    schema.problems(&payload, SHOWN.saturating_sub(problems.len()), &mut found);
+                problems.extend(
+                    found
+                        .into_iter()
+                        .map(|p| format!("{} line {n}: payload {p}", file.display())),
+                );
+            }
             print.event(text.as_bytes());
             payloads += 1;
             if payloads % chunk_size == 0 {
@@ -450,6 +469,26 @@ pub(super) fn import_hopeit(
     })?;
     if payloads % chunk_size != 0 {
         ends.0.push(print.h);
+    }
+    if total > 0 {
+        let mut why = format!(
+            "nothing was imported: {total} problem(s) in {}{}",
+            file.display(),
+            match total > SHOWN {
+                true => format!(", the first {SHOWN}:"),
+                false => ":".into(),
+            }
+        );
+        for p in &problems {
+            why.push_str(&format!("\n  {p}"));
+        }
+        if total > problems.len() {
+            why.push_str(&format!("\n  and {} more", total - problems.len()));
+        }
+        if let Some(schema) = &schema {
+            why.push_str(&format!("\n(payloads checked against {})", schema.source));
+        }
+        return Err(Fail::usage(why).into());
     }
     let name = import_name(file, name, None);
     let mut j = Journal::open_for_write(path)?;
@@ -492,8 +531,8 @@ pub(super) fn import_hopeit(
             id.as_str().into(),
             event_type,
             &submit,
-            Encoding::Json,
-            Encoding::Json.encode(&payload).into(),
+            Encoding::JSON,
+            Encoding::JSON.encode(&payload).into(),
         )
         .into_iter()
         .map(|(name, value)| (name.as_bytes().to_vec(), value.into_owned()))

@@ -205,13 +205,23 @@ pub fn run(g: &Global, p: &Printer, cmd: &JournalCommand) -> Result<Exit> {
             name,
             chunk_size,
             hopeit_type: Some(t),
-        } => import::import_hopeit(p, &journal.journal, file, name.as_deref(), *chunk_size, t),
+            schema,
+        } => import::import_hopeit(
+            p,
+            &journal.journal,
+            file,
+            name.as_deref(),
+            *chunk_size,
+            t,
+            schema.as_deref(),
+        ),
         JournalCommand::Import {
             journal,
             file,
             name,
             chunk_size,
             hopeit_type: None,
+            ..
         } => import::import(p, &journal.journal, file, name.as_deref(), *chunk_size),
         JournalCommand::Outbox { journal, limit } => {
             let j = Journal::open_read(&journal.journal)?;
