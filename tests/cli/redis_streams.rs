@@ -1140,3 +1140,264 @@ fn redis_replay_to_interrupted_keeps_every_written_entry_in_the_run() {
         assert_eq!(status.code(), Some(130), "interrupted");
     }
 }
+
+/// The tutorial app's OpenAPI document, as `hopeit_openapi create` wrote it (tests/hopeit/).
+fn openapi() -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/hopeit/openapi.json")
+        .display()
+        .to_string()
+}
+
+const MY_MESSAGE: &str = "my_app.data_model.MyMessage";
+
+#[test]
+fn redis_hopeit_schema_refuses_invalid_payloads_before_the_first_xadd() {
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
+    let mut c = r.conn();
+    let sb = Sandbox::new();
+    let schema = openapi();
+    sb.write(
+        "good.ndjson",
+        "{\"text\":\"a\",\"status\":\"VALID\"}\n{\"id\":\"m-2\",\"text\":\"b\",\"status\":\"NEW\"}\n",
+    );
+    let mut bad = String::from("{\"text\":\"ok\",\"status\":\"VALID\"}\n");
+    bad.push_str("{\"text\":\"x\",\"status\":\"BOGUS\"}\n");
+    for i in 0..12 {
+        bad.push_str(&format!("{{\"text\":{i},\"status\":\"NEW\"}}\n"));
+    }
+    sb.write("bad.ndjson", &bad);
+    let import = |file: &str, schema: Option<&str>| {
+        let mut cmd = sb.cmd();
+        cmd.args(["journal", "import", "-j", "j.db", file])
+            .args(["--hopeit-type", MY_MESSAGE]);
+        if let Some(s) = schema {
+            cmd.args(["--schema", s]);
+        }
+        cmd.output().unwrap()
+    };
+
+    // journal import --schema: the first 10 problems named by line, path and rule, then a
+    // count; nothing imported.
+    let out = import("bad.ndjson", Some(&schema));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert!(err.contains("13 problem(s)"), "{err}");
+    assert!(
+        err.contains("bad.ndjson line 2: payload at /status: ") && err.contains("[enum]"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.ndjson line 3: payload at /text: ") && err.contains("[type]"),
+        "{err}"
+    );
+    assert!(err.contains("and 3 more"), "{err}");
+    assert!(
+        err.contains("openapi.json#/components/schemas/MyMessage"),
+        "{err}"
+    );
+    let out = sb
+        .cmd()
+        .args(["journal", "info", "-j", "j.db", "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success() || !stdout_of(&out).contains("\"bad\""),
+        "nothing imported: {}",
+        stdout_of(&out)
+    );
+    let out = import("good.ndjson", Some(&schema));
+    assert!(out.status.success(), "{}", stderr_of(&out));
+
+    // Imported without a schema, the bad payloads are refused by replay --schema: exit 2,
+    // each named by event id, recording, chunk and row, and the stream stays empty.
+    let out = import("bad.ndjson", None);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let replay = |recording: &str, key: &str, extra: &[&str]| {
+        sb.cmd()
+            .args(["replay", "-j", "j.db", "--recording", recording])
+            .args(["--to", &r.url(key), "--layout", "hopeit"])
+            .args(["--hopeit-type", MY_MESSAGE, "--schema", &schema])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = replay("bad", "bad", &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert!(err.contains("nothing was written"), "{err}");
+    assert!(
+        err.contains("13 problem(s) in the selected events, the first 10:"),
+        "{err}"
+    );
+    assert!(
+        err.lines().any(|l| l.starts_with("  event ")
+            && l.ends_with("-1 (recording bad, chunk 1, row 4): payload at /status: \"BOGUS\" is not one of \"NEW\", \"VALID\" or \"PROCESSED\" [enum]")),
+        "{err}"
+    );
+    assert!(err.contains("and 3 more"), "{err}");
+    let n: i64 = redis::cmd("XLEN").arg("bad").query(&mut c).unwrap();
+    assert_eq!(n, 0, "nothing written");
+    // The same payloads written as they are stored (--layout original) are checked too.
+    let out = sb
+        .cmd()
+        .args(["replay", "-j", "j.db", "--recording", "bad"])
+        .args(["--to", &r.url("bad"), "--schema"])
+        .arg(format!("{schema}#/components/schemas/MyMessage"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("at /status"),
+        "{}",
+        stderr_of(&out)
+    );
+    let n: i64 = redis::cmd("XLEN").arg("bad").query(&mut c).unwrap();
+    assert_eq!(n, 0, "nothing written");
+
+    // Valid payloads pass.
+    let out = replay("good", "good", &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(decoded(&mut c, "good").len(), 2);
+}
+
+#[test]
+fn redis_replay_original_into_a_hopeit_stream_refuses_entries_a_hopeit_consumer_cannot_read() {
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
+    let mut c = r.conn();
+    let payload = br#"{"text":"hi","status":"VALID"}"#;
+    let full: Vec<(&str, &[u8])> = vec![
+        ("id", b"e-1"),
+        ("type", MY_MESSAGE.as_bytes()),
+        ("submit_ts", b"2026-12-02T00:11:47.739104+00:00"),
+        ("event_ts", b""),
+        ("auth_info", b"e30="),
+        ("ser", b"json"),
+        ("comp", b"none"),
+        ("payload", payload),
+    ];
+    // A recording of one entry like hopeit's without submit_ts, and one plain entry.
+    let lacking: Vec<_> = full
+        .iter()
+        .filter(|(k, _)| *k != "submit_ts")
+        .cloned()
+        .collect();
+    r.xadd(&mut c, "src", &lacking);
+    r.xadd(&mut c, "plainsrc", &[("sku", b"A-1")]);
+    let sb = Sandbox::new();
+    for (name, key) in [("lacking", "src"), ("plain", "plainsrc")] {
+        let out = sb
+            .cmd()
+            .args(["record", "-j", "j.db", "--name", name, &r.url(key)])
+            .args(["--count", "1"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+    }
+    let replay = |recording: &str, key: &str| {
+        sb.cmd()
+            .args(["replay", "-j", "j.db", "--recording", recording])
+            .args(["--to", &r.url(key)])
+            .output()
+            .unwrap()
+    };
+
+    // A stream whose newest entry is hopeit's.
+    r.xadd(&mut c, "hs", &full);
+    // A stream with a group one of whose consumers is named as hopeit names them.
+    r.xadd(&mut c, "grouped", &[("sku", b"B-2")]);
+    let _: () = redis::cmd("XGROUP")
+        .arg(&["CREATE", "grouped", "process-message-group", "$"][..])
+        .query(&mut c)
+        .unwrap();
+    let _: i64 = redis::cmd("XGROUP")
+        .arg(&["CREATECONSUMER", "grouped", "process-message-group"][..])
+        .arg("2026-12-02T00:11:47.739104+00:00.vm.4242.140234567")
+        .query(&mut c)
+        .unwrap();
+    for (key, reason) in [
+        ("hs", "its newest entry"),
+        ("grouped", "has a hopeit consumer"),
+    ] {
+        let before: i64 = redis::cmd("XLEN").arg(key).query(&mut c).unwrap();
+        for recording in ["lacking", "plain"] {
+            let out = replay(recording, key);
+            assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+            let err = stderr_of(&out);
+            let missing = match recording {
+                "lacking" => "lacks hopeit's field(s) submit_ts,",
+                _ => "lacks hopeit's field(s) id, type, submit_ts",
+            };
+            assert!(err.contains(missing), "{err}");
+            assert!(err.contains("looks like a hopeit app's stream"), "{err}");
+            assert!(err.contains(reason), "{err}");
+        }
+        let after: i64 = redis::cmd("XLEN").arg(key).query(&mut c).unwrap();
+        assert_eq!(before, after, "nothing written to {key}");
+    }
+
+    // Streams that are not hopeit's take them: a new one, one of plain entries, one whose
+    // group's consumers are not hopeit's.
+    r.xadd(&mut c, "orders", &[("sku", b"C-3")]);
+    let _: () = redis::cmd("XGROUP")
+        .arg(&["CREATE", "orders", "workers", "$"][..])
+        .query(&mut c)
+        .unwrap();
+    let _: i64 = redis::cmd("XGROUP")
+        .arg(&["CREATECONSUMER", "orders", "workers", "feedctl-host"][..])
+        .query(&mut c)
+        .unwrap();
+    for key in ["new", "orders"] {
+        let out = replay("lacking", key);
+        assert!(out.status.success(), "{key}: {}", stderr_of(&out));
+    }
+}
+
+#[test]
+fn redis_replay_hopeit_writes_every_compression_feedctl_reads_back() {
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
+    let mut c = r.conn();
+    let sb = Sandbox::new();
+    sb.write(
+        "m.ndjson",
+        "{\"text\":\"a ünï\",\"status\":\"VALID\"}\n{\"text\":\"b\",\"status\":\"NEW\",\"n\":[1,2.5]}\n",
+    );
+    let out = sb
+        .cmd()
+        .args(["journal", "import", "-j", "j.db", "m.ndjson"])
+        .args(["--hopeit-type", MY_MESSAGE])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let want = vec![
+        serde_json::json!({"text": "a ünï", "status": "VALID"}),
+        serde_json::json!({"text": "b", "status": "NEW", "n": [1, 2.5]}),
+    ];
+    for comp in ["zip", "gzip", "bz2", "lzma"] {
+        for ser in ["json", "json+base64"] {
+            let key = format!("{comp}-{ser}");
+            let out = sb
+                .cmd()
+                .args(["replay", "-j", "j.db", "--to", &r.url(&key)])
+                .args(["--layout", "hopeit", "--hopeit-type", MY_MESSAGE])
+                .args(["--hopeit-ser", ser, "--hopeit-comp", comp])
+                .args(["--schema", &openapi()])
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{key}: {}", stderr_of(&out));
+            let got = decoded(&mut c, &key);
+            assert_eq!(got.len(), 2, "{key}");
+            for (e, w) in got.iter().zip(&want) {
+                assert_eq!(e["fields"]["comp"], comp);
+                assert_eq!(e["fields"]["ser"], ser);
+                assert_eq!(&e["hopeit"]["payload"], w, "{key}: {e}");
+            }
+        }
+    }
+}
