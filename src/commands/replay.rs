@@ -74,9 +74,10 @@ fn redis_target(args: &ReplayArgs) -> Result<Option<RedisTarget>, Fail> {
             }
         }
     };
+    // The class whose schema an OpenAPI document gives: --hopeit-type's, in either layout.
     let event_type = match &layout {
         ReplayLayout::Hopeit { event_type, .. } => Some(event_type.as_str()),
-        ReplayLayout::Original => None,
+        ReplayLayout::Original => t.hopeit_type.as_deref(),
     };
     let schema = t
         .schema

@@ -1240,22 +1240,49 @@ fn redis_hopeit_schema_refuses_invalid_payloads_before_the_first_xadd() {
     assert!(err.contains("and 3 more"), "{err}");
     let n: i64 = redis::cmd("XLEN").arg("bad").query(&mut c).unwrap();
     assert_eq!(n, 0, "nothing written");
-    // The same payloads written as they are stored (--layout original) are checked too.
+    // The same payloads written as they are stored (--layout original) are checked too, the
+    // schema named by pointer or by --hopeit-type's class.
+    for named in [
+        vec![
+            "--schema".to_string(),
+            format!("{schema}#/components/schemas/MyMessage"),
+        ],
+        vec![
+            "--schema".into(),
+            schema.clone(),
+            "--hopeit-type".into(),
+            MY_MESSAGE.into(),
+        ],
+    ] {
+        let out = sb
+            .cmd()
+            .args(["replay", "-j", "j.db", "--recording", "bad"])
+            .args(["--to", &r.url("bad")])
+            .args(&named)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+        assert!(
+            stderr_of(&out).contains("at /status"),
+            "{}",
+            stderr_of(&out)
+        );
+        let n: i64 = redis::cmd("XLEN").arg("bad").query(&mut c).unwrap();
+        assert_eq!(n, 0, "nothing written");
+    }
+    // An OpenAPI document without a class to take is a usage error that says how to name one.
     let out = sb
         .cmd()
         .args(["replay", "-j", "j.db", "--recording", "bad"])
-        .args(["--to", &r.url("bad"), "--schema"])
-        .arg(format!("{schema}#/components/schemas/MyMessage"))
+        .args(["--to", &r.url("bad"), "--schema", &schema])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
     assert!(
-        stderr_of(&out).contains("at /status"),
+        stderr_of(&out).contains("#/components/schemas/NAME"),
         "{}",
         stderr_of(&out)
     );
-    let n: i64 = redis::cmd("XLEN").arg("bad").query(&mut c).unwrap();
-    assert_eq!(n, 0, "nothing written");
 
     // Valid payloads pass.
     let out = replay("good", "good", &[]);
