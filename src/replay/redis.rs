@@ -475,7 +475,6 @@ async fn hopeit_stream(
     c: &mut ::redis::aio::MultiplexedConnection,
     key: &str,
 ) -> ::redis::RedisResult<Option<String>> {
-    use crate::consume::reply;
     let newest: Vec<(String, Pairs)> = ::redis::cmd("XREVRANGE")
         .arg(key)
         .arg("+")
@@ -498,7 +497,7 @@ async fn hopeit_stream(
         return Ok(None);
     };
     for g in groups {
-        let Some(name) = reply::field(&g, "name").and_then(reply::text) else {
+        let Some(name) = name_of(&g) else {
             continue;
         };
         let consumers: ::redis::Value = ::redis::cmd("XINFO")
@@ -510,11 +509,10 @@ async fn hopeit_stream(
         let ::redis::Value::Array(consumers) = consumers else {
             continue;
         };
-        if consumers.iter().any(|c| {
-            reply::field(c, "name")
-                .and_then(reply::text)
-                .is_some_and(|n| hopeit::consumer_name(&n))
-        }) {
+        if consumers
+            .iter()
+            .any(|c| name_of(c).is_some_and(|n| hopeit::consumer_name(&n)))
+        {
             return Ok(Some(format!(
                 "its group {} has a hopeit consumer",
                 crate::text::terminal_safe(&name)
@@ -522,6 +520,28 @@ async fn hopeit_stream(
         }
     }
     Ok(None)
+}
+
+/// The `name` of an `XINFO GROUPS` or `XINFO CONSUMERS` item (flat pairs in RESP2, a map in
+/// RESP3), as text.
+fn name_of(item: &::redis::Value) -> Option<String> {
+    use ::redis::Value;
+    let text = |v: &Value| match v {
+        Value::BulkString(b) => Some(String::from_utf8_lossy(b).into_owned()),
+        Value::SimpleString(s) => Some(s.clone()),
+        _ => None,
+    };
+    match item {
+        Value::Array(a) => a
+            .chunks(2)
+            .find(|kv| kv.len() == 2 && text(&kv[0]).as_deref() == Some("name"))
+            .and_then(|kv| text(&kv[1])),
+        Value::Map(m) => m
+            .iter()
+            .find(|(k, _)| text(k).as_deref() == Some("name"))
+            .and_then(|(_, v)| text(v)),
+        _ => None,
+    }
 }
 
 /// Before the first write: the server answers, the key is a stream (or none), and every
