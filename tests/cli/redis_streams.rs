@@ -1222,16 +1222,16 @@ fn redis_group_resumed_after_a_kill_before_the_xack_acks_what_the_journal_has() 
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
+    let all: Vec<String> = ids.iter().chain(&more).cloned().collect();
+    assert_eq!(exported_ids(&sb, "j.db"), all, "none stored twice");
+    assert_eq!(info(&sb, "j.db")["recordings"][0]["duplicates"], 0);
+    assert_eq!(r.pending("jobs", "g"), 0);
     assert!(
         stderr_of(&out).contains("10 entries pending")
             && stderr_of(&out).contains("in the journal already"),
         "{}",
         stderr_of(&out)
     );
-    let all: Vec<String> = ids.iter().chain(&more).cloned().collect();
-    assert_eq!(exported_ids(&sb, "j.db"), all, "none stored twice");
-    assert_eq!(info(&sb, "j.db")["recordings"][0]["duplicates"], 0);
-    assert_eq!(r.pending("jobs", "g"), 0);
 }
 
 /// Issue 29, item 9: entries trimmed while a group recorder was stopped, before the group
