@@ -300,6 +300,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l datafeed-versio
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l exit-at-end -d 'Stop, with exit 0, at the first read that comes back empty: the backlog is read (like kcat -e)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l keep-feed -d 'Keep feedctl\'s own datafeed at the end instead of deleting it'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l raw -d 'Print the bodies of the read responses exactly as received'
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l share-group -d 'Read a --group that other consumers read too: each entry goes to one of them, and those feedctl takes it acknowledges, so the others never get them [default: refused, exit 2]'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l allow-plain-http -d 'Allow sfdc+http:// to a host that is not loopback (the token crosses the network in clear)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s q -l quiet -d 'Only errors on stderr'
@@ -336,6 +337,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l username -d '
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l exit-at-end -d 'Stop, with exit 0, at the first read that comes back empty: the backlog is read (like kcat -e)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l share-group -d 'Read a --group that other consumers read too: each entry goes to one of them, and those feedctl takes it acknowledges, so the others never get them [default: refused, exit 2]'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l allow-plain-http -d 'Allow sfdc+http:// to a host that is not loopback (the token crosses the network in clear)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s q -l quiet -d 'Only errors on stderr'

@@ -626,6 +626,9 @@ pub struct RedisArgs {
     /// Consumer name within the group [default: feedctl-HOST, and feedctl-HOST-NAME for a recording]
     #[arg(long, value_name = "NAME")]
     pub consumer: Option<String>,
+    /// Read a --group that other consumers read too: each entry goes to one of them, and those feedctl takes it acknowledges, so the others never get them [default: refused, exit 2]
+    #[arg(long)]
+    pub share_group: bool,
     /// Also take over entries pending with other consumers for longer than this (XAUTOCLAIM)
     #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub claim_idle: Option<std::time::Duration>,

@@ -309,6 +309,8 @@ pub struct RedisRequest<'a> {
     pub default_consumer: String,
     /// `--exit-at-end`: stop at the first read that finds no new entries.
     pub exit_at_end: bool,
+    /// `--share-group`: read a group that other consumers read too.
+    pub share_group: bool,
 }
 
 /// A stable consumer name for this machine: `feedctl-HOST[-SUFFIX]`, so a restarted tail or
@@ -343,11 +345,15 @@ pub fn redis_options(
         req.group.map(str::to_string),
         req.consumer.map(str::to_string),
     );
+    let mut marked = Vec::new();
     for u in urls {
         let marker = markers
             .iter()
             .find(|m| m.partition == u.key)
             .and_then(|m| Cursor::from_json(&m.cursor).ok());
+        if let Some(c) = &marker {
+            marked.push((u.key.clone(), c.clone()));
+        }
         let start = match &marker {
             Some(c) if from.is_none() => match c.text("id") {
                 Some(id) => {
@@ -376,6 +382,11 @@ pub fn redis_options(
             "--claim-idle takes over entries within a group: give --group too",
         ));
     }
+    if req.share_group && group.is_none() {
+        return Err(Fail::usage(
+            "--share-group lets a group's reading be shared with other consumers: give --group too",
+        ));
+    }
     let group_start = match &from {
         None | Some(Start::Beginning) => "0".to_string(),
         Some(Start::End) => "$".to_string(),
@@ -389,6 +400,22 @@ pub fn redis_options(
             claim_idle: req.claim_idle,
         },
         None => Mode::Plain,
+    };
+    // A marker's `through` speaks for its own group and consumer only: what that consumer
+    // had pending up to it is in the journal.
+    let recorded = match &mode {
+        Mode::Group {
+            group, consumer, ..
+        } => marked
+            .iter()
+            .filter(|(key, c)| {
+                resumed.contains(key)
+                    && c.text("group") == Some(group.as_str())
+                    && c.text("consumer") == Some(consumer.as_str())
+            })
+            .filter_map(|(key, c)| Some((key.clone(), c.text("through")?.to_string())))
+            .collect(),
+        Mode::Plain => Vec::new(),
     };
     let server = urls
         .first()
@@ -404,6 +431,8 @@ pub fn redis_options(
         batch: req.batch.max(1),
         retry: crate::config::Retry::datafeed_default(),
         exit_at_end: req.exit_at_end,
+        share_group: req.share_group,
+        recorded,
     })
 }
 

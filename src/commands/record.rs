@@ -76,6 +76,7 @@ async fn redis(
             default_from: Start::Beginning,
             default_consumer: sources::default_consumer(Some(&args.name)),
             exit_at_end: args.source.exit_at_end,
+            share_group: r.share_group,
         },
         &markers,
     )?;

@@ -264,6 +264,7 @@ async fn redis(g: &Global, p: &Printer, args: &TailArgs, urls: &[StreamUrl]) -> 
             default_from: Start::End,
             default_consumer: sources::default_consumer(None),
             exit_at_end: args.source.exit_at_end,
+            share_group: r.share_group,
         },
         &[],
     )?;

@@ -57,6 +57,12 @@ pub struct Options {
     pub retry: Retry,
     /// `--exit-at-end`: reads do not block, and the first one that finds nothing new ends.
     pub exit_at_end: bool,
+    /// `--share-group`: read a group that other consumers read too (else refused).
+    pub share_group: bool,
+    /// Per key, a resumed marker's `through` for this group and consumer: this consumer's
+    /// pending entries up to it are in the journal already (a kill came between the commit
+    /// and the XACK), so they are acknowledged, not recorded again.
+    pub recorded: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -77,6 +83,14 @@ struct Part {
     phase: Phase,
     /// The `max-deleted-entry-id` already reported as a gap.
     reported_deleted: Option<(u64, u64)>,
+    /// Group mode without `--claim-idle`: every entry delivered to this consumer up to this id
+    /// was handed out (or found recorded), in id order; stored in the cursor as `through`, so
+    /// that once its chunk is committed a resumed run knows those are in the journal. Claims
+    /// take entries below it at any time, so with `--claim-idle` there is none.
+    through: Option<String>,
+    /// A resumed marker's `through`, used only while the first reading of this consumer's
+    /// pending entries runs: the ones up to it are acknowledged without being kept again.
+    recorded: Option<String>,
 }
 
 /// Reads one or more stream keys of one server.
@@ -105,15 +119,31 @@ type Step = Result<(), Failure>;
 
 impl StreamSource {
     pub fn new(opts: Options) -> Self {
+        let claims = matches!(
+            opts.mode,
+            Mode::Group {
+                claim_idle: Some(_),
+                ..
+            }
+        );
         let parts = opts
             .keys
             .iter()
-            .map(|(k, s)| Part {
-                key: k.clone(),
-                start: s.clone(),
-                last: "0-0".into(),
-                phase: Phase::Pending("0-0".into()),
-                reported_deleted: None,
+            .map(|(k, s)| {
+                let recorded = opts
+                    .recorded
+                    .iter()
+                    .find(|(key, _)| key == k)
+                    .map(|(_, id)| id.clone());
+                Part {
+                    key: k.clone(),
+                    start: s.clone(),
+                    last: "0-0".into(),
+                    phase: Phase::Pending("0-0".into()),
+                    reported_deleted: None,
+                    through: recorded.clone().filter(|_| !claims),
+                    recorded,
+                }
             })
             .collect();
         StreamSource {
@@ -132,12 +162,43 @@ impl StreamSource {
         }
     }
 
-    fn cursor(&self, last: &str) -> Cursor {
+    /// Where part `i` stands: the last id handed out, and in a group its group and consumer
+    /// (and `through`, see [`Part::through`]).
+    fn cursor(&self, i: usize) -> Cursor {
+        let p = &self.parts[i];
         match &self.opts.mode {
-            Mode::Plain => Cursor::new(json!({ "id": last })),
+            Mode::Plain => Cursor::new(json!({ "id": p.last })),
             Mode::Group {
                 group, consumer, ..
-            } => Cursor::new(json!({ "id": last, "group": group, "consumer": consumer })),
+            } => {
+                let mut c = json!({ "id": p.last, "group": group, "consumer": consumer });
+                if let Some(through) = &p.through {
+                    c["through"] = json!(through);
+                }
+                Cursor::new(c)
+            }
+        }
+    }
+
+    /// `--claim-idle`: entries of others join this consumer's pending list at any time.
+    fn claims(&self) -> bool {
+        matches!(
+            self.opts.mode,
+            Mode::Group {
+                claim_idle: Some(_),
+                ..
+            }
+        )
+    }
+
+    /// Part `i`'s entries up to `id` were handed out (or found recorded) in id order.
+    fn handled_through(&mut self, i: usize, id: &str) {
+        if self.claims() {
+            return;
+        }
+        let p = &mut self.parts[i];
+        if p.through.as_deref().and_then(parse_id) < parse_id(id) {
+            p.through = Some(id.to_string());
         }
     }
 
@@ -197,7 +258,7 @@ impl StreamSource {
                     if !self.opts.resumed.contains(&key) {
                         notify(Notice::Opened {
                             partition: key.clone(),
-                            cursor: self.cursor(&last),
+                            cursor: self.cursor(i),
                             text: format!("reading stream `{key}` after entry {last}"),
                         });
                     }
@@ -208,12 +269,15 @@ impl StreamSource {
                     if let Start::After(id) = &self.parts[i].start {
                         self.parts[i].last = id.clone();
                     }
+                    if !self.opts.share_group {
+                        self.refuse_shared(&key, &group, &consumer).await?;
+                    }
                     if self.opts.resumed.contains(&key) {
                         // A resumed recording's group should be there: if not, it vanished.
                         let last = self.parts[i].last.clone();
                         if self.create_group(&key, &group, &last).await? {
                             let why = "missing when the recording resumed";
-                            notify(vanished(&key, &group, &last, self.cursor(&last), why));
+                            notify(vanished(&key, &group, &last, self.cursor(i), why));
                         }
                     } else {
                         let start = self.opts.group_start.clone();
@@ -235,6 +299,53 @@ impl StreamSource {
         }
         self.ready = true;
         Ok(())
+    }
+
+    /// Refuses a group that other consumers read: each entry goes to one consumer, and the
+    /// ones feedctl takes it acknowledges, so an application reading that group would never
+    /// get them. Only the consumer feedctl reads as is its own (its name is stable per host,
+    /// and per recording, so a restarted tail or a resumed recording finds itself); any other,
+    /// another feedctl's included, would lose entries to it.
+    async fn refuse_shared(&mut self, key: &str, group: &str, consumer: &str) -> Step {
+        let cmd = ::redis::cmd("XINFO")
+            .arg("CONSUMERS")
+            .arg(key)
+            .arg(group)
+            .clone();
+        let reply = match self.query(&cmd).await {
+            Ok(v) => v,
+            // No group (or no key) yet: feedctl makes it, nobody else reads it.
+            Err(Failure::NoGroup(_)) => return Ok(()),
+            Err(Failure::Refused(t)) if t.contains("no such key") => return Ok(()),
+            Err(f) => return Err(f),
+        };
+        let Value::Array(list) = reply else {
+            return Ok(());
+        };
+        let others: Vec<String> = list
+            .iter()
+            .filter_map(|c| field(c, "name").and_then(text))
+            .filter(|name| name != consumer)
+            .collect();
+        if others.is_empty() {
+            return Ok(());
+        }
+        let named: Vec<String> = others
+            .iter()
+            .take(3)
+            .map(|n| {
+                format!(
+                    "`{}`",
+                    crate::text::terminal_safe(&crate::text::clip(n, 60))
+                )
+            })
+            .collect();
+        Err(Failure::Local(format!(
+            "consumer group `{group}` of stream `{key}` has other consumers ({}{}, {} in all): reading it as consumer `{consumer}` would take entries meant for them and acknowledge them: they would never get those. To watch the stream without taking anything, leave out --group (a plain read changes nothing in Redis) or give a group of your own (--group with a new name); to share this group's entries with them on purpose, add --share-group",
+            named.join(", "),
+            if others.len() > 3 { ", …" } else { "" },
+            others.len()
+        )))
     }
 
     /// XGROUP CREATE ... MKSTREAM; false when the group was there.
@@ -301,7 +412,7 @@ impl StreamSource {
         for i in 0..self.parts.len() {
             let (key, last) = (self.parts[i].key.clone(), self.parts[i].last.clone());
             if self.create_group(&key, group, &last).await? {
-                notify(vanished(&key, group, &last, self.cursor(&last), why));
+                notify(vanished(&key, group, &last, self.cursor(i), why));
             }
             self.parts[i].phase = Phase::New;
         }
@@ -407,6 +518,123 @@ impl StreamSource {
         }
     }
 
+    /// Entries trimmed or deleted before the group got them: the next `>` read moves the
+    /// group's last-delivered-id past them without a word, so before each such read that id
+    /// is set against the stream's first entry (or, the stream empty, its last-generated-id)
+    /// and `max-deleted-entry-id`. The group's `lag` (entries added after last-delivered-id)
+    /// is never below the truth, so a lag no larger than the entries kept means only entries
+    /// already read were trimmed: no gap. Redis stops counting right once a read skipped
+    /// trimmed entries (its `entries-read` goes on from the old count), so after reporting a
+    /// gap, a group read by feedctl alone has its count set right (`XGROUP SETID` to the same
+    /// id with `ENTRIESREAD`), and the next check (and `XINFO`'s lag) is exact again. Redis
+    /// cannot tell (nil lag): the gap is recorded as a plain read's is.
+    async fn check_group_trimmed(
+        &mut self,
+        i: usize,
+        group: &str,
+        notify: &mut dyn FnMut(Notice),
+    ) -> Step {
+        let key = self.parts[i].key.clone();
+        let mut c = self.conn().await?;
+        let got: Result<(Value, Value), _> = ::redis::pipe()
+            .cmd("XINFO")
+            .arg("STREAM")
+            .arg(&key)
+            .cmd("XINFO")
+            .arg("GROUPS")
+            .arg(&key)
+            .query_async(&mut c)
+            .await;
+        let (stream, groups) = match got {
+            Ok(v) => v,
+            Err(e) => match Failure::from_redis(e, &self.opts.server) {
+                // No key: the read finds no group, which is made again (a gap of its own).
+                Failure::Refused(t) if t.contains("no such key") => return Ok(()),
+                f => return Err(f),
+            },
+        };
+        let Value::Array(groups) = groups else {
+            return Ok(());
+        };
+        let Some(g) = groups
+            .iter()
+            .find(|g| field(g, "name").and_then(text).as_deref() == Some(group))
+        else {
+            return Ok(());
+        };
+        let Some(delivered) = field(g, "last-delivered-id").and_then(text) else {
+            return Ok(());
+        };
+        let Some(ld) = parse_id(&delivered) else {
+            return Ok(());
+        };
+        let int = |v: Option<&Value>| match v {
+            Some(Value::Int(n)) => Some(*n),
+            _ => None,
+        };
+        let lag = int(field(g, "lag"));
+        let length = int(field(&stream, "length")).unwrap_or(0);
+        let added = int(field(&stream, "entries-added"));
+        let id_of = |name: &str| field(&stream, name).and_then(text);
+        let first = field(&stream, "first-entry").and_then(|e| match e {
+            Value::Array(a) => a.first().and_then(text),
+            _ => None,
+        });
+        // The first id kept after last-delivered-id, when nothing between was kept.
+        let kept = match &first {
+            Some(f) => parse_id(f),
+            None => id_of("last-generated-id").and_then(|l| parse_id(&l)),
+        };
+        let trimmed = kept.filter(|k| *k > ld);
+        let lost = trimmed.and(lag).map(|lag| lag - length);
+        let trimmed = match lost {
+            Some(n) => trimmed.filter(|_| n > 0),
+            None => trimmed.filter(|_| ld != (0, 0)),
+        };
+        let max_deleted = id_of("max-deleted-entry-id").and_then(|d| parse_id(&d));
+        // A group that has delivered nothing yet lost nothing it had (as plain reads from 0).
+        let deleted = max_deleted.filter(|d| ld != (0, 0) && *d > ld);
+        let Some(mark) = trimmed.or(deleted) else {
+            return Ok(());
+        };
+        if self.parts[i].reported_deleted.is_some_and(|r| mark <= r) {
+            return Ok(());
+        }
+        self.parts[i].reported_deleted = Some(mark);
+        let first = first.unwrap_or_else(|| "none: the stream is empty".into());
+        let (why, how_many) = match (trimmed, lost) {
+            (Some(_), Some(n)) => ("trimmed", format!("up to {n} entries")),
+            (Some(_), None) => ("trimmed", "entries".to_string()),
+            (None, _) => ("deleted", "entries".to_string()),
+        };
+        // Every entry before the first kept one counts as read; only without XDEL holes
+        // (then Redis cannot count either) and when no one else reads the group (its
+        // last-delivered-id could have moved since the XINFO).
+        let holes = max_deleted.is_some_and(|d| d != (0, 0) && Some(d) >= kept);
+        if let (Some(_), Some(added), false, false) = (trimmed, added, holes, self.opts.share_group)
+        {
+            let set = ::redis::cmd("XGROUP")
+                .arg("SETID")
+                .arg(&key)
+                .arg(group)
+                .arg(&delivered)
+                .arg("ENTRIESREAD")
+                .arg(added - length)
+                .clone();
+            self.query(&set).await?;
+        }
+        notify(Notice::Gap {
+            partition: key.clone(),
+            cursor: self.cursor(i),
+            replaced: None,
+            reason: format!("{why}: {how_many} after {delivered} were removed from the stream before consumer group `{group}` read them (first kept entry: {first})"),
+            text: format!(
+                "stream `{key}`: {how_many} after {delivered} were {why} before consumer group `{group}` read them (first kept entry: {first}); a gap is recorded, going on from there"
+            ),
+        });
+        Ok(())
+    }
+
     /// A cursor below entries deleted or trimmed since is a gap (Redis 7: `max-deleted-entry-id`);
     /// `info` is the key's XINFO STREAM, asked just before the read from that cursor.
     fn check_trimmed(&mut self, i: usize, info: &Value, notify: &mut dyn FnMut(Notice)) {
@@ -444,7 +672,7 @@ impl StreamSource {
         };
         notify(Notice::Gap {
             partition: key.clone(),
-            cursor: self.cursor(&last),
+            cursor: self.cursor(i),
             replaced: None,
             reason: format!("{why}: entries after {last} were removed from the stream before they were read (first kept entry: {first})"),
             text: format!(
@@ -460,38 +688,59 @@ impl StreamSource {
         claim_idle: Option<Duration>,
         notify: &mut dyn FnMut(Notice),
     ) -> Step {
+        // Set again by a read of new entries below; any other read is progress.
+        self.drained = false;
         // This consumer's own pending entries, then idle ones of others.
         for i in 0..self.parts.len() {
             let key = self.parts[i].key.clone();
             match self.parts[i].phase.clone() {
                 Phase::Pending(after) => {
                     let t0 = Instant::now();
-                    let entries: Vec<RawEntry> = self
+                    let mut entries: Vec<RawEntry> = self
                         .xreadgroup(group, consumer, false, &[(&key, &after)])
                         .await?
                         .into_iter()
                         .flat_map(|(_, e)| e)
                         .collect();
-                    match entries.last() {
-                        None => {
-                            self.parts[i].phase = match claim_idle {
-                                Some(_) => Phase::Claim("0-0".into()),
-                                None => Phase::New,
-                            }
-                        }
-                        Some(last) => {
-                            let next = last.0.clone();
-                            if after == "0-0" {
-                                notify(Notice::Info {
-                                    text: format!("stream `{key}`: reading the entries still pending for consumer `{consumer}`"),
-                                });
-                            }
-                            self.parts[i].phase = Phase::Pending(next);
-                            self.deliver_group(&key, entries, Vec::new(), t0.elapsed(), notify)
-                                .await?;
-                            return Ok(());
-                        }
+                    let Some(next) = entries.last().map(|e| e.0.clone()) else {
+                        // All read: a resumed marker's `through` has served.
+                        self.parts[i].recorded = None;
+                        self.parts[i].phase = match claim_idle {
+                            Some(_) => Phase::Claim("0-0".into()),
+                            None => Phase::New,
+                        };
+                        continue;
+                    };
+                    self.parts[i].phase = Phase::Pending(next.clone());
+                    // Up to a resumed marker's `through`, they are in the journal already: a
+                    // stop came between their commit and their XACK.
+                    let recorded = self.parts[i].recorded.as_deref().and_then(parse_id);
+                    let kept = entries
+                        .partition_point(|e| recorded.is_some() && parse_id(&e.0) <= recorded);
+                    let done: Vec<String> = entries.drain(..kept).map(|e| e.0).collect();
+                    if let Some(first) = done.first() {
+                        notify(Notice::Info {
+                            text: format!(
+                                "stream `{key}`: {} entries pending for consumer `{consumer}` ({first}…{}) are in the journal already (a stop came between their commit and their XACK): acknowledged, not recorded again",
+                                done.len(),
+                                done[done.len() - 1]
+                            ),
+                        });
+                        self.xack(&key, &done).await?;
                     }
+                    if entries.is_empty() {
+                        // The next page on the next step (the source loops until a chunk).
+                        return Ok(());
+                    }
+                    if after == "0-0" || !done.is_empty() {
+                        notify(Notice::Info {
+                            text: format!("stream `{key}`: reading the entries still pending for consumer `{consumer}`"),
+                        });
+                    }
+                    self.handled_through(i, &next);
+                    self.deliver_group(&key, entries, Vec::new(), t0.elapsed(), notify)
+                        .await?;
+                    return Ok(());
                 }
                 Phase::Claim(start) => {
                     let idle = claim_idle.unwrap_or_default().as_millis() as u64;
@@ -530,6 +779,9 @@ impl StreamSource {
                 Phase::New => {}
             }
         }
+        for i in 0..self.parts.len() {
+            self.check_group_trimmed(i, group, notify).await?;
+        }
         let keys: Vec<String> = self.parts.iter().map(|p| p.key.clone()).collect();
         let new: Vec<(&str, &str)> = keys.iter().map(|k| (k.as_str(), ">")).collect();
         let t0 = Instant::now();
@@ -546,6 +798,13 @@ impl StreamSource {
             }
         }
         for (key, entries) in got {
+            let (Some(i), Some(last)) = (
+                self.parts.iter().position(|p| p.key == key),
+                entries.last().map(|e| e.0.clone()),
+            ) else {
+                continue;
+            };
+            self.handled_through(i, &last);
             self.deliver_group(&key, entries, Vec::new(), latency, notify)
                 .await?;
         }
@@ -595,13 +854,13 @@ impl StreamSource {
         let Some(i) = self.parts.iter().position(|p| p.key == key) else {
             return;
         };
-        let before = self.cursor(&self.parts[i].last.clone());
+        let before = self.cursor(i);
         let last = events.last().map(|e| e.id.clone()).unwrap_or_default();
         // Plain: the cursor. Group: the highest id seen, where a recreated group restarts.
         if parse_id(&last) > parse_id(&self.parts[i].last) {
             self.parts[i].last = last;
         }
-        let after = self.cursor(&self.parts[i].last.clone());
+        let after = self.cursor(i);
         let mut body = Vec::with_capacity(events.iter().map(|e| e.raw.len() + 1).sum());
         for e in &events {
             body.extend_from_slice(&e.raw);
@@ -619,6 +878,20 @@ impl StreamSource {
             latency,
             ack,
         ));
+    }
+
+    /// After a failed read, a group reader reads its own pending entries again first: a
+    /// reply cut off (by the connection, a proxy, a timeout) leaves entries Redis delivered,
+    /// and so moved into this consumer's pending list, that feedctl never saw, and no `>`
+    /// read gives them again. Every chunk handed out was acknowledged before the next read
+    /// (the follow loop acks a chunk before asking for the next; failed acks are sent first),
+    /// so what is pending now is exactly what was lost on the way.
+    fn reread_pending(&mut self) {
+        if matches!(self.opts.mode, Mode::Group { .. }) && self.ready {
+            for p in &mut self.parts {
+                p.phase = Phase::Pending("0-0".into());
+            }
+        }
     }
 
     /// WRONGTYPE, with the type the key does hold.
@@ -680,6 +953,7 @@ impl Source for StreamSource {
                 Err(Failure::Transient(t)) => {
                     self.conn = None;
                     self.wire = None;
+                    self.reread_pending();
                     match self.backoff.next_wait(None) {
                         Some(wait) => {
                             notify(Notice::Retry {

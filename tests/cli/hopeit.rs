@@ -296,6 +296,46 @@ fn hopeit_app_entries_are_recorded_decoded_and_replayed_into_its_consumer() {
         );
     }
 
+    // Joining hopeit's group would take its work (issue 29, item 11): `tail --group` and
+    // `record --group` on it are refused (exit 2, saying to read without --group) and take
+    // nothing, so the app still gets every entry replayed below.
+    for args in [
+        vec![
+            "tail",
+            "--group",
+            GROUP,
+            "--count",
+            "5",
+            "--duration",
+            "10s",
+        ],
+        vec![
+            "record",
+            "-j",
+            "g.db",
+            "--group",
+            GROUP,
+            "--count",
+            "5",
+            "--duration",
+            "10s",
+        ],
+    ] {
+        let out = sb.cmd().args(&args).arg(r.url(STREAM)).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr_of(&out));
+        assert!(
+            stderr_of(&out).contains("has other consumers")
+                && stderr_of(&out).contains("leave out --group"),
+            "{}",
+            stderr_of(&out)
+        );
+    }
+    assert_eq!(
+        group_state(&mut c),
+        (0, Some(0)),
+        "nothing taken from hopeit"
+    );
+
     // Replayed in hopeit's layout into the stream its STREAM event consumes: every entry is
     // processed, none left pending.
     let out = sb

@@ -250,3 +250,139 @@ impl Drop for RedisServer {
         let _ = self.child.wait();
     }
 }
+
+/// What a [`FaultProxy`] does to the traffic it forwards, once in its life.
+#[derive(Clone, Copy)]
+pub enum Fault {
+    /// Closes a connection (both ways) after it has forwarded this many bytes of replies: a
+    /// reply cut off in the middle, as by a network drop.
+    CutRepliesAfter(usize),
+    /// Stops forwarding a connection's commands from the first read that holds these bytes
+    /// (say `XACK`): the command never reaches the server, and the connection stays open.
+    HoldCommand(&'static [u8]),
+}
+
+/// A TCP proxy on a free loopback port in front of a redis-server, that forwards both ways
+/// and does its [`Fault`] once; the test points feedctl at [`FaultProxy::url`].
+pub struct FaultProxy {
+    pub port: u16,
+    /// Set once the fault was done.
+    pub done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl FaultProxy {
+    pub fn start(upstream: u16, fault: Fault) -> FaultProxy {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::Arc;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
+        let port = listener.local_addr().expect("proxy address").port();
+        listener.set_nonblocking(true).expect("nonblocking");
+        let done = Arc::new(AtomicBool::new(false));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (done2, stop2) = (done.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !stop2.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((client, _)) => {
+                        let done = done2.clone();
+                        std::thread::spawn(move || forward(client, upstream, fault, done));
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        FaultProxy { port, done, stop }
+    }
+
+    /// `redis://127.0.0.1:PROXY/KEY`.
+    pub fn url(&self, key: &str) -> String {
+        format!("redis://127.0.0.1:{}/{key}", self.port)
+    }
+
+    /// Whether the fault was done, waiting up to `wait` for it.
+    pub fn wait_done(&self, wait: Duration) -> bool {
+        let deadline = Instant::now() + wait;
+        loop {
+            if self.done.load(std::sync::atomic::Ordering::SeqCst) {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Forwards one connection until either side closes it, doing the fault once.
+fn forward(
+    client: std::net::TcpStream,
+    upstream: u16,
+    fault: Fault,
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) {
+    use std::io::{Read, Write};
+    use std::net::Shutdown;
+    use std::sync::atomic::Ordering;
+    let _ = client.set_nonblocking(false);
+    let Ok(server) = std::net::TcpStream::connect(("127.0.0.1", upstream)) else {
+        return;
+    };
+    let (mut from_client, mut to_server) = (
+        client.try_clone().expect("clone"),
+        server.try_clone().expect("clone"),
+    );
+    let done_up = done.clone();
+    std::thread::spawn(move || {
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut holding = false;
+        loop {
+            let n = match from_client.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            if let Fault::HoldCommand(what) = fault {
+                if !holding
+                    && buf[..n].windows(what.len()).any(|w| w == what)
+                    && !done_up.swap(true, Ordering::SeqCst)
+                {
+                    holding = true;
+                }
+            }
+            // Held: read on (so the client's writes never block) and forward nothing.
+            if !holding && to_server.write_all(&buf[..n]).is_err() {
+                break;
+            }
+        }
+        let _ = to_server.shutdown(Shutdown::Write);
+    });
+    let (mut from_server, mut to_client) = (server, client);
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut sent = 0usize;
+    loop {
+        let n = match from_server.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if let Fault::CutRepliesAfter(limit) = fault {
+            if sent + n > limit && !done.swap(true, Ordering::SeqCst) {
+                let _ = to_client.write_all(&buf[..limit.saturating_sub(sent)]);
+                let _ = to_client.shutdown(Shutdown::Both);
+                let _ = from_server.shutdown(Shutdown::Both);
+                return;
+            }
+        }
+        if to_client.write_all(&buf[..n]).is_err() {
+            break;
+        }
+        sent += n;
+    }
+    let _ = to_client.shutdown(Shutdown::Write);
+}

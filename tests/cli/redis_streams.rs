@@ -1427,4 +1427,250 @@ fn redis_replay_hopeit_writes_every_compression_feedctl_reads_back() {
             }
         }
     }
+
+/// Issue 29, item 7: a group read whose reply is cut off (here by a proxy, once, after 500
+/// KB) leaves the entries Redis delivered in this consumer's pending list; after
+/// reconnecting, the reader reads them first (`XREADGROUP … 0`), so all 3000 reach the
+/// journal, once each, and nothing stays pending.
+#[test]
+fn redis_group_read_cut_mid_reply_reads_its_pending_entries_first_after_reconnecting() {
+    use crate::redis_server::{Fault, FaultProxy};
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
+    let mut c = r.conn();
+    let pad = "x".repeat(500);
+    let mut ids = Vec::new();
+    for part in (0..3000).collect::<Vec<_>>().chunks(500) {
+        let mut pipe = redis::pipe();
+        for i in part {
+            pipe.cmd("XADD")
+                .arg("jobs")
+                .arg("*")
+                .arg("n")
+                .arg(i.to_string())
+                .arg("pad")
+                .arg(&pad);
+        }
+        let got: Vec<String> = pipe.query(&mut c).unwrap();
+        ids.extend(got);
+    }
+    // A read of 1000 entries is a reply of about 530 KB: the first one is cut.
+    let proxy = FaultProxy::start(r.port, Fault::CutRepliesAfter(500 * 1024));
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .args(["record", "-j", "j.db", &proxy.url("jobs"), "--group", "g"])
+        .args(["--exit-at-end", "--duration", "40s"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(proxy.wait_done(Duration::ZERO), "the proxy cut a reply");
+    assert!(
+        stderr_of(&out).contains("retrying in"),
+        "{}",
+        stderr_of(&out)
+    );
+    let got = exported_ids(&sb, "j.db");
+    assert_eq!(got.len(), 3000, "each entry once: {}", stderr_of(&out));
+    assert_eq!(
+        got.into_iter().collect::<HashSet<_>>(),
+        ids.into_iter().collect()
+    );
+    assert_eq!(r.pending("jobs", "g"), 0, "nothing left pending");
+}
+
+/// Issue 29, item 10: a recorder killed after the journal committed a chunk and before its
+/// XACK reached Redis (a proxy holds the XACK; the test kills feedctl then) leaves those
+/// entries pending for its consumer. Resumed, it acknowledges the ones at or below its
+/// marker's `through` without storing them again: no duplicates, nothing pending.
+#[test]
+fn redis_group_resumed_after_a_kill_before_the_xack_acks_what_the_journal_has() {
+    use crate::redis_server::{Fault, FaultProxy};
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
+    let ids = r.fill("jobs", 10);
+    let proxy = FaultProxy::start(r.port, Fault::HoldCommand(b"XACK"));
+    let sb = Sandbox::new();
+    let url = proxy.url("jobs");
+    let mut child = sb.spawn(&["record", "-j", "j.db", &url, "--group", "g"]);
+    let held = proxy.wait_done(Duration::from_secs(20));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(held, "feedctl sent an XACK");
+    assert_eq!(exported_ids(&sb, "j.db"), ids, "committed before the XACK");
+    assert_eq!(r.pending("jobs", "g"), 10, "the XACK never reached Redis");
+    let more = r.fill("jobs", 2);
+    // Resumed (the marker names the group and consumer), straight to the server.
+    let out = sb
+        .cmd()
+        .args(["record", "-j", "j.db", &r.url("jobs"), "--exit-at-end"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let all: Vec<String> = ids.iter().chain(&more).cloned().collect();
+    assert_eq!(exported_ids(&sb, "j.db"), all, "none stored twice");
+    assert_eq!(info(&sb, "j.db")["recordings"][0]["duplicates"], 0);
+    assert_eq!(r.pending("jobs", "g"), 0);
+    assert!(
+        stderr_of(&out).contains("10 entries pending")
+            && stderr_of(&out).contains("in the journal already"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+/// Issue 29, item 9: entries trimmed while a group recorder was stopped, before the group
+/// read them, are a gap (with the range and a count), as for plain reads; a later trim of
+/// only entries the group had read is none, Redis's lag count having been set right.
+#[test]
+fn redis_group_trimmed_while_stopped_records_a_gap() {
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
+    let old = r.fill("t", 100);
+    let sb = Sandbox::new();
+    let url = r.url("t");
+    let record = |extra: &[&str]| {
+        let out = sb
+            .cmd()
+            .args([
+                "record", "-j", "j.db", &url, "--group", "g", "--batch", "10",
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        stderr_of(&out)
+    };
+    record(&["--count", "50"]);
+    assert_eq!(exported_ids(&sb, "j.db"), old[..50]);
+    // Stopped: 50 more come, and MAXLEN 50 trims the 50 the group had not read.
+    let new = r.fill("t", 50);
+    let _: i64 = redis::cmd("XTRIM")
+        .arg("t")
+        .arg("MAXLEN")
+        .arg(50)
+        .query(&mut r.conn())
+        .unwrap();
+    let err = record(&["--exit-at-end"]);
+    assert!(
+        err.contains(&format!(
+            "up to 50 entries after {} were trimmed before consumer group `g` read them (first kept entry: {})",
+            old[49], new[0]
+        )),
+        "{err}"
+    );
+    assert_eq!(info(&sb, "j.db")["recordings"][0]["gaps"], 1);
+    let want: Vec<String> = old[..50].iter().chain(&new).cloned().collect();
+    assert_eq!(exported_ids(&sb, "j.db"), want);
+    // Stopped again: 10 more, and a trim of exactly the entries read: nothing lost.
+    let later = r.fill("t", 10);
+    let _: i64 = redis::cmd("XTRIM")
+        .arg("t")
+        .arg("MAXLEN")
+        .arg(10)
+        .query(&mut r.conn())
+        .unwrap();
+    let err = record(&["--exit-at-end"]);
+    assert!(!err.contains("trimmed"), "{err}");
+    assert_eq!(info(&sb, "j.db")["recordings"][0]["gaps"], 1);
+    assert_eq!(exported_ids(&sb, "j.db").len(), 110);
+    assert_eq!(exported_ids(&sb, "j.db")[100..], later);
+    assert_eq!(r.pending("t", "g"), 0);
+}
+
+/// Issue 29, item 11: `tail --group` and `record --group` refuse a group that another consumer
+/// reads (an application's: here made with XREADGROUP as `worker-1`), exit 2 saying how to
+/// watch without taking, and take nothing from it; `--share-group` reads it on purpose. A
+/// group of feedctl's own consumer only (a restarted tail) is read as before.
+#[test]
+fn redis_group_of_other_consumers_is_refused_unless_shared() {
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
+    let mut c = r.conn();
+    redis::cmd("XGROUP")
+        .arg("CREATE")
+        .arg("work")
+        .arg("app")
+        .arg("0")
+        .arg("MKSTREAM")
+        .exec(&mut c)
+        .unwrap();
+    // worker-1 has one entry in hand (pending) when feedctl comes.
+    r.fill("work", 1);
+    let _: redis::Value = redis::cmd("XREADGROUP")
+        .arg("GROUP")
+        .arg("app")
+        .arg("worker-1")
+        .arg("COUNT")
+        .arg(1)
+        .arg("STREAMS")
+        .arg("work")
+        .arg(">")
+        .query(&mut c)
+        .unwrap();
+    let taken = last_delivered(&mut c, "work", "app");
+    r.fill("work", 20);
+    let sb = Sandbox::new();
+    let url = r.url("work");
+    for cmd in [
+        vec!["tail", &url, "--group", "app", "--count", "5"],
+        vec![
+            "record", "-j", "j.db", &url, "--group", "app", "--count", "5",
+        ],
+    ] {
+        let out = sb.cmd().args(&cmd).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{cmd:?}: {}", stderr_of(&out));
+        let err = stderr_of(&out);
+        assert!(
+            err.contains("has other consumers (`worker-1`, 1 in all)")
+                && err.contains("leave out --group")
+                && err.contains("--share-group"),
+            "{err}"
+        );
+        assert!(stdout_of(&out).is_empty());
+    }
+    assert_eq!(
+        last_delivered(&mut c, "work", "app"),
+        taken,
+        "nothing taken"
+    );
+    assert_eq!(r.pending("work", "app"), 1, "worker-1's own");
+    // On purpose: it takes (and acknowledges) what it prints.
+    let out = sb
+        .cmd()
+        .args([
+            "tail",
+            &url,
+            "--group",
+            "app",
+            "--share-group",
+            "--count",
+            "5",
+        ])
+        .args(["-o", "ndjson", "--batch", "5"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out).lines().count(), 5);
+    // A group of its own, read again by the same (default) consumer: no refusal.
+    for _ in 0..2 {
+        let out = sb
+            .cmd()
+            .args(["tail", &url, "--group", "mine", "--count", "5"])
+            .args(["-o", "ndjson", "--batch", "5"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        assert_eq!(stdout_of(&out).lines().count(), 5);
+    }
+    let out = sb
+        .cmd()
+        .args(["tail", &url, "--share-group"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
 }
