@@ -26,7 +26,7 @@ impl Notify for Notes<'_> {
         self.0.note(text);
     }
     fn alert(&self, text: &str) {
-        eprintln!("{text}");
+        crate::stderr_line!("{text}");
     }
 }
 
@@ -134,7 +134,7 @@ async fn work(g: &Global, p: &Printer, a: &ConsumeWorkerArgs) -> Result<Exit> {
         let grace = opts.handler.grace;
         async move {
             cancel.cancelled().await;
-            eprintln!(
+            crate::stderr_line!(
                 "stopping: no new entries; waiting up to {}s for the running handlers; the rest stays pending",
                 grace.as_secs()
             );
