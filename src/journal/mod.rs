@@ -28,7 +28,7 @@ pub enum JournalError {
     #[error("{path} is not a feedctl journal ({why}); it was left untouched")]
     NotAJournal { path: PathBuf, why: String },
     /// Damage a writer found before its first write: nothing was written.
-    #[error("{path} is damaged ({why}); nothing was written to it, and it was left untouched. Run `feedctl journal verify -j {path}` to see the damage; keep writing into a new journal (or a copy from before the damage), and read what is intact with `feedctl journal export`")]
+    #[error("{path} is damaged ({why}); nothing was written to it, and it was left untouched. Run `feedctl journal verify -j {path}` to see the damage; write into a new journal (or a copy from before the damage) instead; `feedctl journal export -j {path}` copies out the events up to the damage, for `feedctl journal import` into a new one")]
     Refused { path: PathBuf, why: String },
     /// Damage SQLite ran into while reading or writing: what was committed before stays, but
     /// the file may have changed since it was opened, so this never says "left untouched".

@@ -60,6 +60,14 @@ impl Journal {
     /// An existing file is checked (identity, tables, not cut short) before anything in it
     /// changes, so a file it refuses is left exactly as it was, without `-wal`/`-shm` beside it.
     pub fn open_for_write(path: &Path) -> Result<Self, JournalError> {
+        Self::open_for_write_checking(path, FULL_CHECK_MAX_BYTES)
+    }
+
+    /// [`Journal::open_for_write`] with the size up to which every page is checked.
+    pub(super) fn open_for_write_checking(
+        path: &Path,
+        full_check_max: u64,
+    ) -> Result<Self, JournalError> {
         let created = !path.exists();
         if created {
             create_private(path)?;
@@ -99,7 +107,7 @@ impl Journal {
                 });
             }
             check_not_truncated(path, &lock)?;
-            reader.check_pages(&lock)?;
+            reader.check_pages(&lock, full_check_max)?;
         }
         let conn = Connection::open(path).map_err(|e| sql_error(path, e))?;
         let mut j = Journal {
@@ -255,8 +263,9 @@ impl Journal {
 }
 
 /// Up to this size (the file and its `-wal`), a writer runs `PRAGMA quick_check` on the whole
-/// journal before it writes anything: about 0.15 s per 100 MiB read from the page cache.
-pub const FULL_CHECK_MAX_BYTES: u64 = 256 * 1024 * 1024;
+/// journal before it writes anything: about 0.2 s per 100 MiB read from the page cache, so at
+/// most about a quarter of a second (some 90,000 Symphony events).
+pub const FULL_CHECK_MAX_BYTES: u64 = 128 * 1024 * 1024;
 
 /// Above [`FULL_CHECK_MAX_BYTES`], the tables checked before a write: every one but `events`
 /// and `replay_results`, which grow with every event and handler run (a few MiB at a million
@@ -277,12 +286,12 @@ impl Journal {
     /// free list, NOT NULL columns), and of a larger one the tables of [`SMALL_TABLES`]; damage
     /// in the events of a larger journal is found when a page is read, and the writer then
     /// stops with what this run stored. A refused file is left exactly as it was.
-    fn check_pages(&self, file: &File) -> Result<(), JournalError> {
+    fn check_pages(&self, file: &File, full_check_max: u64) -> Result<(), JournalError> {
         let mut wal = self.path.as_os_str().to_owned();
         wal.push("-wal");
         let size = file.metadata().map_err(|e| io(&self.path, e))?.len()
             + std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
-        let checks: Vec<String> = if size <= FULL_CHECK_MAX_BYTES {
+        let checks: Vec<String> = if size <= full_check_max {
             vec!["PRAGMA quick_check(20)".into()]
         } else {
             SMALL_TABLES

@@ -161,6 +161,10 @@ fn writers_refuse_a_journal_damaged_inside_before_writing_anything() {
         ] {
             let out = sb.cmd().args(&args).output().unwrap();
             let err = stderr_of(&out);
+            assert!(
+                std::fs::read(sb.path().join(name)).unwrap() == before,
+                "{name} changed by {args:?}: {err}"
+            );
             assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
             assert!(
                 err.contains(name)
@@ -170,11 +174,6 @@ fn writers_refuse_a_journal_damaged_inside_before_writing_anything() {
                 "{args:?}: {err}"
             );
             assert!(!err.contains("panicked"), "{err}");
-            assert_eq!(
-                std::fs::read(sb.path().join(name)).unwrap(),
-                before,
-                "{name} unchanged after {args:?}"
-            );
         }
         for side in ["-wal", "-shm"] {
             assert!(
