@@ -21,12 +21,14 @@ use crate::replay::RunSettings;
 
 struct Notes<'a>(&'a Printer);
 
+/// consume's notices quote entry ids and the handlers' stderr: shown terminal-safe (they are
+/// one line each and carry no styling of their own).
 impl Notify for Notes<'_> {
     fn notice(&self, text: &str) {
-        self.0.note(text);
+        self.0.note(&output::terminal_safe(text));
     }
     fn alert(&self, text: &str) {
-        crate::stderr_line!("{text}");
+        crate::stderr_line!("{}", output::terminal_safe(text));
     }
 }
 

@@ -392,3 +392,37 @@ fn sigterm_stops_tail_deletes_its_feed_and_exits_143() {
     let feeds: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(feeds, serde_json::json!([]), "{feeds}");
 }
+
+#[test]
+fn consume_notices_quote_handler_stderr_terminal_safe() {
+    let Some(redis) = crate::redis_server::RedisServer::start() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    redis.fill("jobs", 1);
+    let url = redis.url("jobs");
+    let out = sb
+        .cmd()
+        .args([
+            "consume",
+            &url,
+            "--group",
+            "g",
+            "--max-deliveries",
+            "2",
+            "--retry-delay",
+            "50ms",
+            "--exit-when-idle",
+            "1s",
+            "-v",
+            "--exec",
+            "cat >/dev/null; printf 'bad \\033]0;t\\007 \\302\\233 2J\\n' >&2; exit 3",
+        ])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("failed: entry"), "{err}");
+    assert!(err.contains("bad \\x1b]0;t\\x07 \\u{9b} 2J"), "{err}");
+    assert_no_raw_controls("consume stderr", &err);
+}
