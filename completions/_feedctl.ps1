@@ -264,7 +264,7 @@ Register-ArgumentCompleter -Native -CommandName 'feedctl' -ScriptBlock {
             break
         }
         'feedctl;datafeed;list' {
-            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Only feeds created with this tag')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Only feeds created with this tag (at most 100 characters)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
@@ -363,7 +363,7 @@ Register-ArgumentCompleter -Native -CommandName 'feedctl' -ScriptBlock {
         }
         'feedctl;tail' {
             [CompletionResult]::new('--feed', '--feed', [CompletionResultType]::ParameterName, 'Read this datafeed instead of one of feedctl''s own (its other readers share its events)')
-            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Tag of feedctl''s own datafeed, so later runs find and reuse it [default: feedctl for tail, feedctl-record-NAME for record]')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Tag of feedctl''s own datafeed, so later runs find and reuse it (at most 100 characters) [default: feedctl for tail, feedctl-record-NAME for record]')
             [CompletionResult]::new('--read-timeout', '--read-timeout', [CompletionResultType]::ParameterName, 'Abandon a read with no complete answer after this long and read again (long poll + margin)')
             [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Only events of these types (Symphony: any of the 17, case-insensitive; Redis: hopeit''s type; repeat or separate with commas)')
             [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Only events in these streams (stream ids)')
@@ -413,7 +413,7 @@ Register-ArgumentCompleter -Native -CommandName 'feedctl' -ScriptBlock {
             [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'Journal file (SQLite)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Name of the recording inside the journal (a journal can hold several)')
             [CompletionResult]::new('--feed', '--feed', [CompletionResultType]::ParameterName, 'Read this datafeed instead of one of feedctl''s own (its other readers share its events)')
-            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Tag of feedctl''s own datafeed, so later runs find and reuse it [default: feedctl for tail, feedctl-record-NAME for record]')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Tag of feedctl''s own datafeed, so later runs find and reuse it (at most 100 characters) [default: feedctl for tail, feedctl-record-NAME for record]')
             [CompletionResult]::new('--read-timeout', '--read-timeout', [CompletionResultType]::ParameterName, 'Abandon a read with no complete answer after this long and read again (long poll + margin)')
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop once at least this many events are stored (the chunk that crosses it is stored whole)')
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long (e.g. 30s, 5m)')

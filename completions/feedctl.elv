@@ -247,7 +247,7 @@ set edit:completion:arg-completer[feedctl] = {|@words|
             cand --version 'Print version'
         }
         &'feedctl;datafeed;list'= {
-            cand --tag 'Only feeds created with this tag'
+            cand --tag 'Only feeds created with this tag (at most 100 characters)'
             cand --config 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]'
             cand -o 'Output format for records [default: table on a terminal, json when piped]'
             cand --output 'Output format for records [default: table on a terminal, json when piped]'
@@ -337,7 +337,7 @@ set edit:completion:arg-completer[feedctl] = {|@words|
         }
         &'feedctl;tail'= {
             cand --feed 'Read this datafeed instead of one of feedctl''s own (its other readers share its events)'
-            cand --tag 'Tag of feedctl''s own datafeed, so later runs find and reuse it [default: feedctl for tail, feedctl-record-NAME for record]'
+            cand --tag 'Tag of feedctl''s own datafeed, so later runs find and reuse it (at most 100 characters) [default: feedctl for tail, feedctl-record-NAME for record]'
             cand --read-timeout 'Abandon a read with no complete answer after this long and read again (long poll + margin)'
             cand --type 'Only events of these types (Symphony: any of the 17, case-insensitive; Redis: hopeit''s type; repeat or separate with commas)'
             cand --stream 'Only events in these streams (stream ids)'
@@ -386,7 +386,7 @@ set edit:completion:arg-completer[feedctl] = {|@words|
             cand --journal 'Journal file (SQLite)'
             cand --name 'Name of the recording inside the journal (a journal can hold several)'
             cand --feed 'Read this datafeed instead of one of feedctl''s own (its other readers share its events)'
-            cand --tag 'Tag of feedctl''s own datafeed, so later runs find and reuse it [default: feedctl for tail, feedctl-record-NAME for record]'
+            cand --tag 'Tag of feedctl''s own datafeed, so later runs find and reuse it (at most 100 characters) [default: feedctl for tail, feedctl-record-NAME for record]'
             cand --read-timeout 'Abandon a read with no complete answer after this long and read again (long poll + margin)'
             cand --count 'Stop once at least this many events are stored (the chunk that crosses it is stored whole)'
             cand --duration 'Stop after this long (e.g. 30s, 5m)'

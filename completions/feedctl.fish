@@ -193,7 +193,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_see
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
-complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -l tag -d 'Only feeds created with this tag' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -l tag -d 'Only feeds created with this tag (at most 100 characters)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
@@ -253,7 +253,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_see
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from help" -f -a "read" -d 'Make one read call and print the events and the new ackId'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l feed -d 'Read this datafeed instead of one of feedctl\'s own (its other readers share its events)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l tag -d 'Tag of feedctl\'s own datafeed, so later runs find and reuse it [default: feedctl for tail, feedctl-record-NAME for record]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l tag -d 'Tag of feedctl\'s own datafeed, so later runs find and reuse it (at most 100 characters) [default: feedctl for tail, feedctl-record-NAME for record]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l read-timeout -d 'Abandon a read with no complete answer after this long and read again (long poll + margin)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l type -d 'Only events of these types (Symphony: any of the 17, case-insensitive; Redis: hopeit\'s type; repeat or separate with commas)' -r -f -a "MESSAGESENT\t''
 SHAREDPOST\t''
@@ -312,7 +312,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s V -l version -d
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s j -l journal -d 'Journal file (SQLite)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l name -d 'Name of the recording inside the journal (a journal can hold several)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l feed -d 'Read this datafeed instead of one of feedctl\'s own (its other readers share its events)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l tag -d 'Tag of feedctl\'s own datafeed, so later runs find and reuse it [default: feedctl for tail, feedctl-record-NAME for record]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l tag -d 'Tag of feedctl\'s own datafeed, so later runs find and reuse it (at most 100 characters) [default: feedctl for tail, feedctl-record-NAME for record]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l read-timeout -d 'Abandon a read with no complete answer after this long and read again (long poll + margin)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l count -d 'Stop once at least this many events are stored (the chunk that crosses it is stored whole)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l duration -d 'Stop after this long (e.g. 30s, 5m)' -r

@@ -3,6 +3,8 @@
 //! the crate's root). With `--check` nothing is written and the exit status is 1 when a file is
 //! stale.
 
+#![allow(clippy::disallowed_macros)] // a developer tool, not feedctl's own output
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 

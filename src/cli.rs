@@ -344,7 +344,7 @@ pub enum DatafeedCommand {
     )]
     Create {
         /// Tag to create the feed with (v2, at most 100 characters)
-        #[arg(long)]
+        #[arg(long, value_parser = datafeed_tag)]
         tag: Option<String>,
         /// Also receive events of invisible rooms (v2)
         #[arg(long)]
@@ -358,8 +358,8 @@ pub enum DatafeedCommand {
         after_help = "Examples:\n  feedctl datafeed list\n  feedctl datafeed list --tag my-bot-tests -o json"
     )]
     List {
-        /// Only feeds created with this tag
-        #[arg(long)]
+        /// Only feeds created with this tag (at most 100 characters)
+        #[arg(long, value_parser = datafeed_tag)]
         tag: Option<String>,
     },
     /// Delete datafeeds (v2); asks first, and needs --yes where it cannot ask
@@ -561,8 +561,8 @@ pub struct SourceArgs {
     /// Read this datafeed instead of one of feedctl's own (its other readers share its events)
     #[arg(long, value_name = "ID")]
     pub feed: Option<String>,
-    /// Tag of feedctl's own datafeed, so later runs find and reuse it [default: feedctl for tail, feedctl-record-NAME for record]
-    #[arg(long, value_name = "TAG")]
+    /// Tag of feedctl's own datafeed, so later runs find and reuse it (at most 100 characters) [default: feedctl for tail, feedctl-record-NAME for record]
+    #[arg(long, value_name = "TAG", value_parser = datafeed_tag)]
     pub tag: Option<String>,
     /// Abandon a read with no complete answer after this long and read again (long poll + margin)
     #[arg(long, default_value = "45s", value_parser = humantime::parse_duration, value_name = "DURATION")]
@@ -1112,4 +1112,19 @@ pub struct ConsumeRequeueArgs {
     /// Move at most this many letters (the oldest first)
     #[arg(long, value_name = "N")]
     pub count: Option<u64>,
+}
+
+/// The agent API's `maxLength` for a datafeed tag (`POST /agent/v5/datafeeds`, `GET ?tag=`).
+pub const TAG_MAX_CHARS: usize = 100;
+
+/// `--tag`: at most [`TAG_MAX_CHARS`] characters, checked before anything is sent (the agent
+/// answers a longer one with an unhelpful HTTP 400).
+fn datafeed_tag(s: &str) -> Result<String, String> {
+    let n = s.chars().count();
+    if n > TAG_MAX_CHARS {
+        return Err(format!(
+            "a datafeed tag is at most {TAG_MAX_CHARS} characters (the agent API's maxLength); this one has {n}"
+        ));
+    }
+    Ok(s.to_string())
 }

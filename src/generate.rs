@@ -37,7 +37,7 @@ pub fn run(out_dir: &Path, check: bool) -> Result<Vec<String>> {
     let stale = compare(out_dir, &files);
     if !check {
         write(out_dir, &files)?;
-        eprintln!(
+        crate::stderr_line!(
             "{} files in {}: {} changed",
             files.len(),
             out_dir.display(),
@@ -131,7 +131,7 @@ fn write(dir: &Path, files: &BTreeMap<PathBuf, Vec<u8>>) -> Result<()> {
     for rel in leftovers(dir, files) {
         let path = dir.join(&rel);
         std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
-        eprintln!("removed {}", rel.display());
+        crate::stderr_line!("removed {}", rel.display());
     }
     Ok(())
 }

@@ -17,6 +17,7 @@ pub mod replay;
 pub mod salesforce;
 pub mod serve;
 pub mod sources;
+pub mod stderr;
 pub mod symphony;
 pub mod text;
 

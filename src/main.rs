@@ -35,7 +35,7 @@ fn main() -> ExitCode {
     let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("feedctl: cannot start the async runtime: {e}");
+            feedctl::stderr_line!("feedctl: cannot start the async runtime: {e}");
             return Exit::Failed.into();
         }
     };
@@ -45,7 +45,7 @@ fn main() -> ExitCode {
         Err(err) if err.chain().any(|c| c.is::<StdoutClosed>()) => Exit::Success.into(),
         Err(err) => {
             let code = exit_for(&err);
-            eprintln!(
+            feedctl::stderr_line!(
                 "{} {err:#}",
                 console::style("error:").red().bold().for_stderr()
             );
@@ -67,6 +67,8 @@ fn init_logging(g: &cli::Global) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::new(level))
         .with_writer(std::io::stderr)
+        // Its own report of a failed write is an `eprintln!`, which panics on a closed stderr.
+        .log_internal_errors(false)
         .with_ansi(
             !g.no_color
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())

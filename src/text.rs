@@ -43,13 +43,18 @@ pub fn clip(text: &str, max: usize) -> String {
     }
 }
 
+/// A character a terminal may act on: control characters (C0, DEL, C1 such as ESC and CSI)
+/// and bidirectional overrides.
+pub fn terminal_unsafe(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Text from outside (an event, a bot's message) made safe to show on a terminal: control
 /// characters (C0, DEL, C1 such as ESC and CSI) and bidirectional overrides are written as
 /// visible escapes (`\x1b`, `\u{9b}`, `\u{202e}`), so event text cannot move the cursor,
 /// set the window title or recolour the screen. Everything else is kept.
 pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char =
-        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    let unsafe_char = terminal_unsafe;
     if !text.chars().any(unsafe_char) {
         return std::borrow::Cow::Borrowed(text);
     }

@@ -21,12 +21,14 @@ use crate::replay::RunSettings;
 
 struct Notes<'a>(&'a Printer);
 
+/// consume's notices quote entry ids and the handlers' stderr: shown terminal-safe (they are
+/// one line each and carry no styling of their own).
 impl Notify for Notes<'_> {
     fn notice(&self, text: &str) {
-        self.0.note(text);
+        self.0.note(&output::terminal_safe(text));
     }
     fn alert(&self, text: &str) {
-        eprintln!("{text}");
+        crate::stderr_line!("{}", output::terminal_safe(text));
     }
 }
 
@@ -134,7 +136,7 @@ async fn work(g: &Global, p: &Printer, a: &ConsumeWorkerArgs) -> Result<Exit> {
         let grace = opts.handler.grace;
         async move {
             cancel.cancelled().await;
-            eprintln!(
+            crate::stderr_line!(
                 "stopping: no new entries; waiting up to {}s for the running handlers; the rest stays pending",
                 grace.as_secs()
             );

@@ -56,7 +56,7 @@ pub async fn run(g: &Global, p: &Printer, args: &InitArgs) -> Result<Exit> {
         tokio::spawn(async {
             if tokio::signal::ctrl_c().await.is_ok() {
                 let _ = console::Term::stderr().show_cursor();
-                eprintln!("\ninit: interrupted; nothing more written");
+                crate::stderr_line!("\ninit: interrupted; nothing more written");
                 std::process::exit(Exit::Interrupted as i32);
             }
         });
@@ -78,7 +78,7 @@ pub async fn run(g: &Global, p: &Printer, args: &InitArgs) -> Result<Exit> {
         let _ = console::Term::stderr().show_cursor();
     }
     if interrupted {
-        eprintln!();
+        crate::stderr_line!();
         p.note("init: interrupted; nothing more written");
         return Ok(Exit::Interrupted);
     }
@@ -136,7 +136,7 @@ async fn wizard(g: &Global, p: &Printer, args: &InitArgs) -> Result<Exit> {
     let key_in_file = relative_to_config(&key_path_preview(&answers.key), &target)?;
     let yaml_preview = config_yaml(&answers, &key_in_file)?;
     if interactive {
-        eprintln!("\n{}:\n\n{}", target.display(), indent(&yaml_preview));
+        crate::stderr_line!("\n{}:\n\n{}", target.display(), indent(&yaml_preview));
         let write = Confirm::with_theme(theme.as_ref())
             .with_prompt(format!("Write {}?", target.display()))
             .default(true)

@@ -344,15 +344,22 @@ async fn tail_from<S: Source>(
     mut source: S,
     mut printer: impl Keeper<S::Event, S::Ack>,
 ) -> Result<Exit> {
+    // SIGTERM (a service manager, `timeout`, `kill`) stops tail like Ctrl-C, so its own feed
+    // is deleted either way; the status tells them apart.
+    let (cancel, terminated) = super::cancel_on_interrupt_or_term()?;
     let stop = Stop {
         deadline: args.duration.map(|d| tokio::time::Instant::now() + d),
-        cancel: super::cancel_on_interrupt()?,
+        cancel,
     };
     let outcome = follow(&mut source, &mut printer, &stop).await;
     source
         .close(&mut |n: Notice| p.note(&output::notice_line(&n)))
         .await;
     match outcome {
+        Ok(Ended::Interrupted) if terminated.load(std::sync::atomic::Ordering::SeqCst) => {
+            p.note("terminated");
+            Ok(Exit::Terminated)
+        }
         Ok(Ended::Interrupted) => {
             p.note("interrupted");
             Ok(Exit::Interrupted)

@@ -192,6 +192,31 @@ impl Journal {
         chunk: &ChunkRecord,
         update_marker: bool,
     ) -> Result<(i64, usize), JournalError> {
+        match self.append_chunk_tx(recording, chunk, update_marker) {
+            Ok((seq, duplicates)) => {
+                let s = &mut self.stored;
+                s.first_seq.get_or_insert(seq);
+                s.last_seq = seq;
+                s.chunks += 1;
+                s.events += chunk.events.len() as u64;
+                Ok((seq, duplicates))
+            }
+            // Damage met past the check before the first write (a large journal): say exactly
+            // what this run committed before it.
+            Err(JournalError::Damaged { path, why }) => Err(JournalError::Damaged {
+                path,
+                why: format!("{why}; {}", self.stored.describe()),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn append_chunk_tx(
+        &mut self,
+        recording: i64,
+        chunk: &ChunkRecord,
+        update_marker: bool,
+    ) -> Result<(i64, usize), JournalError> {
         let path = self.path.clone();
         let e = |err| sql_error(&path, err);
         let tx = self.conn.transaction().map_err(e)?;

@@ -27,9 +27,12 @@ pub enum JournalError {
     Missing(PathBuf),
     #[error("{path} is not a feedctl journal ({why}); it was left untouched")]
     NotAJournal { path: PathBuf, why: String },
+    /// Damage a writer found before its first write: nothing was written.
+    #[error("{path} is damaged ({why}); nothing was written to it, and it was left untouched. Run `feedctl journal verify -j {path}` to see the damage; write into a new journal (or a copy from before the damage) instead; `feedctl journal export -j {path}` copies out the events up to the damage, for `feedctl journal import` into a new one")]
+    Refused { path: PathBuf, why: String },
     /// Damage SQLite ran into while reading or writing: what was committed before stays, but
     /// the file may have changed since it was opened, so this never says "left untouched".
-    #[error("{path} is damaged ({why}); what was stored before is kept; `feedctl journal verify` tells more")]
+    #[error("{path} is damaged ({why}); `feedctl journal verify -j {path}` tells more")]
     Damaged { path: PathBuf, why: String },
     #[error("{path} is being written by another feedctl process (a `record`, `import`, `replay` or `serve --journal` is running on it); wait for it to finish, or use another journal file")]
     Locked { path: PathBuf },

@@ -316,3 +316,82 @@ fn a_scan_in_two_halves_lends_the_rows_events_reads() {
         None
     );
 }
+
+/// Above the size of the full check, damage in the events is met while writing: the chunk in
+/// progress is rolled back and the error names exactly what this run stored before it.
+#[test]
+fn damage_met_while_writing_a_large_journal_names_what_this_run_stored() {
+    let (_dir, path) = scratch();
+    let pad = "x".repeat(300);
+    let raws: Vec<String> = (0..3000)
+        .map(|i| format!("{{\"id\":\"e{i}\",\"pad\":\"{pad}\"}}"))
+        .collect();
+    let keys: Vec<String> = (0..3000).map(|i| format!("e{i}")).collect();
+    let event_at = |i: usize| NewEvent {
+        timestamp: Some(i as i64),
+        dedupe_key: format!("e{i}|T|{i}|"),
+        ..event(raws[i].as_bytes(), &keys[i])
+    };
+    {
+        let mut j = Journal::open_for_write(&path).unwrap();
+        let rec = imported(&j, "r");
+        for c in 0..30 {
+            let events = (c * 100..c * 100 + 100).map(event_at).collect();
+            j.append_chunk(rec.id, &chunk("import", "{}", "{}", events), true)
+                .unwrap();
+        }
+    }
+    // A leaf of the time index in the middle: only a lookup of an old timestamp reads it.
+    let (page, size): (i64, i64) = {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        let size = c.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
+        let leaves: Vec<i64> = c
+            .prepare("SELECT pageno FROM dbstat WHERE name = 'events_by_time' AND pagetype = 'leaf' ORDER BY path")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        (leaves[leaves.len() / 2], size)
+    };
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = ((page - 1) * size) as usize;
+    bytes[at..at + size as usize].fill(0x5a);
+    std::fs::write(&path, &bytes).unwrap();
+    // The full check finds it before any write...
+    assert!(matches!(
+        Journal::open_for_write(&path),
+        Err(JournalError::Refused { .. })
+    ));
+    assert_eq!(std::fs::read(&path).unwrap(), bytes, "left untouched");
+    // ...a journal "too large" for it is written until a lookup reads the damaged page.
+    let mut j = Journal::open_for_write_checking(&path, 0).unwrap();
+    let rec = imported(&j, "r");
+    let fresh: Vec<String> = (5000..5002)
+        .map(|i| format!("{{\"id\":\"n{i}\"}}"))
+        .collect();
+    let ids: Vec<String> = (5000..5002).map(|i| format!("n{i}")).collect();
+    for k in 0..2 {
+        let e = NewEvent {
+            timestamp: Some(5000 + k as i64),
+            dedupe_key: format!("n{k}|T|{}|", 5000 + k),
+            ..event(fresh[k].as_bytes(), &ids[k])
+        };
+        j.append_chunk(rec.id, &chunk("import", "{}", "{}", vec![e]), true)
+            .unwrap();
+    }
+    // Every timestamp of the damaged leaf is looked up: a repeat of each stored event.
+    let repeats = (0..3000).map(event_at).collect();
+    let err = j
+        .append_chunk(rec.id, &chunk("import", "{}", "{}", repeats), true)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("is damaged")
+            && err.contains("the chunk in progress was not stored")
+            && err.contains(
+                "this run stored 2 chunk(s) with 2 event(s) (chunks 31..32 of the recording)"
+            ),
+        "{err}"
+    );
+}

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod events;
+pub mod json;
 mod printer;
 
 pub use printer::{Printer, StdoutClosed};

@@ -67,7 +67,7 @@ impl Printer {
     /// A notice for the human (stderr); silent with `-q`.
     pub fn note(&self, text: &str) {
         if !self.quiet {
-            eprintln!("{text}");
+            crate::stderr_line!("{text}");
         }
     }
 
@@ -87,7 +87,7 @@ impl Printer {
 
     /// One JSON document, pretty.
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> Result<(), StdoutClosed> {
-        match serde_json::to_string_pretty(value) {
+        match super::json::to_string_pretty(value) {
             Ok(s) => self.line(s),
             Err(e) => {
                 self.note(&format!("cannot serialise output: {e}"));
@@ -98,7 +98,7 @@ impl Printer {
 
     /// One JSON record per line.
     pub fn ndjson<T: Serialize + ?Sized>(&self, value: &T) -> Result<(), StdoutClosed> {
-        match serde_json::to_string(value) {
+        match super::json::to_string_compact(value) {
             Ok(s) => self.line(s),
             Err(e) => {
                 self.note(&format!("cannot serialise output: {e}"));

@@ -41,7 +41,7 @@ impl Observer for ReplayProgress {
     }
 
     fn alert(&self, text: &str) {
-        self.around(|| eprintln!("{text}"));
+        self.around(|| crate::stderr_line!("{text}"));
     }
 
     fn start(&self, total: u64) {
@@ -99,7 +99,7 @@ pub fn summary(p: &Printer, r: &Report, elapsed: Duration, journal: &std::path::
         let mut row = vec![if ty.is_empty() {
             "(none)".to_string()
         } else {
-            ty.clone()
+            super::safe(ty)
         }];
         row.extend(
             outcomes
@@ -115,10 +115,12 @@ pub fn summary(p: &Printer, r: &Report, elapsed: Duration, journal: &std::path::
             .map(|o| r.outcomes.get(o).copied().unwrap_or(0).to_string()),
     );
     t.add_row(total);
-    eprintln!("{t}");
-    eprintln!(
+    crate::stderr_line!("{t}");
+    crate::stderr_line!(
         "handler time: p50 {} ms, p95 {} ms, max {} ms",
-        r.duration_ms.p50, r.duration_ms.p95, r.duration_ms.max
+        r.duration_ms.p50,
+        r.duration_ms.p95,
+        r.duration_ms.max
     );
     if !r.slowest.is_empty() {
         let list: Vec<String> = r
@@ -127,13 +129,13 @@ pub fn summary(p: &Printer, r: &Report, elapsed: Duration, journal: &std::path::
             .map(|s| {
                 format!(
                     "{} {} {} ms",
-                    s.event_type.as_deref().unwrap_or("?"),
-                    s.event_id.as_deref().unwrap_or("?"),
+                    super::safe(s.event_type.as_deref().unwrap_or("?")),
+                    super::safe(s.event_id.as_deref().unwrap_or("?")),
                     s.millis
                 )
             })
             .collect();
-        eprintln!("slowest: {}", list.join(", "));
+        crate::stderr_line!("slowest: {}", list.join(", "));
     }
     let failed: u64 = ["failed", "timeout", "requeued"]
         .iter()
@@ -142,7 +144,7 @@ pub fn summary(p: &Printer, r: &Report, elapsed: Duration, journal: &std::path::
     if failed > 0 {
         // A command the user can paste: the journal and the handler of this run included.
         let quote = |t: &str| format!("'{}'", t.replace('\'', "'\\''"));
-        eprintln!(
+        crate::stderr_line!(
             "{failed} event(s) not handled; deliver them again with `feedctl replay -j {} --rerun-failed {} --exec {}`",
             quote(&journal.display().to_string()),
             r.run,

@@ -286,10 +286,12 @@ async fn deliver_all(
                     if matches!(r.outcome, Outcome::Failed | Outcome::Timeout)
                         && !cancel.is_cancelled()
                     {
+                        // Event text and handler output: shown terminal-safe.
+                        let safe = crate::text::terminal_safe;
                         observer.notice(&format!(
                             "failed: {} {} (chunk {}, attempt {}): {}{}",
-                            ty.unwrap_or("?"),
-                            id.unwrap_or("?"),
+                            safe(ty.unwrap_or("?")),
+                            safe(id.unwrap_or("?")),
                             chunk.seq,
                             r.attempt,
                             match r.outcome {
@@ -302,7 +304,7 @@ async fn deliver_all(
                             r.stderr_head
                                 .lines()
                                 .next()
-                                .map(|l| format!(": {l}"))
+                                .map(|l| format!(": {}", safe(l)))
                                 .unwrap_or_default()
                         ));
                     }

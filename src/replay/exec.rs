@@ -77,14 +77,14 @@ pub fn one_line(raw: &str) -> std::borrow::Cow<'_, str> {
 const LINE_LIMIT: usize = 8 * 1024;
 
 /// The first KiB of an output and how many bytes there were in all.
-struct Captured {
+pub(super) struct Captured {
     kept: Vec<u8>,
     total: u64,
 }
 
 /// Collects the first KiB of a stream, reading it all in bounded memory so the handler never
 /// blocks on a full pipe, echoing lines live when asked (long lines cut, and said so).
-async fn capture(stream: impl AsyncRead + Unpin, echo: Option<String>) -> Captured {
+pub(super) async fn capture(stream: impl AsyncRead + Unpin, echo: Option<String>) -> Captured {
     let mut lines = BoundedLines::new(BufReader::new(stream), LINE_LIMIT);
     let mut kept = Vec::new();
     let mut total = 0u64;
@@ -97,15 +97,13 @@ async fn capture(stream: impl AsyncRead + Unpin, echo: Option<String>) -> Captur
             }
         }
         if let Some(prefix) = &echo {
-            let text = String::from_utf8_lossy(&line.bytes);
+            // The handler's output often echoes event text: shown terminal-safe.
+            let lossy = String::from_utf8_lossy(&line.bytes);
+            let text = crate::text::terminal_safe(lossy.trim_end());
             if line.was_cut() {
-                eprintln!(
-                    "{prefix} {}… (a line of {} bytes, cut)",
-                    text.trim_end(),
-                    line.len
-                );
+                crate::stderr_line!("{prefix} {text}… (a line of {} bytes, cut)", line.len);
             } else {
-                eprintln!("{prefix} {}", text.trim_end());
+                crate::stderr_line!("{prefix} {text}");
             }
         }
     }
@@ -190,10 +188,11 @@ pub async fn run_event(
     };
     let pgid = child.id().map(|p| p as i32).unwrap_or(0);
     groups.add(pgid);
+    // Event text, shown on stderr: made terminal-safe (docs/output.md).
     let label = format!(
         "[{} {}]",
-        d.event_type.as_deref().unwrap_or("?"),
-        d.event_id.as_deref().unwrap_or("?")
+        crate::text::terminal_safe(d.event_type.as_deref().unwrap_or("?")),
+        crate::text::terminal_safe(d.event_id.as_deref().unwrap_or("?"))
     );
     let out = child
         .stdout
@@ -221,7 +220,7 @@ pub async fn run_event(
             s = child.wait() => break s.ok(),
             _ = tokio::time::sleep_until(slow_at), if !warned => {
                 warned = true;
-                eprintln!("slow: handler for {label} has been running for {}s", settings.slow.as_secs());
+                crate::stderr_line!("slow: handler for {label} has been running for {}s", settings.slow.as_secs());
             }
             _ = sleep_until(deadline) => {
                 kill_group(pgid, libc::SIGKILL);
@@ -245,7 +244,7 @@ pub async fn run_event(
         s.code().or_else(|| s.signal().map(|sig| 128 + sig))
     });
     if matches!(code, Some(126) | Some(127)) {
-        eprintln!(
+        crate::stderr_line!(
             "handler for {label} exited with {}: the command could not be run",
             code.unwrap_or_default()
         );
@@ -368,7 +367,7 @@ async fn stop_after_grace(groups: &Groups, cancel: &CancellationToken, grace: Du
     cancel.cancelled().await;
     tokio::time::sleep(grace).await;
     if !groups.is_empty() {
-        eprintln!("interrupted: stopping the handlers still running");
+        crate::stderr_line!("interrupted: stopping the handlers still running");
         groups.signal_all(libc::SIGTERM);
         tokio::time::sleep(Duration::from_millis(200)).await;
         groups.signal_all(libc::SIGKILL);

@@ -104,12 +104,17 @@ impl StreamHandler {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(if self.settings.verbose {
-                Stdio::inherit()
+                Stdio::piped()
             } else {
                 Stdio::null()
             })
             .spawn()?;
         self.pgid = child.id().map(|p| p as i32).unwrap_or(0);
+        // `-v`: the handler's stderr, echoed line by line terminal-safe (it often repeats
+        // event text), never passed to the terminal as is.
+        if let Some(err) = child.stderr.take() {
+            tokio::spawn(super::exec::capture(err, Some("[handler]".into())));
+        }
         let stdout = child
             .stdout
             .take()
@@ -265,7 +270,7 @@ impl StreamHandler {
                         dead = w.is_err();
                     }
                     line = lines.next_line(), if !pending.is_empty() => match line {
-                        Ok(Some(line)) if line.was_cut() => eprintln!(
+                        Ok(Some(line)) if line.was_cut() => crate::stderr_line!(
                             "note: the stream handler printed a line of {} bytes; only result lines up to {} KiB are read, so it was cut and ignored",
                             line.len,
                             RESULT_LINE_LIMIT / 1024
@@ -279,14 +284,14 @@ impl StreamHandler {
                                 }
                             }
                             // Anything else the handler prints is its own logging.
-                            Err(_) if verbose => eprintln!("[handler] {}", String::from_utf8_lossy(&line.bytes)),
+                            Err(_) if verbose => crate::stderr_line!("[handler] {}", crate::text::terminal_safe(&String::from_utf8_lossy(&line.bytes))),
                             Err(_) => {}
                         },
                         Ok(None) | Err(_) => dead = true,
                     },
                     _ = &mut slow, if !warned => {
                         warned = true;
-                        eprintln!("slow: the stream handler has not answered {} event(s) of chunk {} after {}s", pending.len(), chunk.seq, self.settings.slow.as_secs());
+                        crate::stderr_line!("slow: the stream handler has not answered {} event(s) of chunk {} after {}s", pending.len(), chunk.seq, self.settings.slow.as_secs());
                     }
                     _ = &mut timeout => {
                         timed_out = true;

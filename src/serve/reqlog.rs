@@ -79,9 +79,12 @@ impl RequestLog {
                 .as_ref()
                 .map(|f| format!(" [fault {f}]"))
                 .unwrap_or_default();
-            eprintln!(
+            crate::stderr_line!(
                 "serve: {} {} -> {} {}ms{events}{fault}",
-                entry.method, entry.path, entry.status, entry.millis
+                entry.method,
+                entry.path,
+                entry.status,
+                entry.millis
             );
         }
         if entries.len() == KEPT {

@@ -771,7 +771,7 @@ async fn create_message(
         request: json!({ "version": version, "attachments": files }),
     };
     if app.echo {
-        eprintln!(
+        crate::stderr_line!(
             "serve: bot sent to {sid}: {}",
             crate::text::terminal_safe(&crate::text::clip(&crate::text::plain_text(&message), 200))
         );
@@ -854,7 +854,7 @@ async fn inject_events(
     let n = events.len();
     app.hub.publish(events);
     if app.echo {
-        eprintln!("serve: {n} event(s) injected");
+        crate::stderr_line!("serve: {n} event(s) injected");
     }
     Json(json!({ "published": n })).into_response()
 }

@@ -66,9 +66,9 @@ fn writers_refuse_damaged_empty_and_tableless_journals_before_writing() {
     }
 }
 
-/// Damage inside the file (not a cut) is found when SQLite reads the page: a clear error with
-/// exit 2 that points at `journal verify`, never a panic, and never "left untouched" (a writer
-/// may have stored something before it met the damage).
+/// Damage inside the file (not a cut): readers find it when SQLite reads the page, a writer
+/// before it writes (`PRAGMA quick_check`, docs/journal.md): a clear error with exit 2 that
+/// points at `journal verify`, never a panic; a writer leaves the file untouched.
 #[test]
 fn damage_inside_a_journal_is_a_clear_error_when_it_is_read() {
     let sb = Sandbox::new();
@@ -87,8 +87,19 @@ fn damage_inside_a_journal_is_a_clear_error_when_it_is_read() {
     let at = bytes.len() / 2 / 4096 * 4096;
     bytes[at..at + 8192].fill(0xff);
     std::fs::write(sb.path().join("d.db"), &bytes).unwrap();
+    let out = sb
+        .cmd()
+        .args(["replay", "-j", "d.db", "--exec", "true"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("damaged") && err.contains("left untouched") && err.contains("journal verify"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(sb.path().join("d.db")).unwrap(), bytes);
     for args in [
-        vec!["replay", "-j", "d.db", "--exec", "true"],
         vec!["journal", "export", "-j", "d.db"],
         vec!["journal", "verify", "-j", "d.db"],
     ] {

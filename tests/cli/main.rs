@@ -1,6 +1,8 @@
 //! Integration tests: the real `feedctl` binary against the real emulator on 127.0.0.1:0.
 //! One test binary (modules below) keeps link time down on small CI machines.
 
+#![allow(clippy::disallowed_macros)] // tests print their own diagnostics
+
 mod common;
 
 mod aiosfstream;
@@ -12,6 +14,7 @@ mod consume;
 mod cursors;
 mod datafeed;
 mod demo;
+mod edges;
 mod events;
 mod faye;
 mod harden;

@@ -37,7 +37,7 @@ fn random(n: usize) -> String {
 fn echo(app: &SfApp, line: &str) {
     if app.opts.echo {
         // stderr of `feedctl serve`: a request log line, never a token.
-        eprintln!("{line}");
+        crate::stderr_line!("{line}");
     }
 }
 
