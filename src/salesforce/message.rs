@@ -14,7 +14,8 @@ pub struct Message {
     pub replay_id: Option<i64>,
     replay_text: Option<String>,
     pub event_type: Option<String>,
-    /// The event time as sent (`createdDate`, `CreatedDate`, or CDC's commit time).
+    /// The event time: CDC's `ChangeEventHeader.commitTimestamp`, else `event.createdDate`
+    /// (PushTopic, generic), else `payload.CreatedDate` (platform events).
     pub date: Option<String>,
     pub timestamp: Option<i64>,
     pub record_id: Option<String>,
@@ -50,19 +51,20 @@ impl Message {
                     .filter(|s| !s.is_empty())
                     .map(str::to_string)
             });
-        let (date, timestamp) =
-            if let Some(d) = data.pointer("/event/createdDate").and_then(Value::as_str) {
-                (Some(d.to_string()), super::parse_date(d))
-            } else if let Some(d) = data.pointer("/payload/CreatedDate").and_then(Value::as_str) {
-                (Some(d.to_string()), super::parse_date(d))
-            } else if let Some(ms) = header
-                .and_then(|h| h.get("commitTimestamp"))
-                .and_then(Value::as_i64)
-            {
-                (Some(super::format_date(ms)), Some(ms))
-            } else {
-                (None, None)
-            };
+        // A CDC event's time is its commit (as aiosfstream and Salesforce have it), whatever
+        // the record's own CreatedDate says: an UNDELETE of an old record is a new event.
+        let (date, timestamp) = if let Some(ms) = header
+            .and_then(|h| h.get("commitTimestamp"))
+            .and_then(Value::as_i64)
+        {
+            (Some(super::format_date(ms)), Some(ms))
+        } else if let Some(d) = data.pointer("/event/createdDate").and_then(Value::as_str) {
+            (Some(d.to_string()), super::parse_date(d))
+        } else if let Some(d) = data.pointer("/payload/CreatedDate").and_then(Value::as_str) {
+            (Some(d.to_string()), super::parse_date(d))
+        } else {
+            (None, None)
+        };
         let record_id = data
             .pointer("/sobject/Id")
             .and_then(Value::as_str)
