@@ -246,3 +246,50 @@ pub async fn login(
         ))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from(vars: &[(&str, &str)]) -> Result<Credentials, String> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Credentials::from_env(&move |k: &str| {
+            vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+        })
+    }
+
+    #[test]
+    fn a_given_token_first_then_the_refresh_token_then_the_password() {
+        let c = from(&[
+            ("SFDC_ACCESS_TOKEN", "t"),
+            ("SFDC_INSTANCE_URL", "https://x.my.salesforce.com/"),
+            ("SFDC_REFRESH_TOKEN", "r"),
+            ("SFDC_CLIENT_ID", "id"),
+            ("SFDC_CLIENT_SECRET", "s"),
+            ("SFDC_USERNAME", "u"),
+            ("SFDC_PASSWORD", "p"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.given.as_ref().map(|s| s.instance_url.as_str()),
+            Some("https://x.my.salesforce.com")
+        );
+        assert!(matches!(
+            c.grants[..],
+            [Grant::Refresh { .. }, Grant::Password { .. }]
+        ));
+        let c = from(&[
+            ("SFDC_ACCESS_TOKEN", "t"),
+            ("SFDC_INSTANCE_URL", "https://x"),
+        ])
+        .unwrap();
+        assert!(c.given.is_some() && !c.can_login());
+        assert!(from(&[("SFDC_USERNAME", "u")])
+            .unwrap_err()
+            .contains("SFDC_PASSWORD"));
+        assert!(from(&[("SFDC_ACCESS_TOKEN", "t"), ("SFDC_REFRESH_TOKEN", "r")]).is_err());
+    }
+}

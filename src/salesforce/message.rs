@@ -162,6 +162,11 @@ mod tests {
             (Some("UPDATE"), Some("001B"), Some(1700000000000))
         );
         assert_eq!(c.dedupe_key(), "/data/AccountChangeEvent|7");
+        // An UNDELETE carries the record's old CreatedDate: the commit is the event's time.
+        let u = parse(
+            r#"{"channel":"/data/AccountChangeEvent","data":{"event":{"replayId":8},"payload":{"CreatedDate":"2001-02-03T04:05:06.000Z","ChangeEventHeader":{"changeType":"UNDELETE","recordIds":["001B"],"commitTimestamp":1700000000000}}}}"#,
+        );
+        assert_eq!(u.timestamp, Some(1700000000000));
         assert_eq!(c.columns().stream_id, Some("/data/AccountChangeEvent"));
     }
 }
