@@ -265,7 +265,8 @@ fn faye_forgotten_client_means_a_new_handshake_and_no_loss() {
 }
 
 /// Issue 29 item 1 against an independent server: after a fallback to -2, the client faye
-/// forgot subscribes with -2 again, so an event published before it could is delivered.
+/// forgot subscribes with -2 again (not --replay's default -1), so an event published before
+/// it could is delivered.
 #[test]
 fn faye_fallback_to_all_is_kept_when_the_client_is_forgotten() {
     let Some(modules) = faye_modules() else {
@@ -274,16 +275,30 @@ fn faye_fallback_to_all_is_kept_when_the_client_is_forgotten() {
     let faye = Faye::start(&modules);
     let sb = Sandbox::new();
     let ch = "/topic/FayeFallback";
-    let err_path = sb.path().join("fb.err");
-    // Replay id 5 was never this server's: the subscribe is refused, -2 is the fallback.
-    let mut rec = StdCommand::new(assert_cmd::cargo::cargo_bin("feedctl"))
+    let old = faye.publish(ch, "old");
+    let out = sf_cmd(&sb)
         .args([
             "record",
             "-j",
             "fb.db",
             &faye.source(ch),
             "--replay",
-            "5",
+            "all",
+            "--count",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    // The stored marker is no longer retained: the subscribe is refused, -2 is the fallback.
+    faye.post("/test/expire", "{}");
+    let err_path = sb.path().join("fb.err");
+    let mut rec = StdCommand::new(assert_cmd::cargo::cargo_bin("feedctl"))
+        .args([
+            "record",
+            "-j",
+            "fb.db",
+            &faye.source(ch),
             "--replay-fallback",
             "all",
             "--count",
@@ -344,5 +359,5 @@ fn faye_fallback_to_all_is_kept_when_the_client_is_forgotten() {
                 .unwrap()
         })
         .collect();
-    assert_eq!(got, vec![id], "{err}");
+    assert_eq!(got, vec![old, id], "{err}");
 }

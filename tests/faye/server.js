@@ -5,7 +5,8 @@
 // Test controls (loopback): POST /test/publish {"channel","name"} publishes a retained event;
 // POST /test/drop forgets every client (the next connect gets 403::Unknown client); with
 // {"publish":{"channel","name"}} it then publishes a retained event in the same tick, so no
-// client can have subscribed again in between.
+// client can have subscribed again in between. POST /test/expire forgets every retained event
+// (stored replay ids become invalid).
 'use strict';
 const http = require('http');
 const faye = require('faye');
@@ -102,6 +103,13 @@ const server = http.createServer(async (req, res) => {
     const { channel, name } = JSON.parse(await body(req));
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ replayId: publish(channel, name) }));
+    return;
+  }
+  if (req.method === 'POST' && req.url === '/test/expire') {
+    let n = 0;
+    for (const ch of Object.keys(retained)) { n += retained[ch].length; retained[ch] = []; }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ expired: n }));
     return;
   }
   if (req.method === 'POST' && req.url === '/test/drop') {
