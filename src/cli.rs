@@ -642,7 +642,7 @@ pub struct RedisArgs {
 #[command(next_help_heading = "Salesforce (sfdc:// SOURCEs)")]
 pub struct SalesforceArgs {
     /// Where a channel without a marker starts: new, all (everything retained) or a replayId (after it) [default: new]
-    #[arg(long, value_name = "new|all|ID")]
+    #[arg(long, value_name = "new|all|ID", allow_negative_numbers = true)]
     pub replay: Option<String>,
     /// When a replayId is out of retention: subscribe again with all or new (a gap is recorded) instead of stopping
     #[arg(long, value_name = "all|new", value_parser = ["all", "new"])]

@@ -510,8 +510,8 @@ pub fn salesforce_source(
         })?),
     };
     let credentials = Credentials::from_env(env).map_err(Fail::usage)?;
-    if let Credentials::Token { instance_url, .. } = &credentials {
-        let plain = instance_url.starts_with("http://");
+    if let Some(given) = &credentials.given {
+        let plain = given.instance_url.starts_with("http://");
         if plain && !spec.plain_http {
             return Err(Fail::usage(
                 "SFDC_INSTANCE_URL is plain http:// while the SOURCE is sfdc:// (HTTPS): the token would go in clear",

@@ -109,21 +109,75 @@ pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-/// Reads a body of at most `limit` bytes.
-pub async fn read_limited(mut resp: reqwest::Response, limit: usize) -> Result<Vec<u8>, String> {
+/// A duration as messages show it: `3s`, `2.5s`.
+pub fn seconds(d: Duration) -> String {
+    let tenths = (d.as_millis() + 50) / 100;
+    if tenths.is_multiple_of(10) {
+        format!("{}s", tenths / 10)
+    } else {
+        format!("{}.{}s", tenths / 10, tenths % 10)
+    }
+}
+
+/// Why a body could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("the answer did not finish in time")]
+    Timeout,
+    #[error("the answer is larger than {} MiB", .0 >> 20)]
+    TooLarge(usize),
+    #[error("the answer was cut: {0}")]
+    Cut(String),
+}
+
+/// Reads a body of at most `limit` bytes (within the request's timeout).
+pub async fn read_limited(mut resp: reqwest::Response, limit: usize) -> Result<Vec<u8>, ReadError> {
     let mut body = Vec::new();
     loop {
         match resp.chunk().await {
             Ok(Some(c)) => {
                 if body.len() + c.len() > limit {
-                    return Err(format!("the answer is larger than {} MiB", limit >> 20));
+                    return Err(ReadError::TooLarge(limit));
                 }
                 body.extend_from_slice(&c);
             }
             Ok(None) => return Ok(body),
-            Err(e) => return Err(format!("the answer was cut: {}", error_chain(&e))),
+            Err(e) if e.is_timeout() => return Err(ReadError::Timeout),
+            Err(e) => return Err(ReadError::Cut(error_chain(&e))),
         }
     }
+}
+
+/// Most characters of one exchange shown at trace level.
+const TRACE_CLIP: usize = 4000;
+
+/// One line per message for the debug log: channel, id, outcome; never a token (the token is
+/// a header, and headers are not logged).
+fn summary(m: &Value) -> String {
+    let s = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("");
+    let mut line = s("channel").to_string();
+    if let Some(id) = m.get("id").and_then(Value::as_str) {
+        line.push_str(&format!(" id={id}"));
+    }
+    if !s("subscription").is_empty() {
+        line.push_str(&format!(" subscription={}", s("subscription")));
+    }
+    if let Some(r) = m.pointer("/ext/replay").filter(|r| !r.is_boolean()) {
+        line.push_str(&format!(" replay={r}"));
+    }
+    if let Some(ok) = m.get("successful").and_then(Value::as_bool) {
+        line.push_str(&format!(" successful={ok}"));
+    }
+    if !s("error").is_empty() {
+        line.push_str(&format!(" error={:?}", crate::text::clip(s("error"), 120)));
+    }
+    if let Some(a) = m.get("advice") {
+        line.push_str(&format!(" advice={a}"));
+    }
+    if let Some(r) = m.pointer("/data/event/replayId") {
+        line.push_str(&format!(" replayId={r}"));
+    }
+    crate::text::terminal_safe(&line).into_owned()
 }
 
 /// A Bayeux session with one server: cookies, client id, message ids, advice.
@@ -165,13 +219,23 @@ impl Bayeux {
         messages: Vec<Value>,
         timeout: Duration,
     ) -> Result<Vec<Incoming>, WireError> {
+        for m in &messages {
+            tracing::debug!("bayeux → {}", summary(m));
+        }
+        let body = Value::Array(messages).to_string();
+        tracing::trace!(
+            "bayeux → POST {} (within {}): {}",
+            self.endpoint,
+            seconds(timeout),
+            crate::text::terminal_safe(&crate::text::clip(&body, TRACE_CLIP))
+        );
         let mut req = self
             .http
             .post(&self.endpoint)
             .bearer_auth(self.token.expose())
             .header("content-type", "application/json")
             .timeout(timeout)
-            .body(Value::Array(messages).to_string());
+            .body(body);
         if !self.cookies.is_empty() {
             let cookie: Vec<String> = self
                 .cookies
@@ -180,13 +244,15 @@ impl Bayeux {
                 .collect();
             req = req.header("cookie", cookie.join("; "));
         }
+        let no_answer = |endpoint: &str| {
+            WireError::Transient(format!(
+                "no answer from {endpoint} within {}",
+                seconds(timeout)
+            ))
+        };
         let resp = req.send().await.map_err(|e| {
             if e.is_timeout() {
-                WireError::Transient(format!(
-                    "no answer from {} within {:.0}s",
-                    self.endpoint,
-                    timeout.as_secs_f64()
-                ))
+                no_answer(&self.endpoint)
             } else {
                 WireError::Transient(format!("{}: {}", self.endpoint, error_chain(&e)))
             }
@@ -204,9 +270,17 @@ impl Bayeux {
             }
         }
         let status = resp.status();
-        let body = read_limited(resp, MAX_REPLY)
-            .await
-            .map_err(|e| WireError::Transient(format!("{}: {e}", self.endpoint)))?;
+        let body = read_limited(resp, MAX_REPLY).await.map_err(|e| match e {
+            ReadError::Timeout => no_answer(&self.endpoint),
+            e => WireError::Transient(format!("{}: {e}", self.endpoint)),
+        })?;
+        tracing::trace!(
+            "bayeux ← HTTP {status}: {}",
+            crate::text::terminal_safe(&crate::text::clip(
+                &String::from_utf8_lossy(&body),
+                TRACE_CLIP
+            ))
+        );
         let replies: Option<Vec<Box<RawValue>>> = serde_json::from_slice(&body).ok();
         if status == 401 || status == 403 {
             let reason = replies
@@ -240,13 +314,17 @@ impl Bayeux {
                     self.endpoint
                 )));
             }
+            tracing::debug!("bayeux ← {}", summary(&value));
             out.push(Incoming { raw, value });
         }
         Ok(out)
     }
 
     /// `/meta/handshake` with `ext.replay`; sets the client id on success. Returns the reply.
-    pub async fn handshake(&mut self) -> Result<(Incoming, Vec<Incoming>), WireError> {
+    pub async fn handshake(
+        &mut self,
+        timeout: Duration,
+    ) -> Result<(Incoming, Vec<Incoming>), WireError> {
         self.client_id = None;
         self.cookies.clear();
         let id = self.id();
@@ -254,9 +332,7 @@ impl Bayeux {
             "channel": "/meta/handshake", "version": "1.0", "minimumVersion": "1.0",
             "supportedConnectionTypes": ["long-polling"], "id": id, "ext": {"replay": true},
         });
-        let (reply, data) = self
-            .exchange(vec![msg], &id, Duration::from_secs(30))
-            .await?;
+        let (reply, data) = self.exchange(vec![msg], &id, timeout).await?;
         self.advice.update(&reply.value);
         if reply.successful() {
             self.client_id = reply
@@ -272,6 +348,7 @@ impl Bayeux {
     pub async fn subscribe(
         &mut self,
         channels: &[(String, Option<i64>)],
+        timeout: Duration,
     ) -> Result<(Vec<(String, Incoming)>, Vec<Incoming>), WireError> {
         let cid = self.client_id.clone().unwrap_or_default();
         let mut ids = BTreeMap::new();
@@ -287,7 +364,7 @@ impl Bayeux {
                 m
             })
             .collect();
-        let replies = self.post(msgs, Duration::from_secs(30)).await?;
+        let replies = self.post(msgs, timeout).await?;
         let mut answered = Vec::new();
         let mut data = Vec::new();
         for m in replies {
@@ -311,14 +388,22 @@ impl Bayeux {
         Ok((answered, data))
     }
 
-    /// `/meta/connect`: waits up to the advised timeout (plus a margin) for events.
-    pub async fn connect(&mut self) -> Result<(Incoming, Vec<Incoming>), WireError> {
+    /// How long past `advice.timeout` a held `/meta/connect` is waited for: ×1.2 as aiocometd
+    /// does, and never less than 10 s.
+    pub fn connect_margin(&self) -> Duration {
+        (self.advice.timeout / 5).max(Duration::from_secs(10))
+    }
+
+    /// `/meta/connect`: the server may hold it up to `advice.timeout`; it is waited for that
+    /// long plus `margin`.
+    pub async fn connect(
+        &mut self,
+        margin: Duration,
+    ) -> Result<(Incoming, Vec<Incoming>), WireError> {
         let cid = self.client_id.clone().unwrap_or_default();
         let id = self.id();
         let msg = json!({"channel": "/meta/connect", "clientId": cid, "connectionType": "long-polling", "id": id});
-        // Above advice.timeout, as aiocometd does (×1.2), and never less than 10 s of margin.
-        let t = self.advice.timeout;
-        let timeout = t + (t / 5).max(Duration::from_secs(10));
+        let timeout = self.advice.timeout + margin;
         let (reply, data) = self.exchange(vec![msg], &id, timeout).await?;
         self.advice.update(&reply.value);
         Ok((reply, data))

@@ -14,7 +14,8 @@ pub struct Message {
     pub replay_id: Option<i64>,
     replay_text: Option<String>,
     pub event_type: Option<String>,
-    /// The event time as sent (`createdDate`, `CreatedDate`, or CDC's commit time).
+    /// The event time: CDC's `ChangeEventHeader.commitTimestamp`, else `event.createdDate`
+    /// (PushTopic, generic), else `payload.CreatedDate` (platform events).
     pub date: Option<String>,
     pub timestamp: Option<i64>,
     pub record_id: Option<String>,
@@ -50,19 +51,20 @@ impl Message {
                     .filter(|s| !s.is_empty())
                     .map(str::to_string)
             });
-        let (date, timestamp) =
-            if let Some(d) = data.pointer("/event/createdDate").and_then(Value::as_str) {
-                (Some(d.to_string()), super::parse_date(d))
-            } else if let Some(d) = data.pointer("/payload/CreatedDate").and_then(Value::as_str) {
-                (Some(d.to_string()), super::parse_date(d))
-            } else if let Some(ms) = header
-                .and_then(|h| h.get("commitTimestamp"))
-                .and_then(Value::as_i64)
-            {
-                (Some(super::format_date(ms)), Some(ms))
-            } else {
-                (None, None)
-            };
+        // A CDC event's time is its commit (as aiosfstream and Salesforce have it), whatever
+        // the record's own CreatedDate says: an UNDELETE of an old record is a new event.
+        let (date, timestamp) = if let Some(ms) = header
+            .and_then(|h| h.get("commitTimestamp"))
+            .and_then(Value::as_i64)
+        {
+            (Some(super::format_date(ms)), Some(ms))
+        } else if let Some(d) = data.pointer("/event/createdDate").and_then(Value::as_str) {
+            (Some(d.to_string()), super::parse_date(d))
+        } else if let Some(d) = data.pointer("/payload/CreatedDate").and_then(Value::as_str) {
+            (Some(d.to_string()), super::parse_date(d))
+        } else {
+            (None, None)
+        };
         let record_id = data
             .pointer("/sobject/Id")
             .and_then(Value::as_str)
@@ -160,6 +162,11 @@ mod tests {
             (Some("UPDATE"), Some("001B"), Some(1700000000000))
         );
         assert_eq!(c.dedupe_key(), "/data/AccountChangeEvent|7");
+        // An UNDELETE carries the record's old CreatedDate: the commit is the event's time.
+        let u = parse(
+            r#"{"channel":"/data/AccountChangeEvent","data":{"event":{"replayId":8},"payload":{"CreatedDate":"2001-02-03T04:05:06.000Z","ChangeEventHeader":{"changeType":"UNDELETE","recordIds":["001B"],"commitTimestamp":1700000000000}}}}"#,
+        );
+        assert_eq!(u.timestamp, Some(1700000000000));
         assert_eq!(c.columns().stream_id, Some("/data/AccountChangeEvent"));
     }
 }

@@ -7,7 +7,7 @@ pub mod bayeux;
 pub mod message;
 pub mod source;
 
-pub use auth::{Credentials, LoginError, Session};
+pub use auth::{Credentials, Grant, LoginError, Session};
 pub use message::Message;
 pub use source::{Fallback, ReplayStart, SalesforceSource, SourceOptions};
 

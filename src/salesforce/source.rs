@@ -2,7 +2,7 @@
 //! long-poll `/meta/connect`; each reply's events become one chunk per channel. The marker of a
 //! channel is its last event's replayId + createdDate, never moved back by an older event.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -49,7 +49,8 @@ pub struct SourceOptions {
     pub credentials: Credentials,
     pub replay: ReplayStart,
     pub fallback: Option<Fallback>,
-    /// How long the client may stay disconnected before it gives up; `None`: forever.
+    /// How long the client may stay disconnected before it gives up; `None`: forever. Every
+    /// call made while disconnected is bounded by what is left of it.
     pub connection_timeout: Option<Duration>,
     /// Most events taken into one chunk; no connect is sent while any are pending.
     pub max_pending: usize,
@@ -62,7 +63,8 @@ pub struct SourceOptions {
     pub exit_at_end: bool,
 }
 
-/// A channel's marker.
+/// A channel's marker: the last event kept, or the fallback value (-2/-1, no date) until the
+/// next event.
 #[derive(Debug, Clone, PartialEq)]
 struct Mark {
     replay_id: i64,
@@ -84,6 +86,15 @@ impl Mark {
             date,
             date_ms,
         })
+    }
+
+    /// The marker a fallback leaves: subscribe with `value` until an event comes.
+    fn fallback(value: i64) -> Mark {
+        Mark {
+            replay_id: value,
+            date: None,
+            date_ms: None,
+        }
     }
 
     fn cursor(&self) -> Cursor {
@@ -123,17 +134,25 @@ pub struct SalesforceSource {
     http: reqwest::Client,
     opts: SourceOptions,
     session: Option<Session>,
+    /// The given token (SFDC_ACCESS_TOKEN) was tried: from now on the grants log in.
+    given_used: bool,
+    /// The grant to log in with next (grants before it were refused).
+    grant: usize,
     /// The session's token was just issued: a refusal now is for good.
     fresh_login: bool,
     bayeux: Option<Bayeux>,
     /// Channels subscribed in the current Bayeux session.
     subscribed: Vec<String>,
+    /// Channels subscribed at least once by this process: subscribing one again with -1 may
+    /// skip what was published in between.
+    followed: BTreeSet<String>,
+    /// Channels whose fallback (with its gap) was just decided: their next subscribe is it.
+    fell_back: BTreeSet<String>,
     marks: BTreeMap<String, Mark>,
-    /// A replay value to use once instead of the marker (after a fallback).
-    overrides: BTreeMap<String, i64>,
     pending: VecDeque<Pending>,
     chunks: u64,
     backoff: Backoff,
+    /// Since when there is no working long poll (`None`: the last connect succeeded).
     down_since: Option<Instant>,
     /// Connects that returned nothing, to honour advice.interval between them.
     first_connect: bool,
@@ -151,11 +170,14 @@ impl SalesforceSource {
             http,
             opts,
             session: None,
+            given_used: false,
+            grant: 0,
             fresh_login: false,
             bayeux: None,
             subscribed: Vec::new(),
+            followed: BTreeSet::new(),
+            fell_back: BTreeSet::new(),
             marks,
-            overrides: BTreeMap::new(),
             pending: VecDeque::new(),
             chunks: 0,
             down_since: None,
@@ -163,15 +185,29 @@ impl SalesforceSource {
         }
     }
 
-    /// The replay value a channel is subscribed with: a fallback once, else its marker, else
-    /// `--replay`.
+    /// The replay value a channel is subscribed with: its marker (a replay id, or the fallback
+    /// value until an event comes), else `--replay`.
     fn replay_value(&self, ch: &str) -> i64 {
-        if let Some(v) = self.overrides.get(ch) {
-            return *v;
-        }
         match self.marks.get(ch) {
             Some(m) => m.replay_id,
             None => self.opts.replay.value(),
+        }
+    }
+
+    /// What is left of `--connection-timeout` (all of it while connected); `None`: no limit.
+    fn left(&self) -> Option<Duration> {
+        let limit = self.opts.connection_timeout?;
+        Some(match self.down_since {
+            Some(since) => limit.saturating_sub(since.elapsed()),
+            None => limit,
+        })
+    }
+
+    /// A call's own bound, cut to what is left of `--connection-timeout`.
+    fn bound(&self, own: Duration) -> Duration {
+        match self.left() {
+            Some(left) => own.min(left),
+            None => own,
         }
     }
 
@@ -260,11 +296,12 @@ impl SalesforceSource {
 
     /// The token was refused: log in again when a fresh login may help, else stop.
     fn refused(&mut self, reason: &str, notify: &mut dyn FnMut(Notice)) -> Result<(), Trouble> {
-        if self.fresh_login || !self.opts.credentials.can_login() {
-            let what = if self.opts.credentials.can_login() {
+        let can_login = self.grant < self.opts.credentials.grants.len();
+        if self.fresh_login || !can_login {
+            let what = if self.fresh_login {
                 "even after a fresh login"
             } else {
-                "(a given SFDC_ACCESS_TOKEN: give a fresh one, or the SFDC_CLIENT_ID/SECRET/USERNAME/PASSWORD to log in)"
+                "(a given SFDC_ACCESS_TOKEN, and nothing to log in again with: give a fresh token, or SFDC_REFRESH_TOKEN with SFDC_CLIENT_ID and SFDC_CLIENT_SECRET, or SFDC_CLIENT_ID, SFDC_CLIENT_SECRET, SFDC_USERNAME and SFDC_PASSWORD)"
             };
             return Err(Trouble::Fatal(SourceError::new(
                 ErrorClass::Auth,
@@ -281,18 +318,55 @@ impl SalesforceSource {
 
     /// One step towards the next events: log in, handshake, subscribe or connect.
     async fn step(&mut self, notify: &mut dyn FnMut(Notice)) -> Result<(), Trouble> {
+        let connected = self.session.is_some()
+            && self.bayeux.as_ref().is_some_and(|b| b.client_id.is_some())
+            && self
+                .opts
+                .channels
+                .iter()
+                .all(|c| self.subscribed.contains(c));
+        if !connected {
+            // Logging in, handshaking or subscribing: not connected, the clock runs.
+            self.down_since.get_or_insert_with(Instant::now);
+        }
         let Some(session) = self.session.clone() else {
-            match login(&self.http, &self.opts.login_url, &self.opts.credentials).await {
+            if !self.given_used {
+                self.given_used = true;
+                if let Some(given) = self.opts.credentials.given.clone() {
+                    self.session = Some(given);
+                    self.fresh_login = false;
+                    return Ok(());
+                }
+            }
+            let Some(grant) = self.opts.credentials.grants.get(self.grant).cloned() else {
+                return Err(Trouble::Fatal(SourceError::new(
+                    ErrorClass::Auth,
+                    "no Salesforce credentials left to log in with",
+                )));
+            };
+            let timeout = self.bound(Duration::from_secs(30));
+            match login(&self.http, &self.opts.login_url, &grant, timeout).await {
                 Ok(s) => {
                     self.session = Some(s);
-                    self.fresh_login = self.opts.credentials.can_login();
+                    self.fresh_login = true;
                     return Ok(());
                 }
                 Err(e @ LoginError::Rejected { .. }) => {
+                    self.grant += 1;
+                    if let Some(next) = self.opts.credentials.grants.get(self.grant) {
+                        notify(Notice::Reauthenticated {
+                            text: format!(
+                                "{e} for {}; logging in as {} instead",
+                                grant.who(),
+                                next.who()
+                            ),
+                        });
+                        return Ok(());
+                    }
                     return Err(Trouble::Fatal(SourceError::new(
                         ErrorClass::Auth,
-                        format!("{e}; check SFDC_USERNAME, SFDC_PASSWORD (password + security token), SFDC_CLIENT_ID and SFDC_CLIENT_SECRET"),
-                    )))
+                        format!("{e}; check {}", grant.variables()),
+                    )));
                 }
                 Err(LoginError::Transient(r)) => return Err(Trouble::Retry(r)),
             }
@@ -305,7 +379,8 @@ impl SalesforceSource {
                 session.access_token.clone(),
             );
             let started = Instant::now();
-            let (reply, data) = match b.handshake().await {
+            let timeout = self.bound(Duration::from_secs(30));
+            let (reply, data) = match b.handshake(timeout).await {
                 Ok(r) => r,
                 Err(WireError::Unauthorized(r)) => return self.refused(&r, notify),
                 Err(e) => return Err(e.into()),
@@ -336,12 +411,17 @@ impl SalesforceSource {
             .filter(|c| !self.subscribed.contains(c))
             .map(|c| (c.clone(), Some(self.replay_value(c))))
             .collect();
+        let left = self.left();
         let Some(b) = self.bayeux.as_mut() else {
             return Ok(());
         };
         if !wanted.is_empty() {
             let started = Instant::now();
-            let (answers, data) = match b.subscribe(&wanted).await {
+            let timeout = match left {
+                Some(left) => left.min(Duration::from_secs(30)),
+                None => Duration::from_secs(30),
+            };
+            let (answers, data) = match b.subscribe(&wanted, timeout).await {
                 Ok(r) => r,
                 Err(WireError::Unauthorized(r)) => return self.refused(&r, notify),
                 Err(e) => return Err(e.into()),
@@ -354,7 +434,6 @@ impl SalesforceSource {
                     .and_then(|(_, r)| *r)
                     .unwrap_or(REPLAY_NEW);
                 if m.successful() {
-                    self.overrides.remove(&ch);
                     let from = match sent {
                         REPLAY_NEW => "new events only (-1)".to_string(),
                         REPLAY_ALL => "everything retained (-2)".to_string(),
@@ -363,6 +442,24 @@ impl SalesforceSource {
                     notify(Notice::Info {
                         text: format!("subscribed to {ch}: {from}"),
                     });
+                    // Subscribed again with -1 (no event since the fallback to new, or since
+                    // the start with --replay new): whatever was published while the session
+                    // was down is not replayed.
+                    let fallback_now = self.fell_back.remove(&ch);
+                    if sent == REPLAY_NEW
+                        && !fallback_now
+                        && (self.followed.contains(&ch) || self.marks.contains_key(&ch))
+                    {
+                        self.marks.insert(ch.clone(), Mark::fallback(REPLAY_NEW));
+                        notify(Notice::Gap {
+                            partition: ch.clone(),
+                            cursor: Cursor::new(json!({"replayId": REPLAY_NEW})),
+                            replaced: None,
+                            reason: "subscribed again with -1 (no event received since the last subscribe): events published in between are not replayed".into(),
+                            text: format!("{ch}: subscribed again with new events only (-1), as no event has come since the last subscribe; events published in between may be lost, a gap is recorded"),
+                        });
+                    }
+                    self.followed.insert(ch.clone());
                     self.subscribed.push(ch);
                     continue;
                 }
@@ -384,9 +481,12 @@ impl SalesforceSource {
                         Fallback::All => (REPLAY_ALL, "all"),
                         Fallback::New => (REPLAY_NEW, "new"),
                     };
-                    self.marks.remove(&ch);
-                    self.overrides.insert(ch.clone(), value);
-                    let cursor = Cursor::new(json!({"replayId": value}));
+                    // Kept as the marker, so every later subscribe (a re-handshake, a restart
+                    // of the server) uses it too until an event comes.
+                    let mark = Mark::fallback(value);
+                    let cursor = mark.cursor();
+                    self.marks.insert(ch.clone(), mark);
+                    self.fell_back.insert(ch.clone());
                     notify(Notice::Gap {
                         partition: ch.clone(),
                         cursor,
@@ -407,7 +507,13 @@ impl SalesforceSource {
             tokio::time::sleep(b.advice.interval).await;
         }
         let started = Instant::now();
-        let (reply, data) = match b.connect().await {
+        // A held long poll is normal up to advice.timeout; past that, the margin is bounded by
+        // what is left of --connection-timeout.
+        let margin = match left {
+            Some(left) => b.connect_margin().min(left),
+            None => b.connect_margin(),
+        };
+        let (reply, data) = match b.connect(margin).await {
             Ok(r) => r,
             Err(WireError::Unauthorized(r)) => return self.refused(&r, notify),
             Err(e) => return Err(e.into()),
@@ -482,13 +588,19 @@ impl Source for SalesforceSource {
                 Err(Trouble::Fatal(e)) => return Err(e),
                 Err(Trouble::Retry(reason)) => {
                     let since = *self.down_since.get_or_insert_with(Instant::now);
-                    if let Some(limit) = self.opts.connection_timeout {
-                        if since.elapsed() >= limit {
-                            return Err(SourceError::new(
-                                ErrorClass::Transient,
-                                format!("no working connection to Salesforce for {:.0}s (--connection-timeout {}): {reason}", since.elapsed().as_secs_f64(), humantime::format_duration(limit)),
-                            ));
-                        }
+                    let limit = self.opts.connection_timeout;
+                    let give_up = |reason: &str| {
+                        SourceError::new(
+                            ErrorClass::Transient,
+                            format!(
+                                "no working connection to Salesforce for {} (--connection-timeout {}): {reason}",
+                                super::bayeux::seconds(since.elapsed()),
+                                humantime::format_duration(limit.unwrap_or_default())
+                            ),
+                        )
+                    };
+                    if limit.is_some_and(|l| since.elapsed() >= l) {
+                        return Err(give_up(&reason));
                     }
                     let attempt = self.backoff.failures();
                     let Some(wait) = self.backoff.next_wait(None) else {
@@ -498,17 +610,19 @@ impl Source for SalesforceSource {
                         ));
                     };
                     // Never sleep past --connection-timeout: give up on time.
-                    let wait = match self.opts.connection_timeout {
-                        Some(limit) => wait
-                            .min(limit.saturating_sub(since.elapsed()) + Duration::from_millis(10)),
+                    let wait = match limit {
+                        Some(limit) => wait.min(limit.saturating_sub(since.elapsed())),
                         None => wait,
                     };
                     notify(Notice::Retry {
-                        reason,
+                        reason: reason.clone(),
                         wait,
                         attempt,
                     });
                     tokio::time::sleep(wait).await;
+                    if limit.is_some_and(|l| since.elapsed() >= l) {
+                        return Err(give_up(&reason));
+                    }
                 }
             }
         }
@@ -536,9 +650,12 @@ mod tests {
             SourceOptions {
                 login_url: "http://localhost:1".into(),
                 channels: vec!["/topic/X".into()],
-                credentials: Credentials::Token {
-                    access_token: crate::config::Secret::new("t"),
-                    instance_url: "http://localhost:1".into(),
+                credentials: Credentials {
+                    given: Some(Session {
+                        access_token: crate::config::Secret::new("t"),
+                        instance_url: "http://localhost:1".into(),
+                    }),
+                    grants: Vec::new(),
                 },
                 replay: ReplayStart::New,
                 fallback: None,

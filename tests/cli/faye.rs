@@ -263,3 +263,101 @@ fn faye_forgotten_client_means_a_new_handshake_and_no_loss() {
         .collect();
     assert_eq!(got, ids);
 }
+
+/// Issue 29 item 1 against an independent server: after a fallback to -2, the client faye
+/// forgot subscribes with -2 again (not --replay's default -1), so an event published before
+/// it could is delivered.
+#[test]
+fn faye_fallback_to_all_is_kept_when_the_client_is_forgotten() {
+    let Some(modules) = faye_modules() else {
+        return;
+    };
+    let faye = Faye::start(&modules);
+    let sb = Sandbox::new();
+    let ch = "/topic/FayeFallback";
+    let old = faye.publish(ch, "old");
+    let out = sf_cmd(&sb)
+        .args([
+            "record",
+            "-j",
+            "fb.db",
+            &faye.source(ch),
+            "--replay",
+            "all",
+            "--count",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    // The stored marker is no longer retained: the subscribe is refused, -2 is the fallback.
+    faye.post("/test/expire", "{}");
+    let err_path = sb.path().join("fb.err");
+    let mut rec = StdCommand::new(assert_cmd::cargo::cargo_bin("feedctl"))
+        .args([
+            "record",
+            "-j",
+            "fb.db",
+            &faye.source(ch),
+            "--replay-fallback",
+            "all",
+            "--count",
+            "1",
+            "--duration",
+            "12s",
+        ])
+        .env("HOME", sb.path())
+        .env("NO_COLOR", "1")
+        .env("SFDC_CLIENT_ID", CLIENT_ID)
+        .env("SFDC_CLIENT_SECRET", CLIENT_SECRET)
+        .env("SFDC_USERNAME", USERNAME)
+        .env("SFDC_PASSWORD", PASSWORD)
+        .current_dir(sb.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&err_path).unwrap())
+        .spawn()
+        .unwrap();
+    let log = || std::fs::read_to_string(&err_path).unwrap_or_default();
+    let start = Instant::now();
+    while !log().contains("everything retained (-2)") {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "no fallback subscribe: {}",
+            log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    // Forgotten, and an event published in the same tick: only a replay can bring it.
+    let id = faye.post(
+        "/test/drop",
+        &format!("{{\"publish\":{{\"channel\":\"{ch}\",\"name\":\"meanwhile\"}}}}"),
+    )["replayId"]
+        .as_i64()
+        .unwrap();
+    let status = rec.wait().unwrap();
+    let err = log();
+    assert!(status.success(), "{err}");
+    assert!(err.contains("403::Unknown client"), "{err}");
+    assert_eq!(
+        err.matches("everything retained (-2)").count(),
+        2,
+        "-2 again after the re-handshake: {err}"
+    );
+    let out = sb
+        .cmd()
+        .args(["journal", "export", "-j", "fb.db"])
+        .output()
+        .unwrap();
+    let got: Vec<i64> = stdout_of(&out)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["event"]["data"]["event"]
+                ["replayId"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(got, vec![old, id], "{err}");
+}

@@ -87,6 +87,57 @@ impl SfServer {
         v["replayIds"][0].as_i64().unwrap()
     }
 
+    /// POSTs to the emulator's loopback admin endpoint (faults the CLI does not name).
+    fn admin(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let r = reqwest::Client::new()
+                .post(format!("{}{path}", self.url))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert!(r.status().is_success(), "{path}: {}", r.status());
+            r.json().await.unwrap()
+        })
+    }
+
+    /// An access token of this server, as `SFDC_ACCESS_TOKEN` would hold it.
+    fn token(&self) -> String {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let r = reqwest::Client::new()
+                .post(format!("{}/services/oauth2/token", self.url))
+                .form(&[
+                    ("grant_type", "password"),
+                    ("client_id", CLIENT_ID),
+                    ("client_secret", CLIENT_SECRET),
+                    ("username", USERNAME),
+                    ("password", PASSWORD),
+                ])
+                .send()
+                .await
+                .unwrap();
+            let v: serde_json::Value = r.json().await.unwrap();
+            v["access_token"].as_str().unwrap().to_string()
+        })
+    }
+
+    /// The server answers 503 to token and Bayeux requests (`true`) or again normally.
+    fn set_unavailable(&self, on: bool) {
+        let fault = if on { "unavailable" } else { "available" };
+        self.admin(
+            "/feedctl/v1/salesforce/faults",
+            serde_json::json!({ "fault": fault }),
+        );
+    }
+
     pub fn fault(&self, sb: &Sandbox, fault: &str) {
         let out = sb
             .cmd()
@@ -119,9 +170,14 @@ pub fn sf_cmd(sb: &Sandbox) -> assert_cmd::Command {
 
 /// `feedctl ARGS` in the background with the credentials, stderr into `log`.
 fn spawn_sf(sb: &Sandbox, args: &[&str], log: &str) -> Child {
+    spawn_sf_env(sb, args, log, &[])
+}
+
+/// As `spawn_sf`, with more variables (`SFDC_ACCESS_TOKEN`...).
+fn spawn_sf_env(sb: &Sandbox, args: &[&str], log: &str, env: &[(&str, &str)]) -> Child {
     let err = std::fs::File::create(sb.path().join(log)).unwrap();
-    StdCommand::new(assert_cmd::cargo::cargo_bin("feedctl"))
-        .args(args)
+    let mut c = StdCommand::new(assert_cmd::cargo::cargo_bin("feedctl"));
+    c.args(args)
         .env("HOME", sb.path())
         .env("NO_COLOR", "1")
         .env("SFDC_CLIENT_ID", CLIENT_ID)
@@ -129,13 +185,43 @@ fn spawn_sf(sb: &Sandbox, args: &[&str], log: &str) -> Child {
         .env("SFDC_USERNAME", USERNAME)
         .env("SFDC_PASSWORD", PASSWORD)
         .env_remove("SFDC_ACCESS_TOKEN")
-        .env_remove("SFDC_REFRESH_TOKEN")
-        .current_dir(sb.path())
+        .env_remove("SFDC_REFRESH_TOKEN");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.current_dir(sb.path())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(err)
         .spawn()
         .unwrap()
+}
+
+/// The number of gaps `journal info` counts.
+fn gaps(sb: &Sandbox, journal: &str) -> i64 {
+    let out = sb
+        .cmd()
+        .args(["journal", "info", "-j", journal, "-o", "json"])
+        .output()
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    info["gaps"].as_i64().unwrap()
+}
+
+/// Waits for a background command to end (at most `limit`).
+fn wait_exit(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 fn read_log(sb: &Sandbox, log: &str) -> String {
@@ -827,6 +913,10 @@ fn salesforce_logs_in_with_a_refresh_token_or_uses_a_given_access_token() {
     assert_eq!(replay_ids(&stdout_of(&out)), vec![id]);
     // A given token that the server does not know: exit 3, nothing to log in with.
     let out = sf_cmd(&sb)
+        .env_remove("SFDC_USERNAME")
+        .env_remove("SFDC_PASSWORD")
+        .env_remove("SFDC_CLIENT_ID")
+        .env_remove("SFDC_CLIENT_SECRET")
         .env("SFDC_ACCESS_TOKEN", "00Dnot-a-real-token")
         .env("SFDC_INSTANCE_URL", &srv.url)
         .args(["tail", &srv.source(CH)])
@@ -879,4 +969,417 @@ fn salesforce_exit_at_end_reads_the_backlog_then_stops() {
             .collect();
         assert_eq!(kept, ids, "run {run}");
     }
+}
+
+/// Issue 29 item 1: after a fallback to -2, a dropped session (while the server is briefly
+/// unavailable and an event is published) re-subscribes with -2 again, so the event is stored;
+/// after a fallback to -1, re-subscribing with -1 records a gap where events can be skipped.
+#[test]
+fn salesforce_fallback_survives_a_rehandshake_and_a_new_resubscribe_records_a_gap() {
+    let srv = SfServer::start("127.0.0.1:0", &["--channel", CH]);
+    let sb = Sandbox::new();
+    let src = srv.source(CH);
+    let first = srv.publish(&sb, CH, "old");
+    let out = sf_cmd(&sb)
+        .args([
+            "record", "-j", "fb.db", &src, "--replay", "all", "--count", "1",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    srv.fault(&sb, "expire");
+    // The server loses the session while it is unavailable; an event comes meanwhile.
+    let lose_session_and_publish = |log: &str, name: &str| -> i64 {
+        std::thread::sleep(Duration::from_millis(300));
+        srv.set_unavailable(true);
+        srv.fault(&sb, "drop-sessions");
+        // A 503 on the re-handshake (or on the next connect, when that came first).
+        wait_until("a 503", Duration::from_secs(10), || {
+            read_log(&sb, log).contains("503")
+        });
+        let id = srv.publish(&sb, CH, name);
+        srv.set_unavailable(false);
+        id
+    };
+    let mut rec = spawn_sf(
+        &sb,
+        &[
+            "record",
+            "-j",
+            "fb.db",
+            &src,
+            "--replay-fallback",
+            "all",
+            "--count",
+            "1",
+            "--duration",
+            "15s",
+        ],
+        "all.err",
+    );
+    wait_until("the fallback subscribe", Duration::from_secs(15), || {
+        read_log(&sb, "all.err").contains("subscribed to /topic/AccountUpdates: everything")
+    });
+    let meanwhile = lose_session_and_publish("all.err", "meanwhile");
+    let status = wait_exit(&mut rec, Duration::from_secs(20));
+    let err = read_log(&sb, "all.err");
+    assert!(status.success(), "{err}");
+    assert_eq!(
+        err.matches("subscribed to /topic/AccountUpdates: everything retained (-2)")
+            .count(),
+        2,
+        "-2 again after the re-handshake: {err}"
+    );
+    let ids: Vec<i64> = journal_events(&sb, "fb.db")
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect();
+    assert_eq!(
+        ids,
+        vec![first, meanwhile],
+        "the event published while the session was down is stored: {err}"
+    );
+    assert_eq!(gaps(&sb, "fb.db"), 1, "one gap: the fallback");
+    // --replay-fallback new: the re-subscribe with -1 may skip events: a gap says so.
+    srv.fault(&sb, "expire");
+    let mut rec = spawn_sf(
+        &sb,
+        &[
+            "record",
+            "-j",
+            "fb.db",
+            &src,
+            "--replay-fallback",
+            "new",
+            "--count",
+            "1",
+            "--duration",
+            "15s",
+        ],
+        "new.err",
+    );
+    wait_until("the fallback subscribe", Duration::from_secs(15), || {
+        read_log(&sb, "new.err").contains("subscribed to /topic/AccountUpdates: new events only")
+    });
+    lose_session_and_publish("new.err", "skipped");
+    wait_until("the resubscribe", Duration::from_secs(15), || {
+        read_log(&sb, "new.err").contains("subscribed again with new events only")
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let last = srv.publish(&sb, CH, "after");
+    let status = wait_exit(&mut rec, Duration::from_secs(20));
+    let err = read_log(&sb, "new.err");
+    assert!(status.success(), "{err}");
+    let ids: Vec<i64> = journal_events(&sb, "fb.db")
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect();
+    assert_eq!(ids, vec![first, meanwhile, last], "{err}");
+    assert_eq!(
+        gaps(&sb, "fb.db"),
+        3,
+        "the fallback to new and the re-subscribe with -1 each record a gap: {err}"
+    );
+}
+
+/// Issue 29 item 2: a given access token that is refused (unknown at start, or revoked while
+/// running) is replaced by logging in with the refresh token or the password, in that order;
+/// exit 3 only when nothing can log in.
+#[test]
+fn salesforce_a_refused_given_token_is_renewed_with_what_else_is_there() {
+    let srv = SfServer::start("127.0.0.1:0", &["--channel", CH]);
+    let sb = Sandbox::new();
+    let src = srv.source(CH);
+    let id = srv.publish(&sb, CH, "one");
+    let tail = |refresh: &str, password: bool| {
+        let mut c = sf_cmd(&sb);
+        c.env("SFDC_ACCESS_TOKEN", "00Dexpired-token-Xy")
+            .env("SFDC_INSTANCE_URL", &srv.url)
+            .env("SFDC_REFRESH_TOKEN", refresh);
+        if !password {
+            c.env_remove("SFDC_USERNAME").env_remove("SFDC_PASSWORD");
+        }
+        c.args([
+            "tail", &src, "--replay", "all", "--count", "1", "-o", "ndjson",
+        ])
+        .output()
+        .unwrap()
+    };
+    // The refresh token (the serve process has none: its documented demo one).
+    let out = tail("feedctl-demo-refresh", false);
+    let err = stderr_of(&out);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(replay_ids(&stdout_of(&out)), vec![id]);
+    assert!(err.contains("logging in again"), "{err}");
+    // A refresh token the server refuses, then the password.
+    let out = tail("not-the-refresh-token", true);
+    let err = stderr_of(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("invalid_grant") && err.contains(&format!("logging in as {USERNAME}")),
+        "{err}"
+    );
+    // Nothing that logs in: exit 3, naming what to check.
+    let out = tail("not-the-refresh-token", false);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("invalid_grant") && err.contains("SFDC_REFRESH_TOKEN"),
+        "{err}"
+    );
+    for secret in [
+        "00Dexpired-token-Xy",
+        "not-the-refresh-token",
+        "feedctl-demo-refresh",
+    ] {
+        assert!(!err.contains(secret), "`{secret}` printed: {err}");
+    }
+    // A good given token revoked while record runs: the password logs in again, nothing lost.
+    let token = srv.token();
+    let mut rec = spawn_sf_env(
+        &sb,
+        &[
+            "record",
+            "-j",
+            "tok.db",
+            &src,
+            "--count",
+            "2",
+            "--duration",
+            "20s",
+        ],
+        "tok.err",
+        &[
+            ("SFDC_ACCESS_TOKEN", token.as_str()),
+            ("SFDC_INSTANCE_URL", srv.url.as_str()),
+        ],
+    );
+    wait_until("the subscribe", Duration::from_secs(15), || {
+        read_log(&sb, "tok.err").contains("subscribed to")
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let a = srv.publish(&sb, CH, "before revoke");
+    wait_until("1 stored", Duration::from_secs(10), || {
+        sb.path().join("tok.db").exists() && markers(&sb, "tok.db", "default").len() == 1
+    });
+    srv.fault(&sb, "revoke-tokens");
+    wait_until("the next poll is refused", Duration::from_secs(10), || {
+        read_log(&sb, "tok.err").contains("logging in again")
+    });
+    let b = srv.publish(&sb, CH, "after revoke");
+    let status = wait_exit(&mut rec, Duration::from_secs(25));
+    let err = read_log(&sb, "tok.err");
+    assert!(status.success(), "{err}");
+    assert!(
+        err.contains("401::Authentication invalid") && err.contains("logging in again"),
+        "{err}"
+    );
+    let ids: Vec<i64> = journal_events(&sb, "tok.db")
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect();
+    assert_eq!(ids, vec![a, b]);
+    assert!(!err.contains(&token) && !err.contains(PASSWORD), "{err}");
+}
+
+/// Issue 29 item 3: a CDC event's time is `ChangeEventHeader.commitTimestamp`, not the record's
+/// `CreatedDate`: an UNDELETE of an old record moves the marker, and a resume stores nothing
+/// again.
+#[test]
+fn salesforce_cdc_time_is_the_commit_timestamp() {
+    let cdc = "/data/AccountChangeEvent";
+    let srv = SfServer::start("127.0.0.1:0", &["--channel", cdc]);
+    let sb = Sandbox::new();
+    let src = srv.source(cdc);
+    let inject = |ty: &str, payload: &str| -> i64 {
+        let out = sb
+            .cmd()
+            .args(["inject", "--server", &srv.url, "--channel", cdc])
+            .args(["--type", ty, "--payload", payload, "-o", "json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "inject: {}", stderr_of(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["replayIds"][0].as_i64().unwrap()
+    };
+    let created = inject("CREATE", r#"{"Name":"New Co"}"#);
+    let record = |extra: &[&str]| {
+        let out = sf_cmd(&sb)
+            .args(["record", "-j", "cdc.db", &src, "--replay", "all"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+    };
+    record(&["--count", "1"]);
+    // Deleted long ago, undeleted now: the record's CreatedDate is from 2001.
+    let undeleted = inject(
+        "UNDELETE",
+        r#"{"Name":"Old Co","CreatedDate":"2001-02-03T04:05:06.000Z"}"#,
+    );
+    record(&["--count", "1"]);
+    let m = markers(&sb, "cdc.db", "default");
+    assert_eq!(m[0].1["replayId"], undeleted, "the marker moved: {m:?}");
+    assert!(
+        !m[0].1["createdDate"].as_str().unwrap().starts_with("2001"),
+        "the marker's date is the commit's: {m:?}"
+    );
+    // Resumed twice: nothing comes again.
+    for _ in 0..2 {
+        let out = sf_cmd(&sb)
+            .args(["record", "-j", "cdc.db", &src, "--exit-at-end", "-v"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        assert!(
+            stderr_of(&out).contains(&format!("after replayId {undeleted}")),
+            "{}",
+            stderr_of(&out)
+        );
+    }
+    let ids: Vec<i64> = journal_events(&sb, "cdc.db")
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect();
+    assert_eq!(ids, vec![created, undeleted]);
+    // The stored time column is the commit time too.
+    let out = sb
+        .cmd()
+        .args(["journal", "export", "-j", "cdc.db"])
+        .output()
+        .unwrap();
+    let last: serde_json::Value =
+        serde_json::from_str(stdout_of(&out).lines().last().unwrap()).unwrap();
+    let commit = last["event"]["data"]["payload"]["ChangeEventHeader"]["commitTimestamp"]
+        .as_i64()
+        .unwrap();
+    let out = sb
+        .cmd()
+        .args(["journal", "info", "-j", "cdc.db", "-o", "json"])
+        .output()
+        .unwrap();
+    let info = stdout_of(&out);
+    assert!(
+        info.replace(' ', "")
+            .contains(&format!("\"lastTimestamp\":{commit}")),
+        "the newest event time is the UNDELETE's commit ({commit}): {info}"
+    );
+}
+
+/// Issue 29 item 4: a token endpoint or a Bayeux endpoint that accepts and never answers ends
+/// the run at --connection-timeout (exit 4, naming the endpoint), not after 60 s.
+#[test]
+fn salesforce_connection_timeout_bounds_a_silent_token_endpoint_and_handshake() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Accepts, reads nothing, answers nothing, keeps every connection open.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in listener.incoming().flatten() {
+            held.push(s);
+        }
+    });
+    let sb = Sandbox::new();
+    let src = format!("sfdc+http://127.0.0.1:{port}/topic/X");
+    let started = Instant::now();
+    let out = sf_cmd(&sb)
+        .args(["tail", &src, "--connection-timeout", "3s"])
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(took < Duration::from_secs(20), "took {took:?}: {err}");
+    assert!(
+        err.contains(&format!(
+            "no answer from http://127.0.0.1:{port}/services/oauth2/token within 3s"
+        )) && err.contains("--connection-timeout 3s"),
+        "{err}"
+    );
+    // A given token: the handshake is what hangs.
+    let started = Instant::now();
+    let out = sf_cmd(&sb)
+        .env_remove("SFDC_USERNAME")
+        .env_remove("SFDC_PASSWORD")
+        .env("SFDC_ACCESS_TOKEN", "00Dsome-token")
+        .env("SFDC_INSTANCE_URL", format!("http://127.0.0.1:{port}"))
+        .args([
+            "record",
+            "-j",
+            "hang.db",
+            &src,
+            "--connection-timeout",
+            "3s",
+        ])
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(took < Duration::from_secs(20), "took {took:?}: {err}");
+    assert!(
+        err.contains(&format!(
+            "no answer from http://127.0.0.1:{port}/cometd/45.0 within 3s"
+        )) && err.contains("--connection-timeout 3s"),
+        "{err}"
+    );
+    assert!(!err.contains("00Dsome-token"), "{err}");
+}
+
+/// Issue 29 item 5: `--replay -2` parses (as `--replay=-2` did), and -vvv logs the Bayeux
+/// exchange (handshake, subscribe with its replay value, connect) with no token or password.
+#[test]
+fn salesforce_replay_minus_two_parses_and_vvv_logs_the_bayeux_exchange_without_secrets() {
+    let srv = SfServer::start("127.0.0.1:0", &["--channel", CH]);
+    let sb = Sandbox::new();
+    let ids = vec![srv.publish(&sb, CH, "a"), srv.publish(&sb, CH, "b")];
+    let src = srv.source(CH);
+    let out = sf_cmd(&sb)
+        .args([
+            "tail", &src, "--replay", "-2", "--count", "2", "-o", "ndjson", "-vvv",
+        ])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(replay_ids(&stdout_of(&out)), ids, "--replay -2: everything");
+    for shown in [
+        "grant_type=password",
+        "bayeux → /meta/handshake",
+        "bayeux ← /meta/handshake",
+        "successful=true",
+        r#"bayeux → /meta/subscribe id=2 subscription=/topic/AccountUpdates replay={"/topic/AccountUpdates":-2}"#,
+        "bayeux → /meta/connect",
+        "bayeux ← /topic/AccountUpdates",
+        "bayeux ← HTTP 200 OK",
+    ] {
+        assert!(err.contains(shown), "`{shown}` not in -vvv: {err}");
+    }
+    for secret in [PASSWORD, CLIENT_SECRET, "00DFEEDCTL", "BAYEUX_BROWSER"] {
+        assert!(!err.contains(secret), "`{secret}` printed at -vvv: {err}");
+    }
+    // A given token is not shown either; -1 parses as well.
+    let token = srv.token();
+    let out = sf_cmd(&sb)
+        .env("SFDC_ACCESS_TOKEN", &token)
+        .env("SFDC_INSTANCE_URL", &srv.url)
+        .args([
+            "tail",
+            &src,
+            "--replay",
+            "-1",
+            "--exit-at-end",
+            "-o",
+            "ndjson",
+            "-vvv",
+        ])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("replay={\"/topic/AccountUpdates\":-1}"),
+        "{err}"
+    );
+    assert!(!err.contains(&token), "{err}");
 }

@@ -3,7 +3,10 @@
 // Salesforce's error strings), and an OAuth token endpoint. Prints its base URL, then serves.
 //
 // Test controls (loopback): POST /test/publish {"channel","name"} publishes a retained event;
-// POST /test/drop forgets every client (the next connect gets 403::Unknown client).
+// POST /test/drop forgets every client (the next connect gets 403::Unknown client); with
+// {"publish":{"channel","name"}} it then publishes a retained event in the same tick, so no
+// client can have subscribed again in between. POST /test/expire forgets every retained event
+// (stored replay ids become invalid).
 'use strict';
 const http = require('http');
 const faye = require('faye');
@@ -70,6 +73,14 @@ bayeux.addExtension({
   },
 });
 
+function publish(channel, name) {
+  const replayId = nextId; nextId += 7; // not contiguous, as on Salesforce
+  const data = { event: { createdDate: new Date().toISOString(), replayId, type: 'created' }, sobject: { Id: '001' + replayId, Name: name } };
+  (retained[channel] = retained[channel] || []).push({ replayId, data });
+  bayeux.getClient().publish(channel, data);
+  return replayId;
+}
+
 function body(req) {
   return new Promise((resolve) => {
     let text = '';
@@ -90,20 +101,26 @@ const server = http.createServer(async (req, res) => {
   }
   if (req.method === 'POST' && req.url === '/test/publish') {
     const { channel, name } = JSON.parse(await body(req));
-    const replayId = nextId; nextId += 7; // not contiguous, as on Salesforce
-    const data = { event: { createdDate: new Date().toISOString(), replayId, type: 'created' }, sobject: { Id: '001' + replayId, Name: name } };
-    (retained[channel] = retained[channel] || []).push({ replayId, data });
-    bayeux.getClient().publish(channel, data);
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ replayId }));
+    res.end(JSON.stringify({ replayId: publish(channel, name) }));
+    return;
+  }
+  if (req.method === 'POST' && req.url === '/test/expire') {
+    let n = 0;
+    for (const ch of Object.keys(retained)) { n += retained[ch].length; retained[ch] = []; }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ expired: n }));
     return;
   }
   if (req.method === 'POST' && req.url === '/test/drop') {
+    const text = await body(req);
     const ids = [...httpClients];
     httpClients.clear();
     ids.forEach((id) => bayeux._server._engine.destroyClient(id));
+    const then = text ? JSON.parse(text).publish : undefined;
+    const replayId = then ? publish(then.channel, then.name) : undefined;
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ dropped: ids.length }));
+    res.end(JSON.stringify({ dropped: ids.length, replayId }));
     return;
   }
   res.writeHead(404); res.end();

@@ -161,6 +161,8 @@ struct State {
     locked: bool,
     /// The next Bayeux requests answered with something that is not JSON.
     garbage: u32,
+    /// Token and Bayeux requests answer 503 (an outage or maintenance) until `available`.
+    unavailable: bool,
     next_client: u64,
 }
 
@@ -228,7 +230,15 @@ impl SfApp {
                 st.garbage = count;
                 format!("the next {count} Bayeux request(s) get an HTML page instead of JSON")
             }
-            _ => return Err("unknown fault; expected drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins or garbage".into()),
+            "unavailable" => {
+                st.unavailable = true;
+                "token and Bayeux requests now answer 503 Service Unavailable".to_string()
+            }
+            "available" => {
+                st.unavailable = false;
+                "token and Bayeux requests are answered again".to_string()
+            }
+            _ => return Err("unknown fault; expected drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins, garbage, unavailable or available".into()),
         };
         drop(st);
         // Held long polls see the change at once.
@@ -327,7 +337,7 @@ impl SalesforceServer {
     }
 
     /// Applies a fault on demand: drop-sessions, revoke-tokens, expire, lock-logins,
-    /// unlock-logins, garbage.
+    /// unlock-logins, garbage, unavailable, available.
     pub fn fault(&self, fault: &str) -> Result<String, String> {
         self.app.fault(fault, 1)
     }

@@ -63,6 +63,9 @@ async fn token(State(app): State<Arc<SfApp>>, body: Bytes) -> Response {
             crate::text::clip(grant, 20)
         ),
     );
+    if app.lock().unavailable {
+        return unavailable();
+    }
     if grant != "password" && grant != "refresh_token" {
         return oauth_error("unsupported_grant_type", "grant type not supported");
     }
@@ -92,6 +95,16 @@ async fn token(State(app): State<Arc<SfApp>>, body: Bytes) -> Response {
         "signature": random(44),
     }))
     .into_response()
+}
+
+/// The answer of the `unavailable` fault: what a client gets during an outage.
+fn unavailable() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [("content-type", "text/plain"), ("retry-after", "1")],
+        "Service Unavailable",
+    )
+        .into_response()
 }
 
 fn reply_json(status: StatusCode, replies: Vec<Value>) -> Response {
@@ -150,6 +163,9 @@ async fn cometd(
     );
     {
         let mut st = app.lock();
+        if st.unavailable {
+            return unavailable();
+        }
         if st.garbage > 0 {
             st.garbage -= 1;
             return (
@@ -435,7 +451,8 @@ async fn admin_publish(
 }
 
 /// `POST /feedctl/v1/salesforce/faults`: `{"fault": "drop-sessions" | "revoke-tokens" |
-/// "expire" | "lock-logins" | "unlock-logins" | "garbage", "count": N}`.
+/// "expire" | "lock-logins" | "unlock-logins" | "garbage" | "unavailable" | "available",
+/// "count": N}`.
 async fn admin_fault(
     State(app): State<Arc<SfApp>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
