@@ -1427,6 +1427,7 @@ fn redis_replay_hopeit_writes_every_compression_feedctl_reads_back() {
             }
         }
     }
+}
 
 /// Issue 29, item 7: a group read whose reply is cut off (here by a proxy, once, after 500
 /// KB) leaves the entries Redis delivered in this consumer's pending list; after
