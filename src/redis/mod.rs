@@ -6,6 +6,7 @@
 
 pub mod conn;
 pub mod entry;
+pub mod guard;
 pub mod hopeit;
 mod lz4;
 mod plain;

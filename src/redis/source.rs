@@ -98,6 +98,8 @@ pub struct StreamSource {
     wire: Option<Wire>,
     /// Plain mode: the slots that bound how far reads run ahead.
     slots: std::sync::Arc<tokio::sync::Semaphore>,
+    /// The COUNT of reads: `--batch`, or less after a reply stalled or ran over the cap.
+    count: Count,
 }
 
 /// One step's outcome: chunks were queued, or nothing came.
@@ -118,6 +120,7 @@ impl StreamSource {
             .collect();
         StreamSource {
             backoff: Backoff::new(opts.retry.clone()),
+            count: Count::new(opts.batch),
             opts,
             conn: None,
             ready: false,
@@ -309,16 +312,17 @@ impl StreamSource {
     }
 
     async fn read_plain(&mut self, notify: &mut dyn FnMut(Notice)) -> Step {
-        let mut read = match self.ahead.take() {
-            Some(ahead) => ahead.wait().await?,
+        let read = match self.ahead.take() {
+            Some(ahead) => ahead.wait().await,
             None => {
                 let wire = match self.wire.take() {
                     Some(w) => w,
                     None => Wire::open(&self.opts.server, self.response_timeout()).await?,
                 };
-                plain::read(wire, self.plain_request()).await?
+                plain::read(wire, self.plain_request()).await
             }
         };
+        let mut read = read.map_err(|f| self.count.over_cap(f))?;
         self.wire = read.wire.take();
         for (i, info) in read.infos.iter().enumerate() {
             if let Some(info) = info {
@@ -348,7 +352,7 @@ impl StreamSource {
         after: &[(&str, &str)],
     ) -> Result<Vec<(String, Vec<RawEntry>)>, Failure> {
         let (count, ms) = (
-            self.opts.batch.to_string(),
+            self.count.now.to_string(),
             self.opts.block.as_millis().to_string(),
         );
         let mut args: Vec<&[u8]> = vec![
@@ -372,7 +376,7 @@ impl StreamSource {
         let mut out = Vec::new();
         wire::command(&mut out, &args);
         wire.send(&out).await?;
-        let reply = wire.reply().await?;
+        let reply = wire.reply().await.map_err(|f| self.count.over_cap(f))?;
         let server = &self.opts.server;
         if let Some(f) = wire::error(&reply, server) {
             // The connection is fine: the server refused this one command (NOGROUP...).
@@ -401,7 +405,7 @@ impl StreamSource {
             server: self.opts.server.clone(),
             keys: self.parts.iter().map(|p| p.key.clone()).collect(),
             cursors: self.parts.iter().map(|p| p.last.clone()).collect(),
-            batch: self.opts.batch,
+            batch: self.count.now,
             block: (!self.opts.exit_at_end).then_some(self.opts.block),
             slots: self.slots.clone(),
         }
@@ -502,7 +506,7 @@ impl StreamSource {
                         .arg(idle)
                         .arg(&start)
                         .arg("COUNT")
-                        .arg(self.opts.batch)
+                        .arg(self.count.now)
                         .clone();
                     let t0 = Instant::now();
                     let reply = self.query(&cmd).await?;
@@ -669,14 +673,27 @@ impl Source for StreamSource {
             if let Some(c) = self.queue.pop_front() {
                 return Ok(c);
             }
-            match self.step(notify).await {
+            let step = match self.step(notify).await {
+                // Retried as any transient failure, with fewer entries a read.
+                Err(Failure::Overload(t)) => {
+                    let n = self.count.fewer();
+                    Err(Failure::Transient(format!(
+                        "{t}; asking for {n} entries a read"
+                    )))
+                }
+                step => step,
+            };
+            match step {
                 Ok(()) if self.drained && self.opts.exit_at_end && self.queue.is_empty() => {
                     return Err(SourceError::new(
                         ErrorClass::End,
                         "the stream has nothing more (a read found no new entries)",
                     ))
                 }
-                Ok(()) => self.backoff.reset(),
+                Ok(()) => {
+                    self.backoff.reset();
+                    self.count.went_well();
+                }
                 Err(Failure::Transient(t)) => {
                     self.conn = None;
                     self.wire = None;
@@ -824,4 +841,53 @@ fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
+}
+
+/// The COUNT of reads. A reply that stalls (no byte for the progress timeout) or runs over the
+/// cap makes the next reads ask for a quarter as many entries, down to one: on a link that
+/// cannot carry a whole batch in one go the batch shrinks until it can. After
+/// [`Count::REGROW`] reads in a row that came whole it doubles again, up to `--batch`.
+#[derive(Debug)]
+struct Count {
+    batch: usize,
+    now: usize,
+    good: u32,
+}
+
+impl Count {
+    const REGROW: u32 = 10;
+
+    fn new(batch: usize) -> Count {
+        let batch = batch.max(1);
+        Count {
+            batch,
+            now: batch,
+            good: 0,
+        }
+    }
+
+    /// A read's reply over the cap: fewer entries may fit, unless the read asked for one.
+    fn over_cap(&self, f: Failure) -> Failure {
+        match f {
+            Failure::Oversize(t) if self.now > 1 => Failure::Overload(t),
+            f => f,
+        }
+    }
+
+    /// After a read stalled or ran over the cap: the COUNT of the next reads.
+    fn fewer(&mut self) -> usize {
+        self.now = (self.now / 4).max(1);
+        self.good = 0;
+        self.now
+    }
+
+    fn went_well(&mut self) {
+        if self.now < self.batch {
+            self.good += 1;
+            if self.good >= Self::REGROW {
+                self.now = (self.now * 2).min(self.batch);
+                self.good = 0;
+            }
+        }
+    }
 }

@@ -413,6 +413,8 @@ pub async fn preflight(
 fn describe(f: Failure) -> String {
     match f {
         Failure::Transient(t)
+        | Failure::Overload(t)
+        | Failure::Oversize(t)
         | Failure::Auth(t)
         | Failure::Refused(t)
         | Failure::NoGroup(t)
