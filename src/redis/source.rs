@@ -509,7 +509,7 @@ impl StreamSource {
                         .arg(self.count.now)
                         .clone();
                     let t0 = Instant::now();
-                    let reply = self.query(&cmd).await?;
+                    let reply = self.query(&cmd).await.map_err(|f| self.count.over_cap(f))?;
                     let (next, entries, deleted) = autoclaim(reply);
                     self.parts[i].phase = if next == "0-0" {
                         Phase::New

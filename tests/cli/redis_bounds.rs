@@ -368,6 +368,12 @@ fn redis_a_server_cannot_make_feedctl_hold_more_than_the_reply_cap() {
         Duration::from_secs(20),
     );
     stop.store(true, Ordering::Relaxed);
+    assert!(
+        run.peak_mib < 64.0,
+        "peak RSS {} MiB: {}",
+        run.peak_mib,
+        run.stderr
+    );
     assert_eq!(
         run.code,
         Some(4),
@@ -382,7 +388,6 @@ fn redis_a_server_cannot_make_feedctl_hold_more_than_the_reply_cap() {
         "{}",
         run.stderr
     );
-    assert!(run.peak_mib < 64.0, "peak RSS {} MiB", run.peak_mib);
     // The cap is the user's to move; a bad value is a usage error.
     let run = run_measured(
         &sb,
