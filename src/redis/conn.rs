@@ -111,9 +111,9 @@ pub enum Failure {
     /// A reply stalled (no byte for the connection's progress timeout), or a read's reply ran
     /// over the cap: reconnect and retry, asking for fewer entries at a time.
     Overload(String),
-    /// A reply over [`guard::max_reply`]: fewer entries at a time, or stop when one entry
-    /// is that large.
-    Oversize(String),
+    /// A reply over [`guard::max_reply`]: fewer entries at a time, or stop when one value
+    /// (`one_value`: its length said so) or one entry is that large.
+    Oversize { text: String, one_value: bool },
     /// The group (or its key) does not exist.
     NoGroup(String),
     /// The key holds something else than a stream.
@@ -133,9 +133,7 @@ impl Failure {
     /// client does not print it, and the URL is ours).
     pub fn from_redis(e: ::redis::RedisError, server: &Server) -> Failure {
         match guard::refusal_of(&e) {
-            Some(r @ Refusal::Oversize { .. }) => {
-                return Failure::Oversize(format!("{server}: {r}"))
-            }
+            Some(r @ Refusal::Oversize { .. }) => return Failure::oversize(server, r),
             Some(r @ Refusal::Stalled(_)) => return Failure::Overload(format!("{server}: {r}")),
             Some(r @ Refusal::Garbage(_)) => return Failure::Refused(format!("{server}: {r}")),
             None => {}
@@ -177,6 +175,20 @@ impl Failure {
         }
     }
 
+    /// A reply over the cap, as `r` says.
+    pub fn oversize(server: &Server, r: Refusal) -> Failure {
+        Failure::Oversize {
+            one_value: matches!(
+                r,
+                Refusal::Oversize {
+                    announced: true,
+                    ..
+                }
+            ),
+            text: format!("{server}: {r}"),
+        }
+    }
+
     /// The credentials were refused (the password is never named).
     pub fn auth_failed(server: &Server) -> Failure {
         Failure::Auth(format!(
@@ -190,7 +202,9 @@ impl Failure {
             Failure::Transient(t) | Failure::Overload(t) => {
                 SourceError::new(ErrorClass::Transient, format!("{what}: {t}"))
             }
-            Failure::Oversize(t) => SourceError::new(ErrorClass::Refused, format!("{what}: {t}")),
+            Failure::Oversize { text, .. } => {
+                SourceError::new(ErrorClass::Refused, format!("{what}: {text}"))
+            }
             Failure::NoGroup(t) => SourceError::new(ErrorClass::Gone, format!("{what}: {t}")),
             Failure::WrongType => SourceError::new(
                 ErrorClass::Local,

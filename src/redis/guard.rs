@@ -50,7 +50,8 @@ pub fn max_reply() -> Result<u64, String> {
 /// Why a connection's replies were refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Refusal {
-    /// A reply over the cap (bytes): announced by a length, or grown past it.
+    /// A reply over the cap (bytes): `announced` when one string's length alone is over it
+    /// (`size` is that length), else the reply grew past it (`size`: how far it got).
     #[error("{}", oversize_text(*.size, *.cap, *.announced))]
     Oversize {
         size: u64,
@@ -199,10 +200,12 @@ impl Framer {
             b'$' | b'=' | b'!' if n >= 0 => {
                 let size = self.size + n as u64 + 2;
                 if size > self.cap {
+                    // One string over the cap, or the reply grows past it with this one.
+                    let one = n as u64 > self.cap;
                     return Err(Refusal::Oversize {
-                        size: n as u64,
+                        size: if one { n as u64 } else { size },
                         cap: self.cap,
-                        announced: true,
+                        announced: one,
                     });
                 }
                 self.body = n as u64 + 2;

@@ -866,10 +866,14 @@ impl Count {
         }
     }
 
-    /// A read's reply over the cap: fewer entries may fit, unless the read asked for one.
+    /// A read's reply over the cap: fewer entries may fit, unless the read asked for one or
+    /// one value alone is over it.
     fn over_cap(&self, f: Failure) -> Failure {
         match f {
-            Failure::Oversize(t) if self.now > 1 => Failure::Overload(t),
+            Failure::Oversize {
+                text,
+                one_value: false,
+            } if self.now > 1 => Failure::Overload(text),
             f => f,
         }
     }

@@ -109,7 +109,7 @@ impl Wire {
     pub async fn replies(&mut self, n: usize) -> Result<Vec<u8>, Failure> {
         let (mut end, mut found) = (0, 0);
         while found < n {
-            let oversize = |r: Refusal| Failure::Oversize(format!("{}: {r}", self.server));
+            let oversize = |r: Refusal| Failure::oversize(&self.server, r);
             match reply_end(&self.buf[end..], &mut self.scan, self.cap) {
                 Ok(Some(len)) => {
                     end += len;
@@ -140,7 +140,7 @@ impl Wire {
     pub async fn skimmed_reply(&mut self, keep: usize) -> Result<Vec<u8>, Failure> {
         let server = self.server.clone();
         let refused = |why: String| Failure::Refused(format!("{server}: {why}"));
-        let oversize = |r: Refusal| Failure::Oversize(format!("{server}: {r}"));
+        let oversize = |r: Refusal| Failure::oversize(&server, r);
         let (mut pos, mut pending) = (0, 1usize);
         while pending > 0 {
             let Some(h) = header(&self.buf, pos).map_err(refused)? else {
@@ -370,11 +370,17 @@ fn reply_end(b: &[u8], s: &mut Scan, cap: u64) -> Result<Option<usize>, Refusal>
             b'+' | b'-' | b':' => line.next,
             b'$' if line.n < 0 => line.next,
             b'$' if line.next as u64 + line.n as u64 > cap => {
+                // One string over the cap, or the reply grows past it with this one.
+                let one = line.n as u64 > cap;
                 return Err(Refusal::Oversize {
-                    size: line.n as u64,
+                    size: if one {
+                        line.n as u64
+                    } else {
+                        line.next as u64 + line.n as u64
+                    },
                     cap,
-                    announced: true,
-                })
+                    announced: one,
+                });
             }
             b'$' => {
                 let end = line.next + line.n as usize + 2;

@@ -414,7 +414,7 @@ fn describe(f: Failure) -> String {
     match f {
         Failure::Transient(t)
         | Failure::Overload(t)
-        | Failure::Oversize(t)
+        | Failure::Oversize { text: t, .. }
         | Failure::Auth(t)
         | Failure::Refused(t)
         | Failure::NoGroup(t)

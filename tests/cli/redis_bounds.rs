@@ -430,3 +430,49 @@ fn redis_an_entry_costs_at_most_twice_its_size_in_memory() {
         "peak RSS {large:.1} MiB for a 32 MiB entry, {base:.1} MiB for a tiny one"
     );
 }
+
+#[test]
+fn redis_a_batch_over_the_reply_cap_gets_smaller_and_an_entry_over_it_stops() {
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
+    // 100 entries of 20 KB are 2 MB a read: over a 1 MiB cap, 25 entries a read are not.
+    fill_large(&r, "many", 100, 20_000);
+    let mut c = r.conn();
+    r.xadd(&mut c, "huge", &[("payload", &vec![b'z'; 2_000_000])]);
+    let sb = Sandbox::new();
+    let cap = [("FEEDCTL_REDIS_MAX_REPLY_MIB", "1")];
+    let url = r.url("many");
+    let args = [
+        "tail",
+        &url,
+        "--from",
+        "beginning",
+        "--count",
+        "100",
+        "--batch",
+        "100",
+    ];
+    let run = run_measured(&sb, "many", &args, &cap, Duration::from_secs(30));
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.stdout.iter().filter(|b| **b == b'\n').count(), 100);
+    assert!(
+        run.stderr.contains("over the limit of 1 MiB")
+            && run.stderr.contains("asking for 25 entries a read"),
+        "{}",
+        run.stderr
+    );
+    // One entry over the cap: no smaller read helps, so it stops at once.
+    let url = r.url("huge");
+    let args = ["tail", &url, "--from", "beginning", "--count", "1"];
+    let run = run_measured(&sb, "huge", &args, &cap, Duration::from_secs(30));
+    assert_eq!(run.code, Some(4), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "a reply of 2000000 bytes is over the limit of 1 MiB a reply may take; set FEEDCTL_REDIS_MAX_REPLY_MIB to raise it"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.took < Duration::from_secs(5), "{:?}", run.took);
+}
