@@ -46,7 +46,7 @@ pub const READS_AHEAD: usize = 3;
 
 /// The longest text kept of an XINFO STREAM reply (an entry id, a field name): longer values
 /// are entries' contents, which the gap check does not need.
-const SKIM: usize = 256;
+pub const SKIM: usize = 256;
 
 /// A source's read-ahead slots.
 pub fn slots() -> Arc<tokio::sync::Semaphore> {

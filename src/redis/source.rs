@@ -185,9 +185,7 @@ impl StreamSource {
                             if kind == "none" {
                                 "0-0".to_string()
                             } else {
-                                let info = self
-                                    .query(::redis::cmd("XINFO").arg("STREAM").arg(&key))
-                                    .await?;
+                                let info = self.xinfo_stream(&key).await?;
                                 field(&info, "last-generated-id")
                                     .and_then(text)
                                     .unwrap_or_else(|| "0-0".into())
@@ -238,6 +236,21 @@ impl StreamSource {
         }
         self.ready = true;
         Ok(())
+    }
+
+    /// XINFO STREAM over the reads' connection, with its first and last entries' contents left
+    /// out as they arrive (they can be as large as the largest entry; only ids are used).
+    async fn xinfo_stream(&mut self, key: &str) -> Result<Value, Failure> {
+        let mut wire = match self.wire.take() {
+            Some(w) => w,
+            None => Wire::open(&self.opts.server, self.response_timeout()).await?,
+        };
+        let mut out = Vec::new();
+        wire::command(&mut out, &[b"XINFO", b"STREAM", key.as_bytes()]);
+        wire.send(&out).await?;
+        let reply = wire.skimmed_reply(plain::SKIM).await?;
+        self.wire = Some(wire);
+        wire::value(&reply, &self.opts.server)
     }
 
     /// XGROUP CREATE ... MKSTREAM; false when the group was there.

@@ -429,6 +429,27 @@ fn redis_an_entry_costs_at_most_twice_its_size_in_memory() {
         large < base + 2.0 * 32.0 + 8.0,
         "peak RSS {large:.1} MiB for a 32 MiB entry, {base:.1} MiB for a tiny one"
     );
+    // From the end (tail's default), the stream's first and last entries are only looked at
+    // for the last id: holding the large one costs nothing.
+    let url = r.url("large");
+    let end = std::thread::scope(|s| {
+        // Twice, in case feedctl was slow to start and took the first for the end.
+        s.spawn(|| {
+            for _ in 0..2 {
+                std::thread::sleep(Duration::from_millis(1500));
+                r.xadd(&mut r.conn(), "large", &[("payload", b"after")]);
+            }
+        });
+        let args = ["tail", &url, "--count", "1"];
+        run_measured(&sb, "end", &args, &[], Duration::from_secs(30))
+    });
+    assert_eq!(end.code, Some(0), "{}", end.stderr);
+    assert!(String::from_utf8_lossy(&end.stdout).contains("after"));
+    assert!(
+        end.peak_mib < base + 8.0,
+        "peak RSS {:.1} MiB from the end of a stream holding a 32 MiB entry",
+        end.peak_mib
+    );
 }
 
 #[test]
