@@ -399,6 +399,42 @@ mod tests {
         assert!(Framer::new(1 << 20).feed(b"HTTP/1.1 400\r\n").is_err());
     }
 
+    #[tokio::test]
+    async fn a_reply_awaited_is_timed_by_its_progress() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let step = Duration::from_millis(200);
+        let (ours, mut peer) = tokio::io::duplex(1024);
+        let mut g = Guarded::new(ours, 1 << 20, step);
+        let mut buf = [0u8; 64];
+        // Nothing asked: silence is no stall.
+        let idle = tokio::time::timeout(step * 3, g.read(&mut buf)).await;
+        assert!(idle.is_err(), "no command, no timer");
+        g.write_all(b"*1\r\n$4\r\nPING\r\n").await.unwrap();
+        // A reply that trickles a byte at a time, each within the timeout, is fine...
+        let mut got = Vec::new();
+        let feeder = tokio::spawn(async move {
+            for b in b"$4\r\nPONG\r\n" {
+                tokio::time::sleep(step / 2).await;
+                peer.write_all(&[*b]).await.unwrap();
+            }
+            peer
+        });
+        while got.len() < 10 {
+            let n = g.read(&mut buf).await.unwrap();
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(got, b"$4\r\nPONG\r\n");
+        let _peer = feeder.await.unwrap();
+        // ...one that does not come fails the connection.
+        g.write_all(b"*1\r\n$4\r\nPING\r\n").await.unwrap();
+        let e = g.read(&mut buf).await.unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::TimedOut);
+        assert!(
+            e.to_string().contains("no byte of a reply for 200ms"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn a_refusal_is_found_in_the_crates_error() {
         let e = ::redis::RedisError::from(refused(Refusal::Stalled(Duration::from_secs(3))));

@@ -751,6 +751,76 @@ mod tests {
         assert!(error(got[0].unwrap(), &server()).is_none());
     }
 
+    /// A connection to a peer that sends `bytes` a few at a time, and then nothing.
+    fn wire_reading(bytes: Vec<u8>, cap: u64) -> Wire {
+        let (client, mut peer) = tokio::io::duplex(7);
+        tokio::spawn(async move {
+            let _ = peer.write_all(&bytes).await;
+            // Open and silent: a read past what was sent waits for the timeout.
+            std::future::pending::<()>().await;
+        });
+        Wire {
+            io: Box::new(client),
+            server: server(),
+            timeout: Duration::from_millis(300),
+            cap,
+            buf: Vec::new(),
+            scan: Scan::default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_skimmed_reply_leaves_long_strings_out_and_the_next_reply_whole() {
+        let big = Value::BulkString(vec![b'y'; 5000]);
+        let info = |v: Value| {
+            Value::Array(vec![
+                bulk(b"length"),
+                Value::Int(1),
+                bulk(b"first-entry"),
+                Value::Array(vec![bulk(b"1-0"), Value::Array(vec![bulk(b"payload"), v])]),
+            ])
+        };
+        let mut bytes = Vec::new();
+        resp(&info(big), &mut bytes);
+        bytes.extend_from_slice(b"+OK\r\n");
+        let mut wire = wire_reading(bytes, 1 << 20);
+        let got = wire.skimmed_reply(256).await.unwrap();
+        let mut want = Vec::new();
+        resp(&info(bulk(b"")), &mut want);
+        assert_eq!(
+            String::from_utf8_lossy(&got),
+            String::from_utf8_lossy(&want)
+        );
+        assert_eq!(wire.reply().await.unwrap(), b"+OK\r\n");
+        // Then silence: timed out as a stall, to be retried with fewer entries.
+        assert!(matches!(wire.reply().await, Err(Failure::Overload(_))));
+    }
+
+    #[tokio::test]
+    async fn a_reply_over_the_cap_is_refused_before_it_is_held() {
+        let mut wire = wire_reading(b"$2147483648\r\nxxxx".to_vec(), 1 << 20);
+        match wire.reply().await {
+            Err(Failure::Oversize { text, one_value }) => {
+                assert!(one_value);
+                assert!(text.contains("a reply of 2147483648 bytes"), "{text}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Many values that add up: fewer entries a read would fit.
+        let mut many = b"*100\r\n".to_vec();
+        for _ in 0..100 {
+            many.extend_from_slice(b"$20\r\n01234567890123456789\r\n");
+        }
+        let mut wire = wire_reading(many, 1000);
+        assert!(matches!(
+            wire.reply().await,
+            Err(Failure::Oversize {
+                one_value: false,
+                ..
+            })
+        ));
+    }
+
     #[test]
     fn commands_are_arrays_of_bulk_strings() {
         let mut out = Vec::new();
