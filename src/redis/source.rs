@@ -742,7 +742,7 @@ impl Source for StreamSource {
         let ids = done.into_ack();
         match self.xack(&key, &ids).await {
             Ok(()) => Ok(()),
-            Err(Failure::Transient(_)) => {
+            Err(Failure::Transient(_) | Failure::Overload(_)) => {
                 // Kept in the journal already: acked once the connection is back.
                 self.conn = None;
                 self.unacked.push((key, ids));
