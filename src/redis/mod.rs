@@ -5,6 +5,7 @@
 //! Knows Redis and hopeit, not terminals, journals or the command line.
 
 pub mod conn;
+mod count;
 pub mod entry;
 pub mod guard;
 pub mod hopeit;

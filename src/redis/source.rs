@@ -13,6 +13,7 @@ use crate::config::Retry;
 use crate::feed::{Backoff, Chunk, Committed, Cursor, ErrorClass, Notice, Source, SourceError};
 
 use super::conn::{connect, Failure};
+use super::count::Count;
 use super::entry::Entry;
 use super::plain;
 use super::url::Server;
@@ -854,57 +855,4 @@ fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
-}
-
-/// The COUNT of reads. A reply that stalls (no byte for the progress timeout) or runs over the
-/// cap makes the next reads ask for a quarter as many entries, down to one: on a link that
-/// cannot carry a whole batch in one go the batch shrinks until it can. After
-/// [`Count::REGROW`] reads in a row that came whole it doubles again, up to `--batch`.
-#[derive(Debug)]
-struct Count {
-    batch: usize,
-    now: usize,
-    good: u32,
-}
-
-impl Count {
-    const REGROW: u32 = 10;
-
-    fn new(batch: usize) -> Count {
-        let batch = batch.max(1);
-        Count {
-            batch,
-            now: batch,
-            good: 0,
-        }
-    }
-
-    /// A read's reply over the cap: fewer entries may fit, unless the read asked for one or
-    /// one value alone is over it.
-    fn over_cap(&self, f: Failure) -> Failure {
-        match f {
-            Failure::Oversize {
-                text,
-                one_value: false,
-            } if self.now > 1 => Failure::Overload(text),
-            f => f,
-        }
-    }
-
-    /// After a read stalled or ran over the cap: the COUNT of the next reads.
-    fn fewer(&mut self) -> usize {
-        self.now = (self.now / 4).max(1);
-        self.good = 0;
-        self.now
-    }
-
-    fn went_well(&mut self) {
-        if self.now < self.batch {
-            self.good += 1;
-            if self.good >= Self::REGROW {
-                self.now = (self.now * 2).min(self.batch);
-                self.good = 0;
-            }
-        }
-    }
 }
