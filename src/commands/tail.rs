@@ -319,8 +319,8 @@ impl<A> Keeper<Entry, A> for RedisPrinting<'_> {
                 continue;
             }
             self.printed += 1;
-            let text = if self.pretty {
-                output::redis::pretty(e)
+            let text: std::borrow::Cow<str> = if self.pretty {
+                output::redis::pretty(e).into()
             } else {
                 output::redis::json_line(e)
             };

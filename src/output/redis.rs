@@ -73,7 +73,8 @@ pub fn pretty(e: &Entry) -> String {
     line
 }
 
-/// The entry's stored JSON, one line.
-pub fn json_line(e: &Entry) -> String {
-    String::from_utf8_lossy(&e.raw).into_owned()
+/// The entry's stored JSON, one line: borrowed, not copied (an entry may be hundreds of MB,
+/// and memory is bounded by twice the largest entry, docs/redis.md).
+pub fn json_line(e: &Entry) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(&e.raw)
 }

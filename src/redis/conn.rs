@@ -3,13 +3,14 @@
 use std::time::Duration;
 
 use ::redis::aio::MultiplexedConnection;
-use ::redis::{AsyncConnectionConfig, ConnectionAddr, IntoConnectionInfo, RedisConnectionInfo};
+use ::redis::{AsyncConnectionConfig, RedisConnectionInfo};
 
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 
 use crate::feed::{ErrorClass, SourceError};
 
+use super::guard::{self, Guarded, Refusal};
 use super::url::Server;
 
 /// How long connecting may take before it counts as a transient failure.
@@ -20,11 +21,9 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// for a server whose certificate a private CA signed.
 pub const CA_FILE_VAR: &str = "SSL_CERT_FILE";
 
-/// The CA certificates of [`CA_FILE_VAR`]'s file.
+/// The CA certificates of [`CA_FILE_VAR`]'s file, which every `rediss://` connection trusts
+/// (the crate's and feedctl's own are opened by [`super::wire::stream`]).
 pub struct CaFile {
-    /// As written, for the crate's connections.
-    pub pem: Vec<u8>,
-    /// As read from it, for feedctl's own connection.
     pub certs: Vec<CertificateDer<'static>>,
 }
 
@@ -58,7 +57,7 @@ fn read_ca_file() -> Result<Option<CaFile>, String> {
             "no certificate in it (-----BEGIN CERTIFICATE-----)".into()
         ));
     }
-    Ok(Some(CaFile { pem, certs }))
+    Ok(Some(CaFile { certs }))
 }
 
 /// What to say when the server's certificate was not trusted (no retry will change that).
@@ -68,22 +67,16 @@ pub fn untrusted(server: &Server, why: &str) -> Failure {
     ))
 }
 
-/// Opens a connection whose replies may take up to `response_timeout` (above a BLOCK time, or
-/// the client's 500 ms default fails every blocking read).
+/// Opens a connection of the redis crate over a [`Guarded`] stream: a reply over
+/// [`guard::max_reply`] fails it, and so does a reply awaited for `progress` without a byte
+/// (above a BLOCK time, or every blocking read fails; the crate's own timeout, for the whole
+/// reply, is off: a large reply on a slow link takes as long as it takes while bytes come).
 pub async fn connect(
     server: &Server,
-    response_timeout: Duration,
+    progress: Duration,
 ) -> Result<MultiplexedConnection, Failure> {
-    let addr = if server.tls {
-        ConnectionAddr::TcpTls {
-            host: server.host.clone(),
-            port: server.port,
-            insecure: false,
-            tls_params: None,
-        }
-    } else {
-        ConnectionAddr::Tcp(server.host.clone(), server.port)
-    };
+    let cap = guard::max_reply().map_err(Failure::Local)?;
+    let stream = super::wire::stream(server).await?;
     let mut redis = RedisConnectionInfo::default().set_db(server.db);
     if let Some(u) = &server.username {
         redis = redis.set_username(u);
@@ -91,29 +84,23 @@ pub async fn connect(
     if let Some(p) = &server.password {
         redis = redis.set_password(p.expose());
     }
-    let info = addr
-        .into_connection_info()
-        .map_err(|e| Failure::from_redis(e, server))?
-        .set_redis_settings(redis);
-    let ca = if server.tls { ca_file()? } else { None };
-    let client = match ca {
-        Some(ca) => ::redis::Client::build_with_tls(
-            info,
-            ::redis::TlsCertificates {
-                client_tls: None,
-                root_cert: Some(ca.pem.clone()),
-            },
-        ),
-        _ => ::redis::Client::open(info),
-    }
-    .map_err(|e| Failure::from_redis(e, server))?;
-    let config = AsyncConnectionConfig::new()
-        .set_connection_timeout(Some(CONNECT_TIMEOUT))
-        .set_response_timeout(Some(response_timeout));
-    client
-        .get_multiplexed_async_connection_with_config(&config)
+    let config = AsyncConnectionConfig::new().set_response_timeout(None);
+    let guarded = Guarded::new(stream, cap, progress);
+    // The handshake (AUTH, SELECT, CLIENT SETINFO) is small: a server that does not answer
+    // it within CONNECT_TIMEOUT is as good as unreachable.
+    let handshake = MultiplexedConnection::new_with_config(&redis, guarded, config);
+    let (conn, driver) = tokio::time::timeout(CONNECT_TIMEOUT, handshake)
         .await
-        .map_err(|e| Failure::from_redis(e, server))
+        .map_err(|_| {
+            Failure::Transient(format!(
+                "{server}: no answer to the handshake within {CONNECT_TIMEOUT:?}"
+            ))
+        })?
+        .map_err(|e| Failure::from_redis(e, server))?;
+    // The driver ends when the connection's last handle is dropped with nothing in flight, or
+    // when the stream fails (a stalled reply fails it within `progress`).
+    tokio::spawn(driver);
+    Ok(conn)
 }
 
 /// A Redis failure, sorted: retry it, stop with a class, or handle it (NOGROUP, WRONGTYPE).
@@ -121,6 +108,12 @@ pub async fn connect(
 pub enum Failure {
     /// Connection refused or dropped, timeouts, LOADING, BUSY...: reconnect and retry.
     Transient(String),
+    /// A reply stalled (no byte for the connection's progress timeout), or a read's reply ran
+    /// over the cap: reconnect and retry, asking for fewer entries at a time.
+    Overload(String),
+    /// A reply over [`guard::max_reply`]: fewer entries at a time, or stop when one value
+    /// (`one_value`: its length said so) or one entry is that large.
+    Oversize { text: String, one_value: bool },
     /// The group (or its key) does not exist.
     NoGroup(String),
     /// The key holds something else than a stream.
@@ -139,6 +132,12 @@ impl Failure {
     /// Sorts an error of the client. Its text may name the server, never the password (the
     /// client does not print it, and the URL is ours).
     pub fn from_redis(e: ::redis::RedisError, server: &Server) -> Failure {
+        match guard::refusal_of(&e) {
+            Some(r @ Refusal::Oversize { .. }) => return Failure::oversize(server, r),
+            Some(r @ Refusal::Stalled(_)) => return Failure::Overload(format!("{server}: {r}")),
+            Some(r @ Refusal::Garbage(_)) => return Failure::Refused(format!("{server}: {r}")),
+            None => {}
+        }
         let code = e.code().unwrap_or("").to_string();
         let text = e.to_string();
         if e.kind() == ::redis::ErrorKind::AuthenticationFailed {
@@ -176,6 +175,20 @@ impl Failure {
         }
     }
 
+    /// A reply over the cap, as `r` says.
+    pub fn oversize(server: &Server, r: Refusal) -> Failure {
+        Failure::Oversize {
+            one_value: matches!(
+                r,
+                Refusal::Oversize {
+                    announced: true,
+                    ..
+                }
+            ),
+            text: format!("{server}: {r}"),
+        }
+    }
+
     /// The credentials were refused (the password is never named).
     pub fn auth_failed(server: &Server) -> Failure {
         Failure::Auth(format!(
@@ -186,8 +199,11 @@ impl Failure {
     /// The failure as a source error that ends the run.
     pub fn into_source_error(self, what: &str) -> SourceError {
         match self {
-            Failure::Transient(t) => {
+            Failure::Transient(t) | Failure::Overload(t) => {
                 SourceError::new(ErrorClass::Transient, format!("{what}: {t}"))
+            }
+            Failure::Oversize { text, .. } => {
+                SourceError::new(ErrorClass::Refused, format!("{what}: {text}"))
             }
             Failure::NoGroup(t) => SourceError::new(ErrorClass::Gone, format!("{what}: {t}")),
             Failure::WrongType => SourceError::new(

@@ -5,7 +5,9 @@
 //! Knows Redis and hopeit, not terminals, journals or the command line.
 
 pub mod conn;
+mod count;
 pub mod entry;
+pub mod guard;
 pub mod hopeit;
 mod lz4;
 mod plain;

@@ -13,6 +13,7 @@ use crate::config::Retry;
 use crate::feed::{Backoff, Chunk, Committed, Cursor, ErrorClass, Notice, Source, SourceError};
 
 use super::conn::{connect, Failure};
+use super::count::Count;
 use super::entry::Entry;
 use super::plain;
 use super::url::Server;
@@ -112,6 +113,8 @@ pub struct StreamSource {
     wire: Option<Wire>,
     /// Plain mode: the slots that bound how far reads run ahead.
     slots: std::sync::Arc<tokio::sync::Semaphore>,
+    /// The COUNT of reads: `--batch`, or less after a reply stalled or ran over the cap.
+    count: Count,
 }
 
 /// One step's outcome: chunks were queued, or nothing came.
@@ -148,6 +151,7 @@ impl StreamSource {
             .collect();
         StreamSource {
             backoff: Backoff::new(opts.retry.clone()),
+            count: Count::new(opts.batch),
             opts,
             conn: None,
             ready: false,
@@ -243,9 +247,7 @@ impl StreamSource {
                             if kind == "none" {
                                 "0-0".to_string()
                             } else {
-                                let info = self
-                                    .query(::redis::cmd("XINFO").arg("STREAM").arg(&key))
-                                    .await?;
+                                let info = self.xinfo_stream(&key).await?;
                                 field(&info, "last-generated-id")
                                     .and_then(text)
                                     .unwrap_or_else(|| "0-0".into())
@@ -348,6 +350,21 @@ impl StreamSource {
         )))
     }
 
+    /// XINFO STREAM over the reads' connection, with its first and last entries' contents left
+    /// out as they arrive (they can be as large as the largest entry; only ids are used).
+    async fn xinfo_stream(&mut self, key: &str) -> Result<Value, Failure> {
+        let mut wire = match self.wire.take() {
+            Some(w) => w,
+            None => Wire::open(&self.opts.server, self.response_timeout()).await?,
+        };
+        let mut out = Vec::new();
+        wire::command(&mut out, &[b"XINFO", b"STREAM", key.as_bytes()]);
+        wire.send(&out).await?;
+        let reply = wire.skimmed_reply(plain::SKIM).await?;
+        self.wire = Some(wire);
+        wire::value(&reply, &self.opts.server)
+    }
+
     /// XGROUP CREATE ... MKSTREAM; false when the group was there.
     async fn create_group(&mut self, key: &str, group: &str, start: &str) -> Result<bool, Failure> {
         let mut c = self.conn().await?;
@@ -420,16 +437,17 @@ impl StreamSource {
     }
 
     async fn read_plain(&mut self, notify: &mut dyn FnMut(Notice)) -> Step {
-        let mut read = match self.ahead.take() {
-            Some(ahead) => ahead.wait().await?,
+        let read = match self.ahead.take() {
+            Some(ahead) => ahead.wait().await,
             None => {
                 let wire = match self.wire.take() {
                     Some(w) => w,
                     None => Wire::open(&self.opts.server, self.response_timeout()).await?,
                 };
-                plain::read(wire, self.plain_request()).await?
+                plain::read(wire, self.plain_request()).await
             }
         };
+        let mut read = read.map_err(|f| self.count.over_cap(f))?;
         self.wire = read.wire.take();
         for (i, info) in read.infos.iter().enumerate() {
             if let Some(info) = info {
@@ -459,7 +477,7 @@ impl StreamSource {
         after: &[(&str, &str)],
     ) -> Result<Vec<(String, Vec<RawEntry>)>, Failure> {
         let (count, ms) = (
-            self.opts.batch.to_string(),
+            self.count.now.to_string(),
             self.opts.block.as_millis().to_string(),
         );
         let mut args: Vec<&[u8]> = vec![
@@ -483,7 +501,7 @@ impl StreamSource {
         let mut out = Vec::new();
         wire::command(&mut out, &args);
         wire.send(&out).await?;
-        let reply = wire.reply().await?;
+        let reply = wire.reply().await.map_err(|f| self.count.over_cap(f))?;
         let server = &self.opts.server;
         if let Some(f) = wire::error(&reply, server) {
             // The connection is fine: the server refused this one command (NOGROUP...).
@@ -512,7 +530,7 @@ impl StreamSource {
             server: self.opts.server.clone(),
             keys: self.parts.iter().map(|p| p.key.clone()).collect(),
             cursors: self.parts.iter().map(|p| p.last.clone()).collect(),
-            batch: self.opts.batch,
+            batch: self.count.now,
             block: (!self.opts.exit_at_end).then_some(self.opts.block),
             slots: self.slots.clone(),
         }
@@ -535,23 +553,27 @@ impl StreamSource {
         notify: &mut dyn FnMut(Notice),
     ) -> Step {
         let key = self.parts[i].key.clone();
-        let mut c = self.conn().await?;
-        let got: Result<(Value, Value), _> = ::redis::pipe()
-            .cmd("XINFO")
-            .arg("STREAM")
-            .arg(&key)
-            .cmd("XINFO")
-            .arg("GROUPS")
-            .arg(&key)
-            .query_async(&mut c)
-            .await;
+        // XINFO STREAM skimmed (its first and last entries can be as large as the largest
+        // entry, and it is asked before every read), XINFO GROUPS on the command connection.
+        let got = match self.xinfo_stream(&key).await {
+            Ok(stream) => {
+                let mut c = self.conn().await?;
+                let groups: Result<Value, _> = ::redis::cmd("XINFO")
+                    .arg("GROUPS")
+                    .arg(&key)
+                    .query_async(&mut c)
+                    .await;
+                groups
+                    .map(|g| (stream, g))
+                    .map_err(|e| Failure::from_redis(e, &self.opts.server))
+            }
+            Err(f) => Err(f),
+        };
         let (stream, groups) = match got {
             Ok(v) => v,
-            Err(e) => match Failure::from_redis(e, &self.opts.server) {
-                // No key: the read finds no group, which is made again (a gap of its own).
-                Failure::Refused(t) if t.contains("no such key") => return Ok(()),
-                f => return Err(f),
-            },
+            // No key: the read finds no group, which is made again (a gap of its own).
+            Err(Failure::Refused(t)) if t.contains("no such key") => return Ok(()),
+            Err(f) => return Err(f),
         };
         let Value::Array(groups) = groups else {
             return Ok(());
@@ -751,10 +773,10 @@ impl StreamSource {
                         .arg(idle)
                         .arg(&start)
                         .arg("COUNT")
-                        .arg(self.opts.batch)
+                        .arg(self.count.now)
                         .clone();
                     let t0 = Instant::now();
-                    let reply = self.query(&cmd).await?;
+                    let reply = self.query(&cmd).await.map_err(|f| self.count.over_cap(f))?;
                     let (next, entries, deleted) = autoclaim(reply);
                     self.parts[i].phase = if next == "0-0" {
                         Phase::New
@@ -942,14 +964,27 @@ impl Source for StreamSource {
             if let Some(c) = self.queue.pop_front() {
                 return Ok(c);
             }
-            match self.step(notify).await {
+            let step = match self.step(notify).await {
+                // Retried as any transient failure, with fewer entries a read.
+                Err(Failure::Overload(t)) => {
+                    let n = self.count.fewer();
+                    Err(Failure::Transient(format!(
+                        "{t}; asking for {n} entries a read"
+                    )))
+                }
+                step => step,
+            };
+            match step {
                 Ok(()) if self.drained && self.opts.exit_at_end && self.queue.is_empty() => {
                     return Err(SourceError::new(
                         ErrorClass::End,
                         "the stream has nothing more (a read found no new entries)",
                     ))
                 }
-                Ok(()) => self.backoff.reset(),
+                Ok(()) => {
+                    self.backoff.reset();
+                    self.count.went_well();
+                }
                 Err(Failure::Transient(t)) => {
                     self.conn = None;
                     self.wire = None;
@@ -986,7 +1021,7 @@ impl Source for StreamSource {
         let ids = done.into_ack();
         match self.xack(&key, &ids).await {
             Ok(()) => Ok(()),
-            Err(Failure::Transient(_)) => {
+            Err(Failure::Transient(_) | Failure::Overload(_)) => {
                 // Kept in the journal already: acked once the connection is back.
                 self.conn = None;
                 self.unacked.push((key, ids));

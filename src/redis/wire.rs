@@ -19,18 +19,14 @@ use std::time::Duration;
 use ::redis::Value;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::time::Instant;
 
 use super::conn::{Failure, CONNECT_TIMEOUT};
+use super::guard::{self, Refusal};
 use super::url::Server;
 
-trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+/// A connection's byte stream: TCP, or TLS over it.
+pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
-
-/// The largest reply read. One bulk string may be 512 MB (`proto-max-bulk-len`); a batch of
-/// entries is the user's `--batch` times their size. Past this the server is sending garbage
-/// or far more than memory should hold: the read fails instead of growing without bound.
-const MAX_REPLY: usize = 1 << 30;
 
 /// How much is read from the socket at a time, at least.
 const READ_SIZE: usize = 64 * 1024;
@@ -39,8 +35,11 @@ const READ_SIZE: usize = 64 * 1024;
 pub struct Wire {
     io: Box<dyn Io>,
     server: Server,
-    /// How long a reply may take (above a BLOCK time, like the crate's response timeout).
+    /// How long an awaited reply may go without a byte (above a BLOCK time).
     timeout: Duration,
+    /// The largest reply taken ([`guard::max_reply`]); past it the server sends more than
+    /// memory should hold, and the read fails instead of growing without bound.
+    cap: u64,
     /// Bytes received and not yet taken.
     buf: Vec<u8>,
     /// How far the end of the first reply in `buf` was looked for.
@@ -49,26 +48,15 @@ pub struct Wire {
 
 impl Wire {
     /// Connects (within [`CONNECT_TIMEOUT`]), authenticates and selects the database, as the
-    /// crate's connections do.
+    /// crate's connections do. `timeout`: how long an awaited reply may go without a byte.
     pub async fn open(server: &Server, timeout: Duration) -> Result<Wire, Failure> {
-        let unreachable = |why: String| Failure::Transient(format!("{server}: {why}"));
-        let tcp = tokio::time::timeout(
-            CONNECT_TIMEOUT,
-            TcpStream::connect((server.host.as_str(), server.port)),
-        )
-        .await
-        .map_err(|_| unreachable(format!("no connection within {CONNECT_TIMEOUT:?}")))?
-        .map_err(|e| unreachable(e.to_string()))?;
-        // Commands go out whole, each write at once (the crate sets the same).
-        let _ = tcp.set_nodelay(true);
-        let io: Box<dyn Io> = match server.tls {
-            true => Box::new(tls(server, tcp).await?),
-            false => Box::new(tcp),
-        };
+        let cap = guard::max_reply().map_err(Failure::Local)?;
+        let io = stream(server).await?;
         let mut wire = Wire {
             io,
             server: server.clone(),
             timeout,
+            cap,
             buf: Vec::with_capacity(READ_SIZE),
             scan: Scan::default(),
         };
@@ -115,13 +103,14 @@ impl Wire {
     }
 
     /// The next `n` replies, whole and one after the other in one buffer ([`replies`] splits
-    /// them), taken out of the connection's buffer. They must all come within the timeout: a
-    /// server that trickles bytes forever fails the read too.
+    /// them), taken out of the connection's buffer. A reply is timed by its progress: it fails
+    /// when no byte came for the timeout, not when the whole takes longer (a large batch on a
+    /// slow link); one over the cap fails as soon as its length or its bytes say so.
     pub async fn replies(&mut self, n: usize) -> Result<Vec<u8>, Failure> {
-        let deadline = Instant::now() + self.timeout;
         let (mut end, mut found) = (0, 0);
         while found < n {
-            match reply_end(&self.buf[end..], &mut self.scan) {
+            let oversize = |r: Refusal| Failure::oversize(&self.server, r);
+            match reply_end(&self.buf[end..], &mut self.scan, self.cap) {
                 Ok(Some(len)) => {
                     end += len;
                     found += 1;
@@ -129,40 +118,111 @@ impl Wire {
                     continue;
                 }
                 Ok(None) => {}
+                Err(r @ Refusal::Oversize { .. }) => return Err(oversize(r)),
                 Err(why) => return Err(Failure::Refused(format!("{}: {why}", self.server))),
             }
-            if self.buf.len() > MAX_REPLY {
-                return Err(Failure::Refused(format!(
-                    "{}: a reply of over {} MiB; read smaller batches (--batch)",
-                    self.server,
-                    MAX_REPLY >> 20
-                )));
+            if (self.buf.len() - end) as u64 > self.cap {
+                return Err(oversize(Refusal::Oversize {
+                    size: (self.buf.len() - end) as u64,
+                    cap: self.cap,
+                    announced: false,
+                }));
             }
-            self.buf.reserve(READ_SIZE);
-            let read = tokio::time::timeout_at(deadline, self.io.read_buf(&mut self.buf));
-            match read.await {
-                Ok(Ok(0)) => {
-                    return Err(Failure::Transient(format!(
-                        "{}: the server closed the connection",
-                        self.server
-                    )))
+            self.fill().await?;
+        }
+        Ok(self.take(end))
+    }
+
+    /// The next reply with the text of every bulk string longer than `keep` left out (each
+    /// is an empty string instead): its bytes are dropped as they come, so a reply that
+    /// carries entries feedctl does not need (XINFO STREAM's first and last entries, as large
+    /// as the largest entry) costs no memory.
+    pub async fn skimmed_reply(&mut self, keep: usize) -> Result<Vec<u8>, Failure> {
+        let server = self.server.clone();
+        let refused = |why: String| Failure::Refused(format!("{server}: {why}"));
+        let oversize = |r: Refusal| Failure::oversize(&server, r);
+        let (mut pos, mut pending) = (0, 1usize);
+        while pending > 0 {
+            let Some(h) = header(&self.buf, pos).map_err(refused)? else {
+                self.fill().await?;
+                continue;
+            };
+            pending -= 1;
+            match h.kind {
+                b'$' if h.n > keep as i64 => {
+                    if h.n as u64 > self.cap {
+                        return Err(oversize(Refusal::Oversize {
+                            size: h.n as u64,
+                            cap: self.cap,
+                            announced: true,
+                        }));
+                    }
+                    let mut skip = h.n as usize + 2;
+                    loop {
+                        let d = skip.min(self.buf.len() - h.next);
+                        self.buf.drain(h.next..h.next + d);
+                        skip -= d;
+                        if skip == 0 {
+                            break;
+                        }
+                        self.fill().await?;
+                    }
+                    self.buf.splice(pos..h.next, *b"$0\r\n\r\n");
+                    pos += 6;
                 }
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => return Err(Failure::Transient(format!("{}: {e}", self.server))),
-                Err(_) => {
-                    return Err(Failure::Transient(format!(
-                        "{}: no reply within {:?}",
-                        self.server, self.timeout
-                    )))
+                b'$' if h.n >= 0 => {
+                    let end = h.next + h.n as usize + 2;
+                    while self.buf.len() < end {
+                        self.fill().await?;
+                    }
+                    pos = end;
                 }
+                b'*' => {
+                    pending += h.n.max(0) as usize;
+                    pos = h.next;
+                }
+                b'+' | b'-' | b':' | b'$' => pos = h.next,
+                other => return Err(refused(guard::not_resp(other))),
+            }
+            if pos as u64 > self.cap {
+                return Err(oversize(Refusal::Oversize {
+                    size: pos as u64,
+                    cap: self.cap,
+                    announced: false,
+                }));
             }
         }
+        Ok(self.take(pos))
+    }
+
+    /// Reads what the server sent next into the buffer: some bytes within the timeout, or a
+    /// failure.
+    async fn fill(&mut self) -> Result<(), Failure> {
+        self.buf.reserve(READ_SIZE);
+        let read = tokio::time::timeout(self.timeout, self.io.read_buf(&mut self.buf));
+        match read.await {
+            Ok(Ok(0)) => Err(Failure::Transient(format!(
+                "{}: the server closed the connection",
+                self.server
+            ))),
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(Failure::Transient(format!("{}: {e}", self.server))),
+            Err(_) => Err(Failure::Overload(format!(
+                "{}: {}",
+                self.server,
+                Refusal::Stalled(self.timeout)
+            ))),
+        }
+    }
+
+    /// The first `end` bytes of the buffer, taken out of it.
+    fn take(&mut self, end: usize) -> Vec<u8> {
         let rest = &self.buf[end..];
         let mut next = Vec::with_capacity(rest.len().max(READ_SIZE));
         next.extend_from_slice(rest);
         let mut replies = std::mem::replace(&mut self.buf, next);
         replies.truncate(end);
-        Ok(replies)
+        replies
     }
 }
 
@@ -172,13 +232,32 @@ pub fn replies(bytes: &[u8]) -> impl Iterator<Item = Result<&[u8], &[u8]>> {
     let mut at = 0;
     std::iter::from_fn(move || {
         let rest = bytes.get(at..).filter(|r| !r.is_empty())?;
-        let len = reply_end(rest, &mut Scan::default()).ok()??;
+        let len = reply_end(rest, &mut Scan::default(), u64::MAX).ok()??;
         at += len;
         let whole = &rest[..len];
         Some(match (Values { b: whole, pos: 0 }).next() {
             Some(Item::Text(t)) => Ok(t),
             _ => Err(whole),
         })
+    })
+}
+
+/// A connection to the server (within [`CONNECT_TIMEOUT`]), over TLS for `rediss://`: what
+/// both feedctl's connections and the crate's are opened on.
+pub async fn stream(server: &Server) -> Result<Box<dyn Io>, Failure> {
+    let unreachable = |why: String| Failure::Transient(format!("{server}: {why}"));
+    let tcp = tokio::time::timeout(
+        CONNECT_TIMEOUT,
+        TcpStream::connect((server.host.as_str(), server.port)),
+    )
+    .await
+    .map_err(|_| unreachable(format!("no connection within {CONNECT_TIMEOUT:?}")))?
+    .map_err(|e| unreachable(e.to_string()))?;
+    // Commands go out whole, each write at once (the crate sets the same).
+    let _ = tcp.set_nodelay(true);
+    Ok(match server.tls {
+        true => Box::new(tls(server, tcp).await?),
+        false => Box::new(tcp),
     })
 }
 
@@ -277,25 +356,41 @@ struct Scan {
 }
 
 /// Where the reply at the start of `b` ends, if all of it is there. Resumes where `s` stopped
-/// (a large reply arrives in many reads), and jumps over bulk strings by their length.
-fn reply_end(b: &[u8], s: &mut Scan) -> Result<Option<usize>, String> {
+/// (a large reply arrives in many reads), and jumps over bulk strings by their length; one
+/// that says it is over `cap` bytes is refused before it comes.
+fn reply_end(b: &[u8], s: &mut Scan, cap: u64) -> Result<Option<usize>, Refusal> {
     if s.pending == 0 {
         *s = Scan { pos: 0, pending: 1 };
     }
     while s.pending > 0 {
-        let Some(line) = header(b, s.pos)? else {
+        let Some(line) = header(b, s.pos).map_err(Refusal::Garbage)? else {
             return Ok(None);
         };
         s.pos = match line.kind {
             b'+' | b'-' | b':' => line.next,
             b'$' if line.n < 0 => line.next,
+            b'$' if line.next as u64 + line.n as u64 > cap => {
+                // One string over the cap, or the reply grows past it with this one.
+                let one = line.n as u64 > cap;
+                return Err(Refusal::Oversize {
+                    size: if one {
+                        line.n as u64
+                    } else {
+                        line.next as u64 + line.n as u64
+                    },
+                    cap,
+                    announced: one,
+                });
+            }
             b'$' => {
                 let end = line.next + line.n as usize + 2;
                 if end > b.len() {
                     return Ok(None);
                 }
                 if &b[end - 2..end] != b"\r\n" {
-                    return Err("Redis sent a string longer than it said".into());
+                    return Err(Refusal::Garbage(
+                        "Redis sent a string longer than it said".into(),
+                    ));
                 }
                 end
             }
@@ -303,18 +398,11 @@ fn reply_end(b: &[u8], s: &mut Scan) -> Result<Option<usize>, String> {
                 s.pending += line.n.max(0) as usize;
                 line.next
             }
-            other => return Err(not_resp2(other)),
+            other => return Err(Refusal::Garbage(guard::not_resp(other))),
         };
         s.pending -= 1;
     }
     Ok(Some(s.pos))
-}
-
-fn not_resp2(kind: u8) -> String {
-    format!(
-        "the reply is not Redis's protocol (it starts with {:?}, not a RESP2 type); is this a Redis server's port?",
-        kind as char
-    )
 }
 
 /// One header line: its type byte, its number (for `$`, `*` and `:`), and where what
@@ -341,7 +429,8 @@ fn header(b: &[u8], at: usize) -> Result<Option<Header>, String> {
                 .ok()
                 .and_then(|t| t.parse::<i64>().ok())
                 .ok_or_else(|| format!("Redis sent {:?} where a number belongs", kind as char))?;
-            if kind != b':' && (n < -1 || n > MAX_REPLY as i64) {
+            // Lengths past any memory are for the caller's cap to refuse.
+            if kind != b':' && n < -1 {
                 return Err(format!("Redis sent a length of {n}"));
             }
             n
@@ -559,7 +648,7 @@ mod tests {
         // Fed a byte at a time, as the slowest socket would: found only when whole.
         let mut s = Scan::default();
         for n in 0..=two.len() {
-            let end = reply_end(&two[..n], &mut s).unwrap();
+            let end = reply_end(&two[..n], &mut s, u64::MAX).unwrap();
             assert_eq!(end, (n >= first).then_some(first), "after {n} bytes");
             if end.is_some() {
                 break;
@@ -575,7 +664,10 @@ mod tests {
             (b":-3\r\n+x", 5),
             (b"-ERR no such key\r\n", 18),
         ] {
-            assert_eq!(reply_end(bytes, &mut Scan::default()), Ok(Some(end)));
+            assert_eq!(
+                reply_end(bytes, &mut Scan::default(), u64::MAX),
+                Ok(Some(end))
+            );
         }
     }
 
@@ -590,7 +682,7 @@ mod tests {
             b"%2\r\n",
         ] {
             assert!(
-                reply_end(bytes, &mut Scan::default()).is_err(),
+                reply_end(bytes, &mut Scan::default(), u64::MAX).is_err(),
                 "{:?}",
                 String::from_utf8_lossy(bytes)
             );
@@ -657,6 +749,76 @@ mod tests {
             Some(Failure::WrongType)
         ));
         assert!(error(got[0].unwrap(), &server()).is_none());
+    }
+
+    /// A connection to a peer that sends `bytes` a few at a time, and then nothing.
+    fn wire_reading(bytes: Vec<u8>, cap: u64) -> Wire {
+        let (client, mut peer) = tokio::io::duplex(7);
+        tokio::spawn(async move {
+            let _ = peer.write_all(&bytes).await;
+            // Open and silent: a read past what was sent waits for the timeout.
+            std::future::pending::<()>().await;
+        });
+        Wire {
+            io: Box::new(client),
+            server: server(),
+            timeout: Duration::from_millis(300),
+            cap,
+            buf: Vec::new(),
+            scan: Scan::default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_skimmed_reply_leaves_long_strings_out_and_the_next_reply_whole() {
+        let big = Value::BulkString(vec![b'y'; 5000]);
+        let info = |v: Value| {
+            Value::Array(vec![
+                bulk(b"length"),
+                Value::Int(1),
+                bulk(b"first-entry"),
+                Value::Array(vec![bulk(b"1-0"), Value::Array(vec![bulk(b"payload"), v])]),
+            ])
+        };
+        let mut bytes = Vec::new();
+        resp(&info(big), &mut bytes);
+        bytes.extend_from_slice(b"+OK\r\n");
+        let mut wire = wire_reading(bytes, 1 << 20);
+        let got = wire.skimmed_reply(256).await.unwrap();
+        let mut want = Vec::new();
+        resp(&info(bulk(b"")), &mut want);
+        assert_eq!(
+            String::from_utf8_lossy(&got),
+            String::from_utf8_lossy(&want)
+        );
+        assert_eq!(wire.reply().await.unwrap(), b"+OK\r\n");
+        // Then silence: timed out as a stall, to be retried with fewer entries.
+        assert!(matches!(wire.reply().await, Err(Failure::Overload(_))));
+    }
+
+    #[tokio::test]
+    async fn a_reply_over_the_cap_is_refused_before_it_is_held() {
+        let mut wire = wire_reading(b"$2147483648\r\nxxxx".to_vec(), 1 << 20);
+        match wire.reply().await {
+            Err(Failure::Oversize { text, one_value }) => {
+                assert!(one_value);
+                assert!(text.contains("a reply of 2147483648 bytes"), "{text}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Many values that add up: fewer entries a read would fit.
+        let mut many = b"*100\r\n".to_vec();
+        for _ in 0..100 {
+            many.extend_from_slice(b"$20\r\n01234567890123456789\r\n");
+        }
+        let mut wire = wire_reading(many, 1000);
+        assert!(matches!(
+            wire.reply().await,
+            Err(Failure::Oversize {
+                one_value: false,
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -621,6 +621,8 @@ pub async fn preflight(
 fn describe(f: Failure) -> String {
     match f {
         Failure::Transient(t)
+        | Failure::Overload(t)
+        | Failure::Oversize { text: t, .. }
         | Failure::Auth(t)
         | Failure::Refused(t)
         | Failure::NoGroup(t)

@@ -25,6 +25,7 @@ mod init;
 mod journal_migrate;
 mod readme;
 mod record;
+mod redis_bounds;
 mod redis_server;
 mod redis_streams;
 mod replay;
