@@ -634,3 +634,57 @@ fn consume_wrong_password_exits_3_and_never_prints_it() {
     assert!(err.contains("2 acknowledged"), "{err}");
     assert!(!err.contains("s3cret-pw"), "{err}");
 }
+
+#[test]
+fn consume_hopeit_payload_with_an_escape_keeps_its_numbers_as_sent() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let payload = br#"{"a":"\u00e9", "n":1e5,"x":0.10}"#;
+    let mut c = redis.conn();
+    redis.xadd(
+        &mut c,
+        "jobs",
+        &[
+            ("id", b"p1"),
+            ("type", b"app.data_model.Thing"),
+            ("submit_ts", b"2026-12-01T00:00:00+00:00"),
+            ("event_ts", b""),
+            ("auth_info", b"e30="),
+            ("ser", b"json"),
+            ("comp", b"none"),
+            ("payload", payload),
+        ],
+    );
+    let out = sb
+        .cmd()
+        .args([
+            "consume",
+            &redis.url("jobs"),
+            "--group",
+            "g",
+            "--consumer",
+            "w",
+            "--exit-when-idle",
+            "1s",
+            "--exec",
+            "cat > got.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = std::fs::read_to_string(sb.path().join("got.json")).unwrap();
+    // Compacted (one line), but the digits and the escape as sent.
+    assert!(
+        got.contains(r#","payload":{"a":"\u00e9","n":1e5,"x":0.10}}"#),
+        "{got}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&got).unwrap();
+    assert_eq!(v["hopeit"]["payload"]["a"], "é");
+}
