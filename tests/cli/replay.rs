@@ -744,3 +744,93 @@ if [ "$FEEDCTL_ATTEMPT" = 1 ] && [ ! -e requeued ]; then touch requeued; exit 75
         assert!(out.contains("8 handler run(s)") != quiet, "{out:?}");
     }
 }
+
+#[test]
+fn a_failed_replay_to_redis_hints_a_rerun_that_writes_to_it_again() {
+    let Some(redis) = crate::redis_server::RedisServer::start() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    redis.fill("src", 3);
+    let out = sb
+        .cmd()
+        .args(["record", "-j", "j.db", &redis.url("src"), "--count", "3"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    // Redis refuses every XADD (out of memory): the run fails and says how to try again.
+    let mut c = redis.conn();
+    let set = |c: &mut redis::Connection, v: &str| {
+        let _: () = redis::cmd("CONFIG")
+            .arg("SET")
+            .arg("maxmemory")
+            .arg(v)
+            .query(c)
+            .unwrap();
+    };
+    set(&mut c, "1");
+    let out = sb
+        .cmd()
+        .args(["replay", "-j", "j.db", "--to", &redis.url("copy")])
+        .args([
+            "--layout",
+            "hopeit",
+            "--hopeit-type",
+            "app.data_model.Thing",
+        ])
+        .args([
+            "--hopeit-ser",
+            "json",
+            "--hopeit-comp",
+            "none",
+            "--maxlen",
+            "100",
+        ])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let hint = err
+        .lines()
+        .find_map(|l| l.split_once("deliver them again with `"))
+        .and_then(|(_, rest)| rest.strip_suffix('`'))
+        .unwrap_or_else(|| panic!("no hint in: {err}"));
+    assert!(!hint.contains("--exec"), "{hint}");
+    // What the hint says works, as pasted into a shell, once Redis takes writes again.
+    set(&mut c, "0");
+    let bin = assert_cmd::cargo::cargo_bin("feedctl");
+    let pasted = hint.replacen("feedctl", &format!("'{}'", bin.display()), 1);
+    let again = StdCommand::new("sh")
+        .args(["-c", &pasted])
+        .current_dir(sb.path())
+        .env("HOME", sb.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{pasted}: {}",
+        stderr_of(&again)
+    );
+    let written: Vec<(String, Vec<Vec<u8>>)> = redis::cmd("XRANGE")
+        .arg("copy")
+        .arg("-")
+        .arg("+")
+        .query(&mut c)
+        .unwrap();
+    assert_eq!(written.len(), 3, "{pasted}");
+    // The same layout as the first run asked for.
+    let fields: Vec<String> = written[0]
+        .1
+        .iter()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .collect();
+    assert!(
+        fields
+            .windows(2)
+            .any(|w| w == ["type", "app.data_model.Thing"])
+            && fields.windows(2).any(|w| w == ["ser", "json"]),
+        "{fields:?}"
+    );
+}
