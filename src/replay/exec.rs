@@ -1,5 +1,6 @@
 //! Per-event handlers: `sh -c CMD` with the event on stdin and in `FEEDCTL_*` variables, in a
-//! process group of its own so a timeout or Ctrl-C can stop it with everything it started.
+//! process group of its own so a timeout or Ctrl-C can stop it with everything it started (and
+//! the [`super::watchdog`] if feedctl dies).
 
 use std::collections::HashSet;
 use std::process::Stdio;
@@ -20,18 +21,22 @@ use super::{head, Chunk, Delivery, Outcome, RunResult, RunSettings};
 pub struct Groups(Arc<Mutex<HashSet<i32>>>);
 
 impl Groups {
+    /// A handler's group, also given to the watchdog that kills it if feedctl dies.
     fn add(&self, pgid: i32) {
+        super::watchdog::guard(pgid);
         self.0
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(pgid);
     }
 
+    /// A handler's group, once the handler was waited for.
     fn remove(&self, pgid: i32) {
         self.0
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(&pgid);
+        super::watchdog::unguard(pgid);
     }
 
     /// Sends `signal` to every running handler's whole process group.

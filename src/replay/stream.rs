@@ -110,6 +110,7 @@ impl StreamHandler {
             })
             .spawn()?;
         self.pgid = child.id().map(|p| p as i32).unwrap_or(0);
+        super::watchdog::guard(self.pgid);
         let stdout = child
             .stdout
             .take()
@@ -135,6 +136,7 @@ impl StreamHandler {
             kill_group(self.pgid, signal);
             let _ = tokio::time::timeout(Duration::from_secs(2), child.wait()).await;
             kill_group(self.pgid, libc::SIGKILL);
+            super::watchdog::unguard(self.pgid);
         }
         self.results = None;
     }
@@ -145,6 +147,8 @@ impl StreamHandler {
         if let Some(child) = self.child.as_mut() {
             if tokio::time::timeout(grace, child.wait()).await.is_err() {
                 self.stop(libc::SIGTERM).await;
+            } else {
+                super::watchdog::unguard(self.pgid);
             }
         }
         self.child = None;

@@ -635,6 +635,68 @@ fn consume_wrong_password_exits_3_and_never_prints_it() {
     assert!(!err.contains("s3cret-pw"), "{err}");
 }
 
+/// True while `pid` is a live process (a zombie waiting for its reaper counts as gone).
+fn alive(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the command name's closing parenthesis.
+        Ok(stat) => !matches!(
+            stat.rsplit_once(')')
+                .and_then(|(_, rest)| rest.trim_start().chars().next()),
+            Some('Z') | Some('X') | None
+        ),
+        Err(_) => false,
+    }
+}
+
+/// The pids the handlers wrote into files of the sandbox whose names start with `prefix`.
+fn pids_in(dir: &std::path::Path, prefix: &str) -> Vec<i32> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| {
+            let e = e.ok()?;
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(prefix)
+                .then(|| std::fs::read_to_string(e.path()).ok()?.trim().parse().ok())?
+        })
+        .collect()
+}
+
+#[test]
+fn consume_sigkilled_worker_takes_its_handlers_and_their_children_down() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    redis.fill("jobs", 2);
+    let url = redis.url("jobs");
+    // Each handler's shell writes its pid and forks a grandchild (in its process group) that
+    // writes its own; n=1's shell then execs sleep in its own place.
+    let mut w = spawn_worker(
+        &sb,
+        &args(&["consume", &url, "--group", "g", "--consumer", "w", "--concurrency", "2",
+            "--exec",
+            "read l; echo $$ > \"sh-$FEEDCTL_EVENT_ID\"; sh -c 'echo $$ > \"gc-$FEEDCTL_EVENT_ID\"; exec sleep 100' & case \"$l\" in *'\"n\":\"1\"'*) exec sleep 100;; esac; wait"]),
+        "w.log",
+    );
+    let dir = sb.path().to_path_buf();
+    assert!(
+        wait_for(Duration::from_secs(20), || pids_in(&dir, "sh-").len() == 2
+            && pids_in(&dir, "gc-").len() == 2),
+        "handlers running"
+    );
+    let pids: Vec<i32> = [pids_in(&dir, "sh-"), pids_in(&dir, "gc-")].concat();
+    assert!(pids.iter().all(|p| alive(*p)), "{pids:?}");
+    w.kill().expect("SIGKILL");
+    w.wait().expect("reaped");
+    let gone = wait_for(Duration::from_secs(5), || !pids.iter().any(|p| alive(*p)));
+    let left: Vec<i32> = pids.iter().copied().filter(|p| alive(*p)).collect();
+    for p in &left {
+        unsafe { libc::kill(*p, libc::SIGKILL) };
+    }
+    assert!(gone, "handler processes outlived their worker: {left:?}");
+}
+
 #[test]
 fn consume_hopeit_payload_with_an_escape_keeps_its_numbers_as_sent() {
     let Some(redis) = RedisServer::start() else {

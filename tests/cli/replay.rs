@@ -745,6 +745,80 @@ if [ "$FEEDCTL_ATTEMPT" = 1 ] && [ ! -e requeued ]; then touch requeued; exit 75
     }
 }
 
+/// True while `pid` is a live process (a zombie waiting for its reaper counts as gone).
+fn alive(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !matches!(
+            stat.rsplit_once(')')
+                .and_then(|(_, rest)| rest.trim_start().chars().next()),
+            Some('Z') | Some('X') | None
+        ),
+        Err(_) => false,
+    }
+}
+
+/// The pids in the names of the sandbox's files that start with `prefix` (`sh-1234`).
+fn pids_named(dir: &Path, prefix: &str) -> Vec<i32> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().to_string_lossy().into_owned();
+            name.strip_prefix(prefix)?.parse().ok()
+        })
+        .collect()
+}
+
+#[test]
+fn a_sigkilled_replay_takes_its_handlers_and_their_children_down() {
+    let events: String = demo_events()
+        .lines()
+        .take(2)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    // The shell forks a grandchild in its group, then waits (per event, and in stream mode
+    // without ever answering).
+    let handler = "touch \"sh-$$\"; sleep 100 & touch \"gc-$!\"; wait";
+    for mode in ["per-event", "stream"] {
+        let sb = journal_with(&events, 2);
+        let mut replay = sb.spawn(&[
+            "replay",
+            "-j",
+            "j.db",
+            "--mode",
+            mode,
+            "--concurrency",
+            "2",
+            "--exec",
+            handler,
+        ]);
+        let want = if mode == "stream" { 1 } else { 2 };
+        let dir = sb.path().to_path_buf();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while (pids_named(&dir, "sh-").len() < want || pids_named(&dir, "gc-").len() < want)
+            && Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        let pids = [pids_named(&dir, "sh-"), pids_named(&dir, "gc-")].concat();
+        assert_eq!(pids.len(), 2 * want, "{mode}: handlers running");
+        assert!(pids.iter().all(|p| alive(*p)), "{mode}: {pids:?}");
+        replay.kill().expect("SIGKILL");
+        replay.wait().expect("reaped");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while pids.iter().any(|p| alive(*p)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        let left: Vec<i32> = pids.iter().copied().filter(|p| alive(*p)).collect();
+        for p in &left {
+            unsafe { libc::kill(*p, libc::SIGKILL) };
+        }
+        assert!(
+            left.is_empty(),
+            "{mode}: handler processes outlived replay: {left:?}"
+        );
+    }
+}
+
 #[test]
 fn a_failed_replay_to_redis_hints_a_rerun_that_writes_to_it_again() {
     let Some(redis) = crate::redis_server::RedisServer::start() else {
