@@ -351,7 +351,7 @@ impl Sink for ExecSink {
             tokio::select! {
                 r = tasks.join_next() => match r {
                     Some(Ok(r)) => {
-                        done.event(r.row);
+                        done.result(&r);
                         results.push(r);
                     }
                     Some(Err(_)) => {}

@@ -238,7 +238,7 @@ impl StreamHandler {
             pending.insert(d.row, i);
         }
         // Each event's result, by its place in `events`.
-        let mut got: Vec<Option<(i32, Duration, String)>> = vec![None; events.len()];
+        let mut got: Vec<Option<RunResult>> = vec![None; events.len()];
         let mut warned = false;
         let mut dead = false;
         let mut timed_out = false;
@@ -277,9 +277,10 @@ impl StreamHandler {
                         Ok(Some(line)) => match serde_json::from_slice::<ResultLine>(&line.bytes) {
                             Ok(r) => {
                                 let at = request_row(&r.id, attempt).and_then(|row| Some((row, pending.remove(&row)?)));
-                                if let Some((row, i)) = at {
-                                    done.event(row);
-                                    got[i] = Some((r.status_code(), started.elapsed(), r.message.unwrap_or_default()));
+                                if let Some((_, i)) = at {
+                                    let result = answered(&events[i], attempt, r.status_code(), started.elapsed(), r.message.unwrap_or_default());
+                                    done.result(&result);
+                                    got[i] = Some(result);
                                 }
                             }
                             // Anything else the handler prints is its own logging.
@@ -309,15 +310,7 @@ impl StreamHandler {
             .iter()
             .zip(got)
             .map(|(d, got)| match got {
-                Some((code, duration, message)) => RunResult {
-                    row: d.row,
-                    attempt,
-                    outcome: Outcome::from_status(Some(code)),
-                    status: Some(code),
-                    duration,
-                    stdout_head: super::head(message.as_bytes()),
-                    stderr_head: String::new(),
-                },
+                Some(r) => r,
                 None => RunResult {
                     row: d.row,
                     attempt,
@@ -337,6 +330,25 @@ impl StreamHandler {
                 },
             })
             .collect()
+    }
+}
+
+/// The result of an event the handler answered.
+fn answered(
+    d: &super::Delivery,
+    attempt: u32,
+    code: i32,
+    duration: Duration,
+    message: String,
+) -> RunResult {
+    RunResult {
+        row: d.row,
+        attempt,
+        outcome: Outcome::from_status(Some(code)),
+        status: Some(code),
+        duration,
+        stdout_head: super::head(message.as_bytes()),
+        stderr_head: String::new(),
     }
 }
 

@@ -455,6 +455,20 @@ fn consume_sigterm_leaves_unfinished_entries_pending_and_exits_143() {
         acked <= 1,
         "only the entry that exited 0 may be acknowledged: {log}"
     );
+    // The summary counts what Redis holds pending for the worker: the interrupted entries and
+    // those never started.
+    let summary = log
+        .lines()
+        .find(|l| l.starts_with("consumed "))
+        .expect("summary");
+    let left: usize = summary
+        .split(", ")
+        .find_map(|part| part.strip_suffix(" left pending"))
+        .unwrap_or_else(|| panic!("no pending count in: {summary}"))
+        .parse()
+        .unwrap();
+    assert_eq!(left, redis.pending_of("jobs", "g", "w"), "{summary}");
+    assert_eq!(left as i64, pending, "{summary}");
 }
 
 #[test]
@@ -660,6 +674,91 @@ fn pids_in(dir: &std::path::Path, prefix: &str) -> Vec<i32> {
                 .then(|| std::fs::read_to_string(e.path()).ok()?.trim().parse().ok())?
         })
         .collect()
+}
+
+#[test]
+fn consume_acks_each_entry_as_soon_as_its_handler_exits_0_even_while_a_batch_mate_hangs() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let ids = redis.fill("jobs", 4);
+    let url = redis.url("jobs");
+    // One batch of four: n=0 hangs, the other three finish at once.
+    let mut w = spawn_worker(
+        &sb,
+        &args(&["consume", &url, "--group", "g", "--consumer", "w1", "--concurrency", "4",
+            "-j", "runs.db", "--exec",
+            "read l; case \"$l\" in *'\"n\":\"0\"'*) touch hanging; sleep 60;; esac; echo \"$FEEDCTL_EVENT_ID\" >> handled.txt"]),
+        "w1.log",
+    );
+    let handled = sb.path().join("handled.txt");
+    assert!(
+        wait_for(Duration::from_secs(20), || counts(&handled).len() == 3
+            && sb.path().join("hanging").exists()),
+        "three handled, one hanging"
+    );
+    // Each acknowledged once its own handler exited 0, while the fourth still runs.
+    assert!(
+        wait_for(Duration::from_secs(5), || redis.pending("jobs", "g") == 1),
+        "the three finished entries acknowledged while their batch-mate hangs: {} pending",
+        redis.pending("jobs", "g")
+    );
+    w.kill().expect("SIGKILL");
+    w.wait().expect("reaped");
+    let mut c = redis.conn();
+    let pending: Vec<(String, String, i64, i64)> = redis::cmd("XPENDING")
+        .arg("jobs")
+        .arg("g")
+        .arg("-")
+        .arg("+")
+        .arg(10)
+        .query(&mut c)
+        .unwrap();
+    assert_eq!(
+        pending.iter().map(|p| p.0.as_str()).collect::<Vec<_>>(),
+        vec![ids[0].as_str()],
+        "only the hanging entry is left pending"
+    );
+    // Their results were stored before they were acknowledged.
+    let db = rusqlite::Connection::open(sb.path().join("runs.db")).unwrap();
+    let stored: i64 = db
+        .query_row(
+            "SELECT count(*) FROM replay_results WHERE outcome = 'handled'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, 3);
+    // A second worker takes over the hanging one only: nothing finished runs again.
+    let out = sb
+        .cmd()
+        .args([
+            "consume",
+            &url,
+            "--group",
+            "g",
+            "--consumer",
+            "w2",
+            "--claim-idle",
+            "500ms",
+            "--exit-when-idle",
+            "2s",
+            "--exec",
+            "echo \"$FEEDCTL_EVENT_ID\" >> again.txt",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let again = std::fs::read_to_string(sb.path().join("again.txt")).unwrap_or_default();
+    assert_eq!(
+        again.lines().collect::<Vec<_>>(),
+        vec![ids[0].as_str()],
+        "{err}"
+    );
+    assert_eq!(counts(&handled).len(), 3);
+    assert_eq!(redis.pending("jobs", "g"), 0);
 }
 
 #[test]
