@@ -102,7 +102,7 @@ pub fn decode(ser: &str, comp: &str, payload: &[u8]) -> Result<Vec<u8>, String> 
 /// decoding a payload, and it rewrote numbers (`1e5` became `100000.0`). Text with `\u`
 /// escapes is also checked as a tree, which refuses a lone surrogate that a stored event could
 /// not be read back with; the tree is then dropped.
-fn compact_json(bytes: Vec<u8>) -> Result<Vec<u8>, serde_json::Error> {
+pub(crate) fn compact_json(bytes: Vec<u8>) -> Result<Vec<u8>, serde_json::Error> {
     let text = match std::str::from_utf8(&bytes) {
         Ok(t) => t,
         // Not UTF-8, so not JSON: the parser says where.

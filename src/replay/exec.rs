@@ -65,12 +65,16 @@ fn env_value(s: &str) -> String {
     s.replace('\0', "")
 }
 
-/// The event as one line for stdin: the exact bytes, unless the JSON spans several lines.
+/// The event as one line for stdin: the exact bytes, unless the JSON spans several lines; then
+/// without the whitespace between its tokens, but numbers, escapes and everything else as
+/// stored (not re-serialised from a tree, which rewrote `1e5` as `100000.0`).
 pub fn one_line(raw: &str) -> std::borrow::Cow<'_, str> {
     // One pass over the bytes (memchr2), not one per character searched for.
     if memchr::memchr2(b'\n', b'\r', raw.as_bytes()).is_some() {
-        serde_json::from_str::<serde_json::Value>(raw)
-            .map(|v| std::borrow::Cow::Owned(v.to_string()))
+        crate::redis::hopeit::compact_json(raw.as_bytes().to_vec())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .map(std::borrow::Cow::Owned)
             .unwrap_or(std::borrow::Cow::Borrowed(raw))
     } else {
         std::borrow::Cow::Borrowed(raw)
@@ -479,5 +483,9 @@ mod tests {
     fn one_line_keeps_compact_json_as_is() {
         assert_eq!(one_line(r#"{"a": 1}"#), r#"{"a": 1}"#);
         assert_eq!(one_line("{\"a\":\n 1}"), r#"{"a":1}"#);
+        assert_eq!(
+            one_line("{\"a\": \"\\u00e9 x\",\r\n \"n\": 1e5, \"x\": [0.10]}"),
+            r#"{"a":"\u00e9 x","n":1e5,"x":[0.10]}"#
+        );
     }
 }
