@@ -908,3 +908,39 @@ fn a_failed_replay_to_redis_hints_a_rerun_that_writes_to_it_again() {
         "{fields:?}"
     );
 }
+
+#[test]
+fn replay_to_hopeit_writes_an_events_numbers_and_escapes_as_stored() {
+    let Some(redis) = crate::redis_server::RedisServer::start() else {
+        return;
+    };
+    let event = r#"{"id":"ev1","type":"MESSAGESENT","timestamp":1700000000000,"payload":{"n":1e5,"x":0.10,"t":"\u00e9"}}"#;
+    let sb = journal_with(&format!("{event}\n"), 1);
+    let out = sb
+        .cmd()
+        .args(["replay", "-j", "j.db", "--to", &redis.url("out")])
+        .args([
+            "--layout",
+            "hopeit",
+            "--hopeit-type",
+            "app.data_model.Thing",
+        ])
+        .args(["--hopeit-ser", "json", "--hopeit-comp", "none"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let written: Vec<(String, Vec<Vec<u8>>)> = redis::cmd("XRANGE")
+        .arg("out")
+        .arg("-")
+        .arg("+")
+        .query(&mut redis.conn())
+        .unwrap();
+    assert_eq!(written.len(), 1);
+    let fields = &written[0].1;
+    let payload = fields
+        .chunks(2)
+        .find(|kv| kv[0] == b"payload")
+        .map(|kv| String::from_utf8_lossy(&kv[1]).into_owned())
+        .expect("a payload field");
+    assert_eq!(payload, event, "the event's own text, byte for byte");
+}
