@@ -849,3 +849,56 @@ fn consume_hopeit_payload_with_an_escape_keeps_its_numbers_as_sent() {
     let v: serde_json::Value = serde_json::from_str(&got).unwrap();
     assert_eq!(v["hopeit"]["payload"]["a"], "é");
 }
+
+#[test]
+fn consume_stream_mode_acks_each_answered_entry_at_once() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let ids = redis.fill("jobs", 4);
+    // One stream handler: it answers every entry but n=0, which it never answers.
+    let handler = sb.write(
+        "h.sh",
+        "#!/bin/sh\nwhile IFS= read -r line; do\n  id=${line#*\\\"id\\\":\\\"}; id=${id%%\\\"*}\n  case \"$line\" in *'\"n\":\"0\"'*) ;; *) printf '{\"id\":\"%s\",\"status\":0}\\n' \"$id\" ;; esac\ndone\n",
+    );
+    let mut w = spawn_worker(
+        &sb,
+        &args(&[
+            "consume",
+            &redis.url("jobs"),
+            "--group",
+            "g",
+            "--consumer",
+            "w",
+            "--concurrency",
+            "4",
+            "--mode",
+            "stream",
+            "--exec",
+            &format!("sh {}", handler.display()),
+        ]),
+        "w.log",
+    );
+    let answered = wait_for(Duration::from_secs(20), || {
+        // (pending_of first: it says 0 while the group does not exist yet)
+        redis.pending_of("jobs", "g", "w") == 1 && redis.pending("jobs", "g") == 1
+    });
+    w.kill().expect("SIGKILL");
+    w.wait().expect("reaped");
+    let log = std::fs::read_to_string(sb.path().join("w.log")).unwrap();
+    assert!(
+        answered,
+        "three answered entries acknowledged at once: {log}"
+    );
+    let pending: Vec<(String, String, i64, i64)> = redis::cmd("XPENDING")
+        .arg("jobs")
+        .arg("g")
+        .arg("-")
+        .arg("+")
+        .arg(10)
+        .query(&mut redis.conn())
+        .unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].0, ids[0]);
+}
