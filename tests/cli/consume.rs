@@ -693,19 +693,20 @@ fn consume_acks_each_entry_as_soon_as_its_handler_exits_0_even_while_a_batch_mat
         "w1.log",
     );
     let handled = sb.path().join("handled.txt");
-    assert!(
-        wait_for(Duration::from_secs(20), || counts(&handled).len() == 3
-            && sb.path().join("hanging").exists()),
-        "three handled, one hanging"
-    );
+    let ready = wait_for(Duration::from_secs(20), || {
+        counts(&handled).len() == 3 && sb.path().join("hanging").exists()
+    });
     // Each acknowledged once its own handler exited 0, while the fourth still runs.
+    let early = ready && wait_for(Duration::from_secs(5), || redis.pending("jobs", "g") == 1);
+    // Killed before any assertion, so a failing one does not leave the worker behind.
+    w.kill().expect("SIGKILL");
+    w.wait().expect("reaped");
+    assert!(ready, "three handled, one hanging");
     assert!(
-        wait_for(Duration::from_secs(5), || redis.pending("jobs", "g") == 1),
+        early,
         "the three finished entries acknowledged while their batch-mate hangs: {} pending",
         redis.pending("jobs", "g")
     );
-    w.kill().expect("SIGKILL");
-    w.wait().expect("reaped");
     let mut c = redis.conn();
     let pending: Vec<(String, String, i64, i64)> = redis::cmd("XPENDING")
         .arg("jobs")
@@ -779,15 +780,14 @@ fn consume_sigkilled_worker_takes_its_handlers_and_their_children_down() {
         "w.log",
     );
     let dir = sb.path().to_path_buf();
-    assert!(
-        wait_for(Duration::from_secs(20), || pids_in(&dir, "sh-").len() == 2
-            && pids_in(&dir, "gc-").len() == 2),
-        "handlers running"
-    );
+    let running = wait_for(Duration::from_secs(20), || {
+        pids_in(&dir, "sh-").len() == 2 && pids_in(&dir, "gc-").len() == 2
+    });
     let pids: Vec<i32> = [pids_in(&dir, "sh-"), pids_in(&dir, "gc-")].concat();
-    assert!(pids.iter().all(|p| alive(*p)), "{pids:?}");
+    let all_alive = pids.iter().all(|p| alive(*p));
     w.kill().expect("SIGKILL");
     w.wait().expect("reaped");
+    assert!(running && all_alive, "handlers running: {pids:?}");
     let gone = wait_for(Duration::from_secs(5), || !pids.iter().any(|p| alive(*p)));
     let left: Vec<i32> = pids.iter().copied().filter(|p| alive(*p)).collect();
     for p in &left {

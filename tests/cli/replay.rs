@@ -800,10 +800,10 @@ fn a_sigkilled_replay_takes_its_handlers_and_their_children_down() {
             std::thread::sleep(Duration::from_millis(25));
         }
         let pids = [pids_named(&dir, "sh-"), pids_named(&dir, "gc-")].concat();
-        assert_eq!(pids.len(), 2 * want, "{mode}: handlers running");
-        assert!(pids.iter().all(|p| alive(*p)), "{mode}: {pids:?}");
+        let running = pids.len() == 2 * want && pids.iter().all(|p| alive(*p));
         replay.kill().expect("SIGKILL");
         replay.wait().expect("reaped");
+        assert!(running, "{mode}: handlers running: {pids:?}");
         let deadline = Instant::now() + Duration::from_secs(5);
         while pids.iter().any(|p| alive(*p)) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(25));
