@@ -944,3 +944,27 @@ fn replay_to_hopeit_writes_an_events_numbers_and_escapes_as_stored() {
         .expect("a payload field");
     assert_eq!(payload, event, "the event's own text, byte for byte");
 }
+
+#[test]
+fn a_failed_stream_mode_replay_hints_a_rerun_in_stream_mode() {
+    let events: String = demo_events()
+        .lines()
+        .take(2)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let sb = journal_with(&events, 2);
+    // A stream handler that exits without answering: both events fail.
+    let out = sb
+        .cmd()
+        .args([
+            "replay", "-j", "j.db", "--mode", "stream", "--exec", "exit 0",
+        ])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("--rerun-failed 1 --exec 'exit 0' --mode stream`"),
+        "{err}"
+    );
+}
