@@ -437,7 +437,11 @@ async fn replay_journal(
     let done = replay(&options, &ReplayProgress::new(p), &cancel)
         .await
         .map_err(|e| e.into_anyhow())?;
-    summary(p, &done.report, done.elapsed, journal);
+    let again = format!(
+        "--exec {}",
+        crate::output::replay::shell_quote(&options.handler.command)
+    );
+    summary(p, &done.report, done.elapsed, journal, &again);
     Ok(if done.interrupted {
         Exit::Interrupted
     } else if done.failed > 0 {

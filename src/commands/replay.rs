@@ -8,7 +8,7 @@ use crate::cli::{Global, HandlerMode, Layout, OutputFormat, ReplayArgs};
 use crate::exit::{Exit, Fail};
 use crate::journal::{Journal, JournalError, Selection};
 use crate::output;
-use crate::output::replay::{summary, ReplayProgress};
+use crate::output::replay::{shell_quote, summary, ReplayProgress};
 use crate::output::Printer;
 use crate::redis::hopeit::Encoding;
 use crate::redis::schema::PayloadSchema;
@@ -93,6 +93,41 @@ fn redis_target(args: &ReplayArgs) -> Result<Option<RedisTarget>, Fail> {
     }))
 }
 
+/// The flags that deliver events again the way this run does, for the hint after failures:
+/// the handler (and stream mode), or the Redis target with its layout. A password is never
+/// shown, so a URL that had one is written without it ([`run`] says where it goes).
+fn again(args: &ReplayArgs, target: Option<&RedisTarget>) -> String {
+    let Some(t) = target else {
+        let mut flags = format!("--exec {}", shell_quote(args.exec.as_deref().unwrap_or("")));
+        if args.mode == HandlerMode::Stream {
+            flags.push_str(" --mode stream");
+        }
+        return flags;
+    };
+    let mut flags = format!("--to {}", shell_quote(&t.url.to_string()));
+    if let ReplayLayout::Hopeit {
+        event_type,
+        encoding,
+    } = &t.layout
+    {
+        flags.push_str(&format!(
+            " --layout hopeit --hopeit-type {} --hopeit-ser {} --hopeit-comp {}",
+            shell_quote(event_type),
+            encoding.ser(),
+            encoding.comp()
+        ));
+    }
+    if let Some(n) = t.maxlen {
+        flags.push_str(&format!(" --maxlen {n}"));
+    }
+    flags
+}
+
+/// True when the run writes to a Redis URL that has a password.
+fn options_password(o: &ReplayOptions) -> bool {
+    matches!(&o.sink, SinkKind::Redis(t) if t.url.password.is_some())
+}
+
 fn options(
     g: &Global,
     args: &ReplayArgs,
@@ -165,13 +200,17 @@ pub async fn run(g: &Global, p: &Printer, args: &ReplayArgs) -> Result<Exit> {
         return dry_run(p, &journal, &sel, format);
     }
     let target = redis_target(args)?;
+    let again = again(args, target.as_ref());
     let options = options(g, args, sel, speed, target);
     let (cancel, terminated) = super::cancel_on_interrupt_or_term()?;
     let observer = ReplayProgress::new(p);
     let done = replay(&options, &observer, &cancel)
         .await
         .map_err(|e| e.into_anyhow())?;
-    summary(p, &done.report, done.elapsed, &path);
+    summary(p, &done.report, done.elapsed, &path, &again);
+    if done.failed > 0 && options_password(&options) {
+        p.note("the URL above is shown without its password: give it in REDISCLI_AUTH");
+    }
     if let Some(file) = &args.report {
         std::fs::write(file, serde_json::to_string_pretty(&done.report)? + "\n")
             .with_context(|| format!("writing {}", file.display()))?;

@@ -229,6 +229,29 @@ impl Group {
         Ok(lines.into_iter().map(|p| (p.id.clone(), p)).collect())
     }
 
+    /// How many entries are pending with this consumer (the summary form of XPENDING).
+    pub async fn pending_here(&mut self) -> Result<u64, SourceError> {
+        let mut cmd = redis::cmd("XPENDING");
+        cmd.arg(&self.key).arg(&self.group);
+        let v = self.query("XPENDING", &cmd).await?;
+        let Value::Array(summary) = v else {
+            return Ok(0);
+        };
+        let Some(Value::Array(consumers)) = summary.get(3) else {
+            return Ok(0);
+        };
+        Ok(consumers
+            .iter()
+            .filter_map(|c| match c {
+                Value::Array(pair) if pair.len() == 2 => {
+                    Some((reply::text(&pair[0])?, reply::int(&pair[1])?))
+                }
+                _ => None,
+            })
+            .find(|(name, _)| *name == self.consumer)
+            .map_or(0, |(_, n)| n.max(0) as u64))
+    }
+
     /// Acknowledges entries; returns how many were still pending.
     pub async fn ack(&mut self, ids: &[String]) -> Result<i64, SourceError> {
         if ids.is_empty() {

@@ -1,7 +1,8 @@
-//! `-j J`: a worker's run in a journal, as `replay` stores one. Each chunk a worker handled is
+//! `-j J`: a worker's run in a journal, as `replay` stores one. Each chunk a worker handles is
 //! kept as a chunk of a recording `consume:KEY:GROUP:CONSUMER` (kind `redis`), its entries as
 //! events, so every handler result points at the entry it ran on; the run's options say it
-//! was a consumer.
+//! was a consumer. The entries are stored before their handlers run, each result as it comes
+//! (before its entry is acknowledged).
 
 use std::path::{Path, PathBuf};
 
@@ -25,6 +26,8 @@ pub struct RunLog {
     recording: i64,
     name: String,
     id: i64,
+    /// The journal rows of the entries of the chunk being handled, by their place in it.
+    rows: Vec<i64>,
 }
 
 impl RunLog {
@@ -65,6 +68,7 @@ impl RunLog {
             recording: rec.id,
             name,
             id,
+            rows: Vec::new(),
         })
     }
 
@@ -81,7 +85,10 @@ impl RunLog {
         self.journal.finish_run(self.id, status)
     }
 
-    fn store(&mut self, entries: &[Entry], results: &[RunResult]) -> Result<(), JournalError> {
+    /// Stores the entries of a chunk before their handlers run, keeping their journal rows for
+    /// the results to come.
+    fn store_entries(&mut self, entries: &[Entry]) -> Result<(), JournalError> {
+        self.rows.clear();
         if entries.is_empty() {
             return Ok(());
         }
@@ -115,26 +122,37 @@ impl RunLog {
             events,
         };
         let (seq, _) = self.journal.append_chunk(self.recording, &record, false)?;
-        let mut rows = Vec::with_capacity(entries.len());
         let sel = Selection {
             recording: Some(self.name.clone()),
             chunks: Some((seq, seq)),
             ..Selection::default()
         };
+        let rows = &mut self.rows;
         self.journal.chunks(&sel, |c| {
             rows.extend(c.events.iter().map(|e| e.row_id));
             true
         })?;
+        Ok(())
+    }
+
+    fn store_results(&mut self, results: &[RunResult]) -> Result<(), JournalError> {
         let stored: Vec<ResultRow> = results
             .iter()
-            .filter_map(|r| Some(r.stored(*rows.get(r.row as usize)?)))
+            .filter_map(|r| Some(r.stored(*self.rows.get(r.row as usize)?)))
             .collect();
+        if stored.is_empty() {
+            return Ok(());
+        }
         self.journal.store_results(self.id, &stored)
     }
 }
 
 impl Keep for RunLog {
-    fn keep(&mut self, entries: &[Entry], results: &[RunResult]) -> Result<(), String> {
-        self.store(entries, results).map_err(|e| e.to_string())
+    fn entries(&mut self, entries: &[Entry]) -> Result<(), String> {
+        self.store_entries(entries).map_err(|e| e.to_string())
+    }
+
+    fn results(&mut self, results: &[RunResult]) -> Result<(), String> {
+        self.store_results(results).map_err(|e| e.to_string())
     }
 }

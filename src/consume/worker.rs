@@ -2,7 +2,8 @@
 //! leftovers, new ones), hand them to the handler sink as one chunk, then settle each entry by
 //! its handler's result:
 //!
-//! - exit 0 → XACK;
+//! - exit 0 → XACK at once (its result stored first, with `-j`), while its batch-mates may
+//!   still run: one that hangs, or a worker killed meanwhile, must not make it run again;
 //! - exit 75 → stays pending; delivered again after `--requeue-delay` (XCLAIM JUSTID, so the
 //!   PEL's delivery count does not grow: asking for later is not a failure);
 //! - other exits and timeouts → delivered again after `--retry-delay` (XCLAIM, the count grows)
@@ -51,17 +52,21 @@ pub struct Finished {
     pub claimed: u64,
     /// Entries found deleted or trimmed while pending (acknowledged, nothing to run).
     pub vanished: u64,
-    /// Entries left pending at the end (waiting for a re-delivery, or interrupted).
+    /// Entries left pending with this worker's consumer name at the end (waiting for a
+    /// re-delivery, interrupted, not run after a signal): as XPENDING counts them.
     pub left_pending: u64,
     pub elapsed: Duration,
     pub interrupted: bool,
 }
 
-/// One consumed entry and its handler results, for a caller that stores them (`-j`).
+/// Consumed entries and their handler results, for a caller that stores them (`-j`).
 pub trait Keep: Send {
-    /// The entries of one chunk as delivered, and the results of their handler runs
-    /// (`RunResult::row` is the index into `entries`).
-    fn keep(&mut self, entries: &[Entry], results: &[RunResult]) -> Result<(), String>;
+    /// The entries of one chunk, before their handlers run.
+    fn entries(&mut self, entries: &[Entry]) -> Result<(), String>;
+    /// Results of handler runs of the chunk last given to [`Keep::entries`]
+    /// (`RunResult::row` is the index into it). Called as results come: an entry's result is
+    /// stored before the entry is acknowledged.
+    fn results(&mut self, results: &[RunResult]) -> Result<(), String>;
 }
 
 /// Why the worker stopped before its time.
@@ -84,6 +89,16 @@ struct Waiting {
     id: String,
     due: Instant,
     why: Why,
+}
+
+/// What a chunk's early acknowledgements did: the rows settled, the entries acknowledged
+/// (and how many XACK found pending), those whose XACK is still owed.
+#[derive(Default)]
+struct Early {
+    rows: HashSet<i64>,
+    ids: Vec<String>,
+    acked: u64,
+    owed: Vec<String>,
 }
 
 /// An entry in hand, with its PEL delivery count.
@@ -159,9 +174,20 @@ pub async fn run<'a>(
     w.sink.finish(opts.handler.grace).await;
     w.done.elapsed = started.elapsed();
     w.done.interrupted = cancel.is_cancelled();
-    w.done.left_pending = w.waiting.len() as u64;
     outcome?;
     flushed?;
+    // Redis's count, not the worker's: entries not run or not settled after a signal stay
+    // pending too, and so do any an earlier worker of this name left.
+    w.done.left_pending = match w.group.pending_here().await {
+        Ok(n) => n,
+        Err(e) => {
+            notify.notice(&format!(
+                "could not count the entries left pending: {}",
+                e.message
+            ));
+            w.waiting.len() as u64
+        }
+    };
     Ok(w.done)
 }
 
@@ -485,20 +511,85 @@ impl Worker<'_> {
                 let _ = beat.touch(&ids, Duration::ZERO).await;
             }
         };
-        let results = tokio::select! {
-            r = self.sink.deliver(&chunk, attempt, Done::ignored(), self.cancel) => r,
+        let (notify, cancel) = (self.notify, self.cancel);
+        let sink = &mut self.sink;
+        let mut keep = self.keep.as_deref_mut();
+        if let Some(k) = keep.as_deref_mut() {
+            let entries: Vec<Entry> = part.iter().map(|(e, _, _)| e.clone()).collect();
+            if let Err(e) = k.entries(&entries) {
+                notify.alert(&format!("could not store the entries in the journal: {e}"));
+            }
+        }
+        // Each entry whose handler exited 0 is stored and acknowledged as soon as it is, not
+        // when the whole chunk is over: a batch-mate that hangs, or a worker killed meanwhile,
+        // must not leave it pending to be run again. (Unbounded, but it never holds more than
+        // the chunk's entries: a sink tells each result once.)
+        let (tell, mut told) = tokio::sync::mpsc::unbounded_channel::<RunResult>();
+        let delivering = async {
+            let tell = tell;
+            let on_result = |r: &RunResult| {
+                if r.outcome == Outcome::Handled {
+                    let _ = tell.send(r.clone());
+                }
+            };
+            sink.deliver(&chunk, attempt, Done::results(&on_result), cancel)
+                .await
+        };
+        let mut acker = self.group.handle();
+        let acking = async {
+            let mut settled = Early::default();
+            while let Some(first) = told.recv().await {
+                let mut batch = vec![first];
+                while let Ok(r) = told.try_recv() {
+                    batch.push(r);
+                }
+                batch.retain(|r| settled.rows.insert(r.row));
+                if let Some(k) = keep.as_deref_mut() {
+                    if let Err(e) = k.results(&batch) {
+                        notify.alert(&format!("could not store the results in the journal: {e}"));
+                    }
+                }
+                let ids: Vec<String> = batch
+                    .iter()
+                    .filter_map(|r| part.get(r.row as usize))
+                    .map(|(e, _, _)| e.id.clone())
+                    .collect();
+                // After one failed XACK the rest wait for the worker's flush (after a
+                // reconnect), rather than each waiting for a dead connection.
+                if settled.owed.is_empty() {
+                    if let Ok(n) = acker.ack(&ids).await {
+                        settled.acked += n as u64;
+                        settled.ids.extend(ids);
+                        continue;
+                    }
+                }
+                settled.owed.extend(ids);
+            }
+            settled
+        };
+        let (results, early) = tokio::select! {
+            r = async { tokio::join!(delivering, acking) } => r,
             () = heartbeat => unreachable!("the heartbeat never ends"),
         };
         self.done.runs += results.len() as u64;
-        if let Some(keep) = self.keep.as_deref_mut() {
-            let entries: Vec<Entry> = part.iter().map(|(e, _, _)| e.clone()).collect();
-            if let Err(e) = keep.keep(&entries, &results) {
+        self.done.acked += early.acked;
+        for id in &early.ids {
+            self.requeues.remove(id);
+        }
+        self.to_ack.extend(early.owed);
+        let rest: Vec<&RunResult> = results
+            .iter()
+            .filter(|r| !early.rows.contains(&r.row))
+            .collect();
+        if let Some(k) = self.keep.as_deref_mut() {
+            let rest: Vec<RunResult> = rest.iter().map(|r| (*r).clone()).collect();
+            if let Err(e) = k.results(&rest) {
                 self.notify
                     .alert(&format!("could not store the results in the journal: {e}"));
             }
         }
         let stopped = self.cancel.is_cancelled();
-        for r in &results {
+        for r in rest {
             let Some((entry, pairs, deliveries)) = part.get(r.row as usize) else {
                 continue;
             };

@@ -65,7 +65,10 @@ impl Observer for ReplayProgress {
 }
 
 /// The end-of-run table, for the human: stderr (not with `-q`).
-pub fn summary(p: &Printer, r: &Report, elapsed: Duration, journal: &std::path::Path) {
+/// `again`: the flags after `--rerun-failed RUN` that deliver the failed events the way this
+/// run did (`--exec 'CMD'`, with `--mode stream`; or `--to 'URL'` with its layout), already
+/// quoted for a shell ([`shell_quote`]).
+pub fn summary(p: &Printer, r: &Report, elapsed: Duration, journal: &std::path::Path, again: &str) {
     if p.quiet() {
         return;
     }
@@ -142,13 +145,16 @@ pub fn summary(p: &Printer, r: &Report, elapsed: Duration, journal: &std::path::
         .map(|k| r.outcomes.get(k).copied().unwrap_or(0))
         .sum();
     if failed > 0 {
-        // A command the user can paste: the journal and the handler of this run included.
-        let quote = |t: &str| format!("'{}'", t.replace('\'', "'\\''"));
+        // A command the user can paste: the journal and the sink of this run included.
         crate::stderr_line!(
-            "{failed} event(s) not handled; deliver them again with `feedctl replay -j {} --rerun-failed {} --exec {}`",
-            quote(&journal.display().to_string()),
+            "{failed} event(s) not handled; deliver them again with `feedctl replay -j {} --rerun-failed {} {again}`",
+            shell_quote(&journal.display().to_string()),
             r.run,
-            quote(&r.command)
         );
     }
+}
+
+/// `text` as one word for `sh`, in single quotes.
+pub fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
 }

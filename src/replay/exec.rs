@@ -1,5 +1,6 @@
 //! Per-event handlers: `sh -c CMD` with the event on stdin and in `FEEDCTL_*` variables, in a
-//! process group of its own so a timeout or Ctrl-C can stop it with everything it started.
+//! process group of its own so a timeout or Ctrl-C can stop it with everything it started (and
+//! the [`super::watchdog`] if feedctl dies).
 
 use std::collections::HashSet;
 use std::process::Stdio;
@@ -20,18 +21,22 @@ use super::{head, Chunk, Delivery, Outcome, RunResult, RunSettings};
 pub struct Groups(Arc<Mutex<HashSet<i32>>>);
 
 impl Groups {
+    /// A handler's group, also given to the watchdog that kills it if feedctl dies.
     fn add(&self, pgid: i32) {
+        super::watchdog::guard(pgid);
         self.0
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(pgid);
     }
 
+    /// A handler's group, once the handler was waited for.
     fn remove(&self, pgid: i32) {
         self.0
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(&pgid);
+        super::watchdog::unguard(pgid);
     }
 
     /// Sends `signal` to every running handler's whole process group.
@@ -60,12 +65,16 @@ fn env_value(s: &str) -> String {
     s.replace('\0', "")
 }
 
-/// The event as one line for stdin: the exact bytes, unless the JSON spans several lines.
+/// The event as one line for stdin: the exact bytes, unless the JSON spans several lines; then
+/// without the whitespace between its tokens, but numbers, escapes and everything else as
+/// stored (not re-serialised from a tree, which rewrote `1e5` as `100000.0`).
 pub fn one_line(raw: &str) -> std::borrow::Cow<'_, str> {
     // One pass over the bytes (memchr2), not one per character searched for.
     if memchr::memchr2(b'\n', b'\r', raw.as_bytes()).is_some() {
-        serde_json::from_str::<serde_json::Value>(raw)
-            .map(|v| std::borrow::Cow::Owned(v.to_string()))
+        crate::redis::hopeit::compact_json(raw.as_bytes().to_vec())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .map(std::borrow::Cow::Owned)
             .unwrap_or(std::borrow::Cow::Borrowed(raw))
     } else {
         std::borrow::Cow::Borrowed(raw)
@@ -345,7 +354,7 @@ impl Sink for ExecSink {
             tokio::select! {
                 r = tasks.join_next() => match r {
                     Some(Ok(r)) => {
-                        done.event(r.row);
+                        done.result(&r);
                         results.push(r);
                     }
                     Some(Err(_)) => {}
@@ -473,5 +482,9 @@ mod tests {
     fn one_line_keeps_compact_json_as_is() {
         assert_eq!(one_line(r#"{"a": 1}"#), r#"{"a": 1}"#);
         assert_eq!(one_line("{\"a\":\n 1}"), r#"{"a":1}"#);
+        assert_eq!(
+            one_line("{\"a\": \"\\u00e9 x\",\r\n \"n\": 1e5, \"x\": [0.10]}"),
+            r#"{"a":"\u00e9 x","n":1e5,"x":[0.10]}"#
+        );
     }
 }

@@ -15,6 +15,7 @@ pub mod run;
 pub mod sink;
 pub mod stats;
 pub mod stream;
+pub mod watchdog;
 
 use std::time::Duration;
 

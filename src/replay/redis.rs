@@ -283,21 +283,25 @@ fn checked_whole<'a>(target: &RedisTarget, d: EventRef<'a>) -> Result<Checked<'a
             Ok(Checked::Fields(f))
         }
         Layout::Hopeit { .. } => {
-            // The payload: a recorded hopeit payload, a Redis entry's fields, or the event.
-            let payload = match (json.get("hopeit"), is_entry) {
-                (Some(h), _) => h
-                    .get("payload")
-                    .filter(|p| !p.is_null())
-                    .ok_or(NOT_DECODED)?,
-                (None, true) => json.get("fields").ok_or(NOT_TEXT)?,
-                (None, false) => &json,
+            // The payload: a recorded hopeit payload, a Redis entry's fields, or the event
+            // (its own text, on one line: numbers and escapes as stored, not as a tree writes
+            // them again).
+            let payload: Cow<'a, str> = match (json.get("hopeit"), is_entry) {
+                (Some(h), _) => Cow::Owned(
+                    h.get("payload")
+                        .filter(|p| !p.is_null())
+                        .ok_or(NOT_DECODED)?
+                        .to_string(),
+                ),
+                (None, true) => Cow::Owned(json.get("fields").ok_or(NOT_TEXT)?.to_string()),
+                (None, false) => super::exec::one_line(d.raw),
             };
             let field_id = json
                 .pointer("/fields/id")
                 .and_then(Json::as_str)
                 .map(|id| Cow::Owned(id.to_string()));
             let from_fields = json.get("hopeit").is_none() && is_entry;
-            hopeit_checked(d, from_fields, Cow::Owned(payload.to_string()), field_id)
+            hopeit_checked(d, from_fields, payload, field_id)
         }
     }
 }

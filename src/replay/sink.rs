@@ -58,23 +58,50 @@ pub trait Sink: Send {
 /// Where a sink says "this event has its result" while a delivery is still running, by the
 /// event's journal row. Telling it is optional for a sink (the engine counts whatever was not
 /// told when the delivery returns) and telling it twice is harmless: the engine counts each
-/// event once per chunk, whatever the attempt.
+/// event once per chunk, whatever the attempt. A sink that has the whole result at that point
+/// tells it with [`Done::result`], for a caller that acts on each at once (a consume worker
+/// acknowledges an entry as soon as its handler succeeded, not when the chunk is over).
 #[derive(Clone, Copy)]
-pub struct Done<'a>(Option<&'a (dyn Fn(i64) + Sync)>);
+pub struct Done<'a> {
+    row: Option<&'a (dyn Fn(i64) + Sync)>,
+    result: Option<&'a (dyn Fn(&RunResult) + Sync)>,
+}
 
 impl<'a> Done<'a> {
     pub fn new(f: &'a (dyn Fn(i64) + Sync)) -> Self {
-        Done(Some(f))
+        Done {
+            row: Some(f),
+            result: None,
+        }
     }
 
-    /// For callers that show no progress (consume workers).
+    /// For callers that want each result as it comes (consume workers).
+    pub fn results(f: &'a (dyn Fn(&RunResult) + Sync)) -> Self {
+        Done {
+            row: None,
+            result: Some(f),
+        }
+    }
+
+    /// For callers that show no progress.
     pub fn ignored() -> Self {
-        Done(None)
+        Done {
+            row: None,
+            result: None,
+        }
     }
 
     pub fn event(&self, row: i64) {
-        if let Some(f) = self.0 {
+        if let Some(f) = self.row {
             f(row);
+        }
+    }
+
+    /// An event's whole result (also counts as [`Done::event`]).
+    pub fn result(&self, r: &RunResult) {
+        self.event(r.row);
+        if let Some(f) = self.result {
+            f(r);
         }
     }
 }

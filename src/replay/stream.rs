@@ -110,6 +110,7 @@ impl StreamHandler {
             })
             .spawn()?;
         self.pgid = child.id().map(|p| p as i32).unwrap_or(0);
+        super::watchdog::guard(self.pgid);
         // `-v`: the handler's stderr, echoed line by line terminal-safe (it often repeats
         // event text), never passed to the terminal as is.
         if let Some(err) = child.stderr.take() {
@@ -140,6 +141,7 @@ impl StreamHandler {
             kill_group(self.pgid, signal);
             let _ = tokio::time::timeout(Duration::from_secs(2), child.wait()).await;
             kill_group(self.pgid, libc::SIGKILL);
+            super::watchdog::unguard(self.pgid);
         }
         self.results = None;
     }
@@ -150,6 +152,8 @@ impl StreamHandler {
         if let Some(child) = self.child.as_mut() {
             if tokio::time::timeout(grace, child.wait()).await.is_err() {
                 self.stop(libc::SIGTERM).await;
+            } else {
+                super::watchdog::unguard(self.pgid);
             }
         }
         self.child = None;
@@ -239,7 +243,7 @@ impl StreamHandler {
             pending.insert(d.row, i);
         }
         // Each event's result, by its place in `events`.
-        let mut got: Vec<Option<(i32, Duration, String)>> = vec![None; events.len()];
+        let mut got: Vec<Option<RunResult>> = vec![None; events.len()];
         let mut warned = false;
         let mut dead = false;
         let mut timed_out = false;
@@ -278,9 +282,10 @@ impl StreamHandler {
                         Ok(Some(line)) => match serde_json::from_slice::<ResultLine>(&line.bytes) {
                             Ok(r) => {
                                 let at = request_row(&r.id, attempt).and_then(|row| Some((row, pending.remove(&row)?)));
-                                if let Some((row, i)) = at {
-                                    done.event(row);
-                                    got[i] = Some((r.status_code(), started.elapsed(), r.message.unwrap_or_default()));
+                                if let Some((_, i)) = at {
+                                    let result = answered(&events[i], attempt, r.status_code(), started.elapsed(), r.message.unwrap_or_default());
+                                    done.result(&result);
+                                    got[i] = Some(result);
                                 }
                             }
                             // Anything else the handler prints is its own logging.
@@ -310,15 +315,7 @@ impl StreamHandler {
             .iter()
             .zip(got)
             .map(|(d, got)| match got {
-                Some((code, duration, message)) => RunResult {
-                    row: d.row,
-                    attempt,
-                    outcome: Outcome::from_status(Some(code)),
-                    status: Some(code),
-                    duration,
-                    stdout_head: super::head(message.as_bytes()),
-                    stderr_head: String::new(),
-                },
+                Some(r) => r,
                 None => RunResult {
                     row: d.row,
                     attempt,
@@ -338,6 +335,25 @@ impl StreamHandler {
                 },
             })
             .collect()
+    }
+}
+
+/// The result of an event the handler answered.
+fn answered(
+    d: &super::Delivery,
+    attempt: u32,
+    code: i32,
+    duration: Duration,
+    message: String,
+) -> RunResult {
+    RunResult {
+        row: d.row,
+        attempt,
+        outcome: Outcome::from_status(Some(code)),
+        status: Some(code),
+        duration,
+        stdout_head: super::head(message.as_bytes()),
+        stderr_head: String::new(),
     }
 }
 

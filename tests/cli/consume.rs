@@ -455,6 +455,20 @@ fn consume_sigterm_leaves_unfinished_entries_pending_and_exits_143() {
         acked <= 1,
         "only the entry that exited 0 may be acknowledged: {log}"
     );
+    // The summary counts what Redis holds pending for the worker: the interrupted entries and
+    // those never started.
+    let summary = log
+        .lines()
+        .find(|l| l.starts_with("consumed "))
+        .expect("summary");
+    let left: usize = summary
+        .split(", ")
+        .find_map(|part| part.strip_suffix(" left pending"))
+        .unwrap_or_else(|| panic!("no pending count in: {summary}"))
+        .parse()
+        .unwrap();
+    assert_eq!(left, redis.pending_of("jobs", "g", "w"), "{summary}");
+    assert_eq!(left as i64, pending, "{summary}");
 }
 
 #[test]
@@ -633,4 +647,258 @@ fn consume_wrong_password_exits_3_and_never_prints_it() {
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(err.contains("2 acknowledged"), "{err}");
     assert!(!err.contains("s3cret-pw"), "{err}");
+}
+
+/// True while `pid` is a live process (a zombie waiting for its reaper counts as gone).
+fn alive(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the command name's closing parenthesis.
+        Ok(stat) => !matches!(
+            stat.rsplit_once(')')
+                .and_then(|(_, rest)| rest.trim_start().chars().next()),
+            Some('Z') | Some('X') | None
+        ),
+        Err(_) => false,
+    }
+}
+
+/// The pids the handlers wrote into files of the sandbox whose names start with `prefix`.
+fn pids_in(dir: &std::path::Path, prefix: &str) -> Vec<i32> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| {
+            let e = e.ok()?;
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(prefix)
+                .then(|| std::fs::read_to_string(e.path()).ok()?.trim().parse().ok())?
+        })
+        .collect()
+}
+
+#[test]
+fn consume_acks_each_entry_as_soon_as_its_handler_exits_0_even_while_a_batch_mate_hangs() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let ids = redis.fill("jobs", 4);
+    let url = redis.url("jobs");
+    // One batch of four: n=0 hangs, the other three finish at once.
+    let mut w = spawn_worker(
+        &sb,
+        &args(&["consume", &url, "--group", "g", "--consumer", "w1", "--concurrency", "4",
+            "-j", "runs.db", "--exec",
+            "read l; case \"$l\" in *'\"n\":\"0\"'*) touch hanging; sleep 60;; esac; echo \"$FEEDCTL_EVENT_ID\" >> handled.txt"]),
+        "w1.log",
+    );
+    let handled = sb.path().join("handled.txt");
+    let ready = wait_for(Duration::from_secs(20), || {
+        counts(&handled).len() == 3 && sb.path().join("hanging").exists()
+    });
+    // Each acknowledged once its own handler exited 0, while the fourth still runs.
+    let early = ready && wait_for(Duration::from_secs(5), || redis.pending("jobs", "g") == 1);
+    // Killed before any assertion, so a failing one does not leave the worker behind.
+    w.kill().expect("SIGKILL");
+    w.wait().expect("reaped");
+    assert!(ready, "three handled, one hanging");
+    assert!(
+        early,
+        "the three finished entries acknowledged while their batch-mate hangs: {} pending",
+        redis.pending("jobs", "g")
+    );
+    let mut c = redis.conn();
+    let pending: Vec<(String, String, i64, i64)> = redis::cmd("XPENDING")
+        .arg("jobs")
+        .arg("g")
+        .arg("-")
+        .arg("+")
+        .arg(10)
+        .query(&mut c)
+        .unwrap();
+    assert_eq!(
+        pending.iter().map(|p| p.0.as_str()).collect::<Vec<_>>(),
+        vec![ids[0].as_str()],
+        "only the hanging entry is left pending"
+    );
+    // Their results were stored before they were acknowledged.
+    let db = rusqlite::Connection::open(sb.path().join("runs.db")).unwrap();
+    let stored: i64 = db
+        .query_row(
+            "SELECT count(*) FROM replay_results WHERE outcome = 'handled'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, 3);
+    // A second worker takes over the hanging one only: nothing finished runs again.
+    let out = sb
+        .cmd()
+        .args([
+            "consume",
+            &url,
+            "--group",
+            "g",
+            "--consumer",
+            "w2",
+            "--claim-idle",
+            "500ms",
+            "--exit-when-idle",
+            "2s",
+            "--exec",
+            "echo \"$FEEDCTL_EVENT_ID\" >> again.txt",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let again = std::fs::read_to_string(sb.path().join("again.txt")).unwrap_or_default();
+    assert_eq!(
+        again.lines().collect::<Vec<_>>(),
+        vec![ids[0].as_str()],
+        "{err}"
+    );
+    assert_eq!(counts(&handled).len(), 3);
+    assert_eq!(redis.pending("jobs", "g"), 0);
+}
+
+#[test]
+fn consume_sigkilled_worker_takes_its_handlers_and_their_children_down() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    redis.fill("jobs", 2);
+    let url = redis.url("jobs");
+    // Each handler's shell writes its pid and forks a grandchild (in its process group) that
+    // writes its own; n=1's shell then execs sleep in its own place.
+    let mut w = spawn_worker(
+        &sb,
+        &args(&["consume", &url, "--group", "g", "--consumer", "w", "--concurrency", "2",
+            "--exec",
+            "read l; echo $$ > \"sh-$FEEDCTL_EVENT_ID\"; sh -c 'echo $$ > \"gc-$FEEDCTL_EVENT_ID\"; exec sleep 100' & case \"$l\" in *'\"n\":\"1\"'*) exec sleep 100;; esac; wait"]),
+        "w.log",
+    );
+    let dir = sb.path().to_path_buf();
+    let running = wait_for(Duration::from_secs(20), || {
+        pids_in(&dir, "sh-").len() == 2 && pids_in(&dir, "gc-").len() == 2
+    });
+    let pids: Vec<i32> = [pids_in(&dir, "sh-"), pids_in(&dir, "gc-")].concat();
+    let all_alive = pids.iter().all(|p| alive(*p));
+    w.kill().expect("SIGKILL");
+    w.wait().expect("reaped");
+    assert!(running && all_alive, "handlers running: {pids:?}");
+    let gone = wait_for(Duration::from_secs(5), || !pids.iter().any(|p| alive(*p)));
+    let left: Vec<i32> = pids.iter().copied().filter(|p| alive(*p)).collect();
+    for p in &left {
+        unsafe { libc::kill(*p, libc::SIGKILL) };
+    }
+    assert!(gone, "handler processes outlived their worker: {left:?}");
+}
+
+#[test]
+fn consume_hopeit_payload_with_an_escape_keeps_its_numbers_as_sent() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let payload = br#"{"a":"\u00e9", "n":1e5,"x":0.10}"#;
+    let mut c = redis.conn();
+    redis.xadd(
+        &mut c,
+        "jobs",
+        &[
+            ("id", b"p1"),
+            ("type", b"app.data_model.Thing"),
+            ("submit_ts", b"2026-12-01T00:00:00+00:00"),
+            ("event_ts", b""),
+            ("auth_info", b"e30="),
+            ("ser", b"json"),
+            ("comp", b"none"),
+            ("payload", payload),
+        ],
+    );
+    let out = sb
+        .cmd()
+        .args([
+            "consume",
+            &redis.url("jobs"),
+            "--group",
+            "g",
+            "--consumer",
+            "w",
+            "--exit-when-idle",
+            "1s",
+            "--exec",
+            "cat > got.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = std::fs::read_to_string(sb.path().join("got.json")).unwrap();
+    // Compacted (one line), but the digits and the escape as sent.
+    assert!(
+        got.contains(r#","payload":{"a":"\u00e9","n":1e5,"x":0.10}}"#),
+        "{got}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&got).unwrap();
+    assert_eq!(v["hopeit"]["payload"]["a"], "é");
+}
+
+#[test]
+fn consume_stream_mode_acks_each_answered_entry_at_once() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let ids = redis.fill("jobs", 4);
+    // One stream handler: it answers every entry but n=0, which it never answers.
+    let handler = sb.write(
+        "h.sh",
+        "#!/bin/sh\nwhile IFS= read -r line; do\n  id=${line#*\\\"id\\\":\\\"}; id=${id%%\\\"*}\n  case \"$line\" in *'\"n\":\"0\"'*) ;; *) printf '{\"id\":\"%s\",\"status\":0}\\n' \"$id\" ;; esac\ndone\n",
+    );
+    let mut w = spawn_worker(
+        &sb,
+        &args(&[
+            "consume",
+            &redis.url("jobs"),
+            "--group",
+            "g",
+            "--consumer",
+            "w",
+            "--concurrency",
+            "4",
+            "--mode",
+            "stream",
+            "--exec",
+            &format!("sh {}", handler.display()),
+        ]),
+        "w.log",
+    );
+    let answered = wait_for(Duration::from_secs(20), || {
+        // (pending_of first: it says 0 while the group does not exist yet)
+        redis.pending_of("jobs", "g", "w") == 1 && redis.pending("jobs", "g") == 1
+    });
+    w.kill().expect("SIGKILL");
+    w.wait().expect("reaped");
+    let log = std::fs::read_to_string(sb.path().join("w.log")).unwrap();
+    assert!(
+        answered,
+        "three answered entries acknowledged at once: {log}"
+    );
+    let pending: Vec<(String, String, i64, i64)> = redis::cmd("XPENDING")
+        .arg("jobs")
+        .arg("g")
+        .arg("-")
+        .arg("+")
+        .arg(10)
+        .query(&mut redis.conn())
+        .unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].0, ids[0]);
 }

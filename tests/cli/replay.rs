@@ -744,3 +744,227 @@ if [ "$FEEDCTL_ATTEMPT" = 1 ] && [ ! -e requeued ]; then touch requeued; exit 75
         assert!(out.contains("8 handler run(s)") != quiet, "{out:?}");
     }
 }
+
+/// True while `pid` is a live process (a zombie waiting for its reaper counts as gone).
+fn alive(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !matches!(
+            stat.rsplit_once(')')
+                .and_then(|(_, rest)| rest.trim_start().chars().next()),
+            Some('Z') | Some('X') | None
+        ),
+        Err(_) => false,
+    }
+}
+
+/// The pids in the names of the sandbox's files that start with `prefix` (`sh-1234`).
+fn pids_named(dir: &Path, prefix: &str) -> Vec<i32> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().to_string_lossy().into_owned();
+            name.strip_prefix(prefix)?.parse().ok()
+        })
+        .collect()
+}
+
+#[test]
+fn a_sigkilled_replay_takes_its_handlers_and_their_children_down() {
+    let events: String = demo_events()
+        .lines()
+        .take(2)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    // The shell forks a grandchild in its group, then waits (per event, and in stream mode
+    // without ever answering).
+    let handler = "touch \"sh-$$\"; sleep 100 & touch \"gc-$!\"; wait";
+    for mode in ["per-event", "stream"] {
+        let sb = journal_with(&events, 2);
+        let mut replay = sb.spawn(&[
+            "replay",
+            "-j",
+            "j.db",
+            "--mode",
+            mode,
+            "--concurrency",
+            "2",
+            "--exec",
+            handler,
+        ]);
+        let want = if mode == "stream" { 1 } else { 2 };
+        let dir = sb.path().to_path_buf();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while (pids_named(&dir, "sh-").len() < want || pids_named(&dir, "gc-").len() < want)
+            && Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        let pids = [pids_named(&dir, "sh-"), pids_named(&dir, "gc-")].concat();
+        let running = pids.len() == 2 * want && pids.iter().all(|p| alive(*p));
+        replay.kill().expect("SIGKILL");
+        replay.wait().expect("reaped");
+        assert!(running, "{mode}: handlers running: {pids:?}");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while pids.iter().any(|p| alive(*p)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        let left: Vec<i32> = pids.iter().copied().filter(|p| alive(*p)).collect();
+        for p in &left {
+            unsafe { libc::kill(*p, libc::SIGKILL) };
+        }
+        assert!(
+            left.is_empty(),
+            "{mode}: handler processes outlived replay: {left:?}"
+        );
+    }
+}
+
+#[test]
+fn a_failed_replay_to_redis_hints_a_rerun_that_writes_to_it_again() {
+    let Some(redis) = crate::redis_server::RedisServer::start() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    redis.fill("src", 3);
+    let out = sb
+        .cmd()
+        .args(["record", "-j", "j.db", &redis.url("src"), "--count", "3"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    // Redis refuses every XADD (out of memory): the run fails and says how to try again.
+    let mut c = redis.conn();
+    let set = |c: &mut redis::Connection, v: &str| {
+        let _: () = redis::cmd("CONFIG")
+            .arg("SET")
+            .arg("maxmemory")
+            .arg(v)
+            .query(c)
+            .unwrap();
+    };
+    set(&mut c, "1");
+    let out = sb
+        .cmd()
+        .args(["replay", "-j", "j.db", "--to", &redis.url("copy")])
+        .args([
+            "--layout",
+            "hopeit",
+            "--hopeit-type",
+            "app.data_model.Thing",
+        ])
+        .args([
+            "--hopeit-ser",
+            "json",
+            "--hopeit-comp",
+            "none",
+            "--maxlen",
+            "100",
+        ])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let hint = err
+        .lines()
+        .find_map(|l| l.split_once("deliver them again with `"))
+        .and_then(|(_, rest)| rest.strip_suffix('`'))
+        .unwrap_or_else(|| panic!("no hint in: {err}"));
+    assert!(!hint.contains("--exec"), "{hint}");
+    // What the hint says works, as pasted into a shell, once Redis takes writes again.
+    set(&mut c, "0");
+    let bin = assert_cmd::cargo::cargo_bin("feedctl");
+    let pasted = hint.replacen("feedctl", &format!("'{}'", bin.display()), 1);
+    let again = StdCommand::new("sh")
+        .args(["-c", &pasted])
+        .current_dir(sb.path())
+        .env("HOME", sb.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{pasted}: {}",
+        stderr_of(&again)
+    );
+    let written: Vec<(String, Vec<Vec<u8>>)> = redis::cmd("XRANGE")
+        .arg("copy")
+        .arg("-")
+        .arg("+")
+        .query(&mut c)
+        .unwrap();
+    assert_eq!(written.len(), 3, "{pasted}");
+    // The same layout as the first run asked for.
+    let fields: Vec<String> = written[0]
+        .1
+        .iter()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .collect();
+    assert!(
+        fields
+            .windows(2)
+            .any(|w| w == ["type", "app.data_model.Thing"])
+            && fields.windows(2).any(|w| w == ["ser", "json"]),
+        "{fields:?}"
+    );
+}
+
+#[test]
+fn replay_to_hopeit_writes_an_events_numbers_and_escapes_as_stored() {
+    let Some(redis) = crate::redis_server::RedisServer::start() else {
+        return;
+    };
+    let event = r#"{"id":"ev1","type":"MESSAGESENT","timestamp":1700000000000,"payload":{"n":1e5,"x":0.10,"t":"\u00e9"}}"#;
+    let sb = journal_with(&format!("{event}\n"), 1);
+    let out = sb
+        .cmd()
+        .args(["replay", "-j", "j.db", "--to", &redis.url("out")])
+        .args([
+            "--layout",
+            "hopeit",
+            "--hopeit-type",
+            "app.data_model.Thing",
+        ])
+        .args(["--hopeit-ser", "json", "--hopeit-comp", "none"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let written: Vec<(String, Vec<Vec<u8>>)> = redis::cmd("XRANGE")
+        .arg("out")
+        .arg("-")
+        .arg("+")
+        .query(&mut redis.conn())
+        .unwrap();
+    assert_eq!(written.len(), 1);
+    let fields = &written[0].1;
+    let payload = fields
+        .chunks(2)
+        .find(|kv| kv[0] == b"payload")
+        .map(|kv| String::from_utf8_lossy(&kv[1]).into_owned())
+        .expect("a payload field");
+    assert_eq!(payload, event, "the event's own text, byte for byte");
+}
+
+#[test]
+fn a_failed_stream_mode_replay_hints_a_rerun_in_stream_mode() {
+    let events: String = demo_events()
+        .lines()
+        .take(2)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let sb = journal_with(&events, 2);
+    // A stream handler that exits without answering: both events fail.
+    let out = sb
+        .cmd()
+        .args([
+            "replay", "-j", "j.db", "--mode", "stream", "--exec", "exit 0",
+        ])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("--rerun-failed 1 --exec 'exit 0' --mode stream`"),
+        "{err}"
+    );
+}
