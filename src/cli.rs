@@ -635,6 +635,22 @@ pub struct RedisArgs {
     /// Most entries per read
     #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub batch: u64,
+    #[command(flatten)]
+    pub tls: RedisTlsArgs,
+}
+
+/// TLS files of `rediss://` connections (redis-cli's --cacert, --cert, --key).
+#[derive(Debug, Args, Clone, Default)]
+pub struct RedisTlsArgs {
+    /// rediss://: PEM file of the CA certificates that signed the server's certificate [default: SSL_CERT_FILE, else the Mozilla roots]
+    #[arg(long, value_name = "FILE", env = "FEEDCTL_REDIS_TLS_CA")]
+    pub tls_ca: Option<PathBuf>,
+    /// rediss://: client certificate (PEM) for a server that requires one (tls-auth-clients)
+    #[arg(long, value_name = "FILE", env = "FEEDCTL_REDIS_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+    /// rediss://: the private key (PEM) of --tls-cert [default: in the --tls-cert file]
+    #[arg(long, value_name = "FILE", env = "FEEDCTL_REDIS_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
 }
 
 /// How `sfdc://` SOURCEs are followed (docs/salesforce.md); shared by `tail` and `record`.
@@ -647,7 +663,7 @@ pub struct SalesforceArgs {
     /// When a replayId is out of retention: subscribe again with all or new (a gap is recorded) instead of stopping
     #[arg(long, value_name = "all|new", value_parser = ["all", "new"])]
     pub replay_fallback: Option<String>,
-    /// How long to stay disconnected before giving up (exit 4), or `none` to retry forever [default: none for record, 10s for tail]
+    /// How long to stay disconnected (from Salesforce or Redis) before giving up (exit 4), or `none` to retry forever [default: none for record, 10s for tail]
     #[arg(long, value_name = "DURATION|none")]
     pub connection_timeout: Option<String>,
     /// Most events taken into one chunk; no new long poll is sent while any are pending
@@ -928,6 +944,11 @@ pub struct RedisSinkArgs {
     /// Trim the stream to about this many entries (XADD MAXLEN ~ N)
     #[arg(long, value_name = "N", requires = "to")]
     pub maxlen: Option<u64>,
+    /// How long connecting to Redis may take before giving up (exit 4) [default: 5s for each of TCP, TLS and the handshake]
+    #[arg(long, value_name = "DURATION", requires = "to")]
+    pub connection_timeout: Option<String>,
+    #[command(flatten)]
+    pub tls: RedisTlsArgs,
 }
 
 /// How `replay --to` lays out an entry.
@@ -1033,6 +1054,18 @@ pub struct ConsumeGroupArgs {
     /// Dead-letter stream [default: KEY:dead]
     #[arg(long, value_name = "KEY")]
     pub dead_letter: Option<String>,
+    #[command(flatten)]
+    pub conn: RedisConnArgs,
+}
+
+/// How consume's commands connect to Redis.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RedisConnArgs {
+    /// How long to stay without a working Redis connection before giving up (exit 4), or `none` [default: none for a worker (its reconnects are counted), 10s for status and requeue]
+    #[arg(long, value_name = "DURATION|none")]
+    pub connection_timeout: Option<String>,
+    #[command(flatten)]
+    pub tls: RedisTlsArgs,
 }
 
 #[derive(Debug, Args)]
@@ -1112,6 +1145,8 @@ pub struct ConsumeRequeueArgs {
     /// Move at most this many letters (the oldest first)
     #[arg(long, value_name = "N")]
     pub count: Option<u64>,
+    #[command(flatten)]
+    pub conn: RedisConnArgs,
 }
 
 /// The agent API's `maxLength` for a datafeed tag (`POST /agent/v5/datafeeds`, `GET ?tag=`).

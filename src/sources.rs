@@ -444,7 +444,46 @@ pub fn redis_description(urls: &[StreamUrl]) -> (&'static str, &'static str, Str
         .map(|u| u.server().to_string())
         .unwrap_or_default();
     let keys: Vec<&str> = urls.iter().map(|u| u.key.as_str()).collect();
-    ("redis", "redis", format!("{server}/{}", keys.join(",")))
+    let sep = match urls.first().map(|u| (u.socket.is_some(), u.db != 0)) {
+        Some((true, false)) => "?key=",
+        Some((true, true)) => "&key=",
+        _ => "/",
+    };
+    ("redis", "redis", format!("{server}{sep}{}", keys.join(",")))
+}
+
+/// `--connection-timeout` as given: `None` when not given, `Some(None)` for `none`.
+pub fn connection_timeout(given: Option<&str>) -> Result<Option<Option<Duration>>, Fail> {
+    Ok(match given.map(str::trim) {
+        None => None,
+        Some("none") | Some("forever") => Some(None),
+        Some(d) => Some(Some(humantime::parse_duration(d).map_err(|e| {
+            Fail::usage(format!(
+                "--connection-timeout `{}`: {e}; expected a duration like 30s or none",
+                crate::text::clip(d, 30)
+            ))
+        })?)),
+    })
+}
+
+/// Sets how every Redis connection of this run is made (one place for both clients):
+/// the TLS files and `--connection-timeout` (`default` when not given).
+pub fn redis_connecting(
+    tls: &crate::cli::RedisTlsArgs,
+    timeout: Option<&str>,
+    default: Option<Duration>,
+) -> Result<(), Fail> {
+    use crate::redis::conn::{configure, Settings, TlsFiles};
+    let connection_timeout = connection_timeout(timeout)?.unwrap_or(default);
+    configure(Settings {
+        tls: TlsFiles {
+            ca: tls.tls_ca.clone(),
+            cert: tls.tls_cert.clone(),
+            key: tls.tls_key.clone(),
+        },
+        connection_timeout,
+    })
+    .map_err(Fail::usage)
 }
 
 /// What the user asked of Salesforce channels on the command line.
@@ -499,16 +538,8 @@ pub fn salesforce_source(
             )))
         }
     };
-    let connection_timeout = match req.connection_timeout.map(str::trim) {
-        None => req.default_timeout,
-        Some("none") | Some("forever") => None,
-        Some(d) => Some(humantime::parse_duration(d).map_err(|e| {
-            Fail::usage(format!(
-                "--connection-timeout `{}`: {e}; expected a duration like 30s or none",
-                crate::text::clip(d, 30)
-            ))
-        })?),
-    };
+    let connection_timeout =
+        connection_timeout(req.connection_timeout)?.unwrap_or(req.default_timeout);
     let credentials = Credentials::from_env(env).map_err(Fail::usage)?;
     if let Some(given) = &credentials.given {
         let plain = given.instance_url.starts_with("http://");

@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::cli::{
     ConsumeArgs, ConsumeCommand, ConsumeGroupArgs, ConsumeRequeueArgs, ConsumeStatusArgs,
-    ConsumeWorkerArgs, Global, HandlerMode, OutputFormat,
+    ConsumeWorkerArgs, Global, HandlerMode, OutputFormat, RedisConnArgs,
 };
 use crate::consume::{self, status::StatusError, worker::ConsumeError, Notify};
 use crate::exit::{Exit, Fail};
@@ -51,6 +51,15 @@ fn parse_url(s: &str) -> Result<StreamUrl, Fail> {
     StreamUrl::parse(s, env.as_deref()).map_err(|e| Fail::usage(format!("SOURCE: {e}")))
 }
 
+/// `--connection-timeout` of `status` and `requeue` when not given: they try once, and a
+/// person waits for them.
+const ONE_SHOT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Sets how this run connects to Redis (TLS files, `--connection-timeout`).
+fn connecting(c: &RedisConnArgs, default: Option<std::time::Duration>) -> Result<(), Fail> {
+    crate::sources::redis_connecting(&c.tls, c.connection_timeout.as_deref(), default)
+}
+
 /// The URL, group and dead-letter key; clap makes SOURCE and --group required.
 fn target(t: &ConsumeGroupArgs) -> Result<(StreamUrl, String, String), Fail> {
     let url = parse_url(t.source.as_deref().unwrap_or_default())?;
@@ -83,6 +92,7 @@ fn cancel_on_signals() -> std::io::Result<(CancellationToken, Arc<AtomicI32>)> {
 
 async fn work(g: &Global, p: &Printer, a: &ConsumeWorkerArgs) -> Result<Exit> {
     let (url, group, dead_key) = target(&a.target)?;
+    connecting(&a.target.conn, None)?;
     if dead_key == url.key {
         return Err(Fail::usage("--dead-letter must name another stream than SOURCE's key").into());
     }
@@ -206,6 +216,7 @@ fn ms(v: Option<i64>) -> String {
 
 async fn status(g: &Global, p: &Printer, a: &ConsumeStatusArgs) -> Result<Exit> {
     let (url, group, dead_key) = target(&a.target)?;
+    connecting(&a.target.conn, Some(ONE_SHOT_TIMEOUT))?;
     let s = consume::status::status(&url, &group, &dead_key, a.stuck_after)
         .await
         .map_err(|e| match e {
@@ -291,6 +302,7 @@ async fn status(g: &Global, p: &Printer, a: &ConsumeStatusArgs) -> Result<Exit> 
 
 async fn requeue(p: &Printer, a: &ConsumeRequeueArgs) -> Result<Exit> {
     let url = parse_url(&a.source)?;
+    connecting(&a.conn, Some(ONE_SHOT_TIMEOUT))?;
     let done = consume::requeue::requeue(&url, a.to.as_deref(), a.count, &Notes(p)).await?;
     p.note(&format!(
         "requeued {} dead letter(s) from `{}`{}",

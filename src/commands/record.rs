@@ -65,6 +65,7 @@ async fn redis(
         }
     }
     let r = &args.redis;
+    sources::redis_connecting(&r.tls, args.salesforce.connection_timeout.as_deref(), None)?;
     let opts = redis_options(
         urls,
         &RedisRequest {

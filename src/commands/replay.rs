@@ -53,6 +53,7 @@ fn parse_chunks(s: &str) -> Result<(i64, i64), Fail> {
 fn redis_target(args: &ReplayArgs) -> Result<Option<RedisTarget>, Fail> {
     let t = &args.to;
     let Some(to) = &t.to else { return Ok(None) };
+    sources::redis_connecting(&t.tls, t.connection_timeout.as_deref(), None)?;
     let mut urls = sources::parse_redis(std::slice::from_ref(to))
         .map_err(|e| Fail::usage(e.message.replacen("SOURCE 1", "--to", 1)))?;
     let url = urls.remove(0);

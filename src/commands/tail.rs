@@ -253,6 +253,11 @@ async fn redis(g: &Global, p: &Printer, args: &TailArgs, urls: &[StreamUrl]) -> 
         None => p.stdout_is_terminal(),
     };
     let r = &args.redis;
+    sources::redis_connecting(
+        &r.tls,
+        args.salesforce.connection_timeout.as_deref(),
+        Some(std::time::Duration::from_secs(10)),
+    )?;
     let opts = redis_options(
         urls,
         &RedisRequest {

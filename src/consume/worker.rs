@@ -199,6 +199,7 @@ impl Worker<'_> {
     async fn work(&mut self, started: Instant) -> Result<(), ConsumeError> {
         let mut failures = 0u32;
         let mut last_work = Instant::now();
+        let mut outage = crate::redis::conn::Outage::new();
         loop {
             if self.cancel.is_cancelled() {
                 return Ok(());
@@ -224,6 +225,7 @@ impl Worker<'_> {
             match self.step(started, last_work).await {
                 Ok(worked) => {
                     failures = 0;
+                    outage.up();
                     if worked {
                         last_work = Instant::now();
                     }
@@ -235,6 +237,10 @@ impl Worker<'_> {
                     }
                     let wait = Duration::from_millis(500 * (1 << (failures - 1).min(5)))
                         .min(Duration::from_secs(10));
+                    let wait = match outage.wait(&self.opts.url.server(), wait, &e.message) {
+                        Ok(w) => w,
+                        Err(why) => return Err(SourceError::new(ErrorClass::Transient, why).into()),
+                    };
                     self.notify.notice(&format!(
                         "retry: {} (attempt {failures} of {MAX_RECONNECTS}, next in {})",
                         e.message,

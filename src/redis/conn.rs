@@ -5,50 +5,139 @@ use std::time::Duration;
 use ::redis::aio::MultiplexedConnection;
 use ::redis::{AsyncConnectionConfig, RedisConnectionInfo};
 
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::CertificateDer;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
 use crate::feed::{ErrorClass, SourceError};
 
 use super::guard::{self, Guarded, Refusal};
 use super::url::Server;
 
-/// How long connecting may take before it counts as a transient failure.
+/// How long connecting may take before it counts as a transient failure (each of TCP, TLS
+/// and the handshake), unless `--connection-timeout` is shorter ([`connect_timeout`]).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The variable naming a PEM file of CA certificates that `rediss://` connections trust
 /// instead of webpki's roots: the one OpenSSL, and so redis-cli, reads for its default bundle,
-/// for a server whose certificate a private CA signed.
+/// for a server whose certificate a private CA signed. `--tls-ca` takes precedence.
 pub const CA_FILE_VAR: &str = "SSL_CERT_FILE";
 
-/// The CA certificates of [`CA_FILE_VAR`]'s file, which every `rediss://` connection trusts
-/// (the crate's and feedctl's own are opened by [`super::wire::stream`]).
-pub struct CaFile {
-    pub certs: Vec<CertificateDer<'static>>,
+/// How every Redis connection of a run is made, whichever client opens it (the crate's
+/// connections and feedctl's own are both opened by [`super::wire::stream`]): the TLS files
+/// (`--tls-ca/--tls-cert/--tls-key`) and `--connection-timeout`. Set once by the command
+/// ([`configure`]) before it connects.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub tls: TlsFiles,
+    /// No working connection for this long ends the run (exit 4); `None`: retry forever.
+    pub connection_timeout: Option<Duration>,
 }
 
-/// The certificates of the file [`CA_FILE_VAR`] names, when it is set and not empty: read
-/// once per run, though every `rediss://` connection (and reconnection) asks for them.
-pub fn ca_file() -> Result<Option<&'static CaFile>, Failure> {
-    static CA: std::sync::OnceLock<Result<Option<CaFile>, String>> = std::sync::OnceLock::new();
-    match CA.get_or_init(read_ca_file) {
-        Ok(ca) => Ok(ca.as_ref()),
-        Err(why) => Err(Failure::Local(why.clone())),
+/// `--tls-ca FILE`, `--tls-cert FILE`, `--tls-key FILE` (redis-cli's `--cacert/--cert/--key`).
+#[derive(Debug, Clone, Default)]
+pub struct TlsFiles {
+    pub ca: Option<PathBuf>,
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+}
+
+static SETTINGS: OnceLock<Settings> = OnceLock::new();
+
+/// Sets the run's connection settings (the first call wins); a key without a certificate is
+/// refused here, the files themselves are read on the first `rediss://` connection.
+pub fn configure(settings: Settings) -> Result<(), String> {
+    if settings.tls.key.is_some() && settings.tls.cert.is_none() {
+        return Err("--tls-key needs --tls-cert (the client certificate it goes with)".into());
+    }
+    let _ = SETTINGS.set(settings);
+    Ok(())
+}
+
+/// The run's settings ([`configure`]), or the defaults.
+pub fn settings() -> &'static Settings {
+    SETTINGS.get_or_init(Settings::default)
+}
+
+/// How long one step of connecting (TCP, TLS, the handshake) may take:
+/// [`CONNECT_TIMEOUT`], or `--connection-timeout` when shorter.
+pub fn connect_timeout() -> Duration {
+    match settings().connection_timeout {
+        Some(d) => d.min(CONNECT_TIMEOUT).max(Duration::from_millis(100)),
+        None => CONNECT_TIMEOUT,
     }
 }
 
-fn read_ca_file() -> Result<Option<CaFile>, String> {
-    let Some(path) = std::env::var_os(CA_FILE_VAR).filter(|p| !p.is_empty()) else {
-        return Ok(None);
+/// The TLS client settings every `rediss://` connection uses: the roots (`--tls-ca`, else
+/// `SSL_CERT_FILE`, else webpki's) and the client certificate; built once per run.
+pub fn tls_config() -> Result<Arc<rustls::ClientConfig>, Failure> {
+    static CONFIG: OnceLock<Result<Arc<rustls::ClientConfig>, String>> = OnceLock::new();
+    CONFIG
+        .get_or_init(|| build_tls_config(&settings().tls))
+        .clone()
+        .map_err(Failure::Local)
+}
+
+fn build_tls_config(files: &TlsFiles) -> Result<Arc<rustls::ClientConfig>, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    let ca = match &files.ca {
+        Some(path) => Some((path.clone(), "--tls-ca")),
+        None => std::env::var_os(CA_FILE_VAR)
+            .filter(|p| !p.is_empty())
+            .map(|p| (PathBuf::from(p), CA_FILE_VAR)),
     };
-    let path = std::path::PathBuf::from(path);
-    let bad = |why: String| {
-        format!(
-            "{CA_FILE_VAR}={}: {why}; name a PEM file of CA certificates for rediss://, or unset it",
-            path.display()
-        )
+    match ca {
+        Some((path, what)) => {
+            let certs = read_certs(&path, what)?;
+            let (_, ignored) = roots.add_parsable_certificates(certs);
+            if roots.is_empty() {
+                return Err(format!(
+                    "{what} {}: none of its {ignored} certificates can be a CA for rediss://",
+                    path.display()
+                ));
+            }
+        }
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+    }
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS: {e}"))?
+        .with_root_certificates(roots);
+    let config = match &files.cert {
+        None => builder.with_no_client_auth(),
+        Some(cert_path) => {
+            let certs = read_certs(cert_path, "--tls-cert")?;
+            // The key may be in its own file, or follow the certificate in one PEM file.
+            let key_path = files.key.as_ref().unwrap_or(cert_path);
+            let pem = std::fs::read(key_path)
+                .map_err(|e| format!("--tls-key {}: cannot read it ({e})", key_path.display()))?;
+            let key = PrivateKeyDer::from_pem_slice(&pem).map_err(|e| {
+                format!(
+                    "--tls-key {}: no private key in it ({e}); give the PEM file of the key of --tls-cert",
+                    key_path.display()
+                )
+            })?;
+            builder.with_client_auth_cert(certs, key).map_err(|e| {
+                format!(
+                    "--tls-cert {} with --tls-key {}: {e}",
+                    cert_path.display(),
+                    key_path.display()
+                )
+            })?
+        }
     };
-    let pem = std::fs::read(&path).map_err(|e| bad(format!("cannot read it ({e})")))?;
+    Ok(Arc::new(config))
+}
+
+/// The certificates of a PEM file, or what is wrong with it (`what`: the flag or variable).
+fn read_certs(path: &Path, what: &str) -> Result<Vec<CertificateDer<'static>>, String> {
+    let bad = |why: String| format!("{what} {}: {why}", path.display());
+    let pem = std::fs::read(path).map_err(|e| bad(format!("cannot read it ({e})")))?;
     let certs = CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| bad(format!("not PEM ({e})")))?;
@@ -57,14 +146,109 @@ fn read_ca_file() -> Result<Option<CaFile>, String> {
             "no certificate in it (-----BEGIN CERTIFICATE-----)".into()
         ));
     }
-    Ok(Some(CaFile { certs }))
+    Ok(certs)
 }
 
 /// What to say when the server's certificate was not trusted (no retry will change that).
 pub fn untrusted(server: &Server, why: &str) -> Failure {
     Failure::Refused(format!(
-        "{server}: TLS: {why}; if a private CA signed the server's certificate, name its PEM file in {CA_FILE_VAR}"
+        "{server}: TLS: {why}; if a private CA signed the server's certificate, give its PEM file with --tls-ca (or {CA_FILE_VAR})"
     ))
+}
+
+/// What a TLS error means: every one is permanent (a retry meets the same certificates), and
+/// each names the fix.
+pub fn tls_failure(server: &Server, e: &rustls::Error) -> Failure {
+    use rustls::AlertDescription as A;
+    let has_cert = settings().tls.cert.is_some();
+    match e {
+        rustls::Error::InvalidCertificate(_) => untrusted(server, &e.to_string()),
+        rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. }
+        | rustls::Error::InappropriateHandshakeMessage { .. } => not_tls(server),
+        rustls::Error::AlertReceived(
+            A::CertificateRequired | A::HandshakeFailure | A::BadCertificate | A::UnknownCA
+            | A::CertificateUnknown | A::AccessDenied,
+        ) if !has_cert => Failure::Refused(format!(
+            "{server}: TLS: the server requires a client certificate ({e}); give it with --tls-cert FILE --tls-key FILE (or FEEDCTL_REDIS_TLS_CERT and FEEDCTL_REDIS_TLS_KEY)"
+        )),
+        rustls::Error::AlertReceived(
+            A::BadCertificate | A::UnknownCA | A::CertificateUnknown | A::AccessDenied
+            | A::CertificateExpired | A::CertificateRevoked | A::UnsupportedCertificate,
+        ) => Failure::Refused(format!(
+            "{server}: TLS: the server refused the client certificate of --tls-cert ({e}); give one its CA (tls-ca-cert-file) signed"
+        )),
+        _ => Failure::Refused(format!("{server}: TLS: {e}")),
+    }
+}
+
+/// `rediss://` to a port that speaks plain Redis (or anything but TLS).
+pub fn not_tls(server: &Server) -> Failure {
+    Failure::Refused(format!(
+        "{server}: the server did not speak TLS (it answers plain Redis, or something else); use redis:// for a port without TLS, or the server's TLS port (tls-port)"
+    ))
+}
+
+/// The TLS error inside an I/O error, if that is what it is.
+pub fn tls_error_of(e: &io::Error) -> Option<&rustls::Error> {
+    e.get_ref()?.downcast_ref::<rustls::Error>()
+}
+
+/// An I/O error of a connection: a TLS one is permanent ([`tls_failure`]), any other
+/// transient.
+pub fn io_failure(server: &Server, e: &io::Error) -> Failure {
+    match tls_error_of(e) {
+        Some(tls) => tls_failure(server, tls),
+        None => Failure::Transient(format!("{server}: {e}")),
+    }
+}
+
+/// How long a run has had no working connection, against `--connection-timeout`.
+#[derive(Debug)]
+pub struct Outage {
+    since: Option<Instant>,
+}
+
+impl Default for Outage {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Outage {
+    /// A run starts with no working connection.
+    pub fn new() -> Outage {
+        Outage {
+            since: Some(Instant::now()),
+        }
+    }
+
+    /// A step worked: the connection works.
+    pub fn up(&mut self) {
+        self.since = None;
+    }
+
+    /// After a transient failure: how long to wait before the next attempt (`wait`, cut to
+    /// what is left of `--connection-timeout`), or, once it is used up, the final error.
+    pub fn wait(
+        &mut self,
+        server: &Server,
+        wait: Duration,
+        reason: &str,
+    ) -> Result<Duration, String> {
+        let since = *self.since.get_or_insert_with(Instant::now);
+        let Some(limit) = settings().connection_timeout else {
+            return Ok(wait);
+        };
+        let gone = since.elapsed();
+        if gone >= limit {
+            return Err(format!(
+                "no working connection to {server} for {} (--connection-timeout {}): {reason}",
+                humantime::format_duration(Duration::from_millis(gone.as_millis() as u64)),
+                humantime::format_duration(limit)
+            ));
+        }
+        Ok(wait.min(limit - gone))
+    }
 }
 
 /// Opens a connection of the redis crate over a [`Guarded`] stream: a reply over
@@ -89,11 +273,12 @@ pub async fn connect(
     // The handshake (AUTH, SELECT, CLIENT SETINFO) is small: a server that does not answer
     // it within CONNECT_TIMEOUT is as good as unreachable.
     let handshake = MultiplexedConnection::new_with_config(&redis, guarded, config);
-    let (conn, driver) = tokio::time::timeout(CONNECT_TIMEOUT, handshake)
+    let limit = connect_timeout();
+    let (conn, driver) = tokio::time::timeout(limit, handshake)
         .await
         .map_err(|_| {
             Failure::Transient(format!(
-                "{server}: no answer to the handshake within {CONNECT_TIMEOUT:?}"
+                "{server}: no answer to the handshake within {limit:?}"
             ))
         })?
         .map_err(|e| Failure::from_redis(e, server))?;
@@ -101,6 +286,16 @@ pub async fn connect(
     // when the stream fails (a stalled reply fails it within `progress`).
     tokio::spawn(driver);
     Ok(conn)
+}
+
+/// The I/O error a crate's error carries (it keeps the stream's in an Arc, as its source).
+fn io_of(e: &::redis::RedisError) -> Option<&io::Error> {
+    type Shared = std::sync::Arc<dyn std::error::Error + Send + Sync>;
+    let source = std::error::Error::source(e)?;
+    match source.downcast_ref::<Shared>() {
+        Some(shared) => shared.downcast_ref::<io::Error>(),
+        None => source.downcast_ref::<io::Error>(),
+    }
 }
 
 /// A Redis failure, sorted: retry it, stop with a class, or handle it (NOGROUP, WRONGTYPE).
@@ -137,6 +332,9 @@ impl Failure {
             Some(r @ Refusal::Stalled(_)) => return Failure::Overload(format!("{server}: {r}")),
             Some(r @ Refusal::Garbage(_)) => return Failure::Refused(format!("{server}: {r}")),
             None => {}
+        }
+        if let Some(tls) = io_of(&e).and_then(tls_error_of) {
+            return tls_failure(server, tls);
         }
         let code = e.code().unwrap_or("").to_string();
         let text = e.to_string();

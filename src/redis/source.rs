@@ -12,7 +12,7 @@ use serde_json::json;
 use crate::config::Retry;
 use crate::feed::{Backoff, Chunk, Committed, Cursor, ErrorClass, Notice, Source, SourceError};
 
-use super::conn::{connect, Failure};
+use super::conn::{connect, Failure, Outage};
 use super::count::Count;
 use super::entry::Entry;
 use super::plain;
@@ -115,6 +115,8 @@ pub struct StreamSource {
     slots: std::sync::Arc<tokio::sync::Semaphore>,
     /// The COUNT of reads: `--batch`, or less after a reply stalled or ran over the cap.
     count: Count,
+    /// How long no step has worked, against `--connection-timeout`.
+    outage: Outage,
 }
 
 /// One step's outcome: chunks were queued, or nothing came.
@@ -163,6 +165,7 @@ impl StreamSource {
             ahead: None,
             wire: None,
             slots: plain::slots(),
+            outage: Outage::new(),
         }
     }
 
@@ -984,12 +987,18 @@ impl Source for StreamSource {
                 Ok(()) => {
                     self.backoff.reset();
                     self.count.went_well();
+                    self.outage.up();
                 }
                 Err(Failure::Transient(t)) => {
                     self.conn = None;
                     self.wire = None;
                     self.reread_pending();
-                    match self.backoff.next_wait(None) {
+                    let wait = self.backoff.next_wait(None).map(|w| {
+                        self.outage
+                            .wait(&self.opts.server, w, &t)
+                            .map_err(|why| SourceError::new(ErrorClass::Transient, why))
+                    });
+                    match wait.transpose()? {
                         Some(wait) => {
                             notify(Notice::Retry {
                                 reason: crate::text::clip(&t, 240),

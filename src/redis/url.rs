@@ -1,6 +1,7 @@
-//! `redis://[user:password@]host[:port][/db]/KEY` (and `rediss://`): parsed by hand because the
-//! KEY part is ours, and so that an error names the part that is wrong without ever echoing the
-//! password.
+//! `redis://[user:password@]host[:port][/db]/KEY` (and `rediss://`), and for a local socket
+//! `redis+unix:///path/to/redis.sock?key=KEY[&db=N][&user=U][&pass=P]` (`unix://` too, the
+//! redis crate's form with `key` added): parsed by hand because the KEY part is ours, and so
+//! that an error names the part that is wrong without ever echoing the password.
 
 use std::fmt;
 
@@ -10,6 +11,8 @@ use crate::config::Secret;
 #[derive(Clone, PartialEq)]
 pub struct StreamUrl {
     pub tls: bool,
+    /// A Unix socket's path (`redis+unix://`): then `host` and `port` are not used.
+    pub socket: Option<String>,
     pub host: String,
     pub port: u16,
     pub db: i64,
@@ -22,6 +25,8 @@ pub struct StreamUrl {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Server {
     pub tls: bool,
+    /// A Unix socket's path (`redis+unix://`): then `host` and `port` are not used.
+    pub socket: Option<String>,
     pub host: String,
     pub port: u16,
     pub db: i64,
@@ -38,12 +43,29 @@ impl fmt::Debug for StreamUrl {
 /// The URL without its password: what is shown and stored as a recording's description.
 impl fmt::Display for StreamUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.server(), self.key)
+        match &self.socket {
+            Some(_) => {
+                let sep = if self.db != 0 { '&' } else { '?' };
+                write!(f, "{}{sep}key={}", self.server(), encode(&self.key))
+            }
+            None => write!(f, "{}/{}", self.server(), self.key),
+        }
     }
 }
 
 impl fmt::Display for Server {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(path) = &self.socket {
+            write!(f, "redis+unix://{path}")?;
+            if let Some(u) = &self.username {
+                write!(f, "?user={}", encode(u))?;
+            }
+            if self.db != 0 {
+                let sep = if self.username.is_some() { '&' } else { '?' };
+                write!(f, "{sep}db={}", self.db)?;
+            }
+            return Ok(());
+        }
         let scheme = if self.tls { "rediss" } else { "redis" };
         write!(f, "{scheme}://")?;
         if let Some(u) = &self.username {
@@ -66,6 +88,7 @@ impl StreamUrl {
     pub fn server(&self) -> Server {
         Server {
             tls: self.tls,
+            socket: self.socket.clone(),
             host: self.host.clone(),
             port: self.port,
             db: self.db,
@@ -76,8 +99,11 @@ impl StreamUrl {
 
     /// True when `s` looks like a Redis URL (its scheme), whatever else is wrong with it.
     pub fn is_redis(s: &str) -> bool {
-        let lower = s.get(..9).unwrap_or(s).to_ascii_lowercase();
-        lower.starts_with("redis://") || lower.starts_with("rediss://")
+        let lower = s.get(..13).unwrap_or(s).to_ascii_lowercase();
+        lower.starts_with("redis://")
+            || lower.starts_with("rediss://")
+            || lower.starts_with("redis+unix://")
+            || lower.starts_with("unix://")
     }
 
     /// Parses a stream URL; `env_password` (`REDISCLI_AUTH`) is used when the URL has none.
@@ -89,7 +115,8 @@ impl StreamUrl {
         let tls = match scheme.to_ascii_lowercase().as_str() {
             "redis" => false,
             "rediss" => true,
-            _ => return Err("a Redis URL starts with redis:// or rediss://".into()),
+            "redis+unix" | "unix" => return parse_unix(rest, env_password),
+            _ => return Err("a Redis URL starts with redis://, rediss:// or redis+unix://".into()),
         };
         let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
         let (userinfo, hostport) = match authority.rsplit_once('@') {
@@ -136,6 +163,7 @@ impl StreamUrl {
         let key = decode(key).map_err(|e| format!("the stream key {e}"))?;
         Ok(StreamUrl {
             tls,
+            socket: None,
             host,
             port,
             db,
@@ -144,6 +172,80 @@ impl StreamUrl {
             key,
         })
     }
+}
+
+/// `redis+unix:///path/to/redis.sock?key=KEY[&db=N][&user=U][&pass=P]` (after the scheme).
+fn parse_unix(rest: &str, env_password: Option<&str>) -> Result<StreamUrl, String> {
+    const FORM: &str = "redis+unix:///path/to/redis.sock?key=KEY[&db=N]";
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if !path.starts_with('/') {
+        return Err(format!(
+            "the socket path must be absolute (three slashes): expected {FORM}"
+        ));
+    }
+    let path = decode(path).map_err(|e| format!("the socket path {e}"))?;
+    let (mut key, mut db, mut username, mut password) = (None, 0, None, None);
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match name {
+            "key" => key = Some(decode(value).map_err(|e| format!("the stream key {e}"))?),
+            "db" => {
+                db = value
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|d| *d >= 0)
+                    .ok_or_else(|| {
+                        format!(
+                            "database `{}` is not a number",
+                            crate::text::clip(value, 12)
+                        )
+                    })?
+            }
+            "user" => username = Some(decode(value).map_err(|e| format!("the user name {e}"))?),
+            "pass" | "password" => {
+                password = Some(Secret::new(
+                    decode(value).map_err(|e| format!("the password {e}"))?,
+                ))
+            }
+            other => {
+                return Err(format!(
+                    "unknown parameter `{}`: expected key, db, user or pass",
+                    crate::text::clip(other, 20)
+                ))
+            }
+        }
+    }
+    let key = key
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| format!("no stream KEY: expected {FORM}"))?;
+    if password.is_none() {
+        password = env_password
+            .filter(|p| !p.is_empty())
+            .map(|p| Secret::new(p.to_string()));
+    }
+    Ok(StreamUrl {
+        tls: false,
+        socket: Some(path),
+        host: "localhost".into(),
+        port: 0,
+        db,
+        username,
+        password,
+        key,
+    })
+}
+
+/// Percent-encoding of a query value (all but unreserved characters and `/`, `:`).
+fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/:".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn split_host_port(hp: &str) -> Result<(String, u16), String> {
@@ -230,6 +332,33 @@ mod tests {
         // A key that is all digits after a db stays the key.
         let u = StreamUrl::parse("redis://h:1/42", None).unwrap();
         assert_eq!((u.db, u.key.as_str()), (0, "42"));
+    }
+
+    #[test]
+    fn unix_sockets() {
+        let u =
+            StreamUrl::parse("redis+unix:///run/redis.sock?db=2&key=a%20b", Some("pw")).unwrap();
+        assert_eq!(u.socket.as_deref(), Some("/run/redis.sock"));
+        assert_eq!((u.db, u.key.as_str(), u.tls), (2, "a b", false));
+        assert_eq!(u.password.as_ref().map(|p| p.expose()), Some("pw"));
+        assert_eq!(u.to_string(), "redis+unix:///run/redis.sock?db=2&key=a%20b");
+        assert_eq!(StreamUrl::parse(&u.to_string(), None).unwrap().key, "a b");
+        let u = StreamUrl::parse("unix:///tmp/r.sock?key=k&pass=hunter2", None).unwrap();
+        assert_eq!(u.to_string(), "redis+unix:///tmp/r.sock?key=k");
+        for (url, part) in [
+            ("redis+unix:///tmp/r.sock", "KEY"),
+            ("redis+unix://tmp/r.sock?key=k", "absolute"),
+            ("redis+unix:///tmp/r.sock?key=k&db=x", "database"),
+            (
+                "redis+unix:///tmp/r.sock?key=k&pass=hunter2&bogus=1",
+                "bogus",
+            ),
+        ] {
+            let e = StreamUrl::parse(url, None).unwrap_err();
+            assert!(e.contains(part), "{url}: {e}");
+            assert!(!e.contains("hunter2"), "{url}: {e}");
+        }
+        assert!(StreamUrl::is_redis("redis+unix:///x?key=k"));
     }
 
     #[test]

@@ -13,14 +13,13 @@
 //! the crate's connections ([`super::conn`]). TLS (`rediss://`) trusts the same roots as the
 //! crate (webpki's).
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use ::redis::Value;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use super::conn::{Failure, CONNECT_TIMEOUT};
+use super::conn::{connect_timeout, Failure};
 use super::guard::{self, Refusal};
 use super::url::Server;
 
@@ -47,37 +46,60 @@ pub struct Wire {
 }
 
 impl Wire {
-    /// Connects (within [`CONNECT_TIMEOUT`]), authenticates and selects the database, as the
-    /// crate's connections do. `timeout`: how long an awaited reply may go without a byte.
+    /// Connects, authenticates and selects the database, as the crate's connections do (or
+    /// PINGs: a connection counts once the server answered), each reply within
+    /// [`connect_timeout`]. `timeout`: how long an awaited reply may go without a byte.
     pub async fn open(server: &Server, timeout: Duration) -> Result<Wire, Failure> {
         let cap = guard::max_reply().map_err(Failure::Local)?;
         let io = stream(server).await?;
         let mut wire = Wire {
             io,
             server: server.clone(),
-            timeout,
+            timeout: connect_timeout(),
             cap,
             buf: Vec::with_capacity(READ_SIZE),
             scan: Scan::default(),
         };
-        let mut out = Vec::new();
-        if let Some(p) = &server.password {
-            match &server.username {
-                Some(u) => command(&mut out, &[b"AUTH", u.as_bytes(), p.expose().as_bytes()]),
-                None => command(&mut out, &[b"AUTH", p.expose().as_bytes()]),
+        let handshake = async {
+            let mut out = Vec::new();
+            if let Some(p) = &server.password {
+                match &server.username {
+                    Some(u) => command(&mut out, &[b"AUTH", u.as_bytes(), p.expose().as_bytes()]),
+                    None => command(&mut out, &[b"AUTH", p.expose().as_bytes()]),
+                }
+                wire.send(&out).await?;
+                // Whatever the server says against AUTH, the credentials did not do.
+                if value(&wire.reply().await?, server).is_err() {
+                    return Err(Failure::auth_failed(server));
+                }
             }
-            wire.send(&out).await?;
-            // Whatever the server says against AUTH, the credentials did not do.
-            if value(&wire.reply().await?, server).is_err() {
-                return Err(Failure::auth_failed(server));
+            if server.db != 0 {
+                out.clear();
+                command(&mut out, &[b"SELECT", server.db.to_string().as_bytes()]);
+                wire.send(&out).await?;
+                value(&wire.reply().await?, server)?;
             }
+            if server.password.is_none() && server.db == 0 {
+                // Nothing was asked yet: a server that answers nothing (or a TLS server that
+                // wants a client certificate, which says so after the handshake) is found here.
+                out.clear();
+                command(&mut out, &[b"PING"]);
+                wire.send(&out).await?;
+                value(&wire.reply().await?, server)?;
+            }
+            Ok::<(), Failure>(())
+        };
+        match handshake.await {
+            Ok(()) => {}
+            // Not one byte of an answer: as good as unreachable (not a read to make smaller).
+            Err(Failure::Overload(why)) => {
+                return Err(Failure::Transient(format!(
+                    "{why} while connecting (no answer to the handshake)"
+                )))
+            }
+            Err(f) => return Err(f),
         }
-        if server.db != 0 {
-            out.clear();
-            command(&mut out, &[b"SELECT", server.db.to_string().as_bytes()]);
-            wire.send(&out).await?;
-            value(&wire.reply().await?, server)?;
-        }
+        wire.timeout = timeout;
         Ok(wire)
     }
 
@@ -89,7 +111,7 @@ impl Wire {
         };
         match tokio::time::timeout(self.timeout, write).await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(Failure::Transient(format!("{}: {e}", self.server))),
+            Ok(Err(e)) => Err(super::conn::io_failure(&self.server, &e)),
             Err(_) => Err(Failure::Transient(format!(
                 "{}: a command could not be sent within {:?}",
                 self.server, self.timeout
@@ -206,7 +228,7 @@ impl Wire {
                 self.server
             ))),
             Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => Err(Failure::Transient(format!("{}: {e}", self.server))),
+            Ok(Err(e)) => Err(super::conn::io_failure(&self.server, &e)),
             Err(_) => Err(Failure::Overload(format!(
                 "{}: {}",
                 self.server,
@@ -242,16 +264,25 @@ pub fn replies(bytes: &[u8]) -> impl Iterator<Item = Result<&[u8], &[u8]>> {
     })
 }
 
-/// A connection to the server (within [`CONNECT_TIMEOUT`]), over TLS for `rediss://`: what
-/// both feedctl's connections and the crate's are opened on.
+/// A connection to the server (each step within [`connect_timeout`]): a Unix socket, TCP, or
+/// TLS over TCP for `rediss://`, with the run's TLS settings ([`super::conn::tls_config`]).
+/// What both feedctl's connections and the crate's are opened on.
 pub async fn stream(server: &Server) -> Result<Box<dyn Io>, Failure> {
     let unreachable = |why: String| Failure::Transient(format!("{server}: {why}"));
+    let limit = connect_timeout();
+    if let Some(path) = &server.socket {
+        let unix = tokio::time::timeout(limit, tokio::net::UnixStream::connect(path))
+            .await
+            .map_err(|_| unreachable(format!("no connection within {limit:?}")))?
+            .map_err(|e| unreachable(e.to_string()))?;
+        return Ok(Box::new(unix));
+    }
     let tcp = tokio::time::timeout(
-        CONNECT_TIMEOUT,
+        limit,
         TcpStream::connect((server.host.as_str(), server.port)),
     )
     .await
-    .map_err(|_| unreachable(format!("no connection within {CONNECT_TIMEOUT:?}")))?
+    .map_err(|_| unreachable(format!("no connection within {limit:?}")))?
     .map_err(|e| unreachable(e.to_string()))?;
     // Commands go out whole, each write at once (the crate sets the same).
     let _ = tcp.set_nodelay(true);
@@ -261,50 +292,62 @@ pub async fn stream(server: &Server) -> Result<Box<dyn Io>, Failure> {
     })
 }
 
-/// A TLS session over `tcp`, checked for the URL's host against webpki's roots, or the CA
-/// certificates of `SSL_CERT_FILE` when it is set (as the crate's connections are).
+/// How long a TLS handshake may go unanswered before the port is asked, over a connection of
+/// its own, whether it speaks plain Redis: a plain server waits for the end of a line that a
+/// ClientHello seldom has, and says nothing.
+const PROBE_AFTER: Duration = Duration::from_millis(750);
+
+/// A TLS session over `tcp`, checked for the URL's host against the run's roots, with its
+/// client certificate when one is given. Every TLS error is permanent
+/// ([`super::conn::tls_failure`]); a port that speaks plain Redis is told at once.
 async fn tls(
     server: &Server,
     tcp: TcpStream,
 ) -> Result<tokio_rustls::client::TlsStream<TcpStream>, Failure> {
     let refused = |why: String| Failure::Refused(format!("{server}: TLS: {why}"));
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut roots = rustls::RootCertStore::empty();
-    match super::conn::ca_file()? {
-        Some(ca) => {
-            let (_, ignored) = roots.add_parsable_certificates(ca.certs.iter().cloned());
-            if roots.is_empty() {
-                return Err(Failure::Local(format!(
-                    "{}: none of its {ignored} certificates can be a CA for rediss://",
-                    super::conn::CA_FILE_VAR
-                )));
-            }
-        }
-        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
-    }
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| refused(e.to_string()))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let config = super::conn::tls_config()?;
     let name = rustls_pki_types::ServerName::try_from(server.host.clone())
         .map_err(|e| refused(e.to_string()))?;
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
-    tokio::time::timeout(CONNECT_TIMEOUT, connector.connect(name, tcp))
+    let connector = tokio_rustls::TlsConnector::from(config);
+    let limit = connect_timeout();
+    let handshake = tokio::time::timeout(limit, connector.connect(name, tcp));
+    tokio::pin!(handshake);
+    let done = tokio::select! {
+        r = &mut handshake => Some(r),
+        _ = tokio::time::sleep(PROBE_AFTER.min(limit)) => None,
+    };
+    let done = match done {
+        Some(r) => r,
+        None => {
+            let probe = speaks_plain_redis(server);
+            tokio::pin!(probe);
+            tokio::select! {
+                r = &mut handshake => r,
+                true = &mut probe => return Err(super::conn::not_tls(server)),
+            }
+        }
+    };
+    done.map_err(|_| Failure::Transient(format!("{server}: no TLS handshake within {limit:?}")))?
+        .map_err(|e| super::conn::io_failure(server, &e))
+}
+
+/// True when the server's port answers a plain `PING` as Redis does (`+PONG`, or an error
+/// such as `-NOAUTH`), within the connect timeout.
+async fn speaks_plain_redis(server: &Server) -> bool {
+    let probe = async {
+        let mut tcp = TcpStream::connect((server.host.as_str(), server.port))
+            .await
+            .ok()?;
+        tcp.write_all(b"PING\r\n").await.ok()?;
+        let mut first = [0u8; 1];
+        tcp.read_exact(&mut first).await.ok()?;
+        Some(matches!(first[0], b'+' | b'-'))
+    };
+    tokio::time::timeout(connect_timeout(), probe)
         .await
-        .map_err(|_| {
-            Failure::Transient(format!(
-                "{server}: no TLS handshake within {CONNECT_TIMEOUT:?}"
-            ))
-        })?
-        .map_err(
-            |e| match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-                // The handshake itself failed (an untrusted certificate, no common protocol):
-                // retrying will not change it.
-                Some(tls) => super::conn::untrusted(server, &tls.to_string()),
-                None => Failure::Transient(format!("{server}: TLS: {e}")),
-            },
-        )
+        .ok()
+        .flatten()
+        .unwrap_or(false)
 }
 
 /// Appends one command (a RESP array of bulk strings) to `out`.

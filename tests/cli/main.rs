@@ -28,6 +28,7 @@ mod record;
 mod redis_bounds;
 mod redis_server;
 mod redis_streams;
+mod redis_tls;
 mod replay;
 mod salesforce;
 mod serve;

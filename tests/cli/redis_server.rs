@@ -13,7 +13,18 @@ pub struct RedisServer {
     password: Option<String>,
     /// Serving TLS only (`rediss://`), with fixtures/tls's test certificate.
     tls: bool,
+    /// TLS that requires a client certificate (`tls-auth-clients yes`).
+    client_auth: bool,
+    /// Listening on a Unix socket only (in its directory), not TCP.
+    unix: bool,
     _dir: tempfile::TempDir,
+}
+
+/// The TEST-ONLY client certificate of fixtures/tls, with its key in the same file, signed by
+/// [`test_ca`]: what a server with `tls-auth-clients yes` accepts.
+pub fn test_client_cert() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/tls/TEST-ONLY-bot-cert-and-key.pem")
 }
 
 /// The TEST-ONLY CA of fixtures/tls, which signed the server certificate a TLS server uses.
@@ -29,16 +40,37 @@ impl RedisServer {
 
     /// A server that requires `password` (requirepass), or none.
     pub fn start_with(password: Option<&str>) -> Option<RedisServer> {
-        Self::launch(password, false)
+        Self::launch(password, false, false, false)
     }
 
     /// A server that speaks TLS only, with fixtures/tls's certificate for 127.0.0.1 (signed by
     /// [`test_ca`]); clients are not asked for a certificate.
     pub fn start_tls() -> Option<RedisServer> {
-        Self::launch(None, true)
+        Self::launch(None, true, false, false)
     }
 
-    fn launch(password: Option<&str>, tls: bool) -> Option<RedisServer> {
+    /// A TLS-only server that requires a client certificate signed by [`test_ca`]
+    /// (`tls-auth-clients yes`), such as [`test_client_cert`].
+    pub fn start_tls_client_auth() -> Option<RedisServer> {
+        Self::launch(None, true, true, false)
+    }
+
+    /// A server on a Unix socket only ([`RedisServer::socket`]; no TCP port).
+    pub fn start_unix() -> Option<RedisServer> {
+        Self::launch(None, false, false, true)
+    }
+
+    /// The Unix socket of a [`RedisServer::start_unix`] server.
+    pub fn socket(&self) -> std::path::PathBuf {
+        self._dir.path().join("redis.sock")
+    }
+
+    fn launch(
+        password: Option<&str>,
+        tls: bool,
+        client_auth: bool,
+        unix: bool,
+    ) -> Option<RedisServer> {
         let found = Command::new("sh")
             .args(["-c", "command -v redis-server >/dev/null 2>&1"])
             .status()
@@ -61,10 +93,12 @@ impl RedisServer {
                 .port();
             let dir = tempfile::tempdir().expect("tempdir");
             let mut server = RedisServer {
-                child: spawn(port, dir.path(), password, tls),
+                child: spawn(port, dir.path(), password, tls, client_auth, unix),
                 port,
                 password: password.map(str::to_string),
                 tls,
+                client_auth,
+                unix,
                 _dir: dir,
             };
             if server.answers() {
@@ -86,6 +120,8 @@ impl RedisServer {
             self._dir.path(),
             self.password.as_deref(),
             self.tls,
+            self.client_auth,
+            self.unix,
         );
         assert!(
             self.answers(),
@@ -106,6 +142,9 @@ impl RedisServer {
 
     /// `redis://127.0.0.1:PORT/KEY` (`rediss://` for a TLS server).
     pub fn url(&self, key: &str) -> String {
+        if self.unix {
+            return format!("redis+unix://{}?key={key}", self.socket().display());
+        }
         let scheme = if self.tls { "rediss" } else { "redis" };
         format!("{scheme}://127.0.0.1:{}/{key}", self.port)
     }
@@ -124,9 +163,17 @@ impl RedisServer {
             .as_ref()
             .map(|p| format!(":{p}@"))
             .unwrap_or_default();
+        if self.unix {
+            return redis::Client::open(format!("redis+unix://{}", self.socket().display()))
+                .expect("client");
+        }
         if self.tls {
+            let client = std::fs::read(test_client_cert()).expect("the test client certificate");
             let certs = redis::TlsCertificates {
-                client_tls: None,
+                client_tls: self.client_auth.then(|| redis::ClientTlsConfig {
+                    client_cert: client.clone(),
+                    client_key: client,
+                }),
                 root_cert: Some(std::fs::read(test_ca()).expect("the test CA")),
             };
             redis::Client::build_with_tls(format!("rediss://{auth}127.0.0.1:{}/", self.port), certs)
@@ -206,10 +253,25 @@ impl RedisServer {
     }
 }
 
-fn spawn(port: u16, dir: &std::path::Path, password: Option<&str>, tls: bool) -> Child {
+fn spawn(
+    port: u16,
+    dir: &std::path::Path,
+    password: Option<&str>,
+    tls: bool,
+    client_auth: bool,
+    unix: bool,
+) -> Child {
     let tls_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tls");
     let file = |name: &str| tls_dir.join(name).to_string_lossy().into_owned();
     let listen = match tls {
+        false if unix => vec![
+            "--port".to_string(),
+            "0".into(),
+            "--unixsocket".into(),
+            dir.join("redis.sock").to_string_lossy().into_owned(),
+            "--unixsocketperm".into(),
+            "700".into(),
+        ],
         false => vec!["--port".to_string(), port.to_string()],
         true => vec![
             "--port".into(),
@@ -223,7 +285,7 @@ fn spawn(port: u16, dir: &std::path::Path, password: Option<&str>, tls: bool) ->
             "--tls-ca-cert-file".into(),
             file("TEST-ONLY-ca.pem"),
             "--tls-auth-clients".into(),
-            "no".into(),
+            if client_auth { "yes" } else { "no" }.into(),
         ],
     };
     Command::new("redis-server")
