@@ -444,11 +444,7 @@ pub fn redis_description(urls: &[StreamUrl]) -> (&'static str, &'static str, Str
         .map(|u| u.server().to_string())
         .unwrap_or_default();
     let keys: Vec<&str> = urls.iter().map(|u| u.key.as_str()).collect();
-    let sep = match urls.first().map(|u| (u.socket.is_some(), u.db != 0)) {
-        Some((true, false)) => "?key=",
-        Some((true, true)) => "&key=",
-        _ => "/",
-    };
+    let sep = urls.first().map(StreamUrl::key_sep).unwrap_or("/");
     ("redis", "redis", format!("{server}{sep}{}", keys.join(",")))
 }
 

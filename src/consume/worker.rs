@@ -254,6 +254,7 @@ impl Worker<'_> {
                         Group::connect(&self.opts.url, &self.opts.group, &self.opts.consumer).await
                     {
                         self.group = g;
+                        outage.up();
                     }
                 }
                 Err(e) => return Err(e),

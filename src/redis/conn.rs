@@ -116,11 +116,15 @@ fn build_tls_config(files: &TlsFiles) -> Result<Arc<rustls::ClientConfig>, Strin
             let key_path = files.key.as_ref().unwrap_or(cert_path);
             let pem = std::fs::read(key_path)
                 .map_err(|e| format!("--tls-key {}: cannot read it ({e})", key_path.display()))?;
-            let key = PrivateKeyDer::from_pem_slice(&pem).map_err(|e| {
-                format!(
+            let key = PrivateKeyDer::from_pem_slice(&pem).map_err(|e| match &files.key {
+                Some(_) => format!(
                     "--tls-key {}: no private key in it ({e}); give the PEM file of the key of --tls-cert",
                     key_path.display()
-                )
+                ),
+                None => format!(
+                    "--tls-cert {}: no private key in it ({e}); give the key's PEM file with --tls-key",
+                    key_path.display()
+                ),
             })?;
             builder.with_client_auth_cert(certs, key).map_err(|e| {
                 format!(

@@ -219,8 +219,17 @@ impl StreamSource {
             return Ok(c.clone());
         }
         let c = connect(&self.opts.server, self.response_timeout()).await?;
+        // Connected (the handshake was answered): the outage, if any, is over.
+        self.outage.up();
         self.conn = Some(c.clone());
         Ok(c)
+    }
+
+    /// A new reads' connection; as [`Self::conn`], it ends an outage.
+    async fn open_wire(&mut self) -> Result<Wire, Failure> {
+        let w = Wire::open(&self.opts.server, self.response_timeout()).await?;
+        self.outage.up();
+        Ok(w)
     }
 
     async fn query(&mut self, cmd: &::redis::Cmd) -> Result<Value, Failure> {
@@ -358,7 +367,7 @@ impl StreamSource {
     async fn xinfo_stream(&mut self, key: &str) -> Result<Value, Failure> {
         let mut wire = match self.wire.take() {
             Some(w) => w,
-            None => Wire::open(&self.opts.server, self.response_timeout()).await?,
+            None => self.open_wire().await?,
         };
         let mut out = Vec::new();
         wire::command(&mut out, &[b"XINFO", b"STREAM", key.as_bytes()]);
@@ -445,7 +454,7 @@ impl StreamSource {
             None => {
                 let wire = match self.wire.take() {
                     Some(w) => w,
-                    None => Wire::open(&self.opts.server, self.response_timeout()).await?,
+                    None => self.open_wire().await?,
                 };
                 plain::read(wire, self.plain_request()).await
             }
@@ -499,7 +508,7 @@ impl StreamSource {
         args.extend(after.iter().map(|(_, id)| id.as_bytes()));
         let mut wire = match self.wire.take() {
             Some(w) => w,
-            None => Wire::open(&self.opts.server, self.response_timeout()).await?,
+            None => self.open_wire().await?,
         };
         let mut out = Vec::new();
         wire::command(&mut out, &args);

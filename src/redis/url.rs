@@ -45,8 +45,13 @@ impl fmt::Display for StreamUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.socket {
             Some(_) => {
-                let sep = if self.db != 0 { '&' } else { '?' };
-                write!(f, "{}{sep}key={}", self.server(), encode(&self.key))
+                write!(
+                    f,
+                    "{}{}{}",
+                    self.server(),
+                    self.key_sep(),
+                    encode(&self.key)
+                )
             }
             None => write!(f, "{}/{}", self.server(), self.key),
         }
@@ -85,6 +90,16 @@ impl fmt::Display for Server {
 }
 
 impl StreamUrl {
+    /// What comes between [`Server`]'s form and the KEY: `/`, or for a socket `?key=` (`&key=`
+    /// after a query of the server's).
+    pub fn key_sep(&self) -> &'static str {
+        match (&self.socket, self.db != 0 || self.username.is_some()) {
+            (None, _) => "/",
+            (Some(_), false) => "?key=",
+            (Some(_), true) => "&key=",
+        }
+    }
+
     pub fn server(&self) -> Server {
         Server {
             tls: self.tls,
@@ -345,6 +360,8 @@ mod tests {
         assert_eq!(StreamUrl::parse(&u.to_string(), None).unwrap().key, "a b");
         let u = StreamUrl::parse("unix:///tmp/r.sock?key=k&pass=hunter2", None).unwrap();
         assert_eq!(u.to_string(), "redis+unix:///tmp/r.sock?key=k");
+        let u = StreamUrl::parse("unix:///tmp/r.sock?key=k&user=me", None).unwrap();
+        assert_eq!(u.to_string(), "redis+unix:///tmp/r.sock?user=me&key=k");
         for (url, part) in [
             ("redis+unix:///tmp/r.sock", "KEY"),
             ("redis+unix://tmp/r.sock?key=k", "absolute"),
