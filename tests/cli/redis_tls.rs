@@ -116,6 +116,19 @@ fn a_server_that_requires_a_client_certificate_gets_the_one_of_tls_cert() {
     assert_eq!(stdout_of(&out).lines().count(), 2, "{}", stdout_of(&out));
     let out = sb
         .cmd()
+        .timeout(Duration::from_secs(20))
+        .env("FEEDCTL_REDIS_TLS_CA", &ca)
+        .args(["-q", "replay", "-j", "tls.db", "--to", &r.url("copy")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("--tls-cert"),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = sb
+        .cmd()
         .env("FEEDCTL_REDIS_TLS_CA", &ca)
         .env("FEEDCTL_REDIS_TLS_CERT", &cert)
         .env("FEEDCTL_REDIS_TLS_KEY", &cert)
