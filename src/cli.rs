@@ -498,6 +498,9 @@ pub struct SalesforceServeArgs {
     /// A session whose client does not poll again within this long is dropped (403::Unknown client)
     #[arg(long, default_value = "40s", value_parser = humantime::parse_duration, value_name = "DURATION", requires = "salesforce")]
     pub session_timeout: std::time::Duration,
+    /// Accept JWT bearer logins signed by this key: the connected app's certificate or its RSA public key (PEM)
+    #[arg(long, value_name = "FILE", requires = "salesforce")]
+    pub jwt_public_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -656,6 +659,9 @@ pub struct SalesforceArgs {
     /// Allow sfdc+http:// to a host that is not loopback (the token crosses the network in clear)
     #[arg(long)]
     pub allow_plain_http: bool,
+    /// Log in as the Salesforce CLI's org ALIAS (`sf org display --target-org ALIAS --json`, asked again when the token is refused); the SFDC_* variables are then not read
+    #[arg(long, value_name = "ALIAS")]
+    pub sf_org: Option<String>,
 }
 
 /// The journal file a command works on.

@@ -424,6 +424,22 @@ async fn salesforce(p: &Printer, args: &ServeArgs) -> Result<Exit> {
         refresh_token: env("SFDC_REFRESH_TOKEN")
             .map(crate::config::Secret::new)
             .unwrap_or(demo.refresh_token),
+        jwt_key: match &args.sfdc.jwt_public_key {
+            Some(path) => {
+                let pem = std::fs::read_to_string(path).map_err(|e| {
+                    Fail::usage(format!(
+                        "--jwt-public-key: cannot read {}: {e}",
+                        path.display()
+                    ))
+                })?;
+                Some(
+                    crate::serve::salesforce::JwtKey::from_pem(&pem).map_err(|e| {
+                        Fail::usage(format!("--jwt-public-key {}: {e}", path.display()))
+                    })?,
+                )
+            }
+            None => None,
+        },
     };
     let username = login.username.clone();
     let count = recorded.len();

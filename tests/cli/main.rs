@@ -30,6 +30,7 @@ mod redis_server;
 mod redis_streams;
 mod replay;
 mod salesforce;
+mod salesforce_logins;
 mod serve;
 mod serve_stored;
 mod small;
