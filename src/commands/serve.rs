@@ -442,6 +442,11 @@ async fn salesforce(p: &Printer, args: &ServeArgs) -> Result<Exit> {
         },
     };
     let username = login.username.clone();
+    let jwt = if login.jwt_key.is_some() {
+        ", JWT bearer assertions signed by --jwt-public-key"
+    } else {
+        ""
+    };
     let count = recorded.len();
     let server = crate::serve::salesforce::start(SalesforceOptions {
         listen: args.listen,
@@ -459,7 +464,7 @@ async fn salesforce(p: &Printer, args: &ServeArgs) -> Result<Exit> {
     .map_err(|e| Fail::usage(e.to_string()))?;
     p.line(&server.base_url)?;
     p.note(&format!(
-        "serve: emulated Salesforce streaming endpoint at {} (token: /services/oauth2/token, Bayeux: /cometd/45.0) with {count} recorded event(s); log in as {username} (password and client credentials from SFDC_* or the documented demo ones); stop with Ctrl-C",
+        "serve: emulated Salesforce streaming endpoint at {} (token: /services/oauth2/token, Bayeux: /cometd/45.0) with {count} recorded event(s); log in as {username} (password, refresh token and client credentials from SFDC_* or the documented demo ones{jwt}); stop with Ctrl-C",
         server.base_url
     ));
     let interrupted = wait_for_stop().await.context("waiting for a stop signal")?;

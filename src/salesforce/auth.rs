@@ -74,17 +74,6 @@ impl Grant {
         }
     }
 
-    /// The flow's name, for messages.
-    pub fn flow(&self) -> &'static str {
-        match self {
-            Grant::SfCli { .. } => "sf CLI",
-            Grant::Jwt { .. } => "JWT bearer",
-            Grant::ClientCredentials { .. } => "client credentials",
-            Grant::Refresh { .. } => "refresh token",
-            Grant::Password { .. } => "username-password",
-        }
-    }
-
     /// What to check when this grant is refused.
     pub fn variables(&self) -> &'static str {
         match self {
@@ -502,6 +491,24 @@ async fn sf_login(alias: &str, plain_http: bool, timeout: Duration) -> Result<Se
         }
         _ => {
             let text = |k: &str| json.get(k).and_then(Value::as_str).unwrap_or("");
+            // sf could not reach Salesforce to refresh its login: worth another try.
+            let network = [
+                "ENOTFOUND",
+                "ECONNREFUSED",
+                "ECONNRESET",
+                "ETIMEDOUT",
+                "EAI_AGAIN",
+                "socket hang up",
+            ];
+            if network
+                .iter()
+                .any(|n| text("message").contains(n) || text("name").contains(n))
+            {
+                return Err(LoginError::Transient(format!(
+                    "sf org display --target-org {alias}: {}",
+                    crate::text::clip(text("message"), 200)
+                )));
+            }
             Err(LoginError::Rejected {
                 error: crate::text::clip(
                     if text("name").is_empty() {

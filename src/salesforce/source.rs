@@ -366,8 +366,7 @@ impl SalesforceSource {
                     return Err(Trouble::Fatal(SourceError::new(
                         ErrorClass::Auth,
                         format!(
-                            "{e} ({} login as {}); {}check {}",
-                            grant.flow(),
+                            "{e}, logging in as {}; {}check {}",
                             grant.who(),
                             hint(&e),
                             grant.variables()
