@@ -287,6 +287,29 @@ pub fn assertion(
     .map_err(|e| format!("cannot sign the JWT bearer assertion with SFDC_JWT_KEY ({e})"))
 }
 
+/// The `aud` of an assertion when `SFDC_JWT_AUDIENCE` is not set: the values Salesforce
+/// documents for a My Domain host (`https://test.salesforce.com` for a sandbox's
+/// `*.sandbox.my.salesforce.com`, `https://login.salesforce.com` for any other
+/// `*.my.salesforce.com`), else the login URL itself.
+pub fn default_audience(login_url: &str) -> String {
+    let login_url = login_url.trim_end_matches('/');
+    let host = login_url
+        .split("://")
+        .nth(1)
+        .unwrap_or(login_url)
+        .split(':')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if host.ends_with(".sandbox.my.salesforce.com") {
+        "https://test.salesforce.com".into()
+    } else if host.ends_with(".my.salesforce.com") {
+        "https://login.salesforce.com".into()
+    } else {
+        login_url.to_string()
+    }
+}
+
 /// Logs in with `grant`; the call gives up after `timeout`.
 pub async fn login(
     http: &reqwest::Client,
@@ -304,7 +327,11 @@ pub async fn login(
             key,
             audience,
         } => {
-            let aud = audience.as_deref().unwrap_or(login_url);
+            let aud = match audience {
+                Some(a) => a.clone(),
+                None => default_audience(login_url),
+            };
+            let aud = aud.as_str();
             signed = assertion(client_id, username, aud, key).map_err(LoginError::Local)?;
             vec![("grant_type", JWT_BEARER), ("assertion", signed.expose())]
         }
@@ -610,6 +637,22 @@ mod tests {
         assert!(
             c.given.is_none()
                 && matches!(&c.grants[..], [Grant::SfCli { alias, .. }] if alias == "my-org")
+        );
+        assert_eq!(
+            default_audience("https://acme--dev.sandbox.my.salesforce.com"),
+            "https://test.salesforce.com"
+        );
+        assert_eq!(
+            default_audience("https://acme.my.salesforce.com/"),
+            "https://login.salesforce.com"
+        );
+        assert_eq!(
+            default_audience("https://test.salesforce.com"),
+            "https://test.salesforce.com"
+        );
+        assert_eq!(
+            default_audience("http://localhost:8090"),
+            "http://localhost:8090"
         );
         // Every assertion is a new one, with exp within 3 minutes.
         let pem = Secret::new(std::fs::read_to_string(key).unwrap());
