@@ -910,7 +910,7 @@ Register-ArgumentCompleter -Native -CommandName 'feedctl' -ScriptBlock {
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'NDJSON file of complete events to push instead')
             [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'Publish to this channel of a running `serve --salesforce` (/topic/X, /event/X__e, /data/X, /u/X); --type is the event type (default created)')
             [CompletionResult]::new('--payload', '--payload', [CompletionResultType]::ParameterName, 'With --channel: the record fields or event payload (a JSON object)')
-            [CompletionResult]::new('--sfdc-fault', '--sfdc-fault', [CompletionResultType]::ParameterName, 'Trigger a fault in a running `serve --salesforce`: drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins, garbage')
+            [CompletionResult]::new('--sfdc-fault', '--sfdc-fault', [CompletionResultType]::ParameterName, 'Trigger a fault in a running `serve --salesforce`: drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins, deny-app-access, allow-app-access, garbage')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for records [default: table on a terminal, json when piped]')

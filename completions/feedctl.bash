@@ -1903,7 +1903,7 @@ _feedctl() {
                     return 0
                     ;;
                 --sfdc-fault)
-                    COMPREPLY=($(compgen -W "drop-sessions revoke-tokens expire lock-logins unlock-logins garbage" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "drop-sessions revoke-tokens expire lock-logins unlock-logins deny-app-access allow-app-access garbage" -- "${cur}"))
                     return 0
                     ;;
                 --config)

@@ -856,7 +856,7 @@ set edit:completion:arg-completer[feedctl] = {|@words|
             cand --file 'NDJSON file of complete events to push instead'
             cand --channel 'Publish to this channel of a running `serve --salesforce` (/topic/X, /event/X__e, /data/X, /u/X); --type is the event type (default created)'
             cand --payload 'With --channel: the record fields or event payload (a JSON object)'
-            cand --sfdc-fault 'Trigger a fault in a running `serve --salesforce`: drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins, garbage'
+            cand --sfdc-fault 'Trigger a fault in a running `serve --salesforce`: drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins, deny-app-access, allow-app-access, garbage'
             cand --config 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]'
             cand -o 'Output format for records [default: table on a terminal, json when piped]'
             cand --output 'Output format for records [default: table on a terminal, json when piped]'

@@ -736,11 +736,13 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l from -d 'Who 
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l file -d 'NDJSON file of complete events to push instead' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l channel -d 'Publish to this channel of a running `serve --salesforce` (/topic/X, /event/X__e, /data/X, /u/X); --type is the event type (default created)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l payload -d 'With --channel: the record fields or event payload (a JSON object)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l sfdc-fault -d 'Trigger a fault in a running `serve --salesforce`: drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins, garbage' -r -f -a "drop-sessions\t''
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l sfdc-fault -d 'Trigger a fault in a running `serve --salesforce`: drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins, deny-app-access, allow-app-access, garbage' -r -f -a "drop-sessions\t''
 revoke-tokens\t''
 expire\t''
 lock-logins\t''
 unlock-logins\t''
+deny-app-access\t''
+allow-app-access\t''
 garbage\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''

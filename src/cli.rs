@@ -981,8 +981,8 @@ pub struct InjectArgs {
     /// With --channel: the record fields or event payload (a JSON object)
     #[arg(long, value_name = "JSON", requires = "channel")]
     pub payload: Option<String>,
-    /// Trigger a fault in a running `serve --salesforce`: drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins, garbage
-    #[arg(long, value_name = "FAULT", conflicts_with_all = ["file", "channel", "stream", "text"], value_parser = ["drop-sessions", "revoke-tokens", "expire", "lock-logins", "unlock-logins", "garbage"])]
+    /// Trigger a fault in a running `serve --salesforce`: drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins, deny-app-access, allow-app-access, garbage
+    #[arg(long, value_name = "FAULT", conflicts_with_all = ["file", "channel", "stream", "text"], value_parser = ["drop-sessions", "revoke-tokens", "expire", "lock-logins", "unlock-logins", "deny-app-access", "allow-app-access", "garbage"])]
     pub sfdc_fault: Option<String>,
 }
 

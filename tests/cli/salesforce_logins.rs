@@ -173,6 +173,20 @@ fn salesforce_jwt_bearer_login_renews_with_a_fresh_assertion_and_loses_nothing()
         e.contains("user hasn't approved this consumer") && e.contains("pre-authorized"),
         "{e}"
     );
+    // The user taken off the connected app: invalid_app_access, exit 3 with the fix.
+    srv.fault(&sb, "deny-app-access");
+    let out = cmd_with(&sb, &jwt_vars("TEST-ONLY-bot-private-pkcs8.pem"))
+        .args(["tail", &srv.source(CH), "--replay", "all", "--count", "1"])
+        .output()
+        .unwrap();
+    let e = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(3), "{e}");
+    assert!(
+        e.contains("invalid_app_access (user is not admin approved to access this app)")
+            && e.contains("Permitted Users"),
+        "{e}"
+    );
+    srv.fault(&sb, "allow-app-access");
     // Not a private key: exit 2 at once.
     let out = cmd_with(&sb, &jwt_vars("TEST-ONLY-bot-public.pem"))
         .args(["tail", &srv.source(CH), "--count", "1"])

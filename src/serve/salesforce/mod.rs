@@ -191,6 +191,8 @@ struct State {
     assertions: HashMap<String, u64>,
     /// Logins answer invalid_grant (a locked or changed user).
     locked: bool,
+    /// User logins answer invalid_app_access (the user lost access to the connected app).
+    app_denied: bool,
     /// The next Bayeux requests answered with something that is not JSON.
     garbage: u32,
     /// Token and Bayeux requests answer 503 (an outage or maintenance) until `available`.
@@ -258,6 +260,14 @@ impl SfApp {
                 st.locked = false;
                 "logins work again".to_string()
             }
+            "deny-app-access" => {
+                st.app_denied = true;
+                "user logins (password, refresh token, JWT bearer) now answer invalid_app_access".to_string()
+            }
+            "allow-app-access" => {
+                st.app_denied = false;
+                "user logins may access the connected app again".to_string()
+            }
             "garbage" => {
                 st.garbage = count;
                 format!("the next {count} Bayeux request(s) get an HTML page instead of JSON")
@@ -270,7 +280,7 @@ impl SfApp {
                 st.unavailable = false;
                 "token and Bayeux requests are answered again".to_string()
             }
-            _ => return Err("unknown fault; expected drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins, garbage, unavailable or available".into()),
+            _ => return Err("unknown fault; expected drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins, deny-app-access, allow-app-access, garbage, unavailable or available".into()),
         };
         drop(st);
         // Held long polls see the change at once.

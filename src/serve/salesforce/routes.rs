@@ -105,6 +105,12 @@ async fn token(State(app): State<Arc<SfApp>>, body: Bytes) -> Response {
     if app.lock().locked {
         return oauth_error("invalid_grant", "authentication failure");
     }
+    if grant != "client_credentials" && app.lock().app_denied {
+        return oauth_error(
+            "invalid_app_access",
+            "user is not admin approved to access this app",
+        );
+    }
     let token = format!("00DFEEDCTL0000001!{}", random(60));
     app.lock().tokens.insert(token.clone());
     let now = crate::journal::now_millis();
