@@ -299,7 +299,7 @@ fn node_available() -> bool {
 
 /// A fake Salesforce CLI in `bin/sf`: `sf org display --target-org feedctl-test --json` logs in
 /// to `server` with the password flow (as sf refreshes its stored login) and prints sf's JSON;
-/// another alias gets sf's NoOrgFound error. Each call is appended to `sf.calls`.
+/// `hang` never answers; another alias gets sf's NoOrgFound error. Each call is appended to `sf.calls`.
 fn fake_sf(sb: &Sandbox, server: &str) -> std::path::PathBuf {
     let bin = sb.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
@@ -310,12 +310,13 @@ const a = process.argv.slice(2);
 fs.appendFileSync({calls:?}, a.join(' ') + '\n');
 const alias = a[a.indexOf('--target-org') + 1];
 if (a[0] !== 'org' || a[1] !== 'display' || !a.includes('--json')) process.exit(2);
-if (alias !== 'feedctl-test') {{
+if (alias === 'hang') setTimeout(() => process.exit(3), 30000); // never answers in time, ends by itself
+else if (alias !== 'feedctl-test') {{
   console.log(JSON.stringify({{ status: 1, name: 'NoOrgFound', message: `No authorization information found for ${{alias}}.`, exitCode: 1 }}));
   process.exit(1);
 }}
 const form = new URLSearchParams({{ grant_type: 'password', client_id: {id:?}, client_secret: {secret:?}, username: {user:?}, password: {pass:?} }});
-fetch({server:?} + '/services/oauth2/token', {{ method: 'POST', body: form }})
+if (alias === 'feedctl-test') fetch({server:?} + '/services/oauth2/token', {{ method: 'POST', body: form }})
   .then((r) => r.json())
   .then((j) => console.log(JSON.stringify({{ status: 0, result: {{ id: '00DFEEDCTL0000001AAA', accessToken: j.access_token, instanceUrl: j.instance_url, username: {user:?}, alias, connectedStatus: 'Connected' }}, warnings: [] }})));
 "#,
@@ -369,6 +370,23 @@ fn salesforce_sf_org_login_asks_sf_again_after_a_401() {
         e.contains("No authorization information found for nope") && e.contains("--sf-org"),
         "{e}"
     );
+    // An sf that never answers is killed at the bound: --connection-timeout, exit 4.
+    let started = std::time::Instant::now();
+    let out = cmd_with(&sb, &vars)
+        .args([
+            "tail",
+            &srv.source(CH),
+            "--sf-org",
+            "hang",
+            "--connection-timeout",
+            "2s",
+        ])
+        .output()
+        .unwrap();
+    let e = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(4), "{e}");
+    assert!(e.contains("gave no answer within"), "{e}");
+    assert!(started.elapsed() < Duration::from_secs(10), "{e}");
     // No sf at all: exit 2 saying so.
     let empty = sb.path().join("empty");
     std::fs::create_dir_all(&empty).unwrap();
