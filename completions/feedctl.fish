@@ -287,6 +287,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l replay-fallback
 new\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l connection-timeout -d 'How long to stay disconnected before giving up (exit 4), or `none` to retry forever [default: none for record, 10s for tail]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l max-pending -d 'Most events taken into one chunk; no new long poll is sent while any are pending' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l sf-org -d 'Log in as the Salesforce CLI\'s org ALIAS (`sf org display --target-org ALIAS --json`, asked again when the token is refused); the SFDC_* variables are then not read' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
@@ -326,6 +327,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l replay-fallba
 new\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l connection-timeout -d 'How long to stay disconnected before giving up (exit 4), or `none` to retry forever [default: none for record, 10s for tail]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l max-pending -d 'Most events taken into one chunk; no new long poll is sent while any are pending' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l sf-org -d 'Log in as the Salesforce CLI\'s org ALIAS (`sf org display --target-org ALIAS --json`, asked again when the token is refused); the SFDC_* variables are then not read' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
@@ -687,6 +689,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l request-log -d
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l channel -d 'A channel that exists from the start (repeat); channels of the journal and injected ones exist too' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l retention -d 'How long events stay retained for replay (Salesforce: 24h, 72h for high-volume events)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l session-timeout -d 'A session whose client does not poll again within this long is dropped (403::Unknown client)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l jwt-public-key -d 'Accept JWT bearer logins signed by this key: the connected app\'s certificate or its RSA public key (PEM)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
@@ -733,11 +736,13 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l from -d 'Who 
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l file -d 'NDJSON file of complete events to push instead' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l channel -d 'Publish to this channel of a running `serve --salesforce` (/topic/X, /event/X__e, /data/X, /u/X); --type is the event type (default created)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l payload -d 'With --channel: the record fields or event payload (a JSON object)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l sfdc-fault -d 'Trigger a fault in a running `serve --salesforce`: drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins, garbage' -r -f -a "drop-sessions\t''
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l sfdc-fault -d 'Trigger a fault in a running `serve --salesforce`: drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins, deny-app-access, allow-app-access, garbage' -r -f -a "drop-sessions\t''
 revoke-tokens\t''
 expire\t''
 lock-logins\t''
 unlock-logins\t''
+deny-app-access\t''
+allow-app-access\t''
 garbage\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''

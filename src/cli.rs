@@ -498,6 +498,9 @@ pub struct SalesforceServeArgs {
     /// A session whose client does not poll again within this long is dropped (403::Unknown client)
     #[arg(long, default_value = "40s", value_parser = humantime::parse_duration, value_name = "DURATION", requires = "salesforce")]
     pub session_timeout: std::time::Duration,
+    /// Accept JWT bearer logins signed by this key: the connected app's certificate or its RSA public key (PEM)
+    #[arg(long, value_name = "FILE", requires = "salesforce")]
+    pub jwt_public_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -672,6 +675,9 @@ pub struct SalesforceArgs {
     /// Allow sfdc+http:// to a host that is not loopback (the token crosses the network in clear)
     #[arg(long)]
     pub allow_plain_http: bool,
+    /// Log in as the Salesforce CLI's org ALIAS (`sf org display --target-org ALIAS --json`, asked again when the token is refused); the SFDC_* variables are then not read
+    #[arg(long, value_name = "ALIAS")]
+    pub sf_org: Option<String>,
 }
 
 /// The journal file a command works on.
@@ -996,8 +1002,8 @@ pub struct InjectArgs {
     /// With --channel: the record fields or event payload (a JSON object)
     #[arg(long, value_name = "JSON", requires = "channel")]
     pub payload: Option<String>,
-    /// Trigger a fault in a running `serve --salesforce`: drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins, garbage
-    #[arg(long, value_name = "FAULT", conflicts_with_all = ["file", "channel", "stream", "text"], value_parser = ["drop-sessions", "revoke-tokens", "expire", "lock-logins", "unlock-logins", "garbage"])]
+    /// Trigger a fault in a running `serve --salesforce`: drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins, deny-app-access, allow-app-access, garbage
+    #[arg(long, value_name = "FAULT", conflicts_with_all = ["file", "channel", "stream", "text"], value_parser = ["drop-sessions", "revoke-tokens", "expire", "lock-logins", "unlock-logins", "deny-app-access", "allow-app-access", "garbage"])]
     pub sfdc_fault: Option<String>,
 }
 

@@ -497,6 +497,8 @@ pub struct SalesforceRequest<'a> {
     pub markers: Vec<(String, String)>,
     /// `--exit-at-end`: stop at the first connect that brings nothing.
     pub exit_at_end: bool,
+    /// `--sf-org ALIAS`: log in through the Salesforce CLI.
+    pub sf_org: Option<&'a str>,
 }
 
 /// Opens Salesforce channels: credentials from the `SFDC_*` environment, the replay options
@@ -536,7 +538,26 @@ pub fn salesforce_source(
     };
     let connection_timeout =
         connection_timeout(req.connection_timeout)?.unwrap_or(req.default_timeout);
-    let credentials = Credentials::from_env(env).map_err(Fail::usage)?;
+    let credentials =
+        Credentials::resolve(env, req.sf_org, spec.plain_http).map_err(Fail::usage)?;
+    if req.sf_org.is_some() && !crate::salesforce::auth::on_path("sf") {
+        return Err(Fail::usage(
+            "--sf-org needs the Salesforce CLI, `sf`, on PATH (npm install --global @salesforce/cli, then `sf org login web --alias ALIAS`), or use another login (docs/salesforce.md)",
+        ));
+    }
+    let generic = ["login.salesforce.com", "test.salesforce.com"];
+    if generic.contains(&spec.host.to_ascii_lowercase().as_str())
+        && matches!(
+            credentials.grants.first(),
+            Some(crate::salesforce::Grant::ClientCredentials { .. })
+        )
+        && credentials.given.is_none()
+    {
+        return Err(Fail::usage(format!(
+            "the client credentials flow (SFDC_CLIENT_ID + SFDC_CLIENT_SECRET, no SFDC_USERNAME) works only on your org's My Domain host: sfdc://MYDOMAIN.my.salesforce.com/CHANNEL, not {}",
+            spec.host
+        )));
+    }
     if let Some(given) = &credentials.given {
         let plain = given.instance_url.starts_with("http://");
         if plain && !spec.plain_http {

@@ -101,9 +101,13 @@ async fn salesforce(
     stop: &Stop,
 ) -> Result<Exit> {
     let env = |k: &str| std::env::var(k).ok();
-    let who = crate::salesforce::Credentials::from_env(&env)
-        .ok()
-        .map(|c| c.who());
+    let who = crate::salesforce::Credentials::resolve(
+        &env,
+        args.salesforce.sf_org.as_deref(),
+        spec.plain_http,
+    )
+    .ok()
+    .map(|c| c.who());
     let description = spec.description();
     let recording = journal.recording(&NewRecording {
         name: &args.name,
@@ -145,6 +149,7 @@ async fn salesforce(
             default_timeout: None,
             max_pending: sf.max_pending,
             allow_plain_http: sf.allow_plain_http,
+            sf_org: sf.sf_org.as_deref(),
             markers,
             exit_at_end: args.source.exit_at_end,
         },

@@ -424,8 +424,29 @@ async fn salesforce(p: &Printer, args: &ServeArgs) -> Result<Exit> {
         refresh_token: env("SFDC_REFRESH_TOKEN")
             .map(crate::config::Secret::new)
             .unwrap_or(demo.refresh_token),
+        jwt_key: match &args.sfdc.jwt_public_key {
+            Some(path) => {
+                let pem = std::fs::read_to_string(path).map_err(|e| {
+                    Fail::usage(format!(
+                        "--jwt-public-key: cannot read {}: {e}",
+                        path.display()
+                    ))
+                })?;
+                Some(
+                    crate::serve::salesforce::JwtKey::from_pem(&pem).map_err(|e| {
+                        Fail::usage(format!("--jwt-public-key {}: {e}", path.display()))
+                    })?,
+                )
+            }
+            None => None,
+        },
     };
     let username = login.username.clone();
+    let jwt = if login.jwt_key.is_some() {
+        ", JWT bearer assertions signed by --jwt-public-key"
+    } else {
+        ""
+    };
     let count = recorded.len();
     let server = crate::serve::salesforce::start(SalesforceOptions {
         listen: args.listen,
@@ -443,7 +464,7 @@ async fn salesforce(p: &Printer, args: &ServeArgs) -> Result<Exit> {
     .map_err(|e| Fail::usage(e.to_string()))?;
     p.line(&server.base_url)?;
     p.note(&format!(
-        "serve: emulated Salesforce streaming endpoint at {} (token: /services/oauth2/token, Bayeux: /cometd/45.0) with {count} recorded event(s); log in as {username} (password and client credentials from SFDC_* or the documented demo ones); stop with Ctrl-C",
+        "serve: emulated Salesforce streaming endpoint at {} (token: /services/oauth2/token, Bayeux: /cometd/45.0) with {count} recorded event(s); log in as {username} (password, refresh token and client credentials from SFDC_* or the documented demo ones{jwt}); stop with Ctrl-C",
         server.base_url
     ));
     let interrupted = wait_for_stop().await.context("waiting for a stop signal")?;

@@ -146,6 +146,7 @@ async fn salesforce(
             default_timeout: Some(std::time::Duration::from_secs(10)),
             max_pending: sf.max_pending,
             allow_plain_http: sf.allow_plain_http,
+            sf_org: sf.sf_org.as_deref(),
             markers: Vec::new(),
             exit_at_end: args.source.exit_at_end,
         },

@@ -10,6 +10,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub(crate) use resolve::check_pem;
 pub use resolve::{load, Overrides};
 pub use secret::Secret;
 

@@ -783,7 +783,7 @@ impl<'a> Resolver<'a> {
 }
 
 /// Checks that a text is an RSA private key in PEM form, PKCS#1 or PKCS#8.
-fn check_pem(pem: &str) -> Result<(), String> {
+pub(crate) fn check_pem(pem: &str) -> Result<(), String> {
     let has = |label: &str| pem.contains(&format!("-----BEGIN {label}-----"));
     if has("ENCRYPTED PRIVATE KEY") {
         return Err(

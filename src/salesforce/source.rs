@@ -301,7 +301,7 @@ impl SalesforceSource {
             let what = if self.fresh_login {
                 "even after a fresh login"
             } else {
-                "(a given SFDC_ACCESS_TOKEN, and nothing to log in again with: give a fresh token, or SFDC_REFRESH_TOKEN with SFDC_CLIENT_ID and SFDC_CLIENT_SECRET, or SFDC_CLIENT_ID, SFDC_CLIENT_SECRET, SFDC_USERNAME and SFDC_PASSWORD)"
+                "(a given SFDC_ACCESS_TOKEN, and nothing to log in again with: give a fresh token, or a login that can renew it: SFDC_JWT_KEY, client credentials, SFDC_REFRESH_TOKEN or a password; docs/salesforce.md)"
             };
             return Err(Trouble::Fatal(SourceError::new(
                 ErrorClass::Auth,
@@ -365,10 +365,18 @@ impl SalesforceSource {
                     }
                     return Err(Trouble::Fatal(SourceError::new(
                         ErrorClass::Auth,
-                        format!("{e}; check {}", grant.variables()),
+                        format!(
+                            "{e}, logging in as {}; {}check {}",
+                            grant.who(),
+                            hint(&e),
+                            grant.variables()
+                        ),
                     )));
                 }
                 Err(LoginError::Transient(r)) => return Err(Trouble::Retry(r)),
+                Err(LoginError::Local(r)) => {
+                    return Err(Trouble::Fatal(SourceError::new(ErrorClass::Local, r)))
+                }
             }
         };
         if self.bayeux.as_ref().is_none_or(|b| b.client_id.is_none()) {
@@ -569,6 +577,30 @@ impl SalesforceSource {
         self.subscribed.clear();
         Ok(())
     }
+}
+
+/// What Salesforce's refusal usually means, in a few words, before the variables to check.
+fn hint(e: &LoginError) -> &'static str {
+    let LoginError::Rejected { error, description } = e else {
+        return "";
+    };
+    let d = description.to_ascii_lowercase();
+    if error == "invalid_app_access" || d.contains("hasn't approved") {
+        return "the user is not pre-authorized for the connected app (Manage → Edit Policies → Permitted Users: Admin approved users are pre-authorized, then add the user's profile or permission set); ";
+    }
+    if d.contains("audience") {
+        return "the assertion's aud must be the login host (https://login.salesforce.com, https://test.salesforce.com for sandboxes; SFDC_JWT_AUDIENCE sets it); ";
+    }
+    if d.contains("invalid assertion") {
+        return "the assertion's signature does not match the certificate uploaded to the connected app (or the clock is off); ";
+    }
+    if d.contains("client credentials user") {
+        return "the connected app has no Run As user for the client credentials flow; ";
+    }
+    if d.contains("not supported on this domain") {
+        return "the client credentials flow needs your org's My Domain host as the SOURCE's host; ";
+    }
+    ""
 }
 
 impl Source for SalesforceSource {

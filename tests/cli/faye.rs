@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use crate::common::*;
 use crate::salesforce::{sf_cmd, CLIENT_ID, CLIENT_SECRET, PASSWORD, USERNAME};
 
-fn faye_modules() -> Option<String> {
+pub fn faye_modules() -> Option<String> {
     let m = std::env::var("FEEDCTL_TEST_FAYE_MODULES")
         .ok()
         .filter(|p| !p.is_empty());
@@ -35,13 +35,18 @@ fn faye_modules() -> Option<String> {
     m
 }
 
-struct Faye {
+pub struct Faye {
     child: Child,
-    url: String,
+    pub url: String,
 }
 
 impl Faye {
     fn start(modules: &str) -> Self {
+        Self::start_with(modules, &[])
+    }
+
+    /// With more variables for server.js (`SFDC_JWT_PUBLIC_KEY`).
+    pub fn start_with(modules: &str, env: &[(&str, &str)]) -> Self {
         let mut child = StdCommand::new("node")
             .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/faye/server.js"))
             .env("NODE_PATH", modules)
@@ -49,6 +54,7 @@ impl Faye {
             .env("SFDC_CLIENT_SECRET", CLIENT_SECRET)
             .env("SFDC_USERNAME", USERNAME)
             .env("SFDC_PASSWORD", PASSWORD)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -68,7 +74,7 @@ impl Faye {
         }
     }
 
-    fn post(&self, path: &str, body: &str) -> serde_json::Value {
+    pub fn post(&self, path: &str, body: &str) -> serde_json::Value {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -84,7 +90,7 @@ impl Faye {
         })
     }
 
-    fn publish(&self, channel: &str, name: &str) -> i64 {
+    pub fn publish(&self, channel: &str, name: &str) -> i64 {
         self.post(
             "/test/publish",
             &format!("{{\"channel\":\"{channel}\",\"name\":\"{name}\"}}"),
@@ -93,7 +99,7 @@ impl Faye {
             .unwrap()
     }
 
-    fn source(&self, channel: &str) -> String {
+    pub fn source(&self, channel: &str) -> String {
         format!(
             "sfdc+http://{}{channel}",
             self.url.trim_start_matches("http://")

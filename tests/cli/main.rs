@@ -31,6 +31,7 @@ mod redis_streams;
 mod redis_tls;
 mod replay;
 mod salesforce;
+mod salesforce_logins;
 mod serve;
 mod serve_stored;
 mod small;

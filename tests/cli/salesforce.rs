@@ -88,7 +88,7 @@ impl SfServer {
     }
 
     /// POSTs to the emulator's loopback admin endpoint (faults the CLI does not name).
-    fn admin(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+    pub fn admin(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -209,7 +209,7 @@ fn gaps(sb: &Sandbox, journal: &str) -> i64 {
 }
 
 /// Waits for a background command to end (at most `limit`).
-fn wait_exit(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+pub fn wait_exit(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
     let start = Instant::now();
     loop {
         if let Some(s) = child.try_wait().unwrap() {
@@ -224,12 +224,12 @@ fn wait_exit(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
     }
 }
 
-fn read_log(sb: &Sandbox, log: &str) -> String {
+pub fn read_log(sb: &Sandbox, log: &str) -> String {
     std::fs::read_to_string(sb.path().join(log)).unwrap_or_default()
 }
 
 /// Replay ids of the NDJSON messages on stdout.
-fn replay_ids(stdout: &str) -> Vec<i64> {
+pub fn replay_ids(stdout: &str) -> Vec<i64> {
     stdout
         .lines()
         .map(|l| {
@@ -240,7 +240,7 @@ fn replay_ids(stdout: &str) -> Vec<i64> {
 }
 
 /// (channel, replay id) of every event of a journal, in order.
-fn journal_events(sb: &Sandbox, journal: &str) -> Vec<(String, i64)> {
+pub fn journal_events(sb: &Sandbox, journal: &str) -> Vec<(String, i64)> {
     let out = sb
         .cmd()
         .args(["journal", "export", "-j", journal])
@@ -260,7 +260,7 @@ fn journal_events(sb: &Sandbox, journal: &str) -> Vec<(String, i64)> {
 }
 
 /// The markers of the journal's recording `name`, per channel.
-fn markers(sb: &Sandbox, journal: &str, name: &str) -> Vec<(String, serde_json::Value)> {
+pub fn markers(sb: &Sandbox, journal: &str, name: &str) -> Vec<(String, serde_json::Value)> {
     let j = feedctl::journal::Journal::open_read(&sb.path().join(journal)).unwrap();
     let rec = j
         .recordings()
@@ -275,7 +275,7 @@ fn markers(sb: &Sandbox, journal: &str, name: &str) -> Vec<(String, serde_json::
         .collect()
 }
 
-fn wait_until(what: &str, limit: Duration, mut f: impl FnMut() -> bool) {
+pub fn wait_until(what: &str, limit: Duration, mut f: impl FnMut() -> bool) {
     let start = Instant::now();
     while !f() {
         assert!(start.elapsed() < limit, "timed out waiting for {what}");
@@ -283,7 +283,7 @@ fn wait_until(what: &str, limit: Duration, mut f: impl FnMut() -> bool) {
     }
 }
 
-const CH: &str = "/topic/AccountUpdates";
+pub const CH: &str = "/topic/AccountUpdates";
 
 #[test]
 fn salesforce_tail_replays_new_all_and_from_an_id() {

@@ -7,11 +7,50 @@
 // {"publish":{"channel","name"}} it then publishes a retained event in the same tick, so no
 // client can have subscribed again in between. POST /test/expire forgets every retained event
 // (stored replay ids become invalid).
+//
+// The token endpoint takes grant_type=password (SFDC_* of this process) and, when
+// SFDC_JWT_PUBLIC_KEY names a PEM public key or certificate, the JWT bearer grant: the assertion's
+// RS256 signature is checked with node's crypto, and iss (SFDC_CLIENT_ID), sub (SFDC_USERNAME),
+// aud (this server's base URL or login.salesforce.com) and exp (future, at most 3 minutes + 1
+// minute of skew away), with Salesforce's error bodies. POST /test/revoke refuses the current
+// token from then on (a new login gets a new one).
 'use strict';
+const crypto = require('crypto');
+const fs = require('fs');
 const http = require('http');
 const faye = require('faye');
 
-const TOKEN = 'faye-test-token-' + Math.random().toString(36).slice(2);
+let TOKEN = 'faye-test-token-' + Math.random().toString(36).slice(2);
+const newToken = () => { TOKEN = 'faye-test-token-' + crypto.randomBytes(12).toString('hex'); return TOKEN; };
+const JWT_KEY = process.env.SFDC_JWT_PUBLIC_KEY ? (() => {
+  const pem = fs.readFileSync(process.env.SFDC_JWT_PUBLIC_KEY, 'utf8');
+  return pem.includes('CERTIFICATE') ? new crypto.X509Certificate(pem).publicKey : crypto.createPublicKey(pem);
+})() : null;
+const usedAssertions = new Set();
+
+// null when the assertion is good, else Salesforce's [error, error_description].
+function checkAssertion(jwt) {
+  const invalid = ['invalid_grant', 'invalid assertion'];
+  if (!JWT_KEY || typeof jwt !== 'string') return invalid;
+  const parts = jwt.split('.');
+  if (parts.length !== 3) return invalid;
+  let header; let claims;
+  try {
+    header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
+    claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+  } catch (e) { return invalid; }
+  if (header.alg !== 'RS256') return invalid;
+  const signed = crypto.verify('RSA-SHA256', Buffer.from(parts[0] + '.' + parts[1]), JWT_KEY, Buffer.from(parts[2], 'base64url'));
+  if (!signed) return invalid;
+  const now = Math.floor(Date.now() / 1000);
+  if (typeof claims.exp !== 'number' || claims.exp < now - 60 || claims.exp > now + 240) return invalid;
+  if (claims.iss !== CREDS.client_id) return ['invalid_client_id', 'client identifier invalid'];
+  if (![baseUrl, 'https://login.salesforce.com'].includes(claims.aud)) return ['invalid_grant', 'audience is invalid'];
+  if (claims.sub !== CREDS.username) return ['invalid_grant', "user hasn't approved this consumer"];
+  if (usedAssertions.has(parts[2])) return invalid;
+  usedAssertions.add(parts[2]);
+  return null;
+}
 const CREDS = {
   client_id: process.env.SFDC_CLIENT_ID, client_secret: process.env.SFDC_CLIENT_SECRET,
   username: process.env.SFDC_USERNAME, password: process.env.SFDC_PASSWORD,
@@ -92,11 +131,25 @@ function body(req) {
 const server = http.createServer(async (req, res) => {
   if (req.method === 'POST' && req.url === '/services/oauth2/token') {
     const form = new URLSearchParams(await body(req));
-    const ok = Object.keys(CREDS).every((k) => form.get(k) === CREDS[k]);
-    res.writeHead(ok ? 200 : 400, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(ok
-      ? { access_token: TOKEN, instance_url: baseUrl, token_type: 'Bearer', id: baseUrl + '/id/1/2', issued_at: String(Date.now()), signature: 'x' }
-      : { error: 'invalid_grant', error_description: 'authentication failure' }));
+    let refused = null;
+    if (form.get('grant_type') === 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
+      refused = checkAssertion(form.get('assertion'));
+    } else if (form.get('grant_type') !== 'password') {
+      refused = ['unsupported_grant_type', 'grant type not supported'];
+    } else if (!Object.keys(CREDS).every((k) => form.get(k) === CREDS[k])) {
+      refused = ['invalid_grant', 'authentication failure'];
+    }
+    res.writeHead(refused ? 400 : 200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(refused
+      ? { error: refused[0], error_description: refused[1] }
+      : { access_token: TOKEN, instance_url: baseUrl, token_type: 'Bearer', id: baseUrl + '/id/1/2', issued_at: String(Date.now()), signature: 'x' }));
+    return;
+  }
+  if (req.method === 'POST' && req.url === '/test/revoke') {
+    await body(req);
+    newToken();
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ revoked: 1 }));
     return;
   }
   if (req.method === 'POST' && req.url === '/test/publish') {

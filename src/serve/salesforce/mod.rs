@@ -15,6 +15,29 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::Secret;
 
+/// The key JWT bearer assertions must be signed with (`--jwt-public-key`: an RSA public key or
+/// the certificate uploaded to the connected app).
+#[derive(Clone)]
+pub struct JwtKey(pub Arc<jsonwebtoken::DecodingKey>);
+
+impl std::fmt::Debug for JwtKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JwtKey")
+    }
+}
+
+impl JwtKey {
+    /// From a PEM public key (`BEGIN PUBLIC KEY` / `BEGIN RSA PUBLIC KEY`) or certificate.
+    pub fn from_pem(pem: &str) -> Result<Self, String> {
+        if pem.contains("PRIVATE KEY-----") {
+            return Err("this is a private key; give the certificate uploaded to the connected app, or its public key".into());
+        }
+        jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes())
+            .map(|k| JwtKey(Arc::new(k)))
+            .map_err(|e| format!("not an RSA public key or certificate in PEM form ({e})"))
+    }
+}
+
 /// Who may log in (`grant_type=password`) and with which refresh token.
 #[derive(Debug, Clone)]
 pub struct OrgLogin {
@@ -24,6 +47,9 @@ pub struct OrgLogin {
     /// Password + security token, as the client sends it.
     pub password: Secret,
     pub refresh_token: Secret,
+    /// JWT bearer logins: assertions signed by this key, `iss` = `client_id`, `sub` =
+    /// `username`. `None`: the JWT bearer grant is refused (no certificate uploaded).
+    pub jwt_key: Option<JwtKey>,
 }
 
 impl OrgLogin {
@@ -35,6 +61,7 @@ impl OrgLogin {
             username: "demo@feedctl.invalid".into(),
             password: Secret::new("demo-password"),
             refresh_token: Secret::new("feedctl-demo-refresh"),
+            jwt_key: None,
         }
     }
 }
@@ -92,6 +119,9 @@ impl Default for SalesforceOptions {
 
 /// Most events a channel retains, whatever `--retention` says (the oldest go first).
 pub const MAX_RETAINED: usize = 200_000;
+
+/// Most JWT assertions remembered against reuse (each only until it expires).
+pub const MAX_ASSERTIONS: usize = 100_000;
 
 /// Most live sessions; a handshake beyond it is refused until some expire.
 pub const MAX_SESSIONS: usize = 10_000;
@@ -157,8 +187,12 @@ struct State {
     channels: BTreeMap<String, Channel>,
     sessions: HashMap<String, Session>,
     tokens: HashSet<String>,
+    /// Assertions already used (their `jti`, else their signature), until they expire.
+    assertions: HashMap<String, u64>,
     /// Logins answer invalid_grant (a locked or changed user).
     locked: bool,
+    /// User logins answer invalid_app_access (the user lost access to the connected app).
+    app_denied: bool,
     /// The next Bayeux requests answered with something that is not JSON.
     garbage: u32,
     /// Token and Bayeux requests answer 503 (an outage or maintenance) until `available`.
@@ -226,6 +260,14 @@ impl SfApp {
                 st.locked = false;
                 "logins work again".to_string()
             }
+            "deny-app-access" => {
+                st.app_denied = true;
+                "user logins (password, refresh token, JWT bearer) now answer invalid_app_access".to_string()
+            }
+            "allow-app-access" => {
+                st.app_denied = false;
+                "user logins may access the connected app again".to_string()
+            }
             "garbage" => {
                 st.garbage = count;
                 format!("the next {count} Bayeux request(s) get an HTML page instead of JSON")
@@ -238,7 +280,7 @@ impl SfApp {
                 st.unavailable = false;
                 "token and Bayeux requests are answered again".to_string()
             }
-            _ => return Err("unknown fault; expected drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins, garbage, unavailable or available".into()),
+            _ => return Err("unknown fault; expected drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins, deny-app-access, allow-app-access, garbage, unavailable or available".into()),
         };
         drop(st);
         // Held long polls see the change at once.

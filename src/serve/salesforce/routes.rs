@@ -49,7 +49,8 @@ fn oauth_error(error: &str, description: &str) -> Response {
         .into_response()
 }
 
-/// `POST /services/oauth2/token`: password and refresh_token grants.
+/// `POST /services/oauth2/token`: the password, refresh_token, client_credentials and JWT
+/// bearer grants, with Salesforce's error bodies.
 async fn token(State(app): State<Arc<SfApp>>, body: Bytes) -> Response {
     let form: std::collections::HashMap<String, String> =
         form_urlencoded::parse(&body).into_owned().collect();
@@ -60,28 +61,55 @@ async fn token(State(app): State<Arc<SfApp>>, body: Bytes) -> Response {
         &app,
         &format!(
             "POST /services/oauth2/token grant_type={}",
-            crate::text::clip(grant, 20)
+            crate::text::clip(grant, 60)
         ),
     );
     if app.lock().unavailable {
         return unavailable();
     }
-    if grant != "password" && grant != "refresh_token" {
-        return oauth_error("unsupported_grant_type", "grant type not supported");
+    match grant {
+        "password" | "refresh_token" | "client_credentials" => {
+            if get("client_id") != l.client_id {
+                return oauth_error("invalid_client_id", "client identifier invalid");
+            }
+            if get("client_secret") != l.client_secret.expose() {
+                return oauth_error("invalid_client", "invalid client credentials");
+            }
+            let ok = match grant {
+                "password" => {
+                    get("username") == l.username && get("password") == l.password.expose()
+                }
+                "refresh_token" => get("refresh_token") == l.refresh_token.expose(),
+                _ => true,
+            };
+            if !ok {
+                let description = if grant == "refresh_token" {
+                    "expired access/refresh token"
+                } else {
+                    "authentication failure"
+                };
+                return oauth_error("invalid_grant", description);
+            }
+        }
+        crate::salesforce::auth::JWT_BEARER => {
+            if let Err((error, description)) = check_assertion(&app, get("assertion")) {
+                echo(
+                    &app,
+                    &format!("JWT bearer login refused: {error} ({description})"),
+                );
+                return oauth_error(error, description);
+            }
+        }
+        _ => return oauth_error("unsupported_grant_type", "grant type not supported"),
     }
-    if get("client_id") != l.client_id {
-        return oauth_error("invalid_client_id", "client identifier invalid");
-    }
-    if get("client_secret") != l.client_secret.expose() {
-        return oauth_error("invalid_client", "invalid client credentials");
-    }
-    let ok = if grant == "password" {
-        get("username") == l.username && get("password") == l.password.expose()
-    } else {
-        get("refresh_token") == l.refresh_token.expose()
-    };
-    if !ok || app.lock().locked {
+    if app.lock().locked {
         return oauth_error("invalid_grant", "authentication failure");
+    }
+    if grant != "client_credentials" && app.lock().app_denied {
+        return oauth_error(
+            "invalid_app_access",
+            "user is not admin approved to access this app",
+        );
     }
     let token = format!("00DFEEDCTL0000001!{}", random(60));
     app.lock().tokens.insert(token.clone());
@@ -95,6 +123,82 @@ async fn token(State(app): State<Arc<SfApp>>, body: Bytes) -> Response {
         "signature": random(44),
     }))
     .into_response()
+}
+
+/// The claims the emulator checks in a JWT bearer assertion.
+#[derive(serde::Deserialize)]
+struct Claims {
+    iss: String,
+    sub: String,
+    aud: serde_json::Value,
+    exp: u64,
+    #[serde(default)]
+    jti: Option<String>,
+}
+
+/// Checks a JWT bearer assertion as Salesforce does: RS256 signature against `--jwt-public-key`,
+/// `iss` = the consumer key, `aud` = the login host, `sub` = a pre-authorized user, `exp` in
+/// the future and at most 3 minutes away (plus a minute of clock skew); a reused assertion is
+/// refused. Errors are Salesforce's `(error, error_description)`.
+fn check_assertion(app: &SfApp, jwt: &str) -> Result<(), (&'static str, &'static str)> {
+    use jsonwebtoken::{Algorithm, Validation};
+    const INVALID: (&str, &str) = ("invalid_grant", "invalid assertion");
+    let Some(key) = &app.opts.login.jwt_key else {
+        // No certificate uploaded to the connected app: nothing verifies.
+        return Err(INVALID);
+    };
+    let header = jsonwebtoken::decode_header(jwt).map_err(|_| INVALID)?;
+    if header.alg != Algorithm::RS256 {
+        return Err(INVALID);
+    }
+    let mut v = Validation::new(Algorithm::RS256);
+    v.validate_aud = false;
+    v.leeway = 60;
+    v.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
+    let data = jsonwebtoken::decode::<Claims>(jwt, &key.0, &v).map_err(|_| INVALID)?;
+    let c = data.claims;
+    let now = crate::journal::now_millis().max(0) as u64 / 1000;
+    let lifetime = crate::salesforce::auth::ASSERTION_LIFETIME.as_secs();
+    if c.exp > now + lifetime + 60 {
+        return Err(INVALID);
+    }
+    if c.iss != app.opts.login.client_id {
+        return Err(("invalid_client_id", "client identifier invalid"));
+    }
+    let port = app.base_url.rsplit(':').next().unwrap_or("");
+    let allowed = [
+        app.base_url.clone(),
+        format!("http://127.0.0.1:{port}"),
+        "https://login.salesforce.com".to_string(),
+        "https://test.salesforce.com".to_string(),
+    ];
+    let aud_ok = |a: &serde_json::Value| {
+        a.as_str()
+            .is_some_and(|a| allowed.iter().any(|x| x == a.trim_end_matches('/')))
+    };
+    let aud_ok = match &c.aud {
+        serde_json::Value::Array(list) => list.iter().any(aud_ok),
+        a => aud_ok(a),
+    };
+    if !aud_ok {
+        return Err(("invalid_grant", "audience is invalid"));
+    }
+    if c.sub != app.opts.login.username {
+        return Err(("invalid_grant", "user hasn't approved this consumer"));
+    }
+    let once = c
+        .jti
+        .unwrap_or_else(|| jwt.rsplit('.').next().unwrap_or("").to_string());
+    let mut st = app.lock();
+    st.assertions.retain(|_, exp| *exp + 60 >= now);
+    if st.assertions.contains_key(&once) {
+        return Err(INVALID);
+    }
+    if st.assertions.len() >= super::MAX_ASSERTIONS {
+        return Err(("invalid_grant", "too many assertions; try again later"));
+    }
+    st.assertions.insert(once, c.exp);
+    Ok(())
 }
 
 /// The answer of the `unavailable` fault: what a client gets during an outage.
