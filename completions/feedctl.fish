@@ -282,10 +282,13 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l group -d 'Read 
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l consumer -d 'Consumer name within the group [default: feedctl-HOST, and feedctl-HOST-NAME for a recording]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l claim-idle -d 'Also take over entries pending with other consumers for longer than this (XAUTOCLAIM)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l batch -d 'Most entries per read' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l tls-ca -d 'rediss://: PEM file of the CA certificates that signed the server\'s certificate [default: SSL_CERT_FILE, else the Mozilla roots]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l tls-cert -d 'rediss://: client certificate (PEM) for a server that requires one (tls-auth-clients)' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l tls-key -d 'rediss://: the private key (PEM) of --tls-cert [default: in the --tls-cert file]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l replay -d 'Where a channel without a marker starts: new, all (everything retained) or a replayId (after it) [default: new]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l replay-fallback -d 'When a replayId is out of retention: subscribe again with all or new (a gap is recorded) instead of stopping' -r -f -a "all\t''
 new\t''"
-complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l connection-timeout -d 'How long to stay disconnected before giving up (exit 4), or `none` to retry forever [default: none for record, 10s for tail]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l connection-timeout -d 'How long to stay disconnected (from Salesforce or Redis) before giving up (exit 4), or `none` to retry forever [default: none for record, 10s for tail]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l max-pending -d 'Most events taken into one chunk; no new long poll is sent while any are pending' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l sf-org -d 'Log in as the Salesforce CLI\'s org ALIAS (`sf org display --target-org ALIAS --json`, asked again when the token is refused); the SFDC_* variables are then not read' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
@@ -322,10 +325,13 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l group -d 'Rea
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l consumer -d 'Consumer name within the group [default: feedctl-HOST, and feedctl-HOST-NAME for a recording]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l claim-idle -d 'Also take over entries pending with other consumers for longer than this (XAUTOCLAIM)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l batch -d 'Most entries per read' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l tls-ca -d 'rediss://: PEM file of the CA certificates that signed the server\'s certificate [default: SSL_CERT_FILE, else the Mozilla roots]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l tls-cert -d 'rediss://: client certificate (PEM) for a server that requires one (tls-auth-clients)' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l tls-key -d 'rediss://: the private key (PEM) of --tls-cert [default: in the --tls-cert file]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l replay -d 'Where a channel without a marker starts: new, all (everything retained) or a replayId (after it) [default: new]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l replay-fallback -d 'When a replayId is out of retention: subscribe again with all or new (a gap is recorded) instead of stopping' -r -f -a "all\t''
 new\t''"
-complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l connection-timeout -d 'How long to stay disconnected before giving up (exit 4), or `none` to retry forever [default: none for record, 10s for tail]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l connection-timeout -d 'How long to stay disconnected (from Salesforce or Redis) before giving up (exit 4), or `none` to retry forever [default: none for record, 10s for tail]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l max-pending -d 'Most events taken into one chunk; no new long poll is sent while any are pending' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l sf-org -d 'Log in as the Salesforce CLI\'s org ALIAS (`sf org display --target-org ALIAS --json`, asked again when the token is refused); the SFDC_* variables are then not read' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
@@ -550,7 +556,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l chunks -d 'On
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l speed -d 'Time between chunks: original (as recorded), a factor like 2x, or max (no waiting)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l report -d 'Also write the run\'s report as JSON to this file' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l rerun-failed -d 'Deliver again only the events that did not end handled in this earlier run' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l to -d 'Write the events into this Redis stream with XADD instead of running a handler: redis://[user:password@]host[:port][/db]/KEY' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l to -d 'Write the events into this Redis stream with XADD instead of running a handler: redis://[user:password@]host[:port][/db]/KEY (rediss://, redis+unix:///SOCKET?key=KEY)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l layout -d 'Entry layout: original (Redis entries keep their fields) or hopeit (hopeit.engine\'s fields, the event as payload)' -r -f -a "original\t''
 hopeit\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l hopeit-type -d 'hopeit payload class, module.QualName (with --layout hopeit)' -r
@@ -564,6 +570,10 @@ bz2\t''
 lzma\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l schema -d 'Check every hopeit payload against this JSON Schema before the first XADD: a JSON Schema file, or an OpenAPI document (its components/schemas/<Class of --hopeit-type>); FILE#/pointer picks another schema in the file' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l maxlen -d 'Trim the stream to about this many entries (XADD MAXLEN ~ N)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l connection-timeout -d 'How long connecting to Redis may take before giving up (exit 4) [default: 5s for each of TCP, TLS and the handshake]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l tls-ca -d 'rediss://: PEM file of the CA certificates that signed the server\'s certificate [default: SSL_CERT_FILE, else the Mozilla roots]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l tls-cert -d 'rediss://: client certificate (PEM) for a server that requires one (tls-auth-clients)' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l tls-key -d 'rediss://: the private key (PEM) of --tls-cert [default: in the --tls-cert file]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
@@ -580,6 +590,10 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s h -l help -d 
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l group -d 'Consumer group (created from the start of the stream when missing)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l dead-letter -d 'Dead-letter stream [default: KEY:dead]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l connection-timeout -d 'How long to stay without a working Redis connection before giving up (exit 4), or `none` [default: none for a worker (its reconnects are counted), 10s for status and requeue]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l tls-ca -d 'rediss://: PEM file of the CA certificates that signed the server\'s certificate [default: SSL_CERT_FILE, else the Mozilla roots]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l tls-cert -d 'rediss://: client certificate (PEM) for a server that requires one (tls-auth-clients)' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l tls-key -d 'rediss://: the private key (PEM) of --tls-cert [default: in the --tls-cert file]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l exec -d 'Handler command, run through `sh -c`' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l consumer -d 'This worker\'s name in the group; a restarted worker with the same name finds its own pending entries [default: feedctl-HOST-consume]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l mode -d 'Run the handler per entry, or once for the whole run (NDJSON in and out)' -r -f -a "per-event\t'`sh -c CMD` once per event, the event on stdin'
@@ -620,6 +634,10 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l group -d 'Consumer group (created from the start of the stream when missing)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l dead-letter -d 'Dead-letter stream [default: KEY:dead]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l connection-timeout -d 'How long to stay without a working Redis connection before giving up (exit 4), or `none` [default: none for a worker (its reconnects are counted), 10s for status and requeue]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l tls-ca -d 'rediss://: PEM file of the CA certificates that signed the server\'s certificate [default: SSL_CERT_FILE, else the Mozilla roots]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l tls-cert -d 'rediss://: client certificate (PEM) for a server that requires one (tls-auth-clients)' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l tls-key -d 'rediss://: the private key (PEM) of --tls-cert [default: in the --tls-cert file]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l stuck-after -d 'Exit 1 when an entry has been pending (idle) longer than this, and list such entries' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
@@ -640,6 +658,10 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l to -d 'Stream to write the letters into [default: the stream each letter came from]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l count -d 'Move at most this many letters (the oldest first)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l connection-timeout -d 'How long to stay without a working Redis connection before giving up (exit 4), or `none` [default: none for a worker (its reconnects are counted), 10s for status and requeue]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l tls-ca -d 'rediss://: PEM file of the CA certificates that signed the server\'s certificate [default: SSL_CERT_FILE, else the Mozilla roots]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l tls-cert -d 'rediss://: client certificate (PEM) for a server that requires one (tls-auth-clients)' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l tls-key -d 'rediss://: the private key (PEM) of --tls-cert [default: in the --tls-cert file]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
