@@ -38,7 +38,7 @@ pub fn chunk_record<'c, E: FeedEvent, A>(
         ack_sent,
         ack_received,
         received_at: c.received_at,
-        size: c.body.len(),
+        size: c.size,
         latency_ms: c.latency.as_millis() as u64,
         events: c.events.iter().map(new_event).collect(),
     }

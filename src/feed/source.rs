@@ -64,8 +64,12 @@ pub struct Chunk<E, A> {
     /// Where the partition stands once this chunk is committed: the journal's new marker.
     pub cursor_after: Cursor,
     pub events: Vec<E>,
-    /// The body of the delivery exactly as received.
+    /// The body of the delivery exactly as received; empty when the events' raw bytes are the
+    /// delivery (Redis: each entry's stored JSON), so a large entry is not held twice.
     pub body: Vec<u8>,
+    /// Bytes of the delivery (the journal's `chunks.size`): the body's length, or what the
+    /// events' bytes add up to when the body is not kept.
+    pub size: usize,
     /// Milliseconds since the epoch.
     pub received_at: i64,
     pub latency: Duration,
@@ -95,6 +99,7 @@ impl<E, A> Chunk<E, A> {
             cursor_before,
             cursor_after,
             events,
+            size: body.len(),
             body,
             received_at,
             latency,

@@ -5,6 +5,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::bloom::{key_hash, Bloom};
+use super::in_place;
 use super::open::{now_millis, sql_error};
 use super::{Journal, JournalError, Recording};
 
@@ -94,6 +95,9 @@ pub struct NewGap<'a> {
     pub new_feed: Option<&'a str>,
     pub cursor_after: &'a str,
 }
+
+const INSERT_EVENT: &str = "INSERT INTO events (recording_id, chunk_id, position, event_id, type, timestamp, stream_id, initiator_id, message_id, dedupe_key, duplicate_of, raw, partition)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 
 /// Binds raw bytes as TEXT when they are UTF-8, so `sqlite3` users can read and `json_extract`
 /// them, and as a BLOB otherwise.
@@ -244,12 +248,7 @@ impl Journal {
                     "SELECT id FROM events WHERE timestamp IS ?2 AND recording_id = ?1 AND dedupe_key = ?3 AND duplicate_of IS NULL LIMIT 1",
                 )
                 .map_err(e)?;
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO events (recording_id, chunk_id, position, event_id, type, timestamp, stream_id, initiator_id, message_id, dedupe_key, duplicate_of, raw, partition)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                )
-                .map_err(e)?;
+            let mut insert = tx.prepare_cached(INSERT_EVENT).map_err(e)?;
             for (pos, ev) in chunk.events.iter().enumerate() {
                 let hash = key_hash(&ev.dedupe_key);
                 // Only a key the filter may have seen needs the index.
@@ -266,23 +265,28 @@ impl Journal {
                 if dup.is_some() {
                     duplicates += 1;
                 }
-                insert
-                    .execute(params![
-                        recording,
-                        chunk_id,
-                        pos as i64,
-                        ev.event_id,
-                        ev.event_type,
-                        ev.timestamp,
-                        ev.stream_id,
-                        ev.initiator_id,
-                        ev.message_id,
-                        ev.dedupe_key,
-                        dup,
-                        raw_value(ev.raw),
-                        chunk.partition
-                    ])
-                    .map_err(e)?;
+                let row = params![
+                    recording,
+                    chunk_id,
+                    pos as i64,
+                    ev.event_id,
+                    ev.event_type,
+                    ev.timestamp,
+                    ev.stream_id,
+                    ev.initiator_id,
+                    ev.message_id,
+                    ev.dedupe_key,
+                    dup,
+                    raw_value(ev.raw),
+                    chunk.partition
+                ];
+                // A large event's bytes are not copied by SQLite before it writes them: it
+                // would hold them twice more, next to the caller's copy (docs/redis.md, Bounds).
+                match ev.raw.len() >= in_place::FROM {
+                    true => in_place::execute(&tx, INSERT_EVENT, row),
+                    false => insert.execute(row).map(|_| ()),
+                }
+                .map_err(e)?;
                 seen.insert(hash);
             }
         }

@@ -2,6 +2,7 @@
 //! outbox (DESIGN §5). Knows nothing of HTTP: it stores what it is given.
 
 mod bloom;
+mod in_place;
 mod ingest;
 mod open;
 mod outbox;

@@ -873,9 +873,10 @@ impl StreamSource {
             self.xack(key, &deleted).await?;
         }
         let ids: Vec<String> = kept.iter().map(|e| e.0.clone()).collect();
+        // Each entry's fields are dropped once its JSON is built: a batch is not held twice.
         let events = kept
-            .iter()
-            .map(|(id, pairs)| Entry::new(key, id, pairs.as_deref().unwrap_or_default()))
+            .into_iter()
+            .map(|(id, pairs)| Entry::new(key, &id, pairs.as_deref().unwrap_or_default()))
             .collect();
         self.push_chunk(key, events, ids, latency);
         Ok(())
@@ -895,23 +896,23 @@ impl StreamSource {
             self.parts[i].last = last;
         }
         let after = self.cursor(i);
-        let mut body = Vec::with_capacity(events.iter().map(|e| e.raw.len() + 1).sum());
-        for e in &events {
-            body.extend_from_slice(&e.raw);
-            body.push(b'\n');
-        }
+        // The delivery is the entries' stored JSON, one a line: no body is built from it (a
+        // copy of every entry, the largest one's included, that nothing reads), only its size.
+        let size = events.iter().map(|e| e.raw.len() + 1).sum();
         self.number += 1;
-        self.queue.push_back(Chunk::new(
+        let mut chunk = Chunk::new(
             key.to_string(),
             self.number,
             before,
             after,
             events,
-            body,
+            Vec::new(),
             now_ms(),
             latency,
             ack,
-        ));
+        );
+        chunk.size = size;
+        self.queue.push_back(chunk);
     }
 
     /// After a failed read, a group reader reads its own pending entries again first: a
