@@ -24,7 +24,13 @@ impl Drop for Node {
 
 impl Node {
     fn conn(&self) -> redis::Connection {
-        let client = redis::Client::open(format!("redis://127.0.0.1:{}/", self.port)).unwrap();
+        self.conn_with(None)
+    }
+
+    fn conn_with(&self, password: Option<&str>) -> redis::Connection {
+        let auth = password.map(|p| format!(":{p}@")).unwrap_or_default();
+        let client =
+            redis::Client::open(format!("redis://{auth}127.0.0.1:{}/", self.port)).unwrap();
         client
             .get_connection_with_timeout(Duration::from_secs(5))
             .unwrap()
@@ -53,6 +59,16 @@ fn wait_for(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
 /// Starts redis-server with `args` (a sentinel: its config file and `--sentinel`), after
 /// `config` is written into its directory as `node.conf`; waits (5 s at most) until it answers.
 fn start(config: impl Fn(u16, &std::path::Path) -> String, sentinel: bool) -> Node {
+    start_with(config, sentinel, None)
+}
+
+/// [`start`] for a node that requires `password`.
+fn start_with(
+    config: impl Fn(u16, &std::path::Path) -> String,
+    sentinel: bool,
+    password: Option<&str>,
+) -> Node {
+    let auth = password.map(|p| format!(":{p}@")).unwrap_or_default();
     for _ in 0..5 {
         let port = free_port();
         let dir = tempfile::tempdir().unwrap();
@@ -74,7 +90,7 @@ fn start(config: impl Fn(u16, &std::path::Path) -> String, sentinel: bool) -> No
             _dir: dir,
         };
         let answers = wait_for(Duration::from_secs(5), || {
-            redis::Client::open(format!("redis://127.0.0.1:{port}/"))
+            redis::Client::open(format!("redis://{auth}127.0.0.1:{port}/"))
                 .and_then(|c| c.get_connection_with_timeout(Duration::from_millis(300)))
                 .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c))
                 .is_ok()
@@ -87,7 +103,7 @@ fn start(config: impl Fn(u16, &std::path::Path) -> String, sentinel: bool) -> No
 }
 
 fn data_node(replica_of: Option<u16>) -> Node {
-    start(
+    start_with(
         |port, dir| {
             let mut c = format!(
                 "port {port}\nbind 127.0.0.1\nsave \"\"\nappendonly no\ndir {}\n",
@@ -99,7 +115,26 @@ fn data_node(replica_of: Option<u16>) -> Node {
             c
         },
         false,
+        None,
     )
+}
+
+/// Whether redis-server is installed: outside CI a test without it is skipped with a note; in
+/// CI (CI=true) a missing one fails.
+fn installed() -> bool {
+    let found = StdCommand::new("sh")
+        .args(["-c", "command -v redis-server >/dev/null 2>&1"])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "redis-server is not installed; .ci/run installs it in CI"
+        );
+        eprintln!("skipped: redis-server is not installed");
+    }
+    found
 }
 
 /// A master, its replica (in sync) and one sentinel that knows both (quorum 1).
@@ -110,17 +145,7 @@ struct Setup {
 
 impl Setup {
     fn start() -> Option<Setup> {
-        let found = StdCommand::new("sh")
-            .args(["-c", "command -v redis-server >/dev/null 2>&1"])
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        if !found {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "redis-server is not installed; .ci/run installs it in CI"
-            );
-            eprintln!("skipped: redis-server is not installed");
+        if !installed() {
             return None;
         }
         let master = data_node(None);
@@ -302,6 +327,71 @@ fn redis_sentinel_url_reaches_the_master_for_every_command() {
     let all = format!("{}{}", stdout_of(&out), stderr_of(&out));
     assert!(!all.contains("sekrit-pw-7"), "{all}");
     assert_eq!(out.status.code(), Some(3), "{all}");
+
+    // A master name the sentinel does not know: retried until --connection-timeout, exit 4.
+    let url = format!("redis+sentinel://127.0.0.1:{}/nosuch/s", s.sentinel.port);
+    let out = sb
+        .cmd()
+        .args(["tail", &url, "--connection-timeout", "2s"])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("does not know master `nosuch`"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+/// A sentinel with its own `requirepass`: asked again with the URL's credentials (the
+/// master's, here the same password), and the master found.
+#[test]
+fn redis_sentinel_that_requires_a_password_is_given_the_urls() {
+    if !installed() {
+        return;
+    }
+    let pw = "shared-pw-9";
+    let master = start_with(
+        |port, dir| {
+            format!(
+                "port {port}\nbind 127.0.0.1\nsave \"\"\nappendonly no\ndir {}\nrequirepass {pw}\n",
+                dir.display()
+            )
+        },
+        false,
+        Some(pw),
+    );
+    let mport = master.port;
+    let sentinel = start_with(
+        |port, dir| {
+            format!(
+                "port {port}\nbind 127.0.0.1\ndir {}\nrequirepass {pw}\n\
+                 sentinel monitor mymaster 127.0.0.1 {mport} 1\n\
+                 sentinel auth-pass mymaster {pw}\n",
+                dir.display()
+            )
+        },
+        true,
+        Some(pw),
+    );
+    let ids = xadd(&mut master.conn_with(Some(pw)), "s", 5);
+    let sb = Sandbox::new();
+    let url = format!(
+        "redis+sentinel://:{pw}@127.0.0.1:{}/mymaster/s",
+        sentinel.port
+    );
+    let out = sb
+        .cmd()
+        .args(["-vvv", "tail", &url, "--from", "beginning", "--exit-at-end"])
+        .args(["-o", "ndjson", "--connection-timeout", "5s"])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(stdout_of(&out).lines().count(), ids.len());
+    assert!(!err.contains(pw), "{err}");
 }
 
 /// A failover while `record --group` runs: the entries added before it (acknowledged by the
