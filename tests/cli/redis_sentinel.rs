@@ -342,6 +342,39 @@ fn redis_sentinel_url_reaches_the_master_for_every_command() {
         "{}",
         stderr_of(&out)
     );
+
+    // A name whose address is a replica (what a demoted master is until the sentinels catch
+    // up): ROLE says so, and it is never read from or written to as a master.
+    let replica = s.nodes.iter().find(|n| n.port != s.master_port()).unwrap();
+    let _: () = redis::cmd("SENTINEL")
+        .arg("MONITOR")
+        .arg("stale")
+        .arg("127.0.0.1")
+        .arg(replica.port)
+        .arg(1)
+        .query(&mut s.sentinel.conn())
+        .unwrap();
+    let url = format!("redis+sentinel://127.0.0.1:{}/stale/s", s.sentinel.port);
+    let out = sb
+        .cmd()
+        .args([
+            "tail",
+            &url,
+            "--from",
+            "beginning",
+            "--connection-timeout",
+            "2s",
+        ])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", stderr_of(&out));
+    assert!(stdout_of(&out).is_empty(), "nothing read from a replica");
+    assert!(
+        stderr_of(&out).contains("is a slave"),
+        "{}",
+        stderr_of(&out)
+    );
 }
 
 /// A sentinel with its own `requirepass`: asked again with the URL's credentials (the
