@@ -495,3 +495,74 @@ fn redis_sentinel_failover_is_followed_by_record_group_with_nothing_lost() {
     );
     assert_eq!(got.len(), ids.len(), "each entry recorded once");
 }
+
+/// A failover while `consume` runs: every entry, before and after it, is handled (at least
+/// once: an XACK that went to the old master only is delivered again).
+#[test]
+fn redis_sentinel_failover_is_followed_by_consume() {
+    let Some(s) = Setup::start() else {
+        return;
+    };
+    let old = s.master_port();
+    let mut m = s.master();
+    let mut ids = xadd(&mut m, "jobs", 30);
+    let synced: i64 = redis::cmd("WAIT").arg(1).arg(5000).query(&mut m).unwrap();
+    assert_eq!(synced, 1, "the replica has the first entries");
+    let sb = Sandbox::new();
+    let url = s.url("jobs");
+    let mut worker = sb.spawn(&[
+        "consume",
+        &url,
+        "--group",
+        "g",
+        "--consumer",
+        "w",
+        "--exec",
+        "echo \"$FEEDCTL_EVENT_ID\" >> handled.txt",
+        "--exit-when-idle",
+        "50s",
+    ]);
+    let handled = |sb: &Sandbox| -> HashSet<String> {
+        std::fs::read_to_string(sb.path().join("handled.txt"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let want = |ids: &[String]| ids.iter().cloned().collect::<HashSet<String>>();
+    assert!(
+        wait_for(Duration::from_secs(15), || handled(&sb) == want(&ids)),
+        "the entries before the failover handled"
+    );
+    let mut sc = s.sentinel.conn();
+    assert!(
+        wait_for(Duration::from_secs(15), || redis::cmd("SENTINEL")
+            .arg("FAILOVER")
+            .arg("mymaster")
+            .query::<String>(&mut sc)
+            .is_ok()),
+        "SENTINEL FAILOVER accepted"
+    );
+    assert!(
+        wait_for(Duration::from_secs(15), || s.master_port() != old),
+        "the sentinel names a new master"
+    );
+    let mut nm = s.master();
+    assert!(
+        wait_for(Duration::from_secs(10), || redis::cmd("ROLE")
+            .query::<Vec<redis::Value>>(&mut nm)
+            .map(|r| r.first() == Some(&redis::Value::BulkString(b"master".to_vec())))
+            .unwrap_or(false)),
+        "the new master is one"
+    );
+    ids.extend(xadd(&mut nm, "jobs", 30));
+    let done = wait_for(Duration::from_secs(30), || handled(&sb) == want(&ids));
+    let _ = worker.kill();
+    let _ = worker.wait();
+    assert!(
+        done,
+        "every entry handled after the failover: {} of {}",
+        handled(&sb).len(),
+        ids.len()
+    );
+}
