@@ -705,7 +705,7 @@ Register-ArgumentCompleter -Native -CommandName 'feedctl' -ScriptBlock {
             [CompletionResult]::new('--speed', '--speed', [CompletionResultType]::ParameterName, 'Time between chunks: original (as recorded), a factor like 2x, or max (no waiting)')
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write the run''s report as JSON to this file')
             [CompletionResult]::new('--rerun-failed', '--rerun-failed', [CompletionResultType]::ParameterName, 'Deliver again only the events that did not end handled in this earlier run')
-            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Write the events into this Redis stream with XADD instead of running a handler: redis://[user:password@]host[:port][/db]/KEY (rediss://, redis+unix:///SOCKET?key=KEY)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Write the events into this Redis stream with XADD instead of running a handler: redis://[user:password@]host[:port][/db]/KEY (rediss://, redis+unix:///SOCKET?key=KEY, redis+sentinel://HOST[:PORT][,…]/MASTER/KEY)')
             [CompletionResult]::new('--layout', '--layout', [CompletionResultType]::ParameterName, 'Entry layout: original (Redis entries keep their fields) or hopeit (hopeit.engine''s fields, the event as payload)')
             [CompletionResult]::new('--hopeit-type', '--hopeit-type', [CompletionResultType]::ParameterName, 'hopeit payload class, module.QualName (with --layout hopeit)')
             [CompletionResult]::new('--hopeit-ser', '--hopeit-ser', [CompletionResultType]::ParameterName, 'hopeit payload serialisation: json, or json+base64 (hopeit''s default)')

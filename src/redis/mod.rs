@@ -12,6 +12,7 @@ pub mod hopeit;
 mod lz4;
 mod plain;
 pub mod schema;
+mod sentinel;
 pub mod source;
 pub mod stored;
 pub mod url;

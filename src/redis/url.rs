@@ -1,6 +1,7 @@
 //! `redis://[user:password@]host[:port][/db]/KEY` (and `rediss://`), and for a local socket
 //! `redis+unix:///path/to/redis.sock?key=KEY[&db=N][&user=U][&pass=P]` (`unix://` too, the
-//! redis crate's form with `key` added): parsed by hand because the KEY part is ours, and so
+//! redis crate's form with `key` added), and behind Sentinel
+//! `redis+sentinel://[user:password@]HOST[:PORT][,HOST[:PORT]…]/MASTER[/DB]/KEY`: parsed by hand because the KEY part is ours, and so
 //! that an error names the part that is wrong without ever echoing the password.
 
 use std::fmt;
@@ -19,7 +20,21 @@ pub struct StreamUrl {
     pub username: Option<String>,
     pub password: Option<Secret>,
     pub key: String,
+    /// The sentinels to ask for the master's address (`redis+sentinel://`): then `host` and
+    /// `port` are not used.
+    pub sentinel: Option<Sentinel>,
 }
+
+/// Where the master of a `redis+sentinel://` URL is found: the sentinels, asked in turn, and
+/// the master's name in their configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sentinel {
+    pub nodes: Vec<(String, u16)>,
+    pub master: String,
+}
+
+/// A sentinel's port when the URL gives none (Sentinel's default).
+pub const SENTINEL_PORT: u16 = 26379;
 
 /// The server part of a [`StreamUrl`], which several keys of one recording share.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +47,8 @@ pub struct Server {
     pub db: i64,
     pub username: Option<String>,
     pub password: Option<Secret>,
+    /// The sentinels that name the master (`redis+sentinel://`).
+    pub sentinel: Option<Sentinel>,
 }
 
 impl fmt::Debug for StreamUrl {
@@ -71,10 +88,22 @@ impl fmt::Display for Server {
             }
             return Ok(());
         }
-        let scheme = if self.tls { "rediss" } else { "redis" };
+        let scheme = match (&self.sentinel, self.tls) {
+            (Some(_), _) => "redis+sentinel",
+            (None, true) => "rediss",
+            (None, false) => "redis",
+        };
         write!(f, "{scheme}://")?;
         if let Some(u) = &self.username {
             write!(f, "{u}@")?;
+        }
+        if let Some(s) = &self.sentinel {
+            let nodes: Vec<String> = s.nodes.iter().map(|(h, p)| host_port(h, *p)).collect();
+            write!(f, "{}/{}", nodes.join(","), encode(&s.master))?;
+            if self.db != 0 {
+                write!(f, "/{}", self.db)?;
+            }
+            return Ok(());
         }
         let host = if self.host.contains(':') {
             format!("[{}]", self.host)
@@ -109,13 +138,15 @@ impl StreamUrl {
             db: self.db,
             username: self.username.clone(),
             password: self.password.clone(),
+            sentinel: self.sentinel.clone(),
         }
     }
 
     /// True when `s` looks like a Redis URL (its scheme), whatever else is wrong with it.
     pub fn is_redis(s: &str) -> bool {
-        let lower = s.get(..13).unwrap_or(s).to_ascii_lowercase();
+        let lower = s.get(..17).unwrap_or(s).to_ascii_lowercase();
         lower.starts_with("redis://")
+            || lower.starts_with("redis+sentinel://")
             || lower.starts_with("rediss://")
             || lower.starts_with("redis+unix://")
             || lower.starts_with("unix://")
@@ -131,51 +162,19 @@ impl StreamUrl {
             "redis" => false,
             "rediss" => true,
             "redis+unix" | "unix" => return parse_unix(rest, env_password),
-            _ => return Err("a Redis URL starts with redis://, rediss:// or redis+unix://".into()),
+            "redis+sentinel" => return parse_sentinel(rest, env_password),
+            _ => return Err(
+                "a Redis URL starts with redis://, rediss://, redis+unix:// or redis+sentinel://"
+                    .into(),
+            ),
         };
         let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-        let (userinfo, hostport) = match authority.rsplit_once('@') {
-            Some((u, h)) => (Some(u), h),
-            None => (None, authority),
-        };
-        let (mut username, mut password) = (None, None);
-        if let Some(u) = userinfo {
-            let (user, pass) = match u.split_once(':') {
-                Some((a, b)) => (a, Some(b)),
-                None => (u, None),
-            };
-            if !user.is_empty() {
-                username = Some(decode(user).map_err(|e| format!("the user name {e}"))?);
-            }
-            if let Some(p) = pass.filter(|p| !p.is_empty()) {
-                // Not the password itself: only that it is malformed.
-                password = Some(Secret::new(
-                    decode(p).map_err(|e| format!("the password {e}"))?,
-                ));
-            }
-        }
-        if password.is_none() {
-            password = env_password
-                .filter(|p| !p.is_empty())
-                .map(|p| Secret::new(p.to_string()));
-        }
-        let (host, port) = split_host_port(hostport)?;
-        let (db, key) = match path.split_once('/') {
-            Some((db, key)) if !db.is_empty() && db.bytes().all(|b| b.is_ascii_digit()) => {
-                let db = db
-                    .parse::<i64>()
-                    .map_err(|_| format!("database `{db}` is not a number"))?;
-                (db, key)
-            }
-            _ => (0, path),
-        };
-        if key.is_empty() {
-            return Err(format!(
-                "no stream KEY after the host: expected {}://HOST[:PORT][/DB]/KEY",
-                scheme
-            ));
-        }
-        let key = decode(key).map_err(|e| format!("the stream key {e}"))?;
+        let (username, password, hostport) = credentials(authority, env_password)?;
+        let (host, port) = split_host_port(hostport, 6379)?;
+        let (db, key) = db_and_key(
+            path,
+            &format!("no stream KEY after the host: expected {scheme}://HOST[:PORT][/DB]/KEY"),
+        )?;
         Ok(StreamUrl {
             tls,
             socket: None,
@@ -185,7 +184,106 @@ impl StreamUrl {
             username,
             password,
             key,
+            sentinel: None,
         })
+    }
+}
+
+/// `[user[:password]@]` before the host part: the user, the password (else `env_password`)
+/// and what follows the `@`.
+#[allow(clippy::type_complexity)]
+fn credentials<'a>(
+    authority: &'a str,
+    env_password: Option<&str>,
+) -> Result<(Option<String>, Option<Secret>, &'a str), String> {
+    let (userinfo, hostport) = match authority.rsplit_once('@') {
+        Some((u, h)) => (Some(u), h),
+        None => (None, authority),
+    };
+    let (mut username, mut password) = (None, None);
+    if let Some(u) = userinfo {
+        let (user, pass) = match u.split_once(':') {
+            Some((a, b)) => (a, Some(b)),
+            None => (u, None),
+        };
+        if !user.is_empty() {
+            username = Some(decode(user).map_err(|e| format!("the user name {e}"))?);
+        }
+        if let Some(p) = pass.filter(|p| !p.is_empty()) {
+            // Not the password itself: only that it is malformed.
+            password = Some(Secret::new(
+                decode(p).map_err(|e| format!("the password {e}"))?,
+            ));
+        }
+    }
+    if password.is_none() {
+        password = env_password
+            .filter(|p| !p.is_empty())
+            .map(|p| Secret::new(p.to_string()));
+    }
+    Ok((username, password, hostport))
+}
+
+/// `[DB/]KEY`: a database number when the first part is all digits and a key follows.
+fn db_and_key(path: &str, no_key: &str) -> Result<(i64, String), String> {
+    let (db, key) = match path.split_once('/') {
+        Some((db, key)) if !db.is_empty() && db.bytes().all(|b| b.is_ascii_digit()) => {
+            let db = db
+                .parse::<i64>()
+                .map_err(|_| format!("database `{db}` is not a number"))?;
+            (db, key)
+        }
+        _ => (0, path),
+    };
+    if key.is_empty() {
+        return Err(no_key.to_string());
+    }
+    let key = decode(key).map_err(|e| format!("the stream key {e}"))?;
+    Ok((db, key))
+}
+
+/// `[user:password@]HOST[:PORT][,HOST[:PORT]…]/MASTER[/DB]/KEY` (after `redis+sentinel://`):
+/// the user and password are the data nodes' (the master's).
+fn parse_sentinel(rest: &str, env_password: Option<&str>) -> Result<StreamUrl, String> {
+    const FORM: &str = "redis+sentinel://HOST[:PORT][,HOST[:PORT]…]/MASTER[/DB]/KEY";
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let (username, password, hosts) = credentials(authority, env_password)?;
+    let nodes = hosts
+        .split(',')
+        .map(|hp| split_host_port(hp, SENTINEL_PORT))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("a sentinel: {e}"))?;
+    let (master, path) = path.split_once('/').unwrap_or((path, ""));
+    if master.is_empty() {
+        return Err(format!(
+            "no MASTER name after the sentinels: expected {FORM}"
+        ));
+    }
+    let master = decode(master).map_err(|e| format!("the master name {e}"))?;
+    let (db, key) = db_and_key(
+        path,
+        &format!("no stream KEY after the master: expected {FORM}"),
+    )?;
+    let (host, port) = nodes[0].clone();
+    Ok(StreamUrl {
+        tls: false,
+        socket: None,
+        host,
+        port,
+        db,
+        username,
+        password,
+        key,
+        sentinel: Some(Sentinel { nodes, master }),
+    })
+}
+
+/// `host:port`, with an IPv6 address in brackets.
+fn host_port(host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
     }
 }
 
@@ -247,6 +345,7 @@ fn parse_unix(rest: &str, env_password: Option<&str>) -> Result<StreamUrl, Strin
         username,
         password,
         key,
+        sentinel: None,
     })
 }
 
@@ -263,7 +362,7 @@ fn encode(s: &str) -> String {
     out
 }
 
-fn split_host_port(hp: &str) -> Result<(String, u16), String> {
+fn split_host_port(hp: &str, default_port: u16) -> Result<(String, u16), String> {
     let (host, port) = if let Some(rest) = hp.strip_prefix('[') {
         let (h, after) = rest
             .split_once(']')
@@ -285,7 +384,7 @@ fn split_host_port(hp: &str) -> Result<(String, u16), String> {
         ));
     }
     let port = match port {
-        None | Some("") => 6379,
+        None | Some("") => default_port,
         Some(p) => p.parse::<u16>().ok().filter(|p| *p != 0).ok_or_else(|| {
             format!(
                 "the port `{}` is not a port number (1-65535)",
@@ -376,6 +475,49 @@ mod tests {
             assert!(!e.contains("hunter2"), "{url}: {e}");
         }
         assert!(StreamUrl::is_redis("redis+unix:///x?key=k"));
+    }
+
+    #[test]
+    fn sentinels() {
+        let u = StreamUrl::parse(
+            "redis+sentinel://app:hunter2@s1:26380,[::1],s3/mymaster/2/orders",
+            None,
+        )
+        .unwrap();
+        let s = u.sentinel.clone().unwrap();
+        assert_eq!(
+            s.nodes,
+            vec![
+                ("s1".to_string(), 26380),
+                ("::1".to_string(), SENTINEL_PORT),
+                ("s3".to_string(), SENTINEL_PORT)
+            ]
+        );
+        assert_eq!(
+            (s.master.as_str(), u.db, u.key.as_str()),
+            ("mymaster", 2, "orders")
+        );
+        assert_eq!(u.password.as_ref().map(|p| p.expose()), Some("hunter2"));
+        assert_eq!(
+            u.to_string(),
+            "redis+sentinel://app@s1:26380,[::1]:26379,s3:26379/mymaster/2/orders"
+        );
+        assert_eq!(StreamUrl::parse(&u.to_string(), None).unwrap().server(), {
+            let mut s = u.server();
+            s.password = None;
+            s
+        });
+        assert!(StreamUrl::is_redis("redis+sentinel://h/m/k"));
+        for (url, part) in [
+            ("redis+sentinel://:hunter2@h:1", "MASTER"),
+            ("redis+sentinel://:hunter2@h:1/m", "KEY"),
+            ("redis+sentinel://:hunter2@h:1,/m/k", "host"),
+            ("redis+sentinel://:hunter2@h:0/m/k", "port"),
+        ] {
+            let e = StreamUrl::parse(url, None).unwrap_err();
+            assert!(e.contains(part), "{url}: {e}");
+            assert!(!e.contains("hunter2"), "{url}: {e}");
+        }
     }
 
     #[test]

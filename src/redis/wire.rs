@@ -103,6 +103,16 @@ impl Wire {
         Ok(wire)
     }
 
+    /// The connection's stream, for another client to speak over, once every reply was taken.
+    pub fn into_io(self, server: &Server) -> Result<Box<dyn Io>, Failure> {
+        if !self.buf.is_empty() {
+            return Err(Failure::Refused(format!(
+                "{server}: the server sent what was not asked for"
+            )));
+        }
+        Ok(self.io)
+    }
+
     /// Sends commands written with [`command`].
     pub async fn send(&mut self, commands: &[u8]) -> Result<(), Failure> {
         let write = async {
@@ -266,9 +276,13 @@ pub fn replies(bytes: &[u8]) -> impl Iterator<Item = Result<&[u8], &[u8]>> {
 
 /// A connection to the server (each step within [`connect_timeout`]): a Unix socket, TCP, or
 /// TLS over TCP for `rediss://`, with the run's TLS settings ([`super::conn::tls_config`]).
-/// What both feedctl's connections and the crate's are opened on.
+/// What both feedctl's connections and the crate's are opened on; for `redis+sentinel://`, on
+/// the master the sentinels name ([`super::sentinel`]).
 pub async fn stream(server: &Server) -> Result<Box<dyn Io>, Failure> {
     let unreachable = |why: String| Failure::Transient(format!("{server}: {why}"));
+    if let Some(sentinel) = &server.sentinel {
+        return Box::pin(super::sentinel::master_stream(server, sentinel)).await;
+    }
     let limit = connect_timeout();
     if let Some(path) = &server.socket {
         let unix = tokio::time::timeout(limit, tokio::net::UnixStream::connect(path))
