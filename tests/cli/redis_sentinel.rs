@@ -566,3 +566,80 @@ fn redis_sentinel_failover_is_followed_by_consume() {
         ids.len()
     );
 }
+
+/// The master killed (SIGKILL) while `record --group` runs: the sentinel promotes the replica,
+/// feedctl leaves the dead address for the one the sentinel names, and the entries the replica
+/// acknowledged before the kill (WAIT) and those added on the new master are all recorded,
+/// once each.
+#[test]
+fn redis_sentinel_killed_master_is_followed_by_record_group_with_nothing_lost() {
+    let Some(mut s) = Setup::start() else {
+        return;
+    };
+    let old = s.master_port();
+    let mut m = s.master();
+    let mut ids = xadd(&mut m, "jobs", 30);
+    let synced: i64 = redis::cmd("WAIT").arg(1).arg(1000).query(&mut m).unwrap();
+    assert_eq!(synced, 1, "the replica has the first entries");
+    let sb = Sandbox::new();
+    let mut rec = sb.spawn(&[
+        "record",
+        "-j",
+        "j.db",
+        "--group",
+        "g",
+        "--consumer",
+        "rec",
+        &s.url("jobs"),
+        "--duration",
+        "45s",
+        "--connection-timeout",
+        "30s",
+    ]);
+    let has_all = |sb: &Sandbox, want: &[String]| {
+        let got = exported_ids(sb, "j.db");
+        got.iter().collect::<HashSet<_>>() == want.iter().collect::<HashSet<_>>()
+    };
+    assert!(
+        wait_for(Duration::from_secs(10), || has_all(&sb, &ids)),
+        "the entries before the kill recorded"
+    );
+    // More entries while record runs, just before the kill: only those the replica
+    // acknowledged (WAIT) are owed.
+    let late = xadd(&mut m, "jobs", 20);
+    let synced: i64 = redis::cmd("WAIT").arg(1).arg(1000).query(&mut m).unwrap();
+    if synced == 1 {
+        ids.extend(late);
+    }
+    let at = s.nodes.iter().position(|n| n.port == old).unwrap();
+    let dead = s.nodes.remove(at);
+    let killed = Instant::now();
+    drop(dead); // SIGKILL by PID, then reaped
+    assert!(
+        wait_for(Duration::from_secs(15), || s.master_port() != old),
+        "the sentinel names a new master"
+    );
+    let mut nm = s.master();
+    assert!(
+        wait_for(Duration::from_secs(10), || redis::cmd("ROLE")
+            .query::<Vec<redis::Value>>(&mut nm)
+            .map(|r| r.first() == Some(&redis::Value::BulkString(b"master".to_vec())))
+            .unwrap_or(false)),
+        "the new master is one"
+    );
+    let promoted = killed.elapsed();
+    ids.extend(xadd(&mut nm, "jobs", 30));
+    let done = wait_for(Duration::from_secs(20), || has_all(&sb, &ids));
+    let recorded = killed.elapsed();
+    let _ = rec.kill();
+    let _ = rec.wait();
+    let got = exported_ids(&sb, "j.db");
+    eprintln!("killed master: promoted after {promoted:?}, all recorded after {recorded:?}");
+    assert!(
+        done,
+        "every entry recorded after the kill: {} of {}",
+        got.iter().collect::<HashSet<_>>().len(),
+        ids.len()
+    );
+    assert_eq!(got.len(), ids.len(), "each entry recorded once");
+}
