@@ -1004,3 +1004,27 @@ fn consume_started_before_its_redis_server_connects_once_it_is_up() {
     assert_eq!(code, Some(0), "{log}");
     assert!(log.contains("1 acknowledged"), "{log}");
 }
+
+#[test]
+fn consume_first_connection_tls_to_a_plain_port_ends_at_once_with_exit_4() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let url = format!("rediss://127.0.0.1:{}/jobs", redis.port);
+    let began = Instant::now();
+    let mut w = spawn_worker(
+        &sb,
+        &args(&["consume", &url, "--group", "g", "--exec", "true"]),
+        "w.log",
+    );
+    let code = wait_exit(&mut w, Duration::from_secs(20));
+    let log = std::fs::read_to_string(sb.path().join("w.log")).unwrap();
+    assert_eq!(code, 4, "{log}");
+    assert!(log.contains("did not speak TLS"), "{log}");
+    assert!(
+        !log.contains("retry: "),
+        "a permanent failure is not retried: {log}"
+    );
+    assert!(began.elapsed() < Duration::from_secs(5), "{log}");
+}
