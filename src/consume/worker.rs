@@ -137,9 +137,18 @@ pub async fn run<'a>(
     keep: Option<&'a mut dyn Keep>,
 ) -> Result<Finished, ConsumeError> {
     // Before anything is read: can the handler run at all?
-    let sink = sink::build(&opts.sink, &opts.handler, opts.sequential).map_err(Fail::usage)?;
-    let mut group = Group::connect(&opts.url, &opts.group, &opts.consumer).await?;
-    if group.ensure().await? {
+    let mut sink = sink::build(&opts.sink, &opts.handler, opts.sequential).map_err(Fail::usage)?;
+    let begun = Instant::now();
+    let Some((group, created)) = first_connection(opts, notify, cancel).await? else {
+        // A signal before Redis ever answered: nothing was read, nothing is pending.
+        sink.finish(opts.handler.grace).await;
+        return Ok(Finished {
+            elapsed: begun.elapsed(),
+            interrupted: true,
+            ..Finished::default()
+        });
+    };
+    if created {
         notify.notice(&format!(
             "created consumer group `{}` on stream `{}` from its first entry",
             opts.group, opts.url.key
@@ -191,6 +200,67 @@ pub async fn run<'a>(
     Ok(w.done)
 }
 
+/// The first connection, and the group made sure of: a transient failure (refused, a
+/// timeout, LOADING) is retried as a reconnect is, within `--connection-timeout` and
+/// [`MAX_RECONNECTS`]; anything else (refused credentials, TLS, not a stream) ends at once.
+/// `None` after a signal. The group is created from the stream's first entry when missing
+/// (`true`).
+async fn first_connection(
+    opts: &Options,
+    notify: &dyn Notify,
+    cancel: &CancellationToken,
+) -> Result<Option<(Group, bool)>, ConsumeError> {
+    let mut outage = crate::redis::conn::Outage::new();
+    let mut failures = 0u32;
+    loop {
+        let attempt = async {
+            let mut group = Group::connect(&opts.url, &opts.group, &opts.consumer).await?;
+            let created = group.ensure().await?;
+            Ok::<_, SourceError>((group, created))
+        };
+        let e = tokio::select! {
+            r = attempt => match r {
+                Ok(g) => return Ok(Some(g)),
+                Err(e) if e.class == ErrorClass::Transient => e,
+                Err(e) => return Err(e.into()),
+            },
+            _ = cancel.cancelled() => return Ok(None),
+        };
+        failures += 1;
+        let wait = next_try(opts, notify, &mut outage, failures, e)?;
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = cancel.cancelled() => return Ok(None),
+        }
+    }
+}
+
+/// After the `failures`-th transient failure in a row: the wait before the next try (500 ms
+/// doubling, at most 10 s, cut to what is left of `--connection-timeout`), announced; or the
+/// error that ends the run once either bound is used up.
+fn next_try(
+    opts: &Options,
+    notify: &dyn Notify,
+    outage: &mut crate::redis::conn::Outage,
+    failures: u32,
+    e: SourceError,
+) -> Result<Duration, ConsumeError> {
+    if failures > MAX_RECONNECTS {
+        return Err(e.into());
+    }
+    let wait =
+        Duration::from_millis(500 * (1 << (failures - 1).min(5))).min(Duration::from_secs(10));
+    let wait = outage
+        .wait(&opts.url.server(), wait, &e.message)
+        .map_err(|why| SourceError::new(ErrorClass::Transient, why))?;
+    notify.notice(&format!(
+        "retry: {} (attempt {failures} of {MAX_RECONNECTS}, next in {})",
+        e.message,
+        humantime::format_duration(wait)
+    ));
+    Ok(wait)
+}
+
 fn slack(d: Duration) -> Duration {
     d.saturating_sub(Duration::from_millis(100))
 }
@@ -232,20 +302,7 @@ impl Worker<'_> {
                 }
                 Err(ConsumeError::Redis(e)) if e.class == ErrorClass::Transient => {
                     failures += 1;
-                    if failures > MAX_RECONNECTS {
-                        return Err(e.into());
-                    }
-                    let wait = Duration::from_millis(500 * (1 << (failures - 1).min(5)))
-                        .min(Duration::from_secs(10));
-                    let wait = match outage.wait(&self.opts.url.server(), wait, &e.message) {
-                        Ok(w) => w,
-                        Err(why) => return Err(SourceError::new(ErrorClass::Transient, why).into()),
-                    };
-                    self.notify.notice(&format!(
-                        "retry: {} (attempt {failures} of {MAX_RECONNECTS}, next in {})",
-                        e.message,
-                        humantime::format_duration(wait)
-                    ));
+                    let wait = next_try(self.opts, self.notify, &mut outage, failures, e)?;
                     tokio::select! {
                         _ = tokio::time::sleep(wait) => {}
                         _ = self.cancel.cancelled() => return Ok(()),

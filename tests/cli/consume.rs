@@ -902,3 +902,129 @@ fn consume_stream_mode_acks_each_answered_entry_at_once() {
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].0, ids[0]);
 }
+
+#[test]
+fn consume_first_connection_refused_is_retried_until_connection_timeout_then_exit_4() {
+    let sb = Sandbox::new();
+    // A port the kernel just handed out and took back: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let url = format!("redis://127.0.0.1:{port}/jobs");
+    let began = Instant::now();
+    let mut w = spawn_worker(
+        &sb,
+        &args(&[
+            "consume",
+            &url,
+            "--group",
+            "g",
+            "--exec",
+            "true",
+            "--connection-timeout",
+            "3s",
+        ]),
+        "w.log",
+    );
+    let code = wait_exit(&mut w, Duration::from_secs(30));
+    let elapsed = began.elapsed();
+    let log = std::fs::read_to_string(sb.path().join("w.log")).unwrap();
+    assert_eq!(code, 4, "{log}");
+    assert!(
+        elapsed >= Duration::from_secs(2),
+        "retried, not ended at once ({elapsed:?}): {log}"
+    );
+    assert!(elapsed < Duration::from_secs(15), "{elapsed:?}: {log}");
+    assert!(log.contains("retry: "), "each retry announced: {log}");
+    assert!(
+        log.contains(&format!(
+            "no working connection to redis://127.0.0.1:{port}"
+        )) && log.contains("--connection-timeout 3s"),
+        "{log}"
+    );
+}
+
+#[test]
+fn consume_started_before_its_redis_server_connects_once_it_is_up() {
+    let Some(mut redis) = RedisServer::start() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    // Nothing listens on the port while the worker starts.
+    redis.stop();
+    let mut w = spawn_worker(
+        &sb,
+        &args(&[
+            "consume",
+            &redis.url("jobs"),
+            "--group",
+            "g",
+            "--consumer",
+            "w",
+            "--connection-timeout",
+            "30s",
+            "--count",
+            "1",
+            "--exec",
+            "cat >> handled.txt",
+        ]),
+        "w.log",
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    let early = w.try_wait().expect("wait");
+    if early.is_none() {
+        redis.start_again();
+        redis.fill("jobs", 1);
+    }
+    let handled = early.is_none()
+        && wait_for(Duration::from_secs(30), || {
+            std::fs::read_to_string(sb.path().join("handled.txt"))
+                .is_ok_and(|t| t.contains("\"n\":\"0\""))
+        });
+    let code = match w.try_wait().expect("wait") {
+        Some(s) => s.code(),
+        None if handled => Some(wait_exit(&mut w, Duration::from_secs(20))),
+        None => {
+            unsafe { libc::kill(w.id() as i32, libc::SIGKILL) };
+            w.wait().expect("reaped");
+            None
+        }
+    };
+    let log = std::fs::read_to_string(sb.path().join("w.log")).unwrap();
+    assert!(
+        early.is_none(),
+        "still retrying before the server is up: {log}"
+    );
+    assert!(
+        log.contains("retry: "),
+        "the refused tries announced: {log}"
+    );
+    assert!(handled, "the entry handled once the server is up: {log}");
+    assert_eq!(code, Some(0), "{log}");
+    assert!(log.contains("1 acknowledged"), "{log}");
+}
+
+#[test]
+fn consume_first_connection_tls_to_a_plain_port_ends_at_once_with_exit_4() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let url = format!("rediss://127.0.0.1:{}/jobs", redis.port);
+    let began = Instant::now();
+    let mut w = spawn_worker(
+        &sb,
+        &args(&["consume", &url, "--group", "g", "--exec", "true"]),
+        "w.log",
+    );
+    let code = wait_exit(&mut w, Duration::from_secs(20));
+    let log = std::fs::read_to_string(sb.path().join("w.log")).unwrap();
+    assert_eq!(code, 4, "{log}");
+    assert!(log.contains("did not speak TLS"), "{log}");
+    assert!(
+        !log.contains("retry: "),
+        "a permanent failure is not retried: {log}"
+    );
+    assert!(began.elapsed() < Duration::from_secs(5), "{log}");
+}

@@ -112,9 +112,19 @@ impl RedisServer {
     /// Kills the server (all data gone: no persistence) and starts a new one on the same port
     /// after `down`.
     pub fn restart_after(&mut self, down: Duration) {
+        self.stop();
+        std::thread::sleep(down);
+        self.start_again();
+    }
+
+    /// Kills the server: nothing listens on its port until [`RedisServer::start_again`].
+    pub fn stop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        std::thread::sleep(down);
+    }
+
+    /// Starts a new server (empty) on the port of one [`RedisServer::stop`] killed.
+    pub fn start_again(&mut self) {
         self.child = spawn(
             self.port,
             self._dir.path(),
