@@ -13,44 +13,13 @@ pub struct Got {
     pub pairs: Option<Pairs>,
 }
 
-pub fn text(v: &Value) -> Option<String> {
-    match v {
-        Value::BulkString(b) => Some(String::from_utf8_lossy(b).into_owned()),
-        Value::SimpleString(s) => Some(s.clone()),
-        Value::Okay => Some("OK".into()),
-        Value::Int(i) => Some(i.to_string()),
-        Value::Double(d) => Some(d.to_string()),
-        _ => None,
-    }
-}
-
-pub fn int(v: &Value) -> Option<i64> {
-    match v {
-        Value::Int(i) => Some(*i),
-        other => text(other)?.parse().ok(),
-    }
-}
+pub use crate::redis::value::{field, int, text};
 
 fn bytes(v: &Value) -> Option<Vec<u8>> {
     match v {
         Value::BulkString(b) => Some(b.clone()),
         Value::SimpleString(s) => Some(s.as_bytes().to_vec()),
         Value::Int(i) => Some(i.to_string().into_bytes()),
-        _ => None,
-    }
-}
-
-/// A named field of a flat RESP2 reply (`XINFO GROUPS`) or of a RESP3 map.
-pub fn field<'v>(v: &'v Value, name: &str) -> Option<&'v Value> {
-    match v {
-        Value::Array(a) => a
-            .chunks(2)
-            .find(|kv| kv.len() == 2 && text(&kv[0]).as_deref() == Some(name))
-            .map(|kv| &kv[1]),
-        Value::Map(m) => m
-            .iter()
-            .find(|(k, _)| text(k).as_deref() == Some(name))
-            .map(|(_, v)| v),
         _ => None,
     }
 }

@@ -16,6 +16,7 @@ mod sentinel;
 pub mod source;
 pub mod stored;
 pub mod url;
+pub mod value;
 pub mod wire;
 
 pub use entry::Entry;

@@ -17,6 +17,7 @@ use super::count::Count;
 use super::entry::Entry;
 use super::plain;
 use super::url::Server;
+use super::value::{field, text};
 use super::wire::{self, Wire};
 
 /// Where a plain reader starts on a key it has no cursor for.
@@ -1060,37 +1061,12 @@ impl Source for StreamSource {
 /// An entry as XREAD gives it: id and field pairs (none when it was deleted while pending).
 type RawEntry = (String, Option<Vec<(Vec<u8>, Vec<u8>)>>);
 
-fn text(v: &Value) -> Option<String> {
-    match v {
-        Value::BulkString(b) => Some(String::from_utf8_lossy(b).into_owned()),
-        Value::SimpleString(s) => Some(s.clone()),
-        Value::Okay => Some("OK".into()),
-        Value::Int(i) => Some(i.to_string()),
-        _ => None,
-    }
-}
-
 /// A value's bytes, taken out of the reply rather than copied (entries are most of a read).
 fn bytes(v: Value) -> Option<Vec<u8>> {
     match v {
         Value::BulkString(b) => Some(b),
         Value::SimpleString(s) => Some(s.into_bytes()),
         Value::Int(i) => Some(i.to_string().into_bytes()),
-        _ => None,
-    }
-}
-
-/// A field of a flat RESP2 reply (`XINFO STREAM`) or a RESP3 map.
-fn field<'v>(v: &'v Value, name: &str) -> Option<&'v Value> {
-    match v {
-        Value::Array(a) => a
-            .chunks(2)
-            .find(|kv| kv.len() == 2 && text(&kv[0]).as_deref() == Some(name))
-            .map(|kv| &kv[1]),
-        Value::Map(m) => m
-            .iter()
-            .find(|(k, _)| text(k).as_deref() == Some(name))
-            .map(|(_, v)| v),
         _ => None,
     }
 }

@@ -526,26 +526,10 @@ async fn hopeit_stream(
     Ok(None)
 }
 
-/// The `name` of an `XINFO GROUPS` or `XINFO CONSUMERS` item (flat pairs in RESP2, a map in
-/// RESP3), as text.
+/// The `name` of an `XINFO GROUPS` or `XINFO CONSUMERS` item, as text.
 fn name_of(item: &::redis::Value) -> Option<String> {
-    use ::redis::Value;
-    let text = |v: &Value| match v {
-        Value::BulkString(b) => Some(String::from_utf8_lossy(b).into_owned()),
-        Value::SimpleString(s) => Some(s.clone()),
-        _ => None,
-    };
-    match item {
-        Value::Array(a) => a
-            .chunks(2)
-            .find(|kv| kv.len() == 2 && text(&kv[0]).as_deref() == Some("name"))
-            .and_then(|kv| text(&kv[1])),
-        Value::Map(m) => m
-            .iter()
-            .find(|(k, _)| text(k).as_deref() == Some("name"))
-            .and_then(|(_, v)| text(v)),
-        _ => None,
-    }
+    use crate::redis::value::{field, text};
+    field(item, "name").and_then(text)
 }
 
 /// Before the first write: the server answers, the key is a stream (or none), and every
