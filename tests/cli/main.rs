@@ -26,6 +26,7 @@ mod journal_migrate;
 mod readme;
 mod record;
 mod redis_bounds;
+mod redis_cluster;
 mod redis_sentinel;
 mod redis_server;
 mod redis_streams;
