@@ -876,8 +876,8 @@ fn redis_cluster_consume_survives_a_failover_and_dead_letters_on_another_slot() 
                 "50ms",
                 "--concurrency",
                 "4",
-                "--exit-when-idle",
-                "4s",
+                "--duration",
+                "60s",
             ],
             &format!("{name}.log"),
         )
@@ -919,21 +919,28 @@ fn redis_cluster_consume_survives_a_failover_and_dead_letters_on_another_slot() 
         .filter(|(_, f)| f.iter().any(|(k, v)| k == "kind" && v == "poison"))
         .map(|(id, _)| id)
         .collect();
+    let lettered = || -> Vec<String> {
+        c.entries(&dead)
+            .into_iter()
+            .filter_map(|(_, f)| f.into_iter().find(|(k, _)| k == "dead.id").map(|(_, v)| v))
+            .collect()
+    };
+    let settled = || {
+        set(&handled()) == good(&ids, &bad)
+            && set(&lettered()) == set(&bad)
+            && c.pending(&key, "g") == 0
+    };
+    let done = wait_for(Duration::from_secs(30), || {
+        settled() || workers.iter_mut().all(ended)
+    }) && settled();
+    for w in &workers {
+        unsafe { libc::kill(w.id() as i32, libc::SIGTERM) };
+    }
     let codes: Vec<i32> = workers
         .iter_mut()
-        .map(|w| wait_exit(w, Duration::from_secs(40), "consume"))
+        .map(|w| wait_exit(w, Duration::from_secs(15), "consume"))
         .collect();
-    assert!(
-        codes.iter().all(|c| *c == 0 || *c == 1) && codes.contains(&1),
-        "exit codes {codes:?} (1: dead letters): {}",
-        logs()
-    );
-    let handled = set(&handled());
-    let lettered: Vec<String> = c
-        .entries(&dead)
-        .into_iter()
-        .filter_map(|(_, f)| f.into_iter().find(|(k, _)| k == "dead.id").map(|(_, v)| v))
-        .collect();
+    let (handled, lettered) = (set(&handled()), lettered());
     let lost: Vec<&String> = ids
         .iter()
         .filter(|id| !handled.contains(*id) && !lettered.contains(id))
@@ -948,9 +955,13 @@ fn redis_cluster_consume_survives_a_failover_and_dead_letters_on_another_slot() 
     assert_eq!(
         set(&lettered),
         set(&bad),
-        "every refused entry dead-lettered"
+        "every refused entry dead-lettered: {}",
+        logs()
     );
     assert_eq!(c.pending(&key, "g"), 0, "nothing left pending");
+    assert!(done);
+    assert_eq!(codes, [143, 143], "stopped by SIGTERM: {}", logs());
+    assert!(logs().contains("dead letter"), "{}", logs());
 
     let out = sb
         .cmd()
@@ -969,7 +980,11 @@ fn redis_cluster_consume_survives_a_failover_and_dead_letters_on_another_slot() 
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    assert!(stdout_of(&out).contains('g'), "{}", stdout_of(&out));
+    let table = stdout_of(&out);
+    assert!(
+        table.contains("group g") && table.contains("pending 0"),
+        "{table}"
+    );
 
     let before = c.xlen(&key);
     let out = sb
