@@ -191,6 +191,8 @@ fn cluster_nodes(port: u16) -> redis::RedisResult<Vec<NodeInfo>> {
 /// Six nodes formed into a cluster of 3 masters with a replica each.
 struct Cluster {
     nodes: Vec<Node>,
+    /// Ports of the nodes killed by [`Cluster::kill_master`].
+    killed: Mutex<HashSet<u16>>,
 }
 
 impl Cluster {
@@ -201,6 +203,7 @@ impl Cluster {
         let started = Instant::now();
         let cluster = Cluster {
             nodes: (0..6).map(|_| start_node()).collect(),
+            killed: Mutex::new(HashSet::new()),
         };
         let mut create = StdCommand::new("redis-cli");
         create.args(["--cluster", "create"]);
@@ -241,8 +244,14 @@ impl Cluster {
         Some(cluster)
     }
 
+    /// The ports of the nodes still running.
     fn ports(&self) -> Vec<u16> {
-        self.nodes.iter().map(|n| n.port).collect()
+        let killed = self.killed.lock().unwrap();
+        self.nodes
+            .iter()
+            .map(|n| n.port)
+            .filter(|p| !killed.contains(p))
+            .collect()
     }
 
     fn info(port: u16, section: &str) -> String {
@@ -308,7 +317,7 @@ impl Cluster {
         redis::cmd("CLUSTER")
             .arg("KEYSLOT")
             .arg(key)
-            .query(&mut conn(self.nodes[0].port))
+            .query(&mut conn(self.ports()[0]))
             .unwrap()
     }
 
@@ -324,12 +333,17 @@ impl Cluster {
 
     /// The port of `master`'s replica.
     fn replica_of(&self, master: u16) -> u16 {
+        self.replica(master)
+            .unwrap_or_else(|| panic!("{master} has no replica"))
+    }
+
+    /// The port of `master`'s replica, if it has one still running.
+    fn replica(&self, master: u16) -> Option<u16> {
         let t = self.topology();
-        let id = &t.iter().find(|n| n.port == master).unwrap().id;
+        let id = &t.iter().find(|n| n.port == master)?.id;
         t.iter()
             .find(|n| n.of.as_ref() == Some(id) && !n.failed)
-            .unwrap_or_else(|| panic!("{master} has no replica"))
-            .port
+            .map(|n| n.port)
     }
 
     fn id_of(&self, port: u16) -> String {
@@ -344,8 +358,13 @@ impl Cluster {
     /// when feedctl finds the owner itself.
     fn other_node(&self, key: &str) -> u16 {
         let owner = self.master_of(key);
-        let replica = self.replica_of(owner);
-        let t = self.topology();
+        let replica = self.replica(owner).unwrap_or(owner);
+        let killed = self.killed.lock().unwrap().clone();
+        let t: Vec<NodeInfo> = self
+            .topology()
+            .into_iter()
+            .filter(|n| !n.failed && !killed.contains(&n.port))
+            .collect();
         // A replica of another master: it answers MOVED for every key, as masters do.
         t.iter()
             .find(|n| !n.master && n.port != replica)
@@ -486,6 +505,26 @@ impl Cluster {
             "every node sees {replica} as the master"
         );
         eprintln!("failover {master} -> {replica} in {:?}", asked.elapsed());
+        replica
+    }
+
+    /// Kills `master` (SIGKILL by PID); waits until its replica is promoted (after
+    /// cluster-node-timeout) and every node left agrees. The new master's port.
+    fn kill_master(&self, master: u16) -> u16 {
+        let replica = self.replica_of(master);
+        let node = self.nodes.iter().find(|n| n.port == master).unwrap();
+        unsafe { libc::kill(node.child.id() as i32, libc::SIGKILL) };
+        self.killed.lock().unwrap().insert(master);
+        let killed = Instant::now();
+        assert!(
+            wait_for(Duration::from_secs(20), || self.settled()
+                && self.masters().contains(&replica)),
+            "the replica {replica} of the killed {master} was promoted"
+        );
+        eprintln!(
+            "killed master {master}: {replica} promoted in {:?}",
+            killed.elapsed()
+        );
         replica
     }
 
@@ -829,6 +868,88 @@ fn redis_cluster_record_group_survives_a_failover_with_nothing_lost() {
     assert_eq!(code, 130, "record stopped by Ctrl-C: {log}");
     assert_eq!(got.len(), ids.len(), "each entry recorded once");
     assert_eq!(c.pending(&key, "g"), 0, "nothing pending on the new master");
+}
+
+/// The key's master killed (SIGKILL) while `record --group` runs: the cluster promotes its
+/// replica (cluster-node-timeout 1 s) and every entry the replica had acknowledged (WAIT)
+/// before the kill, and every one added on the new master, is recorded once.
+#[test]
+fn redis_cluster_killed_master_is_followed_by_record_group_with_nothing_lost() {
+    let Some(c) = Cluster::start() else {
+        return;
+    };
+    let key = c.key_per_master("kill")[0].clone();
+    let old = c.master_of(&key);
+    let mut ids = c.xadd(&key, 100);
+    let sb = Sandbox::new();
+    let url = c.url(&key);
+    let mut rec = spawn_logged(
+        &sb,
+        &[
+            "record",
+            "-j",
+            "j.db",
+            "--group",
+            "g",
+            "--consumer",
+            "rec",
+            &url,
+            "--duration",
+            "60s",
+        ],
+        "record.log",
+    );
+    let has_all = |want: &[String]| set(&ids_of(&exported(&sb, "j.db"), &key)) == set(want);
+    assert!(
+        wait_for(Duration::from_secs(15), || has_all(&ids) || ended(&mut rec)) && has_all(&ids),
+        "the entries before the kill recorded: {}",
+        log_of(&sb, "record.log")
+    );
+    // More entries just before the kill: only those the replica acknowledged are owed.
+    let (late, synced): (Vec<String>, i64) = c.on_owner(&key, |conn| {
+        let late = (0..50)
+            .map(|i| {
+                redis::cmd("XADD")
+                    .arg(&key)
+                    .arg("*")
+                    .arg("n")
+                    .arg(100 + i)
+                    .query(conn)
+            })
+            .collect::<redis::RedisResult<Vec<String>>>()?;
+        let synced = redis::cmd("WAIT").arg(1).arg(1000).query(conn)?;
+        Ok((late, synced))
+    });
+    let mut unowed = Vec::new();
+    if synced == 1 {
+        ids.extend(late);
+    } else {
+        unowed = late;
+    }
+    let killed = Instant::now();
+    let new = c.kill_master(old);
+    ids.extend((0..100).map(|i| c.xadd_one(&key, 1000 + i, &[])));
+    assert_eq!(c.master_of(&key), new);
+    // Every owed entry recorded (those the replica may not have had may be there too).
+    let has_owed = || set(&ids_of(&exported(&sb, "j.db"), &key)).is_superset(&set(&ids));
+    let drained = || has_owed() && c.pending(&key, "g") == 0;
+    let done = wait_for(Duration::from_secs(30), || drained() || ended(&mut rec)) && drained();
+    let recorded = killed.elapsed();
+    unsafe { libc::kill(rec.id() as i32, libc::SIGINT) };
+    let code = wait_exit(&mut rec, Duration::from_secs(15), "record");
+    let got = ids_of(&exported(&sb, "j.db"), &key);
+    let log = log_of(&sb, "record.log");
+    eprintln!("killed master: all recorded {recorded:?} after the kill");
+    assert!(
+        done,
+        "every entry recorded after the kill: {} of {}: {log}",
+        set(&got).len(),
+        ids.len()
+    );
+    assert_eq!(code, 130, "record stopped by Ctrl-C: {log}");
+    assert_eq!(got.len(), set(&got).len(), "each entry recorded once");
+    let known: HashSet<String> = set(&ids).union(&set(&unowed)).cloned().collect();
+    assert!(set(&got).is_subset(&known), "no entry invented");
 }
 
 /// Two `consume` workers on a key whose `KEY:dead` is on another master, through a failover
