@@ -240,6 +240,11 @@ impl Cluster {
                 )),
             "every replica synced"
         );
+        let masters = cluster.masters();
+        assert_eq!(masters.len(), 3, "3 masters");
+        for m in masters {
+            cluster.replica_of(m);
+        }
         eprintln!("cluster of 6 formed in {:?}", started.elapsed());
         Some(cluster)
     }
