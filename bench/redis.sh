@@ -19,7 +19,9 @@ py=${FEEDCTL_TEST_HOPEIT_PYTHON:-$PWD/target/ci-hopeit-venv/bin/python}
 redis_pid=; work=$(mktemp -d); trap 'kill $redis_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 
 cargo build --release --quiet --bin feedctl --example sqlite_ceiling
-bin=$PWD/target/release/feedctl
+# FEEDCTL_BIN: another build to measure (an A/B against the same server and references).
+target_dir=${CARGO_TARGET_DIR:-$PWD/target}
+bin=${FEEDCTL_BIN:-$target_dir/release/feedctl}
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no --dir "$work" \
@@ -63,7 +65,7 @@ record_rate=$(calc "$N / $record_med" 0)
 "$bin" -q journal export -j "$work/rec-1.db" | sed -e 's/^{.*,"event"://' -e 's/}$//' > "$work/entries.ndjson"
 ceiling_rates=()
 for _ in $(seq "$RUNS"); do
-  ceiling_rates+=("$(target/release/examples/sqlite_ceiling "$work/entries.ndjson" "$work/ceiling.db" "$B" redis)")
+  ceiling_rates+=("$("$target_dir"/release/examples/sqlite_ceiling "$work/entries.ndjson" "$work/ceiling.db" "$B" redis)")
 done
 ceiling_med=$(printf '%s\n' "${ceiling_rates[@]}" | sort -g | sed -n "$(( (RUNS + 1) / 2 ))p")
 

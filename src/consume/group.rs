@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use redis::aio::MultiplexedConnection;
+use crate::redis::conn::Conn;
 use redis::Value;
 
 use crate::feed::SourceError;
@@ -23,7 +23,7 @@ pub struct Group {
     pub key: String,
     pub group: String,
     pub consumer: String,
-    conn: MultiplexedConnection,
+    conn: Conn,
 }
 
 /// What a command is doing, for error messages.

@@ -2,20 +2,27 @@
 
 use std::time::Duration;
 
-use ::redis::aio::MultiplexedConnection;
-use ::redis::{AsyncConnectionConfig, RedisConnectionInfo};
+use ::redis::aio::{ConnectionLike, MultiplexedConnection};
+use ::redis::cluster::ClusterClientBuilder;
+use ::redis::cluster_async::{ClusterConnection, Connect};
+use ::redis::{
+    AsyncConnectionConfig, ConnectionAddr, IntoConnectionInfo, RedisConnectionInfo, RedisFuture,
+    Value,
+};
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
+use crate::config::Secret;
 use crate::feed::{ErrorClass, SourceError};
 
-use super::guard::{self, Guarded, Refusal};
+use super::guard::{self, Guarded, Refusal, Said};
 use super::url::Server;
 
 /// How long connecting may take before it counts as a transient failure (each of TCP, TLS
@@ -255,14 +262,195 @@ impl Outage {
     }
 }
 
-/// Opens a connection of the redis crate over a [`Guarded`] stream: a reply over
+/// A connection to what a URL names: one server (the master the sentinels name included), or
+/// a Redis Cluster reached through any of its nodes. A cluster's topology (the slot map,
+/// MOVED and ASK, a replica promoted) is the crate's to follow; each of its node connections
+/// is opened here as a single server's is ([`Node`]), so TLS, the reply cap and the progress
+/// timeout are the same whatever the topology.
+#[derive(Clone)]
+pub enum Conn {
+    Server(Node),
+    Cluster(ClusterConnection<Node>),
+}
+
+impl Conn {
+    /// Commands that name keys of several hash slots are refused by a cluster (CROSSSLOT):
+    /// they go key by key there.
+    pub fn is_cluster(&self) -> bool {
+        matches!(self, Conn::Cluster(_))
+    }
+}
+
+impl ConnectionLike for Conn {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a ::redis::Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Conn::Server(c) => c.req_packed_command(cmd),
+            Conn::Cluster(c) => c.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a ::redis::Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Conn::Server(c) => c.req_packed_commands(pipeline, offset, count),
+            Conn::Cluster(c) => c.req_packed_commands(pipeline, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Conn::Server(c) => c.get_db(),
+            Conn::Cluster(c) => c.get_db(),
+        }
+    }
+}
+
+/// The longest progress timeout asked for in this run: a cluster's node connections are
+/// opened by the crate, which cannot say which caller they are for, so they take the longest
+/// (it is above every BLOCK time of the run).
+static NODE_PROGRESS_MS: AtomicU64 = AtomicU64::new(0);
+
+/// Connects to what `server` names (see [`Conn`]). Cluster mode is found, not configured: a
+/// server whose `INFO cluster` says `cluster_enabled:1` is asked for its cluster's slot map,
+/// and commands go to the node that holds each key. `progress`: how long an awaited reply may
+/// go without a byte (see [`connect_node`]).
+pub async fn connect(server: &Server, progress: Duration) -> Result<Conn, Failure> {
+    NODE_PROGRESS_MS.fetch_max(progress.as_millis() as u64, Ordering::Relaxed);
+    let mut node = connect_node(server, progress).await?;
+    if server.socket.is_some()
+        || server.sentinel.is_some()
+        || !cluster_enabled(&mut node.conn).await
+    {
+        return Ok(Conn::Server(node));
+    }
+    let addr = match server.tls {
+        true => ConnectionAddr::TcpTls {
+            host: server.host.clone(),
+            port: server.port,
+            insecure: false,
+            tls_params: None,
+        },
+        false => ConnectionAddr::Tcp(server.host.clone(), server.port),
+    };
+    let mut builder = ClusterClientBuilder::new(vec![addr])
+        .connection_timeout(connect_timeout())
+        // The crate's retries follow MOVED/ASK/TRYAGAIN and a node gone during a failover
+        // for a few seconds; past them the error comes here and the caller reconnects.
+        .retries(6)
+        .max_retry_wait(1000);
+    if let Some(u) = &server.username {
+        builder = builder.username(u);
+    }
+    if let Some(p) = &server.password {
+        builder = builder.password(p.expose());
+    }
+    let client = builder
+        .build()
+        .map_err(|e| Failure::from_redis(e, server))?;
+    let limit = connect_timeout();
+    let cluster = tokio::time::timeout(limit, client.get_async_generic_connection::<Node>())
+        .await
+        .map_err(|_| {
+            Failure::Transient(format!(
+                "{server}: no slot map from the cluster within {limit:?}"
+            ))
+        })?
+        .map_err(|e| Failure::from_redis(e, server))?;
+    Ok(Conn::Cluster(cluster))
+}
+
+/// Whether the server is a node of a Redis Cluster (a server that does not answer `INFO`, as
+/// an ACL may forbid it, is taken for a single server).
+async fn cluster_enabled(node: &mut MultiplexedConnection) -> bool {
+    let info = ::redis::cmd("INFO")
+        .arg("cluster")
+        .query_async::<Value>(node)
+        .await;
+    match info {
+        Ok(v) => super::value::text(&v).is_some_and(|t| t.contains("cluster_enabled:1")),
+        Err(_) => false,
+    }
+}
+
+/// One server's connection ([`connect_node`]): a single server, or one node of a cluster
+/// (with the TLS settings and credentials of the URL that reached the cluster). Its errors
+/// say when the guard under it failed the stream ([`guard::explained`]).
+#[derive(Clone)]
+pub struct Node {
+    conn: MultiplexedConnection,
+    said: Said,
+}
+
+impl ConnectionLike for Node {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a ::redis::Cmd) -> RedisFuture<'a, Value> {
+        let said = self.said.clone();
+        let reply = self.conn.req_packed_command(cmd);
+        Box::pin(async move { reply.await.map_err(|e| guard::explained(e, &said)) })
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a ::redis::Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        let said = self.said.clone();
+        let replies = self.conn.req_packed_commands(pipeline, offset, count);
+        Box::pin(async move { replies.await.map_err(|e| guard::explained(e, &said)) })
+    }
+
+    fn get_db(&self) -> i64 {
+        self.conn.get_db()
+    }
+}
+
+impl Connect for Node {
+    fn connect_with_config<'a, T>(info: T, _: AsyncConnectionConfig) -> RedisFuture<'a, Node>
+    where
+        T: IntoConnectionInfo + Send + 'a,
+    {
+        Box::pin(async move {
+            let info = info.into_connection_info()?;
+            let (host, port, tls) = match info.addr() {
+                ConnectionAddr::Tcp(host, port) => (host.clone(), *port, false),
+                ConnectionAddr::TcpTls { host, port, .. } => (host.clone(), *port, true),
+                ConnectionAddr::Unix(_) => {
+                    return Err(io::Error::other("a cluster node on a Unix socket").into())
+                }
+                _ => return Err(io::Error::other("an unknown kind of cluster node address").into()),
+            };
+            let settings = info.redis_settings();
+            let server = Server {
+                tls,
+                socket: None,
+                host,
+                port,
+                db: 0,
+                username: settings.username().map(str::to_string),
+                password: settings.password().map(Secret::new),
+                sentinel: None,
+            };
+            let progress = Duration::from_millis(NODE_PROGRESS_MS.load(Ordering::Relaxed));
+            match connect_node(&server, progress).await {
+                Ok(node) => Ok(node),
+                Err(Failure::Auth(t)) => {
+                    Err((::redis::ErrorKind::AuthenticationFailed, "node", t).into())
+                }
+                Err(f) => Err(io::Error::other(f.text()).into()),
+            }
+        })
+    }
+}
+
+/// Opens one server's connection of the redis crate over a [`Guarded`] stream: a reply over
 /// [`guard::max_reply`] fails it, and so does a reply awaited for `progress` without a byte
 /// (above a BLOCK time, or every blocking read fails; the crate's own timeout, for the whole
 /// reply, is off: a large reply on a slow link takes as long as it takes while bytes come).
-pub async fn connect(
-    server: &Server,
-    progress: Duration,
-) -> Result<MultiplexedConnection, Failure> {
+async fn connect_node(server: &Server, progress: Duration) -> Result<Node, Failure> {
     let cap = guard::max_reply().map_err(Failure::Local)?;
     let stream = super::wire::stream(server).await?;
     let mut redis = RedisConnectionInfo::default().set_db(server.db);
@@ -274,6 +462,7 @@ pub async fn connect(
     }
     let config = AsyncConnectionConfig::new().set_response_timeout(None);
     let guarded = Guarded::new(stream, cap, progress);
+    let said = guarded.said();
     // The handshake (AUTH, SELECT, CLIENT SETINFO) is small: a server that does not answer
     // it within CONNECT_TIMEOUT is as good as unreachable.
     let handshake = MultiplexedConnection::new_with_config(&redis, guarded, config);
@@ -289,7 +478,7 @@ pub async fn connect(
     // The driver ends when the connection's last handle is dropped with nothing in flight, or
     // when the stream fails (a stalled reply fails it within `progress`).
     tokio::spawn(driver);
-    Ok(conn)
+    Ok(Node { conn, said })
 }
 
 /// The I/O error a crate's error carries (it keeps the stream's in an Arc, as its source).
@@ -358,12 +547,16 @@ impl Failure {
             )),
             "NOGROUP" => Failure::NoGroup(text),
             "WRONGTYPE" => Failure::WrongType,
-            "LOADING" | "BUSY" | "MASTERDOWN" | "TRYAGAIN" | "CLUSTERDOWN" | "READONLY" => {
+            // A cluster moving slots or promoting a replica: the crate's retries of MOVED and
+            // ASK ran out, or no node held the slot for a moment.
+            "LOADING" | "BUSY" | "MASTERDOWN" | "TRYAGAIN" | "CLUSTERDOWN" | "READONLY"
+            | "MOVED" | "ASK" => {
                 Failure::Transient(format!("{server}: {text}"))
             }
             // rustls's words for a certificate it does not trust: retrying will not change it.
             _ if text.contains("invalid peer certificate") => untrusted(server, &text),
             _ if e.is_io_error()
+                || e.kind() == ::redis::ErrorKind::ClusterConnectionNotFound
                 || e.is_timeout()
                 || e.is_connection_dropped()
                 || e.is_connection_refusal() =>
@@ -374,6 +567,20 @@ impl Failure {
                 Failure::auth_failed(server)
             }
             _ => Failure::Refused(format!("{server}: {text}")),
+        }
+    }
+
+    /// What the failure says.
+    pub fn text(&self) -> &str {
+        match self {
+            Failure::Transient(t)
+            | Failure::Overload(t)
+            | Failure::NoGroup(t)
+            | Failure::Auth(t)
+            | Failure::Refused(t)
+            | Failure::Local(t)
+            | Failure::Oversize { text: t, .. } => t,
+            Failure::WrongType | Failure::WrongTypeOf(..) => "the key is not a stream",
         }
     }
 

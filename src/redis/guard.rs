@@ -11,7 +11,7 @@
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -242,6 +242,8 @@ impl Framer {
 /// connections are RESP2, with no subscriptions).
 pub struct Guarded<S> {
     inner: S,
+    /// The refusal that failed the stream, for its connection's callers ([`Said`]).
+    said: Said,
     replies: Framer,
     commands: Framer,
     /// Commands sent and not answered yet.
@@ -255,6 +257,7 @@ impl<S> Guarded<S> {
     pub fn new(inner: S, cap: u64, progress: Duration) -> Guarded<S> {
         Guarded {
             inner,
+            said: Said::default(),
             replies: Framer::new(cap),
             commands: Framer::new(u64::MAX),
             unanswered: 0,
@@ -263,8 +266,38 @@ impl<S> Guarded<S> {
         }
     }
 
+    /// Where the refusal that fails this stream is kept.
+    pub fn said(&self) -> Said {
+        self.said.clone()
+    }
+
+    /// Fails the stream with `r`, kept for the callers.
+    fn refuse(&self, r: Refusal) -> io::Error {
+        if let Ok(mut said) = self.said.lock() {
+            said.get_or_insert(r.clone());
+        }
+        refused(r)
+    }
+
     fn restart_timer(&mut self) {
         self.timer.as_mut().reset(Instant::now() + self.progress);
+    }
+}
+
+/// The refusal that failed a [`Guarded`] stream. The crate's connection gives the stream's
+/// error to the request in flight then, but the requests queued behind it only learn that the
+/// connection broke: each reads it here, so a reply over the cap means fewer entries at a time
+/// whichever request met it.
+pub type Said = Arc<Mutex<Option<Refusal>>>;
+
+/// `e`, or the refusal that failed the stream under it.
+pub fn explained(e: ::redis::RedisError, said: &Said) -> ::redis::RedisError {
+    if refusal_of(&e).is_some() {
+        return e;
+    }
+    match said.lock().ok().and_then(|s| s.clone()) {
+        Some(r) => refused(r).into(),
+        None => e,
     }
 }
 
@@ -298,12 +331,20 @@ impl<S: AsyncRead + Unpin> AsyncRead for Guarded<S> {
         match Pin::new(&mut self.inner).poll_read(cx, buf) {
             Poll::Ready(Ok(())) => {
                 let got = &buf.filled()[before..];
+                if got.is_empty() && self.replies.inside() {
+                    // Cut off in the middle of a reply: a dropped connection, not a reply
+                    // that is not Redis's (which is what the crate's parser would say).
+                    return Poll::Ready(Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "the server closed the connection in the middle of a reply",
+                    )));
+                }
                 if got.is_empty() {
                     return Poll::Ready(Ok(()));
                 }
                 let ended = match self.replies.feed(got) {
                     Ok(n) => n,
-                    Err(r) => return Poll::Ready(Err(refused(r))),
+                    Err(r) => return Poll::Ready(Err(self.refuse(r))),
                 };
                 self.unanswered = self.unanswered.saturating_sub(ended);
                 self.restart_timer();
@@ -311,7 +352,9 @@ impl<S: AsyncRead + Unpin> AsyncRead for Guarded<S> {
             }
             Poll::Pending if self.unanswered > 0 || self.replies.inside() => {
                 match self.timer.as_mut().poll(cx) {
-                    Poll::Ready(()) => Poll::Ready(Err(refused(Refusal::Stalled(self.progress)))),
+                    Poll::Ready(()) => {
+                        Poll::Ready(Err(self.refuse(Refusal::Stalled(self.progress))))
+                    }
                     Poll::Pending => Poll::Pending,
                 }
             }

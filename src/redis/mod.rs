@@ -9,6 +9,7 @@ mod count;
 pub mod entry;
 pub mod guard;
 pub mod hopeit;
+mod info;
 mod lz4;
 mod plain;
 pub mod schema;

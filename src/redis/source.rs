@@ -5,19 +5,19 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use ::redis::aio::MultiplexedConnection;
 use ::redis::Value;
 use serde_json::json;
 
 use crate::config::Retry;
 use crate::feed::{Backoff, Chunk, Committed, Cursor, ErrorClass, Notice, Source, SourceError};
 
-use super::conn::{connect, Failure, Outage};
+use super::conn::{connect, Conn, Failure, Outage};
 use super::count::Count;
 use super::entry::Entry;
-use super::plain;
+use super::info;
+use super::plain::{self, Link};
 use super::url::Server;
-use super::value::{field, text};
+use super::value::{self, entries, field, text, RawEntry};
 use super::wire::{self, Wire};
 
 /// Where a plain reader starts on a key it has no cursor for.
@@ -98,7 +98,7 @@ struct Part {
 /// Reads one or more stream keys of one server.
 pub struct StreamSource {
     opts: Options,
-    conn: Option<MultiplexedConnection>,
+    conn: Option<Conn>,
     ready: bool,
     parts: Vec<Part>,
     queue: VecDeque<Chunk<Entry, Vec<String>>>,
@@ -110,8 +110,9 @@ pub struct StreamSource {
     drained: bool,
     /// Plain mode: the next read, sent while the chunks of the last one are built and kept.
     ahead: Option<plain::Ahead>,
-    /// Plain mode: the reads' connection, when no read ahead holds it.
-    wire: Option<Wire>,
+    /// The reads' link (plain reads when no read ahead holds it, group reads): a blocking
+    /// read on it does not hold up the acks and checks sent on [`Self::conn`].
+    reads: Option<Link>,
     /// Plain mode: the slots that bound how far reads run ahead.
     slots: std::sync::Arc<tokio::sync::Semaphore>,
     /// The COUNT of reads: `--batch`, or less after a reply stalled or ran over the cap.
@@ -164,7 +165,7 @@ impl StreamSource {
             unacked: Vec::new(),
             drained: false,
             ahead: None,
-            wire: None,
+            reads: None,
             slots: plain::slots(),
             outage: Outage::new(),
         }
@@ -215,7 +216,7 @@ impl StreamSource {
         self.opts.block + Duration::from_secs(10)
     }
 
-    async fn conn(&mut self) -> Result<MultiplexedConnection, Failure> {
+    async fn conn(&mut self) -> Result<Conn, Failure> {
         if let Some(c) = &self.conn {
             return Ok(c.clone());
         }
@@ -226,11 +227,21 @@ impl StreamSource {
         Ok(c)
     }
 
-    /// A new reads' connection; as [`Self::conn`], it ends an outage.
-    async fn open_wire(&mut self) -> Result<Wire, Failure> {
-        let w = Wire::open(&self.opts.server, self.response_timeout()).await?;
+    /// The reads' link, taken (give it back into `self.reads`): feedctl's own reader on one
+    /// server, the crate's connection in a cluster ([`plain::Link`]); as [`Self::conn`],
+    /// connecting ends an outage.
+    async fn take_reads(&mut self) -> Result<Link, Failure> {
+        if let Some(link) = self.reads.take() {
+            return Ok(link);
+        }
+        let cluster = self.conn().await?.is_cluster();
+        let (server, timeout) = (&self.opts.server, self.response_timeout());
+        let link = match cluster {
+            true => Link::Cluster(connect(server, timeout).await?),
+            false => Link::Own(Wire::open(server, timeout).await?),
+        };
         self.outage.up();
-        Ok(w)
+        Ok(link)
     }
 
     async fn query(&mut self, cmd: &::redis::Cmd) -> Result<Value, Failure> {
@@ -363,19 +374,14 @@ impl StreamSource {
         )))
     }
 
-    /// XINFO STREAM over the reads' connection, with its first and last entries' contents left
-    /// out as they arrive (they can be as large as the largest entry; only ids are used).
+    /// XINFO STREAM, its first and last entries cut to their ids ([`info`]).
     async fn xinfo_stream(&mut self, key: &str) -> Result<Value, Failure> {
-        let mut wire = match self.wire.take() {
-            Some(w) => w,
-            None => self.open_wire().await?,
-        };
-        let mut out = Vec::new();
-        wire::command(&mut out, &[b"XINFO", b"STREAM", key.as_bytes()]);
-        wire.send(&out).await?;
-        let reply = wire.skimmed_reply(plain::SKIM).await?;
-        self.wire = Some(wire);
-        wire::value(&reply, &self.opts.server)
+        let mut c = self.conn().await?;
+        let mut reply = info::command(key).query_async::<Value>(&mut c).await;
+        if reply.as_ref().is_err_and(info::scripts_refused) {
+            reply = info::command(key).query_async::<Value>(&mut c).await;
+        }
+        reply.map_err(|e| Failure::from_redis(e, &self.opts.server))
     }
 
     /// XGROUP CREATE ... MKSTREAM; false when the group was there.
@@ -453,15 +459,12 @@ impl StreamSource {
         let read = match self.ahead.take() {
             Some(ahead) => ahead.wait().await,
             None => {
-                let wire = match self.wire.take() {
-                    Some(w) => w,
-                    None => self.open_wire().await?,
-                };
-                plain::read(wire, self.plain_request()).await
+                let link = self.take_reads().await?;
+                plain::read(link, self.plain_request()).await
             }
         };
         let mut read = read.map_err(|f| self.count.over_cap(f))?;
-        self.wire = read.wire.take();
+        self.reads = read.link.take();
         for (i, info) in read.infos.iter().enumerate() {
             if let Some(info) = info {
                 self.check_trimmed(i, info, notify);
@@ -479,11 +482,61 @@ impl StreamSource {
     }
 
     /// One XREADGROUP of `--batch` entries after each (key, id), blocking for BLOCK or not,
-    /// over the reads' connection: the entries per key, read from the reply where they lie, as
-    /// plain reads are ([`super::wire`]). Acks and everything else stay on the crate's
-    /// connection.
+    /// over the reads' connection: the entries per key. In a cluster, keys of several hash
+    /// slots are read one by one without blocking, and a round that found nothing waits as
+    /// plain reads do ([`plain::CLUSTER_POLL`]).
     async fn xreadgroup(
         &mut self,
+        group: &str,
+        consumer: &str,
+        block: bool,
+        after: &[(&str, &str)],
+    ) -> Result<Vec<(String, Vec<RawEntry>)>, Failure> {
+        let mut conn = match self.take_reads().await? {
+            Link::Own(wire) => {
+                return self
+                    .xreadgroup_own(wire, group, consumer, block, after)
+                    .await
+            }
+            Link::Cluster(conn) => conn,
+        };
+        let got = match after.len() {
+            1 => {
+                self.xreadgroup_on(&mut conn, group, consumer, block, after)
+                    .await
+            }
+            _ => {
+                let mut got = Vec::new();
+                for one in after {
+                    let one = std::slice::from_ref(one);
+                    match self
+                        .xreadgroup_on(&mut conn, group, consumer, false, one)
+                        .await
+                    {
+                        Ok(entries) => got.extend(entries),
+                        Err(f) => {
+                            self.reads = Some(Link::Cluster(conn));
+                            return Err(f);
+                        }
+                    }
+                }
+                if got.is_empty() && block {
+                    tokio::time::sleep(self.opts.block.min(plain::CLUSTER_POLL)).await;
+                }
+                Ok(got)
+            }
+        };
+        // The connection is fine whatever the server refused: a lost one is dropped on the
+        // transient failure that says so.
+        self.reads = Some(Link::Cluster(conn));
+        got
+    }
+
+    /// [`Self::xreadgroup`] by feedctl's own reader: the entries per key, read from the reply
+    /// where they lie, as plain reads are.
+    async fn xreadgroup_own(
+        &mut self,
+        mut wire: Wire,
         group: &str,
         consumer: &str,
         block: bool,
@@ -507,10 +560,6 @@ impl StreamSource {
         args.push(b"STREAMS");
         args.extend(after.iter().map(|(key, _)| key.as_bytes()));
         args.extend(after.iter().map(|(_, id)| id.as_bytes()));
-        let mut wire = match self.wire.take() {
-            Some(w) => w,
-            None => self.open_wire().await?,
-        };
         let mut out = Vec::new();
         wire::command(&mut out, &args);
         wire.send(&out).await?;
@@ -518,7 +567,7 @@ impl StreamSource {
         let server = &self.opts.server;
         if let Some(f) = wire::error(&reply, server) {
             // The connection is fine: the server refused this one command (NOGROUP...).
-            self.wire = Some(wire);
+            self.reads = Some(Link::Own(wire));
             return Err(f);
         }
         let mut got: Vec<(String, Vec<RawEntry>)> = Vec::new();
@@ -533,8 +582,40 @@ impl StreamSource {
             }
         })
         .map_err(|why| Failure::Refused(format!("{server}: {why}")))?;
-        self.wire = Some(wire);
+        self.reads = Some(Link::Own(wire));
         Ok(got)
+    }
+
+    async fn xreadgroup_on(
+        &mut self,
+        conn: &mut Conn,
+        group: &str,
+        consumer: &str,
+        block: bool,
+        after: &[(&str, &str)],
+    ) -> Result<Vec<(String, Vec<RawEntry>)>, Failure> {
+        let mut cmd = ::redis::cmd("XREADGROUP");
+        cmd.arg("GROUP")
+            .arg(group)
+            .arg(consumer)
+            .arg("COUNT")
+            .arg(self.count.now);
+        if block {
+            cmd.arg("BLOCK").arg(self.opts.block.as_millis() as u64);
+        }
+        cmd.arg("STREAMS");
+        for (key, _) in after {
+            cmd.arg(*key);
+        }
+        for (_, id) in after {
+            cmd.arg(*id);
+        }
+        match cmd.query_async::<Value>(conn).await {
+            Ok(v) => Ok(value::streams(v)),
+            Err(e) => Err(self
+                .count
+                .over_cap(Failure::from_redis(e, &self.opts.server))),
+        }
     }
 
     /// The next plain read from where every key stands now.
@@ -1002,7 +1083,7 @@ impl Source for StreamSource {
                 }
                 Err(Failure::Transient(t)) => {
                     self.conn = None;
-                    self.wire = None;
+                    self.reads = None;
                     self.reread_pending();
                     let wait = self.backoff.next_wait(None).map(|w| {
                         self.outage
@@ -1056,46 +1137,6 @@ impl Source for StreamSource {
             let _ = tokio::time::timeout(Duration::from_secs(2), self.flush_acks()).await;
         }
     }
-}
-
-/// An entry as XREAD gives it: id and field pairs (none when it was deleted while pending).
-type RawEntry = (String, Option<Vec<(Vec<u8>, Vec<u8>)>>);
-
-/// A value's bytes, taken out of the reply rather than copied (entries are most of a read).
-fn bytes(v: Value) -> Option<Vec<u8>> {
-    match v {
-        Value::BulkString(b) => Some(b),
-        Value::SimpleString(s) => Some(s.into_bytes()),
-        Value::Int(i) => Some(i.to_string().into_bytes()),
-        _ => None,
-    }
-}
-
-fn entries(v: Value) -> Vec<RawEntry> {
-    let Value::Array(list) = v else {
-        return Vec::new();
-    };
-    list.into_iter()
-        .filter_map(|e| {
-            let Value::Array(pair) = e else { return None };
-            let mut pair = pair.into_iter();
-            let id = text(&pair.next()?)?;
-            let fields = match pair.next() {
-                Some(Value::Array(f)) => {
-                    let mut f = f.into_iter();
-                    let mut pairs = Vec::with_capacity(f.len() / 2);
-                    while let (Some(k), Some(v)) = (f.next(), f.next()) {
-                        if let (Some(k), Some(v)) = (bytes(k), bytes(v)) {
-                            pairs.push((k, v));
-                        }
-                    }
-                    Some(pairs)
-                }
-                _ => None,
-            };
-            Some((id, fields))
-        })
-        .collect()
 }
 
 /// XAUTOCLAIM's reply: the next start, the entries taken, the ids deleted meanwhile.

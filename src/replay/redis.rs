@@ -1,24 +1,27 @@
 //! `replay --to redis://host/KEY` (DESIGN §4b): each chunk written as pipelined slices of
-//! `XADD`s on one connection of feedctl's own ([`crate::redis::wire`]). Entries recorded from
+//! `XADD`s on one connection ([`crate::redis::conn`]). Entries recorded from
 //! Redis keep their original fields; any event can be written in hopeit.engine's layout. Every
 //! selected event is checked before the first write, because one bad entry stalls a hopeit
 //! consumer.
 
 use std::borrow::Cow;
+use std::future::{poll_fn, Future};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
+use ::redis::Value;
 use serde_json::value::RawValue;
 use serde_json::Value as Json;
 
 use crate::exit::{Exit, Fail};
 use crate::journal::{EventText, Journal, JournalError, Selection};
-use crate::redis::conn::{connect, Failure};
+use crate::redis::conn::{connect, Conn, Failure};
 use crate::redis::entry::{pairs_of, Pairs};
 use crate::redis::hopeit::{self, Encoding};
 use crate::redis::schema::PayloadSchema;
 use crate::redis::stored;
-use crate::redis::wire::{self, Wire};
 use crate::redis::StreamUrl;
 
 use super::sink::{Done, Sink};
@@ -75,31 +78,24 @@ impl<'a> From<&'a Delivery> for EventRef<'a> {
     }
 }
 
-/// Writes the XADD of one event into `out`: `head` (`XADD key [MAXLEN ~ n] *`), then the
-/// entry's fields, or says why it cannot be written (`submit_ts`: hopeit's, when the entry is
-/// written in its layout; `payload`: a buffer for the encoded payload, kept from one event to
-/// the next). Written straight from the event's parts: a list of the fields per event, and
-/// the payload's own buffers, were allocations per entry.
+/// The XADD of one event: `head` (`XADD key [MAXLEN ~ n] *`), then the entry's fields, or
+/// why it cannot be written (`submit_ts`: hopeit's, when the entry is written in its layout;
+/// `payload`: a buffer for the encoded payload, kept from one event to the next).
 fn write_xadd(
     target: &RedisTarget,
     d: EventRef<'_>,
     submit_ts: &str,
     head: &[&[u8]],
-    out: &mut Vec<u8>,
     payload: &mut Vec<u8>,
-) -> Result<(), String> {
-    let start = |out: &mut Vec<u8>, fields: usize| {
-        wire::array(out, head.len() + 2 * fields);
-        for arg in head {
-            wire::bulk(out, arg);
-        }
-    };
+) -> Result<::redis::Cmd, String> {
+    let mut cmd = ::redis::Cmd::new();
+    for arg in head {
+        cmd.arg(*arg);
+    }
     match checked(target, d)? {
         Checked::Fields(fields) => {
-            start(out, fields.len());
             for (k, v) in &fields {
-                wire::bulk(out, k);
-                wire::bulk(out, v);
+                cmd.arg(&k[..]).arg(&v[..]);
             }
         }
         Checked::Hopeit { id, payload: text } => {
@@ -114,14 +110,12 @@ fn write_xadd(
             encoding.encode_into(&text, payload);
             let fields =
                 hopeit::entry_fields(id, event_type, submit_ts, *encoding, Cow::Borrowed(payload));
-            start(out, fields.len());
             for (k, v) in &fields {
-                wire::bulk(out, k.as_bytes());
-                wire::bulk(out, v);
+                cmd.arg(k.as_bytes()).arg(&v[..]);
             }
         }
     }
-    Ok(())
+    Ok(cmd)
 }
 
 /// An event that can be written: its fields, or hopeit's id and payload still to encode (the
@@ -476,7 +470,7 @@ fn named(journal: &std::path::Path, found: &Refusals) -> String {
 /// named as hopeit names them (`<UTC time>.<host>.<pid>.<id>`). A group alone does not make
 /// it one: feedctl's own `consume` workers read groups of any stream.
 async fn hopeit_stream(
-    c: &mut ::redis::aio::MultiplexedConnection,
+    c: &mut crate::redis::conn::Conn,
     key: &str,
 ) -> ::redis::RedisResult<Option<String>> {
     let newest: Vec<(String, Pairs)> = ::redis::cmd("XREVRANGE")
@@ -622,24 +616,29 @@ fn describe(f: Failure) -> String {
 /// The XADD sink.
 pub struct RedisSink {
     target: RedisTarget,
-    wire: Option<Wire>,
-    /// The commands of a slice, written here (the buffer is kept from slice to slice).
-    out: Vec<u8>,
+    conn: Option<Conn>,
     /// Each hopeit payload, encoded here before it is written (kept from event to event).
     payload: Vec<u8>,
     /// The chunk the engine delivers after this one ([`Sink::next_up`]), to send once this
     /// one's XADDs are out.
     next: Option<Arc<Chunk>>,
-    /// A chunk whose XADDs went out before its delivery: their replies come after those of
-    /// the chunk delivered then, on the same connection.
-    ahead: Option<Ahead>,
+    /// A chunk whose XADDs went out before its delivery.
+    ahead: Option<(Arc<Chunk>, Sent)>,
 }
 
-/// XADDs sent ahead of their chunk's delivery.
-struct Ahead {
-    chunk: Arc<Chunk>,
-    /// How many of its events' XADDs went out (all, unless a send failed: then why).
-    sent: usize,
+/// The replies to one slice's pipeline, on their way.
+type Replies = Pin<Box<dyn Future<Output = Result<Vec<Value>, Failure>> + Send>>;
+
+/// A slice's pipeline, handed to the connection: its replies still to come, or already in.
+enum Slice {
+    Waiting(usize, Replies),
+    Done(usize, Result<Vec<Value>, Failure>),
+}
+
+/// The XADDs of a chunk's `n` events that went out, slice by slice, and why the rest did not.
+struct Sent {
+    n: usize,
+    slices: Vec<Slice>,
     unwritten: Option<String>,
 }
 
@@ -650,8 +649,7 @@ impl RedisSink {
     pub fn new(target: RedisTarget) -> Self {
         RedisSink {
             target,
-            wire: None,
-            out: Vec::new(),
+            conn: None,
             payload: Vec::new(),
             next: None,
             ahead: None,
@@ -660,111 +658,108 @@ impl RedisSink {
 
     /// Writes a chunk: one result per event, its new entry id or why it was not written.
     ///
-    /// The chunk goes out as slices of [`SLICE`] XADDs, each sent as soon as it is written,
-    /// so Redis works through one slice while the next is written (one pipeline for the whole
-    /// chunk left Redis idle during all the encoding, and feedctl idle during all of Redis's
-    /// work). Then the next chunk's go out, when the engine told it ([`Sink::next_up`]), and
-    /// only then are this chunk's replies read: Redis works through this chunk's last slices
-    /// while the next is written, and has the next to work on while the engine books this
-    /// one's results (waiting for the replies and booking them left Redis idle a third of
-    /// the time). One connection keeps the entries in the chunks' order. Commands are written
-    /// as RESP straight from the event's parts, and replies read where they lie
-    /// ([`crate::redis::wire`]): building a command and a pipeline of the client crate per
-    /// slice, then a `Value` per reply, showed in profiles.
+    /// The chunk goes out as slices of [`SLICE`] XADDs, each handed to the connection as soon
+    /// as it is built, so Redis works through one slice while the next is built. Then the
+    /// next chunk's go out, when the engine told it ([`Sink::next_up`]), and only then are
+    /// this chunk's replies read: Redis has the next chunk to work on while the engine books
+    /// this one's results (waiting for the replies and booking them left Redis idle a third
+    /// of the time). One connection keeps the entries in the chunks' order.
     async fn write(&mut self, chunk: &Chunk) -> Written {
-        let n = chunk.events.len();
         let next = self.next.take();
         // Sent ahead for another chunk cannot happen (the engine delivers the chunk it told
-        // next); were it to, its replies are read off first, so the next ones stay this chunk's.
-        if let Some(other) = self.ahead.take_if(|a| !std::ptr::eq(&*a.chunk, chunk)) {
-            self.answers(other.sent, other.unwritten, other.chunk.events.len())
-                .await;
+        // next); were it to, its replies are read off first.
+        if let Some((_, other)) = self.ahead.take_if(|a| !std::ptr::eq(&*a.0, chunk)) {
+            self.answers(other).await;
         }
-        let ahead = self.ahead.take();
-        if self.wire.is_none() {
-            match ahead {
-                // Its XADDs went out on a connection since lost: their replies are too.
-                Some(a) if a.sent > 0 => return lost(n),
-                _ => match Wire::open(&self.target.url.server(), Duration::from_secs(30)).await {
-                    Ok(w) => self.wire = Some(w),
-                    Err(f) => return vec![Err(describe(f)); n],
-                },
-            }
-        }
-        let (sent, unwritten) = match ahead {
-            Some(a) => (a.sent, a.unwritten),
+        let sent = match self.ahead.take() {
+            Some((_, a)) => a,
             None => self.send(&chunk.events).await,
         };
-        if let (None, Some(next)) = (&unwritten, next) {
-            let (sent, unwritten) = self.send(&next.events).await;
-            self.ahead = Some(Ahead {
-                chunk: next,
-                sent,
-                unwritten,
+        if let (None, Some(next)) = (&sent.unwritten, next) {
+            let ahead = self.send(&next.events).await;
+            self.ahead = Some((next, ahead));
+        }
+        self.answers(sent).await
+    }
+
+    /// Hands the XADDs of `events` to the connection, slice by slice.
+    async fn send(&mut self, events: &[Delivery]) -> Sent {
+        let mut sent = Sent {
+            n: events.len(),
+            slices: Vec::new(),
+            unwritten: None,
+        };
+        let conn = match &self.conn {
+            Some(c) => c.clone(),
+            None => match connect(&self.target.url.server(), Duration::from_secs(30)).await {
+                Ok(c) => {
+                    self.conn = Some(c.clone());
+                    c
+                }
+                Err(f) => {
+                    sent.unwritten = Some(describe(f));
+                    return sent;
+                }
+            },
+        };
+        for part in events.chunks(SLICE) {
+            let pipe = match self.encode(part) {
+                Ok(p) => p,
+                Err(why) => {
+                    sent.unwritten = Some(why);
+                    break;
+                }
+            };
+            let (mut conn, server) = (conn.clone(), self.target.url.server());
+            let mut replies: Replies = Box::pin(async move {
+                pipe.query_async::<Vec<Value>>(&mut conn)
+                    .await
+                    .map_err(|e| Failure::from_redis(e, &server))
+            });
+            // Polled once here, the pipeline is in the connection's queue before the next
+            // slice's is built: the order of the entries is the order of the slices.
+            let first = poll_fn(|cx| Poll::Ready(replies.as_mut().poll(cx))).await;
+            sent.slices.push(match first {
+                Poll::Ready(r) => Slice::Done(part.len(), r),
+                Poll::Pending => Slice::Waiting(part.len(), replies),
             });
         }
-        self.answers(sent, unwritten, n).await
+        sent
     }
 
-    /// Sends the XADDs of `events` on the connection, slice by slice: how many went out, and
-    /// why the rest did not.
-    async fn send(&mut self, events: &[Delivery]) -> (usize, Option<String>) {
-        let Some(mut wire) = self.wire.take() else {
-            return (0, Some("no connection to Redis".into()));
-        };
-        let mut sent = 0;
-        for part in events.chunks(SLICE) {
-            let mut out = std::mem::take(&mut self.out);
-            out.clear();
-            let result = match self.encode(part, &mut out) {
-                Ok(()) => wire.send(&out).await.map_err(describe),
-                Err(why) => Err(why),
-            };
-            self.out = out;
-            if let Err(why) = result {
-                // Kept for the replies to what went out; not used for anything after them.
-                self.wire = Some(wire);
-                return (sent, Some(why));
-            }
-            sent += part.len();
-        }
-        self.wire = Some(wire);
-        (sent, None)
-    }
-
-    /// The results of `n` events whose first `sent` XADDs went out: their replies, in order,
-    /// then `unwritten` for the rest. A connection that failed a send, or a read, is dropped
-    /// once its replies are read.
-    async fn answers(&mut self, sent: usize, unwritten: Option<String>, n: usize) -> Written {
+    /// The results of the events of `sent`: the replies to its slices, in order, then why
+    /// the rest were not written. A connection that failed is dropped (the next chunk
+    /// connects again).
+    async fn answers(&mut self, sent: Sent) -> Written {
+        let n = sent.n;
         let server = self.target.url.server();
-        let Some(mut wire) = self.wire.take() else {
-            return lost(n);
-        };
         let mut results = Vec::with_capacity(n);
-        match wire.replies(sent).await {
-            Ok(bytes) => {
-                results.extend(wire::replies(&bytes).map(|r| match r {
-                    Ok(id) => Ok(String::from_utf8_lossy(id).into_owned()),
-                    Err(other) => Err(match wire::value(other, &server) {
-                        Err(f) => describe(f),
-                        Ok(v) => format!("Redis answered XADD with {v:?}"),
-                    }),
-                }));
-                // Kept when every send went through (the replies to what went out ahead, if
-                // anything did, come on it).
-                if unwritten.is_none() {
-                    self.wire = Some(wire);
+        for slice in sent.slices {
+            let (count, replies) = match slice {
+                Slice::Done(count, r) => (count, r),
+                Slice::Waiting(count, fut) => (count, fut.await),
+            };
+            match replies {
+                Ok(values) => results.extend(values.into_iter().map(|v| match v {
+                    Value::BulkString(id) => Ok(String::from_utf8_lossy(&id).into_owned()),
+                    Value::ServerError(e) => Err(describe(Failure::from_redis(e.into(), &server))),
+                    other => Err(format!("Redis answered XADD with {other:?}")),
+                })),
+                Err(f) => {
+                    self.conn = None;
+                    results.extend(std::iter::repeat_n(Err(describe(f)), count));
                 }
             }
-            Err(f) => results.extend(std::iter::repeat_n(Err(describe(f)), sent)),
         }
-        let why = unwritten.unwrap_or_else(|| "no reply from Redis".into());
+        let why = sent
+            .unwritten
+            .unwrap_or_else(|| "no reply from Redis".into());
         results.resize(n, Err(why));
         results
     }
 
-    /// One XADD per event, written into `out`.
-    fn encode(&mut self, events: &[Delivery], out: &mut Vec<u8>) -> Result<(), String> {
+    /// One XADD per event, in one pipeline whose replies are kept whatever each says.
+    fn encode(&mut self, events: &[Delivery]) -> Result<::redis::Pipeline, String> {
         // One submission time for the slice: formatting the clock per entry showed in profiles.
         let submit_ts = hopeit::submit_ts();
         let maxlen = self.target.maxlen.map(|n| n.to_string());
@@ -773,17 +768,18 @@ impl RedisSink {
             head.extend([&b"MAXLEN"[..], b"~", n.as_bytes()]);
         }
         head.push(b"*");
+        let mut pipe = ::redis::pipe();
+        pipe.ignore_errors();
         for d in events {
-            write_xadd(
+            pipe.add_command(write_xadd(
                 &self.target,
                 d.into(),
                 &submit_ts,
                 &head,
-                out,
                 &mut self.payload,
-            )?;
+            )?);
         }
-        Ok(())
+        Ok(pipe)
     }
 }
 
@@ -816,11 +812,6 @@ fn run_results(
         .collect()
 }
 
-/// `n` events whose XADDs went out on a connection that is gone before they were answered.
-fn lost(n: usize) -> Written {
-    vec![Err("the connection to Redis was lost before it answered".into()); n]
-}
-
 /// XADDs per slice: enough to keep Redis busy while the next slice is written, few enough
 /// that the first reaches it early (redis-benchmark's `-P 100`).
 const SLICE: usize = 100;
@@ -840,7 +831,7 @@ impl Sink for RedisSink {
     }
 
     async fn finish(&mut self, _grace: Duration) {
-        self.wire = None;
+        self.conn = None;
     }
 
     /// At full speed, the next chunk's XADDs go out before this chunk's replies are read.
@@ -852,14 +843,12 @@ impl Sink for RedisSink {
     /// so the run keeps their ids like any other.
     async fn settle(&mut self) -> Vec<RunResult> {
         self.next = None;
-        let Some(a) = self.ahead.take() else {
+        let Some((chunk, a)) = self.ahead.take() else {
             return Vec::new();
         };
         let started = Instant::now();
-        let written = self
-            .answers(a.sent, a.unwritten, a.chunk.events.len())
-            .await;
-        run_results(&a.chunk, 1, written, started.elapsed())
+        let written = self.answers(a).await;
+        run_results(&chunk, 1, written, started.elapsed())
     }
 }
 
