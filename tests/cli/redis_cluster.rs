@@ -708,6 +708,13 @@ fn ended(child: &mut Child) -> bool {
     matches!(child.try_wait(), Ok(Some(_)))
 }
 
+/// Sends `sig` to `child` unless it has ended (and been reaped: its PID is no longer ours).
+fn signal(child: &mut Child, sig: i32) {
+    if !ended(child) {
+        unsafe { libc::kill(child.id() as i32, sig) };
+    }
+}
+
 fn log_of(sb: &Sandbox, log: &str) -> String {
     std::fs::read_to_string(sb.path().join(log)).unwrap_or_default()
 }
@@ -860,7 +867,7 @@ fn redis_cluster_record_group_survives_a_failover_with_nothing_lost() {
     assert_eq!(c.master_of(&key), new);
     let done =
         wait_for(Duration::from_secs(30), || has_all(&ids) || ended(&mut rec)) && has_all(&ids);
-    unsafe { libc::kill(rec.id() as i32, libc::SIGINT) };
+    signal(&mut rec, libc::SIGINT);
     let code = wait_exit(&mut rec, Duration::from_secs(15), "record");
     let got = ids_of(&exported(&sb, "j.db"), &key);
     let log = log_of(&sb, "record.log");
@@ -940,7 +947,7 @@ fn redis_cluster_killed_master_is_followed_by_record_group_with_nothing_lost() {
     let drained = || has_owed() && c.pending(&key, "g") == 0;
     let done = wait_for(Duration::from_secs(30), || drained() || ended(&mut rec)) && drained();
     let recorded = killed.elapsed();
-    unsafe { libc::kill(rec.id() as i32, libc::SIGINT) };
+    signal(&mut rec, libc::SIGINT);
     let code = wait_exit(&mut rec, Duration::from_secs(15), "record");
     let got = ids_of(&exported(&sb, "j.db"), &key);
     let log = log_of(&sb, "record.log");
@@ -1059,8 +1066,8 @@ fn redis_cluster_consume_survives_a_failover_and_dead_letters_on_another_slot() 
     let done = wait_for(Duration::from_secs(30), || {
         settled() || workers.iter_mut().all(ended)
     }) && settled();
-    for w in &workers {
-        unsafe { libc::kill(w.id() as i32, libc::SIGTERM) };
+    for w in &mut workers {
+        signal(w, libc::SIGTERM);
     }
     let codes: Vec<i32> = workers
         .iter_mut()
