@@ -548,9 +548,10 @@ impl Failure {
             "NOGROUP" => Failure::NoGroup(text),
             "WRONGTYPE" => Failure::WrongType,
             // A cluster moving slots or promoting a replica: the crate's retries of MOVED and
-            // ASK ran out, or no node held the slot for a moment.
+            // ASK ran out, or no node held the slot for a moment; a blocked read on a master
+            // that became a replica is UNBLOCKED (the crate does not retry that one).
             "LOADING" | "BUSY" | "MASTERDOWN" | "TRYAGAIN" | "CLUSTERDOWN" | "READONLY"
-            | "MOVED" | "ASK" => {
+            | "MOVED" | "ASK" | "UNBLOCKED" => {
                 Failure::Transient(format!("{server}: {text}"))
             }
             // rustls's words for a certificate it does not trust: retrying will not change it.
