@@ -18,8 +18,9 @@ command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null \
 py=${FEEDCTL_TEST_HOPEIT_PYTHON:-$PWD/target/ci-hopeit-venv/bin/python}
 redis_pid=; work=$(mktemp -d); trap 'kill $redis_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 
-cargo build --release --quiet --bin feedctl --example sqlite_ceiling
-# FEEDCTL_BIN: another build to measure (an A/B against the same server and references).
+# FEEDCTL_BIN=PATH: measure that build instead of building this tree (an A/B against the same
+# server and references; the ceiling example must be built already, in CARGO_TARGET_DIR or target/).
+[ -n "${FEEDCTL_BIN:-}" ] || cargo build --release --quiet --bin feedctl --example sqlite_ceiling
 target_dir=${CARGO_TARGET_DIR:-$PWD/target}
 bin=${FEEDCTL_BIN:-$target_dir/release/feedctl}
 

@@ -175,10 +175,7 @@ impl Framer {
     /// A whole header line is in `line`: how many top-level values it ended (0 or 1).
     fn header(&mut self) -> Result<u64, Refusal> {
         let kind = self.line[0];
-        let number = || {
-            let text = self.line[1..].strip_suffix(b"\r\n")?;
-            std::str::from_utf8(text).ok()?.parse::<i64>().ok()
-        };
+        let number = || integer(self.line[1..].strip_suffix(b"\r\n")?);
         let n = match kind {
             b'+' | b'-' | b',' | b'(' | b'_' | b'#' => None,
             b':' | b'$' | b'=' | b'!' | b'*' | b'%' | b'~' | b'>' | b'|' => {
@@ -234,6 +231,26 @@ impl Framer {
         self.size = 0;
         1
     }
+}
+
+/// The decimal integer of a header line (every command's and reply's argument has one, so
+/// this is read without going through `str`).
+fn integer(text: &[u8]) -> Option<i64> {
+    let (negative, digits) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(i64::from(d - b'0'))?;
+    }
+    Some(if negative { -n } else { n })
 }
 
 /// A connection's stream with [`Framer`]s on both ways: replies over the cap fail it, and so
@@ -397,6 +414,17 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Guarded<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn header_numbers_are_read_as_redis_writes_them() {
+        assert_eq!(integer(b"0"), Some(0));
+        assert_eq!(integer(b"-1"), Some(-1));
+        assert_eq!(integer(b"2147483648"), Some(2147483648));
+        assert_eq!(integer(b"9223372036854775807"), Some(i64::MAX));
+        for bad in [&b""[..], b"-", b"1a", b" 1", b"99999999999999999999"] {
+            assert_eq!(integer(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn values_end_where_they_end_whatever_the_reads() {

@@ -18,7 +18,7 @@
 //! Two links carry reads ([`Link`]). On one server (a sentinel's master, a Unix socket), the
 //! reply is read by feedctl's own reader ([`super::wire`], over a stream the connection layer
 //! opened), which builds entries from the bytes where they lie: an entry costs about twice its
-//! size in memory, where the crate's parser holds its bytes, its `Value` and the entry (3.6x,
+//! size in memory, where the crate's parser holds its bytes, its `Value` and the entry (3 to 3.5x,
 //! measured), and the reads are faster (docs/benchmarks.md). In a Redis Cluster, reads go over
 //! the crate's cluster connection, which finds each key's node and follows MOVED, ASK and
 //! failovers. There keys of different hash slots cannot be read by one XREAD (CROSSSLOT), nor

@@ -1,12 +1,13 @@
-//! A Redis connection that speaks RESP2 itself, for the read that carries a recording: plain
-//! `XREAD` ([`super::plain`]).
+//! feedctl's own reader of the replies that carry a recording on one server: plain `XREAD`
+//! ([`super::plain`]) and a group's `XREADGROUP` ([`super::source`]), over a stream the
+//! connection layer opened ([`stream`]; in a cluster the crate's connection reads instead).
 //!
 //! Why not the client crate's connection, as everywhere else: its reply parser builds a
-//! `Value` (a `Vec` each) for every field of every entry with a general, resumable parser,
-//! and that was about a third of `record`'s CPU from Redis, on the very path that decides when
-//! the next read can be sent (docs/benchmarks.md). Here a reply is read into one buffer, its
-//! end found by a scan that jumps over bulk strings, and an XREAD reply's entries are built
-//! from the bytes where they lie.
+//! `Value` (a `Vec` each) for every field of every entry, holding the reply's bytes until the
+//! whole is parsed. Measured in one run of bench/redis.sh (docs/benchmarks.md), `record` read
+//! 1.55x faster here, and one large entry costs about twice its size in memory here against
+//! 3 to 3.5x through the crate. Here a reply is read into one buffer, its end found by a scan that
+//! jumps over bulk strings, and the entries are built from the bytes where they lie.
 //!
 //! What the crate does well stays with it: small replies (AUTH, SELECT, XINFO) and every error
 //! go through its parser and then [`Failure::from_redis`], so they mean here what they mean on
@@ -138,7 +139,7 @@ impl Wire {
     /// them), taken out of the connection's buffer. A reply is timed by its progress: it fails
     /// when no byte came for the timeout, not when the whole takes longer (a large batch on a
     /// slow link); one over the cap fails as soon as its length or its bytes say so.
-    pub async fn replies(&mut self, n: usize) -> Result<Vec<u8>, Failure> {
+    async fn replies(&mut self, n: usize) -> Result<Vec<u8>, Failure> {
         let (mut end, mut found) = (0, 0);
         while found < n {
             let oversize = |r: Refusal| Failure::oversize(&self.server, r);
@@ -258,22 +259,6 @@ impl Wire {
     }
 }
 
-/// The replies [`Wire::replies`] took, one by one: each is text (a simple or bulk string),
-/// or the whole reply for anything else (an error, to read with [`value`]).
-pub fn replies(bytes: &[u8]) -> impl Iterator<Item = Result<&[u8], &[u8]>> {
-    let mut at = 0;
-    std::iter::from_fn(move || {
-        let rest = bytes.get(at..).filter(|r| !r.is_empty())?;
-        let len = reply_end(rest, &mut Scan::default(), u64::MAX).ok()??;
-        at += len;
-        let whole = &rest[..len];
-        Some(match (Values { b: whole, pos: 0 }).next() {
-            Some(Item::Text(t)) => Ok(t),
-            _ => Err(whole),
-        })
-    })
-}
-
 /// A connection to the server (each step within [`connect_timeout`]): a Unix socket, TCP, or
 /// TLS over TCP for `rediss://`, with the run's TLS settings ([`super::conn::tls_config`]).
 /// What both feedctl's connections and the crate's are opened on; for `redis+sentinel://`, on
@@ -374,14 +359,14 @@ pub fn command(out: &mut Vec<u8>, args: &[&[u8]]) {
 
 /// Appends the head of a command of `n` arguments, each to follow with [`bulk`] (a command
 /// written straight from borrowed parts, with no list of them).
-pub fn array(out: &mut Vec<u8>, n: usize) {
+fn array(out: &mut Vec<u8>, n: usize) {
     out.push(b'*');
     out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
     out.extend_from_slice(b"\r\n");
 }
 
 /// Appends one argument.
-pub fn bulk(out: &mut Vec<u8>, arg: &[u8]) {
+fn bulk(out: &mut Vec<u8>, arg: &[u8]) {
     out.push(b'$');
     out.extend_from_slice(itoa::Buffer::new().format(arg.len()).as_bytes());
     out.extend_from_slice(b"\r\n");
@@ -788,24 +773,12 @@ mod tests {
     }
 
     #[test]
-    fn replies_taken_together_are_split_one_by_one() {
-        let bytes = b"$3\r\n1-0\r\n+OK\r\n-WRONGTYPE no\r\n$-1\r\n:5\r\n";
-        let got: Vec<_> = replies(bytes).collect();
-        assert_eq!(
-            got,
-            vec![
-                Ok(&b"1-0"[..]),
-                Ok(b"OK"),
-                Err(&b"-WRONGTYPE no\r\n"[..]),
-                Err(b"$-1\r\n"),
-                Err(b":5\r\n"),
-            ]
-        );
+    fn an_error_reply_is_sorted_as_on_the_crates_connections() {
         assert!(matches!(
-            error(got[2].unwrap_err(), &server()),
+            error(b"-WRONGTYPE no\r\n", &server()),
             Some(Failure::WrongType)
         ));
-        assert!(error(got[0].unwrap(), &server()).is_none());
+        assert!(error(b"$3\r\n1-0\r\n", &server()).is_none());
     }
 
     /// A connection to a peer that sends `bytes` a few at a time, and then nothing.

@@ -88,12 +88,21 @@ fn write_xadd(
     head: &[&[u8]],
     payload: &mut Vec<u8>,
 ) -> Result<::redis::Cmd, String> {
-    let mut cmd = ::redis::Cmd::new();
-    for arg in head {
-        cmd.arg(*arg);
-    }
+    // Sized once: a command that grows argument by argument reallocates about ten times,
+    // which showed in profiles.
+    let sized = |fields: usize, bytes: usize| {
+        let head_bytes: usize = head.iter().map(|a| a.len()).sum();
+        let mut cmd = ::redis::Cmd::with_capacity(head.len() + 2 * fields, head_bytes + bytes);
+        for arg in head {
+            cmd.arg(*arg);
+        }
+        cmd
+    };
+    let mut cmd;
     match checked(target, d)? {
         Checked::Fields(fields) => {
+            let bytes = fields.iter().map(|(k, v)| k.len() + v.len()).sum();
+            cmd = sized(fields.len(), bytes);
             for (k, v) in &fields {
                 cmd.arg(&k[..]).arg(&v[..]);
             }
@@ -110,6 +119,8 @@ fn write_xadd(
             encoding.encode_into(&text, payload);
             let fields =
                 hopeit::entry_fields(id, event_type, submit_ts, *encoding, Cow::Borrowed(payload));
+            let bytes = fields.iter().map(|(k, v)| k.len() + v.len()).sum();
+            cmd = sized(fields.len(), bytes);
             for (k, v) in &fields {
                 cmd.arg(k.as_bytes()).arg(&v[..]);
             }
@@ -740,11 +751,17 @@ impl RedisSink {
                 Slice::Waiting(count, fut) => (count, fut.await),
             };
             match replies {
-                Ok(values) => results.extend(values.into_iter().map(|v| match v {
-                    Value::BulkString(id) => Ok(String::from_utf8_lossy(&id).into_owned()),
-                    Value::ServerError(e) => Err(describe(Failure::from_redis(e.into(), &server))),
-                    other => Err(format!("Redis answered XADD with {other:?}")),
-                })),
+                Ok(values) => {
+                    results.extend(values.into_iter().map(|v| match v {
+                        Value::BulkString(id) => Ok(String::from_utf8(id).unwrap_or_else(|e| {
+                            String::from_utf8_lossy(e.as_bytes()).into_owned()
+                        })),
+                        Value::ServerError(e) => {
+                            Err(describe(Failure::from_redis(e.into(), &server)))
+                        }
+                        other => Err(format!("Redis answered XADD with {other:?}")),
+                    }))
+                }
                 Err(f) => {
                     self.conn = None;
                     results.extend(std::iter::repeat_n(Err(describe(f)), count));

@@ -230,14 +230,19 @@ impl Cluster {
             wait_for(Duration::from_secs(20), || cluster.settled()),
             "the cluster is ok on every node"
         );
+        // Every replica synced, and known as one by the node the fixture asks (gossip spreads
+        // the replicas' roles after cluster_state:ok; a busy machine showed the lag).
         assert!(
-            wait_for(Duration::from_secs(20), || cluster
-                .ports()
-                .iter()
-                .filter(|p| !cluster.is_master(**p))
-                .all(
-                    |p| Self::info(*p, "replication").contains("master_link_status:up")
-                )),
+            wait_for(Duration::from_secs(20), || {
+                let masters = cluster.masters();
+                masters.len() == 3
+                    && masters.iter().all(|m| cluster.replica(*m).is_some())
+                    && cluster
+                        .ports()
+                        .iter()
+                        .filter(|p| !cluster.is_master(**p))
+                        .all(|p| Self::info(*p, "replication").contains("master_link_status:up"))
+            }),
             "every replica synced"
         );
         let masters = cluster.masters();
