@@ -660,7 +660,7 @@ set edit:completion:arg-completer[feedctl] = {|@words|
             cand --speed 'Time between chunks: original (as recorded), a factor like 2x, or max (no waiting)'
             cand --report 'Also write the run''s report as JSON to this file'
             cand --rerun-failed 'Deliver again only the events that did not end handled in this earlier run'
-            cand --to 'Write the events into this Redis stream with XADD instead of running a handler: redis://[user:password@]host[:port][/db]/KEY (rediss://, redis+unix:///SOCKET?key=KEY, redis+sentinel://HOST[:PORT][,…]/MASTER/KEY)'
+            cand --to 'Write the events into this Redis stream with XADD instead of running a handler: redis://[user:password@]host[:port][/db]/KEY (host: a server, or any node of a Redis Cluster; rediss://, redis+unix:///SOCKET?key=KEY, redis+sentinel://HOST[:PORT][,…]/MASTER/KEY)'
             cand --layout 'Entry layout: original (Redis entries keep their fields) or hopeit (hopeit.engine''s fields, the event as payload)'
             cand --hopeit-type 'hopeit payload class, module.QualName (with --layout hopeit)'
             cand --hopeit-ser 'hopeit payload serialisation: json, or json+base64 (hopeit''s default)'

@@ -556,7 +556,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l chunks -d 'On
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l speed -d 'Time between chunks: original (as recorded), a factor like 2x, or max (no waiting)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l report -d 'Also write the run\'s report as JSON to this file' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l rerun-failed -d 'Deliver again only the events that did not end handled in this earlier run' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l to -d 'Write the events into this Redis stream with XADD instead of running a handler: redis://[user:password@]host[:port][/db]/KEY (rediss://, redis+unix:///SOCKET?key=KEY, redis+sentinel://HOST[:PORT][,…]/MASTER/KEY)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l to -d 'Write the events into this Redis stream with XADD instead of running a handler: redis://[user:password@]host[:port][/db]/KEY (host: a server, or any node of a Redis Cluster; rediss://, redis+unix:///SOCKET?key=KEY, redis+sentinel://HOST[:PORT][,…]/MASTER/KEY)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l layout -d 'Entry layout: original (Redis entries keep their fields) or hopeit (hopeit.engine\'s fields, the event as payload)' -r -f -a "original\t''
 hopeit\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l hopeit-type -d 'hopeit payload class, module.QualName (with --layout hopeit)' -r

@@ -581,7 +581,7 @@ pub struct SourceArgs {
                   feedctl tail --count 10 --format '{time} {initiator}: {text}'\n  feedctl tail --duration 5m | jq .event.type"
 )]
 pub struct TailArgs {
-    /// What to follow: redis://[user:password@]host[:port][/db]/KEY (rediss:// for TLS, redis+unix:///SOCKET?key=KEY, redis+sentinel://HOST[:PORT][,…]/MASTER/KEY), or sfdc://LOGIN_HOST/CHANNEL (several: several SOURCEs of one kind); none: the Symphony bot of the config
+    /// What to follow: redis://[user:password@]host[:port][/db]/KEY (host: a server, or any node of a Redis Cluster; rediss:// for TLS, redis+unix:///SOCKET?key=KEY, redis+sentinel://HOST[:PORT][,…]/MASTER/KEY), or sfdc://LOGIN_HOST/CHANNEL (several: several SOURCEs of one kind); none: the Symphony bot of the config
     #[arg(value_name = "SOURCE")]
     pub sources: Vec<String>,
     #[command(flatten)]
@@ -705,7 +705,7 @@ pub struct RecordArgs {
     /// Name of the recording inside the journal (a journal can hold several)
     #[arg(long, default_value = "default", value_name = "NAME")]
     pub name: String,
-    /// What to record: redis://[user:password@]host[:port][/db]/KEY (rediss:// for TLS, redis+unix:///SOCKET?key=KEY, redis+sentinel://HOST[:PORT][,…]/MASTER/KEY), or sfdc://LOGIN_HOST/CHANNEL (several: several SOURCEs of one kind); none: the Symphony bot of the config
+    /// What to record: redis://[user:password@]host[:port][/db]/KEY (host: a server, or any node of a Redis Cluster; rediss:// for TLS, redis+unix:///SOCKET?key=KEY, redis+sentinel://HOST[:PORT][,…]/MASTER/KEY), or sfdc://LOGIN_HOST/CHANNEL (several: several SOURCEs of one kind); none: the Symphony bot of the config
     #[arg(value_name = "SOURCE")]
     pub sources: Vec<String>,
     #[command(flatten)]
@@ -929,7 +929,7 @@ pub struct ReplayArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Replay into Redis")]
 pub struct RedisSinkArgs {
-    /// Write the events into this Redis stream with XADD instead of running a handler: redis://[user:password@]host[:port][/db]/KEY (rediss://, redis+unix:///SOCKET?key=KEY, redis+sentinel://HOST[:PORT][,…]/MASTER/KEY)
+    /// Write the events into this Redis stream with XADD instead of running a handler: redis://[user:password@]host[:port][/db]/KEY (host: a server, or any node of a Redis Cluster; rediss://, redis+unix:///SOCKET?key=KEY, redis+sentinel://HOST[:PORT][,…]/MASTER/KEY)
     #[arg(long = "to", value_name = "URL")]
     pub to: Option<String>,
     /// Entry layout: original (Redis entries keep their fields) or hopeit (hopeit.engine's fields, the event as payload)
@@ -1051,7 +1051,7 @@ pub enum ConsumeCommand {
 /// The stream and group a consume command works on.
 #[derive(Debug, Args)]
 pub struct ConsumeGroupArgs {
-    /// The stream: redis://[user:password@]host[:port][/db]/KEY, rediss://…, redis+unix:///SOCKET?key=KEY, redis+sentinel://HOST[:PORT][,…]/MASTER/KEY (password also from REDISCLI_AUTH)
+    /// The stream: redis://[user:password@]host[:port][/db]/KEY (host: a server, or any node of a Redis Cluster), rediss://…, redis+unix:///SOCKET?key=KEY, redis+sentinel://HOST[:PORT][,…]/MASTER/KEY (password also from REDISCLI_AUTH)
     #[arg(value_name = "SOURCE", required = true)]
     pub source: Option<String>,
     /// Consumer group (created from the start of the stream when missing)
