@@ -72,6 +72,39 @@ impl Sandbox {
             .expect("spawn feedctl")
     }
 
+    /// [`Self::spawn`] with its stderr in the file `log` of the sandbox.
+    pub fn spawn_logged<S: AsRef<std::ffi::OsStr>>(&self, args: &[S], log: &str) -> Child {
+        StdCommand::new(assert_cmd::cargo::cargo_bin("feedctl"))
+            .args(args)
+            .env("HOME", self.path())
+            .env("NO_COLOR", "1")
+            .current_dir(self.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(self.path().join(log)).expect("log"))
+            .spawn()
+            .expect("spawn feedctl")
+    }
+
+    /// The events `journal export` gives (each line's `event`), in its order; none when it
+    /// fails (no journal yet).
+    pub fn exported_events(&self, journal: &str) -> Vec<serde_json::Value> {
+        let out = self
+            .cmd()
+            .args(["journal", "export", "-j", journal])
+            .timeout(Duration::from_secs(10))
+            .output()
+            .unwrap();
+        if !out.status.success() {
+            return Vec::new();
+        }
+        stdout_of(&out)
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .map(|mut v| v["event"].take())
+            .collect()
+    }
+
     pub fn write(&self, name: &str, text: &str) -> PathBuf {
         let p = self.path().join(name);
         std::fs::write(&p, text).expect("write");
@@ -275,4 +308,37 @@ pub fn local_client(base_url: &str, key: &str) -> feedctl::symphony::Client {
         },
     );
     feedctl::symphony::Client::new(&settings).expect("client")
+}
+
+/// Polls `cond` every 25 ms for at most `limit`; whether it held.
+pub fn wait_for(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + limit;
+    while std::time::Instant::now() < deadline {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    cond()
+}
+
+/// Whether every tool is installed (a command on PATH): outside CI a test without them is
+/// skipped with a note; in CI (CI=true) a missing one fails, since .ci/run installs them.
+pub fn tools_installed(tools: &[&str]) -> bool {
+    for tool in tools {
+        let found = StdCommand::new("sh")
+            .args(["-c", &format!("command -v {tool} >/dev/null 2>&1")])
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        if !found {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{tool} is not installed; .ci/run installs it in CI"
+            );
+            eprintln!("skipped: {tool} is not installed");
+            return false;
+        }
+    }
+    true
 }

@@ -2,37 +2,11 @@
 //! letters, exit 75, SIGTERM, `status` and `requeue`. Every wait is bounded.
 
 use std::collections::HashMap;
-use std::process::{Child, Command as StdCommand, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
-use crate::common::Sandbox;
+use crate::common::{wait_for, Sandbox};
 use crate::redis_server::RedisServer;
-
-/// Waits until `cond` holds, at most `limit`.
-fn wait_for(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        if cond() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    cond()
-}
-
-/// A worker in the background, its stderr in a file of the sandbox.
-fn spawn_worker(sb: &Sandbox, args: &[String], log: &str) -> Child {
-    StdCommand::new(assert_cmd::cargo::cargo_bin("feedctl"))
-        .args(args)
-        .env("HOME", sb.path())
-        .env("NO_COLOR", "1")
-        .current_dir(sb.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(sb.path().join(log)).expect("log"))
-        .spawn()
-        .expect("spawn feedctl")
-}
 
 /// Waits for a child, at most `limit` (killed and failed past it).
 fn wait_exit(child: &mut Child, limit: Duration) -> i32 {
@@ -89,8 +63,7 @@ fn consume_three_workers_share_3000_entries_each_handled_and_acked_once() {
     let mut workers: Vec<Child> = (1..=3)
         .map(|i| {
             let name = format!("w{i}");
-            spawn_worker(
-                &sb,
+            sb.spawn_logged(
                 &args(&[
                     "consume",
                     &url,
@@ -148,8 +121,7 @@ fn consume_sigkilled_workers_entries_are_taken_over_none_lost() {
     let mut stranded = 0;
     for k in 1..=5 {
         let name = format!("victim{k}");
-        let mut victim = spawn_worker(
-            &sb,
+        let mut victim = sb.spawn_logged(
             &args(&[
                 "consume",
                 &url,
@@ -181,8 +153,7 @@ fn consume_sigkilled_workers_entries_are_taken_over_none_lost() {
         stranded >= 3,
         "most victims died with entries pending: {stranded} of 5"
     );
-    let mut survivor = spawn_worker(
-        &sb,
+    let mut survivor = sb.spawn_logged(
         &args(&[
             "consume",
             &url,
@@ -417,9 +388,7 @@ fn consume_sigterm_leaves_unfinished_entries_pending_and_exits_143() {
     redis.fill("jobs", 6);
     let url = redis.url("jobs");
     // Entry n=0 is quick; the others hang until killed after the grace.
-    let mut w = spawn_worker(
-        &sb,
-        &args(&["consume", &url, "--group", "g", "--consumer", "w", "--concurrency", "3",
+    let mut w = sb.spawn_logged(&args(&["consume", &url, "--group", "g", "--consumer", "w", "--concurrency", "3",
             "--grace", "300ms", "--exec",
             "read l; case \"$l\" in *'\"n\":\"0\"'*) exit 0;; esac; touch \"started-$FEEDCTL_EVENT_ID\"; sleep 30"]),
         "w.log",
@@ -567,8 +536,7 @@ fn consume_sigint_exits_130_and_acks_nothing_unfinished() {
     let sb = Sandbox::new();
     redis.fill("jobs", 3);
     let url = redis.url("jobs");
-    let mut w = spawn_worker(
-        &sb,
+    let mut w = sb.spawn_logged(
         &args(&[
             "consume",
             &url,
@@ -685,9 +653,7 @@ fn consume_acks_each_entry_as_soon_as_its_handler_exits_0_even_while_a_batch_mat
     let ids = redis.fill("jobs", 4);
     let url = redis.url("jobs");
     // One batch of four: n=0 hangs, the other three finish at once.
-    let mut w = spawn_worker(
-        &sb,
-        &args(&["consume", &url, "--group", "g", "--consumer", "w1", "--concurrency", "4",
+    let mut w = sb.spawn_logged(&args(&["consume", &url, "--group", "g", "--consumer", "w1", "--concurrency", "4",
             "-j", "runs.db", "--exec",
             "read l; case \"$l\" in *'\"n\":\"0\"'*) touch hanging; sleep 60;; esac; echo \"$FEEDCTL_EVENT_ID\" >> handled.txt"]),
         "w1.log",
@@ -772,9 +738,7 @@ fn consume_sigkilled_worker_takes_its_handlers_and_their_children_down() {
     let url = redis.url("jobs");
     // Each handler's shell writes its pid and forks a grandchild (in its process group) that
     // writes its own; n=1's shell then execs sleep in its own place.
-    let mut w = spawn_worker(
-        &sb,
-        &args(&["consume", &url, "--group", "g", "--consumer", "w", "--concurrency", "2",
+    let mut w = sb.spawn_logged(&args(&["consume", &url, "--group", "g", "--consumer", "w", "--concurrency", "2",
             "--exec",
             "read l; echo $$ > \"sh-$FEEDCTL_EVENT_ID\"; sh -c 'echo $$ > \"gc-$FEEDCTL_EVENT_ID\"; exec sleep 100' & case \"$l\" in *'\"n\":\"1\"'*) exec sleep 100;; esac; wait"]),
         "w.log",
@@ -862,8 +826,7 @@ fn consume_stream_mode_acks_each_answered_entry_at_once() {
         "h.sh",
         "#!/bin/sh\nwhile IFS= read -r line; do\n  id=${line#*\\\"id\\\":\\\"}; id=${id%%\\\"*}\n  case \"$line\" in *'\"n\":\"0\"'*) ;; *) printf '{\"id\":\"%s\",\"status\":0}\\n' \"$id\" ;; esac\ndone\n",
     );
-    let mut w = spawn_worker(
-        &sb,
+    let mut w = sb.spawn_logged(
         &args(&[
             "consume",
             &redis.url("jobs"),
@@ -913,8 +876,7 @@ fn consume_first_connection_refused_is_retried_until_connection_timeout_then_exi
         .port();
     let url = format!("redis://127.0.0.1:{port}/jobs");
     let began = Instant::now();
-    let mut w = spawn_worker(
-        &sb,
+    let mut w = sb.spawn_logged(
         &args(&[
             "consume",
             &url,
@@ -953,8 +915,7 @@ fn consume_started_before_its_redis_server_connects_once_it_is_up() {
     let sb = Sandbox::new();
     // Nothing listens on the port while the worker starts.
     redis.stop();
-    let mut w = spawn_worker(
-        &sb,
+    let mut w = sb.spawn_logged(
         &args(&[
             "consume",
             &redis.url("jobs"),
@@ -1013,8 +974,7 @@ fn consume_first_connection_tls_to_a_plain_port_ends_at_once_with_exit_4() {
     let sb = Sandbox::new();
     let url = format!("rediss://127.0.0.1:{}/jobs", redis.port);
     let began = Instant::now();
-    let mut w = spawn_worker(
-        &sb,
+    let mut w = sb.spawn_logged(
         &args(&["consume", &url, "--group", "g", "--exec", "true"]),
         "w.log",
     );

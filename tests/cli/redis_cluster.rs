@@ -33,18 +33,6 @@ impl Drop for Node {
     }
 }
 
-/// Polls `cond` every 50 ms for at most `limit`.
-fn wait_for(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        if cond() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    cond()
-}
-
 /// Waits for a child, at most `limit` (killed and failed past it); its exit code.
 fn wait_exit(child: &mut Child, limit: Duration, what: &str) -> i32 {
     let deadline = Instant::now() + limit;
@@ -59,27 +47,6 @@ fn wait_exit(child: &mut Child, limit: Duration, what: &str) -> i32 {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-}
-
-/// Whether redis-server and redis-cli are installed: outside CI a test without them is
-/// skipped with a note; in CI (CI=true) a missing one fails.
-fn installed() -> bool {
-    for tool in ["redis-server", "redis-cli"] {
-        let found = StdCommand::new("sh")
-            .args(["-c", &format!("command -v {tool} >/dev/null 2>&1")])
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        if !found {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "{tool} is not installed; .ci/run installs it in CI"
-            );
-            eprintln!("skipped: {tool} is not installed");
-            return false;
-        }
-    }
-    true
 }
 
 /// A free port whose cluster bus port (port + 10000) is free too.
@@ -197,7 +164,7 @@ struct Cluster {
 
 impl Cluster {
     fn start() -> Option<Cluster> {
-        if !installed() {
+        if !tools_installed(&["redis-server", "redis-cli"]) {
             return None;
         }
         let started = Instant::now();
@@ -619,25 +586,9 @@ impl Cluster {
 
 /// (stream, id) of every event `journal export` gives, in its order.
 fn exported(sb: &Sandbox, journal: &str) -> Vec<(String, String)> {
-    let out = sb
-        .cmd()
-        .args(["journal", "export", "-j", journal])
-        .timeout(Duration::from_secs(10))
-        .output()
-        .unwrap();
-    if !out.status.success() {
-        return Vec::new();
-    }
-    stdout_of(&out)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter_map(|v| {
-            let e = &v["event"];
-            Some((
-                e["stream"].as_str()?.to_string(),
-                e["id"].as_str()?.to_string(),
-            ))
-        })
+    sb.exported_events(journal)
+        .iter()
+        .filter_map(|e| Some((e["stream"].as_str()?.into(), e["id"].as_str()?.into())))
         .collect()
 }
 
@@ -692,20 +643,6 @@ impl Producer {
         self.thread.take().unwrap().join().expect("producer");
         self.ids.lock().unwrap().clone()
     }
-}
-
-/// `feedctl ARGS` in the background in the sandbox, its stderr in the file `log` there.
-fn spawn_logged(sb: &Sandbox, args: &[&str], log: &str) -> Child {
-    StdCommand::new(assert_cmd::cargo::cargo_bin("feedctl"))
-        .args(args)
-        .env("HOME", sb.path())
-        .env("NO_COLOR", "1")
-        .current_dir(sb.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(sb.path().join(log)).expect("log"))
-        .spawn()
-        .expect("spawn feedctl")
 }
 
 /// Whether `child` has ended (a wait on it then gives up early).
@@ -837,8 +774,7 @@ fn redis_cluster_record_group_survives_a_failover_with_nothing_lost() {
     let mut ids = c.xadd(&key, 200);
     let sb = Sandbox::new();
     let url = c.url(&key);
-    let mut rec = spawn_logged(
-        &sb,
+    let mut rec = sb.spawn_logged(
         &[
             "record",
             "-j",
@@ -900,8 +836,7 @@ fn redis_cluster_killed_master_is_followed_by_record_group_with_nothing_lost() {
     let mut ids = c.xadd(&key, 100);
     let sb = Sandbox::new();
     let url = c.url(&key);
-    let mut rec = spawn_logged(
-        &sb,
+    let mut rec = sb.spawn_logged(
         &[
             "record",
             "-j",
@@ -997,8 +932,7 @@ fn redis_cluster_consume_survives_a_failover_and_dead_letters_on_another_slot() 
     let handler = "read l; case \"$l\" in *poison*) echo refused >&2; exit 3;; esac; \
                    echo \"$FEEDCTL_EVENT_ID\" >> handled.txt";
     let worker = |name: &str| {
-        spawn_logged(
-            &sb,
+        sb.spawn_logged(
             &[
                 "consume",
                 &url,
@@ -1153,8 +1087,7 @@ fn redis_cluster_moved_slot_is_followed() {
     let mut ids = c.xadd(&key, 100);
     let sb = Sandbox::new();
     let url = c.url(&key);
-    let mut rec = spawn_logged(
-        &sb,
+    let mut rec = sb.spawn_logged(
         &[
             "record",
             "-j",

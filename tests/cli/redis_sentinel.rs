@@ -44,18 +44,6 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Polls `cond` every 100 ms for at most `limit`.
-fn wait_for(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        if cond() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    cond()
-}
-
 /// Starts redis-server with `args` (a sentinel: its config file and `--sentinel`), after
 /// `config` is written into its directory as `node.conf`; waits (5 s at most) until it answers.
 fn start(config: impl Fn(u16, &std::path::Path) -> String, sentinel: bool) -> Node {
@@ -119,24 +107,6 @@ fn data_node(replica_of: Option<u16>) -> Node {
     )
 }
 
-/// Whether redis-server is installed: outside CI a test without it is skipped with a note; in
-/// CI (CI=true) a missing one fails.
-fn installed() -> bool {
-    let found = StdCommand::new("sh")
-        .args(["-c", "command -v redis-server >/dev/null 2>&1"])
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "redis-server is not installed; .ci/run installs it in CI"
-        );
-        eprintln!("skipped: redis-server is not installed");
-    }
-    found
-}
-
 /// A master, its replica (in sync) and one sentinel that knows both (quorum 1).
 struct Setup {
     nodes: Vec<Node>,
@@ -145,7 +115,7 @@ struct Setup {
 
 impl Setup {
     fn start() -> Option<Setup> {
-        if !installed() {
+        if !tools_installed(&["redis-server"]) {
             return None;
         }
         let master = data_node(None);
@@ -231,19 +201,9 @@ fn xadd(c: &mut redis::Connection, key: &str, n: usize) -> Vec<String> {
 }
 
 fn exported_ids(sb: &Sandbox, journal: &str) -> Vec<String> {
-    let out = sb
-        .cmd()
-        .args(["journal", "export", "-j", journal])
-        .timeout(Duration::from_secs(10))
-        .output()
-        .unwrap();
-    if !out.status.success() {
-        return Vec::new();
-    }
-    stdout_of(&out)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter_map(|v| v["event"]["id"].as_str().map(str::to_string))
+    sb.exported_events(journal)
+        .iter()
+        .filter_map(|e| e["id"].as_str().map(str::to_string))
         .collect()
 }
 
@@ -381,7 +341,7 @@ fn redis_sentinel_url_reaches_the_master_for_every_command() {
 /// master's, here the same password), and the master found.
 #[test]
 fn redis_sentinel_that_requires_a_password_is_given_the_urls() {
-    if !installed() {
+    if !tools_installed(&["redis-server"]) {
         return;
     }
     let pw = "shared-pw-9";

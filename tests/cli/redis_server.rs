@@ -71,17 +71,7 @@ impl RedisServer {
         client_auth: bool,
         unix: bool,
     ) -> Option<RedisServer> {
-        let found = Command::new("sh")
-            .args(["-c", "command -v redis-server >/dev/null 2>&1"])
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        if !found {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "redis-server is not installed; .ci/run installs it in CI"
-            );
-            eprintln!("skipped: redis-server is not installed");
+        if !crate::common::tools_installed(&["redis-server"]) {
             return None;
         }
         // A port the kernel just handed out and gave back: free unless another test races for
