@@ -6,6 +6,10 @@ use rand::Rng;
 
 use crate::config::Retry;
 
+/// The longest `Retry-After` honoured (or `maxIntervalMillis`, when that is longer): a server
+/// that asks for hours (a misconfigured proxy) would leave the run asleep without a word.
+pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(300);
+
 /// Counts failed attempts of one call; a success starts the count again.
 #[derive(Debug, Clone)]
 pub struct Backoff {
@@ -45,7 +49,7 @@ impl Backoff {
         let jittered = capped * rand::thread_rng().gen_range(0.8..=1.2);
         let wait = Duration::from_secs_f64(jittered.min(self.retry.max_interval.as_secs_f64()));
         Some(match retry_after {
-            Some(ra) if ra > wait => ra.min(self.retry.max_interval.max(ra)),
+            Some(ra) if ra > wait => ra.min(self.retry.max_interval.max(RETRY_AFTER_CAP)),
             _ => wait,
         })
     }
@@ -77,6 +81,28 @@ mod tests {
                 "{w} vs {base}"
             );
         }
+    }
+
+    #[test]
+    fn retry_after_is_honoured_up_to_its_cap() {
+        let mut b = Backoff::new(retry(-1));
+        assert_eq!(
+            b.next_wait(Some(Duration::from_secs(2))),
+            Some(Duration::from_secs(2)),
+            "longer than the backoff's 0.5 s: honoured"
+        );
+        assert_eq!(
+            b.next_wait(Some(Duration::from_secs(3600))),
+            Some(RETRY_AFTER_CAP),
+            "an hour is cut to the cap"
+        );
+        let mut long = retry(-1);
+        long.max_interval = Duration::from_secs(600);
+        assert_eq!(
+            Backoff::new(long).next_wait(Some(Duration::from_secs(3600))),
+            Some(Duration::from_secs(600)),
+            "a longer maxInterval is the cap"
+        );
     }
 
     #[test]

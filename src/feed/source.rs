@@ -252,8 +252,8 @@ pub trait Source {
         notify: &mut dyn FnMut(Notice),
     ) -> Result<Chunk<Self::Event, Self::Ack>, SourceError>;
 
-    /// Acknowledges a chunk the keeper kept: DF v2 sends the ackId with the next read, Redis
-    /// will `XACK`, Salesforce does nothing.
+    /// Acknowledges a chunk the keeper kept: DF v2 sends the ackId with the next read, a
+    /// Redis group `XACK`s its entries, Salesforce does nothing (its marker is in the journal).
     async fn commit(&mut self, done: Committed<Self::Ack>) -> Result<(), SourceError>;
 
     /// Releases what the source made for itself (feedctl's own datafeed, unless kept).

@@ -28,7 +28,7 @@ pub struct NewEvent<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct NewRecording<'a> {
     pub name: &'a str,
-    /// The source kind: 'symphony', 'import' (later 'redis', 'salesforce').
+    /// The source kind: 'symphony', 'redis', 'salesforce', 'import'.
     pub kind: &'a str,
     /// The schema-1 label, kept for readers of that column: 'datafeed-v2', 'datafeed-v1', 'import'.
     pub source: &'a str,

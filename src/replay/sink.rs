@@ -1,10 +1,10 @@
 //! The sink seam: where the engine's chunks go.
 //!
 //! A sink is a trait, not an enum of behaviours, because each sink keeps state of its own between
-//! chunks (the stream handler's process, the exec sink's process groups, later a Redis
+//! chunks (the stream handler's process, the exec sink's process groups, the Redis sink's
 //! connection) and the engine should only ever see "deliver a chunk, get one result per event".
 //! The trait takes a whole chunk rather than one event so that a sink can batch (stream mode
-//! writes a chunk's lines at once; a Redis sink will pipeline its `XADD`s) and own its
+//! writes a chunk's lines at once; the Redis sink pipelines its `XADD`s) and own its
 //! concurrency (`--concurrency`, `--sequential`), and it returns [`RunResult`]s, whose exit
 //! status and output heads a processless sink may leave empty.
 //!
