@@ -12,10 +12,16 @@ use clap::{
 #[command(
     name = "feedctl",
     version,
-    about = "Create, read, follow, record and replay Symphony datafeeds; serve them back to a bot",
-    long_about = "feedctl works with the Symphony Datafeed API (v2, and legacy v1): look at a feed, \
-                  follow it live, and test a bot offline against an emulated pod.\n\n\
-                  It reads the bot's own config.yaml (the format of the official Java and Python bot kits).",
+    about = "Follow, record and replay event feeds: Symphony datafeeds, Redis Streams, Salesforce streaming",
+    long_about = "feedctl works with three kinds of event feed: the Symphony Datafeed API (v2, and \
+                  legacy v1), Redis Streams (hopeit.engine apps included; one server, Sentinel or \
+                  Cluster) and the Salesforce Streaming API (PushTopics, platform events, Change \
+                  Data Capture). Follow a feed live through every fault, record it into a local \
+                  journal that never loses an event, replay it offline through a handler or into a \
+                  Redis stream, or serve it back as an emulated server (a Symphony pod, a \
+                  Salesforce streaming endpoint) to an unmodified client.\n\n\
+                  For Symphony it reads the bot's own config.yaml (the format of the official Java \
+                  and Python bot kits).",
     help_template = HELP_TEMPLATE,
     after_help = "Exit status: 0 ok, 1 a check failed, 2 usage or configuration error, \
                   3 authentication failed, 4 the feed or server failed for good, 130 interrupted, \
