@@ -32,6 +32,15 @@ pub fn utf8_or_lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A count and its noun, in the singular for one and in the plural (the noun with an `s`)
+/// otherwise: "1 event", "40 events", "0 events".
+pub fn counted(n: u64, one: &str) -> String {
+    match n {
+        1 => format!("1 {one}"),
+        _ => format!("{n} {one}s"),
+    }
+}
+
 /// Cuts a text to `max` characters with an ellipsis.
 pub fn clip(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -85,6 +94,13 @@ mod tests {
             terminal_safe("\u{1b}]0;pwned\u{7}\u{1b}[2Kx\n\u{9b}31m\u{202e}"),
             "\\x1b]0;pwned\\x07\\x1b[2Kx\\n\\u{9b}31m\\u{202e}"
         );
+    }
+
+    #[test]
+    fn a_count_agrees_with_its_noun() {
+        assert_eq!(counted(1, "event"), "1 event");
+        assert_eq!(counted(0, "event"), "0 events");
+        assert_eq!(counted(40, "handler run"), "40 handler runs");
     }
 
     #[test]

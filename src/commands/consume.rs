@@ -174,12 +174,12 @@ async fn work(g: &Global, p: &Printer, a: &ConsumeWorkerArgs) -> Result<Exit> {
         ConsumeError::Refused(e) => e.into(),
     })?;
     p.note(&format!(
-        "consumed `{}` as `{}`: {} acknowledged, {} dead-lettered, {} handler run(s) ({} failed, {} asked for later), {} taken over, {} left pending, in {}",
+        "consumed `{}` as `{}`: {} acknowledged, {} dead-lettered, {} ({} failed, {} asked for later), {} taken over, {} left pending, in {}",
         opts.url.key,
         opts.consumer,
         done.acked,
         done.dead,
-        done.runs,
+        crate::text::counted(done.runs as u64, "handler run"),
         done.failed,
         done.requeued,
         done.claimed,
@@ -305,8 +305,8 @@ async fn requeue(p: &Printer, a: &ConsumeRequeueArgs) -> Result<Exit> {
     connecting(&a.conn, Some(ONE_SHOT_TIMEOUT))?;
     let done = consume::requeue::requeue(&url, a.to.as_deref(), a.count, &Notes(p)).await?;
     p.note(&format!(
-        "requeued {} dead letter(s) from `{}`{}",
-        done.moved,
+        "requeued {} from `{}`{}",
+        crate::text::counted(done.moved as u64, "dead letter"),
         url.key,
         if done.skipped > 0 {
             format!(

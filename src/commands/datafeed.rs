@@ -90,7 +90,7 @@ pub async fn run(g: &Global, p: &Printer, cmd: &DatafeedCommand) -> Result<Exit>
                         ]);
                     }
                     p.line(t)?;
-                    p.note(&format!("{} datafeed(s)", records.len()));
+                    p.note(&crate::text::counted(records.len() as u64, "datafeed"));
                 }
                 OutputFormat::Json => p.json(&records)?,
                 OutputFormat::Ndjson => records.iter().try_for_each(|r| p.ndjson(r))?,
@@ -138,7 +138,7 @@ pub async fn run(g: &Global, p: &Printer, cmd: &DatafeedCommand) -> Result<Exit>
             match format {
                 OutputFormat::Table => {
                     p.line(output::event_table(&read.events))?;
-                    p.note(&format!("{} event(s)", read.events.len()));
+                    p.note(&crate::text::counted(read.events.len() as u64, "event"));
                     if let Some(ack) = &read.ack_id {
                         p.note(&format!(
                             "ackId: {ack}   (pass it with --ack-id to acknowledge these events)"

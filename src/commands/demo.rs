@@ -193,7 +193,7 @@ async fn walk_through(
             if problems.is_empty() {
                 "ok".to_string()
             } else {
-                format!("{} problem(s)", problems.len())
+                crate::text::counted(problems.len() as u64, "problem")
             }
         ),
     );

@@ -251,8 +251,10 @@ pub async fn run(g: &Global, p: &Printer, args: &InjectArgs) -> Result<Exit> {
                     let answer = send(&client, &url, args, body).await.map_err(|mut e| {
                         if sent > 0 {
                             e.message = format!(
-                                "{} ({published} event(s) of the first {sent} request(s) were injected)",
-                                e.message
+                                "{} ({} of the first {} were injected)",
+                                e.message,
+                                crate::text::counted(published, "event"),
+                                crate::text::counted(sent as u64, "request")
                             );
                         }
                         e
@@ -280,7 +282,8 @@ pub async fn run(g: &Global, p: &Printer, args: &InjectArgs) -> Result<Exit> {
     }
     let answer = json!({ "published": published });
     p.note(&format!(
-        "injected {published} event(s) into {}",
+        "injected {} into {}",
+        crate::text::counted(published, "event"),
         server_base(&args.server)
     ));
     if matches!(

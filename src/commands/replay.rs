@@ -272,9 +272,9 @@ fn dry_run(p: &Printer, journal: &Journal, sel: &Selection, format: OutputFormat
         OutputFormat::Ndjson => rows.iter().try_for_each(|r| p.ndjson(r))?,
     }
     p.note(&format!(
-        "dry run: would deliver {} event(s) in {} chunk(s)",
-        rows.len(),
-        chunks.len()
+        "dry run: would deliver {} in {}",
+        crate::text::counted(rows.len() as u64, "event"),
+        crate::text::counted(chunks.len() as u64, "chunk")
     ));
     Ok(Exit::Success)
 }

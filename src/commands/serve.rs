@@ -291,12 +291,17 @@ pub async fn run(_g: &Global, p: &Printer, args: &ServeArgs) -> Result<Exit> {
     // The base URL is the first line of stdout, so scripts and tests can read it.
     p.line(&server.base_url)?;
     let source = if chunk_count > 0 {
-        format!("{count} recorded event(s) in {chunk_count} chunk(s), published {} once a bot creates a feed", match pace {
-            None => "at once".to_string(),
-            Some(f) => format!("at {f}x the recorded pace"),
-        })
+        format!(
+            "{} in {}, published {} once a bot creates a feed",
+            crate::text::counted(count as u64, "recorded event"),
+            crate::text::counted(chunk_count as u64, "chunk"),
+            match pace {
+                None => "at once".to_string(),
+                Some(f) => format!("at {f}x the recorded pace"),
+            }
+        )
     } else {
-        format!("{count} event(s)")
+        crate::text::counted(count as u64, "event")
     };
     p.note(&format!(
         "serve: emulated pod at {} with {source}; stop with Ctrl-C",
@@ -464,8 +469,9 @@ async fn salesforce(p: &Printer, args: &ServeArgs) -> Result<Exit> {
     .map_err(|e| Fail::usage(e.to_string()))?;
     p.line(&server.base_url)?;
     p.note(&format!(
-        "serve: emulated Salesforce streaming endpoint at {} (token: /services/oauth2/token, Bayeux: /cometd/45.0) with {count} recorded event(s); log in as {username} (password, refresh token and client credentials from SFDC_* or the documented demo ones{jwt}); stop with Ctrl-C",
-        server.base_url
+        "serve: emulated Salesforce streaming endpoint at {} (token: /services/oauth2/token, Bayeux: /cometd/45.0) with {}; log in as {username} (password, refresh token and client credentials from SFDC_* or the documented demo ones{jwt}); stop with Ctrl-C",
+        server.base_url,
+        crate::text::counted(count as u64, "recorded event"),
     ));
     let interrupted = wait_for_stop().await.context("waiting for a stop signal")?;
     server.stop().await;

@@ -487,8 +487,9 @@ impl<A> Keeper<Event, A> for Printing<'_> {
         }
         if repeats > 0 {
             self.p.note(&format!(
-                "note: chunk {} repeated {repeats} event(s) already delivered; printed once",
-                chunk.number
+                "note: chunk {} repeated {} already delivered; printed once",
+                chunk.number,
+                crate::text::counted(repeats as u64, "event")
             ));
         }
         Ok(if full(self.printed) {

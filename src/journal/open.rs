@@ -37,8 +37,10 @@ impl Stored {
         match self.first_seq {
             None => "the chunk in progress was not stored, and this run stored nothing before it".into(),
             Some(first) => format!(
-                "the chunk in progress was not stored; before it, this run stored {} chunk(s) with {} event(s) (chunks {first}..{} of the recording), which stay in the file",
-                self.chunks, self.events, self.last_seq
+                "the chunk in progress was not stored; before it, this run stored {} with {} (chunks {first}..{} of the recording), which stay in the file",
+                crate::text::counted(self.chunks, "chunk"),
+                crate::text::counted(self.events, "event"),
+                self.last_seq
             ),
         }
     }

@@ -390,7 +390,7 @@ fn damage_met_while_writing_a_large_journal_names_what_this_run_stored() {
         err.contains("is damaged")
             && err.contains("the chunk in progress was not stored")
             && err.contains(
-                "this run stored 2 chunk(s) with 2 event(s) (chunks 31..32 of the recording)"
+                "this run stored 2 chunks with 2 events (chunks 31..32 of the recording)"
             ),
         "{err}"
     );

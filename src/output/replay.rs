@@ -73,11 +73,11 @@ pub fn summary(p: &Printer, r: &Report, elapsed: Duration, journal: &std::path::
         return;
     }
     p.note(&format!(
-        "replay run {}: {} event(s), {} handler run(s), {} chunk re-queue(s) in {:.1}s{}",
+        "replay run {}: {}, {}, {} in {:.1}s{}",
         r.run,
-        r.events,
-        r.attempts,
-        r.requeued_chunks,
+        crate::text::counted(r.events, "event"),
+        crate::text::counted(r.attempts, "handler run"),
+        crate::text::counted(r.requeued_chunks, "chunk re-queue"),
         elapsed.as_secs_f64(),
         if r.interrupted { " (interrupted)" } else { "" }
     ));
@@ -147,7 +147,8 @@ pub fn summary(p: &Printer, r: &Report, elapsed: Duration, journal: &std::path::
     if failed > 0 {
         // A command the user can paste: the journal and the sink of this run included.
         crate::stderr_line!(
-            "{failed} event(s) not handled; deliver them again with `feedctl replay -j {} --rerun-failed {} {again}`",
+            "{} not handled; deliver them again with `feedctl replay -j {} --rerun-failed {} {again}`",
+            crate::text::counted(failed, "event"),
             shell_quote(&journal.display().to_string()),
             r.run,
         );

@@ -371,7 +371,12 @@ pub fn consumer_check<B: AsRef<[u8]>>(pairs: &[(B, B)]) -> Result<Option<Vec<u8>
         .collect();
     if !missing.is_empty() {
         return Err(format!(
-            "it lacks hopeit's field(s) {}, which a hopeit consumer needs",
+            "it lacks hopeit's {} {}, which a hopeit consumer needs",
+            if missing.len() == 1 {
+                "field"
+            } else {
+                "fields"
+            },
             missing.join(", ")
         ));
     }
@@ -617,7 +622,7 @@ mod tests {
         assert_eq!(ok.as_deref(), Some(&br#"{"text":"a"}"#[..]));
         type Case<'a> = (&'a str, (&'a str, &'a [u8]), &'a str);
         let cases: [Case; 7] = [
-            ("submit_ts", ("", b""), "lacks hopeit's field(s) submit_ts"),
+            ("submit_ts", ("", b""), "lacks hopeit's field submit_ts"),
             ("", ("type", b"T"), "not module.QualName"),
             ("", ("comp", b"zip:6"), "no comp `zip:6`"),
             ("", ("ser", b"yaml"), "no ser `yaml`"),

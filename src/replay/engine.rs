@@ -158,8 +158,9 @@ pub async fn replay(
     let command = &options.handler.command;
     let mut run = RunLog::start(journal, command, &stored.to_string())?;
     observer.notice(&format!(
-        "replay run {}: {total} event(s) from {} through `{command}`",
+        "replay run {}: {} from {} through `{command}`",
         run.id,
+        crate::text::counted(total, "event"),
         path.display()
     ));
     let (stats, elapsed, outcome) = deliver_all(
@@ -328,9 +329,9 @@ async fn deliver_all(
                 if again {
                     stats.requeued_chunks += 1;
                     observer.notice(&format!(
-                        "requeue: chunk {} ({} event(s) exited 75); delivering the whole chunk again in {} (attempt {} of {})",
+                        "requeue: chunk {} ({} exited 75); delivering the whole chunk again in {} (attempt {} of {})",
                         chunk.seq,
-                        requeue,
+                        crate::text::counted(requeue as u64, "event"),
                         humantime::format_duration(options.requeue_delay),
                         attempt + 1,
                         options.max_redeliveries + 1

@@ -590,9 +590,9 @@ pub async fn preflight(
         return Ok(());
     }
     let mut why = format!(
-        "nothing was written to {}: {} problem(s) in the selected events{}",
+        "nothing was written to {}: {} in the selected events{}",
         target.url,
-        found.total,
+        crate::text::counted(found.total as u64, "problem"),
         match found.total > SHOWN {
             true => format!(", the first {SHOWN}:"),
             false => ":".into(),

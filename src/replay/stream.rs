@@ -296,7 +296,7 @@ impl StreamHandler {
                     },
                     _ = &mut slow, if !warned => {
                         warned = true;
-                        crate::stderr_line!("slow: the stream handler has not answered {} event(s) of chunk {} after {}s", pending.len(), chunk.seq, self.settings.slow.as_secs());
+                        crate::stderr_line!("slow: the stream handler has not answered {} of chunk {} after {}s", crate::text::counted(pending.len() as u64, "event"), chunk.seq, self.settings.slow.as_secs());
                     }
                     _ = &mut timeout => {
                         timed_out = true;

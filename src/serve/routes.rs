@@ -854,7 +854,10 @@ async fn inject_events(
     let n = events.len();
     app.hub.publish(events);
     if app.echo {
-        crate::stderr_line!("serve: {n} event(s) injected");
+        crate::stderr_line!(
+            "serve: {} injected",
+            crate::text::counted(n as u64, "event")
+        );
     }
     Json(json!({ "published": n })).into_response()
 }

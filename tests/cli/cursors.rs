@@ -145,7 +145,7 @@ fn since_takes_durations_ago_and_dates_and_last_takes_the_newest() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert!(
-        stderr_of(&out).contains("2 event(s), 2 handler run(s)"),
+        stderr_of(&out).contains("2 events, 2 handler runs"),
         "{}",
         stderr_of(&out)
     );

@@ -25,7 +25,7 @@ fn demo_runs_the_main_job_without_a_pod() {
         "and shows a retry: {err}"
     );
     assert!(
-        err.contains("replay run 1: 40 event(s)"),
+        err.contains("replay run 1: 40 events"),
         "and replays: {err}"
     );
     assert!(

@@ -482,7 +482,7 @@ fn hopeit_app_consumes_every_compression_and_never_gets_a_payload_its_schema_ref
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
     let err = stderr_of(&out);
-    assert!(err.contains("lacks hopeit's field(s) submit_ts"), "{err}");
+    assert!(err.contains("lacks hopeit's field submit_ts"), "{err}");
     assert!(err.contains("looks like a hopeit app's stream"), "{err}");
     let len: usize = redis::cmd("XLEN").arg(STREAM).query(&mut c).unwrap();
     assert_eq!(len, texts.len() * encodings.len(), "nothing more written");

@@ -88,7 +88,7 @@ fn standard_input_is_checked_to_its_end_before_the_journal_is_touched() {
     let out = import(&sb, &["--chunk-size", "7", "-"], Some(&good));
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert!(
-        stderr_of(&out).contains("imported 30 event(s) in 5 chunk(s) into recording `import`"),
+        stderr_of(&out).contains("imported 30 events in 5 chunks into recording `import`"),
         "{}",
         stderr_of(&out)
     );
@@ -189,7 +189,7 @@ fn envelopes_keep_their_chunks_around_hand_written_events() {
     let out = import(&sb, &["--chunk-size", "2", file.to_str().unwrap()], None);
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert!(
-        stderr_of(&out).contains("in 5 chunk(s) into recording `rec`"),
+        stderr_of(&out).contains("in 5 chunks into recording `rec`"),
         "{}",
         stderr_of(&out)
     );

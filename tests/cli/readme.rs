@@ -83,7 +83,7 @@ fn the_readme_tour_works_verbatim_with_no_pod() {
     // Every step did its job: five tailed events, a journal of 40, 40 handler runs.
     assert!(out.contains("demo-bot"), "auth check names the bot:\n{out}");
     assert!(
-        err.contains("40 event(s), 40 handler run(s)"),
+        err.contains("40 events, 40 handler runs"),
         "the replay ran the handler on every event:\n{err}"
     );
     assert!(sb.path().join("today.db").exists());

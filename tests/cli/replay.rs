@@ -741,7 +741,7 @@ if [ "$FEEDCTL_ATTEMPT" = 1 ] && [ ! -e requeued ]; then touch requeued; exit 75
             .filter(|n| out.contains(&format!(" {n}/4 events")))
             .collect();
         assert_eq!(seen, [1, 2, 3, 4], "quiet={quiet}: {out:?}");
-        assert!(out.contains("8 handler run(s)") != quiet, "{out:?}");
+        assert!(out.contains("8 handler runs") != quiet, "{out:?}");
     }
 }
 

@@ -139,7 +139,7 @@ fn survives_login_500s() {
 
 #[test]
 fn prints_duplicated_deliveries_once() {
-    check_fault("read:duplicate+1", "repeated 7 event(s) already delivered");
+    check_fault("read:duplicate+1", "repeated 7 events already delivered");
 }
 
 #[test]

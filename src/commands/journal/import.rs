@@ -175,8 +175,9 @@ impl ChunkEnds {
 /// The error of a second pass that did not meet the input the first one checked.
 fn changed(file: &Path, stored: usize, of: usize) -> anyhow::Error {
     Fail::usage(format!(
-        "{} changed while it was imported: {stored} of its {of} chunk(s) are stored; import it again once it stays put",
-        file.display()
+        "{} changed while it was imported: {stored} of its {} are stored; import it again once it stays put",
+        file.display(),
+        crate::text::counted(of as u64, "chunk")
     ))
     .into()
 }
@@ -380,9 +381,9 @@ pub(super) fn import(
         return Err(changed(file, w.seen.max(done), chunks));
     }
     p.note(&format!(
-        "imported {} event(s) in {} chunk(s) into recording `{name}` of {} ({} repeated deliveries flagged)",
-        w.events,
-        chunks - done,
+        "imported {} in {} into recording `{name}` of {} ({} repeated deliveries flagged)",
+        crate::text::counted(w.events as u64, "event"),
+        crate::text::counted((chunks - done) as u64, "chunk"),
         path.display(),
         w.duplicates
     ));
@@ -472,7 +473,8 @@ pub(super) fn import_hopeit(
     }
     if total > 0 {
         let mut why = format!(
-            "nothing was imported: {total} problem(s) in {}{}",
+            "nothing was imported: {} in {}{}",
+            crate::text::counted(total as u64, "problem"),
             file.display(),
             match total > SHOWN {
                 true => format!(", the first {SHOWN}:"),
@@ -551,8 +553,9 @@ pub(super) fn import_hopeit(
         return Err(changed(file, seq.div_ceil(chunk_size), ends.0.len()));
     }
     p.note(&format!(
-        "imported {seq} hopeit payload(s) of {event_type} in {} chunk(s) into recording `{name}` of {}",
-        ends.0.len(),
+        "imported {} of {event_type} in {} into recording `{name}` of {}",
+        crate::text::counted(seq as u64, "hopeit payload"),
+        crate::text::counted(ends.0.len() as u64, "chunk"),
         path.display()
     ));
     Ok(Exit::Success)

@@ -171,7 +171,10 @@ pub fn run(g: &Global, p: &Printer, cmd: &JournalCommand) -> Result<Exit> {
                         ]);
                     }
                     p.line(t)?;
-                    p.note(&format!("{} event(s) shown (--limit {limit})", rows.len()));
+                    p.note(&format!(
+                        "{} shown (--limit {limit})",
+                        crate::text::counted(rows.len() as u64, "event")
+                    ));
                 }
                 OutputFormat::Json => p.json(&rows.iter().map(row_json).collect::<Vec<_>>())?,
                 OutputFormat::Ndjson => rows.iter().try_for_each(|r| p.ndjson(&row_json(r)))?,
@@ -196,7 +199,7 @@ pub fn run(g: &Global, p: &Printer, cmd: &JournalCommand) -> Result<Exit> {
             if let Some(e) = closed {
                 return Err(e.into());
             }
-            p.note(&format!("exported {n} event(s)"));
+            p.note(&format!("exported {}", crate::text::counted(n, "event")));
             Ok(Exit::Success)
         }
         JournalCommand::Import {
@@ -242,7 +245,7 @@ pub fn run(g: &Global, p: &Printer, cmd: &JournalCommand) -> Result<Exit> {
                         ]);
                     }
                     p.line(t)?;
-                    p.note(&format!("{} message(s)", messages.len()));
+                    p.note(&crate::text::counted(messages.len() as u64, "message"));
                 }
                 OutputFormat::Json => p.json(&messages)?,
                 OutputFormat::Ndjson => messages.iter().try_for_each(|r| p.ndjson(r))?,
@@ -264,9 +267,9 @@ pub fn run(g: &Global, p: &Printer, cmd: &JournalCommand) -> Result<Exit> {
                         ));
                     } else {
                         p.note(&format!(
-                            "{}: {} problem(s) found",
+                            "{}: {} found",
                             journal.journal.display(),
-                            problems.len()
+                            crate::text::counted(problems.len() as u64, "problem")
                         ));
                     }
                 }

@@ -238,19 +238,28 @@ impl SfApp {
             "drop-sessions" => {
                 let n = st.sessions.len();
                 st.sessions.clear();
-                format!("dropped {n} session(s): their next request gets 403::Unknown client")
+                format!(
+                    "dropped {}: their next request gets 403::Unknown client",
+                    crate::text::counted(n as u64, "session")
+                )
             }
             "revoke-tokens" => {
                 let n = st.tokens.len();
                 st.tokens.clear();
-                format!("revoked {n} token(s): requests with them get 401::Authentication invalid")
+                format!(
+                    "revoked {}: requests with them get 401::Authentication invalid",
+                    crate::text::counted(n as u64, "token")
+                )
             }
             "expire" => {
                 let n: usize = st.channels.values().map(|c| c.log.len()).sum();
                 for c in st.channels.values_mut() {
                     c.log.clear();
                 }
-                format!("expired {n} retained event(s): replay ids up to now are invalid")
+                format!(
+                    "expired {}: replay ids up to now are invalid",
+                    crate::text::counted(n as u64, "retained event")
+                )
             }
             "lock-logins" => {
                 st.locked = true;
@@ -270,7 +279,10 @@ impl SfApp {
             }
             "garbage" => {
                 st.garbage = count;
-                format!("the next {count} Bayeux request(s) get an HTML page instead of JSON")
+                format!(
+                    "the next {} get an HTML page instead of JSON",
+                    crate::text::counted(count as u64, "Bayeux request")
+                )
             }
             "unavailable" => {
                 st.unavailable = true;

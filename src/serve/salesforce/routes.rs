@@ -547,8 +547,8 @@ async fn admin_publish(
     echo(
         &app,
         &format!(
-            "POST /feedctl/v1/salesforce/events: published {} event(s)",
-            ids.len()
+            "POST /feedctl/v1/salesforce/events: published {}",
+            crate::text::counted(ids.len() as u64, "event")
         ),
     );
     Json(json!({"published": ids.len(), "replayIds": ids})).into_response()
