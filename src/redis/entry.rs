@@ -188,10 +188,14 @@ impl FeedEvent for Entry {
     }
 
     fn columns(&self) -> Columns<'_> {
+        // The stream key is the entry's partition, in the column every source's partition
+        // takes (Salesforce's channel, Symphony's stream): `journal info` counts per key and
+        // `journal show` names it.
         Columns {
             event_id: Some(&self.id),
             event_type: self.event_type.as_deref(),
             timestamp: self.timestamp,
+            stream_id: Some(&self.key),
             ..Columns::default()
         }
     }

@@ -1675,3 +1675,47 @@ fn redis_group_of_other_consumers_is_refused_unless_shared() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
 }
+
+/// Issue 31 item 2 (its first part): a recording of several keys names each key as the
+/// events' partition: `journal info` counts per key and `journal show` names the key of each
+/// entry (they showed `(none)` and null).
+#[test]
+fn redis_journal_info_and_show_name_each_stream_key() {
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
+    let mut c = r.conn();
+    for i in 0..3 {
+        r.xadd(&mut c, "orders", &[("n", i.to_string().as_bytes())]);
+    }
+    r.xadd(&mut c, "refunds", &[("n", b"1")]);
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .args(["record", "-j", "j.db", &r.url("orders"), &r.url("refunds")])
+        .arg("--exit-at-end")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let info = sb
+        .cmd()
+        .args(["journal", "info", "-j", "j.db", "-o", "json"])
+        .output()
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_str(&stdout_of(&info)).unwrap();
+    assert_eq!(
+        info["byStream"],
+        serde_json::json!([["orders", 3], ["refunds", 1]]),
+        "{info}"
+    );
+    let show = sb
+        .cmd()
+        .args(["journal", "show", "-j", "j.db", "-o", "json"])
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout_of(&show)).unwrap();
+    let keys: Vec<&str> = rows.iter().filter_map(|r| r["streamId"].as_str()).collect();
+    assert_eq!(keys.len(), 4, "{rows:?}");
+    assert_eq!(keys.iter().filter(|k| **k == "orders").count(), 3);
+    assert_eq!(keys.iter().filter(|k| **k == "refunds").count(), 1);
+}
