@@ -1131,3 +1131,150 @@ fn redis_cluster_moved_slot_is_followed() {
     );
     assert_eq!(got, ids, "every entry, once, in order");
 }
+
+/// `redis-cli` against TLS node `port` with the TEST-ONLY CA and client certificate, following
+/// MOVED (`-c`); its stdout.
+fn tls_cli(port: u16, args: &[&str]) -> String {
+    use crate::redis_server::{test_ca, test_client_cert};
+    let out = StdCommand::new("redis-cli")
+        .args(["--tls", "--cacert"])
+        .arg(test_ca())
+        .arg("--cert")
+        .arg(test_client_cert())
+        .arg("--key")
+        .arg(test_client_cert())
+        .args(["-c", "-p", &port.to_string()])
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("redis-cli");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A cluster of 3 masters that speaks only TLS (`tls-cluster yes`, client certificates
+/// required): `record` of keys on every master, from a `rediss://` URL naming one node, and
+/// `replay --to` a key on another, each node's connection made with `--tls-ca` and
+/// `--tls-cert` as a single server's is.
+#[test]
+fn redis_cluster_over_tls_with_client_certificates() {
+    use crate::redis_server::{test_ca, test_client_cert};
+    if !tools_installed(&["redis-server", "redis-cli"]) {
+        return;
+    }
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tls");
+    let file = |name: &str| fixtures.join(name).display().to_string();
+    let (cert, key, ca) = (
+        file("TEST-ONLY-server-cert.pem"),
+        file("TEST-ONLY-server-key.pem"),
+        file("TEST-ONLY-ca.pem"),
+    );
+    // The bus between nodes asks for a client certificate whatever tls-auth-clients says: the
+    // nodes present the TEST-ONLY client one (the server one is not for clients).
+    let client = file("TEST-ONLY-bot-cert-and-key.pem");
+    let nodes: Vec<Node> = (0..3)
+        .map(|_| {
+            let port = free_port();
+            let dir = tempfile::tempdir().unwrap();
+            let child = StdCommand::new("redis-server")
+                .args(["--port", "0", "--tls-port", &port.to_string()])
+                .args(["--bind", "127.0.0.1"])
+                .args(["--tls-cert-file", &cert, "--tls-key-file", &key])
+                .args(["--tls-client-cert-file", &client])
+                .args(["--tls-client-key-file", &client])
+                .args(["--tls-ca-cert-file", &ca, "--tls-auth-clients", "yes"])
+                .args(["--tls-cluster", "yes", "--cluster-enabled", "yes"])
+                .args(["--cluster-config-file", "nodes.conf"])
+                .args(["--cluster-node-timeout", "1000"])
+                .args(["--save", "", "--appendonly", "no"])
+                .arg("--dir")
+                .arg(dir.path())
+                .current_dir(dir.path())
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("redis-server");
+            Node {
+                child,
+                port,
+                _dir: dir,
+            }
+        })
+        .collect();
+    for n in &nodes {
+        assert!(
+            wait_for(Duration::from_secs(5), || tls_cli(n.port, &["PING"])
+                .contains("PONG")),
+            "TLS node {} answers",
+            n.port
+        );
+    }
+    let mut create = StdCommand::new("redis-cli");
+    create
+        .args([
+            "--tls", "--cacert", &ca, "--cert", &client, "--key", &client,
+        ])
+        .args(["--cluster", "create"]);
+    for n in &nodes {
+        create.arg(format!("127.0.0.1:{}", n.port));
+    }
+    let mut child = create
+        .arg("--cluster-yes")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("redis-cli");
+    assert_eq!(
+        wait_exit(&mut child, Duration::from_secs(30), "cluster create"),
+        0
+    );
+    assert!(
+        wait_for(Duration::from_secs(20), || nodes.iter().all(|n| tls_cli(
+            n.port,
+            &["CLUSTER", "INFO"]
+        )
+        .contains("cluster_state:ok"))),
+        "the TLS cluster is ok on every node"
+    );
+    // One key per master (slots 3300, 7365 and 15495 with 3 masters of a third each).
+    let keys = ["b", "c", "a"];
+    let mut want = Vec::new();
+    for key in keys {
+        for i in 0..5 {
+            let id = tls_cli(nodes[0].port, &["XADD", key, "*", "n", &i.to_string()]);
+            want.push((key.to_string(), id.trim().to_string()));
+        }
+    }
+    let sb = Sandbox::new();
+    let (ca_path, cert_path) = (test_ca(), test_client_cert());
+    let tls_args = [
+        "--tls-ca",
+        ca_path.to_str().unwrap(),
+        "--tls-cert",
+        cert_path.to_str().unwrap(),
+    ];
+    let url = |key: &str| format!("rediss://127.0.0.1:{}/{key}", nodes[1].port);
+    let out = sb
+        .cmd()
+        .args(["record", "-j", "j.db", &url("a"), &url("b"), &url("c")])
+        .args(tls_args)
+        .arg("--exit-at-end")
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let mut got = exported(&sb, "j.db");
+    got.sort();
+    want.sort();
+    assert_eq!(got, want, "every entry of every master, once");
+    let out = sb
+        .cmd()
+        .args(["replay", "-j", "j.db", "--to", &url("copy")])
+        .args(tls_args)
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(tls_cli(nodes[2].port, &["XLEN", "copy"]).trim(), "15");
+}
