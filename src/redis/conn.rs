@@ -22,7 +22,7 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use crate::config::Secret;
 use crate::feed::{ErrorClass, SourceError};
 
-use super::guard::{self, Guarded, Refusal, Said};
+use super::guard::{self, Guarded, Meter, Refusal, Said};
 use super::url::Server;
 
 /// How long connecting may take before it counts as a transient failure (each of TCP, TLS
@@ -383,11 +383,13 @@ async fn cluster_enabled(node: &mut MultiplexedConnection) -> bool {
 pub struct Node {
     conn: MultiplexedConnection,
     said: Said,
+    meter: Arc<Meter>,
 }
 
 impl ConnectionLike for Node {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a ::redis::Cmd) -> RedisFuture<'a, Value> {
         let said = self.said.clone();
+        self.meter.asked(1);
         let reply = self.conn.req_packed_command(cmd);
         Box::pin(async move { reply.await.map_err(|e| guard::explained(e, &said)) })
     }
@@ -399,6 +401,9 @@ impl ConnectionLike for Node {
         count: usize,
     ) -> RedisFuture<'a, Vec<Value>> {
         let said = self.said.clone();
+        // A transaction is answered for its MULTI and EXEC too.
+        let extra = if pipeline.is_transaction() { 2 } else { 0 };
+        self.meter.asked(pipeline.len() as u64 + extra);
         let replies = self.conn.req_packed_commands(pipeline, offset, count);
         Box::pin(async move { replies.await.map_err(|e| guard::explained(e, &said)) })
     }
@@ -462,7 +467,7 @@ async fn connect_node(server: &Server, progress: Duration) -> Result<Node, Failu
     }
     let config = AsyncConnectionConfig::new().set_response_timeout(None);
     let guarded = Guarded::new(stream, cap, progress);
-    let said = guarded.said();
+    let (said, meter) = (guarded.said(), guarded.meter());
     // The handshake (AUTH, SELECT, CLIENT SETINFO) is small: a server that does not answer
     // it within CONNECT_TIMEOUT is as good as unreachable.
     let handshake = MultiplexedConnection::new_with_config(&redis, guarded, config);
@@ -478,7 +483,9 @@ async fn connect_node(server: &Server, progress: Duration) -> Result<Node, Failu
     // The driver ends when the connection's last handle is dropped with nothing in flight, or
     // when the stream fails (a stalled reply fails it within `progress`).
     tokio::spawn(driver);
-    Ok(Node { conn, said })
+    // The handshake's commands went out without the handle; all their replies came.
+    meter.reset();
+    Ok(Node { conn, said, meter })
 }
 
 /// The I/O error a crate's error carries (it keeps the stream's in an Arc, as its source).

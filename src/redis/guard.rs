@@ -11,6 +11,7 @@
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -253,18 +254,50 @@ fn integer(text: &[u8]) -> Option<i64> {
     Some(if negative { -n } else { n })
 }
 
-/// A connection's stream with [`Framer`]s on both ways: replies over the cap fail it, and so
-/// does a wait of `progress` without a byte while commands are unanswered. The commands
-/// written are counted to know when a reply is awaited (one reply per command: the crate's
-/// connections are RESP2, with no subscriptions).
+/// Commands handed to a connection and replies that came back: the connection's handle counts
+/// the commands ([`super::conn::Node`]), its stream the replies (one reply per command: the
+/// crate's connections are RESP2, with no subscriptions), so the stream knows when a reply is
+/// awaited without reading the commands it writes (following their headers cost a tenth of
+/// `replay --to`).
+#[derive(Debug, Default)]
+pub struct Meter {
+    asked: AtomicU64,
+    answered: AtomicU64,
+}
+
+impl Meter {
+    /// `n` more commands were handed to the connection.
+    pub fn asked(&self, n: u64) {
+        self.asked.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Counts afresh: after the handshake, whose commands the handle did not count and whose
+    /// replies all came.
+    pub fn reset(&self) {
+        self.answered.store(0, Ordering::Relaxed);
+        self.asked.store(0, Ordering::Relaxed);
+    }
+
+    fn answered(&self, n: u64) {
+        self.answered.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// A reply is awaited.
+    fn awaited(&self) -> bool {
+        self.asked.load(Ordering::Relaxed) > self.answered.load(Ordering::Relaxed)
+    }
+}
+
+/// A connection's stream with a [`Framer`] on its replies: a reply over the cap fails it, and
+/// so does a wait of `progress` without a byte while a reply is awaited ([`Meter`]).
 pub struct Guarded<S> {
     inner: S,
     /// The refusal that failed the stream, for its connection's callers ([`Said`]).
     said: Said,
     replies: Framer,
-    commands: Framer,
-    /// Commands sent and not answered yet.
-    unanswered: u64,
+    meter: Arc<Meter>,
+    /// The timer runs for an awaited reply.
+    awaiting: bool,
     progress: Duration,
     timer: Pin<Box<Sleep>>,
 }
@@ -276,10 +309,23 @@ impl<S> Guarded<S> {
             inner,
             said: Said::default(),
             replies: Framer::new(cap),
-            commands: Framer::new(u64::MAX),
-            unanswered: 0,
+            meter: Arc::default(),
+            awaiting: false,
             progress,
             timer: Box::pin(tokio::time::sleep(progress)),
+        }
+    }
+
+    /// The counts of commands and replies, shared with the connection's handle.
+    pub fn meter(&self) -> Arc<Meter> {
+        self.meter.clone()
+    }
+
+    /// A reply's wait starts now, unless one was already timed.
+    fn await_reply(&mut self) {
+        if !self.awaiting {
+            self.awaiting = true;
+            self.restart_timer();
         }
     }
 
@@ -363,11 +409,13 @@ impl<S: AsyncRead + Unpin> AsyncRead for Guarded<S> {
                     Ok(n) => n,
                     Err(r) => return Poll::Ready(Err(self.refuse(r))),
                 };
-                self.unanswered = self.unanswered.saturating_sub(ended);
+                self.meter.answered(ended);
                 self.restart_timer();
+                self.awaiting = self.replies.inside() || self.meter.awaited();
                 Poll::Ready(Ok(()))
             }
-            Poll::Pending if self.unanswered > 0 || self.replies.inside() => {
+            Poll::Pending if self.meter.awaited() || self.replies.inside() => {
+                self.await_reply();
                 match self.timer.as_mut().poll(cx) {
                     Poll::Ready(()) => {
                         Poll::Ready(Err(self.refuse(Refusal::Stalled(self.progress))))
@@ -390,15 +438,10 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Guarded<S> {
             Poll::Ready(Ok(n)) => n,
             other => return other,
         };
-        let sent = self
-            .commands
-            .feed(&buf[..n])
-            .map_err(|r| io::Error::new(io::ErrorKind::InvalidInput, r))?;
-        if sent > 0 && self.unanswered == 0 {
+        if n > 0 && self.meter.awaited() {
             // The first command awaited: its reply's time starts now.
-            self.restart_timer();
+            self.await_reply();
         }
-        self.unanswered += sent;
         Poll::Ready(Ok(n))
     }
 
@@ -476,10 +519,12 @@ mod tests {
         let step = Duration::from_millis(200);
         let (ours, mut peer) = tokio::io::duplex(1024);
         let mut g = Guarded::new(ours, 1 << 20, step);
+        let meter = g.meter();
         let mut buf = [0u8; 64];
         // Nothing asked: silence is no stall.
         let idle = tokio::time::timeout(step * 3, g.read(&mut buf)).await;
         assert!(idle.is_err(), "no command, no timer");
+        meter.asked(1);
         g.write_all(b"*1\r\n$4\r\nPING\r\n").await.unwrap();
         // A reply that trickles a byte at a time, each within the timeout, is fine...
         let mut got = Vec::new();
@@ -497,6 +542,7 @@ mod tests {
         assert_eq!(got, b"$4\r\nPONG\r\n");
         let _peer = feeder.await.unwrap();
         // ...one that does not come fails the connection.
+        meter.asked(1);
         g.write_all(b"*1\r\n$4\r\nPING\r\n").await.unwrap();
         let e = g.read(&mut buf).await.unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::TimedOut);
