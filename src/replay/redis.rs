@@ -734,6 +734,11 @@ impl RedisSink {
                 Poll::Ready(r) => Slice::Done(part.len(), r),
                 Poll::Pending => Slice::Waiting(part.len(), replies),
             });
+            // The connection's driver, a task of its own on replay's one thread, writes the
+            // slice to the socket only once this task yields: without it, Redis got a chunk's
+            // XADDs (and the next chunk's) only after all were built, and idled meanwhile
+            // (measured: 2.61 s against 2.31 s for 500k entries).
+            tokio::task::yield_now().await;
         }
         sent
     }
