@@ -652,13 +652,28 @@ pub struct RedisArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct RedisTlsArgs {
     /// rediss://: PEM file of the CA certificates that signed the server's certificate [default: SSL_CERT_FILE, else the Mozilla roots]
-    #[arg(long, value_name = "FILE", env = "FEEDCTL_REDIS_TLS_CA")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "FEEDCTL_REDIS_TLS_CA",
+        hide_env_values = true
+    )]
     pub tls_ca: Option<PathBuf>,
     /// rediss://: client certificate (PEM) for a server that requires one (tls-auth-clients)
-    #[arg(long, value_name = "FILE", env = "FEEDCTL_REDIS_TLS_CERT")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "FEEDCTL_REDIS_TLS_CERT",
+        hide_env_values = true
+    )]
     pub tls_cert: Option<PathBuf>,
     /// rediss://: the private key (PEM) of --tls-cert [default: in the --tls-cert file]
-    #[arg(long, value_name = "FILE", env = "FEEDCTL_REDIS_TLS_KEY")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "FEEDCTL_REDIS_TLS_KEY",
+        hide_env_values = true
+    )]
     pub tls_key: Option<PathBuf>,
 }
 
@@ -694,6 +709,7 @@ pub struct JournalArg {
         long,
         short = 'j',
         env = "FEEDCTL_JOURNAL",
+        hide_env_values = true,
         default_value = "feedctl-journal.db",
         value_name = "FILE"
     )]

@@ -49,6 +49,20 @@ fn snapshot_name(path: &[String]) -> String {
         .join("-")
 }
 
+/// Issue 31 item 4: a flag's variable is named, never shown with an empty value (clap writes
+/// `[env: NAME=]` for one unset) nor with the value it has (it may be a path to a key).
+#[test]
+fn help_names_variables_without_their_values() {
+    let root = root();
+    for (path, mut cmd) in commands(&root) {
+        let text = cmd.render_long_help().to_string();
+        for line in text.lines().filter(|l| l.contains("[env: ")) {
+            let env = &line[line.find("[env: ").unwrap()..];
+            assert!(!env.contains('='), "{}: {line}", snapshot_name(&path));
+        }
+    }
+}
+
 #[test]
 fn help_of_every_command_matches_its_snapshot() {
     let root = root();
