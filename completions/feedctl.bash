@@ -464,7 +464,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__completions)
-            opts="-v -q -o -y -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --config --verbose --quiet --output --no-color --yes --help --version bash elvish fish powershell zsh"
+            opts="-y -v -q -o -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --config --yes --verbose --quiet --output --no-color --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -656,7 +656,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__consume)
-            opts="-j -v -q -o -y -h -V --group --dead-letter --connection-timeout --tls-ca --tls-cert --tls-key --exec --consumer --mode --concurrency --sequential --batch --requeue-delay --retry-delay --max-deliveries --claim-idle --slow --timeout --grace --count --duration --exit-when-idle --journal --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version status requeue help"
+            opts="-j -y -v -q -o -h -V --group --dead-letter --connection-timeout --tls-ca --tls-cert --tls-key --exec --consumer --mode --concurrency --sequential --batch --requeue-delay --retry-delay --max-deliveries --claim-idle --slow --timeout --grace --count --duration --exit-when-idle --journal --host --port --scheme --username --private-key --datafeed-version --insecure --config --yes --verbose --quiet --output --no-color --help --version status requeue help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -754,18 +754,6 @@ _feedctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
-                    return 0
-                    ;;
                 --host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -788,6 +776,18 @@ _feedctl() {
                     ;;
                 --datafeed-version)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -854,7 +854,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__consume__subcmd__requeue)
-            opts="-v -q -o -y -h -V --to --count --connection-timeout --tls-ca --tls-cert --tls-key --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-v -q -o -h -V --to --count --connection-timeout --tls-ca --tls-cert --tls-key --verbose --quiet --output --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -884,40 +884,12 @@ _feedctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
-                    return 0
-                    ;;
-                --host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --scheme)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --private-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --datafeed-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -928,7 +900,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__consume__subcmd__status)
-            opts="-v -q -o -y -h -V --group --dead-letter --connection-timeout --tls-ca --tls-cert --tls-key --stuck-after --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-v -q -o -h -V --group --dead-letter --connection-timeout --tls-ca --tls-cert --tls-key --stuck-after --verbose --quiet --output --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -962,40 +934,12 @@ _feedctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
-                    return 0
-                    ;;
-                --host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --scheme)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --private-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --datafeed-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1356,7 +1300,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__demo)
-            opts="-v -q -o -y -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --journal --config --verbose --quiet --output --no-color --yes --help --version"
+            opts="-y -v -q -o -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --config --yes --journal --verbose --quiet --output --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1386,11 +1330,11 @@ _feedctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --journal)
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --config)
+                --journal)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1888,7 +1832,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__inject)
-            opts="-v -q -o -y -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --server --type --stream --text --from --file --channel --payload --sfdc-fault --config --verbose --quiet --output --no-color --yes --help --version"
+            opts="-y -v -q -o -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --config --yes --server --type --stream --text --from --file --channel --payload --sfdc-fault --verbose --quiet --output --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1915,6 +1859,10 @@ _feedctl() {
                     return 0
                     ;;
                 --datafeed-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1954,10 +1902,6 @@ _feedctl() {
                     COMPREPLY=($(compgen -W "drop-sessions revoke-tokens expire lock-logins unlock-logins deny-app-access allow-app-access garbage" -- "${cur}"))
                     return 0
                     ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
@@ -1974,7 +1918,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal)
-            opts="-v -q -o -y -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --config --verbose --quiet --output --no-color --yes --help --version ls info show export import verify outbox help"
+            opts="-y -v -q -o -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --config --yes --verbose --quiet --output --no-color --help --version ls info show export import verify outbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2024,7 +1968,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__export)
-            opts="-j -v -q -o -y -h -V --journal --recording --type --stream --since --until --last --config --verbose --quiet --output --no-color --yes --help --version"
+            opts="-j -v -q -o -h -V --journal --recording --type --stream --since --until --last --verbose --quiet --output --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2059,10 +2003,6 @@ _feedctl() {
                     return 0
                     ;;
                 --last)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2208,7 +2148,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__import)
-            opts="-j -v -q -o -y -h -V --journal --name --chunk-size --hopeit-type --schema --config --verbose --quiet --output --no-color --yes --help --version"
+            opts="-j -v -q -o -h -V --journal --name --chunk-size --hopeit-type --schema --verbose --quiet --output --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2238,10 +2178,6 @@ _feedctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
@@ -2258,7 +2194,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__info)
-            opts="-j -v -q -o -y -h -V --journal --config --verbose --quiet --output --no-color --yes --help --version"
+            opts="-j -v -q -o -h -V --journal --verbose --quiet --output --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2269,10 +2205,6 @@ _feedctl() {
                     return 0
                     ;;
                 -j)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2292,7 +2224,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__ls)
-            opts="-j -v -q -o -y -h -V --journal --config --verbose --quiet --output --no-color --yes --help --version"
+            opts="-j -v -q -o -h -V --journal --verbose --quiet --output --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2303,10 +2235,6 @@ _feedctl() {
                     return 0
                     ;;
                 -j)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2326,7 +2254,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__outbox)
-            opts="-j -v -q -o -y -h -V --journal --limit --config --verbose --quiet --output --no-color --yes --help --version"
+            opts="-j -v -q -o -h -V --journal --limit --verbose --quiet --output --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2341,10 +2269,6 @@ _feedctl() {
                     return 0
                     ;;
                 --limit)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2364,7 +2288,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__show)
-            opts="-j -v -q -o -y -h -V --journal --recording --type --stream --since --until --last --limit --config --verbose --quiet --output --no-color --yes --help --version"
+            opts="-j -v -q -o -h -V --journal --recording --type --stream --since --until --last --limit --verbose --quiet --output --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2406,10 +2330,6 @@ _feedctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
@@ -2426,7 +2346,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__verify)
-            opts="-j -v -q -o -y -h -V --journal --config --verbose --quiet --output --no-color --yes --help --version"
+            opts="-j -v -q -o -h -V --journal --verbose --quiet --output --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2437,10 +2357,6 @@ _feedctl() {
                     return 0
                     ;;
                 -j)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2460,7 +2376,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__record)
-            opts="-j -v -q -o -y -h -V --journal --name --feed --tag --read-timeout --exit-at-end --count --duration --from --group --consumer --share-group --claim-idle --batch --tls-ca --tls-cert --tls-key --replay --replay-fallback --connection-timeout --max-pending --allow-plain-http --sf-org --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-y -j -v -q -o -h -V --yes --journal --name --feed --tag --read-timeout --exit-at-end --count --duration --from --group --consumer --share-group --claim-idle --batch --tls-ca --tls-cert --tls-key --replay --replay-fallback --connection-timeout --max-pending --allow-plain-http --sf-org --config --verbose --quiet --output --no-color --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2594,7 +2510,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__replay)
-            opts="-j -v -q -o -y -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --journal --exec --mode --concurrency --sequential --requeue-delay --max-redeliveries --slow --timeout --grace --recording --type --stream --since --until --last --chunks --skip-duplicates --speed --dry-run --report --rerun-failed --to --layout --hopeit-type --hopeit-ser --hopeit-comp --schema --maxlen --connection-timeout --tls-ca --tls-cert --tls-key --config --verbose --quiet --output --no-color --yes --help --version"
+            opts="-y -j -v -q -o -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --config --yes --journal --exec --mode --concurrency --sequential --requeue-delay --max-redeliveries --slow --timeout --grace --recording --type --stream --since --until --last --chunks --skip-duplicates --speed --dry-run --report --rerun-failed --to --layout --hopeit-type --hopeit-ser --hopeit-comp --schema --maxlen --connection-timeout --tls-ca --tls-cert --tls-key --verbose --quiet --output --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2621,6 +2537,10 @@ _feedctl() {
                     return 0
                     ;;
                 --datafeed-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2748,10 +2668,6 @@ _feedctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
@@ -2768,7 +2684,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__serve)
-            opts="-j -v -q -o -y -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --listen --events --journal --recording --pace --loop --print-config --key-dir --public-key --accept-any-key --bot-user-id --bot-name --skd --tls-cert --tls-key --client-ca --poll-timeout --visibility-timeout --feed-ttl --max-feeds --batch-size --fault --seed --request-log --salesforce --channel --retention --session-timeout --jwt-public-key --config --verbose --quiet --output --no-color --yes --help --version"
+            opts="-y -j -v -q -o -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --config --yes --listen --events --journal --recording --pace --loop --print-config --key-dir --public-key --accept-any-key --bot-user-id --bot-name --skd --tls-cert --tls-key --client-ca --poll-timeout --visibility-timeout --feed-ttl --max-feeds --batch-size --fault --seed --request-log --salesforce --channel --retention --session-timeout --jwt-public-key --verbose --quiet --output --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2795,6 +2711,10 @@ _feedctl() {
                     return 0
                     ;;
                 --datafeed-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2898,10 +2818,6 @@ _feedctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
                     return 0
@@ -2918,7 +2834,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__tail)
-            opts="-v -q -o -y -h -V --feed --tag --read-timeout --exit-at-end --keep-feed --type --stream --initiator --count --duration --format --raw --from --group --consumer --share-group --claim-idle --batch --tls-ca --tls-cert --tls-key --replay --replay-fallback --connection-timeout --max-pending --allow-plain-http --sf-org --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-y -v -q -o -h -V --yes --feed --tag --read-timeout --exit-at-end --keep-feed --type --stream --initiator --count --duration --format --raw --from --group --consumer --share-group --claim-idle --batch --tls-ca --tls-cert --tls-key --replay --replay-fallback --connection-timeout --max-pending --allow-plain-http --sf-org --config --verbose --quiet --output --no-color --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

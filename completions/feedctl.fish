@@ -301,6 +301,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l scheme -d 'http
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s y -l yes
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l exit-at-end -d 'Stop, with exit 0, at the first read that comes back empty: the backlog is read (like kcat -e)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l keep-feed -d 'Keep feedctl\'s own datafeed at the end instead of deleting it'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l raw -d 'Print the bodies of the read responses exactly as received'
@@ -309,7 +310,6 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l allow-plain-htt
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l no-color -d 'No colours (also when NO_COLOR is set)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s y -l yes -d 'Answer yes to every question (never prompt)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s V -l version -d 'Print version'
@@ -344,13 +344,13 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l scheme -d 'ht
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s y -l yes
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l exit-at-end -d 'Stop, with exit 0, at the first read that comes back empty: the backlog is read (like kcat -e)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l share-group -d 'Read a --group that other consumers read too: each entry goes to one of them, and those feedctl takes it acknowledges, so the others never get them [default: refused, exit 2]'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l allow-plain-http -d 'Allow sfdc+http:// to a host that is not loopback (the token crosses the network in clear)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l no-color -d 'No colours (also when NO_COLOR is set)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s y -l yes -d 'Answer yes to every question (never prompt)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s V -l version -d 'Print version'
@@ -360,15 +360,15 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l username -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l private-key -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l datafeed-version -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l config -d 'The bot config and `--yes` mean nothing to these commands either (they never read the config file nor ask a question)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l insecure
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -s y -l yes
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l no-color -d 'No colours (also when NO_COLOR is set)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -s y -l yes -d 'Answer yes to every question (never prompt)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -f -a "ls" -d 'List the recordings of a journal'
@@ -380,25 +380,21 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -f -a "outbox" -d 'List what a bot sent back while `feedctl serve` served it'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -s j -l journal -d 'Journal file (SQLite)' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -l no-color -d 'No colours (also when NO_COLOR is set)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -s y -l yes -d 'Answer yes to every question (never prompt)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -s j -l journal -d 'Journal file (SQLite)' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -l no-color -d 'No colours (also when NO_COLOR is set)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -s y -l yes -d 'Answer yes to every question (never prompt)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s j -l journal -d 'Journal file (SQLite)' -r -F
@@ -425,14 +421,12 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l until -d 'Only events before this time (same forms as --since)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l last -d 'Only the last N of the selected events (still printed or replayed oldest first)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l limit -d 'At most this many events' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l no-color -d 'No colours (also when NO_COLOR is set)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s y -l yes -d 'Answer yes to every question (never prompt)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -s j -l journal -d 'Journal file (SQLite)' -r -F
@@ -458,14 +452,12 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l since -d 'Only events at or after this time: 1h / 30m / 2d ago, 2026-12-01 (UTC), 2026-11-22T14:30:00Z, or ms since the epoch' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l until -d 'Only events before this time (same forms as --since)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l last -d 'Only the last N of the selected events (still printed or replayed oldest first)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l no-color -d 'No colours (also when NO_COLOR is set)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -s y -l yes -d 'Answer yes to every question (never prompt)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -s j -l journal -d 'Journal file (SQLite)' -r -F
@@ -473,37 +465,31 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l chunk-size -d 'Events per chunk for plain events' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l hopeit-type -d 'Each line is a hopeit.engine payload (a JSON object) of this dataobject, module.QualName: stored as hopeit entries, ready for `replay --to redis://… --layout hopeit`' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l schema -d 'With --hopeit-type: check every payload against this JSON Schema first (a JSON Schema file, or an OpenAPI document: its components/schemas/<Class>; FILE#/pointer picks another)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -l no-color -d 'No colours (also when NO_COLOR is set)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -s y -l yes -d 'Answer yes to every question (never prompt)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -s j -l journal -d 'Journal file (SQLite)' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -l no-color -d 'No colours (also when NO_COLOR is set)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -s y -l yes -d 'Answer yes to every question (never prompt)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -s j -l journal -d 'Journal file (SQLite)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -l limit -d 'At most this many messages (the latest)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -l no-color -d 'No colours (also when NO_COLOR is set)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -s y -l yes -d 'Answer yes to every question (never prompt)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List the recordings of a journal'
@@ -520,6 +506,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l scheme -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l username -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l private-key -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l datafeed-version -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l config -d 'The bot config and `--yes` mean nothing to these commands either (they never read the config file nor ask a question)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s j -l journal -d 'Journal file (SQLite)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l exec -d 'Handler command, run through `sh -c`' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l mode -d 'Run the handler per event, or once for the whole replay (NDJSON in and out)' -r -f -a "per-event\t'`sh -c CMD` once per event, the event on stdin'
@@ -574,18 +561,17 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l connection-ti
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l tls-ca -d 'rediss://: PEM file of the CA certificates that signed the server\'s certificate [default: SSL_CERT_FILE, else the Mozilla roots]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l tls-cert -d 'rediss://: client certificate (PEM) for a server that requires one (tls-auth-clients)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l tls-key -d 'rediss://: the private key (PEM) of --tls-cert [default: in the --tls-cert file]' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l insecure
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s y -l yes
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l sequential -d 'One event at a time, like the Java kit'
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l skip-duplicates -d 'Leave out repeated deliveries (events flagged as duplicates)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l dry-run -d 'List what would be delivered, run nothing'
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l no-color -d 'No colours (also when NO_COLOR is set)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s y -l yes -d 'Answer yes to every question (never prompt)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l group -d 'Consumer group (created from the start of the stream when missing)' -r
@@ -611,22 +597,22 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l duration -d 'Stop after this long' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l exit-when-idle -d 'Stop once nothing was read, claimed or waiting for this long' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -s j -l journal -d 'Also store the run and every handler result in this journal (as replay does)' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l host -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l port -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l scheme -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l username -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l private-key -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l datafeed-version -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l config -d 'The bot config and `--yes` mean nothing to these commands either (they never read the config file nor ask a question)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l sequential -d 'One entry at a time'
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l insecure
+complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -s y -l yes
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l no-color -d 'No colours (also when NO_COLOR is set)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -s y -l yes -d 'Answer yes to every question (never prompt)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and not __fish_seen_subcommand_from status requeue help" -a "status" -d 'Show a consumer group: lag, pending entries per consumer, the oldest one, dead letters'
@@ -639,21 +625,12 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l tls-cert -d 'rediss://: client certificate (PEM) for a server that requires one (tls-auth-clients)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l tls-key -d 'rediss://: the private key (PEM) of --tls-cert [default: in the --tls-cert file]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l stuck-after -d 'Exit 1 when an entry has been pending (idle) longer than this, and list such entries' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l no-color -d 'No colours (also when NO_COLOR is set)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -s y -l yes -d 'Answer yes to every question (never prompt)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l to -d 'Stream to write the letters into [default: the stream each letter came from]' -r
@@ -662,21 +639,12 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l tls-ca -d 'rediss://: PEM file of the CA certificates that signed the server\'s certificate [default: SSL_CERT_FILE, else the Mozilla roots]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l tls-cert -d 'rediss://: client certificate (PEM) for a server that requires one (tls-auth-clients)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l tls-key -d 'rediss://: the private key (PEM) of --tls-cert [default: in the --tls-cert file]' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l host -d 'Pod host for every component [env: FEEDCTL_HOST]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l port -d 'Port for every component [env: FEEDCTL_PORT]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l scheme -d 'http or https for every component [env: FEEDCTL_SCHEME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l private-key -d 'Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l no-color -d 'No colours (also when NO_COLOR is set)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -s y -l yes -d 'Answer yes to every question (never prompt)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from requeue" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand consume; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show a consumer group: lag, pending entries per consumer, the oldest one, dead letters'
@@ -688,6 +656,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l scheme -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l username -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l private-key -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l datafeed-version -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l config -d 'The bot config and `--yes` mean nothing to these commands either (they never read the config file nor ask a question)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l listen -d 'Address to listen on (port 0 picks a free one)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l events -d 'NDJSON file of events to serve (one V4Event per line), or `demo` for the 40 built-in demo events' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s j -l journal -d 'Journal to serve recorded chunks from (unless --events is given), and to store what the bot sends back' -r -F
@@ -712,11 +681,11 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l channel -d 'A 
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l retention -d 'How long events stay retained for replay (Salesforce: 24h, 72h for high-volume events)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l session-timeout -d 'A session whose client does not poll again within this long is dropped (403::Unknown client)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l jwt-public-key -d 'Accept JWT bearer logins signed by this key: the connected app\'s certificate or its RSA public key (PEM)' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l insecure
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s y -l yes
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l loop -d 'Serve the recording again from the start when it is done'
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l print-config -d 'Print a bot config.yaml for this emulator and exit (with --key-dir, also write a test key pair)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l accept-any-key -d 'Accept a login JWT signed by any key (still checks its shape and expiry)'
@@ -725,7 +694,6 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l salesforce -d 
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l no-color -d 'No colours (also when NO_COLOR is set)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s y -l yes -d 'Answer yes to every question (never prompt)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l host -r
@@ -734,6 +702,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l scheme -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l username -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l private-key -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l datafeed-version -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l config -d 'The bot config and `--yes` mean nothing to these commands either (they never read the config file nor ask a question)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l server -d 'Base URL of the running serve (its first line of output); without a scheme, http:// is assumed' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l type -d 'Event type (any of the 17, case-insensitive)' -r -f -a "MESSAGESENT\t''
 SHAREDPOST\t''
@@ -766,15 +735,14 @@ unlock-logins\t''
 deny-app-access\t''
 allow-app-access\t''
 garbage\t''"
-complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l insecure
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -s y -l yes
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l no-color -d 'No colours (also when NO_COLOR is set)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -s y -l yes -d 'Answer yes to every question (never prompt)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l host -r
@@ -783,16 +751,16 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l scheme -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l username -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l private-key -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l datafeed-version -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l config -d 'The bot config and `--yes` mean nothing to these commands either (they never read the config file nor ask a question)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l journal -d 'Keep the demo\'s journal in this file [default: a temporary file, removed at the end]' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l insecure
+complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -s y -l yes
 complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -l no-color -d 'No colours (also when NO_COLOR is set)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -s y -l yes -d 'Answer yes to every question (never prompt)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand demo" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l host -r
@@ -801,15 +769,15 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l scheme -
 complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l username -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l private-key -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l datafeed-version -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l config -d 'Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l config -d 'The bot config and `--yes` mean nothing to these commands either (they never read the config file nor ask a question)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -s o -l output -d 'Output format for records [default: table on a terminal, json when piped]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l insecure
+complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -s y -l yes
 complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -l no-color -d 'No colours (also when NO_COLOR is set)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -s y -l yes -d 'Answer yes to every question (never prompt)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand help; and not __fish_seen_subcommand_from init config auth datafeed tail record journal replay consume serve inject demo completions help" -f -a "init" -d 'Write a bot config.yaml step by step, and a new RSA key pair if the bot needs one'

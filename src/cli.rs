@@ -161,8 +161,9 @@ impl clap::builder::TypedValueParser for EventTypes {
 /// The heading of the flags that say how to reach and log in to a pod.
 pub const POD_HEADING: &str = "Pod connection";
 
-/// The pod connection flags, taken over (hidden) by commands that never call a pod, so that their
-/// help does not list them (clap does not propagate a global flag to a command that has its own).
+/// The pod connection flags, `--config` and `--yes`, taken over (hidden) by commands that never
+/// call a pod, so that their help does not list them (clap does not propagate a global flag to
+/// a command that has its own).
 #[derive(Debug, Clone, Args, Default)]
 pub struct NoPod {
     #[arg(long, hide = true)]
@@ -179,6 +180,19 @@ pub struct NoPod {
     datafeed_version: Option<String>,
     #[arg(long, hide = true)]
     insecure: bool,
+    /// The bot config and `--yes` mean nothing to these commands either (they never read the
+    /// config file nor ask a question).
+    #[arg(long, hide = true)]
+    config: Option<PathBuf>,
+    #[arg(long, short = 'y', hide = true)]
+    yes: bool,
+}
+
+/// `--yes`, taken over (hidden) by commands that read the bot config but never ask a question.
+#[derive(Debug, Clone, Args, Default)]
+pub struct NoQuestions {
+    #[arg(long, short = 'y', hide = true)]
+    yes: bool,
 }
 
 /// `feedctl journal`: its subcommands, without the pod flags.
@@ -587,6 +601,8 @@ pub struct SourceArgs {
                   feedctl tail --count 10 --format '{time} {initiator}: {text}'\n  feedctl tail --duration 5m | jq .event.type"
 )]
 pub struct TailArgs {
+    #[command(flatten)]
+    pub no_questions: NoQuestions,
     /// What to follow: redis://[user:password@]host[:port][/db]/KEY (host: a server, or any node of a Redis Cluster; rediss:// for TLS, redis+unix:///SOCKET?key=KEY, redis+sentinel://HOST[:PORT][,…]/MASTER/KEY), or sfdc://LOGIN_HOST/CHANNEL (several: several SOURCEs of one kind); none: the Symphony bot of the config
     #[arg(value_name = "SOURCE")]
     pub sources: Vec<String>,
@@ -722,6 +738,8 @@ pub struct JournalArg {
                   feedctl journal info --journal today.db"
 )]
 pub struct RecordArgs {
+    #[command(flatten)]
+    pub no_questions: NoQuestions,
     #[command(flatten)]
     pub journal: JournalArg,
     /// Name of the recording inside the journal (a journal can hold several)
@@ -1046,6 +1064,8 @@ pub struct ConsumeArgs {
     pub command: Option<ConsumeCommand>,
     #[command(flatten)]
     pub worker: ConsumeWorkerArgs,
+    #[command(flatten)]
+    pub no_pod: NoPod,
 }
 
 #[derive(Debug, Subcommand)]

@@ -63,6 +63,30 @@ fn help_names_variables_without_their_values() {
     }
 }
 
+/// Issue 31 item 4: a command's help lists only flags it reads: `--config` and the pod flags
+/// where the bot config is read, `--yes` where a question may be asked (left: `auth` and
+/// `config` still list `--yes`).
+#[test]
+fn help_lists_config_and_yes_only_where_they_mean_something() {
+    let root = root();
+    let reads_config = ["init", "auth", "config", "datafeed", "tail", "record"];
+    let asks = ["init", "datafeed"];
+    for (path, mut cmd) in commands(&root) {
+        let Some(top) = path.first() else { continue };
+        let text = cmd.render_long_help().to_string();
+        let name = snapshot_name(&path);
+        let has = |flag: &str| text.lines().any(|l| l.trim_start().starts_with(flag));
+        if !reads_config.contains(&top.as_str()) {
+            assert!(!has("--config"), "{name} lists --config");
+            assert!(!has("--host"), "{name} lists the pod flags");
+        }
+        // `auth` and `config` read the config and ask nothing, but still list --yes.
+        if !asks.contains(&top.as_str()) && !["auth", "config"].contains(&top.as_str()) {
+            assert!(!has("-y, --yes"), "{name} lists --yes");
+        }
+    }
+}
+
 #[test]
 fn help_of_every_command_matches_its_snapshot() {
     let root = root();
