@@ -13,6 +13,7 @@ pub struct Got {
     pub pairs: Option<Pairs>,
 }
 
+pub use crate::redis::source::{now_ms, parse_id};
 pub use crate::redis::value::{field, int, text};
 
 fn bytes(v: &Value) -> Option<Vec<u8>> {
@@ -114,17 +115,4 @@ pub fn ids(v: &Value) -> Vec<String> {
         Value::Array(a) => a.iter().filter_map(text).collect(),
         _ => Vec::new(),
     }
-}
-
-/// `<ms>-<seq>` as a pair that orders like Redis does.
-pub fn parse_id(id: &str) -> Option<(u64, u64)> {
-    let (ms, seq) = id.split_once('-').unwrap_or((id, "0"));
-    Some((ms.parse().ok()?, seq.parse().ok()?))
-}
-
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }

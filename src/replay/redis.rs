@@ -548,7 +548,7 @@ pub async fn preflight(
     let failed = |f: Failure| match f {
         Failure::Auth(t) => Fail::new(Exit::Auth, t),
         Failure::Local(t) => Fail::usage(t),
-        other => Fail::new(Exit::Feed, describe(other)),
+        other => Fail::new(Exit::Feed, other.text().to_string()),
     };
     let mut c = connect(&server, Duration::from_secs(10))
         .await
@@ -609,19 +609,6 @@ pub async fn preflight(
         ));
     }
     Err(Fail::usage(why))
-}
-
-fn describe(f: Failure) -> String {
-    match f {
-        Failure::Transient(t)
-        | Failure::Overload(t)
-        | Failure::Oversize { text: t, .. }
-        | Failure::Auth(t)
-        | Failure::Refused(t)
-        | Failure::NoGroup(t)
-        | Failure::Local(t) => t,
-        Failure::WrongType | Failure::WrongTypeOf(..) => "the key is not a stream".into(),
-    }
 }
 
 /// The XADD sink.
@@ -708,7 +695,7 @@ impl RedisSink {
                     c
                 }
                 Err(f) => {
-                    sent.unwritten = Some(describe(f));
+                    sent.unwritten = Some(f.text().to_string());
                     return sent;
                 }
             },
@@ -762,14 +749,14 @@ impl RedisSink {
                             String::from_utf8_lossy(e.as_bytes()).into_owned()
                         })),
                         Value::ServerError(e) => {
-                            Err(describe(Failure::from_redis(e.into(), &server)))
+                            Err(Failure::from_redis(e.into(), &server).text().to_string())
                         }
                         other => Err(format!("Redis answered XADD with {other:?}")),
                     }))
                 }
                 Err(f) => {
                     self.conn = None;
-                    results.extend(std::iter::repeat_n(Err(describe(f)), count));
+                    results.extend(std::iter::repeat_n(Err(f.text().to_string()), count));
                 }
             }
         }
