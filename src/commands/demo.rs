@@ -386,11 +386,11 @@ impl<A> Keeper<Event, A> for Shown<'_> {
 
     fn keep(&mut self, chunk: &Chunk<Event, A>) -> Result<Next> {
         let next = self.recorder.keep(chunk)?;
-        let feed_id = chunk.cursor_after.text("feedId").unwrap_or("");
         let d = Delivery {
-            feed_id,
+            partition: &chunk.partition,
             chunk: chunk.number,
             received_at: chunk.received_at,
+            cursor: &chunk.cursor_after,
         };
         for e in &chunk.events {
             self.p.line(if self.pretty {

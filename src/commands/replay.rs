@@ -268,8 +268,15 @@ fn dry_run(p: &Printer, journal: &Journal, sel: &Selection, format: OutputFormat
             }
             p.line(t)?;
         }
-        OutputFormat::Json => p.json(&rows)?,
-        OutputFormat::Ndjson => rows.iter().try_for_each(|r| p.ndjson(r))?,
+        OutputFormat::Json => p.json(
+            &rows
+                .iter()
+                .map(|r| output::events::row_json(r, false))
+                .collect::<Vec<_>>(),
+        )?,
+        OutputFormat::Ndjson => rows
+            .iter()
+            .try_for_each(|r| p.ndjson(&output::events::row_json(r, false)))?,
     }
     p.note(&format!(
         "dry run: would deliver {} in {}",

@@ -7,13 +7,11 @@ use anyhow::Result;
 
 use crate::cli::{Global, OutputFormat, TailArgs};
 use crate::exit::{Exit, Fail};
-use crate::feed::FeedEvent;
 use crate::feed::{follow, Chunk, Ended, Keeper, Next, Notice, Source, Stop};
 use crate::output;
-use crate::output::events::{envelope, pretty, Delivery, Template};
+use crate::output::events::{envelope, Delivery, Shown, Template};
 use crate::output::Printer;
-use crate::redis::{Entry, Start, StreamSource, StreamUrl};
-use crate::salesforce::Message;
+use crate::redis::{Start, StreamSource, StreamUrl};
 use crate::sources::{self, datafeed_options, redis_options, DatafeedRequest, RedisRequest, Spec};
 use crate::symphony::event::EVENT_TYPES;
 use crate::symphony::source::{DatafeedSource, FeedOwner};
@@ -21,7 +19,9 @@ use crate::symphony::{Client, Event};
 
 use super::load_settings;
 
-/// What decides which events are printed.
+/// What decides which events are printed: the same for every source (`--type` matches the
+/// event's type case-insensitively, `--stream` its stream: a conversation, a stream key, a
+/// channel); `--initiator` is Symphony's.
 pub struct Filter {
     types: Vec<String>,
     streams: Vec<String>,
@@ -29,17 +29,24 @@ pub struct Filter {
 }
 
 impl Filter {
-    pub fn new(types: &[String], streams: &[String], initiators: &[String]) -> Result<Self, Fail> {
+    /// `known`: the source's closed list of types, when it has one (Symphony's 17).
+    pub fn new(
+        types: &[String],
+        known: Option<&[&str]>,
+        streams: &[String],
+        initiators: &[String],
+    ) -> Result<Self, Fail> {
         let mut checked = Vec::new();
         for t in types.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
-            let upper = t.to_ascii_uppercase();
-            if !EVENT_TYPES.contains(&upper.as_str()) {
-                return Err(Fail::usage(format!(
-                    "unknown event type `{t}`; expected one of: {}",
-                    EVENT_TYPES.join(", ")
-                )));
+            if let Some(known) = known {
+                if !known.iter().any(|k| k.eq_ignore_ascii_case(t)) {
+                    return Err(Fail::usage(format!(
+                        "unknown event type `{t}`; expected one of: {}",
+                        known.join(", ")
+                    )));
+                }
             }
-            checked.push(upper);
+            checked.push(t.to_string());
         }
         Ok(Filter {
             types: checked,
@@ -48,17 +55,15 @@ impl Filter {
         })
     }
 
-    pub fn accepts(&self, e: &Event) -> bool {
-        (self.types.is_empty() || self.types.iter().any(|t| t == e.event_type()))
+    pub fn accepts<E: Shown>(&self, e: &E) -> bool {
+        let c = e.columns();
+        (self.types.is_empty()
+            || c.event_type
+                .is_some_and(|t| self.types.iter().any(|w| w.eq_ignore_ascii_case(t))))
             && (self.streams.is_empty()
-                || e.stream_id()
+                || c.stream_id
                     .is_some_and(|s| self.streams.iter().any(|w| w == s)))
-            && (self.initiators.is_empty() || {
-                let id = e.initiator_id().map(|i| i.to_string());
-                self.initiators.iter().any(|w| {
-                    Some(w.as_str()) == id.as_deref() || Some(w.as_str()) == e.initiator_username()
-                })
-            })
+            && (self.initiators.is_empty() || self.initiators.iter().any(|w| e.initiated_by(w)))
     }
 }
 
@@ -111,148 +116,101 @@ enum Style {
     Template(Template),
 }
 
-pub async fn run(g: &Global, p: &Printer, args: &TailArgs) -> Result<Exit> {
-    match sources::parse(&args.sources)? {
-        Spec::SymphonyBot => symphony(g, p, args).await,
-        Spec::Redis(urls) => redis(g, p, args, &urls).await,
-        Spec::Salesforce(spec) => salesforce(g, p, args, &spec).await,
-    }
-}
-
-/// Follows Salesforce channels and prints each event once.
-async fn salesforce(
-    g: &Global,
-    p: &Printer,
-    args: &TailArgs,
-    spec: &sources::SalesforceSpec,
-) -> Result<Exit> {
-    if !args.stream.is_empty()
-        || !args.initiator.is_empty()
-        || args.source.feed.is_some()
-        || args.format.is_some()
-    {
-        return Err(Fail::usage(
-            "--stream, --initiator, --feed and --format are for the Symphony datafeed; with sfdc:// SOURCEs filter with --type (the event type: created, updated, the change type, or the event name)",
-        )
-        .into());
-    }
-    let sf = &args.salesforce;
-    let source = sources::salesforce_source(
-        spec,
-        &sources::SalesforceRequest {
-            replay: sf.replay.as_deref(),
-            fallback: sf.replay_fallback.as_deref(),
-            connection_timeout: sf.connection_timeout.as_deref(),
-            default_timeout: Some(std::time::Duration::from_secs(10)),
-            max_pending: sf.max_pending,
-            allow_plain_http: sf.allow_plain_http,
-            sf_org: sf.sf_org.as_deref(),
-            markers: Vec::new(),
-            exit_at_end: args.source.exit_at_end,
-        },
-        &|k| std::env::var(k).ok(),
-    )?;
-    let json = match g.output {
-        Some(OutputFormat::Json) | Some(OutputFormat::Ndjson) => true,
-        Some(OutputFormat::Table) => false,
-        None => !p.stdout_is_terminal(),
-    };
-    let printer = SalesforcePrinting {
-        p,
-        types: args
-            .types
-            .iter()
-            .map(|t| t.trim().to_ascii_lowercase())
-            .filter(|t| !t.is_empty())
-            .collect(),
-        json,
-        raw: args.raw,
-        count: args.count,
-        printed: 0,
-        seen: Seen::new(),
-    };
-    tail_from(p, args, source, printer).await
-}
-
-/// tail's keeper for Salesforce: a line per new event (or the message as received).
-struct SalesforcePrinting<'p> {
-    p: &'p Printer,
-    types: Vec<String>,
-    json: bool,
-    raw: bool,
-    count: Option<u64>,
-    printed: u64,
-    seen: Seen,
-}
-
-impl<A> Keeper<Message, A> for SalesforcePrinting<'_> {
-    fn announce(&mut self, n: &Notice) {
-        self.p.note(&output::notice_line(n));
-    }
-
-    fn note(&mut self, _: Notice) -> Result<()> {
-        Ok(())
-    }
-
-    fn keep(&mut self, chunk: &Chunk<Message, A>) -> Result<Next> {
-        if self.raw && self.p.body(&chunk.body).is_err() {
-            return Ok(Next::Abandon);
-        }
-        for e in &chunk.events {
-            if self.count.is_some_and(|c| self.printed >= c) {
-                break;
-            }
-            if !self.seen.first(e.dedupe_key()) {
-                continue;
-            }
-            let ty = e.event_type.as_deref().unwrap_or("").to_ascii_lowercase();
-            if !self.types.is_empty() && !self.types.contains(&ty) {
-                continue;
-            }
-            self.printed += 1;
-            if self.raw {
-                continue;
-            }
-            let text = if self.json {
-                output::salesforce::json_line(e)
-            } else {
-                output::salesforce::pretty(e)
-            };
-            if self.p.line(text).is_err() {
-                return Ok(Next::Abandon);
-            }
-        }
-        Ok(if self.count.is_some_and(|c| self.printed >= c) {
-            Next::Finish
+impl Style {
+    /// `own`: the `--format` names of the source's own.
+    fn of(g: &Global, p: &Printer, args: &TailArgs, own: &[&str]) -> Result<Style, Fail> {
+        Ok(if args.raw {
+            Style::Raw
+        } else if let Some(t) = &args.format {
+            Style::Template(
+                Template::parse(t, own)
+                    .map_err(Fail::usage)?
+                    .for_terminal(p.stdout_is_terminal()),
+            )
         } else {
-            Next::Continue
+            match g.output {
+                Some(OutputFormat::Json) | Some(OutputFormat::Ndjson) => Style::Envelope,
+                Some(OutputFormat::Table) => Style::Pretty,
+                None if p.stdout_is_terminal() => Style::Pretty,
+                None => Style::Envelope,
+            }
         })
     }
 }
 
-/// Follows Redis streams: plain XREAD from `--from` (default the end), or as a consumer of
-/// `--group`, acking each chunk once printed.
-async fn redis(g: &Global, p: &Printer, args: &TailArgs, urls: &[StreamUrl]) -> Result<Exit> {
-    for (given, flag) in [
-        (!args.stream.is_empty(), "--stream"),
-        (!args.initiator.is_empty(), "--initiator"),
-        (args.format.is_some(), "--format"),
-        (args.source.feed.is_some(), "--feed"),
-        (args.source.tag.is_some(), "--tag"),
-    ] {
-        if given {
-            return Err(Fail::usage(format!(
-                "{flag} applies to Symphony datafeeds, not to Redis streams"
-            ))
-            .into());
+pub async fn run(g: &Global, p: &Printer, args: &TailArgs) -> Result<Exit> {
+    let spec = sources::parse(&args.sources)?;
+    if !matches!(spec, Spec::SymphonyBot) {
+        for (given, flag) in [
+            (!args.initiator.is_empty(), "--initiator"),
+            (args.source.feed.is_some(), "--feed"),
+            (args.source.tag.is_some(), "--tag"),
+            (args.keep_feed, "--keep-feed"),
+        ] {
+            if given {
+                return Err(Fail::usage(format!(
+                    "{flag} applies to the Symphony datafeed, not to {} SOURCEs",
+                    match spec {
+                        Spec::Redis(_) => "redis://",
+                        _ => "sfdc://",
+                    }
+                ))
+                .into());
+            }
         }
     }
-    let pretty = match g.output {
-        _ if args.raw => false,
-        Some(OutputFormat::Json) | Some(OutputFormat::Ndjson) => false,
-        Some(OutputFormat::Table) => true,
-        None => p.stdout_is_terminal(),
-    };
+    match &spec {
+        Spec::SymphonyBot => {
+            let settings = load_settings(g)?;
+            let client = Client::new(&settings)?;
+            let opts = datafeed_options(
+                &settings,
+                &DatafeedRequest {
+                    feed: args.source.feed.as_deref(),
+                    tag: args.source.tag.as_deref(),
+                    read_timeout: args.source.read_timeout,
+                    owner: FeedOwner::Tail,
+                    keep: args.keep_feed,
+                    exit_at_end: args.source.exit_at_end,
+                },
+            );
+            let printing = Printing::<Event>::new(g, p, args, Some(&EVENT_TYPES[..]))?;
+            let source = DatafeedSource::new(&client, opts);
+            if args.source.feed.is_some() {
+                p.note("note: other readers of this datafeed share its events: what tail reads, they may not get");
+            }
+            tail_from(p, args, source, printing).await
+        }
+        Spec::Redis(urls) => {
+            let printing = Printing::new(g, p, args, None)?;
+            tail_from(p, args, redis_source(args, urls)?, printing).await
+        }
+        Spec::Salesforce(spec) => {
+            let printing = Printing::new(g, p, args, None)?;
+            let sf = &args.salesforce;
+            let source = sources::salesforce_source(
+                spec,
+                &sources::SalesforceRequest {
+                    replay: sf.replay.as_deref(),
+                    fallback: sf.replay_fallback.as_deref(),
+                    connection_timeout: sf.connection_timeout.as_deref(),
+                    default_timeout: Some(std::time::Duration::from_secs(10)),
+                    max_pending: sf.max_pending,
+                    allow_plain_http: sf.allow_plain_http,
+                    sf_org: sf.sf_org.as_deref(),
+                    markers: Vec::new(),
+                    exit_at_end: args.source.exit_at_end,
+                },
+                &|k| std::env::var(k).ok(),
+            )?;
+            tail_from(p, args, source, printing).await
+        }
+    }
+}
+
+/// Redis streams read from `--from` (default the end), or as a consumer of `--group`, acking
+/// each chunk once printed.
+fn redis_source(args: &TailArgs, urls: &[StreamUrl]) -> Result<StreamSource, Fail> {
     let r = &args.redis;
     sources::redis_connecting(
         &r.tls,
@@ -274,75 +232,10 @@ async fn redis(g: &Global, p: &Printer, args: &TailArgs, urls: &[StreamUrl]) -> 
         },
         &[],
     )?;
-    let source = StreamSource::new(opts);
-    let printer = RedisPrinting {
-        p,
-        types: args
-            .types
-            .iter()
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .collect(),
-        pretty,
-        count: args.count,
-        printed: 0,
-        seen: Seen::new(),
-    };
-    tail_from(p, args, source, printer).await
+    Ok(StreamSource::new(opts))
 }
 
-/// tail's keeper for stream entries: `--type` matches hopeit's `type` (or a `type` field).
-struct RedisPrinting<'p> {
-    p: &'p Printer,
-    types: Vec<String>,
-    pretty: bool,
-    count: Option<u64>,
-    printed: u64,
-    seen: Seen,
-}
-
-impl<A> Keeper<Entry, A> for RedisPrinting<'_> {
-    fn announce(&mut self, n: &Notice) {
-        self.p.note(&output::notice_line(n));
-    }
-
-    fn note(&mut self, _: Notice) -> Result<()> {
-        Ok(())
-    }
-
-    fn keep(&mut self, chunk: &Chunk<Entry, A>) -> Result<Next> {
-        let full = |printed: u64| self.count.is_some_and(|c| printed >= c);
-        for e in &chunk.events {
-            if !self.seen.first(e.dedupe_key()) || full(self.printed) {
-                continue;
-            }
-            if !self.types.is_empty()
-                && !e
-                    .event_type
-                    .as_ref()
-                    .is_some_and(|t| self.types.iter().any(|w| w == t))
-            {
-                continue;
-            }
-            self.printed += 1;
-            let text: std::borrow::Cow<str> = if self.pretty {
-                output::redis::pretty(e).into()
-            } else {
-                output::redis::json_line(e)
-            };
-            if self.p.line(text).is_err() {
-                return Ok(Next::Abandon);
-            }
-        }
-        Ok(if full(self.printed) {
-            Next::Finish
-        } else {
-            Next::Continue
-        })
-    }
-}
-
-/// Follows any source into a printing keeper until `--count`, `--duration` or Ctrl-C, then
+/// Follows any source into the printing keeper until `--count`, `--duration` or Ctrl-C, then
 /// lets the source clean up (tail's own datafeed is deleted) and maps how it ended.
 async fn tail_from<S: Source>(
     p: &Printer,
@@ -375,65 +268,38 @@ async fn tail_from<S: Source>(
     }
 }
 
-/// Follows the Symphony bot of the config from a feed of tail's own (or `--feed`).
-async fn symphony(g: &Global, p: &Printer, args: &TailArgs) -> Result<Exit> {
-    let filter = Filter::new(&args.types, &args.stream, &args.initiator)?;
-    let style = if args.raw {
-        Style::Raw
-    } else if let Some(t) = &args.format {
-        Style::Template(
-            Template::parse(t)
-                .map_err(Fail::usage)?
-                .for_terminal(p.stdout_is_terminal()),
-        )
-    } else {
-        match g.output {
-            Some(OutputFormat::Json) | Some(OutputFormat::Ndjson) => Style::Envelope,
-            Some(OutputFormat::Table) => Style::Pretty,
-            None if p.stdout_is_terminal() => Style::Pretty,
-            None => Style::Envelope,
-        }
-    };
-    let settings = load_settings(g)?;
-    let client = Client::new(&settings)?;
-    let opts = datafeed_options(
-        &settings,
-        &DatafeedRequest {
-            feed: args.source.feed.as_deref(),
-            tag: args.source.tag.as_deref(),
-            read_timeout: args.source.read_timeout,
-            owner: FeedOwner::Tail,
-            keep: args.keep_feed,
-            exit_at_end: args.source.exit_at_end,
-        },
-    );
-    let source = DatafeedSource::new(&client, opts);
-    if args.source.feed.is_some() {
-        p.note("note: other readers of this datafeed share its events: what tail reads, they may not get");
-    }
-
-    let printer = Printing {
-        p,
-        filter,
-        style,
-        count: args.count,
-        printed: 0,
-        seen: Seen::new(),
-    };
-    tail_from(p, args, source, printer).await
-}
-
-/// tail's keeper: prints each new event that passes the filter; a chunk is "kept" once printed.
-struct Printing<'p> {
+/// tail's keeper, for every source: prints each new event that passes the filter; a chunk is
+/// "kept" once printed.
+struct Printing<'p, E> {
     p: &'p Printer,
     filter: Filter,
     style: Style,
     count: Option<u64>,
     printed: u64,
     seen: Seen,
+    _events: std::marker::PhantomData<E>,
 }
 
-impl<A> Keeper<Event, A> for Printing<'_> {
+impl<'p, E: Shown> Printing<'p, E> {
+    fn new(
+        g: &Global,
+        p: &'p Printer,
+        args: &TailArgs,
+        known_types: Option<&[&str]>,
+    ) -> Result<Self, Fail> {
+        Ok(Printing {
+            p,
+            filter: Filter::new(&args.types, known_types, &args.stream, &args.initiator)?,
+            style: Style::of(g, p, args, E::OWN_FIELDS)?,
+            count: args.count,
+            printed: 0,
+            seen: Seen::new(),
+            _events: std::marker::PhantomData,
+        })
+    }
+}
+
+impl<E: Shown, A> Keeper<E, A> for Printing<'_, E> {
     fn announce(&mut self, n: &Notice) {
         self.p.note(&output::notice_line(n));
     }
@@ -442,29 +308,27 @@ impl<A> Keeper<Event, A> for Printing<'_> {
         Ok(())
     }
 
-    fn keep(&mut self, chunk: &Chunk<Event, A>) -> Result<Next> {
-        if let Style::Raw = self.style {
-            if self.p.body(&chunk.body).is_err() {
-                return Ok(Next::Abandon);
-            }
+    fn keep(&mut self, chunk: &Chunk<E, A>) -> Result<Next> {
+        // A delivery with a body of its own is printed as it came; a source whose events are
+        // the delivery (Redis) prints them below.
+        let whole_body = matches!(self.style, Style::Raw) && !chunk.body.is_empty();
+        if whole_body && self.p.body(&chunk.body).is_err() {
+            return Ok(Next::Abandon);
         }
-        let feed_id = chunk
-            .cursor_after
-            .text("feedId")
-            .unwrap_or(&chunk.partition);
         let d = Delivery {
-            feed_id,
+            partition: &chunk.partition,
             chunk: chunk.number,
             received_at: chunk.received_at,
+            cursor: &chunk.cursor_after,
         };
         let seen = &mut self.seen;
-        let fresh: Vec<&Event> = chunk
+        let fresh: Vec<&E> = chunk
             .events
             .iter()
             .filter(|e| seen.first(e.dedupe_key()))
             .collect();
         let repeats = chunk.events.len() - fresh.len();
-        let stamps: Vec<i64> = fresh.iter().filter_map(|e| e.timestamp()).collect();
+        let stamps: Vec<i64> = fresh.iter().filter_map(|e| e.columns().timestamp).collect();
         if stamps.windows(2).any(|w| w[0] > w[1]) {
             self.p.note(&format!("note: chunk {} delivered events out of timestamp order (printed in delivery order)", chunk.number));
         }
@@ -475,8 +339,9 @@ impl<A> Keeper<Event, A> for Printing<'_> {
             }
             self.printed += 1;
             let text = match &self.style {
-                Style::Raw => continue,
-                Style::Pretty => pretty(e),
+                Style::Raw if whole_body => continue,
+                Style::Raw => String::from_utf8_lossy(e.raw()).into_owned(),
+                Style::Pretty => e.pretty(&d),
                 Style::Envelope => envelope(e, &d),
                 Style::Template(t) => t.render(e, &d),
             };

@@ -15,10 +15,12 @@
 //! Knows the rules of following, not terminals, journals or any wire.
 
 mod backoff;
+mod envelope;
 mod follow;
 mod source;
 
 pub use backoff::Backoff;
+pub use envelope::Envelope;
 pub use follow::{follow, Ended, Keeper, Next, Stop};
 pub use source::{
     Chunk, Columns, Committed, Cursor, ErrorClass, FeedEvent, Notice, Source, SourceError,

@@ -47,6 +47,9 @@ pub struct Columns<'a> {
 
 /// One event of a chunk, as the journal and the loop see it.
 pub trait FeedEvent {
+    /// The kind of source, as envelopes and recordings name it (`symphony`, `redis`, …).
+    const SOURCE: &'static str;
+
     /// The exact bytes received.
     fn raw(&self) -> &[u8];
     fn columns(&self) -> Columns<'_>;

@@ -43,6 +43,8 @@ pub struct EventRow {
     #[serde(rename = "row")]
     pub row_id: i64,
     pub recording: String,
+    /// The recording's kind of source (`symphony`, `redis`, `salesforce`, `import`).
+    pub source: String,
     pub chunk: i64,
     #[serde(rename = "receivedAt")]
     pub received_at: i64,
@@ -82,6 +84,7 @@ pub struct StoredChunk<E = EventRow> {
 pub struct EventView<'r> {
     pub row_id: i64,
     pub recording: &'r str,
+    pub source: &'r str,
     pub chunk: i64,
     pub received_at: i64,
     pub feed_id: Option<&'r str>,
@@ -101,6 +104,7 @@ impl From<EventView<'_>> for EventRow {
         EventRow {
             row_id: v.row_id,
             recording: v.recording.to_string(),
+            source: v.source.to_string(),
             chunk: v.chunk,
             received_at: v.received_at,
             feed_id: owned(v.feed_id),
@@ -270,14 +274,14 @@ impl Journal {
     ) -> Result<(), JournalError> {
         // One recording at a time, in row order: rows are inserted in delivery order, so row
         // order is chunk and position order, and no sort of the whole journal is needed.
-        let recordings: Vec<(i64, String)> = self
+        let recordings: Vec<(i64, String, String)> = self
             .recordings()?
             .into_iter()
             .filter(|r| sel.recording.as_ref().is_none_or(|name| *name == r.name))
-            .map(|r| (r.id, r.name))
+            .map(|r| (r.id, r.name, r.kind))
             .collect();
         let mut left = sel.limit;
-        for (id, name) in recordings {
+        for (id, name, kind) in recordings {
             if left == Some(0) {
                 break;
             }
@@ -303,6 +307,7 @@ impl Journal {
                     Ok(EventView {
                         row_id: r.get(0)?,
                         recording: &name,
+                        source: &kind,
                         chunk: r.get(1)?,
                         received_at: r.get(2)?,
                         feed_id: text(3)?,

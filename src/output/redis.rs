@@ -1,6 +1,6 @@
-//! How a Redis stream entry is shown while following: a readable line on a terminal (hopeit
-//! entries by type, request id and decoded payload; others by their fields), its stored JSON
-//! (docs/redis.md) when piped.
+//! How a Redis stream entry reads to a human: a line on a terminal (hopeit entries by type,
+//! request id and decoded payload; others by their fields); `--format` paths start at its
+//! stored JSON (docs/redis.md).
 
 use console::style;
 use serde_json::Value;
@@ -39,9 +39,16 @@ pub fn pretty(e: &Entry) -> String {
         style(clip(&safe(&e.key), 24)).cyan(),
         style(&e.id).dim()
     );
-    if let Some(h) = e.json().get("hopeit") {
+    line.push(' ');
+    line.push_str(&summary(e.json()));
+    line
+}
+
+/// What an entry says: hopeit's type, request id and payload, or its fields.
+pub fn summary(json: &Value) -> String {
+    if let Some(h) = json.get("hopeit") {
         let ty = h.get("type").and_then(Value::as_str).unwrap_or("?");
-        line.push_str(&format!(" {}", style(clip(&safe(ty), 60)).green()));
+        let mut line = style(clip(&safe(ty), 60)).green().to_string();
         if let Some(r) = h.get("request_id").and_then(Value::as_str) {
             line.push_str(&format!(" req={}", clip(&safe(r), 36)));
         }
@@ -53,7 +60,7 @@ pub fn pretty(e: &Entry) -> String {
         line.push_str(&format!(": {body}"));
         return line;
     }
-    let fields: Vec<String> = match (e.json().get("fields"), e.json().get("pairs")) {
+    let fields: Vec<String> = match (json.get("fields"), json.get("pairs")) {
         (Some(Value::Object(f)), _) => f
             .iter()
             .map(|(k, v)| format!("{}={}", safe(k), safe(&value_text(v))))
@@ -68,13 +75,16 @@ pub fn pretty(e: &Entry) -> String {
             .collect(),
         _ => Vec::new(),
     };
-    line.push(' ');
-    line.push_str(&clip(&fields.join(" "), 200));
-    line
+    clip(&fields.join(" "), 200)
 }
 
-/// The entry's stored JSON, one line: borrowed, not copied (an entry may be hundreds of MB,
-/// and memory is bounded by twice the largest entry, docs/redis.md).
-pub fn json_line(e: &Entry) -> std::borrow::Cow<'_, str> {
-    String::from_utf8_lossy(&e.raw)
+impl super::events::Shown for Entry {
+    fn pretty(&self, _d: &super::events::Delivery) -> String {
+        pretty(self)
+    }
+
+    /// Paths start at the stored entry: `{fields.sku}`, `{hopeit.payload.id}`.
+    fn path_root(&self) -> Option<std::borrow::Cow<'_, Value>> {
+        Some(std::borrow::Cow::Borrowed(self.json()))
+    }
 }

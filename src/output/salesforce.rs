@@ -1,5 +1,5 @@
-//! How a Salesforce event is shown while following: a readable line on a terminal, the message
-//! exactly as received (one JSON line) when piped.
+//! How a Salesforce event reads to a human: a line on a terminal; `--format` paths start at the
+//! message's `data`.
 
 use console::style;
 
@@ -54,12 +54,24 @@ pub fn summary(m: &Message) -> String {
     crate::text::clip(&parts.join(" "), 120)
 }
 
-/// The message as received, on one line (re-written compactly only if it had line breaks).
-pub fn json_line(m: &Message) -> String {
-    let raw = m.raw_text();
-    if raw.contains('\n') {
-        m.value.to_string()
-    } else {
-        raw.to_string()
+impl super::events::Shown for Message {
+    const OWN_FIELDS: &'static [&'static str] = &["record_id", "channel"];
+
+    fn pretty(&self, _d: &super::events::Delivery) -> String {
+        pretty(self)
+    }
+
+    fn own_field(&self, name: &str, _d: &super::events::Delivery) -> String {
+        match name {
+            "record_id" => self.record_id.clone().unwrap_or_default(),
+            "channel" => self.channel.clone(),
+            _ => String::new(),
+        }
+    }
+
+    /// Paths start at the message's `data`: `{payload.Name}`, `{event.replayId}`,
+    /// `{sobject.Id}`.
+    fn path_root(&self) -> Option<std::borrow::Cow<'_, serde_json::Value>> {
+        self.value.get("data").map(std::borrow::Cow::Borrowed)
     }
 }

@@ -183,6 +183,8 @@ fn write_value(out: &mut Vec<u8>, b: &[u8]) {
 }
 
 impl FeedEvent for Entry {
+    const SOURCE: &'static str = "redis";
+
     fn raw(&self) -> &[u8] {
         &self.raw
     }

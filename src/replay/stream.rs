@@ -13,6 +13,7 @@ use super::exec::{kill_group, one_line};
 use super::lines::BoundedLines;
 use super::sink::Done;
 use super::{Chunk, Outcome, RunResult, RunSettings, REQUEUE_STATUS};
+use crate::feed::Envelope;
 
 /// The longest result line read whole; a longer line is cut there (and is no result).
 const RESULT_LINE_LIMIT: usize = 64 * 1024;
@@ -225,7 +226,7 @@ impl StreamHandler {
         // per event, twice, showed in stream mode's profiles).
         let mut pending: crate::FastMap<i64, usize> = crate::FastMap::default();
         pending.reserve(events.len());
-        let mut buf = Vec::with_capacity(events.iter().map(|d| d.raw.len() + 64).sum());
+        let mut buf = Vec::with_capacity(events.iter().map(|d| d.raw.len() + 256).sum());
         let mut n = itoa::Buffer::new();
         for (i, d) in events.iter().enumerate() {
             // The id is digits and a dot: it needs no JSON escaping.
@@ -233,11 +234,21 @@ impl StreamHandler {
             buf.extend_from_slice(n.format(d.row).as_bytes());
             buf.push(b'.');
             buf.extend_from_slice(n.format(attempt).as_bytes());
-            buf.extend_from_slice(b"\",\"chunk\":");
-            buf.extend_from_slice(n.format(chunk.seq).as_bytes());
-            buf.extend_from_slice(b",\"attempt\":");
+            buf.extend_from_slice(b"\",\"attempt\":");
             buf.extend_from_slice(n.format(attempt).as_bytes());
-            buf.extend_from_slice(b",\"event\":");
+            buf.push(b',');
+            Envelope {
+                recording: Some(&chunk.recording),
+                source: &d.source,
+                partition: &d.partition,
+                event_id: d.event_id.as_deref(),
+                event_type: d.event_type.as_deref(),
+                time: d.timestamp,
+                chunk: chunk.seq,
+                received_at: chunk.received_at,
+            }
+            .write_members(&mut buf);
+            buf.extend_from_slice(b"\"event\":");
             buf.extend_from_slice(one_line(&d.raw).as_bytes());
             buf.extend_from_slice(b"}\n");
             pending.insert(d.row, i);

@@ -95,6 +95,8 @@ impl Message {
 }
 
 impl FeedEvent for Message {
+    const SOURCE: &'static str = "salesforce";
+
     fn raw(&self) -> &[u8] {
         self.raw.get().as_bytes()
     }

@@ -84,6 +84,8 @@ pub struct FollowOptions {
 }
 
 impl FeedEvent for Event {
+    const SOURCE: &'static str = "symphony";
+
     fn raw(&self) -> &[u8] {
         Event::raw(self).as_bytes()
     }

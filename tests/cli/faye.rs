@@ -118,7 +118,8 @@ fn ids_of(stdout: &str) -> Vec<i64> {
     stdout
         .lines()
         .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["data"]["event"]["replayId"]
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["event"]["data"]["event"]
+                ["replayId"]
                 .as_i64()
                 .unwrap()
         })

@@ -15,6 +15,7 @@ mod cursors;
 mod datafeed;
 mod demo;
 mod edges;
+mod envelope;
 mod events;
 mod faye;
 mod harden;

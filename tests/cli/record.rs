@@ -252,7 +252,7 @@ fn duplicates_and_reordering_from_the_server_are_stored_and_flagged() {
     let chunk3: Vec<i64> = rows
         .iter()
         .filter(|r| r["chunk"] == 3)
-        .map(|r| r["timestamp"].as_i64().unwrap())
+        .map(|r| r["time"].as_i64().unwrap())
         .collect();
     assert!(
         chunk3.windows(2).any(|w| w[0] > w[1]),

@@ -731,8 +731,10 @@ fn redis_cluster_tail_and_replay_to_a_key_on_another_node() {
         .lines()
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            assert_eq!(v["stream"], src.as_str());
-            v["id"].as_str().unwrap().to_string()
+            assert_eq!(v["partition"], src.as_str());
+            assert_eq!(v["event"]["stream"], src.as_str());
+            assert_eq!(v["eventId"], v["event"]["id"]);
+            v["eventId"].as_str().unwrap().to_string()
         })
         .collect();
     assert_eq!(printed, ids, "tail printed every entry, in order");

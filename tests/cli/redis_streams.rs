@@ -134,6 +134,10 @@ fn redis_tail_prints_entries_with_binary_fields_and_hopeit_payloads_decoded() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["source"], "redis");
+    assert_eq!(lines[0]["partition"], "events");
+    assert_eq!(lines[0]["eventId"], plain.as_str());
+    let lines: Vec<&serde_json::Value> = lines.iter().map(|l| &l["event"]).collect();
     assert_eq!(lines[0]["id"], plain.as_str());
     assert_eq!(lines[0]["fields"]["kind"], "order");
     assert_eq!(lines[0]["fields"]["blob"]["base64"], "/wAB");
@@ -780,6 +784,8 @@ fn redis_replay_to_writes_original_fields_or_hopeit_layout_and_validates_first()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(lines.len(), 2, "{}", stderr_of(&out));
+    assert_eq!(lines[1]["type"], "app.data_model.Thing");
+    let lines: Vec<&serde_json::Value> = lines.iter().map(|l| &l["event"]).collect();
     assert_eq!(lines[1]["fields"]["comp"], "lz4");
     assert_eq!(lines[1]["hopeit"]["type"], "app.data_model.Thing");
     assert_eq!(

@@ -234,7 +234,14 @@ pub fn replay_ids(stdout: &str) -> Vec<i64> {
         .lines()
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).expect("a JSON line");
-            v["data"]["event"]["replayId"].as_i64().expect("replayId")
+            let id = v["event"]["data"]["event"]["replayId"]
+                .as_i64()
+                .expect("replayId");
+            // The envelope names the source, the channel and the replay id.
+            assert_eq!(v["source"], "salesforce", "{l}");
+            assert_eq!(v["partition"], v["event"]["channel"], "{l}");
+            assert_eq!(v["eventId"], id.to_string(), "{l}");
+            id
         })
         .collect()
 }

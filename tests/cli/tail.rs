@@ -39,7 +39,12 @@ fn tail_all(pod: &InProcess, sb: &Sandbox, events: &str, extra_args: &[&str]) ->
         let v: serde_json::Value = serde_json::from_str(line)
             .unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
         assert!(
-            v["feedId"].is_string() && v["chunk"].is_u64() && v["receivedAt"].is_i64(),
+            v["source"] == "symphony"
+                && v["partition"] == "datafeed"
+                && v["eventId"] == v["event"]["id"]
+                && v["type"] == v["event"]["type"]
+                && v["chunk"].is_u64()
+                && v["receivedAt"].is_i64(),
             "{line}"
         );
         got.push(

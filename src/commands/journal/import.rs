@@ -26,17 +26,20 @@ use super::input::Input;
 #[derive(Deserialize)]
 struct Envelope {
     recording: Option<String>,
+    /// Symphony's feed id (exports before the common envelope).
     #[serde(rename = "feedId")]
     feed_id: Option<String>,
+    /// The partition (the common envelope).
+    partition: Option<String>,
     chunk: u64,
     #[serde(rename = "receivedAt")]
     received_at: Option<i64>,
     event: Box<RawValue>,
 }
 
-/// The chunk an event belongs to: its envelope's (feed id, chunk number); `None` for a
-/// hand-written event.
-type ChunkKey = Option<(Option<String>, u64)>;
+/// The chunk an event belongs to: its envelope's (feed id, partition, chunk number); `None`
+/// for a hand-written event.
+type ChunkKey = Option<(Option<String>, Option<String>, u64)>;
 
 /// One line of the input, parsed.
 struct Line {
@@ -79,7 +82,7 @@ fn parse_line(file: &Path, n: usize, line: &str) -> Result<Option<Line>, Fail> {
         .map_err(|e| Fail::usage(format!("{}: bad event: {e}", at())))?;
     Ok(Some(Line {
         event,
-        key: Some((env.feed_id, env.chunk)),
+        key: Some((env.feed_id, env.partition, env.chunk)),
         received_at: env.received_at,
         recording: env.recording,
     }))
@@ -359,7 +362,7 @@ pub(super) fn import(
             }
             print.chunk();
             pending = Some(Pending {
-                feed_id: line.key.as_ref().and_then(|(f, _)| f.clone()),
+                feed_id: line.key.as_ref().and_then(|(f, _, _)| f.clone()),
                 received_at: line
                     .key
                     .as_ref()

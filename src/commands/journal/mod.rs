@@ -8,7 +8,6 @@ use crate::exit::Exit;
 use crate::journal::{EventRow, Journal};
 use crate::output;
 use crate::output::Printer;
-use crate::symphony::Event;
 
 use super::selection;
 
@@ -135,39 +134,28 @@ pub fn run(g: &Global, p: &Printer, cmd: &JournalCommand) -> Result<Exit> {
             })?;
             match format {
                 OutputFormat::Table => {
-                    let events: Vec<Event> = rows
-                        .iter()
-                        .filter_map(|r| {
-                            std::str::from_utf8(&r.raw)
-                                .ok()
-                                .and_then(|raw| Event::parse(raw).ok())
-                        })
-                        .collect();
                     let mut t = output::table(&[
                         "ROW",
                         "REC",
                         "CHUNK",
+                        "PARTITION",
+                        "ID",
                         "TIME",
                         "TYPE",
-                        "STREAM",
-                        "INITIATOR",
                         "DUP OF",
-                        "TEXT",
+                        "WHAT",
                     ]);
-                    for (r, e) in rows.iter().zip(&events) {
+                    for r in &rows {
                         t.add_row(vec![
                             r.row_id.to_string(),
-                            r.recording.clone(),
+                            output::safe(&r.recording),
                             r.chunk.to_string(),
+                            output::safe(&output::clip(r.partition.as_deref().unwrap_or(""), 24)),
+                            output::safe(&output::clip(r.event_id.as_deref().unwrap_or(""), 24)),
                             r.timestamp.map(output::time).unwrap_or_default(),
                             output::safe(r.event_type.as_deref().unwrap_or_default()),
-                            output::safe(&output::clip(r.stream_id.as_deref().unwrap_or(""), 14)),
-                            output::safe(e.initiator_name().unwrap_or("")),
                             r.duplicate_of.map(|d| d.to_string()).unwrap_or_default(),
-                            output::safe(&output::clip(
-                                &e.message_text().map(output::plain_text).unwrap_or_default(),
-                                50,
-                            )),
+                            output::clip(&output::events::stored_summary(&r.source, &r.raw), 60),
                         ]);
                     }
                     p.line(t)?;
@@ -176,8 +164,15 @@ pub fn run(g: &Global, p: &Printer, cmd: &JournalCommand) -> Result<Exit> {
                         crate::text::counted(rows.len() as u64, "event")
                     ));
                 }
-                OutputFormat::Json => p.json(&rows.iter().map(row_json).collect::<Vec<_>>())?,
-                OutputFormat::Ndjson => rows.iter().try_for_each(|r| p.ndjson(&row_json(r)))?,
+                OutputFormat::Json => p.json(
+                    &rows
+                        .iter()
+                        .map(|r| output::events::row_json(r, true))
+                        .collect::<Vec<_>>(),
+                )?,
+                OutputFormat::Ndjson => rows
+                    .iter()
+                    .try_for_each(|r| p.ndjson(&output::events::row_json(r, true)))?,
             }
             Ok(Exit::Success)
         }
@@ -290,22 +285,9 @@ pub fn run(g: &Global, p: &Printer, cmd: &JournalCommand) -> Result<Exit> {
     }
 }
 
-/// `show -o json`: the indexed columns and the event itself.
-fn row_json(r: &EventRow) -> serde_json::Value {
-    let mut v = serde_json::to_value(r).unwrap_or_default();
-    v["event"] = serde_json::from_slice(&r.raw).unwrap_or(serde_json::Value::Null);
-    v
-}
-
-/// One export line: the tail envelope plus the recording, with the exact event bytes inside.
+/// One export line: the envelope of `tail` with the recording, the exact event bytes inside.
 fn export_line(r: &EventRow) -> String {
-    format!(
-        "{{\"recording\":{},\"feedId\":{},\"chunk\":{},\"receivedAt\":{},\"event\":{}}}",
-        serde_json::Value::from(r.recording.as_str()),
-        serde_json::Value::from(r.feed_id.clone()),
-        r.chunk,
-        r.received_at,
-        // Symphony and imported events are UTF-8 JSON, so this is the stored text itself.
-        String::from_utf8_lossy(&r.raw)
-    )
+    // Every source records UTF-8 JSON, so this is the stored text itself.
+    let raw = String::from_utf8_lossy(&r.raw);
+    output::events::stored_envelope(r).line(&crate::replay::exec::one_line(&raw))
 }
