@@ -1,15 +1,177 @@
-//! Where sources are opened: the one place that names every kind of source. A command says what
-//! to follow (today the Symphony bot of the config; Redis streams and Salesforce channels plug in
-//! here as more arms) and gets something the follow loop (`feed::follow`) can run.
+//! Where sources are opened: the one place that names every kind of source. A command reads
+//! its SOURCE arguments into a [`Spec`], fills a [`Request`] from its flags, and [`open`]s one
+//! [`Opened`] value, whatever the kind; it then hands that value what it does with any source
+//! ([`Follow`]: `tail` prints, `record` keeps), so `tail` and `record` have one path each. A new
+//! kind of source is its folder, a variant of `Spec` and of `Opened`, and their arms here
+//! (docs/architecture.md).
 
+use std::future::Future;
 use std::time::Duration;
 
 use crate::config::{DatafeedVersion, Settings};
 use crate::exit::Fail;
-use crate::feed::Cursor;
+use crate::feed::{Cursor, Shown, Source};
 use crate::journal::Marker;
-use crate::redis::{Mode, Options as RedisOptions, Start, StreamUrl};
-use crate::symphony::source::{FeedChoice, FeedOwner, FollowOptions};
+use crate::redis::{Mode, Options as RedisOptions, Start, StreamSource, StreamUrl};
+use crate::salesforce::SalesforceSource;
+use crate::symphony::source::{DatafeedSource, FeedChoice, FeedOwner, FollowOptions, PARTITION};
+use crate::symphony::Client;
+
+/// A source opened from a [`Spec`]: one value, whatever its kind.
+pub enum Opened<'c> {
+    Symphony(DatafeedSource<'c>),
+    Redis(StreamSource),
+    Salesforce(SalesforceSource),
+}
+
+/// What a command does with an opened source, whatever its kind (`tail` prints its events,
+/// `record` keeps them).
+pub trait Follow {
+    type Out;
+    fn follow<S: Source>(self, source: S) -> impl Future<Output = Self::Out>
+    where
+        S::Event: Shown;
+}
+
+impl Opened<'_> {
+    /// Runs `f` on the source.
+    pub async fn follow<F: Follow>(self, f: F) -> F::Out {
+        match self {
+            Opened::Symphony(s) => f.follow(s).await,
+            Opened::Redis(s) => f.follow(s).await,
+            Opened::Salesforce(s) => f.follow(s).await,
+        }
+    }
+}
+
+/// What the command line asked of each kind of source; [`open`] reads the part of its kind.
+pub struct Request<'a> {
+    pub datafeed: DatafeedRequest<'a>,
+    pub redis: RedisRequest<'a>,
+    pub redis_tls: &'a crate::cli::RedisTlsArgs,
+    pub salesforce: SalesforceRequest<'a>,
+}
+
+/// Opens what `spec` names: `client` is the Symphony bot's (for [`Spec::SymphonyBot`] only),
+/// `markers` a recording's (empty for `tail`), each source resuming from its own.
+pub fn open<'c>(
+    spec: &Spec,
+    req: &Request,
+    client: Option<&'c Client>,
+    settings: Option<&Settings>,
+    markers: &[Marker],
+) -> Result<Opened<'c>, Fail> {
+    Ok(match spec {
+        Spec::SymphonyBot => {
+            let (Some(client), Some(settings)) = (client, settings) else {
+                return Err(Fail::usage("the Symphony bot's config was not read"));
+            };
+            let mut opts = datafeed_options(settings, &req.datafeed);
+            if req.datafeed.feed.is_none() {
+                let resume = markers
+                    .iter()
+                    .find(|m| m.partition == PARTITION)
+                    .and_then(|m| FeedChoice::from_cursor(&Cursor::from_json(&m.cursor).ok()?));
+                if let Some(choice) = resume {
+                    opts.choice = choice;
+                }
+            }
+            Opened::Symphony(DatafeedSource::new(client, opts))
+        }
+        Spec::Redis(urls) => {
+            redis_connecting(
+                req.redis_tls,
+                req.salesforce.connection_timeout,
+                req.salesforce.default_timeout,
+            )?;
+            Opened::Redis(StreamSource::new(redis_options(urls, &req.redis, markers)?))
+        }
+        Spec::Salesforce(sf) => {
+            let mut sreq = req.salesforce.clone();
+            sreq.markers = markers
+                .iter()
+                .map(|m| (m.partition.clone(), m.cursor.clone()))
+                .collect();
+            Opened::Salesforce(salesforce_source(sf, &sreq, &|k| std::env::var(k).ok())?)
+        }
+    })
+}
+
+/// What a recording of `spec` is called in the journal: its kind, its source label, a
+/// description without secrets, the server's URL and who logs in, where there are such.
+pub struct Described {
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub description: String,
+    pub server_url: Option<String>,
+    pub username: Option<String>,
+}
+
+impl Spec {
+    /// The recording's names (`settings`: the Symphony bot's config).
+    pub fn described(&self, settings: Option<&Settings>, sf_org: Option<&str>) -> Described {
+        match self {
+            Spec::SymphonyBot => {
+                let (kind, label, description) = settings.map(datafeed_description).unwrap_or((
+                    "symphony",
+                    "datafeed-v2",
+                    String::new(),
+                ));
+                Described {
+                    kind,
+                    label,
+                    description,
+                    server_url: settings.map(|s| s.pod.base_url()),
+                    username: settings.map(|s| s.username.clone()),
+                }
+            }
+            Spec::Redis(urls) => {
+                let (kind, label, description) = redis_description(urls);
+                Described {
+                    kind,
+                    label,
+                    description,
+                    server_url: None,
+                    username: None,
+                }
+            }
+            Spec::Salesforce(sf) => {
+                let env = |k: &str| std::env::var(k).ok();
+                let who = crate::salesforce::Credentials::resolve(&env, sf_org, sf.plain_http)
+                    .ok()
+                    .map(|c| c.who());
+                Described {
+                    kind: "salesforce",
+                    label: "salesforce",
+                    description: sf.description(),
+                    server_url: Some(sf.login_url.clone()),
+                    username: who,
+                }
+            }
+        }
+    }
+
+    /// Where a recording resumes, for the marker of one of this spec's partitions: `datafeed
+    /// ID`, ``stream `KEY` at CURSOR``, `CHANNEL from CURSOR`; `None` for another partition.
+    pub fn resumes_at(&self, m: &Marker) -> Option<String> {
+        match self {
+            Spec::SymphonyBot if m.partition == PARTITION => {
+                let cursor = Cursor::from_json(&m.cursor).ok()?;
+                match FeedChoice::from_cursor(&cursor)? {
+                    FeedChoice::Resume { id, .. } => Some(format!("datafeed {id}")),
+                    _ => None,
+                }
+            }
+            Spec::Redis(urls) if urls.iter().any(|u| u.key == m.partition) => {
+                Some(format!("stream `{}` at {}", m.partition, m.cursor))
+            }
+            Spec::Salesforce(sf) if sf.channels.contains(&m.partition) => {
+                Some(format!("{} from {}", m.partition, m.cursor))
+            }
+            _ => None,
+        }
+    }
+}
 
 /// What the SOURCE arguments of `tail` and `record` name. Each kind of source adds a variant
 /// here and an arm in [`parse`]; the commands match on it to open the source.

@@ -6,17 +6,16 @@ use anyhow::Result;
 
 use crate::cli::{Global, RecordArgs};
 use crate::exit::Exit;
-use crate::feed::{follow, Cursor, Ended, Notice, Source, Stop};
+use crate::feed::{follow, Ended, Notice, Shown, Source, Stop};
 use crate::journal::{Journal, NewRecording};
 use crate::output;
 use crate::output::Printer;
 use crate::recorder::Recorder;
-use crate::redis::{Start, StreamSource, StreamUrl};
+use crate::redis::Start;
 use crate::sources::{
-    self, datafeed_description, datafeed_options, redis_description, redis_options,
-    DatafeedRequest, RedisRequest, Spec,
+    self, DatafeedRequest, Follow, RedisRequest, Request, SalesforceRequest, Spec,
 };
-use crate::symphony::source::{DatafeedSource, FeedChoice, FeedOwner, PARTITION};
+use crate::symphony::source::FeedOwner;
 use crate::symphony::{ApiError, Client};
 
 use super::load_settings;
@@ -31,44 +30,54 @@ pub async fn run(g: &Global, p: &Printer, args: &RecordArgs) -> Result<Exit> {
         deadline: args.duration.map(|d| tokio::time::Instant::now() + d),
         cancel: super::cancel_on_interrupt()?,
     };
-    match spec {
-        Spec::SymphonyBot => symphony(g, p, args, &mut journal, &stop).await,
-        Spec::Redis(urls) => redis(p, args, &mut journal, &urls, &stop).await,
-        Spec::Salesforce(spec) => salesforce(p, args, &mut journal, &spec, &stop).await,
-    }
-}
-
-/// Records Redis streams, one partition per key, each resuming from its marker.
-async fn redis(
-    p: &Printer,
-    args: &RecordArgs,
-    journal: &mut Journal,
-    urls: &[StreamUrl],
-    stop: &Stop,
-) -> Result<Exit> {
-    let (kind, label, description) = redis_description(urls);
+    let settings = match spec {
+        Spec::SymphonyBot => Some(load_settings(g)?),
+        _ => None,
+    };
+    let client = settings.as_ref().map(Client::new).transpose()?;
+    let named = spec.described(settings.as_ref(), args.salesforce.sf_org.as_deref());
     let recording = journal.recording(&NewRecording {
         name: &args.name,
-        kind,
-        source: label,
-        description: Some(&description),
-        pod_url: None,
-        username: None,
+        kind: named.kind,
+        source: named.label,
+        description: Some(&named.description),
+        pod_url: named.server_url.as_deref(),
+        username: named.username.as_deref(),
     })?;
+    if recording.kind != named.kind {
+        return Err(crate::exit::Fail::usage(format!(
+            "recording `{}` in {} records a {} source, not {}; give another --name",
+            args.name,
+            args.journal.journal.display(),
+            recording.kind,
+            named.kind
+        ))
+        .into());
+    }
+    if let (Some(client), None) = (&client, recording.bot_user_id) {
+        who_the_bot_is(client, &mut journal, recording.id, &stop).await?;
+    }
     let markers = journal.markers(recording.id)?;
     for m in &markers {
-        if urls.iter().any(|u| u.key == m.partition) {
+        if let Some(at) = spec.resumes_at(m).filter(|_| args.source.feed.is_none()) {
             p.note(&format!(
-                "record: resuming recording `{}` on stream `{}` after chunk {} ({})",
-                args.name, m.partition, m.chunk_seq, m.cursor
+                "record: resuming recording `{}` after chunk {} on {at}",
+                args.name, m.chunk_seq
             ));
         }
     }
     let r = &args.redis;
-    sources::redis_connecting(&r.tls, args.salesforce.connection_timeout.as_deref(), None)?;
-    let opts = redis_options(
-        urls,
-        &RedisRequest {
+    let sf = &args.salesforce;
+    let req = Request {
+        datafeed: DatafeedRequest {
+            feed: args.source.feed.as_deref(),
+            tag: args.source.tag.as_deref(),
+            read_timeout: args.source.read_timeout,
+            owner: FeedOwner::Recording(&args.name),
+            keep: true,
+            exit_at_end: args.source.exit_at_end,
+        },
+        redis: RedisRequest {
             from: r.from.as_deref(),
             group: r.group.as_deref(),
             consumer: r.consumer.as_deref(),
@@ -79,156 +88,85 @@ async fn redis(
             exit_at_end: args.source.exit_at_end,
             share_group: r.share_group,
         },
-        &markers,
-    )?;
-    record_from(
-        p,
-        args,
-        journal,
-        recording.id,
-        StreamSource::new(opts),
-        stop,
-    )
-    .await
-}
-
-/// Records Salesforce channels, each resuming from its marker in the recording.
-async fn salesforce(
-    p: &Printer,
-    args: &RecordArgs,
-    journal: &mut Journal,
-    spec: &sources::SalesforceSpec,
-    stop: &Stop,
-) -> Result<Exit> {
-    let env = |k: &str| std::env::var(k).ok();
-    let who = crate::salesforce::Credentials::resolve(
-        &env,
-        args.salesforce.sf_org.as_deref(),
-        spec.plain_http,
-    )
-    .ok()
-    .map(|c| c.who());
-    let description = spec.description();
-    let recording = journal.recording(&NewRecording {
-        name: &args.name,
-        kind: "salesforce",
-        source: "salesforce",
-        description: Some(&description),
-        pod_url: Some(&spec.login_url),
-        username: who.as_deref(),
-    })?;
-    if recording.kind != "salesforce" {
-        return Err(crate::exit::Fail::usage(format!(
-            "recording `{}` in {} records a {} source, not Salesforce; give another --name",
-            args.name,
-            args.journal.journal.display(),
-            recording.kind
-        ))
-        .into());
-    }
-    let markers: Vec<(String, String)> = journal
-        .markers(recording.id)?
-        .into_iter()
-        .map(|m| (m.partition, m.cursor))
-        .collect();
-    for (channel, cursor) in &markers {
-        if spec.channels.contains(channel) {
-            p.note(&format!(
-                "record: resuming {channel} of recording `{}` from {cursor}",
-                args.name
-            ));
-        }
-    }
-    let sf = &args.salesforce;
-    let source = sources::salesforce_source(
-        spec,
-        &sources::SalesforceRequest {
+        redis_tls: &r.tls,
+        salesforce: SalesforceRequest {
             replay: sf.replay.as_deref(),
             fallback: sf.replay_fallback.as_deref(),
             connection_timeout: sf.connection_timeout.as_deref(),
+            // A recording waits for its server as long as it takes, unless told otherwise.
             default_timeout: None,
             max_pending: sf.max_pending,
             allow_plain_http: sf.allow_plain_http,
             sf_org: sf.sf_org.as_deref(),
-            markers,
+            markers: Vec::new(),
             exit_at_end: args.source.exit_at_end,
         },
-        &env,
-    )?;
-    record_from(p, args, journal, recording.id, source, stop).await
+    };
+    let source = sources::open(&spec, &req, client.as_ref(), settings.as_ref(), &markers)?;
+    source
+        .follow(Record {
+            p,
+            args,
+            journal: &mut journal,
+            recording: recording.id,
+            stop: &stop,
+        })
+        .await
 }
 
-/// Records the Symphony bot of the config, resuming from the recording's `datafeed` marker.
-async fn symphony(
-    g: &Global,
-    p: &Printer,
-    args: &RecordArgs,
+/// Asks the pod who the bot is, so `serve` can present the same identity to a bot under test.
+/// Bounded by the stop: a login that never completes must not outlive --duration or Ctrl-C.
+/// When the stop comes first, following ends at once and says so.
+async fn who_the_bot_is(
+    client: &Client,
     journal: &mut Journal,
+    recording: i64,
     stop: &Stop,
-) -> Result<Exit> {
-    let settings = load_settings(g)?;
-    let (kind, label, description) = datafeed_description(&settings);
-    let recording = journal.recording(&NewRecording {
-        name: &args.name,
-        kind,
-        source: label,
-        description: Some(&description),
-        pod_url: Some(&settings.pod.base_url()),
-        username: Some(&settings.username),
-    })?;
-    let client = Client::new(&settings)?;
-    if recording.bot_user_id.is_none() {
-        // Who the bot is, so `serve` can present the same identity to a bot under test.
-        // Bounded by the stop: a login that never completes must not outlive --duration or
-        // Ctrl-C. When the stop comes first, following ends at once and says so.
-        let asked = tokio::select! {
-            r = client.session_info() => Some(r),
-            _ = stop.cancel.cancelled() => None,
-            _ = sleep_until_deadline(stop.deadline) => None,
-        };
-        match asked {
-            None => {}
-            Some(Ok(info)) => {
-                if let Some(id) = info.get("id").and_then(|v| v.as_i64()) {
-                    journal.set_bot_user_id(recording.id, id)?;
-                }
+) -> Result<()> {
+    let asked = tokio::select! {
+        r = client.session_info() => Some(r),
+        _ = stop.cancel.cancelled() => None,
+        _ = sleep_until_deadline(stop.deadline) => None,
+    };
+    match asked {
+        None => {}
+        Some(Ok(info)) => {
+            if let Some(id) = info.get("id").and_then(|v| v.as_i64()) {
+                journal.set_bot_user_id(recording, id)?;
             }
-            Some(Err(e @ ApiError::AuthRejected { .. })) => return Err(e.into()),
-            Some(Err(e)) => tracing::warn!("could not ask the pod who the bot is ({e}); the recording will not know its bot's user id"),
         }
+        Some(Err(e @ ApiError::AuthRejected { .. })) => return Err(e.into()),
+        Some(Err(e)) => tracing::warn!("could not ask the pod who the bot is ({e}); the recording will not know its bot's user id"),
     }
-    let mut opts = datafeed_options(
-        &settings,
-        &DatafeedRequest {
-            feed: args.source.feed.as_deref(),
-            tag: args.source.tag.as_deref(),
-            read_timeout: args.source.read_timeout,
-            owner: FeedOwner::Recording(&args.name),
-            keep: true,
-            exit_at_end: args.source.exit_at_end,
-        },
-    );
-    if args.source.feed.is_none() {
-        let marker = journal
-            .markers(recording.id)?
-            .into_iter()
-            .find(|m| m.partition == PARTITION);
-        let resume = marker.and_then(|m| {
-            let cursor = Cursor::from_json(&m.cursor).ok()?;
-            Some((FeedChoice::from_cursor(&cursor)?, m.chunk_seq))
-        });
-        if let Some((choice, seq)) = resume {
-            if let FeedChoice::Resume { id, .. } = &choice {
-                p.note(&format!(
-                    "record: resuming recording `{}` after chunk {seq} on datafeed {id}",
-                    args.name
-                ));
-            }
-            opts.choice = choice;
-        }
+    Ok(())
+}
+
+/// record's one path, for any source.
+struct Record<'a> {
+    p: &'a Printer,
+    args: &'a RecordArgs,
+    journal: &'a mut Journal,
+    recording: i64,
+    stop: &'a Stop,
+}
+
+impl Follow for Record<'_> {
+    type Out = Result<Exit>;
+
+    async fn follow<S: Source>(self, source: S) -> Result<Exit>
+    where
+        S::Event: Shown,
+    {
+        record_from(
+            self.p,
+            self.args,
+            self.journal,
+            self.recording,
+            source,
+            self.stop,
+        )
+        .await
     }
-    let source = DatafeedSource::new(&client, opts);
-    record_from(p, args, journal, recording.id, source, stop).await
 }
 
 /// Waits for the deadline, or forever without one.

@@ -7,15 +7,17 @@ use anyhow::Result;
 
 use crate::cli::{Global, OutputFormat, TailArgs};
 use crate::exit::{Exit, Fail};
-use crate::feed::{follow, Chunk, Ended, Keeper, Next, Notice, Source, Stop};
+use crate::feed::{follow, Chunk, Delivery, Ended, Keeper, Next, Notice, Shown, Source, Stop};
 use crate::output;
-use crate::output::events::{envelope, Delivery, Shown, Template};
+use crate::output::events::{envelope, plain_line, Template};
 use crate::output::Printer;
-use crate::redis::{Start, StreamSource, StreamUrl};
-use crate::sources::{self, datafeed_options, redis_options, DatafeedRequest, RedisRequest, Spec};
+use crate::redis::Start;
+use crate::sources::{
+    self, DatafeedRequest, Follow, RedisRequest, Request, SalesforceRequest, Spec,
+};
 use crate::symphony::event::EVENT_TYPES;
-use crate::symphony::source::{DatafeedSource, FeedOwner};
-use crate::symphony::{Client, Event};
+use crate::symphony::source::FeedOwner;
+use crate::symphony::Client;
 
 use super::load_settings;
 
@@ -159,67 +161,23 @@ pub async fn run(g: &Global, p: &Printer, args: &TailArgs) -> Result<Exit> {
             }
         }
     }
-    match &spec {
-        Spec::SymphonyBot => {
-            let settings = load_settings(g)?;
-            let client = Client::new(&settings)?;
-            let opts = datafeed_options(
-                &settings,
-                &DatafeedRequest {
-                    feed: args.source.feed.as_deref(),
-                    tag: args.source.tag.as_deref(),
-                    read_timeout: args.source.read_timeout,
-                    owner: FeedOwner::Tail,
-                    keep: args.keep_feed,
-                    exit_at_end: args.source.exit_at_end,
-                },
-            );
-            let printing = Printing::<Event>::new(g, p, args, Some(&EVENT_TYPES[..]))?;
-            let source = DatafeedSource::new(&client, opts);
-            if args.source.feed.is_some() {
-                p.note("note: other readers of this datafeed share its events: what tail reads, they may not get");
-            }
-            tail_from(p, args, source, printing).await
-        }
-        Spec::Redis(urls) => {
-            let printing = Printing::new(g, p, args, None)?;
-            tail_from(p, args, redis_source(args, urls)?, printing).await
-        }
-        Spec::Salesforce(spec) => {
-            let printing = Printing::new(g, p, args, None)?;
-            let sf = &args.salesforce;
-            let source = sources::salesforce_source(
-                spec,
-                &sources::SalesforceRequest {
-                    replay: sf.replay.as_deref(),
-                    fallback: sf.replay_fallback.as_deref(),
-                    connection_timeout: sf.connection_timeout.as_deref(),
-                    default_timeout: Some(std::time::Duration::from_secs(10)),
-                    max_pending: sf.max_pending,
-                    allow_plain_http: sf.allow_plain_http,
-                    sf_org: sf.sf_org.as_deref(),
-                    markers: Vec::new(),
-                    exit_at_end: args.source.exit_at_end,
-                },
-                &|k| std::env::var(k).ok(),
-            )?;
-            tail_from(p, args, source, printing).await
-        }
-    }
-}
-
-/// Redis streams read from `--from` (default the end), or as a consumer of `--group`, acking
-/// each chunk once printed.
-fn redis_source(args: &TailArgs, urls: &[StreamUrl]) -> Result<StreamSource, Fail> {
+    let settings = match spec {
+        Spec::SymphonyBot => Some(load_settings(g)?),
+        _ => None,
+    };
+    let client = settings.as_ref().map(Client::new).transpose()?;
     let r = &args.redis;
-    sources::redis_connecting(
-        &r.tls,
-        args.salesforce.connection_timeout.as_deref(),
-        Some(std::time::Duration::from_secs(10)),
-    )?;
-    let opts = redis_options(
-        urls,
-        &RedisRequest {
+    let sf = &args.salesforce;
+    let req = Request {
+        datafeed: DatafeedRequest {
+            feed: args.source.feed.as_deref(),
+            tag: args.source.tag.as_deref(),
+            read_timeout: args.source.read_timeout,
+            owner: FeedOwner::Tail,
+            keep: args.keep_feed,
+            exit_at_end: args.source.exit_at_end,
+        },
+        redis: RedisRequest {
             from: r.from.as_deref(),
             group: r.group.as_deref(),
             consumer: r.consumer.as_deref(),
@@ -230,9 +188,53 @@ fn redis_source(args: &TailArgs, urls: &[StreamUrl]) -> Result<StreamSource, Fai
             exit_at_end: args.source.exit_at_end,
             share_group: r.share_group,
         },
-        &[],
-    )?;
-    Ok(StreamSource::new(opts))
+        redis_tls: &r.tls,
+        salesforce: SalesforceRequest {
+            replay: sf.replay.as_deref(),
+            fallback: sf.replay_fallback.as_deref(),
+            connection_timeout: sf.connection_timeout.as_deref(),
+            // tail is watched by someone: a connection that never comes is said at once.
+            default_timeout: Some(std::time::Duration::from_secs(10)),
+            max_pending: sf.max_pending,
+            allow_plain_http: sf.allow_plain_http,
+            sf_org: sf.sf_org.as_deref(),
+            markers: Vec::new(),
+            exit_at_end: args.source.exit_at_end,
+        },
+    };
+    let source = sources::open(&spec, &req, client.as_ref(), settings.as_ref(), &[])?;
+    if args.source.feed.is_some() {
+        p.note("note: other readers of this datafeed share its events: what tail reads, they may not get");
+    }
+    source
+        .follow(Tail {
+            g,
+            p,
+            args,
+            known_types: matches!(spec, Spec::SymphonyBot).then_some(&EVENT_TYPES[..]),
+        })
+        .await
+}
+
+/// tail's one path, for any source.
+struct Tail<'a> {
+    g: &'a Global,
+    p: &'a Printer,
+    args: &'a TailArgs,
+    /// The source's closed list of event types, when it has one.
+    known_types: Option<&'a [&'a str]>,
+}
+
+impl Follow for Tail<'_> {
+    type Out = Result<Exit>;
+
+    async fn follow<S: Source>(self, source: S) -> Result<Exit>
+    where
+        S::Event: Shown,
+    {
+        let printing = Printing::<S::Event>::new(self.g, self.p, self.args, self.known_types)?;
+        tail_from(self.p, self.args, source, printing).await
+    }
 }
 
 /// Follows any source into the printing keeper until `--count`, `--duration` or Ctrl-C, then
@@ -341,7 +343,7 @@ impl<E: Shown, A> Keeper<E, A> for Printing<'_, E> {
             let text = match &self.style {
                 Style::Raw if whole_body => continue,
                 Style::Raw => String::from_utf8_lossy(e.raw()).into_owned(),
-                Style::Pretty => e.pretty(&d),
+                Style::Pretty => plain_line(e, &d),
                 Style::Envelope => envelope(e, &d),
                 Style::Template(t) => t.render(e, &d),
             };

@@ -17,11 +17,13 @@
 mod backoff;
 mod envelope;
 mod follow;
+mod shown;
 mod source;
 
 pub use backoff::Backoff;
 pub use envelope::Envelope;
 pub use follow::{follow, Ended, Keeper, Next, Stop};
+pub use shown::{Delivery, Shown};
 pub use source::{
     Chunk, Columns, Committed, Cursor, ErrorClass, FeedEvent, Notice, Source, SourceError,
 };

@@ -8,19 +8,9 @@ use console::style;
 use serde_json::Value;
 
 use super::{clip, plain_text, safe};
-use crate::feed::{Cursor, Envelope, FeedEvent};
+use crate::feed::{Delivery, Envelope, FeedEvent, Shown};
 use crate::journal::EventRow;
 use crate::symphony::Event;
-
-/// Where an event came from, for envelopes and templates.
-pub struct Delivery<'a> {
-    /// The chunk's partition (`datafeed`, a stream key, a channel).
-    pub partition: &'a str,
-    pub chunk: u64,
-    pub received_at: i64,
-    /// Where the partition stood after the chunk (Symphony's feed id is in it).
-    pub cursor: &'a Cursor,
-}
 
 /// The envelope of an event read live (docs/output.md): the same keys for every source, the
 /// event exactly as received under `event`.
@@ -40,43 +30,24 @@ pub fn envelope<E: FeedEvent>(e: &E, d: &Delivery) -> String {
     .line(&crate::replay::exec::one_line(&raw))
 }
 
-/// How events of one kind of source read to a human and in `--format` templates. A source
-/// with nothing of its own gets a line of its columns and the dotted paths into its JSON.
-pub trait Shown: FeedEvent {
-    /// `--format` names of this source's own, beyond [`COMMON_FIELDS`].
-    const OWN_FIELDS: &'static [&'static str] = &[];
-
-    /// One readable line, terminal-safe.
-    fn pretty(&self, d: &Delivery) -> String {
-        let c = self.columns();
-        format!(
-            "{} {} {} {}",
-            style(
-                c.timestamp
-                    .map(clock)
-                    .unwrap_or_else(|| "--:--:--.---".into())
-            )
-            .dim(),
-            style(safe(&clip(d.partition, 24))).cyan(),
-            style(safe(c.event_type.unwrap_or("?"))).green(),
-            style(safe(c.event_id.unwrap_or(""))).dim()
+/// The line of an event whose source has no line of its own: time, partition, type and id.
+pub fn plain_line<E: Shown>(e: &E, d: &Delivery) -> String {
+    if let Some(line) = e.pretty(d) {
+        return line;
+    }
+    let c = e.columns();
+    format!(
+        "{} {} {} {}",
+        style(
+            c.timestamp
+                .map(clock)
+                .unwrap_or_else(|| "--:--:--.---".into())
         )
-    }
-
-    /// The value of one of [`Shown::OWN_FIELDS`].
-    fn own_field(&self, _name: &str, _d: &Delivery) -> String {
-        String::new()
-    }
-
-    /// Whether `who` (a user id or name) started the event (`--initiator`).
-    fn initiated_by(&self, _who: &str) -> bool {
-        false
-    }
-
-    /// Where a dotted `--format` path starts: the event's JSON.
-    fn path_root(&self) -> Option<Cow<'_, Value>> {
-        serde_json::from_slice(self.raw()).ok().map(Cow::Owned)
-    }
+        .dim(),
+        style(safe(&clip(d.partition, 24))).cyan(),
+        style(safe(c.event_type.unwrap_or("?"))).green(),
+        style(safe(c.event_id.unwrap_or(""))).dim()
+    )
 }
 
 impl Shown for Event {
@@ -89,8 +60,8 @@ impl Shown for Event {
         "feed",
     ];
 
-    fn pretty(&self, _d: &Delivery) -> String {
-        pretty(self)
+    fn pretty(&self, _d: &Delivery) -> Option<String> {
+        Some(pretty(self))
     }
 
     fn initiated_by(&self, who: &str) -> bool {
@@ -401,6 +372,7 @@ fn at_path(root: &Value, path: &[String]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::feed::Cursor;
 
     fn delivery(cursor: &Cursor) -> Delivery<'_> {
         Delivery {

@@ -78,9 +78,9 @@ pub fn summary(json: &Value) -> String {
     clip(&fields.join(" "), 200)
 }
 
-impl super::events::Shown for Entry {
-    fn pretty(&self, _d: &super::events::Delivery) -> String {
-        pretty(self)
+impl crate::feed::Shown for Entry {
+    fn pretty(&self, _d: &crate::feed::Delivery) -> Option<String> {
+        Some(pretty(self))
     }
 
     /// Paths start at the stored entry: `{fields.sku}`, `{hopeit.payload.id}`.

@@ -54,14 +54,14 @@ pub fn summary(m: &Message) -> String {
     crate::text::clip(&parts.join(" "), 120)
 }
 
-impl super::events::Shown for Message {
+impl crate::feed::Shown for Message {
     const OWN_FIELDS: &'static [&'static str] = &["record_id", "channel"];
 
-    fn pretty(&self, _d: &super::events::Delivery) -> String {
-        pretty(self)
+    fn pretty(&self, _d: &crate::feed::Delivery) -> Option<String> {
+        Some(pretty(self))
     }
 
-    fn own_field(&self, name: &str, _d: &super::events::Delivery) -> String {
+    fn own_field(&self, name: &str, _d: &crate::feed::Delivery) -> String {
         match name {
             "record_id" => self.record_id.clone().unwrap_or_default(),
             "channel" => self.channel.clone(),

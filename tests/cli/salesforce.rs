@@ -414,7 +414,7 @@ fn salesforce_record_keeps_exact_json_and_resumes_from_its_marker() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert!(
-        stderr_of(&out).contains("resuming /topic/AccountUpdates"),
+        stderr_of(&out).contains("after chunk 1 on /topic/AccountUpdates from"),
         "{}",
         stderr_of(&out)
     );
