@@ -1000,7 +1000,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__datafeed__subcmd__create)
-            opts="-v -q -o -y -h -V --tag --include-invisible --config --verbose --quiet --output --no-color --yes --help --version --host --port --scheme --username --private-key --datafeed-version --insecure"
+            opts="-y -v -q -o -h -V --tag --include-invisible --yes --config --verbose --quiet --output --no-color --help --version --host --port --scheme --username --private-key --datafeed-version --insecure"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1188,7 +1188,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__datafeed__subcmd__list)
-            opts="-v -q -o -y -h -V --tag --config --verbose --quiet --output --no-color --yes --help --version --host --port --scheme --username --private-key --datafeed-version --insecure"
+            opts="-y -v -q -o -h -V --tag --yes --config --verbose --quiet --output --no-color --help --version --host --port --scheme --username --private-key --datafeed-version --insecure"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1242,7 +1242,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__datafeed__subcmd__read)
-            opts="-v -q -o -y -h -V --ack-id --timeout --config --verbose --quiet --output --no-color --yes --help --version --host --port --scheme --username --private-key --datafeed-version --insecure"
+            opts="-y -v -q -o -h -V --ack-id --timeout --yes --config --verbose --quiet --output --no-color --help --version --host --port --scheme --username --private-key --datafeed-version --insecure"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -186,10 +186,10 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_see
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -l private-key -d 'Bot RSA private key file (PEM) [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -l include-invisible -d 'Also receive events of invisible rooms (v2)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -s y -l yes
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -l no-color -d 'No colours (also when NO_COLOR is set)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -s y -l yes -d 'Answer yes to every question (never prompt)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from create" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
@@ -204,10 +204,10 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_see
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -l private-key -d 'Bot RSA private key file (PEM) [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -s y -l yes
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -l no-color -d 'No colours (also when NO_COLOR is set)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to every question (never prompt)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from list" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
@@ -240,10 +240,10 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_see
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -l username -d 'Bot username [env: FEEDCTL_BOT_USERNAME]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -l private-key -d 'Bot RSA private key file (PEM) [env: FEEDCTL_PRIVATE_KEY_PATH]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -l datafeed-version -d 'Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -s y -l yes
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -l no-color -d 'No colours (also when NO_COLOR is set)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -s y -l yes -d 'Answer yes to every question (never prompt)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_seen_subcommand_from read" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'

@@ -248,7 +248,8 @@ pub struct NoPod {
     yes: bool,
 }
 
-/// `--yes`, taken over (hidden) by commands that read the bot config but never ask a question.
+/// `--yes`, taken over (hidden) by commands that read the bot config but never ask a question
+/// (still accepted, and ignored).
 #[derive(Debug, Clone, Args, Default)]
 pub struct NoQuestions {
     #[arg(long, short = 'y', hide = true)]
@@ -448,6 +449,8 @@ pub enum DatafeedCommand {
         /// Also receive events of invisible rooms (v2)
         #[arg(long)]
         include_invisible: bool,
+        #[command(flatten)]
+        no_questions: NoQuestions,
     },
     /// List the bot's active datafeeds (v2)
     ///
@@ -460,6 +463,8 @@ pub enum DatafeedCommand {
         /// Only feeds created with this tag (at most 100 characters)
         #[arg(long, value_parser = datafeed_tag)]
         tag: Option<String>,
+        #[command(flatten)]
+        no_questions: NoQuestions,
     },
     /// Delete datafeeds (v2); asks first, and needs --yes where it cannot ask
     ///
@@ -492,6 +497,8 @@ pub enum DatafeedCommand {
         /// Give up on the read after this long
         #[arg(long, default_value = "45s", value_parser = humantime::parse_duration)]
         timeout: std::time::Duration,
+        #[command(flatten)]
+        no_questions: NoQuestions,
     },
 }
 
