@@ -272,7 +272,7 @@ _feedctl() {
 
     case "${cmd}" in
         feedctl)
-            opts="-v -q -o -y -h -V --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version init config auth datafeed tail record journal replay consume serve inject demo completions help"
+            opts="-v -q -o -y -h -V --config --verbose --quiet --output --no-color --yes --help --version --host --port --scheme --username --private-key --datafeed-version --insecure init config auth datafeed tail record journal replay consume serve inject demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -322,7 +322,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__auth)
-            opts="-v -q -o -y -h -V --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version check help"
+            opts="-y -v -q -o -h -V --yes --config --verbose --quiet --output --no-color --help --version --host --port --scheme --username --private-key --datafeed-version --insecure check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -372,7 +372,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__auth__subcmd__check)
-            opts="-v -q -o -y -h -V --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-y -v -q -o -h -V --yes --config --verbose --quiet --output --no-color --help --version --host --port --scheme --username --private-key --datafeed-version --insecure"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -514,7 +514,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__config)
-            opts="-v -q -o -y -h -V --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version show help"
+            opts="-y -v -q -o -h -V --yes --config --verbose --quiet --output --no-color --help --version --host --port --scheme --username --private-key --datafeed-version --insecure show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -606,7 +606,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__config__subcmd__show)
-            opts="-v -q -o -y -h -V --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-y -v -q -o -h -V --yes --config --verbose --quiet --output --no-color --help --version --host --port --scheme --username --private-key --datafeed-version --insecure"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -950,7 +950,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__datafeed)
-            opts="-v -q -o -y -h -V --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version create list delete read help"
+            opts="-v -q -o -y -h -V --config --verbose --quiet --output --no-color --yes --help --version --host --port --scheme --username --private-key --datafeed-version --insecure create list delete read help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1000,7 +1000,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__datafeed__subcmd__create)
-            opts="-v -q -o -y -h -V --tag --include-invisible --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-y -v -q -o -h -V --tag --include-invisible --yes --config --verbose --quiet --output --no-color --help --version --host --port --scheme --username --private-key --datafeed-version --insecure"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1054,7 +1054,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__datafeed__subcmd__delete)
-            opts="-v -q -o -y -h -V --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-v -q -o -y -h -V --config --verbose --quiet --output --no-color --yes --help --version --host --port --scheme --username --private-key --datafeed-version --insecure"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1188,7 +1188,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__datafeed__subcmd__list)
-            opts="-v -q -o -y -h -V --tag --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-y -v -q -o -h -V --tag --yes --config --verbose --quiet --output --no-color --help --version --host --port --scheme --username --private-key --datafeed-version --insecure"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1242,7 +1242,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__datafeed__subcmd__read)
-            opts="-v -q -o -y -h -V --ack-id --timeout --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-y -v -q -o -h -V --ack-id --timeout --yes --config --verbose --quiet --output --no-color --help --version --host --port --scheme --username --private-key --datafeed-version --insecure"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1774,7 +1774,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__init)
-            opts="-v -q -o -y -h -V --agent-host --generate-key --force --check --config --verbose --quiet --output --no-color --yes --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-v -q -o -y -h -V --agent-host --generate-key --force --check --config --verbose --quiet --output --no-color --yes --help --version --host --port --scheme --username --private-key --datafeed-version --insecure"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2376,7 +2376,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__record)
-            opts="-y -j -v -q -o -h -V --yes --journal --name --feed --tag --read-timeout --exit-at-end --count --duration --from --group --consumer --share-group --claim-idle --batch --tls-ca --tls-cert --tls-key --replay --replay-fallback --connection-timeout --max-pending --allow-plain-http --sf-org --config --verbose --quiet --output --no-color --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-y -j -v -q -o -h -V --yes --journal --name --feed --tag --read-timeout --exit-at-end --count --duration --from --group --consumer --share-group --claim-idle --batch --tls-ca --tls-cert --tls-key --replay --replay-fallback --connection-timeout --max-pending --allow-plain-http --sf-org --config --verbose --quiet --output --no-color --help --version --host --port --scheme --username --private-key --datafeed-version --insecure"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2834,7 +2834,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__tail)
-            opts="-y -v -q -o -h -V --yes --feed --tag --read-timeout --exit-at-end --keep-feed --type --stream --initiator --count --duration --format --raw --from --group --consumer --share-group --claim-idle --batch --tls-ca --tls-cert --tls-key --replay --replay-fallback --connection-timeout --max-pending --allow-plain-http --sf-org --config --verbose --quiet --output --no-color --host --port --scheme --username --private-key --datafeed-version --insecure --help --version"
+            opts="-y -v -q -o -h -V --yes --feed --tag --read-timeout --exit-at-end --keep-feed --type --stream --initiator --count --duration --format --raw --from --group --consumer --share-group --claim-idle --batch --tls-ca --tls-cert --tls-key --replay --replay-fallback --connection-timeout --max-pending --allow-plain-http --sf-org --config --verbose --quiet --output --no-color --help --version --host --port --scheme --username --private-key --datafeed-version --insecure"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -23,14 +23,17 @@ use clap::{
                   For Symphony it reads the bot's own config.yaml (the format of the official Java \
                   and Python bot kits).",
     help_template = HELP_TEMPLATE,
-    after_help = "Exit status: 0 ok, 1 a check failed, 2 usage or configuration error, \
+    after_long_help = "Exit status: 0 ok, 1 a check failed, 2 usage or configuration error, \
                   3 authentication failed, 4 the feed or server failed for good, 130 interrupted, \
                   143 `consume` stopped by SIGTERM.\n\n\
                   Examples:\n  feedctl demo\n  feedctl init\n  feedctl auth check\n  \
                   feedctl tail --type messagesent --count 10\n  feedctl record --journal today.db\n  \
                   feedctl replay -j today.db --exec './my-handler.sh'\n  \
                   feedctl serve --events demo --accept-any-key\n  feedctl help tail",
-    propagate_version = true
+    after_help = "Examples:\n  feedctl demo",
+    propagate_version = true,
+    disable_help_flag = true,
+    disable_version_flag = true
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -77,7 +80,7 @@ Record and replay:
   consume      Run handler workers on a Redis stream shared through a consumer group
 
 Test a bot without a pod:
-  serve        Run an emulated pod on loopback that serves events to a bot, and capture its replies
+  serve        Emulate a Symphony pod or a Salesforce endpoint on loopback, serving events to a bot
   inject       Push hand-made events into a running `feedctl serve`
   demo         The main job end to end against a built-in emulator: no pod needed
 
@@ -89,44 +92,94 @@ Options:
 
 #[derive(Debug, Clone, Args)]
 pub struct Global {
-    /// Bot config file (YAML or JSON) [default: $FEEDCTL_CONFIG, ./config.yaml, ~/.symphony/config.yaml]
-    #[arg(long, global = true, value_name = "PATH")]
+    /// Bot config, YAML or JSON [default: $FEEDCTL_CONFIG, ./config.yaml, …]
+    #[arg(
+        display_order = 901,
+        long,
+        global = true,
+        value_name = "PATH",
+        help_heading = SYMPHONY_HEADING,
+        long_help = "Bot config file, YAML or JSON [default: $FEEDCTL_CONFIG, ./config.yaml, \
+                     ~/.symphony/config.yaml]\n\n\
+                     The Symphony bot's own config file, in the format of the official Java and \
+                     Python bot kits. Only Symphony reads it: a redis:// or sfdc:// SOURCE does not."
+    )]
     pub config: Option<PathBuf>,
     /// More detail on stderr (-v info, -vv debug, -vvv trace)
-    #[arg(short, long, global = true, action = ArgAction::Count)]
+    #[arg(display_order = 902, short, long, global = true, action = ArgAction::Count, help_heading = GLOBAL_HEADING)]
     pub verbose: u8,
     /// Only errors on stderr
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(display_order = 903, short, long, global = true, conflicts_with = "verbose", help_heading = GLOBAL_HEADING)]
     pub quiet: bool,
-    /// Output format for records [default: table on a terminal, json when piped]
-    #[arg(long, short = 'o', global = true, value_enum)]
+    /// Print as table, json or ndjson [default: table on a terminal, else json]
+    #[arg(
+        display_order = 904,
+        long_help = "Output format for records: table, json or ndjson [default: table on a \
+                     terminal, json when piped]",
+        long,
+        short = 'o',
+        global = true,
+        value_enum,
+        value_name = "FORMAT",
+        hide_possible_values = true,
+        help_heading = GLOBAL_HEADING
+    )]
     pub output: Option<OutputFormat>,
     /// No colours (also when NO_COLOR is set)
-    #[arg(long, global = true)]
+    #[arg(display_order = 905, long, global = true, help_heading = GLOBAL_HEADING, hide_short_help = true)]
     pub no_color: bool,
     /// Answer yes to every question (never prompt)
-    #[arg(long, short = 'y', global = true)]
+    #[arg(display_order = 906, long, short = 'y', global = true, help_heading = GLOBAL_HEADING)]
     pub yes: bool,
+    /// Print help (see more with '--help')
+    #[arg(
+        display_order = 907,
+        short,
+        long,
+        global = true,
+        action = ArgAction::Help,
+        long_help = "Print help (see a summary with '-h')",
+        help_heading = GLOBAL_HEADING
+    )]
+    pub help: Option<bool>,
+    /// Print version
+    #[arg(
+        display_order = 908,
+        short = 'V',
+        long,
+        global = true,
+        action = ArgAction::Version,
+        help_heading = GLOBAL_HEADING,
+        hide_short_help = true
+    )]
+    pub version: Option<bool>,
     /// Pod host for every component [env: FEEDCTL_HOST]
-    #[arg(long, global = true, value_name = "HOST", help_heading = POD_HEADING)]
+    #[arg(display_order = 909, long, global = true, value_name = "HOST", help_heading = SYMPHONY_HEADING)]
     pub host: Option<String>,
     /// Port for every component [env: FEEDCTL_PORT]
-    #[arg(long, global = true, value_name = "PORT", help_heading = POD_HEADING)]
+    #[arg(display_order = 910, long, global = true, value_name = "PORT", help_heading = SYMPHONY_HEADING, hide_short_help = true)]
     pub port: Option<u16>,
     /// http or https for every component [env: FEEDCTL_SCHEME]
-    #[arg(long, global = true, value_name = "SCHEME", help_heading = POD_HEADING)]
+    #[arg(display_order = 911, long, global = true, value_name = "SCHEME", help_heading = SYMPHONY_HEADING, hide_short_help = true)]
     pub scheme: Option<String>,
     /// Bot username [env: FEEDCTL_BOT_USERNAME]
-    #[arg(long, global = true, value_name = "NAME", help_heading = POD_HEADING)]
+    #[arg(display_order = 912, long, global = true, value_name = "NAME", help_heading = SYMPHONY_HEADING)]
     pub username: Option<String>,
-    /// Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]
-    #[arg(long, global = true, value_name = "PATH", help_heading = POD_HEADING)]
+    /// Bot RSA private key file (PEM) [env: FEEDCTL_PRIVATE_KEY_PATH]
+    #[arg(
+        display_order = 913,
+        long,
+        global = true,
+        value_name = "PATH",
+        help_heading = SYMPHONY_HEADING,
+        long_help = "Bot RSA private key file, PKCS#1 or PKCS#8 PEM [env: FEEDCTL_PRIVATE_KEY_PATH]"
+    )]
     pub private_key: Option<PathBuf>,
     /// Datafeed version: v2 (default) or v1 [env: FEEDCTL_DATAFEED_VERSION]
-    #[arg(long, global = true, value_name = "VERSION", help_heading = POD_HEADING)]
+    #[arg(display_order = 914, long, global = true, value_name = "VERSION", help_heading = SYMPHONY_HEADING, hide_short_help = true)]
     pub datafeed_version: Option<String>,
     /// Do not verify TLS certificates (test servers only; prints a warning)
-    #[arg(long, global = true, help_heading = POD_HEADING)]
+    #[arg(display_order = 915, long, global = true, help_heading = SYMPHONY_HEADING, hide_short_help = true)]
     pub insecure: bool,
 }
 
@@ -158,8 +211,15 @@ impl clap::builder::TypedValueParser for EventTypes {
     }
 }
 
-/// The heading of the flags that say how to reach and log in to a pod.
-pub const POD_HEADING: &str = "Pod connection";
+/// The heading of Symphony's options: how to reach and log in to a pod (the bot config and the
+/// pod flags), and in `tail`/`record` how its datafeed is read.
+pub const SYMPHONY_HEADING: &str = "Symphony";
+/// The heading of the options of Redis Streams (a `redis://` SOURCE, `replay --to`).
+pub const REDIS_HEADING: &str = "Redis";
+/// The heading of the options of the Salesforce Streaming API (an `sfdc://` SOURCE, `serve --salesforce`).
+pub const SALESFORCE_HEADING: &str = "Salesforce";
+/// The heading of the options every command takes.
+pub const GLOBAL_HEADING: &str = "Global options";
 
 /// The pod connection flags, `--config` and `--yes`, taken over (hidden) by commands that never
 /// call a pod, so that their help does not list them (clap does not propagate a global flag to
@@ -188,11 +248,31 @@ pub struct NoPod {
     yes: bool,
 }
 
-/// `--yes`, taken over (hidden) by commands that read the bot config but never ask a question.
+/// `--yes`, taken over (hidden) by commands that read the bot config but never ask a question
+/// (still accepted, and ignored).
 #[derive(Debug, Clone, Args, Default)]
 pub struct NoQuestions {
     #[arg(long, short = 'y', hide = true)]
     yes: bool,
+}
+
+/// `feedctl config`: its subcommands, without `--yes` (nothing is asked; still accepted, hidden,
+/// here and by each subcommand, as clap gives a global flag to none of them once this has its own).
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(flatten)]
+    pub no_questions: NoQuestions,
+    #[command(subcommand)]
+    pub command: ConfigCommand,
+}
+
+/// `feedctl auth`: its subcommands, without `--yes` (nothing is asked; still accepted, hidden).
+#[derive(Debug, Args)]
+pub struct AuthArgs {
+    #[command(flatten)]
+    pub no_questions: NoQuestions,
+    #[command(subcommand)]
+    pub command: AuthCommand,
 }
 
 /// `feedctl journal`: its subcommands, without the pod flags.
@@ -221,21 +301,17 @@ pub enum Command {
     /// feedctl reads the bot's own config.yaml (the official Java and Python kits' format, YAML or JSON):
     /// the file named by --config, else $FEEDCTL_CONFIG, else ./config.yaml, else ~/.symphony/config.yaml.
     /// Flags beat FEEDCTL_* variables, which beat the file, which beats the defaults.
-    #[command(
-        subcommand,
-        after_help = "Examples:\n  feedctl config show\n  \
-                      FEEDCTL_HOST=localhost feedctl --config bot.yaml config show -o json"
-    )]
-    Config(ConfigCommand),
+    #[command(after_help = "Examples:\n  feedctl config show\n  \
+                      FEEDCTL_HOST=localhost feedctl --config bot.yaml config show -o json")]
+    Config(ConfigArgs),
     /// Check that the bot can authenticate
     ///
     /// Logs in the way the bot kits do, with an RS512 JWT signed by the bot's RSA key (or with a client
     /// certificate), and asks the pod who the bot is.
     #[command(
-        subcommand,
         after_help = "Examples:\n  feedctl auth check\n  feedctl --config bot.yaml auth check -o json"
     )]
-    Auth(AuthCommand),
+    Auth(AuthArgs),
     /// The raw Datafeed API: create, list, delete, read
     ///
     /// One API call per command, made as the bot would make it, with the bot's config: datafeed v2 by
@@ -297,13 +373,17 @@ pub enum Command {
     /// SIGTERM: no new entries, running handlers get --grace, the rest stays pending; exit 130 or 143.
     /// See docs/consume.md.
     Consume(ConsumeArgs),
-    /// Run an emulated pod on loopback that serves events to a bot, and capture its replies
+    /// Emulate a Symphony pod or a Salesforce endpoint on loopback, serving events to a bot
     ///
     /// A small HTTP server that answers the calls a bot kit makes (login, key manager relay, session info,
     /// agent info, datafeed v2 and v1, message create), so an unmodified bot can run against a pod on your
     /// own machine. It serves events from an NDJSON file or a journal, keeps real ackId, re-queue, expiry
-    /// and feed-limit semantics, misbehaves on purpose with --fault, and stores what the bot sends back.
-    /// Plain HTTP only, on loopback by default. See docs/serve.md and docs/faults.md.
+    /// and feed-limit semantics, misbehaves on purpose with --fault, and stores what the bot sends back
+    /// (its replies). Plain HTTP unless --tls-cert, on loopback by default. See docs/serve.md and
+    /// docs/faults.md.
+    ///
+    /// With --salesforce it is a Salesforce streaming endpoint instead (OAuth token, Bayeux), serving
+    /// a recording's channels and injected events to a CometD client. See docs/salesforce.md.
     Serve(ServeArgs),
     /// Push hand-made events into a running `feedctl serve`
     ///
@@ -336,7 +416,7 @@ pub enum ConfigCommand {
     #[command(
         after_help = "Examples:\n  feedctl config show\n  feedctl --config bot.yaml config show -o json"
     )]
-    Show,
+    Show(NoQuestions),
 }
 
 #[derive(Debug, Subcommand)]
@@ -349,7 +429,7 @@ pub enum AuthCommand {
     #[command(
         after_help = "Tokens are never printed.\n\nExamples:\n  feedctl auth check\n  feedctl --config bot.yaml auth check -o json"
     )]
-    Check,
+    Check(NoQuestions),
 }
 
 #[derive(Debug, Subcommand)]
@@ -369,6 +449,8 @@ pub enum DatafeedCommand {
         /// Also receive events of invisible rooms (v2)
         #[arg(long)]
         include_invisible: bool,
+        #[command(flatten)]
+        no_questions: NoQuestions,
     },
     /// List the bot's active datafeeds (v2)
     ///
@@ -381,6 +463,8 @@ pub enum DatafeedCommand {
         /// Only feeds created with this tag (at most 100 characters)
         #[arg(long, value_parser = datafeed_tag)]
         tag: Option<String>,
+        #[command(flatten)]
+        no_questions: NoQuestions,
     },
     /// Delete datafeeds (v2); asks first, and needs --yes where it cannot ask
     ///
@@ -413,6 +497,8 @@ pub enum DatafeedCommand {
         /// Give up on the read after this long
         #[arg(long, default_value = "45s", value_parser = humantime::parse_duration)]
         timeout: std::time::Duration,
+        #[command(flatten)]
+        no_questions: NoQuestions,
     },
 }
 
@@ -429,77 +515,99 @@ pub struct ServeArgs {
     /// Address to listen on (port 0 picks a free one)
     #[arg(long, default_value = "127.0.0.1:9443", value_name = "ADDR")]
     pub listen: SocketAddr,
-    /// NDJSON file of events to serve (one V4Event per line), or `demo` for the 40 built-in demo events
-    #[arg(long, value_name = "FILE|demo")]
+    /// Events to serve: an NDJSON file (one V4Event per line), or demo
+    ///
+    /// `demo`: the 40 built-in demo events.
+    #[arg(long, value_name = "FILE|demo", help_heading = SYMPHONY_HEADING)]
     pub events: Option<PathBuf>,
-    /// Journal to serve recorded chunks from (unless --events is given), and to store what the bot sends back
+    /// Journal to serve from, and to store what the bot sends back
+    ///
+    /// Recorded chunks are served from it unless --events is given.
     #[arg(long, short = 'j', value_name = "FILE")]
     pub journal: Option<PathBuf>,
     /// Serve only this recording of the journal
     #[arg(long, value_name = "NAME", requires = "journal")]
     pub recording: Option<String>,
-    /// Pacing of recorded chunks: original (as recorded), a factor like 2x, or instant
+    /// Pace of recorded chunks: original, 2x, or instant
+    ///
+    /// original: as recorded; a factor like 2x; instant: no waiting.
     #[arg(long, default_value = "instant", value_name = "PACE")]
     pub pace: String,
     /// Serve the recording again from the start when it is done
-    #[arg(long = "loop")]
+    #[arg(long = "loop", help_heading = SYMPHONY_HEADING)]
     pub loop_: bool,
-    /// Print a bot config.yaml for this emulator and exit (with --key-dir, also write a test key pair)
-    #[arg(long)]
+    /// Print a bot config.yaml for this emulator and exit
+    ///
+    /// With --key-dir, also write a test key pair.
+    #[arg(long, help_heading = SYMPHONY_HEADING)]
     pub print_config: bool,
-    /// With --print-config: write a fresh TEST key pair here, for the printed config and for serve --public-key
-    #[arg(long, value_name = "DIR", requires = "print_config")]
+    /// With --print-config: write a fresh TEST key pair here
+    ///
+    /// For the printed config and for serve --public-key.
+    #[arg(long, value_name = "DIR", requires = "print_config", help_heading = SYMPHONY_HEADING, hide_short_help = true)]
     pub key_dir: Option<PathBuf>,
     /// The bot's RSA public key (PEM): login JWTs must verify against it
-    #[arg(long, value_name = "FILE", required_unless_present_any = ["accept_any_key", "print_config", "salesforce"])]
+    #[arg(long, value_name = "FILE", required_unless_present_any = ["accept_any_key", "print_config", "salesforce"], help_heading = SYMPHONY_HEADING)]
     pub public_key: Option<PathBuf>,
-    /// Accept a login JWT signed by any key (still checks its shape and expiry)
-    #[arg(long, conflicts_with = "public_key")]
+    /// Accept a login JWT signed by any key
+    ///
+    /// It still checks the JWT's shape and expiry.
+    #[arg(long, conflicts_with = "public_key", help_heading = SYMPHONY_HEADING)]
     pub accept_any_key: bool,
-    /// User id reported by /pod/v2/sessioninfo [default: the recording's bot with --journal, else 349026222344902]
-    #[arg(long)]
+    /// User id reported by /pod/v2/sessioninfo
+    ///
+    /// [default: the recording's bot with --journal, else 349026222344902]
+    #[arg(long, value_name = "ID", help_heading = SYMPHONY_HEADING, hide_short_help = true)]
     pub bot_user_id: Option<i64>,
-    /// Display name reported by sessioninfo [default: the recording's bot with --journal, else the JWT's subject]
-    #[arg(long)]
+    /// Display name reported by sessioninfo
+    ///
+    /// [default: the recording's bot with --journal, else the JWT's subject]
+    #[arg(long, value_name = "NAME", help_heading = SYMPHONY_HEADING, hide_short_help = true)]
     pub bot_name: Option<String>,
     /// Issue session tokens that allow Simplified Key Delivery (no key manager call)
-    #[arg(long)]
+    #[arg(long, help_heading = SYMPHONY_HEADING, hide_short_help = true)]
     pub skd: bool,
     /// Serve HTTPS with this certificate (PEM); needs --tls-key
-    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    #[arg(long, value_name = "FILE", requires = "tls_key", help_heading = SYMPHONY_HEADING, hide_short_help = true)]
     pub tls_cert: Option<PathBuf>,
     /// The private key of --tls-cert (PEM)
-    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    #[arg(long, value_name = "FILE", requires = "tls_cert", help_heading = SYMPHONY_HEADING, hide_short_help = true)]
     pub tls_key: Option<PathBuf>,
-    /// With TLS: verify client certificates against this CA; a verified one may log in by certificate
-    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    /// With TLS: verify client certificates against this CA
+    ///
+    /// A client with a verified certificate may log in by certificate.
+    #[arg(long, value_name = "FILE", requires = "tls_cert", help_heading = SYMPHONY_HEADING, hide_short_help = true)]
     pub client_ca: Option<PathBuf>,
     /// How long an idle read waits before answering with no events
-    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION", hide_short_help = true)]
     pub poll_timeout: std::time::Duration,
     /// How long delivered events wait for their ack before they are delivered again
-    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION", help_heading = SYMPHONY_HEADING, hide_short_help = true)]
     pub visibility_timeout: std::time::Duration,
     /// A feed not read for this long expires
-    #[arg(long, default_value = "30m", value_parser = humantime::parse_duration)]
+    #[arg(long, default_value = "30m", value_parser = humantime::parse_duration, value_name = "DURATION", help_heading = SYMPHONY_HEADING, hide_short_help = true)]
     pub feed_ttl: std::time::Duration,
     /// Active v2 feeds per user; creating one more answers 403
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, value_name = "N", help_heading = SYMPHONY_HEADING, hide_short_help = true)]
     pub max_feeds: usize,
     /// Most events in one read
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_name = "N", hide_short_help = true)]
     pub batch_size: usize,
-    /// Inject a fault: TARGET:KIND[+SKIP][xCOUNT][@PROB], e.g. read:500x3 (see docs/faults.md)
-    #[arg(long = "fault", value_name = "RULE")]
+    /// Inject a fault: TARGET:KIND[+SKIP][xCOUNT][@PROB], e.g. read:500x3
+    ///
+    /// See docs/faults.md.
+    #[arg(long = "fault", value_name = "RULE", help_heading = SYMPHONY_HEADING)]
     pub faults: Vec<String>,
     /// Seed for probabilistic faults and reordering
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_name = "N", help_heading = SYMPHONY_HEADING, hide_short_help = true)]
     pub seed: u64,
     /// Also write every request as NDJSON to this file
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = SYMPHONY_HEADING, hide_short_help = true)]
     pub request_log: Option<PathBuf>,
-    /// Emulate a Salesforce streaming endpoint (OAuth token + Bayeux at /cometd/VERSION) instead of a pod
-    #[arg(long, conflicts_with_all = ["events", "public_key", "accept_any_key", "print_config", "tls_cert", "faults", "loop_", "skd", "bot_user_id", "bot_name"])]
+    /// Emulate a Salesforce streaming endpoint instead of a pod
+    ///
+    /// An OAuth token endpoint, and Bayeux at /cometd/VERSION.
+    #[arg(long, conflicts_with_all = ["events", "public_key", "accept_any_key", "print_config", "tls_cert", "faults", "loop_", "skd", "bot_user_id", "bot_name"], help_heading = SALESFORCE_HEADING)]
     pub salesforce: bool,
     #[command(flatten)]
     pub sfdc: SalesforceServeArgs,
@@ -507,18 +615,26 @@ pub struct ServeArgs {
 
 /// `serve --salesforce`: channels, retention and session expiry (docs/salesforce.md).
 #[derive(Debug, Args)]
-#[command(next_help_heading = "Salesforce emulator (--salesforce)")]
+#[command(next_help_heading = SALESFORCE_HEADING)]
 pub struct SalesforceServeArgs {
-    /// A channel that exists from the start (repeat); channels of the journal and injected ones exist too
+    /// A channel that exists from the start (repeat)
+    ///
+    /// Channels of the journal and injected ones exist too.
     #[arg(long = "channel", value_name = "CHANNEL", requires = "salesforce")]
     pub channels: Vec<String>,
-    /// How long events stay retained for replay (Salesforce: 24h, 72h for high-volume events)
-    #[arg(long, default_value = "24h", value_parser = humantime::parse_duration, value_name = "DURATION", requires = "salesforce")]
+    /// How long events stay retained for replay
+    ///
+    /// Salesforce keeps them 24h, 72h for high-volume events.
+    #[arg(long, default_value = "24h", value_parser = humantime::parse_duration, value_name = "DURATION", requires = "salesforce", hide_short_help = true)]
     pub retention: std::time::Duration,
-    /// A session whose client does not poll again within this long is dropped (403::Unknown client)
-    #[arg(long, default_value = "40s", value_parser = humantime::parse_duration, value_name = "DURATION", requires = "salesforce")]
+    /// A session whose client does not poll again within this long is dropped
+    ///
+    /// The client is then answered 403::Unknown client.
+    #[arg(long, default_value = "40s", value_parser = humantime::parse_duration, value_name = "DURATION", requires = "salesforce", hide_short_help = true)]
     pub session_timeout: std::time::Duration,
-    /// Accept JWT bearer logins signed by this key: the connected app's certificate or its RSA public key (PEM)
+    /// Accept JWT bearer logins signed by this key (PEM)
+    ///
+    /// The connected app's certificate or its RSA public key.
     #[arg(long, value_name = "FILE", requires = "salesforce")]
     pub jwt_public_key: Option<PathBuf>,
 }
@@ -538,10 +654,14 @@ pub struct SalesforceServeArgs {
                   feedctl init --host http://127.0.0.1:9443 --username demo-bot --private-key bot.pem"
 )]
 pub struct InitArgs {
-    /// Agent host, when it is not the pod host: NAME, NAME:PORT or https://NAME:PORT
+    /// Agent host, when it is not the pod host
+    ///
+    /// NAME, NAME:PORT or https://NAME:PORT.
     #[arg(long, value_name = "HOST")]
     pub agent_host: Option<String>,
-    /// Generate a new 2048-bit RSA key pair in this directory (bot-private.pem, mode 600, and bot-public.pem)
+    /// Generate a new 2048-bit RSA key pair in this directory
+    ///
+    /// bot-private.pem (mode 600) and bot-public.pem.
     #[arg(long, value_name = "DIR")]
     pub generate_key: Option<PathBuf>,
     /// Replace an existing config file (and key files, with --generate-key)
@@ -573,52 +693,110 @@ pub struct CompletionsArgs {
 pub struct DemoArgs {
     #[command(flatten)]
     pub no_pod: NoPod,
-    /// Keep the demo's journal in this file [default: a temporary file, removed at the end]
+    /// Keep the demo's journal in this file
+    ///
+    /// [default: a temporary file, removed at the end]
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
 }
 
-/// Where events are read from; shared by `tail` and `record`.
+/// Where events are read from; shared by `tail` and `record`. `--feed`, `--tag` and
+/// `--read-timeout` are Symphony's; `--exit-at-end` holds for every source.
 #[derive(Debug, Args)]
 pub struct SourceArgs {
-    /// Read this datafeed instead of one of feedctl's own (its other readers share its events)
-    #[arg(long, value_name = "ID")]
+    /// Read this datafeed instead of one of feedctl's own
+    ///
+    /// Its other readers share its events.
+    #[arg(long, value_name = "ID", help_heading = SYMPHONY_HEADING)]
     pub feed: Option<String>,
-    /// Tag of feedctl's own datafeed, so later runs find and reuse it (at most 100 characters) [default: feedctl for tail, feedctl-record-NAME for record]
-    #[arg(long, value_name = "TAG", value_parser = datafeed_tag)]
+    /// Tag of feedctl's own datafeed, so later runs find and reuse it
+    ///
+    /// At most 100 characters [default: feedctl for tail, feedctl-record-NAME for record].
+    #[arg(
+        long,
+        value_name = "TAG",
+        value_parser = datafeed_tag,
+        help_heading = SYMPHONY_HEADING,
+        hide_short_help = true
+    )]
     pub tag: Option<String>,
-    /// Abandon a read with no complete answer after this long and read again (long poll + margin)
-    #[arg(long, default_value = "45s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    /// Abandon a read with no complete answer after this long and read again
+    ///
+    /// The server's long poll, plus a margin.
+    #[arg(
+        long,
+        default_value = "45s",
+        value_parser = humantime::parse_duration,
+        value_name = "DURATION",
+        help_heading = SYMPHONY_HEADING,
+        hide_short_help = true
+    )]
     pub read_timeout: std::time::Duration,
-    /// Stop, with exit 0, at the first read that comes back empty: the backlog is read (like kcat -e)
+    /// Stop, with exit 0, at the first read that comes back empty
+    ///
+    /// The backlog is read, then feedctl stops (like kcat -e).
     #[arg(long)]
     pub exit_at_end: bool,
 }
 
+/// The long help of the SOURCE argument of `tail` and `record`.
+fn source_long_help(what: &str) -> String {
+    format!(
+        "{what}: a Redis stream, redis://[user:password@]host[:port][/db]/KEY (host: a server, or \
+         any node of a Redis Cluster; rediss:// for TLS, redis+unix:///SOCKET?key=KEY, \
+         redis+sentinel://HOST[:PORT][,…]/MASTER/KEY), or a Salesforce channel, \
+         sfdc://LOGIN_HOST/CHANNEL (several: several SOURCEs of one kind); none: the Symphony bot \
+         of the config"
+    )
+}
+
+/// The long help of a `--type` flag: `intro`, then Symphony's 17 types, which shell completion
+/// offers but the short help does not list.
+fn types_long_help(intro: &str) -> String {
+    format!(
+        "{intro}\n\nSymphony's types: {}.",
+        crate::symphony::event::EVENT_TYPES.join(", ")
+    )
+}
+
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  feedctl tail\n  feedctl tail --type messagesent --stream IEj12WoWsfTkiqOBkATdUn___pFXhN9OdA\n  \
-                  feedctl tail --count 10 --format '{time} {initiator}: {text}'\n  feedctl tail --duration 5m | jq .event.type"
+    after_help = "Examples:\n  feedctl tail --type messagesent --count 10\n  \
+                  feedctl tail redis://localhost/orders --from beginning",
+    after_long_help = "Examples:\n  feedctl tail\n  feedctl tail --type messagesent --stream IEj12WoWsfTkiqOBkATdUn___pFXhN9OdA\n  \
+                  feedctl tail --count 10 --format '{time} {initiator}: {text}'\n  feedctl tail --duration 5m | jq .event.type\n  \
+                  feedctl tail redis://localhost/orders --from beginning\n  \
+                  feedctl tail sfdc://login.salesforce.com/data/AccountChangeEvent"
 )]
 pub struct TailArgs {
     #[command(flatten)]
     pub no_questions: NoQuestions,
-    /// What to follow: redis://[user:password@]host[:port][/db]/KEY (host: a server, or any node of a Redis Cluster; rediss:// for TLS, redis+unix:///SOCKET?key=KEY, redis+sentinel://HOST[:PORT][,…]/MASTER/KEY), or sfdc://LOGIN_HOST/CHANNEL (several: several SOURCEs of one kind); none: the Symphony bot of the config
-    #[arg(value_name = "SOURCE")]
+    /// What to follow: redis://HOST/KEY, sfdc://HOST/CHANNEL; none: the Symphony bot
+    #[arg(value_name = "SOURCE", long_help = source_long_help("What to follow"))]
     pub sources: Vec<String>,
     #[command(flatten)]
     pub source: SourceArgs,
     /// Keep feedctl's own datafeed at the end instead of deleting it
-    #[arg(long)]
+    #[arg(long, help_heading = SYMPHONY_HEADING, hide_short_help = true)]
     pub keep_feed: bool,
-    /// Only events of these types (Symphony: any of the 17, case-insensitive; Redis: hopeit's type; repeat or separate with commas)
-    #[arg(long = "type", value_name = "TYPE", value_delimiter = ',', value_parser = EventTypes)]
+    /// Only events of these types (repeat, or separate with commas)
+    #[arg(
+        long = "type",
+        value_name = "TYPE",
+        value_delimiter = ',',
+        value_parser = EventTypes,
+        hide_possible_values = true,
+        long_help = types_long_help(
+            "Only events of these types (Symphony: any of the 17, case-insensitive; Redis: \
+             hopeit's type; repeat or separate with commas)"
+        )
+    )]
     pub types: Vec<String>,
     /// Only events in these streams (stream ids)
-    #[arg(long, value_name = "STREAM_ID", value_delimiter = ',')]
+    #[arg(long, value_name = "STREAM_ID", value_delimiter = ',', help_heading = SYMPHONY_HEADING)]
     pub stream: Vec<String>,
     /// Only events started by these users (user id or username)
-    #[arg(long, value_name = "USER", value_delimiter = ',')]
+    #[arg(long, value_name = "USER", value_delimiter = ',', help_heading = SYMPHONY_HEADING)]
     pub initiator: Vec<String>,
     /// Stop after printing this many events
     #[arg(long, value_name = "N")]
@@ -626,11 +804,14 @@ pub struct TailArgs {
     /// Stop after this long (e.g. 30s, 5m)
     #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub duration: Option<std::time::Duration>,
-    /// Print each event with a template of {fields}: time timestamp type id message_id stream stream_id initiator initiator_id text feed chunk
+    /// Print each event with a template of {fields}, e.g. '{time} {text}'
+    ///
+    /// Fields: time timestamp type id message_id stream stream_id initiator initiator_id text feed
+    /// chunk.
     #[arg(long, value_name = "TEMPLATE", conflicts_with = "raw")]
     pub format: Option<String>,
     /// Print the bodies of the read responses exactly as received
-    #[arg(long)]
+    #[arg(long, hide_short_help = true)]
     pub raw: bool,
     #[command(flatten)]
     pub redis: RedisArgs,
@@ -640,39 +821,53 @@ pub struct TailArgs {
 
 /// How Redis stream SOURCEs are read (tail, record).
 #[derive(Debug, Args)]
-#[command(next_help_heading = "Redis streams")]
+#[command(next_help_heading = REDIS_HEADING)]
 pub struct RedisArgs {
-    /// Where to start reading a stream: beginning, end, an entry id, or @TIME (RFC 3339) [default: end for tail, beginning for a new recording; a recording resumes from its marker]
+    /// Where to start reading: beginning, end, an entry id, or @TIME (RFC 3339)
+    ///
+    /// [default: end for tail, beginning for a new recording; a recording resumes from its marker]
     #[arg(long, value_name = "WHERE")]
     pub from: Option<String>,
-    /// Read as a consumer of this group (created from the start of the stream when missing), acking each entry after it was kept
+    /// Read as a consumer of this group, acking each entry after it was kept
+    ///
+    /// The group is created from the start of the stream when missing.
     #[arg(long, value_name = "GROUP")]
     pub group: Option<String>,
-    /// Consumer name within the group [default: feedctl-HOST, and feedctl-HOST-NAME for a recording]
-    #[arg(long, value_name = "NAME")]
+    /// Consumer name within the group [default: feedctl-HOST]
+    ///
+    /// For a recording: feedctl-HOST-NAME.
+    #[arg(long, value_name = "NAME", hide_short_help = true)]
     pub consumer: Option<String>,
-    /// Read a --group that other consumers read too: each entry goes to one of them, and those feedctl takes it acknowledges, so the others never get them [default: refused, exit 2]
-    #[arg(long)]
+    /// Read a --group that other consumers read too [default: refused, exit 2]
+    ///
+    /// Each entry goes to one of them, and those feedctl takes it acknowledges, so the others
+    /// never get them.
+    #[arg(long, hide_short_help = true)]
     pub share_group: bool,
     /// Also take over entries pending with other consumers for longer than this (XAUTOCLAIM)
-    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION", hide_short_help = true)]
     pub claim_idle: Option<std::time::Duration>,
     /// Most entries per read
-    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000), hide_short_help = true)]
     pub batch: u64,
     #[command(flatten)]
     pub tls: RedisTlsArgs,
 }
 
-/// TLS files of `rediss://` connections (redis-cli's --cacert, --cert, --key).
+/// TLS files of `rediss://` connections (redis-cli's --cacert, --cert, --key); only in the long
+/// help, as few servers need them.
 #[derive(Debug, Args, Clone, Default)]
 pub struct RedisTlsArgs {
-    /// rediss://: PEM file of the CA certificates that signed the server's certificate [default: SSL_CERT_FILE, else the Mozilla roots]
+    /// rediss://: PEM file of the CA certificates that signed the server's certificate
+    ///
+    /// [default: SSL_CERT_FILE, else the Mozilla roots]
     #[arg(
         long,
         value_name = "FILE",
         env = "FEEDCTL_REDIS_TLS_CA",
-        hide_env_values = true
+        hide_env_values = true,
+        help_heading = REDIS_HEADING,
+        hide_short_help = true
     )]
     pub tls_ca: Option<PathBuf>,
     /// rediss://: client certificate (PEM) for a server that requires one (tls-auth-clients)
@@ -680,7 +875,9 @@ pub struct RedisTlsArgs {
         long,
         value_name = "FILE",
         env = "FEEDCTL_REDIS_TLS_CERT",
-        hide_env_values = true
+        hide_env_values = true,
+        help_heading = REDIS_HEADING,
+        hide_short_help = true
     )]
     pub tls_cert: Option<PathBuf>,
     /// rediss://: the private key (PEM) of --tls-cert [default: in the --tls-cert file]
@@ -688,31 +885,53 @@ pub struct RedisTlsArgs {
         long,
         value_name = "FILE",
         env = "FEEDCTL_REDIS_TLS_KEY",
-        hide_env_values = true
+        hide_env_values = true,
+        help_heading = REDIS_HEADING,
+        hide_short_help = true
     )]
     pub tls_key: Option<PathBuf>,
 }
 
 /// How `sfdc://` SOURCEs are followed (docs/salesforce.md); shared by `tail` and `record`.
 #[derive(Debug, Args)]
-#[command(next_help_heading = "Salesforce (sfdc:// SOURCEs)")]
+#[command(next_help_heading = SALESFORCE_HEADING)]
 pub struct SalesforceArgs {
-    /// Where a channel without a marker starts: new, all (everything retained) or a replayId (after it) [default: new]
+    /// Where a new channel starts: new, all or a replayId [default: new]
+    ///
+    /// A channel without a marker (a new one) starts with new events, all (every event still
+    /// retained) or the events after a replayId.
     #[arg(long, value_name = "new|all|ID", allow_negative_numbers = true)]
     pub replay: Option<String>,
-    /// When a replayId is out of retention: subscribe again with all or new (a gap is recorded) instead of stopping
-    #[arg(long, value_name = "all|new", value_parser = ["all", "new"])]
+    /// When a replayId is out of retention: subscribe again with all or new
+    ///
+    /// A gap is recorded, instead of stopping.
+    #[arg(long, value_name = "all|new", value_parser = ["all", "new"], hide_possible_values = true, hide_short_help = true)]
     pub replay_fallback: Option<String>,
-    /// How long to stay disconnected (from Salesforce or Redis) before giving up (exit 4), or `none` to retry forever [default: none for record, 10s for tail]
-    #[arg(long, value_name = "DURATION|none")]
+    /// How long to stay disconnected before giving up (exit 4), or `none`
+    ///
+    /// Disconnected from Salesforce or Redis; `none` retries forever [default: none for record,
+    /// 10s for tail].
+    #[arg(
+        long,
+        value_name = "DURATION|none",
+        help_heading = None::<&str>,
+        hide_short_help = true
+    )]
     pub connection_timeout: Option<String>,
-    /// Most events taken into one chunk; no new long poll is sent while any are pending
-    #[arg(long, default_value_t = 100, value_name = "N")]
+    /// Most events taken into one chunk
+    ///
+    /// No new long poll is sent while any are pending.
+    #[arg(long, default_value_t = 100, value_name = "N", hide_short_help = true)]
     pub max_pending: usize,
-    /// Allow sfdc+http:// to a host that is not loopback (the token crosses the network in clear)
-    #[arg(long)]
+    /// Allow sfdc+http:// to a host that is not loopback
+    ///
+    /// The token crosses the network in clear.
+    #[arg(long, hide_short_help = true)]
     pub allow_plain_http: bool,
-    /// Log in as the Salesforce CLI's org ALIAS (`sf org display --target-org ALIAS --json`, asked again when the token is refused); the SFDC_* variables are then not read
+    /// Log in as the Salesforce CLI's org ALIAS (sf org display)
+    ///
+    /// Runs `sf org display --target-org ALIAS --json`, again when the token is refused; the
+    /// SFDC_* variables are then not read.
     #[arg(long, value_name = "ALIAS")]
     pub sf_org: Option<String>,
 }
@@ -720,7 +939,7 @@ pub struct SalesforceArgs {
 /// The journal file a command works on.
 #[derive(Debug, Args)]
 pub struct JournalArg {
-    /// Journal file (SQLite)
+    /// SQLite journal
     #[arg(
         long,
         short = 'j',
@@ -742,15 +961,19 @@ pub struct RecordArgs {
     pub no_questions: NoQuestions,
     #[command(flatten)]
     pub journal: JournalArg,
-    /// Name of the recording inside the journal (a journal can hold several)
+    /// Name of the recording inside the journal
+    ///
+    /// A journal can hold several.
     #[arg(long, default_value = "default", value_name = "NAME")]
     pub name: String,
-    /// What to record: redis://[user:password@]host[:port][/db]/KEY (host: a server, or any node of a Redis Cluster; rediss:// for TLS, redis+unix:///SOCKET?key=KEY, redis+sentinel://HOST[:PORT][,…]/MASTER/KEY), or sfdc://LOGIN_HOST/CHANNEL (several: several SOURCEs of one kind); none: the Symphony bot of the config
-    #[arg(value_name = "SOURCE")]
+    /// What to record: redis://HOST/KEY, sfdc://HOST/CHANNEL; none: the Symphony bot
+    #[arg(value_name = "SOURCE", long_help = source_long_help("What to record"))]
     pub sources: Vec<String>,
     #[command(flatten)]
     pub source: SourceArgs,
-    /// Stop once at least this many events are stored (the chunk that crosses it is stored whole)
+    /// Stop once at least this many events are stored
+    ///
+    /// The chunk that crosses it is stored whole.
     #[arg(long, value_name = "N")]
     pub count: Option<u64>,
     /// Stop after this long (e.g. 30s, 5m)
@@ -768,19 +991,34 @@ pub struct EventSelection {
     /// Only this recording
     #[arg(long, value_name = "NAME")]
     pub recording: Option<String>,
-    /// Only events of these types (Symphony's 17, case-insensitive; others exactly as recorded: hopeit's module.Class, a Redis type field, a Salesforce event; repeat or separate with commas)
-    #[arg(long = "type", value_name = "TYPE", value_delimiter = ',', value_parser = EventTypes)]
+    /// Only events of these types (repeat, or separate with commas)
+    #[arg(
+        long = "type",
+        value_name = "TYPE",
+        value_delimiter = ',',
+        value_parser = EventTypes,
+        hide_possible_values = true,
+        long_help = types_long_help(
+            "Only events of these types (Symphony's 17, case-insensitive; others exactly as \
+             recorded: hopeit's module.Class, a Redis type field, a Salesforce event; repeat or \
+             separate with commas)"
+        )
+    )]
     pub types: Vec<String>,
-    /// Only events in these streams
-    #[arg(long, value_name = "STREAM_ID", value_delimiter = ',')]
+    /// Only events in these streams (stream ids)
+    #[arg(long, value_name = "STREAM_ID", value_delimiter = ',', help_heading = SYMPHONY_HEADING)]
     pub stream: Vec<String>,
-    /// Only events at or after this time: 1h / 30m / 2d ago, 2026-12-01 (UTC), 2026-11-22T14:30:00Z, or ms since the epoch
+    /// Only events at or after this time (e.g. 1h ago, 2026-12-01)
+    ///
+    /// The forms: 1h / 30m / 2d ago, 2026-12-01 (UTC), 2026-11-22T14:30:00Z, or ms since the epoch.
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
     /// Only events before this time (same forms as --since)
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
-    /// Only the last N of the selected events (still printed or replayed oldest first)
+    /// Only the last N of the selected events
+    ///
+    /// They are still printed or replayed oldest first.
     #[arg(long, value_name = "N")]
     pub last: Option<u64>,
 }
@@ -854,18 +1092,25 @@ pub enum JournalCommand {
         journal: JournalArg,
         /// NDJSON file, or - for standard input
         file: PathBuf,
-        /// Recording to import into [default: the envelopes' recording, else the file name]
+        /// Recording to import into
+        ///
+        /// [default: the envelopes' recording, else the file name]
         #[arg(long, value_name = "NAME")]
         name: Option<String>,
         /// Events per chunk for plain events
-        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
+        #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
         chunk_size: u64,
-        /// Each line is a hopeit.engine payload (a JSON object) of this dataobject, module.QualName:
-        /// stored as hopeit entries, ready for `replay --to redis://… --layout hopeit`
-        #[arg(long, value_name = "TYPE")]
+        /// Lines are hopeit.engine payloads of this dataobject (module.QualName)
+        ///
+        /// Each line is a payload (a JSON object), stored as a hopeit entry, ready for
+        /// `replay --to redis://… --layout hopeit`.
+        #[arg(long, value_name = "TYPE", help_heading = REDIS_HEADING)]
         hopeit_type: Option<String>,
-        /// With --hopeit-type: check every payload against this JSON Schema first (a JSON Schema file, or an OpenAPI document: its components/schemas/<Class>; FILE#/pointer picks another)
-        #[arg(long, value_name = "FILE", requires = "hopeit_type")]
+        /// With --hopeit-type: check every payload against this JSON Schema first
+        ///
+        /// A JSON Schema file, or an OpenAPI document (its components/schemas/<Class>);
+        /// FILE#/pointer picks another schema in the file.
+        #[arg(long, value_name = "FILE", requires = "hopeit_type", help_heading = REDIS_HEADING)]
         schema: Option<String>,
     },
     /// Check the file (SQLite integrity) and the journal's invariants; exit 1 on a problem
@@ -894,11 +1139,27 @@ pub enum JournalCommand {
     },
 }
 
+/// The long help of a `--mode` flag: `intro`, then each mode (the short help names them only).
+fn mode_long_help(intro: &str) -> String {
+    let modes: Vec<String> = HandlerMode::value_variants()
+        .iter()
+        .filter_map(|m| m.to_possible_value())
+        .map(|v| {
+            format!(
+                "{}: {}",
+                v.get_name(),
+                v.get_help().map(|h| h.to_string()).unwrap_or_default()
+            )
+        })
+        .collect();
+    format!("{intro}\n\n{}.", modes.join("; "))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum HandlerMode {
     /// `sh -c CMD` once per event, the event on stdin
     PerEvent,
-    /// One long-lived `sh -c CMD` speaking NDJSON (docs/handler.md)
+    /// one long-lived `sh -c CMD` speaking NDJSON (docs/handler.md)
     Stream,
 }
 
@@ -917,48 +1178,64 @@ pub struct ReplayArgs {
     /// Handler command, run through `sh -c`
     #[arg(long, value_name = "CMD", required_unless_present_any = ["dry_run", "to"], conflicts_with = "to")]
     pub exec: Option<String>,
-    /// Run the handler per event, or once for the whole replay (NDJSON in and out)
-    #[arg(long, value_enum, default_value = "per-event")]
+    /// per-event or stream (one handler, NDJSON)
+    #[arg(
+        long,
+        value_enum,
+        default_value = "per-event",
+        hide_possible_values = true,
+        long_help = mode_long_help("Run the handler per event, or once for the whole replay (NDJSON in and out)")
+    )]
     pub mode: HandlerMode,
-    /// Most handlers running at once within a chunk [default: the number of CPUs]
+    /// Most handlers at once within a chunk [default: the number of CPUs]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub concurrency: Option<u64>,
     /// One event at a time, like the Java kit
-    #[arg(long)]
+    #[arg(long, hide_short_help = true)]
     pub sequential: bool,
     /// Wait before delivering a re-queued chunk again
-    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION", hide_short_help = true)]
     pub requeue_delay: std::time::Duration,
     /// How many times a chunk may be delivered again before exit 75 counts as a failure
-    #[arg(long, default_value_t = 3, value_name = "N")]
+    #[arg(long, default_value_t = 3, value_name = "N", hide_short_help = true)]
     pub max_redeliveries: u32,
     /// Warn about a handler running longer than this
-    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION", hide_short_help = true)]
     pub slow: std::time::Duration,
-    /// Kill a handler (its whole process group) running longer than this, and count it failed; in stream mode, the limit for a chunk's results; 0 for no limit
+    /// Kill a handler running longer than this (0: no limit)
+    ///
+    /// The handler's whole process group is killed, and the event counted failed. In stream mode,
+    /// the limit for a chunk's results.
     #[arg(long, default_value = "5m", value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub timeout: std::time::Duration,
     /// After Ctrl-C, how long running handlers may finish before they are killed
-    #[arg(long, default_value = "5s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "5s", value_parser = humantime::parse_duration, value_name = "DURATION", hide_short_help = true)]
     pub grace: std::time::Duration,
     #[command(flatten)]
     pub select: EventSelection,
     /// Only chunks A to B (inclusive), e.g. 3..7
-    #[arg(long, value_name = "A..B")]
+    #[arg(long, value_name = "A..B", hide_short_help = true)]
     pub chunks: Option<String>,
     /// Leave out repeated deliveries (events flagged as duplicates)
     #[arg(long)]
     pub skip_duplicates: bool,
-    /// Time between chunks: original (as recorded), a factor like 2x, or max (no waiting)
-    #[arg(long, default_value = "max", value_name = "SPEED")]
+    /// Time between chunks: original, a factor like 2x, or max [default: max]
+    ///
+    /// original: as recorded; max: no waiting.
+    #[arg(
+        long,
+        default_value = "max",
+        value_name = "SPEED",
+        hide_default_value = true
+    )]
     pub speed: String,
     /// List what would be delivered, run nothing
     #[arg(long)]
     pub dry_run: bool,
     /// Also write the run's report as JSON to this file
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", hide_short_help = true)]
     pub report: Option<PathBuf>,
-    /// Deliver again only the events that did not end handled in this earlier run
+    /// Deliver again only what did not end handled in this earlier run
     #[arg(long, value_name = "RUN")]
     pub rerun_failed: Option<i64>,
     #[command(flatten)]
@@ -967,31 +1244,50 @@ pub struct ReplayArgs {
 
 /// `replay --to redis://…`: where and how events are written into a Redis stream.
 #[derive(Debug, Args)]
-#[command(next_help_heading = "Replay into Redis")]
+#[command(next_help_heading = REDIS_HEADING)]
 pub struct RedisSinkArgs {
-    /// Write the events into this Redis stream with XADD instead of running a handler: redis://[user:password@]host[:port][/db]/KEY (host: a server, or any node of a Redis Cluster; rediss://, redis+unix:///SOCKET?key=KEY, redis+sentinel://HOST[:PORT][,…]/MASTER/KEY)
+    /// Write the events into this Redis stream instead of running a handler
+    ///
+    /// With XADD. The stream: redis://[user:password@]host[:port][/db]/KEY (host: a server, or any node of a
+    /// Redis Cluster; rediss://, redis+unix:///SOCKET?key=KEY,
+    /// redis+sentinel://HOST[:PORT][,…]/MASTER/KEY).
     #[arg(long = "to", value_name = "URL")]
     pub to: Option<String>,
-    /// Entry layout: original (Redis entries keep their fields) or hopeit (hopeit.engine's fields, the event as payload)
-    #[arg(long, value_enum, default_value = "original", requires = "to")]
+    /// Entry layout: original or hopeit [default: original]
+    ///
+    /// original: Redis entries keep their fields; hopeit: hopeit.engine's fields, the event as
+    /// payload.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "original",
+        requires = "to",
+        hide_default_value = true,
+        hide_possible_values = true
+    )]
     pub layout: Layout,
     /// hopeit payload class, module.QualName (with --layout hopeit)
     #[arg(long, value_name = "TYPE", requires = "to")]
     pub hopeit_type: Option<String>,
     /// hopeit payload serialisation: json, or json+base64 (hopeit's default)
-    #[arg(long, value_name = "SER", default_value = "json+base64", value_parser = ["json", "json+base64"], requires = "to")]
+    #[arg(long, value_name = "SER", default_value = "json+base64", value_parser = ["json", "json+base64"], requires = "to", hide_short_help = true)]
     pub hopeit_ser: String,
     /// hopeit payload compression: none, lz4 (hopeit's default), zip (zlib), gzip, bz2 or lzma (xz)
-    #[arg(long, value_name = "COMP", default_value = "lz4", value_parser = ["none", "lz4", "zip", "gzip", "bz2", "lzma"], requires = "to")]
+    #[arg(long, value_name = "COMP", default_value = "lz4", value_parser = ["none", "lz4", "zip", "gzip", "bz2", "lzma"], requires = "to", hide_short_help = true)]
     pub hopeit_comp: String,
-    /// Check every hopeit payload against this JSON Schema before the first XADD: a JSON Schema file, or an OpenAPI document (its components/schemas/<Class of --hopeit-type>); FILE#/pointer picks another schema in the file
-    #[arg(long, value_name = "FILE", requires = "to")]
+    /// Check every hopeit payload against this JSON Schema before the first XADD
+    ///
+    /// A JSON Schema file, or an OpenAPI document (its components/schemas/<Class of
+    /// --hopeit-type>); FILE#/pointer picks another schema in the file.
+    #[arg(long, value_name = "FILE", requires = "to", hide_short_help = true)]
     pub schema: Option<String>,
     /// Trim the stream to about this many entries (XADD MAXLEN ~ N)
     #[arg(long, value_name = "N", requires = "to")]
     pub maxlen: Option<u64>,
-    /// How long connecting to Redis may take before giving up (exit 4) [default: 5s for each of TCP, TLS and the handshake]
-    #[arg(long, value_name = "DURATION", requires = "to")]
+    /// How long connecting to Redis may take before giving up (exit 4)
+    ///
+    /// [default: 5s for each of TCP, TLS and the handshake]
+    #[arg(long, value_name = "DURATION", requires = "to", hide_short_help = true)]
     pub connection_timeout: Option<String>,
     #[command(flatten)]
     pub tls: RedisTlsArgs,
@@ -1012,38 +1308,51 @@ pub enum Layout {
 pub struct InjectArgs {
     #[command(flatten)]
     pub no_pod: NoPod,
-    /// Base URL of the running serve (its first line of output); without a scheme, http:// is assumed
+    /// Base URL of the running serve (its first line of output)
+    ///
+    /// Without a scheme, http:// is assumed.
     #[arg(long, value_name = "URL")]
     pub server: String,
-    /// Event type (any of the 17, case-insensitive)
+    /// Event type [default: MESSAGESENT; created with --channel]
     #[arg(
         long = "type",
         value_name = "TYPE",
         default_value = "MESSAGESENT",
         conflicts_with = "file",
-        value_parser = EventTypes
+        value_parser = EventTypes,
+        hide_default_value = true,
+        hide_possible_values = true,
+        long_help = types_long_help(
+            "Event type: any of the 17 (case-insensitive) [default: MESSAGESENT]; with --channel, \
+             the event type [default: created]"
+        )
     )]
     pub event_type: String,
     /// Stream (conversation) id
-    #[arg(long, value_name = "STREAM_ID", conflicts_with = "file")]
+    #[arg(long, value_name = "STREAM_ID", conflicts_with = "file", help_heading = SYMPHONY_HEADING)]
     pub stream: Option<String>,
     /// Message text (MESSAGESENT); wrapped in PresentationML
-    #[arg(long, value_name = "TEXT", conflicts_with = "file")]
+    #[arg(long, value_name = "TEXT", conflicts_with = "file", help_heading = SYMPHONY_HEADING)]
     pub text: Option<String>,
     /// Who sends it: a user id, or a username
-    #[arg(long, value_name = "USER", conflicts_with = "file")]
+    #[arg(long, value_name = "USER", conflicts_with = "file", help_heading = SYMPHONY_HEADING)]
     pub from: Option<String>,
     /// NDJSON file of complete events to push instead
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = SYMPHONY_HEADING)]
     pub file: Option<PathBuf>,
-    /// Publish to this channel of a running `serve --salesforce` (/topic/X, /event/X__e, /data/X, /u/X); --type is the event type (default created)
-    #[arg(long, value_name = "CHANNEL", conflicts_with_all = ["file", "stream", "text", "from"])]
+    /// Publish to this channel of a running `serve --salesforce`
+    ///
+    /// /topic/X, /event/X__e, /data/X or /u/X; --type is the event type (default created).
+    #[arg(long, value_name = "CHANNEL", conflicts_with_all = ["file", "stream", "text", "from"], help_heading = SALESFORCE_HEADING)]
     pub channel: Option<String>,
     /// With --channel: the record fields or event payload (a JSON object)
-    #[arg(long, value_name = "JSON", requires = "channel")]
+    #[arg(long, value_name = "JSON", requires = "channel", help_heading = SALESFORCE_HEADING)]
     pub payload: Option<String>,
-    /// Trigger a fault in a running `serve --salesforce`: drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins, deny-app-access, allow-app-access, garbage
-    #[arg(long, value_name = "FAULT", conflicts_with_all = ["file", "channel", "stream", "text"], value_parser = ["drop-sessions", "revoke-tokens", "expire", "lock-logins", "unlock-logins", "deny-app-access", "allow-app-access", "garbage"])]
+    /// Trigger a fault in a running `serve --salesforce`, e.g. drop-sessions
+    ///
+    /// The faults: drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins,
+    /// deny-app-access, allow-app-access, garbage.
+    #[arg(long, value_name = "FAULT", conflicts_with_all = ["file", "channel", "stream", "text"], value_parser = ["drop-sessions", "revoke-tokens", "expire", "lock-logins", "unlock-logins", "deny-app-access", "allow-app-access", "garbage"], hide_possible_values = true, help_heading = SALESFORCE_HEADING)]
     pub sfdc_fault: Option<String>,
 }
 
@@ -1052,6 +1361,10 @@ pub struct InjectArgs {
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true,
     after_help = "Exit status: 0 done (--count, --duration, --exit-when-idle), 1 an entry went to the dead letters, \
+                  2 usage, 3 authentication failed, 4 Redis failed for good, 130 Ctrl-C, 143 SIGTERM.\n\n\
+                  Examples:\n  feedctl consume redis://localhost/orders --group billing --exec './handle-order.sh'\n  \
+                  feedctl consume status redis://localhost/orders --group billing",
+    after_long_help = "Exit status: 0 done (--count, --duration, --exit-when-idle), 1 an entry went to the dead letters, \
                   2 usage, 3 authentication failed, 4 Redis failed for good, 130 Ctrl-C, 143 SIGTERM.\n\n\
                   Examples:\n  feedctl consume redis://localhost/orders --group billing --exec './handle-order.sh'\n  \
                   feedctl consume redis://cache:6379/orders --group billing --consumer billing-1 --exec 'python3 h.py' --mode stream\n  \
@@ -1093,24 +1406,34 @@ pub enum ConsumeCommand {
 /// The stream and group a consume command works on.
 #[derive(Debug, Args)]
 pub struct ConsumeGroupArgs {
-    /// The stream: redis://[user:password@]host[:port][/db]/KEY (host: a server, or any node of a Redis Cluster), rediss://…, redis+unix:///SOCKET?key=KEY, redis+sentinel://HOST[:PORT][,…]/MASTER/KEY (password also from REDISCLI_AUTH)
+    /// The stream: redis://[user:password@]host[:port][/db]/KEY, rediss://…
+    ///
+    /// host: a server, or any node of a Redis Cluster; also rediss://…,
+    /// redis+unix:///SOCKET?key=KEY, redis+sentinel://HOST[:PORT][,…]/MASTER/KEY (password also from
+    /// REDISCLI_AUTH).
     #[arg(value_name = "SOURCE", required = true)]
     pub source: Option<String>,
-    /// Consumer group (created from the start of the stream when missing)
-    #[arg(long, value_name = "GROUP", required = true)]
+    /// Consumer group
+    ///
+    /// Created from the start of the stream when missing.
+    #[arg(long, value_name = "GROUP", required = true, help_heading = REDIS_HEADING)]
     pub group: Option<String>,
     /// Dead-letter stream [default: KEY:dead]
-    #[arg(long, value_name = "KEY")]
+    #[arg(long, value_name = "KEY", help_heading = REDIS_HEADING, hide_short_help = true)]
     pub dead_letter: Option<String>,
     #[command(flatten)]
     pub conn: RedisConnArgs,
 }
 
-/// How consume's commands connect to Redis.
+/// How consume's commands connect to Redis; only in the long help, as the defaults suit most.
+/// (Headings are set per flag: a struct's `next_help_heading` would carry over to the flags
+/// that follow it in `ConsumeWorkerArgs`.)
 #[derive(Debug, Args, Clone, Default)]
 pub struct RedisConnArgs {
-    /// How long to stay without a working Redis connection before giving up (exit 4), or `none` [default: none for a worker (its reconnects are counted), 10s for status and requeue]
-    #[arg(long, value_name = "DURATION|none")]
+    /// How long to stay without a working Redis connection before giving up (exit 4), or `none`
+    ///
+    /// [default: none for a worker (its reconnects are counted), 10s for status and requeue]
+    #[arg(long, value_name = "DURATION|none", help_heading = REDIS_HEADING, hide_short_help = true)]
     pub connection_timeout: Option<String>,
     #[command(flatten)]
     pub tls: RedisTlsArgs,
@@ -1123,52 +1446,70 @@ pub struct ConsumeWorkerArgs {
     /// Handler command, run through `sh -c`
     #[arg(long, value_name = "CMD", required = true)]
     pub exec: Option<String>,
-    /// This worker's name in the group; a restarted worker with the same name finds its own pending entries [default: feedctl-HOST-consume]
-    #[arg(long, value_name = "NAME")]
+    /// This worker's name in the group [default: feedctl-HOST-consume]
+    ///
+    /// A restarted worker with the same name finds its own pending entries.
+    #[arg(long, value_name = "NAME", help_heading = REDIS_HEADING)]
     pub consumer: Option<String>,
-    /// Run the handler per entry, or once for the whole run (NDJSON in and out)
-    #[arg(long, value_enum, default_value = "per-event")]
+    /// per-event or stream (one handler, NDJSON)
+    #[arg(
+        long,
+        value_enum,
+        default_value = "per-event",
+        hide_possible_values = true,
+        long_help = mode_long_help("Run the handler per entry, or once for the whole run (NDJSON in and out)")
+    )]
     pub mode: HandlerMode,
     /// Most handlers running at once [default: the number of CPUs]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub concurrency: Option<u64>,
     /// One entry at a time
-    #[arg(long)]
+    #[arg(long, hide_short_help = true)]
     pub sequential: bool,
     /// Most entries taken per read, handed to the handlers as one chunk [default: --concurrency]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=10_000), help_heading = REDIS_HEADING, hide_short_help = true)]
     pub batch: Option<u64>,
     /// Wait before delivering an entry whose handler exited 75 again
-    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION", hide_short_help = true)]
     pub requeue_delay: std::time::Duration,
     /// Wait before delivering an entry whose handler failed again
-    #[arg(long, default_value = "1s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "1s", value_parser = humantime::parse_duration, value_name = "DURATION", hide_short_help = true)]
     pub retry_delay: std::time::Duration,
-    /// Deliveries of an entry (the group's delivery count) before a failure sends it to the dead letters
-    #[arg(long, default_value_t = 5, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    /// Most deliveries before a failed entry is dead-lettered
+    ///
+    /// The entry's delivery count in the group, when a failure sends it to the dead letters.
+    #[arg(long, default_value_t = 5, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), help_heading = REDIS_HEADING)]
     pub max_deliveries: u32,
-    /// Take over entries pending with any consumer for longer than this (XAUTOCLAIM), at start and this often
-    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    /// Take over entries left pending longer than this
+    ///
+    /// Entries pending with any consumer, taken with XAUTOCLAIM, at start and this often.
+    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration, value_name = "DURATION", help_heading = REDIS_HEADING)]
     pub claim_idle: std::time::Duration,
     /// Warn about a handler running longer than this
-    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION", hide_short_help = true)]
     pub slow: std::time::Duration,
-    /// Kill a handler (its whole process group) running longer than this, and count it failed
+    /// Kill a handler running longer than this, and count it failed
+    ///
+    /// The handler's whole process group is killed.
     #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub timeout: Option<std::time::Duration>,
     /// After Ctrl-C or SIGTERM, how long running handlers may finish before they are killed
-    #[arg(long, default_value = "5s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "5s", value_parser = humantime::parse_duration, value_name = "DURATION", hide_short_help = true)]
     pub grace: std::time::Duration,
-    /// Stop once this many entries were settled (acknowledged or dead-lettered)
+    /// Stop once this many entries were settled
+    ///
+    /// Settled: acknowledged or dead-lettered.
     #[arg(long, value_name = "N")]
     pub count: Option<u64>,
     /// Stop after this long
-    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION", hide_short_help = true)]
     pub duration: Option<std::time::Duration>,
     /// Stop once nothing was read, claimed or waiting for this long
     #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub exit_when_idle: Option<std::time::Duration>,
-    /// Also store the run and every handler result in this journal (as replay does)
+    /// Also store the run and every handler result in this journal
+    ///
+    /// As replay does.
     #[arg(long, short = 'j', value_name = "FILE")]
     pub journal: Option<PathBuf>,
 }
@@ -1177,7 +1518,9 @@ pub struct ConsumeWorkerArgs {
 pub struct ConsumeStatusArgs {
     #[command(flatten)]
     pub target: ConsumeGroupArgs,
-    /// Exit 1 when an entry has been pending (idle) longer than this, and list such entries
+    /// Exit 1 when an entry has been pending longer than this
+    ///
+    /// The entry's idle time in the pending list counts; such entries are listed.
     #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub stuck_after: Option<std::time::Duration>,
 }

@@ -41,6 +41,7 @@ pub async fn run(g: &Global, p: &Printer, cmd: &DatafeedCommand) -> Result<Exit>
         DatafeedCommand::Create {
             tag,
             include_invisible,
+            ..
         } => {
             let tag = tag.clone().or(settings.datafeed.tag.clone());
             let record = match version {
@@ -66,7 +67,7 @@ pub async fn run(g: &Global, p: &Printer, cmd: &DatafeedCommand) -> Result<Exit>
                 OutputFormat::Ndjson => p.ndjson(&record)?,
             }
         }
-        DatafeedCommand::List { tag } => {
+        DatafeedCommand::List { tag, .. } => {
             let feeds = client.list_datafeeds(tag.as_deref()).await?;
             let records: Vec<_> = feeds
                 .iter()
@@ -125,6 +126,7 @@ pub async fn run(g: &Global, p: &Printer, cmd: &DatafeedCommand) -> Result<Exit>
             id,
             ack_id,
             timeout,
+            ..
         } => {
             let read = match version {
                 DatafeedVersion::V2 => client.read_datafeed(id, ack_id, *timeout).await,

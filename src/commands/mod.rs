@@ -29,8 +29,12 @@ pub async fn run(cli: Cli, p: &Printer) -> Result<Exit> {
     match &cli.command {
         Command::Init(args) => init::run(g, p, args).await,
         Command::Completions(args) => completions::run(args),
-        Command::Config(ConfigCommand::Show) => config_show::run(g, p),
-        Command::Auth(AuthCommand::Check) => auth::check(g, p).await,
+        Command::Config(args) => match args.command {
+            ConfigCommand::Show(_) => config_show::run(g, p),
+        },
+        Command::Auth(args) => match args.command {
+            AuthCommand::Check(_) => auth::check(g, p).await,
+        },
         Command::Datafeed(cmd) => datafeed::run(g, p, cmd).await,
         Command::Tail(args) => tail::run(g, p, args).await,
         Command::Record(args) => record::run(g, p, args).await,

@@ -64,13 +64,17 @@ fn help_names_variables_without_their_values() {
 }
 
 /// Issue 31 item 4: a command's help lists only flags it reads: `--config` and the pod flags
-/// where the bot config is read, `--yes` where a question may be asked (left: `auth` and
-/// `config` still list `--yes`).
+/// where the bot config is read, `--yes` where a question may be asked.
 #[test]
 fn help_lists_config_and_yes_only_where_they_mean_something() {
     let root = root();
     let reads_config = ["init", "auth", "config", "datafeed", "tail", "record"];
-    let asks = ["init", "datafeed"];
+    // The commands that may ask a question (and `datafeed`, the group of `datafeed delete`).
+    let asks = [
+        "feedctl-init",
+        "feedctl-datafeed",
+        "feedctl-datafeed-delete",
+    ];
     for (path, mut cmd) in commands(&root) {
         let Some(top) = path.first() else { continue };
         let text = cmd.render_long_help().to_string();
@@ -80,10 +84,17 @@ fn help_lists_config_and_yes_only_where_they_mean_something() {
             assert!(!has("--config"), "{name} lists --config");
             assert!(!has("--host"), "{name} lists the pod flags");
         }
-        // `auth` and `config` read the config and ask nothing, but still list --yes.
-        if !asks.contains(&top.as_str()) && !["auth", "config"].contains(&top.as_str()) {
-            assert!(!has("-y, --yes"), "{name} lists --yes");
+        if reads_config.contains(&top.as_str()) {
+            assert!(
+                has("--config"),
+                "{name} reads the bot config but does not list --config"
+            );
         }
+        assert_eq!(
+            has("-y, --yes"),
+            asks.contains(&name.as_str()),
+            "{name}: --yes listed where nothing is asked, or missing where something is"
+        );
     }
 }
 
@@ -166,9 +177,13 @@ fn every_command_has_a_summary_a_description_and_examples_that_parse() {
                 "{name}: no longer description (a doc comment paragraph or long_about)"
             ));
         }
-        let examples = examples_of(&cmd);
+        // The short help may show fewer examples than --help; both must parse.
+        let mut examples = examples_of(cmd.get_after_long_help());
+        examples.extend(examples_of(cmd.get_after_help()));
         if examples.is_empty() {
-            problems.push(format!("{name}: no \"Examples:\" in after_help"));
+            problems.push(format!(
+                "{name}: no \"Examples:\" in after_help or after_long_help"
+            ));
         }
         let mut one_runs_this_command = path.is_empty();
         for example in &examples {
@@ -239,12 +254,9 @@ fn feedctl_help_lists_every_command_in_a_group_with_its_own_summary() {
     }
 }
 
-/// The example lines after "Examples:" in a command's after_help.
-fn examples_of(cmd: &clap::Command) -> Vec<String> {
-    let text = cmd
-        .get_after_help()
-        .map(|s| s.to_string())
-        .unwrap_or_default();
+/// The example lines after "Examples:" in a command's after_help or after_long_help.
+fn examples_of(after: Option<&clap::builder::StyledStr>) -> Vec<String> {
+    let text = after.map(|s| s.to_string()).unwrap_or_default();
     text.lines()
         .skip_while(|l| l.trim() != "Examples:")
         .skip(1)
@@ -357,7 +369,7 @@ fn colours_follow_the_terminal_no_color_and_the_flag() {
 }
 
 #[test]
-fn pod_flags_have_their_own_heading_and_only_where_a_pod_is_called() {
+fn pod_flags_are_under_the_symphony_heading_and_only_where_a_pod_is_called() {
     let sb = Sandbox::new();
     let help = |args: &[&str]| stdout_of(&sb.cmd().args(args).output().unwrap());
     for cmd in [
@@ -367,7 +379,7 @@ fn pod_flags_have_their_own_heading_and_only_where_a_pod_is_called() {
     ] {
         let text = help(cmd);
         let heading = text
-            .find("Pod connection:")
+            .find("\nSymphony:\n")
             .unwrap_or_else(|| panic!("{cmd:?}:\n{text}"));
         assert!(
             text.find("--host").unwrap() > heading,
@@ -382,8 +394,151 @@ fn pod_flags_have_their_own_heading_and_only_where_a_pod_is_called() {
     ] {
         let text = help(cmd);
         assert!(
-            !text.contains("--host") && !text.contains("Pod connection"),
+            !text.contains("--host") && !text.contains("--config"),
             "{cmd:?} calls no pod:\n{text}"
         );
+    }
+}
+
+/// The options of each heading of a help text: "Options" for those before the first heading.
+/// An option line starts with `-`; a line indented further, under it, continues its help.
+fn sections(help: &str) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for line in help.lines() {
+        if !line.starts_with(' ') && line.ends_with(':') {
+            out.push((line.trim_end_matches(':').to_string(), Vec::new()));
+        } else if let (Some(last), true) = (out.last_mut(), line.trim_start().starts_with('-')) {
+            last.1.push(line.trim().to_string());
+        }
+    }
+    out
+}
+
+/// The heading a flag is listed under in a help text.
+fn heading_of<'a>(sections: &'a [(String, Vec<String>)], flag: &str) -> Option<&'a str> {
+    sections
+        .iter()
+        .find(|(_, lines)| {
+            lines.iter().any(|l| {
+                l.split([' ', ','])
+                    .any(|w| w.trim_end_matches("...") == flag)
+            })
+        })
+        .map(|(h, _)| h.as_str())
+}
+
+/// Issue 31 item 4: `-h` of every command (the binary, at 100 columns) fits a screen, one line
+/// per option, and `--help` is longer and still documents every option and argument.
+#[test]
+fn short_help_fits_a_screen_and_long_help_has_every_option() {
+    const MAX_LINES: usize = 40;
+    let root = root();
+    let sb = Sandbox::new();
+    let mut problems = Vec::new();
+    for (path, cmd) in commands(&root) {
+        let name = snapshot_name(&path).replace('-', " ");
+        let run = |flag: &str| {
+            let out = sb
+                .cmd()
+                .env("COLUMNS", WIDTH.to_string())
+                .args(&path)
+                .arg(flag)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{name} {flag}: {}", stderr_of(&out));
+            stdout_of(&out)
+        };
+        let (short, long) = (run("-h"), run("--help"));
+        let lines: Vec<&str> = short.lines().collect();
+        if lines.len() > MAX_LINES {
+            problems.push(format!("{name} -h: {} lines", lines.len()));
+        }
+        if long.lines().count() <= lines.len() {
+            problems.push(format!("{name} --help is not longer than -h"));
+        }
+        // One line per option and per argument: none continues on the next line.
+        for pair in lines.windows(2) {
+            let entry = pair[0].starts_with("  ") && {
+                let t = pair[0].trim_start();
+                t.starts_with('-') || t.starts_with('<') || t.starts_with('[')
+            };
+            let continued = pair[1].starts_with("      ")
+                && !pair[1].trim_start().starts_with('-')
+                && !pair[1].trim().is_empty();
+            if entry && continued {
+                problems.push(format!("{name} -h: `{}` takes two lines", pair[0].trim()));
+            }
+        }
+        for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+            let shown = match (arg.get_long(), arg.get_value_names()) {
+                (Some(l), _) => format!("--{l}"),
+                (None, Some(v)) if arg.is_positional() => v[0].to_string(),
+                _ => continue,
+            };
+            if !long.contains(&shown) {
+                problems.push(format!("{name} --help does not document {shown}"));
+            }
+            if !arg.is_hide_short_help_set() && !short.contains(&shown) {
+                problems.push(format!(
+                    "{name} -h leaves out {shown}, which is not marked long-only"
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Issue 31 item 4: `tail` and `record` show each source's options under a heading of its own,
+/// and the options every command takes apart, in `-h` and in `--help`.
+#[test]
+fn tail_and_record_group_options_by_source() {
+    let sb = Sandbox::new();
+    for command in ["tail", "record"] {
+        for flag in ["-h", "--help"] {
+            let out = sb
+                .cmd()
+                .env("COLUMNS", WIDTH.to_string())
+                .args([command, flag])
+                .output()
+                .unwrap();
+            let text = stdout_of(&out);
+            let sections = sections(&text);
+            for (option, heading) in [
+                ("--count", "Options"),
+                ("--exit-at-end", "Options"),
+                ("--feed", "Symphony"),
+                ("--config", "Symphony"),
+                ("--host", "Symphony"),
+                ("--from", "Redis"),
+                ("--group", "Redis"),
+                ("--replay", "Salesforce"),
+                ("--sf-org", "Salesforce"),
+                ("--verbose", "Global options"),
+                ("--output", "Global options"),
+                ("--help", "Global options"),
+            ] {
+                assert_eq!(
+                    heading_of(&sections, option),
+                    Some(heading),
+                    "{command} {flag}: {option}\n{text}"
+                );
+            }
+            if flag == "--help" {
+                for (option, heading) in [
+                    ("--read-timeout", "Symphony"),
+                    ("--tls-ca", "Redis"),
+                    ("--batch", "Redis"),
+                    ("--max-pending", "Salesforce"),
+                    ("--no-color", "Global options"),
+                    ("--version", "Global options"),
+                ] {
+                    assert_eq!(
+                        heading_of(&sections, option),
+                        Some(heading),
+                        "{command} {flag}: {option}\n{text}"
+                    );
+                }
+            }
+        }
     }
 }
