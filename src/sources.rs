@@ -18,6 +18,8 @@ use crate::symphony::source::{DatafeedSource, FeedChoice, FeedOwner, FollowOptio
 use crate::symphony::Client;
 
 /// A source opened from a [`Spec`]: one value, whatever its kind.
+// One value per run, moved once into its follow loop: the sizes of the variants do not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum Opened<'c> {
     Symphony(DatafeedSource<'c>),
     Redis(StreamSource),
