@@ -272,11 +272,11 @@ MESSAGESUPPRESSED\t''
 SYMPHONYELEMENTSACTION\t''
 USERREQUESTEDTOJOINROOM\t''
 GENERICSYSTEMEVENT\t''"
-complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l stream -d 'Only events in these streams (stream ids)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l stream -d 'Only events in these streams: conversation ids, stream keys or channels' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l initiator -d 'Only events started by these users (user id or username)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l count -d 'Stop after printing this many events' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l duration -d 'Stop after this long (e.g. 30s, 5m)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l format -d 'Print each event with a template of {fields}, e.g. \'{time} {text}\'' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l format -d 'Print each event with a template of {fields}, e.g. \'{time} {type} {id}\'' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l from -d 'Where to start reading: beginning, end, an entry id, or @TIME (RFC 3339)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l group -d 'Read as a consumer of this group, acking each entry after it was kept' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l consumer -d 'Consumer name within the group [default: feedctl-HOST]' -r

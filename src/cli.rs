@@ -787,13 +787,15 @@ pub struct TailArgs {
         value_parser = EventTypes,
         hide_possible_values = true,
         long_help = types_long_help(
-            "Only events of these types (Symphony: any of the 17, case-insensitive; Redis: \
-             hopeit's type; repeat or separate with commas)"
+            "Only events of these types, for every source: the envelope's `type` (Symphony's \
+             event type, one of the 17 below; hopeit's type or the entry's `type` field for \
+             Redis; the event or change type for Salesforce), compared without regard to case; \
+             repeat or separate with commas"
         )
     )]
     pub types: Vec<String>,
-    /// Only events in these streams (stream ids)
-    #[arg(long, value_name = "STREAM_ID", value_delimiter = ',', help_heading = SYMPHONY_HEADING)]
+    /// Only events in these streams: conversation ids, stream keys or channels
+    #[arg(long, value_name = "STREAM", value_delimiter = ',')]
     pub stream: Vec<String>,
     /// Only events started by these users (user id or username)
     #[arg(long, value_name = "USER", value_delimiter = ',', help_heading = SYMPHONY_HEADING)]
@@ -804,10 +806,12 @@ pub struct TailArgs {
     /// Stop after this long (e.g. 30s, 5m)
     #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub duration: Option<std::time::Duration>,
-    /// Print each event with a template of {fields}, e.g. '{time} {text}'
+    /// Print each event with a template of {fields}, e.g. '{time} {type} {id}'
     ///
-    /// Fields: time timestamp type id message_id stream stream_id initiator initiator_id text feed
-    /// chunk.
+    /// Every source: time timestamp type id source partition stream_id chunk received, and
+    /// {dotted.paths} into the event ({fields.sku} for Redis, {payload.Name} for Salesforce).
+    /// Symphony also: message_id stream initiator initiator_id text feed. Salesforce also:
+    /// record_id channel (docs/output.md).
     #[arg(long, value_name = "TEMPLATE", conflicts_with = "raw")]
     pub format: Option<String>,
     /// Print the bodies of the read responses exactly as received
