@@ -878,6 +878,25 @@ pub enum JournalCommand {
         #[command(flatten)]
         journal: JournalArg,
     },
+    /// List the stored replay runs, or show one run's handler results
+    ///
+    /// Every `replay` (and `consume --journal`) stores its run: the handler, the options and, per event,
+    /// the outcome, exit status, duration and the first KiB of the handler's stdout and stderr. Without
+    /// RUN: one row per run with its counts by outcome. With RUN: that run's handler runs, oldest first.
+    #[command(
+        after_help = "Examples:\n  feedctl journal runs -j today.db\n  feedctl journal runs -j today.db 3\n  \
+                      feedctl journal runs -j today.db 3 -o json | jq -r '.results[].stdout'"
+    )]
+    Runs {
+        #[command(flatten)]
+        journal: JournalArg,
+        /// The run to show (its number, as `journal runs` lists it)
+        #[arg(value_name = "RUN")]
+        run: Option<i64>,
+        /// At most this many handler runs of RUN (the first ones)
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+    },
     /// List what a bot sent back while `feedctl serve` served it
     ///
     /// serve stores every message the bot creates (its replies) in the journal given to it with --journal;

@@ -16,7 +16,7 @@ pub use ingest::{ChunkRecord, Marker, NewEvent, NewGap, NewRecording};
 pub use open::{now_millis, Journal};
 pub use outbox::OutboxMessage;
 pub use queries::{EventRow, EventText, EventView, Recording, Selection, StoredChunk, Summary};
-pub use runs::ResultRow;
+pub use runs::{ResultRow, RunInfo, RunResultRow};
 pub use schema::{APPLICATION_ID, MIGRATIONS, WRITER_PRAGMAS};
 pub use verify::Problem;
 

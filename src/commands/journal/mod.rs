@@ -1,4 +1,4 @@
-//! `feedctl journal ls|info|show|export|import|verify`.
+//! `feedctl journal ls|info|show|export|import|verify|outbox|runs`.
 
 use anyhow::Result;
 use serde_json::json;
@@ -14,6 +14,7 @@ use super::selection;
 
 mod import;
 mod input;
+mod runs;
 
 pub fn run(g: &Global, p: &Printer, cmd: &JournalCommand) -> Result<Exit> {
     let format = p.format(g.output);
@@ -252,6 +253,11 @@ pub fn run(g: &Global, p: &Printer, cmd: &JournalCommand) -> Result<Exit> {
             }
             Ok(Exit::Success)
         }
+        JournalCommand::Runs {
+            journal,
+            run,
+            limit,
+        } => runs::runs(p, format, &journal.journal, *run, *limit),
         JournalCommand::Verify { journal } => {
             let j = Journal::open_read(&journal.journal)?;
             let problems = j.verify()?;
