@@ -18,6 +18,7 @@ use crate::sources::{
 };
 use crate::symphony::source::{DatafeedSource, FeedChoice, FeedOwner, PARTITION};
 use crate::symphony::{ApiError, Client};
+use crate::text::{counted, counted_as};
 
 use super::load_settings;
 
@@ -258,8 +259,11 @@ async fn record_from<S: Source>(
                 let rate = t.events as f64 / started.elapsed().as_secs_f64().max(0.001);
                 let last = t.last_event_time.map(output::time).unwrap_or_default();
                 progress.set_message(format!(
-                    "{} events · {} chunks (last #{}) · {rate:.0}/s · last event {last} · {} retries",
-                    t.events, t.chunks, t.last_seq, t.retries
+                    "{} · {} (last #{}) · {rate:.0}/s · last event {last} · {}",
+                    counted(t.events, "event"),
+                    counted(t.chunks, "chunk"),
+                    t.last_seq,
+                    counted_as(t.retries, "retry", "retries"),
                 ));
             });
         let outcome = follow(&mut source, &mut recorder, stop).await;

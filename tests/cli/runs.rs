@@ -171,3 +171,92 @@ fn journal_runs_lists_runs_and_shows_what_each_handler_said() {
     );
     assert!(missing.stdout.is_empty());
 }
+
+/// Output (stdout and stderr together) of `feedctl ARGS` run in `sb` on a pseudo-terminal.
+fn on_a_terminal(sb: &Sandbox, args: &[&str]) -> String {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("feedctl"));
+    cmd.args(args)
+        .env("HOME", sb.path())
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm")
+        .env("COLUMNS", "80")
+        .current_dir(sb.path());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("FEEDCTL_") {
+            cmd.env_remove(k);
+        }
+    }
+    let mut p = rexpect::session::spawn_command(cmd, Some(60_000)).expect("pty");
+    let text = p.exp_eof().expect("feedctl ends");
+    // rexpect gives each byte as a char: the UTF-8 text back.
+    let bytes: Vec<u8> = text.chars().map(|c| c as u32 as u8).collect();
+    String::from_utf8_lossy(&bytes).replace("\r\n", "\n")
+}
+
+/// One event in twenty sleeps 0.4 s: p50 and p90 are the fast ones, p99 and max the slow one.
+const SLOW_ONE: &str = r#"cat > /dev/null; [ "$FEEDCTL_EVENT_ID" = 7163ur ] && sleep 0.4; exit 0"#;
+
+#[test]
+fn replay_reports_handler_time_percentiles_and_draws_a_histogram_only_on_a_terminal() {
+    let sb = imported(&first_demo_events(20));
+    let out = sb
+        .cmd()
+        .args(["replay", "-j", "j.db", "--exec", SLOW_ONE, "-o", "json"])
+        .output()
+        .unwrap();
+    let r = json_of(&out);
+    let d = &r["durationMs"];
+    let ms = |k: &str| d[k].as_u64().unwrap_or_else(|| panic!("{k} in {d}"));
+    assert!(ms("p50") < 300 && ms("p90") < 300 && ms("p95") < 300, "{d}");
+    assert!(
+        (400..5_000).contains(&ms("p99")) && ms("p99") <= ms("max"),
+        "{d}"
+    );
+    assert!(ms("p50") <= ms("p90") && ms("p90") <= ms("p95"), "{d}");
+    // The histogram's numbers: every handler run once, the slow one in the last bucket.
+    let buckets = r["durationHistogram"].as_array().unwrap();
+    let total: u64 = buckets.iter().map(|b| b["count"].as_u64().unwrap()).sum();
+    assert_eq!(total, 20);
+    let last = buckets.last().unwrap();
+    assert_eq!(last["count"], 1);
+    assert!(
+        last["fromMs"].as_u64().unwrap() <= ms("max")
+            && ms("max") <= last["toMs"].as_u64().unwrap()
+    );
+    // Piped stderr: the percentiles line, no chart.
+    let err = stderr_of(&out);
+    let line = format!(
+        "handler time: p50 {} ms, p90 {} ms, p99 {} ms, max {} ms",
+        ms("p50"),
+        ms("p90"),
+        ms("p99"),
+        ms("max")
+    );
+    assert!(err.contains(&line), "{err}");
+    assert!(!err.contains('█') && !err.contains('▏'), "{err}");
+
+    // On a terminal: a bar per bucket under the percentiles, the slow run's bucket with 1.
+    let tty = on_a_terminal(&sb, &["replay", "-j", "j.db", "--exec", SLOW_ONE]);
+    let at = tty.find("handler time: p50").expect("percentiles");
+    let bars: Vec<&str> = tty[at..]
+        .lines()
+        .skip(1)
+        .take_while(|l| l.contains(" ms "))
+        .collect();
+    assert!(bars.len() >= 2, "{tty}");
+    assert!(
+        bars.iter()
+            .all(|l| l.contains('█') || l.contains('▏') || l.trim_end().ends_with(" 0")),
+        "{tty}"
+    );
+    assert!(bars.last().unwrap().trim_end().ends_with(" 1"), "{tty}");
+    // The progress bar's rate is a whole number ("38/s", not "38.4579/s").
+    let rates: Vec<&str> = tty.split(" · ").filter(|w| w.ends_with("/s")).collect();
+    assert!(!rates.is_empty(), "{tty}");
+    assert!(
+        rates
+            .iter()
+            .all(|r| r.trim_end_matches("/s").chars().all(|c| c.is_ascii_digit())),
+        "{rates:?}"
+    );
+}
