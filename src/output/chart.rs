@@ -29,8 +29,8 @@ pub fn bar(n: u64, most: u64, width: usize) -> String {
     }
     let eighths = ((n.min(most) as u128 * width as u128 * 8) / most as u128).max(1) as usize;
     let mut s: String = std::iter::repeat_n('█', eighths / 8).collect();
-    if eighths % 8 > 0 {
-        s.push(EIGHTHS[eighths % 8 - 1]);
+    if let Some(part) = (eighths % 8).checked_sub(1) {
+        s.push(EIGHTHS[part]);
     }
     s
 }
