@@ -260,3 +260,215 @@ fn replay_reports_handler_time_percentiles_and_draws_a_histogram_only_on_a_termi
         "{rates:?}"
     );
 }
+
+/// `journal info -o json` of `journal`.
+fn info_json(sb: &Sandbox, journal: &str) -> serde_json::Value {
+    json_of(
+        &sb.cmd()
+            .args(["journal", "info", "-j", journal, "-o", "json"])
+            .output()
+            .unwrap(),
+    )
+}
+
+/// (partition, source kind, events, gaps) of each partition `journal info` lists.
+fn partitions(info: &serde_json::Value) -> Vec<(String, String, i64, i64)> {
+    info["partitions"]
+        .as_array()
+        .unwrap_or_else(|| panic!("partitions in {info}"))
+        .iter()
+        .map(|p| {
+            (
+                p["partition"].as_str().unwrap().to_string(),
+                p["sourceKind"].as_str().unwrap().to_string(),
+                p["events"].as_i64().unwrap(),
+                p["gaps"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn journal_info_lists_each_redis_stream_key_with_its_counts_and_gap() {
+    let Some(r) = crate::redis_server::RedisServer::start() else {
+        return;
+    };
+    let mut c = r.conn();
+    for i in 0..3 {
+        r.xadd(&mut c, "orders", &[("n", i.to_string().as_bytes())]);
+    }
+    r.xadd(&mut c, "refunds", &[("n", b"1")]);
+    let sb = Sandbox::new();
+    let record = |sb: &Sandbox| {
+        let out = sb
+            .cmd()
+            .args(["record", "-j", "j.db", &r.url("orders"), &r.url("refunds")])
+            .arg("--exit-at-end")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        out
+    };
+    record(&sb);
+    // Entries the recorder never read are trimmed away: the next run records a gap on `orders`.
+    for i in 0..10 {
+        r.xadd(&mut c, "orders", &[("later", i.to_string().as_bytes())]);
+    }
+    let _: i64 = redis::cmd("XTRIM")
+        .arg("orders")
+        .arg("MAXLEN")
+        .arg(3)
+        .query(&mut c)
+        .unwrap();
+    let out = record(&sb);
+    assert!(stderr_of(&out).contains("trimmed"), "{}", stderr_of(&out));
+
+    let info = info_json(&sb, "j.db");
+    assert_eq!(
+        partitions(&info),
+        vec![
+            ("orders".into(), "redis".into(), 6, 1),
+            ("refunds".into(), "redis".into(), 1, 0)
+        ],
+        "{info}"
+    );
+    let p = &info["partitions"][0];
+    assert!(p["firstReceivedAt"].as_i64().unwrap() <= p["lastReceivedAt"].as_i64().unwrap());
+    assert_eq!(p["rate"]["counts"].as_array().unwrap().len(), 48);
+    let counted: u64 = info["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["rate"]["counts"].as_array().unwrap().clone())
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(counted, 7, "every event in one bucket of its partition");
+    let gaps = info["gapList"].as_array().unwrap();
+    assert_eq!(gaps.len(), 1, "{info}");
+    assert_eq!(gaps[0]["partition"], "orders");
+    assert!(
+        gaps[0]["reason"].as_str().unwrap().contains("trimmed"),
+        "{info}"
+    );
+
+    // The table names each key (no `(none)`), and the gap with its reason.
+    let out = sb
+        .cmd()
+        .args(["journal", "info", "-j", "j.db", "-o", "table"])
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    assert!(
+        text.contains("┆ orders ") && text.contains("┆ refunds "),
+        "{text}"
+    );
+    assert!(!text.contains("(none)"), "{text}");
+    assert!(
+        text.contains("AFTER CHUNK") && text.contains("trimmed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn journal_info_lists_each_salesforce_channel_with_its_counts() {
+    use crate::salesforce::{sf_cmd, SfServer, CH};
+    const ORDERS: &str = "/event/Order__e";
+    let srv = SfServer::start("127.0.0.1:0", &["--channel", CH, "--channel", ORDERS]);
+    let sb = Sandbox::new();
+    for i in 0..3 {
+        srv.publish(&sb, CH, &format!("acct {i}"));
+    }
+    srv.publish(&sb, ORDERS, "order");
+    let out = sf_cmd(&sb)
+        .args([
+            "record",
+            "-j",
+            "sf.db",
+            &srv.source(CH),
+            &srv.source(ORDERS),
+        ])
+        .args(["--replay", "all", "--exit-at-end"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let info = info_json(&sb, "sf.db");
+    let mut got = partitions(&info);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            (ORDERS.into(), "salesforce".into(), 1, 0),
+            (CH.into(), "salesforce".into(), 3, 0),
+        ],
+        "{info}"
+    );
+}
+
+/// Eleven demo events in chunks of four, from a fixed file: the same journal (times included)
+/// on every run.
+fn fixed_journal() -> Sandbox {
+    let sb = Sandbox::new();
+    sb.write("fixed.ndjson", &first_demo_events(11));
+    let out = sb
+        .cmd()
+        .args(["journal", "import", "-j", "fixed.db", "--name", "fixed"])
+        .args(["--chunk-size", "4", "fixed.ndjson"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    sb
+}
+
+#[test]
+fn journal_info_snapshots_of_a_fixed_journal() {
+    let sb = fixed_journal();
+    let mut info = info_json(&sb, "fixed.db");
+    // What changes from run to run: the file's size and when the recording was made.
+    info["bytes"] = 0.into();
+    info["recordings"][0]["createdAt"] = 0.into();
+    insta::assert_json_snapshot!("journal_info_fixed_json", info);
+    let out = sb
+        .cmd()
+        .args(["journal", "info", "-j", "fixed.db", "-o", "table"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = stdout_of(&out);
+    let text = text
+        .lines()
+        .map(|l| match l.starts_with("journal ") {
+            true => "journal     fixed.db (N bytes)",
+            false => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!("journal_info_fixed_table", text);
+}
+
+#[test]
+fn journal_info_draws_a_sparkline_per_partition_only_on_a_terminal() {
+    let sb = fixed_journal();
+    let piped = sb
+        .cmd()
+        .args(["journal", "info", "-j", "fixed.db", "-o", "table"])
+        .output()
+        .unwrap();
+    let text = stdout_of(&piped);
+    assert!(!text.contains("events received from"), "{text}");
+    assert!(!text.contains('▁') && !text.contains('█'), "{text}");
+    let tty = on_a_terminal(&sb, &["journal", "info", "-j", "fixed.db"]);
+    let at = tty
+        .find("events received from")
+        .unwrap_or_else(|| panic!("{tty}"));
+    let row = tty[at..].lines().nth(1).unwrap();
+    assert!(row.starts_with("  import "), "{row:?}");
+    assert!(row.chars().count() <= 80, "{row:?}");
+    // Three chunks (4, 4 and 3 events): three bars, the fullest ones full.
+    let spark: String = row.chars().filter(|c| ('▁'..='█').contains(c)).collect();
+    assert_eq!(spark.chars().count(), 3, "{row:?}");
+    assert!(spark.contains('█'), "{row:?}");
+    assert!(
+        row.contains(" peak ") && row.trim_end().ends_with("/s"),
+        "{row:?}"
+    );
+}
