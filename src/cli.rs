@@ -796,10 +796,12 @@ pub enum JournalCommand {
         #[command(flatten)]
         journal: JournalArg,
     },
-    /// Counts by type, stream and recording, time range, duplicates, gaps and size
+    /// Counts by recording, partition, type and stream; time range, duplicates, gaps and size
     ///
-    /// A summary of the whole journal: events by type, by stream and by recording, the time they span,
-    /// repeated deliveries (duplicates), gaps between chunks, and the file's size.
+    /// A summary of the whole journal: events by recording, by partition (a Symphony datafeed, a Redis
+    /// stream key, a Salesforce channel, an import), by type and by stream, the time they span, repeated
+    /// deliveries (duplicates), every gap with its reason, and the file's size. On a terminal, each
+    /// partition's events over time as a sparkline (-o json has the numbers).
     #[command(
         after_help = "Examples:\n  feedctl journal info --journal today.db\n  feedctl journal info -j today.db -o json"
     )]
