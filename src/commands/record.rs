@@ -280,10 +280,10 @@ async fn record_from<S: Source>(
         _ => "",
     };
     p.note(&format!(
-        "record: {stopped}stored {} events in {} chunks ({} repeated deliveries flagged) in {:.1}s into {} (recording `{}`); run the same command to resume",
-        t.events,
-        t.chunks,
-        t.duplicates,
+        "record: {stopped}stored {} in {} ({} flagged) in {:.1}s into {} (recording `{}`); run the same command to resume",
+        counted(t.events, "event"),
+        counted(t.chunks, "chunk"),
+        counted_as(t.duplicates as u64, "repeated delivery", "repeated deliveries"),
         elapsed.as_secs_f64(),
         args.journal.journal.display(),
         args.name

@@ -472,3 +472,32 @@ fn journal_info_draws_a_sparkline_per_partition_only_on_a_terminal() {
         "{row:?}"
     );
 }
+
+#[test]
+fn a_count_of_one_is_singular_in_import_and_info() {
+    let one = first_demo_events(1);
+    let sb = Sandbox::new();
+    // The same event twice: the second is a repeated delivery.
+    sb.write("twice.ndjson", &format!("{one}{one}"));
+    let out = sb
+        .cmd()
+        .args(["journal", "import", "-j", "j.db", "twice.ndjson"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("imported 2 events in 1 chunk into")
+            && err.contains("(1 repeated delivery flagged)"),
+        "{err}"
+    );
+    let out = sb
+        .cmd()
+        .args(["journal", "info", "-j", "j.db", "-o", "table"])
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    assert!(
+        text.contains("events      2 in 1 chunk, 1 repeated delivery, 0 gaps"),
+        "{text}"
+    );
+}
