@@ -174,9 +174,16 @@ impl Journal {
     }
 
     fn runs_where(&self, only: Option<i64>) -> Result<Vec<RunInfo>, JournalError> {
-        let sql = "SELECT id, started_at, finished_at, command, status, options FROM replay_runs \
-                   WHERE ?1 IS NULL OR id = ?1 ORDER BY id";
-        let mut stmt = self.conn.prepare(sql).map_err(|e| self.sql(e))?;
+        // Two forms rather than `?1 IS NULL OR run_id = ?1`, which SQLite answers with a scan
+        // of every result instead of the run's rows in `replay_results_by_run`.
+        let (runs_where, results_where) = match only {
+            Some(_) => ("WHERE id = ?1", "WHERE run_id = ?1"),
+            None => ("WHERE ?1 IS NULL", "WHERE ?1 IS NULL"),
+        };
+        let sql = format!(
+            "SELECT id, started_at, finished_at, command, status, options FROM replay_runs {runs_where} ORDER BY id"
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sql(e))?;
         let mut runs: Vec<RunInfo> = stmt
             .query_map([only], |r| {
                 let started: i64 = r.get(1)?;
@@ -200,11 +207,13 @@ impl Journal {
             .map_err(|e| self.sql(e))?;
         // SQLite gives the other columns of the row that holds max(id) (its "bare columns"
         // rule): each event's last attempt, in the same pass that counts the attempts.
-        let counts = "SELECT run_id, outcome, count(*), sum(n) FROM (
-                          SELECT run_id, outcome, max(id), count(*) AS n FROM replay_results
-                          WHERE ?1 IS NULL OR run_id = ?1 GROUP BY run_id, event_row_id)
-                      GROUP BY run_id, outcome";
-        let mut stmt = self.conn.prepare(counts).map_err(|e| self.sql(e))?;
+        let counts = format!(
+            "SELECT run_id, outcome, count(*), sum(n) FROM (
+                 SELECT run_id, outcome, max(id), count(*) AS n FROM replay_results
+                 {results_where} GROUP BY run_id, event_row_id)
+             GROUP BY run_id, outcome"
+        );
+        let mut stmt = self.conn.prepare(&counts).map_err(|e| self.sql(e))?;
         let rows = stmt
             .query_map([only], |r| {
                 Ok((

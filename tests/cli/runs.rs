@@ -501,3 +501,40 @@ fn a_count_of_one_is_singular_in_import_and_info() {
         "{text}"
     );
 }
+
+#[test]
+fn journal_info_shows_the_first_twenty_partitions_and_counts_the_rest() {
+    let Some(r) = crate::redis_server::RedisServer::start() else {
+        return;
+    };
+    let mut c = r.conn();
+    let keys: Vec<String> = (0..22).map(|i| format!("k{i:02}")).collect();
+    for k in &keys {
+        r.xadd(&mut c, k, &[("n", b"1")]);
+    }
+    let sb = Sandbox::new();
+    let urls: Vec<String> = keys.iter().map(|k| r.url(k)).collect();
+    let out = sb
+        .cmd()
+        .args(["record", "-j", "j.db", "--exit-at-end"])
+        .args(&urls)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(partitions(&info_json(&sb, "j.db")).len(), 22);
+    let out = sb
+        .cmd()
+        .args(["journal", "info", "-j", "j.db", "-o", "table"])
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    assert!(
+        text.contains("┆ k19 ") && !text.contains("┆ k20 "),
+        "{text}"
+    );
+    assert!(
+        stderr_of(&out).contains("2 more partitions; -o json lists them all"),
+        "{}",
+        stderr_of(&out)
+    );
+}

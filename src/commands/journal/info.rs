@@ -9,7 +9,7 @@ use crate::journal::{Journal, Summary};
 use crate::output::{self, chart, Printer};
 use crate::text::{counted, counted_as};
 
-/// Rows of the stream and gap tables before the rest is left to `-o json`.
+/// Rows of the partition, stream and gap tables (and chart) before the rest is left to `-o json`.
 const ROWS_SHOWN: usize = 20;
 /// Characters of a partition's name in front of its sparkline.
 const LABEL: usize = 14;
@@ -66,7 +66,7 @@ fn table(p: &Printer, s: &Summary) -> Result<()> {
     // Chunks and duplicates per partition are in -o json: with them the table did not fit 80
     // columns.
     let mut t = output::table(&["RECORDING", "PARTITION", "EVENTS", "GAPS", "RECEIVED"]);
-    for part in &s.partitions {
+    for part in s.partitions.iter().take(ROWS_SHOWN) {
         t.add_row(vec![
             output::safe(&part.recording),
             output::safe(&part.partition),
@@ -80,6 +80,12 @@ fn table(p: &Printer, s: &Summary) -> Result<()> {
         for line in sparklines(s) {
             p.line(line)?;
         }
+    }
+    if s.partitions.len() > ROWS_SHOWN {
+        p.note(&format!(
+            "{}; -o json lists them all",
+            counted((s.partitions.len() - ROWS_SHOWN) as u64, "more partition")
+        ));
     }
     let mut t = output::table(&["TYPE", "EVENTS"]);
     for (ty, n) in &s.by_type {
@@ -100,8 +106,8 @@ fn table(p: &Printer, s: &Summary) -> Result<()> {
     p.line(t)?;
     if s.by_stream.len() > ROWS_SHOWN {
         p.note(&format!(
-            "{} more; -o json lists them all",
-            counted((s.by_stream.len() - ROWS_SHOWN) as u64, "stream")
+            "{}; -o json lists them all",
+            counted((s.by_stream.len() - ROWS_SHOWN) as u64, "more stream")
         ));
     }
     if !s.gap_list.is_empty() {
@@ -118,8 +124,8 @@ fn table(p: &Printer, s: &Summary) -> Result<()> {
         p.line(t)?;
         if s.gap_list.len() > ROWS_SHOWN {
             p.note(&format!(
-                "{} more; -o json lists them all",
-                counted((s.gap_list.len() - ROWS_SHOWN) as u64, "gap")
+                "{}; -o json lists them all",
+                counted((s.gap_list.len() - ROWS_SHOWN) as u64, "more gap")
             ));
         }
         p.note(
@@ -162,7 +168,7 @@ fn sparklines(s: &Summary) -> Vec<String> {
         humantime::format_duration(width),
     )];
     let several = s.recordings.len() > 1;
-    for part in &s.partitions {
+    for part in s.partitions.iter().take(ROWS_SHOWN) {
         let name = match several {
             true => format!("{}/{}", part.recording, part.partition),
             false => part.partition.clone(),
