@@ -316,6 +316,18 @@ mod tests {
     }
 
     #[test]
+    fn memory_stays_the_same_however_many_runs_are_counted() {
+        let fresh = Durations::default();
+        let mut d = Durations::default();
+        for i in 0..1_000_000u64 {
+            d.record(i % 100_000);
+        }
+        // The counts array is sized once, at creation, for every duration it can tell apart.
+        assert_eq!(d.hist.distinct_values(), fresh.hist.distinct_values());
+        assert_eq!(d.hist.len(), 1_000_000);
+    }
+
+    #[test]
     fn a_long_run_is_counted_as_the_longest_and_its_max_is_exact() {
         let mut d = Durations::default();
         d.record(5_000_001);
