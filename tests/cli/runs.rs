@@ -538,3 +538,26 @@ fn journal_info_shows_the_first_twenty_partitions_and_counts_the_rest() {
         stderr_of(&out)
     );
 }
+
+#[test]
+fn journal_info_lists_a_symphony_recording_as_its_datafeed() {
+    let mut opts = test_options(&demo_events());
+    opts.hub.batch_size = 10;
+    opts.hub.poll_timeout = std::time::Duration::from_millis(300);
+    let pod = InProcess::start(opts);
+    let sb = Sandbox::new();
+    sb.fast_config_for(&pod.url(), "");
+    let out = sb
+        .cmd()
+        .args(["record", "-j", "rec.db", "--count", "20"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let info = info_json(&sb, "rec.db");
+    assert_eq!(
+        partitions(&info),
+        vec![("datafeed".into(), "symphony".into(), 20, 0)],
+        "{info}"
+    );
+    assert_eq!(info["partitions"][0]["chunks"], 2);
+}
