@@ -483,11 +483,12 @@ Register-ArgumentCompleter -Native -CommandName 'feedctl' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the recordings of a journal')
-            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Counts by type, stream and recording, time range, duplicates, gaps and size')
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Counts by recording, partition, type and stream; time range, duplicates, gaps and size')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'List stored events')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write stored events as NDJSON (one envelope per event, the exact JSON received inside)')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Turn NDJSON into a recording: export output, tail output, or hand-written events')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the file (SQLite integrity) and the journal''s invariants; exit 1 on a problem')
+            [CompletionResult]::new('runs', 'runs', [CompletionResultType]::ParameterValue, 'List the stored replay runs, or show one run''s handler results')
             [CompletionResult]::new('outbox', 'outbox', [CompletionResultType]::ParameterValue, 'List what a bot sent back while `feedctl serve` served it')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -605,6 +606,23 @@ Register-ArgumentCompleter -Native -CommandName 'feedctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'feedctl;journal;runs' {
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'SQLite journal')
+            [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'SQLite journal')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many handler runs of RUN (the first ones)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Print as table, json or ndjson [default: table on a terminal, else json]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Print as table, json or ndjson [default: table on a terminal, else json]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'feedctl;journal;outbox' {
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'SQLite journal')
             [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'SQLite journal')
@@ -624,11 +642,12 @@ Register-ArgumentCompleter -Native -CommandName 'feedctl' -ScriptBlock {
         }
         'feedctl;journal;help' {
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the recordings of a journal')
-            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Counts by type, stream and recording, time range, duplicates, gaps and size')
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Counts by recording, partition, type and stream; time range, duplicates, gaps and size')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'List stored events')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write stored events as NDJSON (one envelope per event, the exact JSON received inside)')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Turn NDJSON into a recording: export output, tail output, or hand-written events')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the file (SQLite integrity) and the journal''s invariants; exit 1 on a problem')
+            [CompletionResult]::new('runs', 'runs', [CompletionResultType]::ParameterValue, 'List the stored replay runs, or show one run''s handler results')
             [CompletionResult]::new('outbox', 'outbox', [CompletionResultType]::ParameterValue, 'List what a bot sent back while `feedctl serve` served it')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -649,6 +668,9 @@ Register-ArgumentCompleter -Native -CommandName 'feedctl' -ScriptBlock {
             break
         }
         'feedctl;journal;help;verify' {
+            break
+        }
+        'feedctl;journal;help;runs' {
             break
         }
         'feedctl;journal;help;outbox' {
@@ -1019,11 +1041,12 @@ Register-ArgumentCompleter -Native -CommandName 'feedctl' -ScriptBlock {
         }
         'feedctl;help;journal' {
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the recordings of a journal')
-            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Counts by type, stream and recording, time range, duplicates, gaps and size')
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Counts by recording, partition, type and stream; time range, duplicates, gaps and size')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'List stored events')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write stored events as NDJSON (one envelope per event, the exact JSON received inside)')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Turn NDJSON into a recording: export output, tail output, or hand-written events')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the file (SQLite integrity) and the journal''s invariants; exit 1 on a problem')
+            [CompletionResult]::new('runs', 'runs', [CompletionResultType]::ParameterValue, 'List the stored replay runs, or show one run''s handler results')
             [CompletionResult]::new('outbox', 'outbox', [CompletionResultType]::ParameterValue, 'List what a bot sent back while `feedctl serve` served it')
             break
         }
@@ -1043,6 +1066,9 @@ Register-ArgumentCompleter -Native -CommandName 'feedctl' -ScriptBlock {
             break
         }
         'feedctl;help;journal;verify' {
+            break
+        }
+        'feedctl;help;journal;runs' {
             break
         }
         'feedctl;help;journal;outbox' {

@@ -211,6 +211,9 @@ _feedctl() {
             feedctl__subcmd__help__subcmd__journal,outbox)
                 cmd="feedctl__subcmd__help__subcmd__journal__subcmd__outbox"
                 ;;
+            feedctl__subcmd__help__subcmd__journal,runs)
+                cmd="feedctl__subcmd__help__subcmd__journal__subcmd__runs"
+                ;;
             feedctl__subcmd__help__subcmd__journal,show)
                 cmd="feedctl__subcmd__help__subcmd__journal__subcmd__show"
                 ;;
@@ -235,6 +238,9 @@ _feedctl() {
             feedctl__subcmd__journal,outbox)
                 cmd="feedctl__subcmd__journal__subcmd__outbox"
                 ;;
+            feedctl__subcmd__journal,runs)
+                cmd="feedctl__subcmd__journal__subcmd__runs"
+                ;;
             feedctl__subcmd__journal,show)
                 cmd="feedctl__subcmd__journal__subcmd__show"
                 ;;
@@ -258,6 +264,9 @@ _feedctl() {
                 ;;
             feedctl__subcmd__journal__subcmd__help,outbox)
                 cmd="feedctl__subcmd__journal__subcmd__help__subcmd__outbox"
+                ;;
+            feedctl__subcmd__journal__subcmd__help,runs)
+                cmd="feedctl__subcmd__journal__subcmd__help__subcmd__runs"
                 ;;
             feedctl__subcmd__journal__subcmd__help,show)
                 cmd="feedctl__subcmd__journal__subcmd__help__subcmd__show"
@@ -1606,7 +1615,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__help__subcmd__journal)
-            opts="ls info show export import verify outbox"
+            opts="ls info show export import verify runs outbox"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1676,6 +1685,20 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__help__subcmd__journal__subcmd__outbox)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        feedctl__subcmd__help__subcmd__journal__subcmd__runs)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1918,7 +1941,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal)
-            opts="-y -v -q -o -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --config --yes --verbose --quiet --output --no-color --help --version ls info show export import verify outbox help"
+            opts="-y -v -q -o -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --config --yes --verbose --quiet --output --no-color --help --version ls info show export import verify runs outbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2022,7 +2045,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__help)
-            opts="ls info show export import verify outbox help"
+            opts="ls info show export import verify runs outbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2106,6 +2129,20 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__help__subcmd__outbox)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        feedctl__subcmd__journal__subcmd__help__subcmd__runs)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2254,6 +2291,40 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__journal__subcmd__outbox)
+            opts="-j -v -q -o -h -V --journal --limit --verbose --quiet --output --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --journal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        feedctl__subcmd__journal__subcmd__runs)
             opts="-j -v -q -o -h -V --journal --limit --verbose --quiet --output --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -455,11 +455,12 @@ set edit:completion:arg-completer[feedctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand ls 'List the recordings of a journal'
-            cand info 'Counts by type, stream and recording, time range, duplicates, gaps and size'
+            cand info 'Counts by recording, partition, type and stream; time range, duplicates, gaps and size'
             cand show 'List stored events'
             cand export 'Write stored events as NDJSON (one envelope per event, the exact JSON received inside)'
             cand import 'Turn NDJSON into a recording: export output, tail output, or hand-written events'
             cand verify 'Check the file (SQLite integrity) and the journal''s invariants; exit 1 on a problem'
+            cand runs 'List the stored replay runs, or show one run''s handler results'
             cand outbox 'List what a bot sent back while `feedctl serve` served it'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -570,6 +571,22 @@ set edit:completion:arg-completer[feedctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'feedctl;journal;runs'= {
+            cand -j 'SQLite journal'
+            cand --journal 'SQLite journal'
+            cand --limit 'At most this many handler runs of RUN (the first ones)'
+            cand -o 'Print as table, json or ndjson [default: table on a terminal, else json]'
+            cand --output 'Print as table, json or ndjson [default: table on a terminal, else json]'
+            cand -v 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'feedctl;journal;outbox'= {
             cand -j 'SQLite journal'
             cand --journal 'SQLite journal'
@@ -588,11 +605,12 @@ set edit:completion:arg-completer[feedctl] = {|@words|
         }
         &'feedctl;journal;help'= {
             cand ls 'List the recordings of a journal'
-            cand info 'Counts by type, stream and recording, time range, duplicates, gaps and size'
+            cand info 'Counts by recording, partition, type and stream; time range, duplicates, gaps and size'
             cand show 'List stored events'
             cand export 'Write stored events as NDJSON (one envelope per event, the exact JSON received inside)'
             cand import 'Turn NDJSON into a recording: export output, tail output, or hand-written events'
             cand verify 'Check the file (SQLite integrity) and the journal''s invariants; exit 1 on a problem'
+            cand runs 'List the stored replay runs, or show one run''s handler results'
             cand outbox 'List what a bot sent back while `feedctl serve` served it'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -607,6 +625,8 @@ set edit:completion:arg-completer[feedctl] = {|@words|
         &'feedctl;journal;help;import'= {
         }
         &'feedctl;journal;help;verify'= {
+        }
+        &'feedctl;journal;help;runs'= {
         }
         &'feedctl;journal;help;outbox'= {
         }
@@ -949,11 +969,12 @@ set edit:completion:arg-completer[feedctl] = {|@words|
         }
         &'feedctl;help;journal'= {
             cand ls 'List the recordings of a journal'
-            cand info 'Counts by type, stream and recording, time range, duplicates, gaps and size'
+            cand info 'Counts by recording, partition, type and stream; time range, duplicates, gaps and size'
             cand show 'List stored events'
             cand export 'Write stored events as NDJSON (one envelope per event, the exact JSON received inside)'
             cand import 'Turn NDJSON into a recording: export output, tail output, or hand-written events'
             cand verify 'Check the file (SQLite integrity) and the journal''s invariants; exit 1 on a problem'
+            cand runs 'List the stored replay runs, or show one run''s handler results'
             cand outbox 'List what a bot sent back while `feedctl serve` served it'
         }
         &'feedctl;help;journal;ls'= {
@@ -967,6 +988,8 @@ set edit:completion:arg-completer[feedctl] = {|@words|
         &'feedctl;help;journal;import'= {
         }
         &'feedctl;help;journal;verify'= {
+        }
+        &'feedctl;help;journal;runs'= {
         }
         &'feedctl;help;journal;outbox'= {
         }

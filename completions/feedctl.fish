@@ -354,31 +354,32 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l no-color -d '
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l insecure -d 'Do not verify TLS certificates (test servers only; prints a warning)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l host -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l port -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l scheme -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l username -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l private-key -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l datafeed-version -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l config -d 'The bot config and `--yes` mean nothing to these commands either (they never read the config file nor ask a question)' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -s o -l output -d 'Print as table, json or ndjson [default: table on a terminal, else json]' -r -f -a "table\t''
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify runs outbox help" -l host -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify runs outbox help" -l port -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify runs outbox help" -l scheme -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify runs outbox help" -l username -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify runs outbox help" -l private-key -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify runs outbox help" -l datafeed-version -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify runs outbox help" -l config -d 'The bot config and `--yes` mean nothing to these commands either (they never read the config file nor ask a question)' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify runs outbox help" -s o -l output -d 'Print as table, json or ndjson [default: table on a terminal, else json]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l insecure
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -s y -l yes
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -s q -l quiet -d 'Only errors on stderr'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -l no-color -d 'No colours (also when NO_COLOR is set)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -s V -l version -d 'Print version'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -f -a "ls" -d 'List the recordings of a journal'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -f -a "info" -d 'Counts by type, stream and recording, time range, duplicates, gaps and size'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -f -a "show" -d 'List stored events'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -f -a "export" -d 'Write stored events as NDJSON (one envelope per event, the exact JSON received inside)'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -f -a "import" -d 'Turn NDJSON into a recording: export output, tail output, or hand-written events'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -f -a "verify" -d 'Check the file (SQLite integrity) and the journal\'s invariants; exit 1 on a problem'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -f -a "outbox" -d 'List what a bot sent back while `feedctl serve` served it'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify outbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify runs outbox help" -l insecure
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify runs outbox help" -s y -l yes
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify runs outbox help" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify runs outbox help" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify runs outbox help" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify runs outbox help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify runs outbox help" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify runs outbox help" -f -a "ls" -d 'List the recordings of a journal'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify runs outbox help" -f -a "info" -d 'Counts by recording, partition, type and stream; time range, duplicates, gaps and size'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify runs outbox help" -f -a "show" -d 'List stored events'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify runs outbox help" -f -a "export" -d 'Write stored events as NDJSON (one envelope per event, the exact JSON received inside)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify runs outbox help" -f -a "import" -d 'Turn NDJSON into a recording: export output, tail output, or hand-written events'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify runs outbox help" -f -a "verify" -d 'Check the file (SQLite integrity) and the journal\'s invariants; exit 1 on a problem'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify runs outbox help" -f -a "runs" -d 'List the stored replay runs, or show one run\'s handler results'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify runs outbox help" -f -a "outbox" -d 'List what a bot sent back while `feedctl serve` served it'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and not __fish_seen_subcommand_from ls info show export import verify runs outbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -s j -l journal -d 'SQLite journal' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from ls" -s o -l output -d 'Print as table, json or ndjson [default: table on a terminal, else json]' -r -f -a "table\t''
 json\t''
@@ -482,6 +483,16 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from runs" -s j -l journal -d 'SQLite journal' -r -F
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from runs" -l limit -d 'At most this many handler runs of RUN (the first ones)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from runs" -s o -l output -d 'Print as table, json or ndjson [default: table on a terminal, else json]' -r -f -a "table\t''
+json\t''
+ndjson\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from runs" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from runs" -s q -l quiet -d 'Only errors on stderr'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from runs" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from runs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from runs" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -s j -l journal -d 'SQLite journal' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -l limit -d 'At most this many messages (the latest)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -s o -l output -d 'Print as table, json or ndjson [default: table on a terminal, else json]' -r -f -a "table\t''
@@ -493,11 +504,12 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from outbox" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List the recordings of a journal'
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "info" -d 'Counts by type, stream and recording, time range, duplicates, gaps and size'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "info" -d 'Counts by recording, partition, type and stream; time range, duplicates, gaps and size'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "show" -d 'List stored events'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write stored events as NDJSON (one envelope per event, the exact JSON received inside)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "import" -d 'Turn NDJSON into a recording: export output, tail output, or hand-written events'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check the file (SQLite integrity) and the journal\'s invariants; exit 1 on a problem'
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "runs" -d 'List the stored replay runs, or show one run\'s handler results'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "outbox" -d 'List what a bot sent back while `feedctl serve` served it'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l host -r
@@ -801,11 +813,12 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_su
 complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from datafeed" -f -a "delete" -d 'Delete datafeeds (v2); asks first, and needs --yes where it cannot ask'
 complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from datafeed" -f -a "read" -d 'Make one read call and print the events and the new ackId'
 complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "ls" -d 'List the recordings of a journal'
-complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "info" -d 'Counts by type, stream and recording, time range, duplicates, gaps and size'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "info" -d 'Counts by recording, partition, type and stream; time range, duplicates, gaps and size'
 complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "show" -d 'List stored events'
 complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "export" -d 'Write stored events as NDJSON (one envelope per event, the exact JSON received inside)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "import" -d 'Turn NDJSON into a recording: export output, tail output, or hand-written events'
 complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "verify" -d 'Check the file (SQLite integrity) and the journal\'s invariants; exit 1 on a problem'
+complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "runs" -d 'List the stored replay runs, or show one run\'s handler results'
 complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from journal" -f -a "outbox" -d 'List what a bot sent back while `feedctl serve` served it'
 complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from consume" -f -a "status" -d 'Show a consumer group: lag, pending entries per consumer, the oldest one, dead letters'
 complete -c feedctl -n "__fish_feedctl_using_subcommand help; and __fish_seen_subcommand_from consume" -f -a "requeue" -d 'Put dead letters back into their stream (as new entries) after a fix'

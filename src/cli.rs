@@ -1038,10 +1038,12 @@ pub enum JournalCommand {
         #[command(flatten)]
         journal: JournalArg,
     },
-    /// Counts by type, stream and recording, time range, duplicates, gaps and size
+    /// Counts by recording, partition, type and stream; time range, duplicates, gaps and size
     ///
-    /// A summary of the whole journal: events by type, by stream and by recording, the time they span,
-    /// repeated deliveries (duplicates), gaps between chunks, and the file's size.
+    /// A summary of the whole journal: events by recording, by partition (a Symphony datafeed, a Redis
+    /// stream key, a Salesforce channel, an import), by type and by stream, the time they span, repeated
+    /// deliveries (duplicates), every gap with its reason, and the file's size. On a terminal, each
+    /// partition's events over time as a sparkline (-o json has the numbers).
     #[command(
         after_help = "Examples:\n  feedctl journal info --journal today.db\n  feedctl journal info -j today.db -o json"
     )]
@@ -1126,6 +1128,25 @@ pub enum JournalCommand {
     Verify {
         #[command(flatten)]
         journal: JournalArg,
+    },
+    /// List the stored replay runs, or show one run's handler results
+    ///
+    /// Every `replay` (and `consume --journal`) stores its run: the handler, the options and, per event,
+    /// the outcome, exit status, duration and the first KiB of the handler's stdout and stderr. Without
+    /// RUN: one row per run with its counts by outcome. With RUN: that run's handler runs, oldest first.
+    #[command(
+        after_help = "Examples:\n  feedctl journal runs -j today.db\n  feedctl journal runs -j today.db 3\n  \
+                      feedctl journal runs -j today.db 3 -o json | jq -r '.results[].stdout'"
+    )]
+    Runs {
+        #[command(flatten)]
+        journal: JournalArg,
+        /// The run to show (its number, as `journal runs` lists it)
+        #[arg(value_name = "RUN")]
+        run: Option<i64>,
+        /// At most this many handler runs of RUN (the first ones)
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
     },
     /// List what a bot sent back while `feedctl serve` served it
     ///

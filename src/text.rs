@@ -41,6 +41,14 @@ pub fn counted(n: u64, one: &str) -> String {
     }
 }
 
+/// [`counted`] for a noun whose plural is not the noun with an `s`: "1 retry", "3 retries".
+pub fn counted_as(n: u64, one: &str, many: &str) -> String {
+    match n {
+        1 => format!("1 {one}"),
+        _ => format!("{n} {many}"),
+    }
+}
+
 /// Cuts a text to `max` characters with an ellipsis.
 pub fn clip(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -101,6 +109,8 @@ mod tests {
         assert_eq!(counted(1, "event"), "1 event");
         assert_eq!(counted(0, "event"), "0 events");
         assert_eq!(counted(40, "handler run"), "40 handler runs");
+        assert_eq!(counted_as(1, "retry", "retries"), "1 retry");
+        assert_eq!(counted_as(2, "retry", "retries"), "2 retries");
     }
 
     #[test]

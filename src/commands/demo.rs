@@ -27,6 +27,7 @@ use crate::replay::RunSettings;
 use crate::serve::{self, HubSettings, ServeOptions};
 use crate::symphony::source::{DatafeedSource, FeedChoice, FollowOptions};
 use crate::symphony::{Client, Event};
+use crate::text::counted;
 use tokio_util::sync::CancellationToken;
 
 const TEST_PUBLIC_KEY: &str = include_str!("../../fixtures/keys/TEST-ONLY-bot-public.pem");
@@ -185,12 +186,12 @@ async fn walk_through(
     step(
         6,
         &format!(
-            "journal {}: {} events in {} chunks, {} types, {} streams; verify: {}",
+            "journal {}: {} in {}, {}, {}; verify: {}",
             journal_path.display(),
-            summary.events,
-            summary.chunks,
-            summary.by_type.len(),
-            summary.by_stream.len(),
+            counted(summary.events as u64, "event"),
+            counted(summary.chunks as u64, "chunk"),
+            counted(summary.by_type.len() as u64, "type"),
+            counted(summary.by_stream.len() as u64, "stream"),
             if problems.is_empty() {
                 "ok".to_string()
             } else {

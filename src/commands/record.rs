@@ -17,6 +17,7 @@ use crate::sources::{
 };
 use crate::symphony::source::FeedOwner;
 use crate::symphony::{ApiError, Client};
+use crate::text::{counted, counted_as};
 
 use super::load_settings;
 
@@ -196,8 +197,11 @@ async fn record_from<S: Source>(
                 let rate = t.events as f64 / started.elapsed().as_secs_f64().max(0.001);
                 let last = t.last_event_time.map(output::time).unwrap_or_default();
                 progress.set_message(format!(
-                    "{} events · {} chunks (last #{}) · {rate:.0}/s · last event {last} · {} retries",
-                    t.events, t.chunks, t.last_seq, t.retries
+                    "{} · {} (last #{}) · {rate:.0}/s · last event {last} · {}",
+                    counted(t.events, "event"),
+                    counted(t.chunks, "chunk"),
+                    t.last_seq,
+                    counted_as(t.retries, "retry", "retries"),
                 ));
             });
         let outcome = follow(&mut source, &mut recorder, stop).await;
@@ -214,10 +218,10 @@ async fn record_from<S: Source>(
         _ => "",
     };
     p.note(&format!(
-        "record: {stopped}stored {} events in {} chunks ({} repeated deliveries flagged) in {:.1}s into {} (recording `{}`); run the same command to resume",
-        t.events,
-        t.chunks,
-        t.duplicates,
+        "record: {stopped}stored {} in {} ({} flagged) in {:.1}s into {} (recording `{}`); run the same command to resume",
+        counted(t.events, "event"),
+        counted(t.chunks, "chunk"),
+        counted_as(t.duplicates as u64, "repeated delivery", "repeated deliveries"),
         elapsed.as_secs_f64(),
         args.journal.journal.display(),
         args.name

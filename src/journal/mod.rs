@@ -15,8 +15,11 @@ pub use bloom::key_hash;
 pub use ingest::{ChunkRecord, Marker, NewEvent, NewGap, NewRecording};
 pub use open::{now_millis, Journal};
 pub use outbox::OutboxMessage;
-pub use queries::{EventRow, EventText, EventView, Recording, Selection, StoredChunk, Summary};
-pub use runs::ResultRow;
+pub use queries::{
+    EventRow, EventText, EventView, GapSummary, PartitionSummary, Rate, Recording, Selection,
+    StoredChunk, Summary, RATE_BUCKETS,
+};
+pub use runs::{ResultRow, RunInfo, RunResultRow};
 pub use schema::{APPLICATION_ID, MIGRATIONS, WRITER_PRAGMAS};
 pub use verify::Problem;
 

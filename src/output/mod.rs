@@ -2,6 +2,7 @@
 //! stdout carries data only; notices go to stderr through `note`.
 
 pub mod auth;
+pub mod chart;
 pub mod events;
 pub mod json;
 mod printer;

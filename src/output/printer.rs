@@ -55,6 +55,11 @@ impl Printer {
         self.stdout_tty
     }
 
+    /// Whether stderr is a terminal (charts and progress are drawn only there).
+    pub fn stderr_is_terminal(&self) -> bool {
+        self.stderr_tty
+    }
+
     /// The format to use: the flag, else a table on a terminal and JSON when piped.
     pub fn format(&self, flag: Option<OutputFormat>) -> OutputFormat {
         flag.unwrap_or(if self.stdout_tty {
@@ -142,8 +147,16 @@ impl Printer {
         }
         let bar = ProgressBar::new(total);
         bar.set_style(
-            ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(template)
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .with_key("rate", whole_rate),
         );
         bar
     }
+}
+
+/// `{rate}` in a progress template: steps per second as a whole number (`33/s`), where
+/// indicatif's own `{per_sec}` prints four decimals (`33.2923/s`).
+fn whole_rate(state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write) {
+    let _ = write!(w, "{:.0}/s", state.per_sec());
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use indicatif::ProgressBar;
 
 use crate::replay::engine::Observer;
-use crate::replay::stats::Report;
+use crate::replay::stats::{Bucket, Report};
 
 use super::{table, Printer};
 
@@ -47,7 +47,7 @@ impl Observer for ReplayProgress {
     fn start(&self, total: u64) {
         let _ = self.bar.set(
             self.printer
-                .bar("{bar:30} {pos}/{len} events · {per_sec} · eta {eta}", total),
+                .bar("{bar:30} {pos}/{len} events · {rate} · eta {eta}", total),
         );
     }
 
@@ -119,12 +119,19 @@ pub fn summary(p: &Printer, r: &Report, elapsed: Duration, journal: &std::path::
     );
     t.add_row(total);
     crate::stderr_line!("{t}");
+    let d = &r.duration_ms;
     crate::stderr_line!(
-        "handler time: p50 {} ms, p95 {} ms, max {} ms",
-        r.duration_ms.p50,
-        r.duration_ms.p95,
-        r.duration_ms.max
+        "handler time: p50 {} ms, p90 {} ms, p99 {} ms, max {} ms",
+        d.p50,
+        d.p90,
+        d.p99,
+        d.max
     );
+    if p.stderr_is_terminal() {
+        for line in histogram(&r.duration_histogram) {
+            crate::stderr_line!("{line}");
+        }
+    }
     if !r.slowest.is_empty() {
         let list: Vec<String> = r
             .slowest
@@ -153,6 +160,31 @@ pub fn summary(p: &Printer, r: &Report, elapsed: Duration, journal: &std::path::
             r.run,
         );
     }
+}
+
+/// Width of the longest bar of the handler-time histogram.
+const BAR_WIDTH: usize = 40;
+
+/// The handler-time histogram as lines: `  4-7 ms  ██████▌ 12`, bars scaled to the fullest
+/// bucket.
+pub fn histogram(buckets: &[Bucket]) -> Vec<String> {
+    let most = buckets.iter().map(|b| b.count).max().unwrap_or(0);
+    let labels: Vec<String> = buckets
+        .iter()
+        .map(|b| match b.from_ms == b.to_ms {
+            true => format!("{} ms", b.from_ms),
+            false => format!("{}-{} ms", b.from_ms, b.to_ms),
+        })
+        .collect();
+    let wide = labels.iter().map(String::len).max().unwrap_or(0);
+    buckets
+        .iter()
+        .zip(&labels)
+        .map(|(b, label)| {
+            let bar = super::chart::bar(b.count, most, BAR_WIDTH);
+            format!("  {label:>wide$}  {bar:<BAR_WIDTH$} {}", b.count)
+        })
+        .collect()
 }
 
 /// `text` as one word for `sh`, in single quotes.

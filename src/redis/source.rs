@@ -719,7 +719,13 @@ impl StreamSource {
         self.parts[i].reported_deleted = Some(mark);
         let first = first.unwrap_or_else(|| "none: the stream is empty".into());
         let (why, how_many) = match (trimmed, lost) {
-            (Some(_), Some(n)) => ("trimmed", format!("up to {n} entries")),
+            (Some(_), Some(n)) => (
+                "trimmed",
+                format!(
+                    "up to {}",
+                    crate::text::counted_as(n.max(0) as u64, "entry", "entries")
+                ),
+            ),
             (Some(_), None) => ("trimmed", "entries".to_string()),
             (None, _) => ("deleted", "entries".to_string()),
         };
@@ -837,8 +843,8 @@ impl StreamSource {
                     if let Some(first) = done.first() {
                         notify(Notice::Info {
                             text: format!(
-                                "stream `{key}`: {} entries pending for consumer `{consumer}` ({first}…{}) are in the journal already (a stop came between their commit and their XACK): acknowledged, not recorded again",
-                                done.len(),
+                                "stream `{key}`: {} pending for consumer `{consumer}` ({first}…{}) in the journal already (a stop came between their commit and their XACK): acknowledged, not recorded again",
+                                crate::text::counted_as(done.len() as u64, "entry", "entries"),
                                 done[done.len() - 1]
                             ),
                         });
@@ -881,8 +887,12 @@ impl StreamSource {
                         if !entries.is_empty() {
                             notify(Notice::Info {
                                 text: format!(
-                                    "stream `{key}`: took over {} entries idle for more than {} ms",
-                                    entries.len(),
+                                    "stream `{key}`: took over {} idle for more than {} ms",
+                                    crate::text::counted_as(
+                                        entries.len() as u64,
+                                        "entry",
+                                        "entries"
+                                    ),
                                     idle
                                 ),
                             });

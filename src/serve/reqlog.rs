@@ -72,7 +72,7 @@ impl RequestLog {
             let events = entry
                 .events
                 .as_ref()
-                .map(|e| format!(" {} events", e.len()))
+                .map(|e| format!(" {}", crate::text::counted(e.len() as u64, "event")))
                 .unwrap_or_default();
             let fault = entry
                 .fault

@@ -131,6 +131,7 @@ fn readers_leave_no_files_and_read_a_read_only_journal() {
         vec!["journal", "export", "-j", "s.db"],
         vec!["journal", "verify", "-j", "s.db"],
         vec!["journal", "outbox", "-j", "s.db"],
+        vec!["journal", "runs", "-j", "s.db"],
     ] {
         let out = sb.cmd().args(&args).output().unwrap();
         assert!(out.status.success(), "{args:?}: {}", stderr_of(&out));

@@ -33,6 +33,7 @@ mod redis_server;
 mod redis_streams;
 mod redis_tls;
 mod replay;
+mod runs;
 mod salesforce;
 mod salesforce_logins;
 mod serve;

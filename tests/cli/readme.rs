@@ -87,4 +87,15 @@ fn the_readme_tour_works_verbatim_with_no_pod() {
         "the replay ran the handler on every event:\n{err}"
     );
     assert!(sb.path().join("today.db").exists());
+    // `journal runs … 1` shows what `wc -c` said: a byte count per event (JSON when piped).
+    assert!(
+        out.contains("\"command\": \"wc -c\"")
+            && out.contains("\"outcome\": \"handled\"")
+            && out
+                .split("\"stdout\": \"")
+                .skip(1)
+                .all(|rest| rest.chars().next().is_some_and(|c| c.is_ascii_digit()))
+            && out.matches("\"stdout\": \"").count() == 40,
+        "journal runs shows the handler's output:\n{out}"
+    );
 }

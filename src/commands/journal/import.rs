@@ -384,11 +384,15 @@ pub(super) fn import(
         return Err(changed(file, w.seen.max(done), chunks));
     }
     p.note(&format!(
-        "imported {} in {} into recording `{name}` of {} ({} repeated deliveries flagged)",
+        "imported {} in {} into recording `{name}` of {} ({} flagged)",
         crate::text::counted(w.events as u64, "event"),
         crate::text::counted((chunks - done) as u64, "chunk"),
         path.display(),
-        w.duplicates
+        crate::text::counted_as(
+            w.duplicates as u64,
+            "repeated delivery",
+            "repeated deliveries"
+        )
     ));
     Ok(Exit::Success)
 }

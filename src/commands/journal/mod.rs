@@ -1,4 +1,4 @@
-//! `feedctl journal ls|info|show|export|import|verify`.
+//! `feedctl journal ls|info|show|export|import|verify|outbox|runs`.
 
 use anyhow::Result;
 use serde_json::json;
@@ -12,7 +12,9 @@ use crate::output::Printer;
 use super::selection;
 
 mod import;
+mod info;
 mod input;
+mod runs;
 
 pub fn run(g: &Global, p: &Printer, cmd: &JournalCommand) -> Result<Exit> {
     let format = p.format(g.output);
@@ -49,76 +51,7 @@ pub fn run(g: &Global, p: &Printer, cmd: &JournalCommand) -> Result<Exit> {
             }
             Ok(Exit::Success)
         }
-        JournalCommand::Info { journal } => {
-            let j = Journal::open_read(&journal.journal)?;
-            let s = j.summary()?;
-            match format {
-                OutputFormat::Table => {
-                    p.line(format!("journal     {} ({} bytes)", s.path, s.bytes))?;
-                    p.line(format!(
-                        "events      {} in {} chunks, {} repeated deliveries, {} gaps",
-                        s.events, s.chunks, s.duplicates, s.gaps
-                    ))?;
-                    p.line(format!(
-                        "time range  {} .. {}",
-                        s.first_timestamp
-                            .map(output::time)
-                            .unwrap_or_else(|| "-".into()),
-                        s.last_timestamp
-                            .map(output::time)
-                            .unwrap_or_else(|| "-".into())
-                    ))?;
-                    let mut t = output::table(&[
-                        "RECORDING",
-                        "SOURCE",
-                        "CHUNKS",
-                        "EVENTS",
-                        "DUPLICATES",
-                        "GAPS",
-                    ]);
-                    for r in &s.recordings {
-                        t.add_row(vec![
-                            r.name.clone(),
-                            r.source.clone(),
-                            r.chunks.to_string(),
-                            r.events.to_string(),
-                            r.duplicates.to_string(),
-                            r.gaps.to_string(),
-                        ]);
-                    }
-                    p.line(t)?;
-                    let mut t = output::table(&["TYPE", "EVENTS"]);
-                    for (ty, n) in &s.by_type {
-                        t.add_row(vec![ty.clone(), n.to_string()]);
-                    }
-                    p.line(t)?;
-                    let mut t = output::table(&["STREAM", "EVENTS"]);
-                    for (st, n) in s.by_stream.iter().take(20) {
-                        t.add_row(vec![
-                            if st.is_empty() {
-                                "(none)".into()
-                            } else {
-                                st.clone()
-                            },
-                            n.to_string(),
-                        ]);
-                    }
-                    p.line(t)?;
-                    if s.by_stream.len() > 20 {
-                        p.note(&format!(
-                            "{} more streams; -o json lists them all",
-                            s.by_stream.len() - 20
-                        ));
-                    }
-                    if s.gaps > 0 {
-                        p.note("note: gaps mark where a feed had to be recreated; events in between may be missing");
-                    }
-                }
-                OutputFormat::Json => p.json(&s)?,
-                OutputFormat::Ndjson => p.ndjson(&s)?,
-            }
-            Ok(Exit::Success)
-        }
+        JournalCommand::Info { journal } => info::info(p, format, &journal.journal),
         JournalCommand::Show {
             journal,
             select,
@@ -247,6 +180,11 @@ pub fn run(g: &Global, p: &Printer, cmd: &JournalCommand) -> Result<Exit> {
             }
             Ok(Exit::Success)
         }
+        JournalCommand::Runs {
+            journal,
+            run,
+            limit,
+        } => runs::runs(p, format, &journal.journal, *run, *limit),
         JournalCommand::Verify { journal } => {
             let j = Journal::open_read(&journal.journal)?;
             let problems = j.verify()?;
