@@ -9,10 +9,10 @@ mod demo;
 mod init;
 mod inject;
 mod journal;
-mod record;
+pub mod record;
 mod replay;
 mod serve;
-mod tail;
+pub mod tail;
 
 use anyhow::Result;
 

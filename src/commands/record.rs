@@ -142,13 +142,14 @@ async fn who_the_bot_is(
     Ok(())
 }
 
-/// record's one path, for any source.
-struct Record<'a> {
-    p: &'a Printer,
-    args: &'a RecordArgs,
-    journal: &'a mut Journal,
-    recording: i64,
-    stop: &'a Stop,
+/// record's one path, for any source (public: a source outside the product, such as the test
+/// suite's, runs through it too).
+pub struct Record<'a> {
+    pub p: &'a Printer,
+    pub args: &'a RecordArgs,
+    pub journal: &'a mut Journal,
+    pub recording: i64,
+    pub stop: &'a Stop,
 }
 
 impl Follow for Record<'_> {

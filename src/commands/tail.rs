@@ -216,13 +216,14 @@ pub async fn run(g: &Global, p: &Printer, args: &TailArgs) -> Result<Exit> {
         .await
 }
 
-/// tail's one path, for any source.
-struct Tail<'a> {
-    g: &'a Global,
-    p: &'a Printer,
-    args: &'a TailArgs,
+/// tail's one path, for any source (public: a source outside the product, such as the test
+/// suite's, runs through it too).
+pub struct Tail<'a> {
+    pub g: &'a Global,
+    pub p: &'a Printer,
+    pub args: &'a TailArgs,
     /// The source's closed list of event types, when it has one.
-    known_types: Option<&'a [&'a str]>,
+    pub known_types: Option<&'a [&'a str]>,
 }
 
 impl Follow for Tail<'_> {

@@ -274,8 +274,16 @@ impl Template {
                         || own.contains(&name.as_str())
                     {
                         Part::Field(name)
-                    } else if name.contains('.') && !name.split('.').any(str::is_empty) {
-                        Part::Path(name.split('.').map(str::to_string).collect())
+                    } else if name.contains('.')
+                        && !name
+                            .strip_prefix('.')
+                            .unwrap_or(&name)
+                            .split('.')
+                            .any(str::is_empty)
+                    {
+                        // `{.n}`: a member at the top, whatever its name.
+                        let path = name.strip_prefix('.').unwrap_or(&name);
+                        Part::Path(path.split('.').map(str::to_string).collect())
                     } else {
                         return Err(format!(
                             "unknown field `{{{name}}}` in --format; use any of: {}, or a dotted path into the event such as {{payload.id}}",
@@ -405,6 +413,9 @@ mod tests {
             .contains("{initiator}"));
         assert!(Template::parse("{text}", &[]).is_err());
         assert!(Template::parse("{a..b}", &[]).is_err());
+        assert!(Template::parse("{.}", &[]).is_err());
+        let t = Template::parse("{.id}{.type}", &[]).unwrap();
+        assert_eq!(t.render(&e, &d), "a1MESSAGESENT");
         assert!(Template::parse("a } b", &[]).is_err());
         assert!(Template::parse("{time", &[]).is_err());
     }

@@ -269,3 +269,184 @@ fn format_paths_and_type_filters_work_for_redis_and_salesforce() {
         .collect();
     assert_eq!(stdout_of(&out), want);
 }
+
+/// A journal with one recording of each source: `sym` (the first chunks of the emulated pod's
+/// demo events), `redis` (the two entries of [`redis_entries`]), `sf` (two events of the
+/// Salesforce emulator). `None` when redis-server is missing outside CI.
+fn one_recording_of_each(sb: &Sandbox) -> Option<(RedisServer, SfServer, InProcess)> {
+    let mut opts = test_options(&demo_events());
+    opts.hub.batch_size = 3;
+    let pod = InProcess::start(opts);
+    sb.fast_config_for(&pod.url(), "");
+    let out = sb
+        .cmd()
+        .args(["record", "-j", "all.db", "--name", "sym", "--count", "3"])
+        .args(["--read-timeout", "2s"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let r = RedisServer::start()?;
+    redis_entries(&r);
+    let out = sb
+        .cmd()
+        .args([
+            "record",
+            &r.url("orders"),
+            "-j",
+            "all.db",
+            "--name",
+            "redis",
+        ])
+        .args(["--exit-at-end"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let srv = SfServer::start("127.0.0.1:0", &["--channel", crate::salesforce::CH]);
+    for i in 0..2 {
+        srv.publish(sb, crate::salesforce::CH, &format!("Acme {i}"));
+    }
+    let out = sf_cmd(sb)
+        .args(["record", &srv.source(crate::salesforce::CH), "-j", "all.db"])
+        .args(["--name", "sf", "--replay", "all", "--exit-at-end"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    Some((r, srv, pod))
+}
+
+fn run(sb: &Sandbox, args: &[&str]) -> String {
+    let out = sb.cmd().args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", stderr_of(&out));
+    stdout_of(&out)
+}
+
+/// What changes from run to run: when chunks were received, the Salesforce emulator's dates
+/// (it stamps events as they are published), the journal's path and size.
+fn stable(name: &str, text: &str, salesforce: bool) {
+    let mut filters = vec![(r#""receivedAt": ?\d+"#, r#""receivedAt":"[received]""#)];
+    if salesforce {
+        filters.push((r#""time": ?\d+"#, r#""time":"[time]""#));
+        filters.push((
+            r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|\+0000)?",
+            "[date]",
+        ));
+    }
+    insta::with_settings!({ filters => filters, prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+#[test]
+fn snapshots_of_the_envelope_format_and_show_for_each_source() {
+    let sb = Sandbox::new();
+    let Some((r, srv, _pod)) = one_recording_of_each(&sb) else {
+        return;
+    };
+    for (rec, salesforce) in [("sym", false), ("redis", false), ("sf", true)] {
+        let export = run(
+            &sb,
+            &["journal", "export", "-j", "all.db", "--recording", rec],
+        );
+        stable(&format!("envelope-export-{rec}"), &export, salesforce);
+        let show = run(
+            &sb,
+            &[
+                "journal",
+                "show",
+                "-j",
+                "all.db",
+                "--recording",
+                rec,
+                "-o",
+                "table",
+            ],
+        );
+        stable(&format!("envelope-show-table-{rec}"), &show, salesforce);
+        let show = run(
+            &sb,
+            &[
+                "journal",
+                "show",
+                "-j",
+                "all.db",
+                "--recording",
+                rec,
+                "-o",
+                "json",
+                "--limit",
+                "2",
+            ],
+        );
+        stable(&format!("envelope-show-json-{rec}"), &show, salesforce);
+    }
+    // journal info: every recording by its partitions (dates and the file's size vary).
+    let info = run(&sb, &["journal", "info", "-j", "all.db", "-o", "table"]);
+    insta::with_settings!({
+        filters => vec![
+            (r"\(\d+ bytes\)", "(N bytes)"),
+            (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?", "[date]"),
+            (r"\d{2}:\d{2}:\d{2}(\.\d+)?", "[clock]"),
+        ],
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::assert_snapshot!("envelope-info-all", info);
+    });
+    // The same template over the live sources.
+    let template = "{source}|{partition}|{id}|{type}|{timestamp}|{chunk}";
+    let out = sb
+        .cmd()
+        .args([
+            "tail",
+            &r.url("orders"),
+            "--from",
+            "beginning",
+            "--exit-at-end",
+        ])
+        .args(["--format", template])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    stable("envelope-format-redis", &stdout_of(&out), false);
+    let out = sf_cmd(&sb)
+        .args([
+            "tail",
+            &srv.source(crate::salesforce::CH),
+            "--replay",
+            "all",
+        ])
+        .args(["--exit-at-end", "--format", template])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = stdout_of(&out);
+    // The timestamps of the emulator's events: the time of the run.
+    let text: String = text
+        .lines()
+        .map(|l| {
+            let mut f: Vec<&str> = l.split('|').collect();
+            assert!(f[4].parse::<i64>().is_ok(), "{l}");
+            f[4] = "[time]";
+            f.join("|") + "\n"
+        })
+        .collect();
+    stable("envelope-format-sf", &text, false);
+    let out = sb
+        .cmd()
+        .args([
+            "tail",
+            "--count",
+            "3",
+            "--read-timeout",
+            "2s",
+            "--format",
+            template,
+        ])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    stable("envelope-format-sym", &stdout_of(&out), false);
+}

@@ -40,3 +40,4 @@ mod serve;
 mod serve_stored;
 mod small;
 mod tail;
+mod ticker;
