@@ -66,7 +66,6 @@ pub fn exit_for(err: &anyhow::Error) -> Exit {
         if let Some(e) = cause.downcast_ref::<crate::feed::SourceError>() {
             return match e.class {
                 ErrorClass::Auth => Exit::Auth,
-                ErrorClass::End => Exit::Success,
                 ErrorClass::Local => Exit::Usage,
                 ErrorClass::Transient | ErrorClass::Gone | ErrorClass::Refused => Exit::Feed,
             };

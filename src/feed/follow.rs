@@ -2,7 +2,7 @@
 
 use tokio_util::sync::CancellationToken;
 
-use super::source::{Chunk, Committed, ErrorClass, Notice, Source, SourceError};
+use super::source::{Chunk, Committed, Notice, Source, SourceError};
 
 /// What the loop does with chunks and notices: `record` commits them to the journal, `tail`
 /// prints them.
@@ -70,8 +70,8 @@ pub async fn follow<S: Source>(
             keeper.note(n)?;
         }
         let chunk: Chunk<S::Event, S::Ack> = match read {
-            Some(Ok(c)) => c,
-            Some(Err(e)) if e.class == ErrorClass::End => return Ok(Ended::AtEnd),
+            Some(Ok(Some(c))) => c,
+            Some(Ok(None)) => return Ok(Ended::AtEnd),
             Some(Err(e)) => return Err(source_error(e)),
             None if stop.cancel.is_cancelled() => return Ok(Ended::Interrupted),
             None => return Ok(Ended::Deadline),

@@ -219,8 +219,6 @@ pub enum ErrorClass {
     Refused,
     /// Something on this machine: a bad setting, a key that cannot be read, a wrong key type.
     Local,
-    /// Not a failure: the source read all there was (`--exit-at-end`); `follow` ends cleanly.
-    End,
 }
 
 /// A source's failure, with its class and a message that says what to do.
@@ -249,11 +247,12 @@ pub trait Source {
     type Ack;
 
     /// Reads until a chunk with events arrives, retrying transient failures with backoff and
-    /// announcing them through `notify`. Dropping the future abandons the read.
+    /// announcing them through `notify`; `None` when the source read all there was (asked to
+    /// stop there: `--exit-at-end`). Dropping the future abandons the read.
     async fn next_chunk(
         &mut self,
         notify: &mut dyn FnMut(Notice),
-    ) -> Result<Chunk<Self::Event, Self::Ack>, SourceError>;
+    ) -> Result<Option<Chunk<Self::Event, Self::Ack>>, SourceError>;
 
     /// Acknowledges a chunk the keeper kept: DF v2 sends the ackId with the next read, a
     /// Redis group `XACK`s its entries, Salesforce does nothing (its marker is in the journal).

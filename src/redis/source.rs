@@ -1064,10 +1064,10 @@ impl Source for StreamSource {
     async fn next_chunk(
         &mut self,
         notify: &mut dyn FnMut(Notice),
-    ) -> Result<Chunk<Entry, Vec<String>>, SourceError> {
+    ) -> Result<Option<Chunk<Entry, Vec<String>>>, SourceError> {
         loop {
             if let Some(c) = self.queue.pop_front() {
-                return Ok(c);
+                return Ok(Some(c));
             }
             let step = match self.step(notify).await {
                 // Retried as any transient failure, with fewer entries a read.
@@ -1080,11 +1080,9 @@ impl Source for StreamSource {
                 step => step,
             };
             match step {
+                // `--exit-at-end`: a read found no new entries, the stream has nothing more.
                 Ok(()) if self.drained && self.opts.exit_at_end && self.queue.is_empty() => {
-                    return Err(SourceError::new(
-                        ErrorClass::End,
-                        "the stream has nothing more (a read found no new entries)",
-                    ))
+                    return Ok(None)
                 }
                 Ok(()) => {
                     self.backoff.reset();

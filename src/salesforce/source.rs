@@ -111,6 +111,8 @@ enum Trouble {
     /// Wait (backoff) and try again.
     Retry(String),
     Fatal(SourceError),
+    /// Not a trouble: all there was is read (`--exit-at-end`).
+    End,
 }
 
 impl From<WireError> for Trouble {
@@ -533,11 +535,9 @@ impl SalesforceSource {
             self.fresh_login = false;
             self.backoff.reset();
             self.down_since = None;
+            // `--exit-at-end`: a connect came back empty, Salesforce has nothing more.
             if self.opts.exit_at_end && !was_first && self.pending.len() == before {
-                return Err(Trouble::Fatal(SourceError::new(
-                    ErrorClass::End,
-                    "Salesforce has nothing more (a connect came back empty)",
-                )));
+                return Err(Trouble::End);
             }
             return Ok(());
         }
@@ -610,13 +610,14 @@ impl Source for SalesforceSource {
     async fn next_chunk(
         &mut self,
         notify: &mut dyn FnMut(Notice),
-    ) -> Result<Chunk<Message, ()>, SourceError> {
+    ) -> Result<Option<Chunk<Message, ()>>, SourceError> {
         loop {
             if let Some(c) = self.take_chunk() {
-                return Ok(c);
+                return Ok(Some(c));
             }
             match self.step(notify).await {
                 Ok(()) => {}
+                Err(Trouble::End) => return Ok(None),
                 Err(Trouble::Fatal(e)) => return Err(e),
                 Err(Trouble::Retry(reason)) => {
                     let since = *self.down_since.get_or_insert_with(Instant::now);

@@ -350,7 +350,7 @@ impl Source for DatafeedSource<'_> {
     async fn next_chunk(
         &mut self,
         notify: &mut dyn FnMut(Notice),
-    ) -> Result<Chunk<Event, Option<String>>, SourceError> {
+    ) -> Result<Option<Chunk<Event, Option<String>>>, SourceError> {
         loop {
             if self.feed_id.is_none() {
                 self.open(notify).await?;
@@ -387,10 +387,8 @@ impl Source for DatafeedSource<'_> {
                             self.ack_id = ack;
                         }
                         if self.opts.exit_at_end {
-                            return Err(SourceError::new(
-                                ErrorClass::End,
-                                format!("datafeed {id} has nothing more (a read came back empty)"),
-                            ));
+                            // `--exit-at-end`: a read came back empty, the feed has nothing more.
+                            return Ok(None);
                         }
                         continue;
                     }
@@ -408,7 +406,7 @@ impl Source for DatafeedSource<'_> {
                         read.ack_id.clone(),
                     );
                     chunk.datafeed = Some((id, sent, read.ack_id));
-                    return Ok(chunk);
+                    return Ok(Some(chunk));
                 }
                 Err(e) if e.status() == Some(400) => {
                     self.recreate(notify).await?;

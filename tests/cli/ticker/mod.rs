@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use feedctl::feed::{
-    Chunk, Columns, Committed, Cursor, ErrorClass, FeedEvent, Notice, Shown, Source, SourceError,
+    Chunk, Columns, Committed, Cursor, FeedEvent, Notice, Shown, Source, SourceError,
 };
 
 use crate::common::*;
@@ -62,9 +62,9 @@ impl Source for Ticker {
     async fn next_chunk(
         &mut self,
         _notify: &mut dyn FnMut(Notice),
-    ) -> Result<Chunk<Tick, ()>, SourceError> {
+    ) -> Result<Option<Chunk<Tick, ()>>, SourceError> {
         if self.next > self.last {
-            return Err(SourceError::new(ErrorClass::End, "no more ticks"));
+            return Ok(None);
         }
         let before = Cursor::new(serde_json::json!({ "n": self.next - 1 }));
         let ticks: Vec<Tick> = (self.next..=self.last.min(self.next + 1))
@@ -83,7 +83,7 @@ impl Source for Ticker {
         self.next += ticks.len() as u64;
         let after = Cursor::new(serde_json::json!({ "n": ticks.last().map_or(0, |t| t.n) }));
         let body = Vec::new();
-        Ok(Chunk::new(
+        Ok(Some(Chunk::new(
             "ticks".into(),
             (self.next - 1).div_ceil(2),
             before,
@@ -93,7 +93,7 @@ impl Source for Ticker {
             START,
             Duration::ZERO,
             (),
-        ))
+        )))
     }
 
     async fn commit(&mut self, _done: Committed<()>) -> Result<(), SourceError> {
