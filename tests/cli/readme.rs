@@ -7,14 +7,17 @@ use std::time::{Duration, Instant};
 
 use crate::common::*;
 
-/// The shell block between the tour markers of README.md.
-fn tour() -> String {
-    let readme =
-        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-            .expect("README.md");
-    let start = readme.find("<!-- tour:start").expect("tour start marker");
-    let end = readme.find("<!-- tour:end -->").expect("tour end marker");
-    let block = &readme[start..end];
+/// The shell block between `<!-- NAME:start` and `<!-- NAME:end -->` of a file of the project.
+fn block(file: &str, name: &str) -> String {
+    let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
+        .expect(file);
+    let start = text
+        .find(&format!("<!-- {name}:start"))
+        .expect("start marker");
+    let end = text
+        .find(&format!("<!-- {name}:end -->"))
+        .expect("end marker");
+    let block = &text[start..end];
     let body = block
         .split_once("```sh\n")
         .and_then(|(_, rest)| rest.rsplit_once("```"))
@@ -23,9 +26,17 @@ fn tour() -> String {
     body.to_string()
 }
 
-#[test]
-fn the_readme_tour_works_verbatim_with_no_pod() {
-    let sb = Sandbox::new();
+fn tour() -> String {
+    block("README.md", "tour")
+}
+
+/// Runs `script` with bash -e in the sandbox, feedctl first on PATH, within `limit`; its
+/// (status, stdout, stderr).
+fn run_script(
+    sb: &Sandbox,
+    script: &str,
+    limit: Duration,
+) -> (std::process::ExitStatus, String, String) {
     let bin = assert_cmd::cargo::cargo_bin("feedctl");
     let path = format!(
         "{}:{}",
@@ -33,10 +44,7 @@ fn the_readme_tour_works_verbatim_with_no_pod() {
         std::env::var("PATH").unwrap_or_default()
     );
     // The harness only adds the clean-up: background jobs end with the script, whatever happens.
-    let script = format!(
-        "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n{}",
-        tour()
-    );
+    let script = format!("trap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n{script}");
     let mut cmd = StdCommand::new("bash");
     cmd.args(["-e", "-c", &script])
         .current_dir(sb.path())
@@ -47,35 +55,119 @@ fn the_readme_tour_works_verbatim_with_no_pod() {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     for (k, _) in std::env::vars() {
-        if k.starts_with("FEEDCTL_") {
+        if k.starts_with("FEEDCTL_") || k.starts_with("SFDC_") {
             cmd.env_remove(k);
         }
     }
     let mut child = cmd.spawn().expect("bash");
-    let until = Instant::now() + Duration::from_secs(120);
+    // Read as it comes, so a full pipe never holds the script.
+    let mut out_pipe = child.stdout.take().unwrap();
+    let mut err_pipe = child.stderr.take().unwrap();
+    let out_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = out_pipe.read_to_string(&mut s);
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err_pipe.read_to_string(&mut s);
+        s
+    });
+    let until = Instant::now() + limit;
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {
             break s;
         }
         if Instant::now() > until {
             let _ = child.kill();
-            panic!("the tour did not finish within 120 s");
+            panic!("the script did not finish within {limit:?}");
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    let (mut out, mut err) = (String::new(), String::new());
-    child
-        .stdout
-        .take()
+    (
+        status,
+        out_reader.join().unwrap(),
+        err_reader.join().unwrap(),
+    )
+}
+
+/// A free loopback port, as text.
+fn free_port() -> String {
+    std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
-    child
-        .stderr
-        .take()
+        .local_addr()
         .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+        .port()
+        .to_string()
+}
+
+#[test]
+fn the_redis_walkthrough_works_verbatim_on_a_free_port() {
+    if !tools_installed(&["redis-server", "redis-cli"]) {
+        return;
+    }
+    let sb = Sandbox::new();
+    let script = block("docs/redis.md", "walkthrough").replace("6390", &free_port());
+    let (status, out, err) = run_script(&sb, &script, Duration::from_secs(120));
+    assert!(
+        status.success(),
+        "the walkthrough failed ({status}):\n{err}\n{out}"
+    );
+    // The tour's steps on a stream: three tailed entries (envelopes, piped), a journal of
+    // three, three handler runs and their output, a copy of the stream.
+    let tailed: Vec<serde_json::Value> = out
+        .lines()
+        .filter(|l| l.starts_with("{\"source\""))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(tailed.len(), 3, "{out}");
+    assert!(tailed
+        .iter()
+        .all(|e| e["source"] == "redis" && e["partition"] == "orders"));
+    assert!(err.contains("3 events, 3 handler runs"), "{err}");
+    assert_eq!(out.matches("\"command\": \"wc -c\"").count(), 1, "{out}");
+    assert_eq!(out.matches("\"outcome\": \"handled\"").count(), 3, "{out}");
+    assert!(
+        out.contains("\"partition\": \"orders\""),
+        "journal info names the key:\n{out}"
+    );
+}
+
+#[test]
+fn the_salesforce_walkthrough_works_verbatim_on_a_free_port() {
+    let sb = Sandbox::new();
+    let script = block("docs/salesforce.md", "walkthrough").replace("8090", &free_port());
+    let (status, out, err) = run_script(&sb, &script, Duration::from_secs(120));
+    assert!(
+        status.success(),
+        "the walkthrough failed ({status}):\n{err}\n{out}"
+    );
+    let tailed: Vec<serde_json::Value> = out
+        .lines()
+        .filter(|l| l.starts_with("{\"source\""))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(tailed.len(), 3, "{out}");
+    assert!(tailed
+        .iter()
+        .all(|e| e["source"] == "salesforce" && e["partition"] == "/topic/AccountUpdates"));
+    assert!(err.contains("3 events, 3 handler runs"), "{err}");
+    assert_eq!(out.matches("\"outcome\": \"handled\"").count(), 3, "{out}");
+    // The resumed recording took only the new event; the expired marker said so (exit 4),
+    // then the fallback recorded a gap.
+    assert!(out.contains("exit 4"), "{out}\n{err}");
+    let info: Vec<&str> = out.lines().filter(|l| l.contains("\"events\":")).collect();
+    let last_info = out.rsplit("{\n  \"path\"").next().unwrap_or("");
+    assert!(
+        last_info.contains("\"events\": 5") && last_info.contains("\"gaps\": 1"),
+        "the journal ends with 5 events and 1 gap:\n{last_info}\n{info:?}"
+    );
+}
+
+#[test]
+fn the_readme_tour_works_verbatim_with_no_pod() {
+    let sb = Sandbox::new();
+    let (status, out, err) = run_script(&sb, &tour(), Duration::from_secs(120));
     assert!(
         status.success(),
         "the tour failed ({status}):\n{err}\n{out}"
