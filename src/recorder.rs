@@ -2,7 +2,7 @@
 //! are committed in one transaction, and only then does the loop let the source acknowledge it
 //! (DESIGN §5). Gaps and fresh partitions the source announces are kept here too.
 
-use crate::feed::{Chunk, FeedEvent, Keeper, Next, Notice};
+use crate::feed::{Ack, Chunk, FeedEvent, Keeper, Next, Notice};
 use crate::journal::{ChunkRecord, Journal, JournalError, NewEvent, NewGap};
 
 /// The journal's view of an event: its exact bytes and the indexed columns.
@@ -21,22 +21,19 @@ pub fn new_event<E: FeedEvent>(e: &E) -> NewEvent<'_> {
 }
 
 /// The journal's view of a chunk, with its cursors as JSON.
-pub fn chunk_record<'c, E: FeedEvent, A>(
+pub fn chunk_record<'c, E: FeedEvent, A: Ack>(
     c: &'c Chunk<E, A>,
     cursor_before: &'c str,
     cursor_after: &'c str,
 ) -> ChunkRecord<'c> {
-    let (feed_id, ack_sent, ack_received) = match &c.datafeed {
-        Some((f, s, r)) => (Some(f.as_str()), Some(s.as_str()), r.as_deref()),
-        None => (None, None, None),
-    };
+    let acked = c.ack_columns();
     ChunkRecord {
         partition: &c.partition,
         cursor_before,
         cursor_after,
-        feed_id,
-        ack_sent,
-        ack_received,
+        feed_id: acked.feed_id,
+        ack_sent: acked.ack_sent,
+        ack_received: acked.ack_received,
         received_at: c.received_at,
         size: c.size,
         latency_ms: c.latency.as_millis() as u64,
@@ -114,7 +111,7 @@ impl<'j> Recorder<'j> {
     }
 
     /// Keeps a chunk: one transaction with its events and the new marker.
-    fn commit<E: FeedEvent, A>(&mut self, chunk: &Chunk<E, A>) -> Result<(), JournalError> {
+    fn commit<E: FeedEvent, A: Ack>(&mut self, chunk: &Chunk<E, A>) -> Result<(), JournalError> {
         let (before, after) = (chunk.cursor_before.to_json(), chunk.cursor_after.to_json());
         let record = chunk_record(chunk, &before, &after);
         let (seq, dups) = self.journal.append_chunk(self.recording, &record, true)?;
@@ -135,7 +132,7 @@ impl<'j> Recorder<'j> {
     }
 }
 
-impl<E: FeedEvent, A> Keeper<E, A> for Recorder<'_> {
+impl<E: FeedEvent, A: Ack> Keeper<E, A> for Recorder<'_> {
     fn announce(&mut self, notice: &Notice) {
         (self.announce)(notice)
     }

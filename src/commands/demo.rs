@@ -374,7 +374,7 @@ struct Shown<'j> {
     pretty: bool,
 }
 
-impl<A> Keeper<Event, A> for Shown<'_> {
+impl<A: crate::feed::Ack> Keeper<Event, A> for Shown<'_> {
     fn announce(&mut self, n: &Notice) {
         // The demo attached to the feed it made itself; saying so again is noise.
         if !matches!(n, Notice::Attached { .. }) {

@@ -25,5 +25,6 @@ pub use envelope::Envelope;
 pub use follow::{follow, Ended, Keeper, Next, Stop};
 pub use shown::{Delivery, Shown};
 pub use source::{
-    Chunk, Columns, Committed, Cursor, ErrorClass, FeedEvent, Notice, Source, SourceError,
+    Ack, AckColumns, Chunk, Columns, Committed, Cursor, ErrorClass, FeedEvent, Notice, Source,
+    SourceError,
 };

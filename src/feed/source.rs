@@ -76,10 +76,15 @@ pub struct Chunk<E, A> {
     /// Milliseconds since the epoch.
     pub received_at: i64,
     pub latency: Duration,
-    /// Symphony's own journal columns (feed id, ackId sent, ackId received); `None` elsewhere.
-    pub datafeed: Option<(String, String, Option<String>)>,
     /// What the source needs to acknowledge the chunk; only the follow loop takes it out.
     pub(super) ack: A,
+}
+
+impl<E, A: Ack> Chunk<E, A> {
+    /// What the acknowledgement gives the journal's columns of the chunk.
+    pub fn ack_columns(&self) -> AckColumns<'_> {
+        self.ack.journal_columns()
+    }
 }
 
 impl<E, A> Chunk<E, A> {
@@ -106,11 +111,33 @@ impl<E, A> Chunk<E, A> {
             body,
             received_at,
             latency,
-            datafeed: None,
             ack,
         }
     }
 }
+
+/// What a source's acknowledgement gives the journal's columns of its chunk beyond the cursors
+/// (the journal has columns for a feed and the ackIds sent and received, which only Symphony's
+/// acknowledgement fills); by default nothing.
+pub trait Ack {
+    fn journal_columns(&self) -> AckColumns<'_> {
+        AckColumns::default()
+    }
+}
+
+/// See [`Ack::journal_columns`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AckColumns<'a> {
+    pub feed_id: Option<&'a str>,
+    pub ack_sent: Option<&'a str>,
+    pub ack_received: Option<&'a str>,
+}
+
+/// Nothing to acknowledge (Salesforce: its marker is in the journal).
+impl Ack for () {}
+
+/// Entry ids to acknowledge (Redis `XACK`).
+impl Ack for Vec<String> {}
 
 /// A chunk's acknowledgement after its keeper kept it. Made only by [`super::follow`], so a
 /// source cannot be acknowledged before the journal committed.
@@ -244,7 +271,7 @@ impl SourceError {
 pub trait Source {
     type Event: FeedEvent;
     /// What acknowledges a chunk: DF v2 the ackId for the next read, Redis the entry ids.
-    type Ack;
+    type Ack: Ack;
 
     /// Reads until a chunk with events arrives, retrying transient failures with backoff and
     /// announcing them through `notify`; `None` when the source read all there was (asked to

@@ -83,6 +83,26 @@ pub struct FollowOptions {
     pub exit_at_end: bool,
 }
 
+/// A datafeed chunk's acknowledgement: the ackId its read returned (v2; none for v1), sent with
+/// the next read once the chunk is kept; with the feed and the ackId the read sent, which the
+/// journal keeps in the chunk's own columns.
+#[derive(Debug)]
+pub struct DatafeedAck {
+    pub feed_id: String,
+    pub sent: String,
+    pub received: Option<String>,
+}
+
+impl crate::feed::Ack for DatafeedAck {
+    fn journal_columns(&self) -> crate::feed::AckColumns<'_> {
+        crate::feed::AckColumns {
+            feed_id: Some(&self.feed_id),
+            ack_sent: Some(&self.sent),
+            ack_received: self.received.as_deref(),
+        }
+    }
+}
+
 impl FeedEvent for Event {
     const SOURCE: &'static str = "symphony";
 
@@ -345,12 +365,12 @@ fn classify(e: ApiError) -> SourceError {
 impl Source for DatafeedSource<'_> {
     type Event = Event;
     /// DF v2: the ackId that acknowledges the chunk on the next read; v1 has none.
-    type Ack = Option<String>;
+    type Ack = DatafeedAck;
 
     async fn next_chunk(
         &mut self,
         notify: &mut dyn FnMut(Notice),
-    ) -> Result<Option<Chunk<Event, Option<String>>>, SourceError> {
+    ) -> Result<Option<Chunk<Event, DatafeedAck>>, SourceError> {
         loop {
             if self.feed_id.is_none() {
                 self.open(notify).await?;
@@ -394,7 +414,7 @@ impl Source for DatafeedSource<'_> {
                     }
                     self.chunks += 1;
                     let after = read.ack_id.clone().unwrap_or_else(|| sent.clone());
-                    let mut chunk = Chunk::new(
+                    let chunk = Chunk::new(
                         PARTITION.into(),
                         self.chunks,
                         self.cursor(&id, &sent),
@@ -403,9 +423,12 @@ impl Source for DatafeedSource<'_> {
                         read.body,
                         now_millis(),
                         started.elapsed(),
-                        read.ack_id.clone(),
+                        DatafeedAck {
+                            feed_id: id,
+                            sent,
+                            received: read.ack_id,
+                        },
                     );
-                    chunk.datafeed = Some((id, sent, read.ack_id));
                     return Ok(Some(chunk));
                 }
                 Err(e) if e.status() == Some(400) => {
@@ -431,9 +454,9 @@ impl Source for DatafeedSource<'_> {
         }
     }
 
-    async fn commit(&mut self, done: Committed<Option<String>>) -> Result<(), SourceError> {
+    async fn commit(&mut self, done: Committed<DatafeedAck>) -> Result<(), SourceError> {
         // DF v2 acknowledges with the next read, which sends this ackId.
-        if let Some(ack) = done.into_ack() {
+        if let Some(ack) = done.into_ack().received {
             self.ack_id = ack;
         }
         Ok(())
