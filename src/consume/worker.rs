@@ -545,7 +545,8 @@ impl Worker<'_> {
     ) -> Result<(), ConsumeError> {
         self.chunk_seq += 1;
         let chunk = Chunk {
-            recording: self.opts.url.key.clone(),
+            // Read live from the stream: no recording (the envelope has none).
+            recording: String::new(),
             seq: self.chunk_seq,
             received_at: now_ms(),
             events: part
@@ -557,7 +558,8 @@ impl Worker<'_> {
                     event_id: Some(e.id.clone()),
                     event_type: e.event_type.clone(),
                     timestamp: e.timestamp,
-                    stream_id: None,
+                    // The entry's stream, as for an entry recorded from Redis.
+                    stream_id: Some(self.opts.url.key.clone()),
                     initiator_id: None,
                     source: "redis".into(),
                     partition: self.opts.url.key.as_str().into(),

@@ -238,7 +238,8 @@ impl StreamHandler {
             buf.extend_from_slice(n.format(attempt).as_bytes());
             buf.push(b',');
             Envelope {
-                recording: Some(&chunk.recording),
+                // A consume worker's chunks come from a stream, not a recording.
+                recording: Some(chunk.recording.as_str()).filter(|r| !r.is_empty()),
                 source: &d.source,
                 partition: &d.partition,
                 event_id: d.event_id.as_deref(),

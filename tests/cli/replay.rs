@@ -651,6 +651,67 @@ fn stream_mode_matches_results_by_id_in_any_order() {
     assert_eq!(r["failures"][0]["eventId"], "jv1ein");
 }
 
+/// Issue 31 item 1: a stream-mode handler reads every event in the envelope every source
+/// shares, after the delivery's own id and attempt.
+#[test]
+fn stream_mode_lines_carry_the_envelope() {
+    let sb = journal_with(&demo_events(), 7);
+    sb.write(
+        "handler.sh",
+        r#"while IFS= read -r line; do
+  printf '%s\n' "$line" >> lines.ndjson
+  id=$(printf '%s\n' "$line" | sed 's/^{"id":"\([^"]*\)".*/\1/')
+  printf '{"id":"%s","status":0}\n' "$id"
+done
+"#,
+    );
+    let out = sb
+        .cmd()
+        .args([
+            "replay",
+            "-j",
+            "j.db",
+            "--mode",
+            "stream",
+            "--exec",
+            "sh handler.sh",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = std::fs::read_to_string(sb.path().join("lines.ndjson")).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 40);
+    for (l, raw) in lines.iter().zip(text.lines()) {
+        let keys: Vec<&str> = l.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "id",
+                "attempt",
+                "recording",
+                "source",
+                "partition",
+                "eventId",
+                "type",
+                "time",
+                "chunk",
+                "receivedAt",
+                "event"
+            ],
+            "{raw}"
+        );
+        assert_eq!(l["recording"], "demo");
+        assert_eq!(l["source"], "import");
+        assert_eq!(l["eventId"], l["event"]["id"]);
+        assert_eq!(l["type"], l["event"]["type"]);
+        assert_eq!(l["time"], l["event"]["timestamp"]);
+    }
+}
+
 #[test]
 fn stream_mode_requeues_and_times_out_like_per_event() {
     let sb = journal_with(&demo_events(), 4);
