@@ -202,3 +202,72 @@ pub fn selection(s: &EventSelection, p: &Printer) -> Result<Selection, Fail> {
         ..Selection::default()
     })
 }
+
+/// Who opens a source: `tail` (its own datafeed deleted at the end unless kept) or a recording
+/// (its datafeed kept, Redis from the beginning, connections waited for as long as it takes).
+pub enum Purpose<'a> {
+    Tail { keep_feed: bool },
+    Record { name: &'a str },
+}
+
+/// What `tail` and `record` ask of each kind of source, from their shared flag groups.
+pub fn source_request<'a>(
+    source: &'a crate::cli::SourceArgs,
+    r: &'a crate::cli::RedisArgs,
+    sf: &'a crate::cli::SalesforceArgs,
+    purpose: Purpose<'a>,
+) -> crate::sources::Request<'a> {
+    use crate::redis::Start;
+    use crate::sources::{default_consumer, DatafeedRequest, RedisRequest, SalesforceRequest};
+    use crate::symphony::source::FeedOwner;
+    let (owner, keep, default_from, default_consumer, default_timeout) = match purpose {
+        // tail is watched by someone: a connection that never comes is said at once.
+        Purpose::Tail { keep_feed } => (
+            FeedOwner::Tail,
+            keep_feed,
+            Start::End,
+            default_consumer(None),
+            Some(std::time::Duration::from_secs(10)),
+        ),
+        Purpose::Record { name } => (
+            FeedOwner::Recording(name),
+            true,
+            Start::Beginning,
+            default_consumer(Some(name)),
+            None,
+        ),
+    };
+    crate::sources::Request {
+        datafeed: DatafeedRequest {
+            feed: source.feed.as_deref(),
+            tag: source.tag.as_deref(),
+            read_timeout: source.read_timeout,
+            owner,
+            keep,
+            exit_at_end: source.exit_at_end,
+        },
+        redis: RedisRequest {
+            from: r.from.as_deref(),
+            group: r.group.as_deref(),
+            consumer: r.consumer.as_deref(),
+            claim_idle: r.claim_idle,
+            batch: r.batch as usize,
+            default_from,
+            default_consumer,
+            exit_at_end: source.exit_at_end,
+            share_group: r.share_group,
+        },
+        redis_tls: &r.tls,
+        salesforce: SalesforceRequest {
+            replay: sf.replay.as_deref(),
+            fallback: sf.replay_fallback.as_deref(),
+            connection_timeout: sf.connection_timeout.as_deref(),
+            default_timeout,
+            max_pending: sf.max_pending,
+            allow_plain_http: sf.allow_plain_http,
+            sf_org: sf.sf_org.as_deref(),
+            markers: Vec::new(),
+            exit_at_end: source.exit_at_end,
+        },
+    }
+}

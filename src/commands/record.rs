@@ -11,12 +11,10 @@ use crate::journal::{Journal, NewRecording};
 use crate::output;
 use crate::output::Printer;
 use crate::recorder::Recorder;
-use crate::redis::Start;
-use crate::sources::{
-    self, DatafeedRequest, Follow, RedisRequest, Request, SalesforceRequest, Spec,
-};
-use crate::symphony::source::FeedOwner;
+use crate::sources::{self, Follow, Spec};
 use crate::symphony::{ApiError, Client};
+
+use super::Purpose;
 use crate::text::{counted, counted_as};
 
 use super::load_settings;
@@ -67,42 +65,12 @@ pub async fn run(g: &Global, p: &Printer, args: &RecordArgs) -> Result<Exit> {
             ));
         }
     }
-    let r = &args.redis;
-    let sf = &args.salesforce;
-    let req = Request {
-        datafeed: DatafeedRequest {
-            feed: args.source.feed.as_deref(),
-            tag: args.source.tag.as_deref(),
-            read_timeout: args.source.read_timeout,
-            owner: FeedOwner::Recording(&args.name),
-            keep: true,
-            exit_at_end: args.source.exit_at_end,
-        },
-        redis: RedisRequest {
-            from: r.from.as_deref(),
-            group: r.group.as_deref(),
-            consumer: r.consumer.as_deref(),
-            claim_idle: r.claim_idle,
-            batch: r.batch as usize,
-            default_from: Start::Beginning,
-            default_consumer: sources::default_consumer(Some(&args.name)),
-            exit_at_end: args.source.exit_at_end,
-            share_group: r.share_group,
-        },
-        redis_tls: &r.tls,
-        salesforce: SalesforceRequest {
-            replay: sf.replay.as_deref(),
-            fallback: sf.replay_fallback.as_deref(),
-            connection_timeout: sf.connection_timeout.as_deref(),
-            // A recording waits for its server as long as it takes, unless told otherwise.
-            default_timeout: None,
-            max_pending: sf.max_pending,
-            allow_plain_http: sf.allow_plain_http,
-            sf_org: sf.sf_org.as_deref(),
-            markers: Vec::new(),
-            exit_at_end: args.source.exit_at_end,
-        },
-    };
+    let req = super::source_request(
+        &args.source,
+        &args.redis,
+        &args.salesforce,
+        Purpose::Record { name: &args.name },
+    );
     let source = sources::open(&spec, &req, client.as_ref(), settings.as_ref(), &markers)?;
     source
         .follow(Record {

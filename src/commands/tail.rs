@@ -11,13 +11,11 @@ use crate::feed::{follow, Chunk, Delivery, Ended, Keeper, Next, Notice, Shown, S
 use crate::output;
 use crate::output::events::{envelope, plain_line, Template};
 use crate::output::Printer;
-use crate::redis::Start;
-use crate::sources::{
-    self, DatafeedRequest, Follow, RedisRequest, Request, SalesforceRequest, Spec,
-};
+use crate::sources::{self, Follow, Spec};
 use crate::symphony::event::EVENT_TYPES;
-use crate::symphony::source::FeedOwner;
 use crate::symphony::Client;
+
+use super::Purpose;
 
 use super::load_settings;
 
@@ -166,42 +164,14 @@ pub async fn run(g: &Global, p: &Printer, args: &TailArgs) -> Result<Exit> {
         _ => None,
     };
     let client = settings.as_ref().map(Client::new).transpose()?;
-    let r = &args.redis;
-    let sf = &args.salesforce;
-    let req = Request {
-        datafeed: DatafeedRequest {
-            feed: args.source.feed.as_deref(),
-            tag: args.source.tag.as_deref(),
-            read_timeout: args.source.read_timeout,
-            owner: FeedOwner::Tail,
-            keep: args.keep_feed,
-            exit_at_end: args.source.exit_at_end,
+    let req = super::source_request(
+        &args.source,
+        &args.redis,
+        &args.salesforce,
+        Purpose::Tail {
+            keep_feed: args.keep_feed,
         },
-        redis: RedisRequest {
-            from: r.from.as_deref(),
-            group: r.group.as_deref(),
-            consumer: r.consumer.as_deref(),
-            claim_idle: r.claim_idle,
-            batch: r.batch as usize,
-            default_from: Start::End,
-            default_consumer: sources::default_consumer(None),
-            exit_at_end: args.source.exit_at_end,
-            share_group: r.share_group,
-        },
-        redis_tls: &r.tls,
-        salesforce: SalesforceRequest {
-            replay: sf.replay.as_deref(),
-            fallback: sf.replay_fallback.as_deref(),
-            connection_timeout: sf.connection_timeout.as_deref(),
-            // tail is watched by someone: a connection that never comes is said at once.
-            default_timeout: Some(std::time::Duration::from_secs(10)),
-            max_pending: sf.max_pending,
-            allow_plain_http: sf.allow_plain_http,
-            sf_org: sf.sf_org.as_deref(),
-            markers: Vec::new(),
-            exit_at_end: args.source.exit_at_end,
-        },
-    };
+    );
     let source = sources::open(&spec, &req, client.as_ref(), settings.as_ref(), &[])?;
     if args.source.feed.is_some() {
         p.note("note: other readers of this datafeed share its events: what tail reads, they may not get");
