@@ -211,6 +211,66 @@ impl clap::builder::TypedValueParser for EventTypes {
     }
 }
 
+/// `inject --sfdc-fault`: one of the emulator's faults, `expire:upto=ID` and `expire:older=D`
+/// checked here so a typo is a usage error before anything is sent.
+#[derive(Clone)]
+pub struct SfdcFault;
+
+/// The faults of `serve --salesforce` that take no argument.
+pub const SFDC_FAULTS: &[&str] = &[
+    "drop-sessions",
+    "revoke-tokens",
+    "expire",
+    "lock-logins",
+    "unlock-logins",
+    "deny-app-access",
+    "allow-app-access",
+    "garbage",
+];
+
+impl clap::builder::TypedValueParser for SfdcFault {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        let v = value.to_string_lossy();
+        if SFDC_FAULTS.contains(&v.as_ref()) {
+            return Ok(v.into_owned());
+        }
+        if v.starts_with("expire:") {
+            return crate::serve::salesforce::Expiry::parse(&v)
+                .map(|_| v.into_owned())
+                .map_err(|e| {
+                    clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("{e}\n"))
+                        .with_cmd(cmd)
+                });
+        }
+        let _ = arg;
+        Err(clap::Error::raw(
+            clap::error::ErrorKind::InvalidValue,
+            format!(
+                "invalid value '{v}' for '--sfdc-fault <FAULT>': expected {}, expire:upto=REPLAY_ID or expire:older=DURATION\n",
+                SFDC_FAULTS.join(", ")
+            ),
+        )
+        .with_cmd(cmd))
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            SFDC_FAULTS
+                .iter()
+                .map(|f| clap::builder::PossibleValue::new(*f)),
+        ))
+    }
+}
+
 /// The heading of Symphony's options: how to reach and log in to a pod (the bot config and the
 /// pod flags), and in `tail`/`record` how its datafeed is read.
 pub const SYMPHONY_HEADING: &str = "Symphony";
@@ -1375,9 +1435,10 @@ pub struct InjectArgs {
     pub payload: Option<String>,
     /// Trigger a fault in a running `serve --salesforce`, e.g. drop-sessions
     ///
-    /// The faults: drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins,
-    /// deny-app-access, allow-app-access, garbage.
-    #[arg(long, value_name = "FAULT", conflicts_with_all = ["file", "channel", "stream", "text"], value_parser = ["drop-sessions", "revoke-tokens", "expire", "lock-logins", "unlock-logins", "deny-app-access", "allow-app-access", "garbage"], hide_possible_values = true, help_heading = SALESFORCE_HEADING)]
+    /// The faults: drop-sessions, revoke-tokens, expire (everything retained),
+    /// expire:upto=REPLAY_ID and expire:older=DURATION (part of it: newer events stay),
+    /// lock-logins, unlock-logins, deny-app-access, allow-app-access, garbage.
+    #[arg(long, value_name = "FAULT", conflicts_with_all = ["file", "channel", "stream", "text"], value_parser = SfdcFault, hide_possible_values = true, help_heading = SALESFORCE_HEADING)]
     pub sfdc_fault: Option<String>,
 }
 

@@ -195,6 +195,34 @@ fn aiosfstream_expired_marker_falls_back_to_all_events() {
     c.finish();
 }
 
+/// Issue 32 item 2: the marker fell out of retention but newer events are still there (what
+/// `replay_fallback` exists for): aiosfstream gets the invalid-replayId error and falls back to
+/// ALL_EVENTS, receiving exactly the newer events.
+#[test]
+fn aiosfstream_marker_expired_while_newer_events_remain_gets_exactly_those() {
+    let Some(py) = python() else { return };
+    let srv = SfServer::start("127.0.0.1:0", &["--channel", CH]);
+    let sb = Sandbox::new();
+    let old = publish_named(&srv, &sb, &["old1", "old2"]);
+    let newer = publish_named(&srv, &sb, &["new1", "new2"]);
+    srv.fault(&sb, &format!("expire:upto={}", old[1].0));
+    let c = Consumer::start(
+        &py,
+        &sb,
+        &srv.url,
+        CH,
+        2,
+        &["expired", &old[0].0.to_string()],
+        false,
+    );
+    assert_eq!(
+        c.take(2),
+        newer,
+        "replay_fallback=ALL_EVENTS gets the events still retained, in order"
+    );
+    c.finish();
+}
+
 #[test]
 fn aiosfstream_survives_a_server_restart() {
     let Some(py) = python() else { return };

@@ -978,6 +978,51 @@ fn salesforce_exit_at_end_reads_the_backlog_then_stops() {
     }
 }
 
+/// Issue 32 item 2: `expire:upto=ID` takes a recording's marker out of retention while newer
+/// events stay: without a fallback record stops (exit 4); with `--replay-fallback all` it
+/// stores exactly the newer events, and a gap.
+#[test]
+fn salesforce_marker_expired_while_newer_events_remain_falls_back_to_exactly_those() {
+    let srv = SfServer::start("127.0.0.1:0", &["--channel", CH]);
+    let sb = Sandbox::new();
+    let old: Vec<i64> = (0..2)
+        .map(|i| srv.publish(&sb, CH, &format!("old{i}")))
+        .collect();
+    let src = srv.source(CH);
+    let out = sf_cmd(&sb)
+        .args([
+            "record", &src, "-j", "x.db", "--name", "x", "--replay", "all", "--count", "2",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let newer: Vec<i64> = (0..2)
+        .map(|i| srv.publish(&sb, CH, &format!("new{i}")))
+        .collect();
+    srv.fault(&sb, &format!("expire:upto={}", old[1]));
+    let out = sf_cmd(&sb)
+        .args(["record", &src, "-j", "x.db", "--name", "x", "--count", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", stderr_of(&out));
+    let out = sf_cmd(&sb)
+        .args(["record", &src, "-j", "x.db", "--name", "x", "--count", "2"])
+        .args(["--replay-fallback", "all"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let kept: Vec<i64> = journal_events(&sb, "x.db")
+        .into_iter()
+        .map(|e| e.1)
+        .collect();
+    assert_eq!(
+        kept,
+        [old.clone(), newer.clone()].concat(),
+        "nothing newer lost, nothing twice"
+    );
+    assert_eq!(gaps(&sb, "x.db"), 1);
+}
+
 /// Issue 29 item 1: after a fallback to -2, a dropped session (while the server is briefly
 /// unavailable and an event is published) re-subscribes with -2 again, so the event is stored;
 /// after a fallback to -1, re-subscribing with -1 records a gap where events can be skipped.

@@ -126,6 +126,51 @@ pub const MAX_ASSERTIONS: usize = 100_000;
 /// Most live sessions; a handshake beyond it is refused until some expire.
 pub const MAX_SESSIONS: usize = 10_000;
 
+/// Part of what is retained leaves retention (`expire:upto=ID`, `expire:older=DURATION`): the
+/// case `replay_fallback` exists for, a marker out of retention while newer events remain.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Expiry {
+    /// Every event up to this replay id, on every channel.
+    Upto(i64),
+    /// Every event received longer ago than this.
+    Older(Duration),
+}
+
+impl Expiry {
+    /// `expire:upto=ID` or `expire:older=DURATION`.
+    pub fn parse(fault: &str) -> Result<Expiry, String> {
+        let arg = fault.strip_prefix("expire:").unwrap_or(fault);
+        if let Some(id) = arg.strip_prefix("upto=") {
+            return id
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|id| *id > 0)
+                .map(Expiry::Upto)
+                .ok_or_else(|| {
+                    format!(
+                        "expire:upto=`{}`: expected a replay id (a positive number)",
+                        crate::text::clip(id, 30)
+                    )
+                });
+        }
+        if let Some(age) = arg.strip_prefix("older=") {
+            return humantime::parse_duration(age.trim())
+                .map(Expiry::Older)
+                .map_err(|e| {
+                    format!(
+                        "expire:older=`{}`: {e}; expected a duration like 1h",
+                        crate::text::clip(age, 30)
+                    )
+                });
+        }
+        Err(format!(
+            "`{}`: expected expire, expire:upto=REPLAY_ID or expire:older=DURATION",
+            crate::text::clip(fault, 40)
+        ))
+    }
+}
+
 struct Retained {
     replay_id: i64,
     at: Instant,
@@ -147,10 +192,22 @@ impl Channel {
         }
     }
 
-    fn expire(&mut self, retention: Duration) {
+    /// Drops what is older than `retention`; how many.
+    fn expire(&mut self, retention: Duration) -> usize {
+        let before = self.log.len();
         while self.log.front().is_some_and(|r| r.at.elapsed() > retention) {
             self.log.pop_front();
         }
+        before - self.log.len()
+    }
+
+    /// Drops the events up to replay id `upto`, keeping the newer ones; how many.
+    fn expire_upto(&mut self, upto: i64) -> usize {
+        let before = self.log.len();
+        while self.log.front().is_some_and(|r| r.replay_id <= upto) {
+            self.log.pop_front();
+        }
+        before - self.log.len()
     }
 
     /// Where a subscription with this replay value starts (the last id it has seen), or
@@ -261,6 +318,23 @@ impl SfApp {
                     crate::text::counted(n as u64, "retained event")
                 )
             }
+            f if f.starts_with("expire:") => match Expiry::parse(f)? {
+                Expiry::Upto(id) => {
+                    let n: usize = st.channels.values_mut().map(|c| c.expire_upto(id)).sum();
+                    format!(
+                        "expired {} up to replay id {id}: those ids are invalid, newer events stay",
+                        crate::text::counted(n as u64, "retained event")
+                    )
+                }
+                Expiry::Older(age) => {
+                    let n: usize = st.channels.values_mut().map(|c| c.expire(age)).sum();
+                    format!(
+                        "expired {} older than {}: their ids are invalid, newer events stay",
+                        crate::text::counted(n as u64, "retained event"),
+                        humantime::format_duration(age)
+                    )
+                }
+            },
             "lock-logins" => {
                 st.locked = true;
                 "logins now answer invalid_grant".to_string()
@@ -292,7 +366,7 @@ impl SfApp {
                 st.unavailable = false;
                 "token and Bayeux requests are answered again".to_string()
             }
-            _ => return Err("unknown fault; expected drop-sessions, revoke-tokens, expire, lock-logins, unlock-logins, deny-app-access, allow-app-access, garbage, unavailable or available".into()),
+            _ => return Err("unknown fault; expected drop-sessions, revoke-tokens, expire, expire:upto=REPLAY_ID, expire:older=DURATION, lock-logins, unlock-logins, deny-app-access, allow-app-access, garbage, unavailable or available".into()),
         };
         drop(st);
         // Held long polls see the change at once.
