@@ -907,7 +907,7 @@ Register-ArgumentCompleter -Native -CommandName 'feedctl' -ScriptBlock {
             [CompletionResult]::new('--datafeed-version', '--datafeed-version', [CompletionResultType]::ParameterName, 'datafeed-version')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The bot config and `--yes` mean nothing to these commands either (they never read the config file nor ask a question)')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Base URL of the running serve (its first line of output)')
-            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Event type [default: MESSAGESENT; created with --channel]')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Event type [default: MESSAGESENT; with --channel: per channel kind, see --help]')
             [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Stream (conversation) id')
             [CompletionResult]::new('--text', '--text', [CompletionResultType]::ParameterName, 'Message text (MESSAGESENT); wrapped in PresentationML')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Who sends it: a user id, or a username')

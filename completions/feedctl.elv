@@ -851,7 +851,7 @@ set edit:completion:arg-completer[feedctl] = {|@words|
             cand --datafeed-version 'datafeed-version'
             cand --config 'The bot config and `--yes` mean nothing to these commands either (they never read the config file nor ask a question)'
             cand --server 'Base URL of the running serve (its first line of output)'
-            cand --type 'Event type [default: MESSAGESENT; created with --channel]'
+            cand --type 'Event type [default: MESSAGESENT; with --channel: per channel kind, see --help]'
             cand --stream 'Stream (conversation) id'
             cand --text 'Message text (MESSAGESENT); wrapped in PresentationML'
             cand --from 'Who sends it: a user id, or a username'

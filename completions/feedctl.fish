@@ -716,7 +716,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l private-key -
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l datafeed-version -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l config -d 'The bot config and `--yes` mean nothing to these commands either (they never read the config file nor ask a question)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l server -d 'Base URL of the running serve (its first line of output)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l type -d 'Event type [default: MESSAGESENT; created with --channel]' -r -f -a "MESSAGESENT\t''
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l type -d 'Event type [default: MESSAGESENT; with --channel: per channel kind, see --help]' -r -f -a "MESSAGESENT\t''
 SHAREDPOST\t''
 INSTANTMESSAGECREATED\t''
 ROOMCREATED\t''

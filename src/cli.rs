@@ -1398,21 +1398,24 @@ pub struct InjectArgs {
     /// Without a scheme, http:// is assumed.
     #[arg(long, value_name = "URL")]
     pub server: String,
-    /// Event type [default: MESSAGESENT; created with --channel]
+    /// Event type [default: MESSAGESENT; with --channel: per channel kind, see --help]
     #[arg(
         long = "type",
         value_name = "TYPE",
-        default_value = "MESSAGESENT",
         conflicts_with = "file",
         value_parser = EventTypes,
-        hide_default_value = true,
         hide_possible_values = true,
         long_help = types_long_help(
-            "Event type: any of the 17 (case-insensitive) [default: MESSAGESENT]; with --channel, \
-             the event type [default: created]"
+            "Event type. Symphony: any of the 17 (case-insensitive) [default: MESSAGESENT]. \
+             With --channel, Salesforce's values for the channel's kind: a PushTopic \
+             (/topic/X) created, updated, deleted or undeleted [default: created]; Change Data \
+             Capture (/data/XChangeEvent, /data/ChangeEvents) the changeType CREATE, UPDATE, \
+             DELETE, UNDELETE, GAP_CREATE, GAP_UPDATE, GAP_DELETE, GAP_UNDELETE or GAP_OVERFLOW \
+             [default: CREATE]; platform events (/event/X__e) and generic channels (/u/X) have \
+             none"
         )
     )]
-    pub event_type: String,
+    pub event_type: Option<String>,
     /// Stream (conversation) id
     #[arg(long, value_name = "STREAM_ID", conflicts_with = "file", help_heading = SYMPHONY_HEADING)]
     pub stream: Option<String>,

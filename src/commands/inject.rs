@@ -35,11 +35,11 @@ fn presentation_ml(text: &str) -> String {
 
 /// Builds one event of the spec's shape from the flags.
 pub fn build_event(args: &InjectArgs, now: i64) -> Result<Value, Fail> {
-    let ty = args.event_type.to_ascii_uppercase();
+    let given = args.event_type.as_deref().unwrap_or("MESSAGESENT");
+    let ty = given.to_ascii_uppercase();
     if !EVENT_TYPES.contains(&ty.as_str()) {
         return Err(Fail::usage(format!(
-            "unknown event type `{}`; expected one of: {}",
-            args.event_type,
+            "unknown event type `{given}`; expected one of: {}",
             EVENT_TYPES.join(", ")
         )));
     }
@@ -125,12 +125,9 @@ async fn salesforce(g: &Global, p: &Printer, args: &InjectArgs) -> Result<Exit> 
                     .map_err(|e| Fail::usage(format!("--payload is not JSON: {e}")))?,
                 None => json!({}),
             };
-            // --type's default belongs to Symphony; a PushTopic event's default is `created`.
-            let ty = if args.event_type == "MESSAGESENT" {
-                "created"
-            } else {
-                args.event_type.as_str()
-            };
+            // Salesforce's values for the channel's kind, its default when none is given.
+            let ty = crate::serve::salesforce::event_type(channel, args.event_type.as_deref())
+                .map_err(Fail::usage)?;
             (
                 "events",
                 json!({"channel": channel, "type": ty, "payload": payload}),

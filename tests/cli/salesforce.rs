@@ -1237,6 +1237,99 @@ fn salesforce_a_refused_given_token_is_renewed_with_what_else_is_there() {
 /// Issue 29 item 3: a CDC event's time is `ChangeEventHeader.commitTimestamp`, not the record's
 /// `CreatedDate`: an UNDELETE of an old record moves the marker, and a resume stores nothing
 /// again.
+/// Issue 32 item 3: a change event as Salesforce sends it: the changeType from Salesforce's
+/// values (CREATE without --type, never `CREATED`), the header filled as documented, and the
+/// event also delivered on /data/ChangeEvents under that channel's replay id.
+#[test]
+fn salesforce_change_events_are_shaped_and_fanned_out_as_salesforce_sends_them() {
+    let cdc = "/data/AccountChangeEvent";
+    let all = "/data/ChangeEvents";
+    let srv = SfServer::start("127.0.0.1:0", &["--channel", cdc, "--channel", all]);
+    let sb = Sandbox::new();
+    let inject = |extra: &[&str]| {
+        sb.cmd()
+            .args(["inject", "--server", &srv.url, "--channel", cdc])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = inject(&["--payload", r#"{"Name":"Acme"}"#]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let out = inject(&[
+        "--payload",
+        r#"{"Name":"Acme 2","Phone":null}"#,
+        "--type",
+        "update",
+    ]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    // PushTopic's values are not a change type: refused, naming Salesforce's.
+    let out = inject(&["--type", "created"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("GAP_OVERFLOW"),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = sf_cmd(&sb)
+        .args([
+            "tail",
+            &srv.source(cdc),
+            &srv.source(all),
+            "--replay",
+            "all",
+        ])
+        .args(["--exit-at-end", "-o", "ndjson"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let events: Vec<serde_json::Value> = stdout_of(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let on = |ch: &str| -> Vec<&serde_json::Value> {
+        events.iter().filter(|e| e["partition"] == ch).collect()
+    };
+    assert_eq!(on(cdc).len(), 2, "{}", stdout_of(&out));
+    assert_eq!(on(all).len(), 2, "also on {all}: {}", stdout_of(&out));
+    for (i, e) in on(all).iter().enumerate() {
+        assert_eq!(e["eventId"], (i + 1).to_string(), "{all}'s own replay ids");
+        let h = &e["event"]["data"]["payload"]["ChangeEventHeader"];
+        assert_eq!(
+            h,
+            &on(cdc)[i]["event"]["data"]["payload"]["ChangeEventHeader"]
+        );
+    }
+    let header = |i: usize| on(cdc)[i]["event"]["data"]["payload"]["ChangeEventHeader"].clone();
+    let (create, update) = (header(0), header(1));
+    assert_eq!(create["changeType"], "CREATE");
+    assert_eq!(update["changeType"], "UPDATE");
+    assert_eq!(create["entityName"], "Account");
+    assert!(create["recordIds"][0].as_str().unwrap().starts_with("001"));
+    assert!(create["changeOrigin"]
+        .as_str()
+        .unwrap()
+        .starts_with("com/salesforce/api/"));
+    let key = create["transactionKey"].as_str().unwrap();
+    assert_eq!(
+        key.split('-').map(str::len).collect::<Vec<_>>(),
+        [8, 4, 4, 4, 12]
+    );
+    assert_eq!(create["sequenceNumber"], 1);
+    assert!(create["commitTimestamp"].is_i64() && create["commitNumber"].is_i64());
+    assert!(create["commitUser"].as_str().unwrap().starts_with("005"));
+    assert_eq!(create["changedFields"], serde_json::json!([]));
+    assert_eq!(
+        update["changedFields"],
+        serde_json::json!(["Name", "Phone", "LastModifiedDate"])
+    );
+    assert_eq!(update["nulledFields"], serde_json::json!(["Phone"]));
+    assert_eq!(
+        on(cdc)[1]["type"],
+        "UPDATE",
+        "the envelope's type is the change type"
+    );
+}
+
 #[test]
 fn salesforce_cdc_time_is_the_commit_timestamp() {
     let cdc = "/data/AccountChangeEvent";

@@ -382,16 +382,97 @@ impl SfApp {
             let mut st = self.lock();
             let ch = st.channels.entry(channel.to_string()).or_default();
             let id = ch.last_id + 1;
-            let message = build_message(channel, id, &date, now, event_type, payload);
+            let mut message = build_message(channel, id, &date, now, event_type, payload);
             ch.push(Retained {
                 replay_id: id,
                 at: Instant::now(),
                 raw: Arc::from(message.to_string()),
             });
+            // A change event also goes to /data/ChangeEvents, which carries every object's
+            // changes, under that channel's own replay id.
+            if channel.starts_with("/data/") && channel != CHANGE_EVENTS {
+                let all = st.channels.entry(CHANGE_EVENTS.to_string()).or_default();
+                let all_id = all.last_id + 1;
+                message["channel"] = json!(CHANGE_EVENTS);
+                message["data"]["event"]["replayId"] = json!(all_id);
+                all.push(Retained {
+                    replay_id: all_id,
+                    at: Instant::now(),
+                    raw: Arc::from(message.to_string()),
+                });
+            }
             id
         };
         self.notify.notify_waiters();
         id
+    }
+}
+
+/// The channel of every object's change events.
+pub const CHANGE_EVENTS: &str = "/data/ChangeEvents";
+
+/// A PushTopic event's `data.event.type`.
+pub const PUSHTOPIC_TYPES: &[&str] = &["created", "updated", "deleted", "undeleted"];
+
+/// A change event's `ChangeEventHeader.changeType` (Salesforce's Change Data Capture guide,
+/// "ChangeEventHeader Fields").
+pub const CHANGE_TYPES: &[&str] = &[
+    "CREATE",
+    "UPDATE",
+    "DELETE",
+    "UNDELETE",
+    "GAP_CREATE",
+    "GAP_UPDATE",
+    "GAP_DELETE",
+    "GAP_UNDELETE",
+    "GAP_OVERFLOW",
+];
+
+/// The type an event published on `channel` gets: `given` checked against Salesforce's values
+/// for the channel's kind (without regard to case), else the kind's default; `None` for
+/// platform events and generic channels, which have none.
+pub fn event_type(channel: &str, given: Option<&str>) -> Result<Option<String>, String> {
+    let (values, default, kind) = if channel.starts_with("/topic/") {
+        (PUSHTOPIC_TYPES, "created", "a PushTopic's event type")
+    } else if channel.starts_with("/data/") {
+        (CHANGE_TYPES, "CREATE", "a change event's changeType")
+    } else {
+        return match given {
+            None => Ok(None),
+            Some(t) => Err(format!(
+                "--type `{}`: platform events (/event/X__e) and generic channels (/u/X) have no event type",
+                crate::text::clip(t, 30)
+            )),
+        };
+    };
+    match given {
+        None => Ok(Some(default.to_string())),
+        Some(t) => values
+            .iter()
+            .find(|v| v.eq_ignore_ascii_case(t.trim()))
+            .map(|v| Some(v.to_string()))
+            .ok_or_else(|| {
+                format!(
+                    "--type `{}` on {channel}: {kind} is one of {}",
+                    crate::text::clip(t, 30),
+                    values.join(", ")
+                )
+            }),
+    }
+}
+
+/// The three-character key prefix of an object's record ids (a custom object's: `a00`).
+fn key_prefix(entity: &str) -> &'static str {
+    match entity {
+        "Account" => "001",
+        "Contact" => "003",
+        "Opportunity" => "006",
+        "Lead" => "00Q",
+        "Case" => "500",
+        "User" => "005",
+        "Task" => "00T",
+        "Event" => "00U",
+        _ => "a00",
     }
 }
 
@@ -425,23 +506,72 @@ fn build_message(
         let data = json!({"schema": "feedctl-emulated-schema", "payload": p, "event": {"replayId": id, "EventUuid": format!("feedctl-{id:08}")}});
         json!({"data": data, "channel": channel})
     } else if channel.starts_with("/data/") {
-        let mut p = if payload.is_object() {
-            payload
-        } else {
-            json!({})
+        let mut p = match payload {
+            Value::Object(o) => o,
+            _ => serde_json::Map::new(),
         };
-        let entity = channel
-            .trim_start_matches("/data/")
-            .trim_end_matches("ChangeEvent")
-            .to_string();
-        p["ChangeEventHeader"] = json!({
-            "entityName": if entity == "ChangeEvents" { "Account".to_string() } else { entity },
-            "recordIds": [format!("001{:015}", id)],
-            "changeType": event_type.unwrap_or("CREATE").to_ascii_uppercase(),
-            "changeOrigin": "feedctl", "transactionKey": format!("feedctl-{id}"),
-            "sequenceNumber": 1, "commitTimestamp": now, "commitUser": "005000000000001AAA", "commitNumber": id,
+        // /data/ChangeEvents carries every object's changes: the object is the payload's
+        // `entityName` when given (an emulator's convenience), else Account.
+        let entity = match channel.trim_start_matches("/data/") {
+            "ChangeEvents" => p
+                .remove("entityName")
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_else(|| "Account".into()),
+            name => name.trim_end_matches("ChangeEvent").to_string(),
+        };
+        let entity = entity.trim_end_matches("__ChangeEvent").to_string();
+        let record = match p.remove("Id") {
+            Some(Value::String(id)) => id,
+            _ => format!("{}{:015}", key_prefix(&entity), id),
+        };
+        let change = event_type.unwrap_or("CREATE").to_ascii_uppercase();
+        // An update names the fields it changed (with LastModifiedDate) and those it nulled.
+        let updated = change == "UPDATE" || change == "GAP_UPDATE";
+        let (changed, nulled): (Vec<&String>, Vec<&String>) = match updated {
+            true => (
+                p.keys().collect(),
+                p.iter()
+                    .filter(|(_, v)| v.is_null())
+                    .map(|(k, _)| k)
+                    .collect(),
+            ),
+            false => (Vec::new(), Vec::new()),
+        };
+        let mut changed: Vec<String> = changed.into_iter().cloned().collect();
+        if updated && !changed.iter().any(|f| f == "LastModifiedDate") {
+            changed.push("LastModifiedDate".into());
+        }
+        let nulled: Vec<String> = nulled.into_iter().cloned().collect();
+        if updated {
+            p.entry("LastModifiedDate").or_insert(json!(date));
+        }
+        // A transaction key is a UUID-like string; each publish is a transaction of one change.
+        let key = format!(
+            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+            (now / 1000) as u32,
+            (id >> 32) as u16,
+            (id >> 16) as u16,
+            id as u16,
+            now as u64 & 0xffff_ffff_ffff
+        );
+        let header = json!({
+            "entityName": entity,
+            "recordIds": [record],
+            "changeType": change,
+            "changeOrigin": format!("com/salesforce/api/rest/{};client=feedctl-inject", crate::salesforce::API_VERSION),
+            "transactionKey": key,
+            "sequenceNumber": 1,
+            "commitTimestamp": now,
+            "commitNumber": now * 1000 + id % 1000,
+            "commitUser": "005000000000001AAA",
+            "nulledFields": nulled,
+            "diffFields": [],
+            "changedFields": changed,
         });
-        json!({"data": {"schema": "feedctl-emulated-schema", "payload": p, "event": {"replayId": id}}, "channel": channel})
+        let mut payload = serde_json::Map::new();
+        payload.insert("ChangeEventHeader".into(), header);
+        payload.extend(p);
+        json!({"data": {"schema": "feedctl-emulated-schema", "payload": payload, "event": {"replayId": id}}, "channel": channel})
     } else {
         let text = match payload {
             Value::String(s) => s,

@@ -541,8 +541,17 @@ async fn admin_publish(
         else {
             return (StatusCode::BAD_REQUEST, Json(json!({"message": "each event needs a channel: /topic/NAME, /event/NAME__e, /data/NAME or /u/NAME"}))).into_response();
         };
-        let ty = it.get("type").and_then(Value::as_str);
-        ids.push(app.publish(channel, ty, it.get("payload").cloned().unwrap_or(json!({}))));
+        let ty = match super::event_type(channel, it.get("type").and_then(Value::as_str)) {
+            Ok(ty) => ty,
+            Err(e) => {
+                return (StatusCode::BAD_REQUEST, Json(json!({"message": e}))).into_response()
+            }
+        };
+        ids.push(app.publish(
+            channel,
+            ty.as_deref(),
+            it.get("payload").cloned().unwrap_or(json!({})),
+        ));
     }
     echo(
         &app,
