@@ -877,6 +877,8 @@ Register-ArgumentCompleter -Native -CommandName 'feedctl' -ScriptBlock {
             [CompletionResult]::new('--retention', '--retention', [CompletionResultType]::ParameterName, 'How long events stay retained for replay')
             [CompletionResult]::new('--session-timeout', '--session-timeout', [CompletionResultType]::ParameterName, 'A session whose client does not poll again within this long is dropped')
             [CompletionResult]::new('--jwt-public-key', '--jwt-public-key', [CompletionResultType]::ParameterName, 'Accept JWT bearer logins signed by this key (PEM)')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Keep replay ids, retained events and tokens in DIR across restarts')
+            [CompletionResult]::new('--first-replay-id', '--first-replay-id', [CompletionResultType]::ParameterName, 'The first replay id of a new channel [default: the start time in ms x 1,000]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Print as table, json or ndjson [default: table on a terminal, else json]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Print as table, json or ndjson [default: table on a terminal, else json]')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'insecure')

@@ -822,6 +822,8 @@ set edit:completion:arg-completer[feedctl] = {|@words|
             cand --retention 'How long events stay retained for replay'
             cand --session-timeout 'A session whose client does not poll again within this long is dropped'
             cand --jwt-public-key 'Accept JWT bearer logins signed by this key (PEM)'
+            cand --state 'Keep replay ids, retained events and tokens in DIR across restarts'
+            cand --first-replay-id 'The first replay id of a new channel [default: the start time in ms x 1,000]'
             cand -o 'Print as table, json or ndjson [default: table on a terminal, else json]'
             cand --output 'Print as table, json or ndjson [default: table on a terminal, else json]'
             cand --insecure 'insecure'

@@ -697,6 +697,17 @@ pub struct SalesforceServeArgs {
     /// The connected app's certificate or its RSA public key.
     #[arg(long, value_name = "FILE", requires = "salesforce")]
     pub jwt_public_key: Option<PathBuf>,
+    /// Keep replay ids, retained events and tokens in DIR across restarts
+    ///
+    /// As Salesforce keeps them across its own: a consumer with a stored marker resumes after
+    /// the emulator restarts. Default when serving a journal: JOURNAL.sfstate beside it.
+    /// Without it a restart is a new org: its replay ids start far above any an earlier run
+    /// gave, so a stored marker gets the invalid-replayId error.
+    #[arg(long = "state", value_name = "DIR", requires = "salesforce")]
+    pub state: Option<PathBuf>,
+    /// The first replay id of a new channel [default: the start time in ms x 1,000]
+    #[arg(long, value_name = "N", requires = "salesforce", hide_short_help = true, value_parser = clap::value_parser!(i64).range(1..))]
+    pub first_replay_id: Option<i64>,
 }
 
 #[derive(Debug, Args)]

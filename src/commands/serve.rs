@@ -464,6 +464,15 @@ async fn salesforce(p: &Printer, args: &ServeArgs) -> Result<Exit> {
         retention: args.sfdc.retention,
         batch_size: args.batch_size.max(1),
         echo: true,
+        // A journal's emulator keeps its org beside the journal unless told where.
+        state: args.sfdc.state.clone().or_else(|| {
+            args.journal.as_ref().map(|j| {
+                let mut dir = j.clone().into_os_string();
+                dir.push(".sfstate");
+                std::path::PathBuf::from(dir)
+            })
+        }),
+        first_replay_id: args.sfdc.first_replay_id,
     })
     .await
     .map_err(|e| Fail::usage(e.to_string()))?;

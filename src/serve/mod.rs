@@ -213,6 +213,9 @@ pub enum ServeError {
     Log(std::io::Error),
     #[error("TLS: {0}")]
     Tls(String),
+    /// `--state DIR` could not be read or written.
+    #[error("{0}")]
+    State(String),
 }
 
 /// Binds and starts serving in the background.

@@ -223,6 +223,58 @@ fn aiosfstream_marker_expired_while_newer_events_remain_gets_exactly_those() {
     c.finish();
 }
 
+/// Issue 32 item 1: with `--state DIR` a restarted emulator is the same org: replay ids go on
+/// increasing and the tokens it issued still work, so a consumer with stored markers (the normal
+/// case) receives exactly what was published after the restart.
+#[test]
+fn aiosfstream_stored_marker_resumes_across_an_emulator_restart_with_state() {
+    let Some(py) = python() else { return };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let sb = Sandbox::new();
+    let state = sb.path().join("org");
+    let state = state.to_str().unwrap();
+    let srv = SfServer::start(&listen, &["--channel", CH, "--state", state]);
+    let before = publish_named(&srv, &sb, &["a", "b", "c"]);
+    let c = Consumer::start(
+        &py,
+        &sb,
+        &srv.url,
+        CH,
+        3,
+        &["default", "markers.shelve"],
+        false,
+    );
+    assert_eq!(c.take(3), before);
+    c.finish();
+    drop(srv);
+    let srv = SfServer::start(&listen, &["--channel", CH, "--state", state]);
+    let after = publish_named(&srv, &sb, &["d", "e"]);
+    assert!(
+        after[0].0 > before[2].0,
+        "replay ids go on increasing across the restart: {before:?} then {after:?}"
+    );
+    let c = Consumer::start(
+        &py,
+        &sb,
+        &srv.url,
+        CH,
+        2,
+        &["shelve", "markers.shelve"],
+        false,
+    );
+    assert_eq!(
+        c.take(2),
+        after,
+        "exactly what came after the stored marker"
+    );
+    c.finish();
+}
+
 #[test]
 fn aiosfstream_survives_a_server_restart() {
     let Some(py) = python() else { return };

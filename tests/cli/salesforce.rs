@@ -529,7 +529,7 @@ fn salesforce_expired_marker_stops_without_fallback_and_records_a_gap_with_it() 
     let srv = SfServer::start("127.0.0.1:0", &["--channel", CH]);
     let sb = Sandbox::new();
     let src = srv.source(CH);
-    srv.publish(&sb, CH, "old");
+    let old = srv.publish(&sb, CH, "old");
     let out = sf_cmd(&sb)
         .args([
             "record", "-j", "gap.db", &src, "--replay", "all", "--count", "1",
@@ -546,8 +546,9 @@ fn salesforce_expired_marker_stops_without_fallback_and_records_a_gap_with_it() 
     assert_eq!(out.status.code(), Some(4), "{}", stderr_of(&out));
     let err = stderr_of(&out);
     assert!(
-        err.contains("400::The replayId {1} you provided was invalid.")
-            && err.contains("--replay-fallback all"),
+        err.contains(&format!(
+            "400::The replayId {{{old}}} you provided was invalid."
+        )) && err.contains("--replay-fallback all"),
         "names the fix: {err}"
     );
     let out = sf_cmd(&sb)
@@ -573,7 +574,7 @@ fn salesforce_expired_marker_stops_without_fallback_and_records_a_gap_with_it() 
         .into_iter()
         .map(|(_, id)| id)
         .collect();
-    assert_eq!(ids, vec![1, kept], "fell back to everything retained");
+    assert_eq!(ids, vec![old, kept], "fell back to everything retained");
     let out = sb
         .cmd()
         .args(["journal", "info", "-j", "gap.db", "-o", "json"])
@@ -610,7 +611,7 @@ fn salesforce_expired_marker_stops_without_fallback_and_records_a_gap_with_it() 
         .into_iter()
         .map(|(_, id)| id)
         .collect();
-    assert_eq!(ids, vec![1, kept, newer]);
+    assert_eq!(ids, vec![old, kept, newer]);
 }
 
 #[test]
@@ -978,6 +979,81 @@ fn salesforce_exit_at_end_reads_the_backlog_then_stops() {
     }
 }
 
+/// Issue 32 item 1: feedctl's own client across emulator restarts. With `--state` the org is
+/// the same (ids go on, retained events stay): `record` resumes from its marker and stores
+/// exactly the new events. Without it a restart is a new org whose ids start far above the
+/// old ones: the stored marker gets Salesforce's invalid-replayId error at once (exit 4),
+/// never a silent wait for "events after 2".
+#[test]
+fn salesforce_record_resumes_across_emulator_restarts_with_state_and_is_told_without() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let sb = Sandbox::new();
+    let state = sb.path().join("org");
+    let state = state.to_str().unwrap();
+    let record = |extra: &[&str]| {
+        sf_cmd(&sb)
+            .args([
+                "record",
+                &format!("sfdc+http://localhost:{port}{CH}"),
+                "-j",
+                "r.db",
+            ])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let srv = SfServer::start(&listen, &["--channel", CH, "--state", state]);
+    let first: Vec<i64> = (0..2)
+        .map(|i| srv.publish(&sb, CH, &format!("a{i}")))
+        .collect();
+    let out = record(&["--replay", "all", "--count", "2"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    drop(srv);
+    let srv = SfServer::start(&listen, &["--channel", CH, "--state", state]);
+    let second: Vec<i64> = (0..2)
+        .map(|i| srv.publish(&sb, CH, &format!("b{i}")))
+        .collect();
+    assert_eq!(
+        second[0],
+        first[1] + 1,
+        "the sequence goes on: {first:?} {second:?}"
+    );
+    let out = record(&["--count", "2"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let kept: Vec<i64> = journal_events(&sb, "r.db")
+        .into_iter()
+        .map(|e| e.1)
+        .collect();
+    assert_eq!(kept, [first.clone(), second.clone()].concat());
+    assert_eq!(gaps(&sb, "r.db"), 0);
+    drop(srv);
+
+    // Without --state: a new org.
+    let srv = SfServer::start(&listen, &["--channel", CH]);
+    let third = srv.publish(&sb, CH, "c0");
+    assert!(
+        third > second[1],
+        "a new org's ids are above the old ones: {third}"
+    );
+    let started = std::time::Instant::now();
+    let out = record(&["--count", "1"]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr_of(&out));
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert!(
+        stderr_of(&out).contains(&format!(
+            "400::The replayId {{{}}} you provided was invalid",
+            second[1]
+        )),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
 /// Issue 32 item 2: `expire:upto=ID` takes a recording's marker out of retention while newer
 /// events stay: without a fallback record stops (exit 4); with `--replay-fallback all` it
 /// stores exactly the newer events, and a gap.
@@ -1244,7 +1320,10 @@ fn salesforce_a_refused_given_token_is_renewed_with_what_else_is_there() {
 fn salesforce_change_events_are_shaped_and_fanned_out_as_salesforce_sends_them() {
     let cdc = "/data/AccountChangeEvent";
     let all = "/data/ChangeEvents";
-    let srv = SfServer::start("127.0.0.1:0", &["--channel", cdc, "--channel", all]);
+    let srv = SfServer::start(
+        "127.0.0.1:0",
+        &["--channel", cdc, "--channel", all, "--first-replay-id", "1"],
+    );
     let sb = Sandbox::new();
     let inject = |extra: &[&str]| {
         sb.cmd()

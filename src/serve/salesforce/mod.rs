@@ -4,6 +4,7 @@
 //! error strings and session expiry, and faults on demand through a loopback admin endpoint.
 
 mod routes;
+mod state;
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
@@ -98,6 +99,19 @@ pub struct SalesforceOptions {
     pub batch_size: usize,
     /// Echo each request on stderr.
     pub echo: bool,
+    /// `--state DIR`: replay ids, retained events and tokens kept across restarts.
+    pub state: Option<std::path::PathBuf>,
+    /// The first replay id of a channel new to the org; `None`: from the start time
+    /// ([`fresh_first_id`]), so a restart without `--state` is a new org whose ids are above
+    /// any an earlier run gave.
+    pub first_replay_id: Option<i64>,
+}
+
+/// The first replay id of a new org: the start time in milliseconds × 1,000, above every id
+/// an earlier run gave unless it published a thousand events a millisecond, and within
+/// JavaScript's exact integers (2^53).
+pub fn fresh_first_id() -> i64 {
+    crate::journal::now_millis() * 1_000 + 1
 }
 
 impl Default for SalesforceOptions {
@@ -113,6 +127,8 @@ impl Default for SalesforceOptions {
             retention: Duration::from_secs(24 * 3600),
             batch_size: 100,
             echo: false,
+            state: None,
+            first_replay_id: None,
         }
     }
 }
@@ -174,6 +190,8 @@ impl Expiry {
 struct Retained {
     replay_id: i64,
     at: Instant,
+    /// When it was published, ms since the epoch (what `--state` keeps).
+    at_ms: i64,
     raw: Arc<str>,
 }
 
@@ -255,6 +273,88 @@ struct State {
     /// Token and Bayeux requests answer 503 (an outage or maintenance) until `available`.
     unavailable: bool,
     next_client: u64,
+    /// A new channel's last replay id before its first event.
+    base: i64,
+    /// `--state DIR`, when given.
+    store: Option<state::Store>,
+}
+
+impl State {
+    /// Appends a recorded message to its channel if its replay id is newer than what the
+    /// channel retains. (A journal's ids are the org's: a channel's first recorded message is
+    /// kept whatever this run's base, and publishing goes on after the newest.)
+    fn retain(&mut self, channel: &str, replay_id: i64, raw: Arc<str>) -> bool {
+        let ch = self.channel(channel);
+        if ch.log.back().is_some_and(|r| replay_id <= r.replay_id) {
+            return false;
+        }
+        ch.push(Retained {
+            replay_id,
+            at: Instant::now(),
+            at_ms: crate::journal::now_millis(),
+            raw,
+        });
+        true
+    }
+
+    /// A channel, made (empty, its ids starting after the org's base) when new.
+    fn channel(&mut self, name: &str) -> &mut Channel {
+        let base = self.base;
+        self.channels
+            .entry(name.to_string())
+            .or_insert_with(|| Channel {
+                log: VecDeque::new(),
+                last_id: base,
+            })
+    }
+
+    /// Keeps a published event in `--state`, if given; a failure is logged (the event is
+    /// served either way, as it was published).
+    fn keep(&mut self, channel: &str, r: &Retained) {
+        if let Some(store) = self.store.as_mut() {
+            let kept = state::KeptEvent {
+                channel: channel.to_string(),
+                replay_id: r.replay_id,
+                at: r.at_ms,
+                raw: r.raw.to_string(),
+            };
+            if let Err(e) = store.append(&kept) {
+                tracing::warn!("{e}");
+            }
+        }
+    }
+
+    /// Saves the channels' sequences and the tokens in `--state`, and with `rewrite` the
+    /// retained events too (after they changed other than by a publish).
+    fn save(&mut self, rewrite: bool) {
+        let Some(store) = self.store.as_mut() else {
+            return;
+        };
+        let last_ids: BTreeMap<String, i64> = self
+            .channels
+            .iter()
+            .map(|(k, c)| (k.clone(), c.last_id))
+            .collect();
+        let mut result = store.save_meta(&last_ids, self.tokens.iter().map(String::as_str));
+        if rewrite && result.is_ok() {
+            let retained: Vec<state::KeptEvent> = self
+                .channels
+                .iter()
+                .flat_map(|(name, c)| {
+                    c.log.iter().map(move |r| state::KeptEvent {
+                        channel: name.clone(),
+                        replay_id: r.replay_id,
+                        at: r.at_ms,
+                        raw: r.raw.to_string(),
+                    })
+                })
+                .collect();
+            result = store.rewrite(&retained);
+        }
+        if let Err(e) = result {
+            tracing::warn!("{e}");
+        }
+    }
 }
 
 pub(crate) struct SfApp {
@@ -273,19 +373,11 @@ impl SfApp {
 
     /// Appends a message to its channel if its replay id is new there.
     fn retain(&self, channel: &str, replay_id: i64, raw: Arc<str>) -> bool {
-        let mut st = self.lock();
-        let ch = st.channels.entry(channel.to_string()).or_default();
-        if replay_id <= ch.last_id {
-            return false;
+        let kept = self.lock().retain(channel, replay_id, raw);
+        if kept {
+            self.notify.notify_waiters();
         }
-        ch.push(Retained {
-            replay_id,
-            at: Instant::now(),
-            raw,
-        });
-        drop(st);
-        self.notify.notify_waiters();
-        true
+        kept
     }
 
     /// Applies a fault on demand (docs/salesforce.md) and says what it did.
@@ -368,6 +460,10 @@ impl SfApp {
             }
             _ => return Err("unknown fault; expected drop-sessions, revoke-tokens, expire, expire:upto=REPLAY_ID, expire:older=DURATION, lock-logins, unlock-logins, deny-app-access, allow-app-access, garbage, unavailable or available".into()),
         };
+        // What an org keeps changed: the retained events (expiry) or the tokens.
+        if fault.starts_with("expire") || fault == "revoke-tokens" {
+            st.save(fault.starts_with("expire"));
+        }
         drop(st);
         // Held long polls see the change at once.
         self.notify.notify_waiters();
@@ -380,26 +476,31 @@ impl SfApp {
         let date = crate::salesforce::format_date(now);
         let id = {
             let mut st = self.lock();
-            let ch = st.channels.entry(channel.to_string()).or_default();
+            let ch = st.channel(channel);
             let id = ch.last_id + 1;
             let mut message = build_message(channel, id, &date, now, event_type, payload);
-            ch.push(Retained {
+            let r = Retained {
                 replay_id: id,
                 at: Instant::now(),
+                at_ms: now,
                 raw: Arc::from(message.to_string()),
-            });
+            };
+            st.keep(channel, &r);
+            st.channel(channel).push(r);
             // A change event also goes to /data/ChangeEvents, which carries every object's
             // changes, under that channel's own replay id.
             if channel.starts_with("/data/") && channel != CHANGE_EVENTS {
-                let all = st.channels.entry(CHANGE_EVENTS.to_string()).or_default();
-                let all_id = all.last_id + 1;
+                let all_id = st.channel(CHANGE_EVENTS).last_id + 1;
                 message["channel"] = json!(CHANGE_EVENTS);
                 message["data"]["event"]["replayId"] = json!(all_id);
-                all.push(Retained {
+                let r = Retained {
                     replay_id: all_id,
                     at: Instant::now(),
+                    at_ms: now,
                     raw: Arc::from(message.to_string()),
-                });
+                };
+                st.keep(CHANGE_EVENTS, &r);
+                st.channel(CHANGE_EVENTS).push(r);
             }
             id
         };
@@ -626,9 +727,49 @@ pub async fn start(opts: SalesforceOptions) -> Result<SalesforceServer, super::S
         .map_err(|e| super::ServeError::Bind(opts.listen, e))?;
     // `localhost`, not the IP: aiohttp drops cookies set by an IP-address host.
     let base_url = format!("http://localhost:{}", addr.port());
-    let mut state = State::default();
+    let mut state = State {
+        base: opts.first_replay_id.unwrap_or_else(fresh_first_id) - 1,
+        ..State::default()
+    };
     for c in &opts.channels {
-        state.channels.entry(c.clone()).or_default();
+        state.channel(c);
+    }
+    // A journal's messages first, with their own ids; what `--state` kept was published after
+    // them (publishing goes on from the highest id), so it comes after.
+    let recorded = opts.recorded.clone();
+    for m in &recorded {
+        state.channel(&m.channel);
+        if opts.pace.is_none() {
+            state.retain(&m.channel, m.replay_id, Arc::from(m.raw.as_str()));
+        }
+    }
+    if let Some(dir) = &opts.state {
+        let retention = opts.retention.as_millis().min(i64::MAX as u128) as i64;
+        let now = crate::journal::now_millis();
+        let (store, loaded) =
+            state::Store::open(dir, retention, now).map_err(super::ServeError::State)?;
+        for e in loaded.events {
+            let age = Duration::from_millis((now - e.at).max(0) as u64);
+            let ch = state.channel(&e.channel);
+            // After the journal's messages, if any: the org's own ids, not this run's base.
+            if ch.log.back().is_none_or(|r| e.replay_id > r.replay_id) {
+                ch.push(Retained {
+                    replay_id: e.replay_id,
+                    at: Instant::now().checked_sub(age).unwrap_or_else(Instant::now),
+                    at_ms: e.at,
+                    raw: Arc::from(e.raw),
+                });
+            }
+        }
+        // A channel the org knew goes on from its last id (given before, even if its events
+        // expired since), not from this run's base.
+        for (name, last) in &loaded.last_ids {
+            let ch = state.channel(name);
+            let newest = ch.log.back().map_or(*last, |r| r.replay_id);
+            ch.last_id = (*last).max(newest);
+        }
+        state.tokens.extend(loaded.tokens);
+        state.store = Some(store);
     }
     let app = Arc::new(SfApp {
         opts,
@@ -637,19 +778,8 @@ pub async fn start(opts: SalesforceOptions) -> Result<SalesforceServer, super::S
         shutdown: CancellationToken::new(),
         base_url: base_url.clone(),
     });
-    let recorded = app.opts.recorded.clone();
-    for m in &recorded {
-        app.lock().channels.entry(m.channel.clone()).or_default();
-    }
-    match app.opts.pace {
-        None => {
-            for m in recorded {
-                app.retain(&m.channel, m.replay_id, Arc::from(m.raw));
-            }
-        }
-        Some(f) => {
-            tokio::spawn(publish_paced(app.clone(), recorded, f));
-        }
+    if let Some(f) = app.opts.pace {
+        tokio::spawn(publish_paced(app.clone(), recorded, f));
     }
     let router = routes::router(app.clone());
     let stop = app.shutdown.clone();

@@ -112,7 +112,11 @@ async fn token(State(app): State<Arc<SfApp>>, body: Bytes) -> Response {
         );
     }
     let token = format!("00DFEEDCTL0000001!{}", random(60));
-    app.lock().tokens.insert(token.clone());
+    {
+        let mut st = app.lock();
+        st.tokens.insert(token.clone());
+        st.save(false);
+    }
     let now = crate::journal::now_millis();
     Json(json!({
         "access_token": token,
