@@ -344,6 +344,12 @@ fn empty_file(path: &Path) -> JournalError {
     }
 }
 
+/// The query of [`stored_types`]: the per-type counts, never a scan of `events`.
+pub(super) const STORED_TYPES: &str = "SELECT DISTINCT event_counts.type FROM event_counts \
+     JOIN recordings ON recordings.id = event_counts.recording_id \
+     WHERE event_counts.type <> '' AND (?1 IS NULL OR recordings.name = ?1) \
+     ORDER BY event_counts.type LIMIT ?2";
+
 /// The distinct event types stored in the journal at `path` (of one recording, when named), at
 /// most `limit`, for shell completion of `--type`: from `event_counts`, the aggregates `journal
 /// info` reads (no index on `events.type` is needed, so this is instant on any size). Unlike
@@ -377,12 +383,7 @@ pub fn stored_types(
     if app != APPLICATION_ID || version < 1 {
         return Err(not_ours("no feedctl journal"));
     }
-    let mut stmt = conn
-        .prepare(
-            "SELECT DISTINCT k.type FROM event_counts k JOIN recordings r ON r.id = k.recording_id \
-             WHERE k.type <> '' AND (?1 IS NULL OR r.name = ?1) ORDER BY k.type LIMIT ?2",
-        )
-        .map_err(|e| sql_error(path, e))?;
+    let mut stmt = conn.prepare(STORED_TYPES).map_err(|e| sql_error(path, e))?;
     let rows = stmt
         .query_map(rusqlite::params![recording, limit as i64], |r| r.get(0))
         .map_err(|e| sql_error(path, e))?;
