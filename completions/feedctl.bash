@@ -1,3 +1,21 @@
+# Added by feedctl's generator (src/generate.rs): the --type values. `feedctl __complete-types
+# WORDS…` prints the event types stored in the journal the words name (-j/--journal,
+# $FEEDCTL_JOURNAL, ./feedctl-journal.db), else the 17 Symphony types; when feedctl cannot run,
+# the 17 Symphony types. Matched here by prefix: compgen -W would expand what a journal holds.
+_feedctl_types() {
+    local cur="$1" out t
+    if ! out=$("${COMP_WORDS[0]}" __complete-types "${COMP_WORDS[@]:0:COMP_CWORD}" 2>/dev/null </dev/null); then
+        out="MESSAGESENT SHAREDPOST INSTANTMESSAGECREATED ROOMCREATED ROOMUPDATED ROOMDEACTIVATED ROOMREACTIVATED USERJOINEDROOM USERLEFTROOM ROOMMEMBERPROMOTEDTOOWNER ROOMMEMBERDEMOTEDFROMOWNER CONNECTIONREQUESTED CONNECTIONACCEPTED MESSAGESUPPRESSED SYMPHONYELEMENTSACTION USERREQUESTEDTOJOINROOM GENERICSYSTEMEVENT"
+        out="${out// /$'\n'}"
+    fi
+    COMPREPLY=()
+    while IFS= read -r t; do
+        if [[ -n "$t" && "$t" == "$cur"* ]]; then
+            COMPREPLY+=("$t")
+        fi
+    done <<< "$out"
+}
+
 _feedctl() {
     local i cur prev opts cmd
     COMPREPLY=()
@@ -1894,7 +1912,7 @@ _feedctl() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -W "MESSAGESENT SHAREDPOST INSTANTMESSAGECREATED ROOMCREATED ROOMUPDATED ROOMDEACTIVATED ROOMREACTIVATED USERJOINEDROOM USERLEFTROOM ROOMMEMBERPROMOTEDTOOWNER ROOMMEMBERDEMOTEDFROMOWNER CONNECTIONREQUESTED CONNECTIONACCEPTED MESSAGESUPPRESSED SYMPHONYELEMENTSACTION USERREQUESTEDTOJOINROOM GENERICSYSTEMEVENT" -- "${cur}"))
+                    _feedctl_types "${cur}"
                     return 0
                     ;;
                 --stream)
@@ -2010,7 +2028,7 @@ _feedctl() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -W "MESSAGESENT SHAREDPOST INSTANTMESSAGECREATED ROOMCREATED ROOMUPDATED ROOMDEACTIVATED ROOMREACTIVATED USERJOINEDROOM USERLEFTROOM ROOMMEMBERPROMOTEDTOOWNER ROOMMEMBERDEMOTEDFROMOWNER CONNECTIONREQUESTED CONNECTIONACCEPTED MESSAGESUPPRESSED SYMPHONYELEMENTSACTION USERREQUESTEDTOJOINROOM GENERICSYSTEMEVENT" -- "${cur}"))
+                    _feedctl_types "${cur}"
                     return 0
                     ;;
                 --stream)
@@ -2378,7 +2396,7 @@ _feedctl() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -W "MESSAGESENT SHAREDPOST INSTANTMESSAGECREATED ROOMCREATED ROOMUPDATED ROOMDEACTIVATED ROOMREACTIVATED USERJOINEDROOM USERLEFTROOM ROOMMEMBERPROMOTEDTOOWNER ROOMMEMBERDEMOTEDFROMOWNER CONNECTIONREQUESTED CONNECTIONACCEPTED MESSAGESUPPRESSED SYMPHONYELEMENTSACTION USERREQUESTEDTOJOINROOM GENERICSYSTEMEVENT" -- "${cur}"))
+                    _feedctl_types "${cur}"
                     return 0
                     ;;
                 --stream)
@@ -2660,7 +2678,7 @@ _feedctl() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -W "MESSAGESENT SHAREDPOST INSTANTMESSAGECREATED ROOMCREATED ROOMUPDATED ROOMDEACTIVATED ROOMREACTIVATED USERJOINEDROOM USERLEFTROOM ROOMMEMBERPROMOTEDTOOWNER ROOMMEMBERDEMOTEDFROMOWNER CONNECTIONREQUESTED CONNECTIONACCEPTED MESSAGESUPPRESSED SYMPHONYELEMENTSACTION USERREQUESTEDTOJOINROOM GENERICSYSTEMEVENT" -- "${cur}"))
+                    _feedctl_types "${cur}"
                     return 0
                     ;;
                 --stream)
@@ -2932,7 +2950,7 @@ _feedctl() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -W "MESSAGESENT SHAREDPOST INSTANTMESSAGECREATED ROOMCREATED ROOMUPDATED ROOMDEACTIVATED ROOMREACTIVATED USERJOINEDROOM USERLEFTROOM ROOMMEMBERPROMOTEDTOOWNER ROOMMEMBERDEMOTEDFROMOWNER CONNECTIONREQUESTED CONNECTIONACCEPTED MESSAGESUPPRESSED SYMPHONYELEMENTSACTION USERREQUESTEDTOJOINROOM GENERICSYSTEMEVENT" -- "${cur}"))
+                    _feedctl_types "${cur}"
                     return 0
                     ;;
                 --stream)

@@ -1,3 +1,15 @@
+# Added by feedctl's generator (src/generate.rs): the --type values. `feedctl __complete-types
+# WORDS…` prints the event types stored in the journal the words before the cursor name
+# (-j/--journal, $FEEDCTL_JOURNAL, ./feedctl-journal.db), else the 17 Symphony types; when
+# feedctl cannot run, the 17 Symphony types.
+function __feedctl_types
+    set -l words (commandline -opc)
+    set -l out ($words[1] __complete-types $words 2>/dev/null </dev/null)
+    or set out MESSAGESENT SHAREDPOST INSTANTMESSAGECREATED ROOMCREATED ROOMUPDATED ROOMDEACTIVATED ROOMREACTIVATED USERJOINEDROOM USERLEFTROOM ROOMMEMBERPROMOTEDTOOWNER ROOMMEMBERDEMOTEDFROMOWNER CONNECTIONREQUESTED CONNECTIONACCEPTED MESSAGESUPPRESSED SYMPHONYELEMENTSACTION USERREQUESTEDTOJOINROOM GENERICSYSTEMEVENT
+    printf '%s
+' $out
+end
+
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_feedctl_global_optspecs
     string join \n config= v/verbose q/quiet o/output= no-color y/yes h/help V/version host= port= scheme= username= private-key= datafeed-version= insecure
@@ -255,23 +267,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand datafeed; and __fish_see
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l feed -d 'Read this datafeed instead of one of feedctl\'s own' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l tag -d 'Tag of feedctl\'s own datafeed, so later runs find and reuse it' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l read-timeout -d 'Abandon a read with no complete answer after this long and read again' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l type -d 'Only events of these types (repeat, or separate with commas)' -r -f -a "MESSAGESENT\t''
-SHAREDPOST\t''
-INSTANTMESSAGECREATED\t''
-ROOMCREATED\t''
-ROOMUPDATED\t''
-ROOMDEACTIVATED\t''
-ROOMREACTIVATED\t''
-USERJOINEDROOM\t''
-USERLEFTROOM\t''
-ROOMMEMBERPROMOTEDTOOWNER\t''
-ROOMMEMBERDEMOTEDFROMOWNER\t''
-CONNECTIONREQUESTED\t''
-CONNECTIONACCEPTED\t''
-MESSAGESUPPRESSED\t''
-SYMPHONYELEMENTSACTION\t''
-USERREQUESTEDTOJOINROOM\t''
-GENERICSYSTEMEVENT\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l type -d 'Only events of these types (repeat, or separate with commas)' -r -f -a "(__feedctl_types)"
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l stream -d 'Only events in these streams: conversation ids, stream keys or channels' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l initiator -d 'Only events started by these users (user id or username)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l count -d 'Stop after printing this many events' -r
@@ -400,23 +396,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from info" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s j -l journal -d 'SQLite journal' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l recording -d 'Only this recording' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l type -d 'Only events of these types (repeat, or separate with commas)' -r -f -a "MESSAGESENT\t''
-SHAREDPOST\t''
-INSTANTMESSAGECREATED\t''
-ROOMCREATED\t''
-ROOMUPDATED\t''
-ROOMDEACTIVATED\t''
-ROOMREACTIVATED\t''
-USERJOINEDROOM\t''
-USERLEFTROOM\t''
-ROOMMEMBERPROMOTEDTOOWNER\t''
-ROOMMEMBERDEMOTEDFROMOWNER\t''
-CONNECTIONREQUESTED\t''
-CONNECTIONACCEPTED\t''
-MESSAGESUPPRESSED\t''
-SYMPHONYELEMENTSACTION\t''
-USERREQUESTEDTOJOINROOM\t''
-GENERICSYSTEMEVENT\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l type -d 'Only events of these types (repeat, or separate with commas)' -r -f -a "(__feedctl_types)"
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l stream -d 'Only events in these streams (stream ids)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l since -d 'Only events at or after this time (e.g. 1h ago, 2026-12-01)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -l until -d 'Only events before this time (same forms as --since)' -r
@@ -432,23 +412,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -s j -l journal -d 'SQLite journal' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l recording -d 'Only this recording' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l type -d 'Only events of these types (repeat, or separate with commas)' -r -f -a "MESSAGESENT\t''
-SHAREDPOST\t''
-INSTANTMESSAGECREATED\t''
-ROOMCREATED\t''
-ROOMUPDATED\t''
-ROOMDEACTIVATED\t''
-ROOMREACTIVATED\t''
-USERJOINEDROOM\t''
-USERLEFTROOM\t''
-ROOMMEMBERPROMOTEDTOOWNER\t''
-ROOMMEMBERDEMOTEDFROMOWNER\t''
-CONNECTIONREQUESTED\t''
-CONNECTIONACCEPTED\t''
-MESSAGESUPPRESSED\t''
-SYMPHONYELEMENTSACTION\t''
-USERREQUESTEDTOJOINROOM\t''
-GENERICSYSTEMEVENT\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l type -d 'Only events of these types (repeat, or separate with commas)' -r -f -a "(__feedctl_types)"
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l stream -d 'Only events in these streams (stream ids)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l since -d 'Only events at or after this time (e.g. 1h ago, 2026-12-01)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand journal; and __fish_seen_subcommand_from export" -l until -d 'Only events before this time (same forms as --since)' -r
@@ -530,23 +494,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l slow -d 'Warn
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l timeout -d 'Kill a handler running longer than this (0: no limit)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l grace -d 'After Ctrl-C, how long running handlers may finish before they are killed' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l recording -d 'Only this recording' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l type -d 'Only events of these types (repeat, or separate with commas)' -r -f -a "MESSAGESENT\t''
-SHAREDPOST\t''
-INSTANTMESSAGECREATED\t''
-ROOMCREATED\t''
-ROOMUPDATED\t''
-ROOMDEACTIVATED\t''
-ROOMREACTIVATED\t''
-USERJOINEDROOM\t''
-USERLEFTROOM\t''
-ROOMMEMBERPROMOTEDTOOWNER\t''
-ROOMMEMBERDEMOTEDFROMOWNER\t''
-CONNECTIONREQUESTED\t''
-CONNECTIONACCEPTED\t''
-MESSAGESUPPRESSED\t''
-SYMPHONYELEMENTSACTION\t''
-USERREQUESTEDTOJOINROOM\t''
-GENERICSYSTEMEVENT\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l type -d 'Only events of these types (repeat, or separate with commas)' -r -f -a "(__feedctl_types)"
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l stream -d 'Only events in these streams (stream ids)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l since -d 'Only events at or after this time (e.g. 1h ago, 2026-12-01)' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand replay" -l until -d 'Only events before this time (same forms as --since)' -r
@@ -718,23 +666,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l private-key -
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l datafeed-version -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l config -d 'The bot config and `--yes` mean nothing to these commands either (they never read the config file nor ask a question)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l server -d 'Base URL of the running serve (its first line of output)' -r
-complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l type -d 'Event type [default: MESSAGESENT; with --channel: per channel kind, see --help]' -r -f -a "MESSAGESENT\t''
-SHAREDPOST\t''
-INSTANTMESSAGECREATED\t''
-ROOMCREATED\t''
-ROOMUPDATED\t''
-ROOMDEACTIVATED\t''
-ROOMREACTIVATED\t''
-USERJOINEDROOM\t''
-USERLEFTROOM\t''
-ROOMMEMBERPROMOTEDTOOWNER\t''
-ROOMMEMBERDEMOTEDFROMOWNER\t''
-CONNECTIONREQUESTED\t''
-CONNECTIONACCEPTED\t''
-MESSAGESUPPRESSED\t''
-SYMPHONYELEMENTSACTION\t''
-USERREQUESTEDTOJOINROOM\t''
-GENERICSYSTEMEVENT\t''"
+complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l type -d 'Event type [default: MESSAGESENT; with --channel: per channel kind, see --help]' -r -f -a "(__feedctl_types)"
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l stream -d 'Stream (conversation) id' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l text -d 'Message text (MESSAGESENT); wrapped in PresentationML' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -l from -d 'Who sends it: a user id, or a username' -r

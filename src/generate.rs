@@ -49,19 +49,156 @@ pub fn run(out_dir: &Path, check: bool) -> Result<Vec<String>> {
 
 /// The completion script for one shell, as `feedctl completions SHELL` prints it.
 pub fn completion_script(shell: Shell) -> Vec<u8> {
+    render(shell).0.into_bytes()
+}
+
+/// clap_complete's script, then [`journal_types`].
+fn render(shell: Shell) -> (String, usize) {
     let mut cmd = Cli::command();
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut cmd, "feedctl", &mut buf);
-    buf
+    journal_types(shell, &String::from_utf8_lossy(&buf))
 }
+
+/// The one step after clap_complete: in the bash, zsh and fish scripts, the `--type` values
+/// (clap_complete writes the 17 Symphony types, `EventTypes`' possible values, as a fixed
+/// list) become a call to a small shell function added to the script, which asks
+/// `feedctl __complete-types` (src/complete.rs) with the words typed so far, so a journal on
+/// the line gives its own types, and falls back to the fixed list when feedctl cannot run.
+/// PowerShell and Elvish keep the fixed list. Returns the script and how many lists were
+/// replaced: [`files`] fails when that is not one per `--type` option (clap_complete changed
+/// how it writes them), so a stale pattern cannot pass unnoticed.
+fn journal_types(shell: Shell, script: &str) -> (String, usize) {
+    let types = crate::symphony::event::EVENT_TYPES;
+    let (list, call, helper) = match shell {
+        Shell::Bash => (
+            format!(
+                "COMPREPLY=($(compgen -W \"{}\" -- \"${{cur}}\"))",
+                types.join(" ")
+            ),
+            "_feedctl_types \"${cur}\"".to_string(),
+            BASH_TYPES,
+        ),
+        Shell::Zsh => (
+            format!(":TYPE:({})'", types.join(" ")),
+            ":TYPE:_feedctl_types'".to_string(),
+            ZSH_TYPES,
+        ),
+        Shell::Fish => (
+            format!("-a \"{}\\t''\"", types.join("\\t''\n")),
+            "-a \"(__feedctl_types)\"".to_string(),
+            FISH_TYPES,
+        ),
+        _ => return (script.to_string(), 0),
+    };
+    let n = script.matches(&list).count();
+    let replaced = script.replace(&list, &call);
+    let helper = helper.replace("@TYPES@", &types.join(" "));
+    let out = match shell {
+        // zsh reads `#compdef` from the first line; the functions go before the ending
+        // `compdef` call, with clap_complete's own `(( $+functions[…] )) ||` guard.
+        Shell::Zsh => match replaced.rfind("\nif [ \"$funcstack[1]\"") {
+            Some(at) => format!("{}\n{helper}{}", &replaced[..at], &replaced[at..]),
+            None => format!("{replaced}\n{helper}"),
+        },
+        _ => format!("{helper}\n{replaced}"),
+    };
+    (out, n)
+}
+
+/// How many `--type` options take event types (`EventTypes`), over every command.
+fn type_options() -> usize {
+    fn walk(cmd: &clap::Command) -> usize {
+        let own = cmd
+            .get_arguments()
+            .filter(|a| {
+                a.get_long() == Some("type")
+                    && a.get_possible_values().len() == crate::symphony::event::EVENT_TYPES.len()
+            })
+            .count();
+        own + cmd.get_subcommands().map(walk).sum::<usize>()
+    }
+    walk(&Cli::command())
+}
+
+const BASH_TYPES: &str = r#"# Added by feedctl's generator (src/generate.rs): the --type values. `feedctl __complete-types
+# WORDS…` prints the event types stored in the journal the words name (-j/--journal,
+# $FEEDCTL_JOURNAL, ./feedctl-journal.db), else the 17 Symphony types; when feedctl cannot run,
+# the 17 Symphony types. Matched here by prefix: compgen -W would expand what a journal holds.
+_feedctl_types() {
+    local cur="$1" out t
+    if ! out=$("${COMP_WORDS[0]}" __complete-types "${COMP_WORDS[@]:0:COMP_CWORD}" 2>/dev/null </dev/null); then
+        out="@TYPES@"
+        out="${out// /$'\n'}"
+    fi
+    COMPREPLY=()
+    while IFS= read -r t; do
+        if [[ -n "$t" && "$t" == "$cur"* ]]; then
+            COMPREPLY+=("$t")
+        fi
+    done <<< "$out"
+}
+"#;
+
+const ZSH_TYPES: &str = r#"# Added by feedctl's generator (src/generate.rs): the --type values. `feedctl __complete-types
+# WORDS…` prints the event types stored in the journal the words before the cursor name
+# (-j/--journal, $FEEDCTL_JOURNAL, ./feedctl-journal.db), else the 17 Symphony types; when
+# feedctl cannot run, the 17 Symphony types. The list is left in $reply.
+(( $+functions[_feedctl_type_list] )) ||
+_feedctl_type_list() {
+    local -a w
+    local out i
+    w=("${(@Q)${(z)LBUFFER}}")
+    # The word being completed is not passed; nor what comes before the last `;`, `|`, `&&`…
+    [[ "$LBUFFER" == *[[:space:]] ]] || w[-1]=()
+    for (( i = ${#w}; i > 0; i-- )); do
+        if [[ "${w[i]}" == (';'|'|'|'||'|'&&'|'&'|'('|'|&') ]]; then
+            w=("${(@)w[i+1,-1]}")
+            break
+        fi
+    done
+    if (( ${#w} )) && out=$("${w[1]}" __complete-types "${w[@]}" 2>/dev/null </dev/null); then
+        reply=("${(@f)out}")
+    else
+        reply=(@TYPES@)
+    fi
+}
+(( $+functions[_feedctl_types] )) ||
+_feedctl_types() {
+    local -a reply
+    _feedctl_type_list
+    compadd -a reply
+}
+"#;
+
+const FISH_TYPES: &str = r#"# Added by feedctl's generator (src/generate.rs): the --type values. `feedctl __complete-types
+# WORDS…` prints the event types stored in the journal the words before the cursor name
+# (-j/--journal, $FEEDCTL_JOURNAL, ./feedctl-journal.db), else the 17 Symphony types; when
+# feedctl cannot run, the 17 Symphony types.
+function __feedctl_types
+    set -l words (commandline -opc)
+    set -l out ($words[1] __complete-types $words 2>/dev/null </dev/null)
+    or set out @TYPES@
+    printf '%s
+' $out
+end
+"#;
 
 /// Every generated file, keyed by its path relative to the output directory.
 pub fn files() -> std::io::Result<BTreeMap<PathBuf, Vec<u8>>> {
     let mut files = BTreeMap::new();
+    let expected = type_options();
     for shell in SHELLS {
+        let (script, replaced) = render(shell);
+        if matches!(shell, Shell::Bash | Shell::Zsh | Shell::Fish) && replaced != expected {
+            return Err(std::io::Error::other(format!(
+                "{shell}: {replaced} of the {expected} --type value lists were found in \
+                 clap_complete's script; its output changed: update generate::journal_types"
+            )));
+        }
         files.insert(
             Path::new(COMPLETIONS_DIR).join(shell.file_name("feedctl")),
-            completion_script(shell),
+            script.into_bytes(),
         );
     }
     // The `help` subcommand would only repeat `--help`; it gets no page.

@@ -11,6 +11,8 @@ use feedctl::{cli, commands};
 fn main() -> ExitCode {
     // The handler watchdog is this binary too, started with an argument of its own.
     feedctl::replay::watchdog::run_if_asked();
+    // So is the source of the `--type` values the completion scripts offer.
+    feedctl::complete::run_if_asked();
     let cli = cli::parse();
     init_logging(&cli.global);
     let printer = Printer::new(cli.global.quiet, cli.global.verbose, cli.global.no_color);

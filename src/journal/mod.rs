@@ -13,7 +13,7 @@ mod verify;
 
 pub use bloom::key_hash;
 pub use ingest::{ChunkRecord, Marker, NewEvent, NewGap, NewRecording};
-pub use open::{now_millis, Journal};
+pub use open::{now_millis, stored_types, Journal};
 pub use outbox::OutboxMessage;
 pub use queries::{
     EventRow, EventText, EventView, GapSummary, PartitionSummary, Rate, Recording, Selection,

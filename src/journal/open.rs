@@ -344,6 +344,53 @@ fn empty_file(path: &Path) -> JournalError {
     }
 }
 
+/// The query of [`stored_types`]: the per-type counts, never a scan of `events`.
+pub(super) const STORED_TYPES: &str = "SELECT DISTINCT event_counts.type FROM event_counts \
+     JOIN recordings ON recordings.id = event_counts.recording_id \
+     WHERE event_counts.type <> '' AND (?1 IS NULL OR recordings.name = ?1) \
+     ORDER BY event_counts.type LIMIT ?2";
+
+/// The distinct event types stored in the journal at `path` (of one recording, when named), at
+/// most `limit`, for shell completion of `--type`: from `event_counts`, the aggregates `journal
+/// info` reads (no index on `events.type` is needed, so this is instant on any size). Unlike
+/// [`Journal::open_read`] it never upgrades an older journal (completion writes nothing): a file
+/// that is missing, not a journal, or locked longer than `busy` is an error, and the caller
+/// falls back.
+pub fn stored_types(
+    path: &Path,
+    recording: Option<&str>,
+    limit: usize,
+    busy: std::time::Duration,
+) -> Result<Vec<String>, JournalError> {
+    if !path.is_file() {
+        return Err(JournalError::Missing(path.to_path_buf()));
+    }
+    let conn = open_read_only(path, false)?;
+    conn.busy_timeout(busy).map_err(|e| sql_error(path, e))?;
+    let not_ours = |why: &str| JournalError::NotAJournal {
+        path: path.to_path_buf(),
+        why: why.to_string(),
+    };
+    let (app, version): (i32, i64) = conn
+        .query_row(
+            "SELECT (SELECT application_id FROM pragma_application_id), \
+                    (SELECT user_version FROM pragma_user_version)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(|e| sql_error(path, e))?;
+    // `event_counts` is in every schema version since the first.
+    if app != APPLICATION_ID || version < 1 {
+        return Err(not_ours("no feedctl journal"));
+    }
+    let mut stmt = conn.prepare(STORED_TYPES).map_err(|e| sql_error(path, e))?;
+    let rows = stmt
+        .query_map(rusqlite::params![recording, limit as i64], |r| r.get(0))
+        .map_err(|e| sql_error(path, e))?;
+    rows.collect::<Result<_, _>>()
+        .map_err(|e| sql_error(path, e))
+}
+
 /// A connection that cannot change the file or create any beside it. With no writer at work and
 /// no write-ahead log left over, the file is opened `immutable` (SQLite then needs no `-shm`,
 /// so read-only files and directories work too); otherwise read-only, sharing the writer's log.

@@ -180,6 +180,59 @@ fn a_journal_of_a_newer_schema_is_refused() {
 }
 
 /// The count taken from `event_counts` for simple selections is the one the join gives.
+/// Completion's `--type` values: from the per-type counts (no scan of `events`, so instant on any
+/// size), per recording when named, and nothing from a file that is not a journal.
+#[test]
+fn stored_types_come_from_the_counts() {
+    let (dir, path) = scratch();
+    let mut j = Journal::open_for_write(&path).unwrap();
+    for (name, types) in [("a", ["T", "U"]), ("b", ["U", "V"])] {
+        let rec = imported(&j, name);
+        for (k, ty) in types.iter().enumerate() {
+            let id = format!("{name}{k}");
+            let events = vec![NewEvent {
+                event_type: Some(ty),
+                ..event(b"{}", &id)
+            }];
+            let (before, after) = (k.to_string(), (k + 1).to_string());
+            j.append_chunk(rec.id, &chunk("p", &before, &after, events), true)
+                .unwrap();
+        }
+    }
+    let plan: Vec<String> = j
+        .conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {}", open::STORED_TYPES))
+        .unwrap()
+        .query_map(rusqlite::params![None::<String>, 10], |r| r.get(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        plan.iter()
+            .all(|step| !step.contains("events ") && !step.ends_with("events")),
+        "{plan:?}"
+    );
+    drop(j);
+    let busy = std::time::Duration::from_millis(100);
+    assert_eq!(
+        stored_types(&path, None, 10, busy).unwrap(),
+        ["T", "U", "V"]
+    );
+    assert_eq!(
+        stored_types(&path, Some("b"), 10, busy).unwrap(),
+        ["U", "V"]
+    );
+    assert_eq!(stored_types(&path, None, 2, busy).unwrap(), ["T", "U"]);
+    assert!(stored_types(&path, Some("c"), 10, busy).unwrap().is_empty());
+    let other = dir.path().join("other.db");
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x)")
+        .unwrap();
+    assert!(stored_types(&other, None, 10, busy).is_err());
+    assert!(stored_types(&dir.path().join("missing.db"), None, 10, busy).is_err());
+}
+
 #[test]
 fn counts_of_simple_selections_match_the_events() {
     let (_dir, path) = scratch();
