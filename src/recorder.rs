@@ -148,6 +148,7 @@ impl<E: FeedEvent, A> Keeper<E, A> for Recorder<'_> {
                 cursor,
                 replaced,
                 reason,
+                lost,
                 ..
             } => {
                 let (old, new) = replaced.unzip();
@@ -159,6 +160,7 @@ impl<E: FeedEvent, A> Keeper<E, A> for Recorder<'_> {
                         old_feed: old.as_deref(),
                         new_feed: new.as_deref(),
                         cursor_after: &cursor.to_json(),
+                        lost,
                     },
                 )?
             }

@@ -718,13 +718,14 @@ impl StreamSource {
         }
         self.parts[i].reported_deleted = Some(mark);
         let first = first.unwrap_or_else(|| "none: the stream is empty".into());
-        let (why, how_many) = match (trimmed, lost) {
+        // Redis's own count: entries added after the group's last delivered one (its lag)
+        // that are no longer in the stream. An upper bound: the two XINFO replies are not one
+        // snapshot, so an entry added between them counts too.
+        let counted = trimmed.and(lost).map(|n| n.max(0) as u64);
+        let (why, how_many) = match (trimmed, counted) {
             (Some(_), Some(n)) => (
                 "trimmed",
-                format!(
-                    "up to {}",
-                    crate::text::counted_as(n.max(0) as u64, "entry", "entries")
-                ),
+                format!("up to {}", crate::text::counted_as(n, "entry", "entries")),
             ),
             (Some(_), None) => ("trimmed", "entries".to_string()),
             (None, _) => ("deleted", "entries".to_string()),
@@ -750,6 +751,7 @@ impl StreamSource {
             cursor: self.cursor(i),
             replaced: None,
             reason: format!("{why}: {how_many} after {delivered} were removed from the stream before consumer group `{group}` read them (first kept entry: {first})"),
+            lost: counted,
             text: format!(
                 "stream `{key}`: {how_many} after {delivered} were {why} before consumer group `{group}` read them (first kept entry: {first}); a gap is recorded, going on from there"
             ),
@@ -797,6 +799,8 @@ impl StreamSource {
             cursor: self.cursor(i),
             replaced: None,
             reason: format!("{why}: entries after {last} were removed from the stream before they were read (first kept entry: {first})"),
+            // A plain read cannot count what was between its cursor and the first kept entry.
+            lost: None,
             text: format!(
                 "stream `{key}`: entries after {last} were {why} before feedctl read them (first kept entry: {first}); a gap is recorded, going on from there"
             ),
@@ -1043,6 +1047,7 @@ fn vanished(key: &str, group: &str, last: &str, cursor: Cursor, why: &str) -> No
         cursor,
         replaced: None,
         reason: format!("NOGROUP: consumer group `{group}` vanished; recreated after {last}"),
+        lost: None,
         text: format!(
             "stream `{key}`: consumer group `{group}` vanished ({}); made it again after entry {last}: entries pending in the old group and its other consumers' progress are lost",
             crate::text::clip(why, 120)

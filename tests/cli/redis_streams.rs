@@ -608,7 +608,11 @@ fn redis_trimming_past_the_cursor_records_a_gap_and_goes_on() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert!(stderr_of(&out).contains("trimmed"), "{}", stderr_of(&out));
-    assert_eq!(info(&sb, "j.db")["recordings"][0]["gaps"], 1);
+    let i = info(&sb, "j.db");
+    assert_eq!(i["recordings"][0]["gaps"], 1);
+    // A plain read cannot count what was between its cursor and the first kept entry.
+    assert!(i["gapList"][0]["lost"].is_null(), "{i}");
+    assert_eq!(i["partitions"][0]["lostUnknown"], 1, "{i}");
     let got = exported_ids(&sb, "j.db");
     assert_eq!(got.len(), 8, "5 before, the 3 kept after the trim");
     assert_eq!(&got[5..], &later[7..]);
@@ -1569,7 +1573,23 @@ fn redis_group_trimmed_while_stopped_records_a_gap() {
         )),
         "{err}"
     );
-    assert_eq!(info(&sb, "j.db")["recordings"][0]["gaps"], 1);
+    // The journal keeps the count: exactly the 50 trimmed unread, per gap and per partition.
+    let i = info(&sb, "j.db");
+    assert_eq!(i["recordings"][0]["gaps"], 1);
+    assert_eq!(i["gapList"][0]["lost"], 50, "{i}");
+    let part = &i["partitions"][0];
+    assert_eq!(
+        (&part["lost"], &part["lostUnknown"]),
+        (&50.into(), &0.into()),
+        "{i}"
+    );
+    let table = stdout_of(
+        &sb.cmd()
+            .args(["journal", "info", "-j", "j.db", "-o", "table"])
+            .output()
+            .unwrap(),
+    );
+    assert!(table.contains("1 (50 lost)"), "{table}");
     let want: Vec<String> = old[..50].iter().chain(&new).cloned().collect();
     assert_eq!(exported_ids(&sb, "j.db"), want);
     // Stopped again: 10 more, and a trim of exactly the entries read: nothing lost.
