@@ -618,6 +618,156 @@ fn redis_trimming_past_the_cursor_records_a_gap_and_goes_on() {
     assert_eq!(&got[5..], &later[7..]);
 }
 
+/// Issue 31 item 2: entries trimmed under a running plain `record`, before it read them, are
+/// counted: the gap's `lost` is the number trimmed away unread (every entry added is either
+/// in the journal or counted lost), from Redis's own `entries-added` and the count the reader
+/// kept since the start of the stream. The recorder is stopped (SIGSTOP) while the entries
+/// come and go, so it cannot read them first.
+#[test]
+fn redis_trimmed_under_a_plain_recording_counts_the_entries_lost() {
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
+    let mut c = r.conn();
+    for i in 0..5 {
+        r.xadd(&mut c, "t", &[("n", i.to_string().as_bytes())]);
+    }
+    let sb = Sandbox::new();
+    let url = r.url("t");
+    let mut rec = sb.spawn(&[
+        "record",
+        "-j",
+        "j.db",
+        &url,
+        "--from",
+        "beginning",
+        "--duration",
+        "30s",
+    ]);
+    let stored = |sb: &Sandbox| {
+        sb.path().join("j.db").exists() && info(sb, "j.db")["events"].as_i64().unwrap_or(0) >= 5
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while !stored(&sb) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the 5 entries were not stored"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    unsafe { libc::kill(rec.id() as i32, libc::SIGSTOP) };
+    let mut later = Vec::new();
+    for i in 0..10 {
+        later.push(r.xadd(&mut c, "t", &[("later", i.to_string().as_bytes())]));
+    }
+    let _: i64 = redis::cmd("XTRIM")
+        .arg("t")
+        .arg("MAXLEN")
+        .arg(3)
+        .query(&mut c)
+        .unwrap();
+    unsafe { libc::kill(rec.id() as i32, libc::SIGCONT) };
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while exported_ids(&sb, "j.db").last() != later.last() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the kept entries were not stored"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    unsafe { libc::kill(rec.id() as i32, libc::SIGINT) };
+    assert_eq!(rec.wait().unwrap().code(), Some(130), "interrupted");
+    let got = exported_ids(&sb, "j.db");
+    assert_eq!(&got[got.len() - 3..], &later[7..], "the 3 kept");
+    // The blocked read may have had the first later entry before the stop: 6 or 7 lost.
+    let unread = 15 - got.len() as u64;
+    assert!(unread == 6 || unread == 7, "{got:?}");
+    let i = info(&sb, "j.db");
+    assert_eq!(i["gaps"], 1, "{i}");
+    assert_eq!(i["gapList"][0]["lost"], unread, "{i}");
+    assert!(
+        i["gapList"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("up to {unread} entries")),
+        "{i}"
+    );
+    let part = &i["partitions"][0];
+    assert_eq!(
+        (&part["lost"], &part["lostUnknown"]),
+        (&unread.into(), &0.into()),
+        "{i}"
+    );
+}
+
+/// The same count tells a trim of only entries already read (the cursor's among them) from a
+/// loss: no gap, where the first kept entry past the cursor alone would have made one. The
+/// recorder, stopped in its blocking read, has the first of 3 new entries delivered; a trim to
+/// the last 2 then removes only entries it read. (Stopped between two reads, it had none
+/// delivered, and the first new entry is lost: a gap of 1.)
+#[test]
+fn redis_trimmed_entries_already_read_under_a_plain_recording_are_no_gap() {
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
+    let mut c = r.conn();
+    for i in 0..5 {
+        r.xadd(&mut c, "t", &[("n", i.to_string().as_bytes())]);
+    }
+    let sb = Sandbox::new();
+    let url = r.url("t");
+    let mut rec = sb.spawn(&[
+        "record",
+        "-j",
+        "j.db",
+        &url,
+        "--from",
+        "beginning",
+        "--duration",
+        "30s",
+    ]);
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while !sb.path().join("j.db").exists() || exported_ids(&sb, "j.db").len() < 5 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the 5 entries were not stored"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    unsafe { libc::kill(rec.id() as i32, libc::SIGSTOP) };
+    let later: Vec<String> = (0..3)
+        .map(|i| r.xadd(&mut c, "t", &[("later", i.to_string().as_bytes())]))
+        .collect();
+    let _: i64 = redis::cmd("XTRIM")
+        .arg("t")
+        .arg("MAXLEN")
+        .arg(2)
+        .query(&mut c)
+        .unwrap();
+    unsafe { libc::kill(rec.id() as i32, libc::SIGCONT) };
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while exported_ids(&sb, "j.db").last() != later.last() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the kept entries were not stored"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    unsafe { libc::kill(rec.id() as i32, libc::SIGINT) };
+    assert_eq!(rec.wait().unwrap().code(), Some(130), "interrupted");
+    let got = exported_ids(&sb, "j.db");
+    let i = info(&sb, "j.db");
+    if got.contains(&later[0]) {
+        assert_eq!(got.len(), 8, "{got:?}");
+        assert_eq!(i["gaps"], 0, "only entries read were trimmed: {i}");
+    } else {
+        assert_eq!(got.len(), 7, "{got:?}");
+        assert_eq!(i["gapList"][0]["lost"], 1, "{i}");
+    }
+}
+
 #[test]
 fn redis_a_vanished_group_records_a_gap_and_is_made_again() {
     let Some(r) = RedisServer::start() else {
