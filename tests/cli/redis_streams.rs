@@ -618,6 +618,23 @@ fn redis_trimming_past_the_cursor_records_a_gap_and_goes_on() {
     assert_eq!(&got[5..], &later[7..]);
 }
 
+/// Stops `child` (SIGSTOP) and waits until it is stopped: kill(2) returns before the signal
+/// took effect, and a recorder still running could read what the test adds next.
+fn stop(child: &std::process::Child) {
+    unsafe { libc::kill(child.id() as i32, libc::SIGSTOP) };
+    let stat = format!("/proc/{}/stat", child.id());
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    // The state follows the command name in parentheses: `pid (comm) T ...`.
+    while !std::fs::read_to_string(&stat)
+        .unwrap_or_default()
+        .rsplit_once(')')
+        .is_some_and(|(_, rest)| rest.trim_start().starts_with('T'))
+    {
+        assert!(std::time::Instant::now() < deadline, "feedctl did not stop");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 /// Issue 31 item 2: entries trimmed under a running plain `record`, before it read them, are
 /// counted: the gap's `lost` is the number trimmed away unread (every entry added is either
 /// in the journal or counted lost), from Redis's own `entries-added` and the count the reader
@@ -656,7 +673,7 @@ fn redis_trimmed_under_a_plain_recording_counts_the_entries_lost() {
         std::thread::sleep(Duration::from_millis(50));
     }
     std::thread::sleep(Duration::from_millis(300));
-    unsafe { libc::kill(rec.id() as i32, libc::SIGSTOP) };
+    stop(&rec);
     let mut later = Vec::new();
     for i in 0..10 {
         later.push(r.xadd(&mut c, "t", &[("later", i.to_string().as_bytes())]));
@@ -736,7 +753,7 @@ fn redis_trimmed_entries_already_read_under_a_plain_recording_are_no_gap() {
         std::thread::sleep(Duration::from_millis(50));
     }
     std::thread::sleep(Duration::from_millis(300));
-    unsafe { libc::kill(rec.id() as i32, libc::SIGSTOP) };
+    stop(&rec);
     let later: Vec<String> = (0..3)
         .map(|i| r.xadd(&mut c, "t", &[("later", i.to_string().as_bytes())]))
         .collect();
