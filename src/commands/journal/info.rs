@@ -218,7 +218,30 @@ fn whole_rate(per_sec: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::whole_rate;
+    use super::{gaps, whole_rate};
+    use crate::journal::{PartitionSummary, Rate};
+
+    #[test]
+    fn a_partitions_gaps_say_what_they_lost() {
+        let part = |gaps, lost, lost_unknown| PartitionSummary {
+            recording: "r".into(),
+            kind: "redis".into(),
+            partition: "p".into(),
+            chunks: 0,
+            events: 0,
+            duplicates: 0,
+            gaps,
+            lost,
+            lost_unknown,
+            first_received_at: None,
+            last_received_at: None,
+            rate: Rate::default(),
+        };
+        assert_eq!(gaps(&part(0, 0, 0)), "0");
+        assert_eq!(gaps(&part(2, 15, 0)), "2 (15 lost)");
+        assert_eq!(gaps(&part(1, 0, 1)), "1 (? lost)");
+        assert_eq!(gaps(&part(3, 15, 1)), "3 (15+? lost)");
+    }
 
     #[test]
     fn rates_are_whole_numbers() {
