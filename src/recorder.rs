@@ -145,6 +145,7 @@ impl<E: FeedEvent, A: Ack> Keeper<E, A> for Recorder<'_> {
                 cursor,
                 replaced,
                 reason,
+                lost,
                 ..
             } => {
                 let (old, new) = replaced.unzip();
@@ -156,6 +157,7 @@ impl<E: FeedEvent, A: Ack> Keeper<E, A> for Recorder<'_> {
                         old_feed: old.as_deref(),
                         new_feed: new.as_deref(),
                         cursor_after: &cursor.to_json(),
+                        lost,
                     },
                 )?
             }

@@ -203,6 +203,9 @@ pub enum Notice {
         replaced: Option<(String, String)>,
         /// Stored with the gap.
         reason: String,
+        /// How many events the source counted as lost, where it can count them (the journal's
+        /// `gaps.lost`); `None` when it cannot know. For Redis, an upper bound (docs/journal.md).
+        lost: Option<u64>,
         /// Shown to the user.
         text: String,
     },

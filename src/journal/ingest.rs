@@ -94,6 +94,8 @@ pub struct NewGap<'a> {
     pub old_feed: Option<&'a str>,
     pub new_feed: Option<&'a str>,
     pub cursor_after: &'a str,
+    /// How many events were lost, where the source counted them; `None`: unknown.
+    pub lost: Option<u64>,
 }
 
 const INSERT_EVENT: &str = "INSERT INTO events (recording_id, chunk_id, position, event_id, type, timestamp, stream_id, initiator_id, message_id, dedupe_key, duplicate_of, raw, partition)
@@ -345,9 +347,9 @@ impl Journal {
             )
             .map_err(e)?;
         tx.execute(
-            "INSERT INTO gaps (recording_id, after_chunk_seq, old_feed_id, new_feed_id, reason, at, partition, cursor_after)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![recording, after, gap.old_feed, gap.new_feed, gap.reason, now_millis(), gap.partition, gap.cursor_after],
+            "INSERT INTO gaps (recording_id, after_chunk_seq, old_feed_id, new_feed_id, reason, at, partition, cursor_after, lost)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![recording, after, gap.old_feed, gap.new_feed, gap.reason, now_millis(), gap.partition, gap.cursor_after, gap.lost.map(|n| i64::try_from(n).unwrap_or(i64::MAX))],
         )
         .map_err(e)?;
         upsert_marker(&tx, recording, gap.partition, gap.cursor_after, None).map_err(e)?;

@@ -158,6 +158,12 @@ pub struct PartitionSummary {
     pub events: i64,
     pub duplicates: i64,
     pub gaps: i64,
+    /// Events its gaps lost, summed over the gaps whose source counted them.
+    pub lost: u64,
+    /// How many of its gaps lost an unknown number of events: when not 0, `lost` is only
+    /// what is known.
+    #[serde(rename = "lostUnknown")]
+    pub lost_unknown: i64,
     /// When its first and last chunk were received (ms).
     #[serde(rename = "firstReceivedAt")]
     pub first_received_at: Option<i64>,
@@ -187,8 +193,11 @@ pub struct GapSummary {
     #[serde(rename = "afterChunk")]
     pub after_chunk: i64,
     pub at: i64,
-    /// Why, as the source said it (with how many events were lost, where the source knows).
+    /// Why, as the source said it.
     pub reason: String,
+    /// How many events were lost, where the source counted them (Redis: an upper bound);
+    /// `None` (JSON null): unknown.
+    pub lost: Option<u64>,
 }
 
 /// How many buckets of time `journal info` counts events in: one sparkline character each, so
@@ -356,6 +365,8 @@ impl Journal {
                 events: 0,
                 duplicates: 0,
                 gaps: 0,
+                lost: 0,
+                lost_unknown: 0,
                 first_received_at: None,
                 last_received_at: None,
                 rate: rate(),
@@ -413,7 +424,7 @@ impl Journal {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT recording_id, coalesce(partition, ''), after_chunk_seq, at, reason FROM gaps ORDER BY id",
+                "SELECT recording_id, coalesce(partition, ''), after_chunk_seq, at, reason, lost FROM gaps ORDER BY id",
             )
             .map_err(|e| self.sql(e))?;
         let gaps = stmt
@@ -424,13 +435,14 @@ impl Journal {
                     r.get::<_, i64>(2)?,
                     r.get::<_, i64>(3)?,
                     r.get::<_, String>(4)?,
+                    r.get::<_, Option<i64>>(5)?,
                 ))
             })
             .map_err(|e| self.sql(e))?
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.sql(e))?;
         let mut list = Vec::with_capacity(gaps.len());
-        for (rec, partition, after_chunk, at, reason) in gaps {
+        for (rec, partition, after_chunk, at, reason, lost) in gaps {
             let key = (rec, partition.clone());
             let i = match index.get(&key) {
                 Some(i) => *i,
@@ -440,13 +452,21 @@ impl Journal {
                     parts.len() - 1
                 }
             };
-            parts[i].gaps += 1;
+            // A negative count (written by hand) is no count.
+            let lost = lost.and_then(|n| u64::try_from(n).ok());
+            let p = &mut parts[i];
+            p.gaps += 1;
+            match lost {
+                Some(n) => p.lost = p.lost.saturating_add(n),
+                None => p.lost_unknown += 1,
+            }
             list.push(GapSummary {
                 recording: name_of(rec).0,
                 partition,
                 after_chunk,
                 at,
                 reason,
+                lost,
             });
         }
         // By recording, then partition name.

@@ -169,4 +169,10 @@ pub const MIGRATIONS: &[&str] = &[
             THEN json_object('feedId', new_feed_id)
             ELSE json_object('feedId', new_feed_id, 'ackId', '') END;
     "#,
+    // 2 -> 3: how many events a gap lost, where its source could count them (Redis: entries
+    // trimmed before a consumer group read them). Gaps stored before stay NULL: unknown, as
+    // their sources did not count (the count, if any, is in their reason's text).
+    r#"
+    ALTER TABLE gaps ADD COLUMN lost INTEGER;                                -- NULL: unknown
+    "#,
 ];

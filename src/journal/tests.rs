@@ -120,6 +120,7 @@ fn markers_follow_chunks_and_gaps_per_partition() {
             old_feed: None,
             new_feed: None,
             cursor_after: r#"{"id":"0-0"}"#,
+            lost: None,
         },
     )
     .unwrap();

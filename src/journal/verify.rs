@@ -99,6 +99,12 @@ const INVARIANTS: &[(&str, &str)] = &[
         "SELECT 'gap ' || id || ' of recording ' || recording_id || ' has a cursor that is not JSON'
          FROM gaps WHERE json_valid(coalesce(cursor_after, '{}')) = 0",
     ),
+    // Schema 3: a gap's loss is unknown (NULL) or a count.
+    (
+        "gap losses",
+        "SELECT 'gap ' || id || ' of recording ' || recording_id || ' lost ' || quote(lost) || ' events, not a count'
+         FROM gaps WHERE lost IS NOT NULL AND (typeof(lost) != 'integer' OR lost < 0)",
+    ),
 ];
 
 impl Journal {

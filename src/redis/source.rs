@@ -93,6 +93,20 @@ struct Part {
     /// A resumed marker's `through`, used only while the first reading of this consumer's
     /// pending entries runs: the ones up to it are acknowledged without being kept again.
     recorded: Option<String>,
+    /// Plain reads: how many entries Redis had added up to `last` (its `entries-added` counter
+    /// at that entry), where this run knows it; never above the truth, so a trim's count
+    /// from it is never below the truth.
+    counted: Option<u64>,
+}
+
+/// What a plain read's XINFO STREAM says of the entries Redis counted, for the count after
+/// the read ([`StreamSource::count_read`]).
+struct Counted {
+    /// The count of entries added before the read's first entry, where known.
+    before: Option<u64>,
+    /// `entries-added` and `last-generated-id`: a read that ends at that id ends at that count.
+    added: u64,
+    last_generated: Option<(u64, u64)>,
 }
 
 /// Reads one or more stream keys of one server.
@@ -150,6 +164,7 @@ impl StreamSource {
                     reported_deleted: None,
                     through: recorded.clone().filter(|_| !claims),
                     recorded,
+                    counted: None,
                 }
             })
             .collect();
@@ -465,10 +480,26 @@ impl StreamSource {
         };
         let mut read = read.map_err(|f| self.count.over_cap(f))?;
         self.reads = read.link.take();
+        let mut counted = Vec::with_capacity(read.infos.len());
         for (i, info) in read.infos.iter().enumerate() {
-            if let Some(info) = info {
-                self.check_trimmed(i, info, notify);
-            }
+            counted.push(match info {
+                Some(info) => self.check_trimmed(i, info, notify),
+                None => None,
+            });
+        }
+        for (i, c) in counted.into_iter().enumerate() {
+            let entries = self
+                .parts
+                .get(i)
+                .and_then(|p| read.streams.iter().find(|(k, _)| *k == p.key))
+                .map(|(_, e)| e.as_slice())
+                .unwrap_or_default();
+            self.count_read(
+                i,
+                c,
+                entries.len() as u64,
+                entries.last().map(|e| e.id.as_str()),
+            );
         }
         self.drained = read.streams.is_empty();
         // The next read is on its way (from where these entries end, as plain_request would
@@ -718,13 +749,15 @@ impl StreamSource {
         }
         self.parts[i].reported_deleted = Some(mark);
         let first = first.unwrap_or_else(|| "none: the stream is empty".into());
-        let (why, how_many) = match (trimmed, lost) {
+        // Redis's own count: entries added after the group's last delivered one (its lag)
+        // that are no longer in the stream; the gap's `lost`. An upper bound: the lag runs
+        // over once a read skipped trimmed entries (set right below), and the two XINFO
+        // replies are not one snapshot, so an entry added between them counts too.
+        let counted = trimmed.and(lost).map(|n| n.max(0) as u64);
+        let (why, how_many) = match (trimmed, counted) {
             (Some(_), Some(n)) => (
                 "trimmed",
-                format!(
-                    "up to {}",
-                    crate::text::counted_as(n.max(0) as u64, "entry", "entries")
-                ),
+                format!("up to {}", crate::text::counted_as(n, "entry", "entries")),
             ),
             (Some(_), None) => ("trimmed", "entries".to_string()),
             (None, _) => ("deleted", "entries".to_string()),
@@ -750,6 +783,7 @@ impl StreamSource {
             cursor: self.cursor(i),
             replaced: None,
             reason: format!("{why}: {how_many} after {delivered} were removed from the stream before consumer group `{group}` read them (first kept entry: {first})"),
+            lost: counted,
             text: format!(
                 "stream `{key}`: {how_many} after {delivered} were {why} before consumer group `{group}` read them (first kept entry: {first}); a gap is recorded, going on from there"
             ),
@@ -757,32 +791,87 @@ impl StreamSource {
         Ok(())
     }
 
-    /// A cursor below entries deleted or trimmed since is a gap (Redis 7: `max-deleted-entry-id`);
-    /// `info` is the key's XINFO STREAM, asked just before the read from that cursor.
-    fn check_trimmed(&mut self, i: usize, info: &Value, notify: &mut dyn FnMut(Notice)) {
-        let key = self.parts[i].key.clone();
-        let Some(cur) = parse_id(&self.parts[i].last) else {
+    /// A plain read's count of entries after it: `counted` from its XINFO and `n` entries read,
+    /// the last one `last`. A read that ends at the stream's last-generated-id (as of the
+    /// XINFO) ends at its `entries-added`; otherwise the count goes on entry by entry where it
+    /// was known, which an entry deleted unseen in between only leaves below the truth.
+    fn count_read(&mut self, i: usize, counted: Option<Counted>, n: u64, last: Option<&str>) {
+        let Some(part) = self.parts.get_mut(i) else {
             return;
         };
+        part.counted = counted.and_then(|c| {
+            let at = last.map_or_else(|| parse_id(&part.last), parse_id);
+            match at.is_some() && at == c.last_generated {
+                true => Some(c.added),
+                false => c.before.map(|b| b + n),
+            }
+        });
+    }
+
+    /// A cursor below entries deleted or trimmed since is a gap (Redis 7: `max-deleted-entry-id`);
+    /// `info` is the key's XINFO STREAM, asked just before the read from that cursor. With
+    /// Redis 7's counters, a trim past the cursor counts its entries lost: those added after
+    /// the cursor (`entries-added` less the cursor's count) and no longer in the stream.
+    /// Returns what the count after the read starts from.
+    fn check_trimmed(
+        &mut self,
+        i: usize,
+        info: &Value,
+        notify: &mut dyn FnMut(Notice),
+    ) -> Option<Counted> {
+        let key = self.parts[i].key.clone();
+        let cur = parse_id(&self.parts[i].last)?;
         let first = field(info, "first-entry").and_then(|e| match e {
             Value::Array(a) => a.first().and_then(text),
             _ => None,
         });
+        let int = |name: &str| match field(info, name) {
+            Some(Value::Int(n)) => u64::try_from(*n).ok(),
+            _ => None,
+        };
+        let id_of = |name: &str| field(info, name).and_then(text).and_then(|d| parse_id(&d));
+        let max_deleted = id_of("max-deleted-entry-id").filter(|d| *d != (0, 0));
+        let last_generated = id_of("last-generated-id");
+        let first_id = first.as_deref().and_then(parse_id);
+        // The cursor's count: nothing comes before 0-0, and the last entry generated is the
+        // `entries-added`-th; else what this run counted so far.
+        let added = int("entries-added");
+        let length = int("length").unwrap_or(0);
+        let at_cursor = match added {
+            None => None,
+            Some(_) if cur == (0, 0) => Some(0),
+            Some(a) if Some(cur) == last_generated => Some(a),
+            Some(_) => self.parts[i].counted,
+        };
         // Trimming (XTRIM, MAXLEN) leaves the first kept entry past the cursor; XDEL shows in
         // max-deleted-entry-id (Redis 7 does not move it on trimming).
-        let trimmed = first
-            .as_deref()
-            .and_then(parse_id)
-            .filter(|f| cur != (0, 0) && *f > cur);
-        let deleted = field(info, "max-deleted-entry-id")
-            .and_then(text)
-            .and_then(|d| parse_id(&d))
-            .filter(|d| *d > cur);
+        let trimmed = first_id.filter(|f| cur != (0, 0) && *f > cur);
+        let deleted = max_deleted.filter(|d| *d > cur);
+        let counted = added.map(|added| Counted {
+            // Past a trim, the read starts at the first kept entry: with no XDEL hole in the
+            // stream, every entry before it is one of `entries-added - length`. Without a
+            // trim, the count goes on from the cursor's while nothing after it was deleted.
+            before: match (trimmed, first_id) {
+                (Some(_), Some(f)) => added
+                    .checked_sub(length)
+                    .filter(|_| max_deleted.is_none_or(|d| d < f)),
+                _ => at_cursor.filter(|_| deleted.is_none()),
+            },
+            added,
+            last_generated,
+        });
         let Some(mark) = trimmed.or(deleted) else {
-            return;
+            return counted;
         };
         if self.parts[i].reported_deleted.is_some_and(|r| mark <= r) {
-            return;
+            return counted;
+        }
+        // Every entry kept is past the cursor: those added after it and not kept were lost.
+        let lost = trimmed.and_then(|_| added?.checked_sub(length)?.checked_sub(at_cursor?));
+        // The count is never below the truth: none lost is none (only entries already read,
+        // the cursor's among them, were trimmed), as a group's lag tells.
+        if lost == Some(0) && deleted.is_none() {
+            return counted;
         }
         self.parts[i].reported_deleted = Some(mark);
         let first = first.unwrap_or_else(|| "none".into());
@@ -792,15 +881,21 @@ impl StreamSource {
         } else {
             "deleted"
         };
+        let how_many = match lost {
+            Some(n) => format!("up to {}", crate::text::counted_as(n, "entry", "entries")),
+            None => "entries".to_string(),
+        };
         notify(Notice::Gap {
             partition: key.clone(),
             cursor: self.cursor(i),
             replaced: None,
-            reason: format!("{why}: entries after {last} were removed from the stream before they were read (first kept entry: {first})"),
+            reason: format!("{why}: {how_many} after {last} were removed from the stream before they were read (first kept entry: {first})"),
+            lost,
             text: format!(
-                "stream `{key}`: entries after {last} were {why} before feedctl read them (first kept entry: {first}); a gap is recorded, going on from there"
+                "stream `{key}`: {how_many} after {last} were {why} before feedctl read them (first kept entry: {first}); a gap is recorded, going on from there"
             ),
         });
+        counted
     }
 
     async fn read_group(
@@ -1043,6 +1138,7 @@ fn vanished(key: &str, group: &str, last: &str, cursor: Cursor, why: &str) -> No
         cursor,
         replaced: None,
         reason: format!("NOGROUP: consumer group `{group}` vanished; recreated after {last}"),
+        lost: None,
         text: format!(
             "stream `{key}`: consumer group `{group}` vanished ({}); made it again after entry {last}: entries pending in the old group and its other consumers' progress are lost",
             crate::text::clip(why, 120)

@@ -466,6 +466,7 @@ impl SalesforceSource {
                             cursor: Cursor::new(json!({"replayId": REPLAY_NEW})),
                             replaced: None,
                             reason: "subscribed again with -1 (no event received since the last subscribe): events published in between are not replayed".into(),
+                            lost: None,
                             text: format!("{ch}: subscribed again with new events only (-1), as no event has come since the last subscribe; events published in between may be lost, a gap is recorded"),
                         });
                     }
@@ -502,6 +503,8 @@ impl SalesforceSource {
                         cursor,
                         replaced: None,
                         reason: format!("replayId {sent} out of retention; resubscribed with --replay-fallback {name} ({value})"),
+                        // Replay ids need not run one by one: the ids cannot tell how many were missed.
+                        lost: None,
                         text: format!("{ch}: replayId {sent} is out of Salesforce's retention; subscribing again from {} (--replay-fallback {name}); events in between may be lost, a gap is recorded", if value == REPLAY_ALL { "everything retained" } else { "new events" }),
                     });
                     continue;

@@ -325,6 +325,8 @@ impl<'c> DatafeedSource<'c> {
                         replaced: Some((old.clone(), new.clone())),
                         reason: "the feed was gone (HTTP 400): events in between may be lost"
                             .into(),
+                        // A new feed starts empty: nothing says what the old one still held.
+                        lost: None,
                         text,
                     });
                     self.feed_id = Some(new);

@@ -1,6 +1,6 @@
 //! A journal written by the schema-1 release (fixtures/journals/schema-1.db) opens, migrates to
-//! schema 2, verifies, shows, exports the same bytes, replays, and `record` resumes from its
-//! migrated marker.
+//! the current schema, verifies, shows, exports the same bytes, replays, and `record` resumes
+//! from its migrated marker; one of schema 2 (fixtures/journals/schema-2.db) migrates too.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -78,7 +78,27 @@ fn a_schema_1_journal_migrates_and_keeps_every_recording() {
     let version: i64 = db
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2, "migrated to schema 2");
+    assert_eq!(version, 3, "migrated to schema 3");
+    // Schema 3's count of lost events: unknown for a gap stored before it.
+    let (gaps, unknown): (i64, i64) = db
+        .query_row(
+            "SELECT count(*), count(*) FILTER (WHERE lost IS NULL) FROM gaps",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((gaps, unknown), (1, 1));
+    let gappy = &s["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["recording"] == "gappy")
+        .unwrap();
+    assert_eq!(
+        (&gappy["lost"], &gappy["lostUnknown"]),
+        (&0.into(), &1.into())
+    );
+    assert!(s["gapList"][0]["lost"].is_null(), "{s}");
     // Symphony chunks: partition 'datafeed' and cursors built from their own columns.
     let (partition, before, after): (String, String, String) = db
         .query_row(
@@ -213,6 +233,79 @@ fn a_migrated_journal_exports_the_same_bytes_and_replays() {
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(sb.path().join("r.json")).unwrap()).unwrap();
     assert_eq!(report["outcomes"]["handled"], 129, "{report}");
+}
+
+/// Schema 2 -> 3: a Redis recording whose gap's count was only in its reason's text opens with
+/// `gaps.lost` NULL (unknown: the text's "up to" is not turned into a count), verifies, and
+/// `journal info` says the loss is unknown.
+#[test]
+fn a_schema_2_journal_migrates_with_its_gaps_lost_unknown() {
+    let sb = Sandbox::new();
+    let path = sb.path().join("old.db");
+    std::fs::copy(fixture("journals/schema-2.db"), &path).expect("copy the fixture");
+    let s = info(&sb);
+    assert_eq!(s["gaps"], 1, "{s}");
+    let gap = &s["gapList"][0];
+    assert!(
+        gap["reason"].as_str().unwrap().contains("up to 15 entries"),
+        "{gap}"
+    );
+    assert!(gap["lost"].is_null(), "{gap}");
+    let part = &s["partitions"][0];
+    assert_eq!(
+        (&part["lost"], &part["lostUnknown"]),
+        (&0.into(), &1.into()),
+        "{part}"
+    );
+    let db = sqlite(&path);
+    let version: i64 = db
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 3);
+    let lost: Option<i64> = db
+        .query_row("SELECT lost FROM gaps", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(lost, None);
+    drop(db);
+    let out = sb
+        .cmd()
+        .args(["journal", "verify", "-j", "old.db"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "verify: {}", stdout_of(&out));
+    let out = sb
+        .cmd()
+        .args(["journal", "info", "-j", "old.db", "-o", "table"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout_of(&out).contains("1 (? lost)"),
+        "{}",
+        stdout_of(&out)
+    );
+}
+
+/// `journal verify` reports a gap whose loss is not a count.
+#[test]
+fn verify_reports_a_gap_lost_that_is_not_a_count() {
+    let sb = Sandbox::new();
+    let path = sb.path().join("old.db");
+    std::fs::copy(fixture("journals/schema-2.db"), &path).expect("copy the fixture");
+    info(&sb);
+    sqlite(&path)
+        .execute_batch("UPDATE gaps SET lost = -3")
+        .unwrap();
+    let out = sb
+        .cmd()
+        .args(["journal", "verify", "-j", "old.db"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout_of(&out));
+    assert!(
+        stdout_of(&out).contains("lost -3 events, not a count"),
+        "{}",
+        stdout_of(&out)
+    );
 }
 
 #[test]

@@ -272,7 +272,11 @@ fn a_recreated_feed_is_recorded_as_a_gap() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
-    assert_eq!(info(&sb, "g.db")["gaps"], 1);
+    let i = info(&sb, "g.db");
+    assert_eq!(i["gaps"], 1);
+    // A new feed starts empty: how many events the old one still held is unknown.
+    assert!(i["gapList"][0]["lost"].is_null(), "{i}");
+    assert_eq!(i["partitions"][0]["lostUnknown"], 1, "{i}");
     verify_ok(&sb, "g.db");
 }
 

@@ -608,10 +608,181 @@ fn redis_trimming_past_the_cursor_records_a_gap_and_goes_on() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert!(stderr_of(&out).contains("trimmed"), "{}", stderr_of(&out));
-    assert_eq!(info(&sb, "j.db")["recordings"][0]["gaps"], 1);
+    let i = info(&sb, "j.db");
+    assert_eq!(i["recordings"][0]["gaps"], 1);
+    // A plain read cannot count what was between its cursor and the first kept entry.
+    assert!(i["gapList"][0]["lost"].is_null(), "{i}");
+    assert_eq!(i["partitions"][0]["lostUnknown"], 1, "{i}");
     let got = exported_ids(&sb, "j.db");
     assert_eq!(got.len(), 8, "5 before, the 3 kept after the trim");
     assert_eq!(&got[5..], &later[7..]);
+}
+
+/// Stops `child` (SIGSTOP) and waits until it is stopped: kill(2) returns before the signal
+/// took effect, and a recorder still running could read what the test adds next.
+fn stop(child: &std::process::Child) {
+    unsafe { libc::kill(child.id() as i32, libc::SIGSTOP) };
+    let stat = format!("/proc/{}/stat", child.id());
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    // The state follows the command name in parentheses: `pid (comm) T ...`.
+    while !std::fs::read_to_string(&stat)
+        .unwrap_or_default()
+        .rsplit_once(')')
+        .is_some_and(|(_, rest)| rest.trim_start().starts_with('T'))
+    {
+        assert!(std::time::Instant::now() < deadline, "feedctl did not stop");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Issue 31 item 2: entries trimmed under a running plain `record`, before it read them, are
+/// counted: the gap's `lost` is the number trimmed away unread (every entry added is either
+/// in the journal or counted lost), from Redis's own `entries-added` and the count the reader
+/// kept since the start of the stream. The recorder is stopped (SIGSTOP) while the entries
+/// come and go, so it cannot read them first.
+#[test]
+fn redis_trimmed_under_a_plain_recording_counts_the_entries_lost() {
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
+    let mut c = r.conn();
+    for i in 0..5 {
+        r.xadd(&mut c, "t", &[("n", i.to_string().as_bytes())]);
+    }
+    let sb = Sandbox::new();
+    let url = r.url("t");
+    let mut rec = sb.spawn(&[
+        "record",
+        "-j",
+        "j.db",
+        &url,
+        "--from",
+        "beginning",
+        "--duration",
+        "30s",
+    ]);
+    let stored = |sb: &Sandbox| {
+        sb.path().join("j.db").exists() && info(sb, "j.db")["events"].as_i64().unwrap_or(0) >= 5
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while !stored(&sb) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the 5 entries were not stored"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    stop(&rec);
+    let mut later = Vec::new();
+    for i in 0..10 {
+        later.push(r.xadd(&mut c, "t", &[("later", i.to_string().as_bytes())]));
+    }
+    let _: i64 = redis::cmd("XTRIM")
+        .arg("t")
+        .arg("MAXLEN")
+        .arg(3)
+        .query(&mut c)
+        .unwrap();
+    unsafe { libc::kill(rec.id() as i32, libc::SIGCONT) };
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while exported_ids(&sb, "j.db").last() != later.last() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the kept entries were not stored"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    unsafe { libc::kill(rec.id() as i32, libc::SIGINT) };
+    assert_eq!(rec.wait().unwrap().code(), Some(130), "interrupted");
+    let got = exported_ids(&sb, "j.db");
+    assert_eq!(&got[got.len() - 3..], &later[7..], "the 3 kept");
+    // The blocked read may have had the first later entry before the stop: 6 or 7 lost.
+    let unread = 15 - got.len() as u64;
+    assert!(unread == 6 || unread == 7, "{got:?}");
+    let i = info(&sb, "j.db");
+    assert_eq!(i["gaps"], 1, "{i}");
+    assert_eq!(i["gapList"][0]["lost"], unread, "{i}");
+    assert!(
+        i["gapList"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("up to {unread} entries")),
+        "{i}"
+    );
+    let part = &i["partitions"][0];
+    assert_eq!(
+        (&part["lost"], &part["lostUnknown"]),
+        (&unread.into(), &0.into()),
+        "{i}"
+    );
+}
+
+/// The same count tells a trim of only entries already read (the cursor's among them) from a
+/// loss: no gap, where the first kept entry past the cursor alone would have made one. The
+/// recorder, stopped in its blocking read, has the first of 3 new entries delivered; a trim to
+/// the last 2 then removes only entries it read. (Stopped between two reads, it had none
+/// delivered, and the first new entry is lost: a gap of 1.)
+#[test]
+fn redis_trimmed_entries_already_read_under_a_plain_recording_are_no_gap() {
+    let Some(r) = RedisServer::start() else {
+        return;
+    };
+    let mut c = r.conn();
+    for i in 0..5 {
+        r.xadd(&mut c, "t", &[("n", i.to_string().as_bytes())]);
+    }
+    let sb = Sandbox::new();
+    let url = r.url("t");
+    let mut rec = sb.spawn(&[
+        "record",
+        "-j",
+        "j.db",
+        &url,
+        "--from",
+        "beginning",
+        "--duration",
+        "30s",
+    ]);
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while !sb.path().join("j.db").exists() || exported_ids(&sb, "j.db").len() < 5 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the 5 entries were not stored"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    stop(&rec);
+    let later: Vec<String> = (0..3)
+        .map(|i| r.xadd(&mut c, "t", &[("later", i.to_string().as_bytes())]))
+        .collect();
+    let _: i64 = redis::cmd("XTRIM")
+        .arg("t")
+        .arg("MAXLEN")
+        .arg(2)
+        .query(&mut c)
+        .unwrap();
+    unsafe { libc::kill(rec.id() as i32, libc::SIGCONT) };
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while exported_ids(&sb, "j.db").last() != later.last() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the kept entries were not stored"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    unsafe { libc::kill(rec.id() as i32, libc::SIGINT) };
+    assert_eq!(rec.wait().unwrap().code(), Some(130), "interrupted");
+    let got = exported_ids(&sb, "j.db");
+    let i = info(&sb, "j.db");
+    if got.contains(&later[0]) {
+        assert_eq!(got.len(), 8, "{got:?}");
+        assert_eq!(i["gaps"], 0, "only entries read were trimmed: {i}");
+    } else {
+        assert_eq!(got.len(), 7, "{got:?}");
+        assert_eq!(i["gapList"][0]["lost"], 1, "{i}");
+    }
 }
 
 #[test]
@@ -1569,7 +1740,23 @@ fn redis_group_trimmed_while_stopped_records_a_gap() {
         )),
         "{err}"
     );
-    assert_eq!(info(&sb, "j.db")["recordings"][0]["gaps"], 1);
+    // The journal keeps the count: exactly the 50 trimmed unread, per gap and per partition.
+    let i = info(&sb, "j.db");
+    assert_eq!(i["recordings"][0]["gaps"], 1);
+    assert_eq!(i["gapList"][0]["lost"], 50, "{i}");
+    let part = &i["partitions"][0];
+    assert_eq!(
+        (&part["lost"], &part["lostUnknown"]),
+        (&50.into(), &0.into()),
+        "{i}"
+    );
+    let table = stdout_of(
+        &sb.cmd()
+            .args(["journal", "info", "-j", "j.db", "-o", "table"])
+            .output()
+            .unwrap(),
+    );
+    assert!(table.contains("1 (50 lost)"), "{table}");
     let want: Vec<String> = old[..50].iter().chain(&new).cloned().collect();
     assert_eq!(exported_ids(&sb, "j.db"), want);
     // Stopped again: 10 more, and a trim of exactly the entries read: nothing lost.

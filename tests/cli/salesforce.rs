@@ -582,6 +582,14 @@ fn salesforce_expired_marker_stops_without_fallback_and_records_a_gap_with_it() 
         .unwrap();
     let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(info["gaps"], 1, "{info}");
+    // Replay ids tell no count of what expired: the loss is unknown, not 0.
+    assert!(info["gapList"][0]["lost"].is_null(), "{info}");
+    let part = &info["partitions"][0];
+    assert_eq!(
+        (&part["lost"], &part["lostUnknown"]),
+        (&0.into(), &1.into()),
+        "{info}"
+    );
     // --replay-fallback new: only what comes after.
     srv.fault(&sb, "expire");
     let tail = spawn_sf(

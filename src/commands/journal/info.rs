@@ -5,7 +5,7 @@ use anyhow::Result;
 
 use crate::cli::OutputFormat;
 use crate::exit::Exit;
-use crate::journal::{Journal, Summary};
+use crate::journal::{Journal, PartitionSummary, Summary};
 use crate::output::{self, chart, Printer};
 use crate::text::{counted, counted_as};
 
@@ -71,7 +71,7 @@ fn table(p: &Printer, s: &Summary) -> Result<()> {
             output::safe(&part.recording),
             output::safe(&part.partition),
             part.events.to_string(),
-            part.gaps.to_string(),
+            gaps(part),
             received(part.first_received_at, part.last_received_at),
         ]);
     }
@@ -111,13 +111,21 @@ fn table(p: &Printer, s: &Summary) -> Result<()> {
         ));
     }
     if !s.gap_list.is_empty() {
-        let mut t = output::table(&["RECORDING", "PARTITION", "AFTER CHUNK", "AT", "REASON"]);
+        let mut t = output::table(&[
+            "RECORDING",
+            "PARTITION",
+            "AFTER CHUNK",
+            "AT",
+            "LOST",
+            "REASON",
+        ]);
         for g in s.gap_list.iter().take(ROWS_SHOWN) {
             t.add_row(vec![
                 output::safe(&g.recording),
                 output::safe(&g.partition),
                 g.after_chunk.to_string(),
                 output::time(g.at),
+                g.lost.map_or_else(|| "?".into(), |n| n.to_string()),
                 output::safe(&g.reason),
             ]);
         }
@@ -129,10 +137,22 @@ fn table(p: &Printer, s: &Summary) -> Result<()> {
             ));
         }
         p.note(
-            "note: gaps mark where a partition had to restart; events in between may be missing",
+            "note: gaps mark where a partition had to restart; events in between may be missing (LOST: how many, where the source counted them; ?: unknown)",
         );
     }
     Ok(())
+}
+
+/// A partition's gaps and what they lost, in the GAPS column (a column of its own would not
+/// fit 80 columns): `0`, `2 (15 lost)`, `1 (? lost)`, `3 (15+? lost)` when some gaps' losses
+/// are unknown.
+fn gaps(part: &PartitionSummary) -> String {
+    match (part.gaps, part.lost, part.lost_unknown) {
+        (0, _, _) => "0".into(),
+        (n, lost, 0) => format!("{n} ({lost} lost)"),
+        (n, 0, _) => format!("{n} (? lost)"),
+        (n, lost, _) => format!("{n} ({lost}+? lost)"),
+    }
 }
 
 /// When a partition's first and last chunks were received, to the second:
@@ -198,7 +218,30 @@ fn whole_rate(per_sec: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::whole_rate;
+    use super::{gaps, whole_rate};
+    use crate::journal::{PartitionSummary, Rate};
+
+    #[test]
+    fn a_partitions_gaps_say_what_they_lost() {
+        let part = |gaps, lost, lost_unknown| PartitionSummary {
+            recording: "r".into(),
+            kind: "redis".into(),
+            partition: "p".into(),
+            chunks: 0,
+            events: 0,
+            duplicates: 0,
+            gaps,
+            lost,
+            lost_unknown,
+            first_received_at: None,
+            last_received_at: None,
+            rate: Rate::default(),
+        };
+        assert_eq!(gaps(&part(0, 0, 0)), "0");
+        assert_eq!(gaps(&part(2, 15, 0)), "2 (15 lost)");
+        assert_eq!(gaps(&part(1, 0, 1)), "1 (? lost)");
+        assert_eq!(gaps(&part(3, 15, 1)), "3 (15+? lost)");
+    }
 
     #[test]
     fn rates_are_whole_numbers() {
