@@ -368,3 +368,91 @@ fn faye_fallback_to_all_is_kept_when_the_client_is_forgotten() {
         .collect();
     assert_eq!(got, vec![old, id], "{err}");
 }
+
+/// Issue 32: feedctl's client against the independent faye-based server, the scenario of the
+/// emulator's `expire:upto`: the marker fell out of retention while newer events remain; with
+/// `--replay-fallback all` exactly those newer events are stored, with their replay ids.
+#[test]
+fn faye_marker_expired_while_newer_events_remain_falls_back_to_exactly_those() {
+    let Some(modules) = faye_modules() else {
+        return;
+    };
+    let faye = Faye::start(&modules);
+    let sb = Sandbox::new();
+    let ch = "/topic/FayeUpto";
+    let old: Vec<i64> = (0..2)
+        .map(|i| faye.publish(ch, &format!("old{i}")))
+        .collect();
+    let record = |extra: &[&str]| {
+        sf_cmd(&sb)
+            .args(["record", "-j", "u.db", &faye.source(ch), "--count", "2"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = record(&["--replay", "all"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let newer: Vec<i64> = (0..2)
+        .map(|i| faye.publish(ch, &format!("new{i}")))
+        .collect();
+    faye.post("/test/expire", &format!("{{\"upto\":{}}}", old[1]));
+    let out = record(&[]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr_of(&out));
+    let out = record(&["--replay-fallback", "all"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let kept: Vec<i64> = crate::salesforce::journal_events(&sb, "u.db")
+        .into_iter()
+        .map(|e| e.1)
+        .collect();
+    assert_eq!(kept, [old, newer].concat());
+}
+
+/// Issue 32: feedctl's client against the faye-based server restarted as the same org (its
+/// replay ids and retained events kept, as `serve --salesforce --state` keeps them): `record`
+/// resumes from its stored marker and stores exactly what came after, with their ids.
+#[test]
+fn faye_stored_marker_resumes_across_a_restart_that_keeps_the_org() {
+    let Some(modules) = faye_modules() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let state = sb.path().join("faye-org.json");
+    let env = [
+        ("FAYE_PORT", port.as_str()),
+        ("FAYE_STATE", state.to_str().unwrap()),
+    ];
+    let ch = "/topic/FayeRestart";
+    let faye = Faye::start_with(&modules, &env);
+    let first: Vec<i64> = (0..2).map(|i| faye.publish(ch, &format!("a{i}"))).collect();
+    let record = |source: &str, extra: &[&str]| {
+        sf_cmd(&sb)
+            .args(["record", "-j", "r.db", source, "--count", "2"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let source = faye.source(ch);
+    let out = record(&source, &["--replay", "all"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    drop(faye);
+    let faye = Faye::start_with(&modules, &env);
+    let second: Vec<i64> = (0..2).map(|i| faye.publish(ch, &format!("b{i}"))).collect();
+    assert!(second[0] > first[1], "{first:?} {second:?}");
+    let out = record(&source, &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let kept: Vec<i64> = crate::salesforce::journal_events(&sb, "r.db")
+        .into_iter()
+        .map(|e| e.1)
+        .collect();
+    assert_eq!(
+        kept,
+        [first, second].concat(),
+        "exactly what came after the marker"
+    );
+}

@@ -6,7 +6,9 @@
 // POST /test/drop forgets every client (the next connect gets 403::Unknown client); with
 // {"publish":{"channel","name"}} it then publishes a retained event in the same tick, so no
 // client can have subscribed again in between. POST /test/expire forgets every retained event
-// (stored replay ids become invalid).
+// (stored replay ids become invalid); with {"upto": N} only those up to replay id N, newer ones
+// staying. FAYE_STATE=FILE keeps the replay ids and retained events in FILE across restarts (as
+// an org keeps them across Salesforce's), FAYE_PORT=N listens on that port (to restart on it).
 //
 // The token endpoint takes grant_type=password (SFDC_* of this process) and, when
 // SFDC_JWT_PUBLIC_KEY names a PEM public key or certificate, the JWT bearer grant: the assertion's
@@ -55,8 +57,13 @@ const CREDS = {
   client_id: process.env.SFDC_CLIENT_ID, client_secret: process.env.SFDC_CLIENT_SECRET,
   username: process.env.SFDC_USERNAME, password: process.env.SFDC_PASSWORD,
 };
-const retained = {}; // channel -> [{replayId, data}]
+let retained = {}; // channel -> [{replayId, data}]
 let nextId = 100;
+const STATE = process.env.FAYE_STATE;
+if (STATE && fs.existsSync(STATE)) {
+  ({ retained, nextId } = JSON.parse(fs.readFileSync(STATE, 'utf8')));
+}
+const keep = () => { if (STATE) fs.writeFileSync(STATE, JSON.stringify({ retained, nextId })); };
 let baseUrl = '';
 
 const bayeux = new faye.NodeAdapter({ mount: '/cometd', timeout: 2 });
@@ -116,6 +123,7 @@ function publish(channel, name) {
   const replayId = nextId; nextId += 7; // not contiguous, as on Salesforce
   const data = { event: { createdDate: new Date().toISOString(), replayId, type: 'created' }, sobject: { Id: '001' + replayId, Name: name } };
   (retained[channel] = retained[channel] || []).push({ replayId, data });
+  keep();
   bayeux.getClient().publish(channel, data);
   return replayId;
 }
@@ -159,8 +167,15 @@ const server = http.createServer(async (req, res) => {
     return;
   }
   if (req.method === 'POST' && req.url === '/test/expire') {
+    const text = await body(req);
+    const upto = text ? JSON.parse(text).upto : undefined;
     let n = 0;
-    for (const ch of Object.keys(retained)) { n += retained[ch].length; retained[ch] = []; }
+    for (const ch of Object.keys(retained)) {
+      const kept = retained[ch].filter((e) => upto !== undefined && e.replayId > upto);
+      n += retained[ch].length - kept.length;
+      retained[ch] = kept;
+    }
+    keep();
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ expired: n }));
     return;
@@ -179,7 +194,7 @@ const server = http.createServer(async (req, res) => {
   res.writeHead(404); res.end();
 });
 bayeux.attach(server);
-server.listen(0, '127.0.0.1', () => {
+server.listen(Number(process.env.FAYE_PORT || 0), '127.0.0.1', () => {
   baseUrl = 'http://127.0.0.1:' + server.address().port;
   console.log(baseUrl);
 });
