@@ -618,6 +618,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l private-key -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l datafeed-version -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l config -d 'The bot config and `--yes` mean nothing to these commands either (they never read the config file nor ask a question)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l listen -d 'Address to listen on (port 0 picks a free one)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l state -d 'Keep feeds, replay ids and tokens in DIR across restarts' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l events -d 'Events to serve: an NDJSON file (one V4Event per line), or demo' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s j -l journal -d 'Journal to serve from, and to store what the bot sends back' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l recording -d 'Serve only this recording of the journal' -r
@@ -641,7 +642,6 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l channel -d 'A 
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l retention -d 'How long events stay retained for replay' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l session-timeout -d 'A session whose client does not poll again within this long is dropped' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l jwt-public-key -d 'Accept JWT bearer logins signed by this key (PEM)' -r -F
-complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l state -d 'Keep replay ids, retained events and tokens in DIR across restarts' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l first-replay-id -d 'The first replay id of a new channel [default: the start time in ms x 1,000]' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s o -l output -d 'Print as table, json or ndjson [default: table on a terminal, else json]' -r -f -a "table\t''
 json\t''

@@ -575,6 +575,16 @@ pub struct ServeArgs {
     /// Address to listen on (port 0 picks a free one)
     #[arg(long, default_value = "127.0.0.1:9443", value_name = "ADDR")]
     pub listen: SocketAddr,
+    /// Keep feeds, replay ids and tokens in DIR across restarts
+    ///
+    /// Symphony: the datafeeds, where each stands and its unacknowledged batches (by ackId),
+    /// and injected events, so a bot restarted against a restarted emulator resumes as against
+    /// a real pod. Salesforce: replay ids, retained events and tokens, so a consumer with a
+    /// stored marker resumes; default when serving a journal: JOURNAL.sfstate beside it.
+    /// Without it a restart forgets: feeds are unknown (400), and a Salesforce restart is a new
+    /// org whose replay ids start far above any an earlier run gave.
+    #[arg(long = "state", value_name = "DIR")]
+    pub state: Option<PathBuf>,
     /// Events to serve: an NDJSON file (one V4Event per line), or demo
     ///
     /// `demo`: the 40 built-in demo events.
@@ -697,14 +707,6 @@ pub struct SalesforceServeArgs {
     /// The connected app's certificate or its RSA public key.
     #[arg(long, value_name = "FILE", requires = "salesforce")]
     pub jwt_public_key: Option<PathBuf>,
-    /// Keep replay ids, retained events and tokens in DIR across restarts
-    ///
-    /// As Salesforce keeps them across its own: a consumer with a stored marker resumes after
-    /// the emulator restarts. Default when serving a journal: JOURNAL.sfstate beside it.
-    /// Without it a restart is a new org: its replay ids start far above any an earlier run
-    /// gave, so a stored marker gets the invalid-replayId error.
-    #[arg(long = "state", value_name = "DIR", requires = "salesforce")]
-    pub state: Option<PathBuf>,
     /// The first replay id of a new channel [default: the start time in ms x 1,000]
     #[arg(long, value_name = "N", requires = "salesforce", hide_short_help = true, value_parser = clap::value_parser!(i64).range(1..))]
     pub first_replay_id: Option<i64>,

@@ -284,6 +284,7 @@ pub async fn run(_g: &Global, p: &Printer, args: &ServeArgs) -> Result<Exit> {
         request_log: args.request_log.clone(),
         echo: true,
         tls,
+        state: args.state.clone(),
         ..ServeOptions::default()
     })
     .await
@@ -465,7 +466,7 @@ async fn salesforce(p: &Printer, args: &ServeArgs) -> Result<Exit> {
         batch_size: args.batch_size.max(1),
         echo: true,
         // A journal's emulator keeps its org beside the journal unless told where.
-        state: args.sfdc.state.clone().or_else(|| {
+        state: args.state.clone().or_else(|| {
             args.journal.as_ref().map(|j| {
                 let mut dir = j.clone().into_os_string();
                 dir.push(".sfstate");

@@ -157,6 +157,36 @@ struct State {
     resume: HashMap<(String, Option<String>), usize>,
 }
 
+/// What `serve --state DIR` keeps of the feeds (`symphony-state.json`).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Kept {
+    feeds: Vec<KeptFeed>,
+    resume: Vec<KeptResume>,
+    /// Events injected while serve ran, in order, after the log it was started with.
+    injected: Vec<String>,
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct KeptFeed {
+    id: String,
+    owner: String,
+    tag: Option<String>,
+    v1: bool,
+    #[serde(rename = "createdAt")]
+    created_at: i64,
+    next: usize,
+    requeued: Vec<usize>,
+    /// Unacknowledged batches by their ackId.
+    inflight: std::collections::BTreeMap<String, Vec<usize>>,
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct KeptResume {
+    owner: String,
+    tag: Option<String>,
+    at: usize,
+}
+
 /// What a read answers.
 pub enum ReadOutcome {
     Events {
@@ -180,6 +210,9 @@ enum Step {
 
 pub struct Hub {
     settings: HubSettings,
+    /// `serve --state DIR`: the file the feeds are kept in, and how many events the log had
+    /// before any was injected.
+    kept: Option<(std::path::PathBuf, usize)>,
     store: Option<Arc<dyn EventStore>>,
     state: Mutex<State>,
     arrived: Notify,
@@ -210,6 +243,7 @@ impl Hub {
             .collect();
         Hub {
             settings,
+            kept: None,
             store: None,
             state: Mutex::new(State {
                 log: events,
@@ -232,6 +266,126 @@ impl Hub {
         self
     }
 
+    /// Keeps the feeds in `file` across restarts (`serve --state DIR`), and takes back what a
+    /// previous run kept there: its injected events (after the log given now, which must be
+    /// the same), its feeds where they stood, their unacknowledged batches under the same
+    /// ackIds (delivered again after the visibility timeout, as after any lost read).
+    pub fn with_state(mut self, file: std::path::PathBuf) -> Result<Self, String> {
+        let st = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
+        let base = st.log.len();
+        let kept: Option<Kept> = match std::fs::read(&file) {
+            Ok(bytes) => Some(serde_json::from_slice(&bytes).map_err(|e| {
+                format!(
+                    "--state: {} is not what serve keeps ({e}); remove it to start afresh",
+                    file.display()
+                )
+            })?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(format!("--state: cannot read {}: {e}", file.display())),
+        };
+        if let Some(kept) = kept {
+            for raw in &kept.injected {
+                let raw: Box<RawValue> = serde_json::from_str(raw).map_err(|e| {
+                    format!(
+                        "--state: {}: an injected event is not JSON ({e})",
+                        file.display()
+                    )
+                })?;
+                st.log.push(Slot::Held(Arc::new(Published::new(&raw))));
+            }
+            let len = st.log.len();
+            let now = Instant::now();
+            let deadline = now + self.settings.visibility_timeout;
+            for f in kept.feeds {
+                let within = |p: &usize| *p < len;
+                st.feeds.insert(
+                    f.id,
+                    Feed {
+                        owner: f.owner,
+                        tag: f.tag,
+                        version: if f.v1 { Version::V1 } else { Version::V2 },
+                        created_at: f.created_at,
+                        last_read: now,
+                        next: f.next.min(len),
+                        requeued: f.requeued.into_iter().filter(within).collect(),
+                        inflight: f
+                            .inflight
+                            .into_iter()
+                            .map(|(ack, positions)| {
+                                let positions = positions.into_iter().filter(within).collect();
+                                (
+                                    ack,
+                                    Batch {
+                                        positions,
+                                        deadline,
+                                    },
+                                )
+                            })
+                            .collect(),
+                    },
+                );
+            }
+            for r in kept.resume {
+                st.resume.insert((r.owner, r.tag), r.at.min(len));
+            }
+        }
+        self.kept = Some((file, base));
+        self.save(&self.lock());
+        Ok(self)
+    }
+
+    /// Writes what `--state` keeps (to a new file, then renamed over the old one); a failure
+    /// is logged, serving goes on.
+    fn save(&self, st: &State) {
+        let Some((file, base)) = &self.kept else {
+            return;
+        };
+        let kept = Kept {
+            feeds: st
+                .feeds
+                .iter()
+                .map(|(id, f)| KeptFeed {
+                    id: id.clone(),
+                    owner: f.owner.clone(),
+                    tag: f.tag.clone(),
+                    v1: f.version == Version::V1,
+                    created_at: f.created_at,
+                    next: f.next,
+                    requeued: f.requeued.iter().copied().collect(),
+                    inflight: f
+                        .inflight
+                        .iter()
+                        .map(|(k, b)| (k.clone(), b.positions.clone()))
+                        .collect(),
+                })
+                .collect(),
+            resume: st
+                .resume
+                .iter()
+                .map(|((owner, tag), at)| KeptResume {
+                    owner: owner.clone(),
+                    tag: tag.clone(),
+                    at: *at,
+                })
+                .collect(),
+            injected: st.log[(*base).min(st.log.len())..]
+                .iter()
+                .filter_map(|s| match s {
+                    Slot::Held(p) => Some(p.raw.to_string()),
+                    Slot::Stored { .. } => None,
+                })
+                .collect(),
+        };
+        let tmp = file.with_extension("json.new");
+        let written = serde_json::to_vec(&kept)
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| std::fs::write(&tmp, bytes))
+            .and_then(|()| std::fs::rename(&tmp, file));
+        if let Err(e) = written {
+            tracing::warn!("--state: cannot write {}: {e}", file.display());
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         // A panic elsewhere cannot leave the state half-updated in a way that matters here.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
@@ -242,7 +396,10 @@ impl Hub {
         let slots = events
             .into_iter()
             .map(|e| Slot::Held(Arc::new(Published::new(&e))));
-        self.lock().log.extend(slots);
+        let mut st = self.lock();
+        st.log.extend(slots);
+        self.save(&st);
+        drop(st);
         self.arrived.notify_waiters();
     }
 
@@ -355,6 +512,7 @@ impl Hub {
                 inflight: HashMap::new(),
             },
         );
+        self.save(&st);
         drop(st);
         self.created.notify_waiters();
         Some((id, created_at))
@@ -389,6 +547,7 @@ impl Hub {
         let f = st.feeds.remove(id).expect("checked above");
         st.resume
             .insert((f.owner.clone(), f.tag.clone()), f.resume_point());
+        self.save(&st);
         self.arrived.notify_waiters();
         true
     }
@@ -471,8 +630,10 @@ impl Hub {
                             );
                         }
                     }
+                    let slots = positions.iter().map(|p| log[*p].clone()).collect();
+                    self.save(st);
                     Step::Deliver {
-                        slots: positions.iter().map(|p| log[*p].clone()).collect(),
+                        slots,
                         ack_id: new_ack,
                     }
                 } else {

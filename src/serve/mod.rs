@@ -53,6 +53,8 @@ pub struct ServeOptions {
     pub echo: bool,
     /// Serve HTTPS (and optionally verify client certificates) instead of plain HTTP.
     pub tls: Option<tls::TlsOptions>,
+    /// `--state DIR`: the feeds kept across restarts (`DIR/symphony-state.json`).
+    pub state: Option<PathBuf>,
 }
 
 impl Default for ServeOptions {
@@ -81,6 +83,7 @@ impl Default for ServeOptions {
             request_log: None,
             echo: false,
             tls: None,
+            state: None,
         }
     }
 }
@@ -248,6 +251,14 @@ pub async fn start(opts: ServeOptions) -> Result<Server, ServeError> {
     if let Some(stored) = opts.stored {
         hub = hub.with_store(stored.store, stored.at_once);
         chunks = stored.chunks;
+    }
+    if let Some(dir) = &opts.state {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            ServeError::State(format!("--state: cannot create {}: {e}", dir.display()))
+        })?;
+        hub = hub
+            .with_state(dir.join("symphony-state.json"))
+            .map_err(ServeError::State)?;
     }
     let app = Arc::new(App {
         sessions: sessions::Sessions::new(key, opts.skd),

@@ -573,3 +573,68 @@ fn record_honours_tag() {
     assert_eq!(feeds_tagged(&sb, "nightly").len(), 1);
     assert!(feeds_tagged(&sb, "feedctl-record-default").is_empty());
 }
+
+/// Issue 32 item 5: `serve --state DIR` keeps its datafeeds across a restart (where each stands,
+/// its unacknowledged batch under the same ackId), so `record` resumes against the restarted
+/// emulator as against a real pod: no recreated feed, no gap, every event once. Without it the
+/// restarted emulator does not know the feed (400): a new feed, and a gap.
+#[test]
+fn a_recording_resumes_on_a_serve_restarted_with_its_state() {
+    for with_state in [true, false] {
+        let sb = Sandbox::new();
+        let events = sb.write("events.ndjson", &demo_events());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let listen = format!("127.0.0.1:{port}");
+        let state = sb.path().join("pod-state");
+        let mut args = vec![
+            "--events".to_string(),
+            events.display().to_string(),
+            "--accept-any-key".into(),
+            "--batch-size".into(),
+            "10".into(),
+            "--poll-timeout".into(),
+            "300ms".into(),
+        ];
+        if with_state {
+            args.extend(["--state".into(), state.display().to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let pod = ServeProcess::spawn_at(&listen, &args);
+        sb.fast_config_for(&pod.base_url, "");
+        let out = sb
+            .cmd()
+            .args(["record", "-j", "s.db", "--count", "10"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        drop(pod); // SIGKILL: what --state keeps is written as it changes
+        let pod = ServeProcess::spawn_at(&listen, &args);
+        let out = sb
+            .cmd()
+            .args(["record", "-j", "s.db", "--count", "30"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        drop(pod);
+        let i = info(&sb, "s.db");
+        if with_state {
+            assert_eq!(i["events"], 40, "every event once: {i}");
+            assert_eq!(i["duplicates"], 0, "{i}");
+            assert_eq!(i["gaps"], 0, "the same feed, resumed: {}", stderr_of(&out));
+            assert!(
+                !stderr_of(&out).contains("created datafeed"),
+                "{}",
+                stderr_of(&out)
+            );
+        } else {
+            assert_eq!(
+                i["gaps"], 1,
+                "a restart without --state forgets the feed: {i}"
+            );
+        }
+    }
+}
