@@ -1615,3 +1615,63 @@ fn salesforce_replay_minus_two_parses_and_vvv_logs_the_bayeux_exchange_without_s
     );
     assert!(!err.contains(&token), "{err}");
 }
+
+/// Issue 32 item 4: a client that does not send the `BAYEUX_BROWSER` cookie back gets
+/// Salesforce's documented answer (Streaming API error codes: "400 Client {client} has
+/// established a session, but no {cookie} cookie present"), not `403::Unknown client`; with the
+/// cookie the same request is answered.
+#[test]
+fn salesforce_a_request_without_the_bayeux_cookie_gets_salesforces_400() {
+    let srv = SfServer::start("127.0.0.1:0", &["--channel", CH]);
+    let token = srv.token();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let bayeux = format!("{}/cometd/45.0", srv.url);
+        let http = reqwest::Client::new(); // no cookie store
+        let post = |body: serde_json::Value, cookie: Option<String>| {
+            let mut r = http.post(&bayeux).bearer_auth(&token).json(&body);
+            if let Some(c) = cookie {
+                r = r.header("cookie", c);
+            }
+            r.send()
+        };
+        let hs = post(
+            serde_json::json!([{"channel": "/meta/handshake", "version": "1.0", "supportedConnectionTypes": ["long-polling"], "id": "1"}]),
+            None,
+        )
+        .await
+        .unwrap();
+        let cookie = hs
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(str::to_string)
+            .expect("a BAYEUX_BROWSER cookie at handshake");
+        assert!(cookie.starts_with("BAYEUX_BROWSER="), "{cookie}");
+        let hs: serde_json::Value = hs.json().await.unwrap();
+        let cid = hs[0]["clientId"].as_str().unwrap().to_string();
+        let subscribe = serde_json::json!([{"channel": "/meta/subscribe", "clientId": cid, "subscription": CH, "id": "2"}]);
+        let without: serde_json::Value = post(subscribe.clone(), None)
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(without[0]["successful"], false);
+        assert_eq!(
+            without[0]["error"],
+            format!("400::Client {cid} has established a session, but no BAYEUX_BROWSER cookie present")
+        );
+        let with: serde_json::Value = post(subscribe, Some(cookie))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(with[0]["successful"], true, "{with}");
+    });
+}

@@ -360,6 +360,12 @@ async fn cometd(
                 replies.push(json!({"ext": {"replay": true, "payload.format": true}, "minimumVersion": "1.0", "clientId": cid, "supportedConnectionTypes": ["long-polling"], "channel": "/meta/handshake", "id": id, "version": "1.0", "successful": true, "advice": advice(&app, "retry")}));
                 continue;
             }
+            // A session whose client sends no BAYEUX_BROWSER cookie: Salesforce's documented
+            // answer (Streaming API error codes), not "unknown client".
+            if cookie.is_none() && set_cookie.is_none() && st.sessions.contains_key(&cid) {
+                replies.push(json!({"clientId": cid, "channel": channel, "id": id, "successful": false, "error": format!("400::Client {cid} has established a session, but no BAYEUX_BROWSER cookie present")}));
+                continue;
+            }
             let known = st.sessions.get(&cid).is_some_and(|s| {
                 set_cookie.is_some() || cookie.as_deref() == Some(s.cookie.as_str())
             });
