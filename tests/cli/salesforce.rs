@@ -1653,6 +1653,14 @@ fn salesforce_a_request_without_the_bayeux_cookie_gets_salesforces_400() {
             .expect("a BAYEUX_BROWSER cookie at handshake");
         assert!(cookie.starts_with("BAYEUX_BROWSER="), "{cookie}");
         let hs: serde_json::Value = hs.json().await.unwrap();
+        // The handshake reply, field by field as the notes give it.
+        assert_eq!(hs[0]["successful"], true, "{hs}");
+        assert_eq!(hs[0]["supportedConnectionTypes"], serde_json::json!(["long-polling"]));
+        assert_eq!(
+            hs[0]["ext"],
+            serde_json::json!({"replay": true, "payload.format": true})
+        );
+        assert_eq!(hs[0]["version"], "1.0");
         let cid = hs[0]["clientId"].as_str().unwrap().to_string();
         let subscribe = serde_json::json!([{"channel": "/meta/subscribe", "clientId": cid, "subscription": CH, "id": "2"}]);
         let without: serde_json::Value = post(subscribe.clone(), None)
@@ -1666,12 +1674,34 @@ fn salesforce_a_request_without_the_bayeux_cookie_gets_salesforces_400() {
             without[0]["error"],
             format!("400::Client {cid} has established a session, but no BAYEUX_BROWSER cookie present")
         );
-        let with: serde_json::Value = post(subscribe, Some(cookie))
+        let with: serde_json::Value = post(subscribe, Some(cookie.clone()))
             .await
             .unwrap()
             .json()
             .await
             .unwrap();
         assert_eq!(with[0]["successful"], true, "{with}");
+        // The first connect is answered at once, with Salesforce's advice (the poll timeout is
+        // SfServer's --poll-timeout 1s; Salesforce sends 110000).
+        let connect: serde_json::Value = post(
+            serde_json::json!([{"channel": "/meta/connect", "clientId": cid, "connectionType": "long-polling", "id": "3"}]),
+            Some(cookie),
+        )
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        let c = connect
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["channel"] == "/meta/connect")
+            .unwrap();
+        assert_eq!(c["successful"], true, "{connect}");
+        assert_eq!(
+            c["advice"],
+            serde_json::json!({"reconnect": "retry", "interval": 0, "timeout": 1000})
+        );
     });
 }
