@@ -23,7 +23,7 @@ pub const INVALID_REPLAY_PREFIX: &str = "400::The replayId ";
 
 /// The error string a subscribe gets for a replay id out of retention, exactly as Salesforce
 /// sends it (two spaces after the first sentence).
-pub fn invalid_replay_error(id: i64) -> String {
+pub fn invalid_replay_error(id: impl std::fmt::Display) -> String {
     format!("400::The replayId {{{id}}} you provided was invalid.  Please provide a valid ID, -2 to replay all events, or -1 to replay only new events.")
 }
 

@@ -1681,6 +1681,24 @@ fn salesforce_a_request_without_the_bayeux_cookie_gets_salesforces_400() {
             .await
             .unwrap();
         assert_eq!(with[0]["successful"], true, "{with}");
+        // A replay value is a number: "-2" as a string is refused as an invalid replay id.
+        let text: serde_json::Value = post(
+            serde_json::json!([{"channel": "/meta/subscribe", "clientId": cid, "subscription": CH, "id": "4", "ext": {"replay": {CH: "-2"}}}]),
+            Some(cookie.clone()),
+        )
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(text[0]["successful"], false, "{text}");
+        assert!(
+            text[0]["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("400::The replayId {-2} you provided was invalid."),
+            "{text}"
+        );
         // The first connect is answered at once, with Salesforce's advice (the poll timeout is
         // SfServer's --poll-timeout 1s; Salesforce sends 110000).
         let connect: serde_json::Value = post(

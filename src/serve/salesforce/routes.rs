@@ -385,7 +385,24 @@ async fn cometd(
                         replies.push(r);
                         continue;
                     }
-                    let replay = m.pointer("/ext/replay").and_then(|r| r.get(&sub)).and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok())).unwrap_or(-1);
+                    let given = m.pointer("/ext/replay").and_then(|r| r.get(&sub));
+                    // A replay value is a number ("send numbers, not strings"): anything else,
+                    // a string "-2" included, is refused as an invalid replay id (the only
+                    // refusal of a replay value Salesforce documents).
+                    let replay = match given {
+                        None => Some(-1),
+                        Some(v) => v.as_i64(),
+                    };
+                    let Some(replay) = replay else {
+                        let text = given.map(|v| match v {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        });
+                        r["successful"] = json!(false);
+                        r["error"] = json!(invalid_replay_error(crate::text::clip(&text.unwrap_or_default(), 40)));
+                        replies.push(r);
+                        continue;
+                    };
                     let start = st.channels.get(&sub).map(|c| c.start(replay));
                     match start {
                         None => {
