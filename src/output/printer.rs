@@ -85,6 +85,15 @@ impl Printer {
             .map_err(|_| StdoutClosed)
     }
 
+    /// Many lines of data in a row (`journal export`): written through one buffer, not a write
+    /// and a flush per line, which was most of an export's time. Flushed by [`Lines::finish`];
+    /// an interactive reader sees them at the end, not one by one.
+    pub fn lines(&self) -> Lines {
+        Lines {
+            out: std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock()),
+        }
+    }
+
     /// A delivery's body as received, as one line (`tail --raw`).
     pub fn body(&self, body: &[u8]) -> Result<(), StdoutClosed> {
         self.line(crate::text::utf8_or_lossy(body))
@@ -159,4 +168,24 @@ impl Printer {
 /// indicatif's own `{per_sec}` prints four decimals (`33.2923/s`).
 fn whole_rate(state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write) {
     let _ = write!(w, "{:.0}/s", state.per_sec());
+}
+
+/// See [`Printer::lines`].
+pub struct Lines {
+    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
+}
+
+impl Lines {
+    /// Writes one line: `bytes`, then a newline.
+    pub fn line(&mut self, bytes: &[u8]) -> Result<(), StdoutClosed> {
+        self.out
+            .write_all(bytes)
+            .and_then(|_| self.out.write_all(b"\n"))
+            .map_err(|_| StdoutClosed)
+    }
+
+    /// Writes what is buffered.
+    pub fn finish(mut self) -> Result<(), StdoutClosed> {
+        self.out.flush().map_err(|_| StdoutClosed)
+    }
 }

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::cli::{Global, JournalCommand, OutputFormat};
 use crate::exit::Exit;
-use crate::journal::{EventRow, Journal};
+use crate::journal::Journal;
 use crate::output;
 use crate::output::Printer;
 
@@ -114,17 +114,25 @@ pub fn run(g: &Global, p: &Printer, cmd: &JournalCommand) -> Result<Exit> {
             let sel = selection(select, p)?;
             let mut n = 0u64;
             let mut closed = None;
-            j.events(&sel, |r| match p.line(export_line(&r)) {
-                Ok(()) => {
-                    n += 1;
-                    true
-                }
-                Err(e) => {
-                    closed = Some(e);
-                    false
+            let mut out = p.lines();
+            // One buffer for every line, each row lent by SQLite: the stored bytes are copied
+            // once, into the output.
+            let mut line = Vec::new();
+            j.event_views(&sel, |r| {
+                line.clear();
+                export_line(&r, &mut line);
+                match out.line(&line) {
+                    Ok(()) => {
+                        n += 1;
+                        true
+                    }
+                    Err(e) => {
+                        closed = Some(e);
+                        false
+                    }
                 }
             })?;
-            if let Some(e) = closed {
+            if let Some(e) = closed.map(Err).unwrap_or_else(|| out.finish()).err() {
                 return Err(e.into());
             }
             p.note(&format!("exported {}", crate::text::counted(n, "event")));
@@ -223,9 +231,29 @@ pub fn run(g: &Global, p: &Printer, cmd: &JournalCommand) -> Result<Exit> {
     }
 }
 
-/// One export line: the envelope of `tail` with the recording, the exact event bytes inside.
-fn export_line(r: &EventRow) -> String {
-    // Every source records UTF-8 JSON, so this is the stored text itself.
-    let raw = String::from_utf8_lossy(&r.raw);
-    output::events::stored_envelope(r).line(&crate::replay::exec::one_line(&raw))
+/// One export line: the envelope of `tail` with the recording, the exact event bytes inside
+/// (JSON on one line: only a stored event that spans lines loses the whitespace between its
+/// tokens).
+fn export_line(r: &crate::journal::EventView<'_>, out: &mut Vec<u8>) {
+    out.push(b'{');
+    crate::feed::Envelope {
+        recording: Some(r.recording),
+        source: r.source,
+        partition: r.partition.unwrap_or(""),
+        event_id: r.event_id,
+        event_type: r.event_type,
+        time: r.timestamp,
+        chunk: r.chunk,
+        received_at: r.received_at,
+    }
+    .write_members(out);
+    out.extend_from_slice(b"\"event\":");
+    if memchr::memchr2(b'\n', b'\r', r.raw).is_some() {
+        let raw = String::from_utf8_lossy(r.raw);
+        out.extend_from_slice(crate::replay::exec::one_line(&raw).as_bytes());
+    } else {
+        // Every source records UTF-8 JSON: the stored bytes themselves.
+        out.extend_from_slice(r.raw);
+    }
+    out.push(b'}');
 }
