@@ -234,7 +234,7 @@ impl clap::builder::TypedValueParser for SfdcFault {
     fn parse_ref(
         &self,
         cmd: &clap::Command,
-        arg: Option<&clap::Arg>,
+        _arg: Option<&clap::Arg>,
         value: &std::ffi::OsStr,
     ) -> Result<String, clap::Error> {
         let v = value.to_string_lossy();
@@ -249,7 +249,6 @@ impl clap::builder::TypedValueParser for SfdcFault {
                         .with_cmd(cmd)
                 });
         }
-        let _ = arg;
         Err(clap::Error::raw(
             clap::error::ErrorKind::InvalidValue,
             format!(
