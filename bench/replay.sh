@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Replay benchmark (by hand, not in CI). Prints min/median of 3 runs, peak RSS and ratios:
 #   - per-event mode: N events through `true`, against bench/spawn_loop.c doing the same spawns
-#     and pipes in C, with the same parallelism (the number of CPUs)
+#     (posix_spawn, a process group each) and pipes in C, with the same concurrency (the number
+#     of CPUs, kept running within a chunk) and the same chunks of 100
 #   - stream mode: M events through fixtures/handlers/stream-pass-through.py, against the same
 #     handler reading the same events from a file alone
 # Usage: bench/replay.sh [N=10000] [M=1000000]
@@ -18,7 +19,7 @@ handler=$PWD/fixtures/handlers/stream-pass-through.py
 
 python3 bench/gen_events.py "$N" > "$work/n.ndjson"
 "$bin" -q journal import --journal "$work/n.db" --chunk-size 100 "$work/n.ndjson"
-measure spawn "$work/spawn_loop $work/n.ndjson $cpus true"
+measure spawn "$work/spawn_loop $work/n.ndjson $cpus 100 true"
 measure per_event "$bin -q replay --journal $work/n.db --exec true --concurrency $cpus"
 
 python3 bench/gen_events.py "$M" > "$work/m.ndjson"
