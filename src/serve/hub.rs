@@ -162,8 +162,6 @@ struct State {
 struct Kept {
     feeds: Vec<KeptFeed>,
     resume: Vec<KeptResume>,
-    /// Events injected while serve ran, in order, after the log it was started with.
-    injected: Vec<String>,
 }
 
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
@@ -210,9 +208,9 @@ enum Step {
 
 pub struct Hub {
     settings: HubSettings,
-    /// `serve --state DIR`: the file the feeds are kept in, and how many events the log had
-    /// before any was injected.
-    kept: Option<(std::path::PathBuf, usize)>,
+    /// `serve --state DIR`: the file the feeds are kept in (rewritten as they change), and the
+    /// file injected events are appended to (as they come: not rewritten with every read).
+    kept: Option<(std::path::PathBuf, std::path::PathBuf)>,
     store: Option<Arc<dyn EventStore>>,
     state: Mutex<State>,
     arrived: Notify,
@@ -272,7 +270,22 @@ impl Hub {
     /// ackIds (delivered again after the visibility timeout, as after any lost read).
     pub fn with_state(mut self, file: std::path::PathBuf) -> Result<Self, String> {
         let st = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
-        let base = st.log.len();
+        let injected = file.with_extension("injected.ndjson");
+        match std::fs::read_to_string(&injected) {
+            Ok(text) => {
+                for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                    let raw: Box<RawValue> = serde_json::from_str(line).map_err(|e| {
+                        format!(
+                            "--state: {}: an injected event is not JSON ({e})",
+                            injected.display()
+                        )
+                    })?;
+                    st.log.push(Slot::Held(Arc::new(Published::new(&raw))));
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("--state: cannot read {}: {e}", injected.display())),
+        }
         let kept: Option<Kept> = match std::fs::read(&file) {
             Ok(bytes) => Some(serde_json::from_slice(&bytes).map_err(|e| {
                 format!(
@@ -284,15 +297,6 @@ impl Hub {
             Err(e) => return Err(format!("--state: cannot read {}: {e}", file.display())),
         };
         if let Some(kept) = kept {
-            for raw in &kept.injected {
-                let raw: Box<RawValue> = serde_json::from_str(raw).map_err(|e| {
-                    format!(
-                        "--state: {}: an injected event is not JSON ({e})",
-                        file.display()
-                    )
-                })?;
-                st.log.push(Slot::Held(Arc::new(Published::new(&raw))));
-            }
             let len = st.log.len();
             let now = Instant::now();
             let deadline = now + self.settings.visibility_timeout;
@@ -329,7 +333,7 @@ impl Hub {
                 st.resume.insert((r.owner, r.tag), r.at.min(len));
             }
         }
-        self.kept = Some((file, base));
+        self.kept = Some((file, injected));
         self.save(&self.lock());
         Ok(self)
     }
@@ -337,7 +341,7 @@ impl Hub {
     /// Writes what `--state` keeps (to a new file, then renamed over the old one); a failure
     /// is logged, serving goes on.
     fn save(&self, st: &State) {
-        let Some((file, base)) = &self.kept else {
+        let Some((file, _)) = &self.kept else {
             return;
         };
         let kept = Kept {
@@ -368,13 +372,6 @@ impl Hub {
                     at: *at,
                 })
                 .collect(),
-            injected: st.log[(*base).min(st.log.len())..]
-                .iter()
-                .filter_map(|s| match s {
-                    Slot::Held(p) => Some(p.raw.to_string()),
-                    Slot::Stored { .. } => None,
-                })
-                .collect(),
         };
         let tmp = file.with_extension("json.new");
         let written = serde_json::to_vec(&kept)
@@ -393,12 +390,31 @@ impl Hub {
 
     /// Appends events to the log; every feed sees them.
     pub fn publish(&self, events: Vec<Arc<RawValue>>) {
-        let slots = events
-            .into_iter()
-            .map(|e| Slot::Held(Arc::new(Published::new(&e))));
         let mut st = self.lock();
-        st.log.extend(slots);
-        self.save(&st);
+        if let Some((_, injected)) = &self.kept {
+            // One line each (an event's text may span lines), appended in the log's order.
+            let mut lines = String::new();
+            for e in &events {
+                match e.get().contains('\n') {
+                    true => match serde_json::from_str::<serde_json::Value>(e.get()) {
+                        Ok(v) => lines.push_str(&v.to_string()),
+                        Err(_) => lines.push_str(&e.get().replace('\n', " ")),
+                    },
+                    false => lines.push_str(e.get()),
+                }
+                lines.push('\n');
+            }
+            let appended = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(injected)
+                .and_then(|mut f| std::io::Write::write_all(&mut f, lines.as_bytes()));
+            if let Err(e) = appended {
+                tracing::warn!("--state: cannot write {}: {e}", injected.display());
+            }
+        }
+        st.log
+            .extend(events.iter().map(|e| Slot::Held(Arc::new(Published::new(e)))));
         drop(st);
         self.arrived.notify_waiters();
     }

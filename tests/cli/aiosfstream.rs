@@ -229,11 +229,7 @@ fn aiosfstream_marker_expired_while_newer_events_remain_gets_exactly_those() {
 #[test]
 fn aiosfstream_stored_marker_resumes_across_an_emulator_restart_with_state() {
     let Some(py) = python() else { return };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let listen = format!("127.0.0.1:{port}");
     let sb = Sandbox::new();
     let state = sb.path().join("org");
@@ -278,11 +274,7 @@ fn aiosfstream_stored_marker_resumes_across_an_emulator_restart_with_state() {
 #[test]
 fn aiosfstream_survives_a_server_restart() {
     let Some(py) = python() else { return };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let listen = format!("127.0.0.1:{port}");
     let srv = SfServer::start(&listen, &["--channel", CH]);
     let sb = Sandbox::new();

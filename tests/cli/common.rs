@@ -342,3 +342,11 @@ pub fn tools_installed(tools: &[&str]) -> bool {
     }
     true
 }
+
+/// A loopback port that was free a moment ago (for a server a test restarts on the same port).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+}

@@ -416,12 +416,7 @@ fn faye_stored_marker_resumes_across_a_restart_that_keeps_the_org() {
         return;
     };
     let sb = Sandbox::new();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-        .to_string();
+    let port = free_port().to_string();
     let state = sb.path().join("faye-org.json");
     let env = [
         ("FAYE_PORT", port.as_str()),

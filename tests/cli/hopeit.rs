@@ -49,14 +49,6 @@ fn app_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hopeit")
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// `hopeit_server run --start-streams` in a process group of its own (gunicorn forks a
 /// worker), killed as a group on drop.
 struct HopeitApp {

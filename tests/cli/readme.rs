@@ -91,23 +91,13 @@ fn run_script(
     )
 }
 
-/// A free loopback port, as text.
-fn free_port() -> String {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-        .to_string()
-}
-
 #[test]
 fn the_redis_walkthrough_works_verbatim_on_a_free_port() {
     if !tools_installed(&["redis-server", "redis-cli"]) {
         return;
     }
     let sb = Sandbox::new();
-    let script = block("docs/redis.md", "walkthrough").replace("6390", &free_port());
+    let script = block("docs/redis.md", "walkthrough").replace("6390", &free_port().to_string());
     let (status, out, err) = run_script(&sb, &script, Duration::from_secs(120));
     assert!(
         status.success(),
@@ -136,7 +126,8 @@ fn the_redis_walkthrough_works_verbatim_on_a_free_port() {
 #[test]
 fn the_salesforce_walkthrough_works_verbatim_on_a_free_port() {
     let sb = Sandbox::new();
-    let script = block("docs/salesforce.md", "walkthrough").replace("8090", &free_port());
+    let script =
+        block("docs/salesforce.md", "walkthrough").replace("8090", &free_port().to_string());
     let (status, out, err) = run_script(&sb, &script, Duration::from_secs(120));
     assert!(
         status.success(),

@@ -583,11 +583,7 @@ fn a_recording_resumes_on_a_serve_restarted_with_its_state() {
     for with_state in [true, false] {
         let sb = Sandbox::new();
         let events = sb.write("events.ndjson", &demo_events());
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let listen = format!("127.0.0.1:{port}");
         let state = sb.path().join("pod-state");
         let mut args = vec![

@@ -37,13 +37,6 @@ impl Node {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
-}
-
 /// Starts redis-server with `args` (a sentinel: its config file and `--sentinel`), after
 /// `config` is written into its directory as `node.conf`; waits (5 s at most) until it answers.
 fn start(config: impl Fn(u16, &std::path::Path) -> String, sentinel: bool) -> Node {

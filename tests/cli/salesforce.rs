@@ -770,11 +770,7 @@ fn salesforce_bad_sources_unknown_channels_and_garbage_answers() {
         stderr_of(&out)
     );
     // Nobody listening: retries announced, then exit 4 once --connection-timeout is used up.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let started = Instant::now();
     let out = sf_cmd(&sb)
         .args([
@@ -994,11 +990,7 @@ fn salesforce_exit_at_end_reads_the_backlog_then_stops() {
 /// never a silent wait for "events after 2".
 #[test]
 fn salesforce_record_resumes_across_emulator_restarts_with_state_and_is_told_without() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let listen = format!("127.0.0.1:{port}");
     let sb = Sandbox::new();
     let state = sb.path().join("org");
