@@ -413,8 +413,11 @@ impl Hub {
                 tracing::warn!("--state: cannot write {}: {e}", injected.display());
             }
         }
-        st.log
-            .extend(events.iter().map(|e| Slot::Held(Arc::new(Published::new(e)))));
+        st.log.extend(
+            events
+                .iter()
+                .map(|e| Slot::Held(Arc::new(Published::new(e)))),
+        );
         drop(st);
         self.arrived.notify_waiters();
     }
