@@ -2,7 +2,9 @@
 //! events, with the same work in SQLite: the journal's schema (every migration) and writer
 //! pragmas, one transaction per chunk holding the chunk row, its events, the per-type counts
 //! upsert and the marker upsert. What it leaves out is what is not SQLite: the network, parsing
-//! and duplicate detection (a Bloom filter that finds no repeats in these events).
+//! and duplicate detection (a Bloom filter that finds no repeats in these events). It streams
+//! (reads a chunk's lines, then writes them; only the writing is timed), so it runs at any size
+//! in flat memory: the reference of `bench/record.sh`, `bench/redis.sh` and `bench/scale.sh`.
 //!
 //! With `redis` after CHUNK_SIZE the lines are stored Redis entries (`journal export`'s `event`,
 //! docs/redis.md) and the rows are those `record redis://…` stores: partition = stream key,
@@ -37,49 +39,6 @@ fn main() {
     let (events, db) = (&args[1], &args[2]);
     let chunk: usize = args[3].parse().expect("chunk size");
     let redis = args.len() == 5;
-    let lines = std::io::BufReader::new(std::fs::File::open(events).expect("events")).lines();
-    // Column extraction happens before timing, so the ceiling is SQLite alone.
-    let rows: Vec<Row> = lines
-        .map(|l| {
-            let l = l.expect("line");
-            let v: serde_json::Value = serde_json::from_str(&l).expect("json");
-            if redis {
-                let id = v["id"].as_str().unwrap_or("").to_string();
-                let partition = v["stream"].as_str().unwrap_or("").to_string();
-                return Row {
-                    key: format!("{partition}\u{1f}{id}"),
-                    ts: id
-                        .split('-')
-                        .next()
-                        .and_then(|m| m.parse().ok())
-                        .unwrap_or(0),
-                    kind: v["hopeit"]["type"].as_str().unwrap_or("").to_string(),
-                    stream: String::new(),
-                    mid: String::new(),
-                    id,
-                    partition,
-                    raw: l,
-                };
-            }
-            let id = v["id"].as_str().unwrap_or("").to_string();
-            let ts = v["timestamp"].as_i64().unwrap_or(0);
-            let mid = v["messageId"].as_str().unwrap_or("").to_string();
-            let stream = v["payload"]["messageSent"]["message"]["stream"]["streamId"]
-                .as_str()
-                .unwrap_or("")
-                .to_string();
-            Row {
-                key: format!("{id}|MESSAGESENT|{ts}|{mid}"),
-                id,
-                kind: "MESSAGESENT".into(),
-                partition: "datafeed".into(),
-                ts,
-                stream,
-                mid,
-                raw: l,
-            }
-        })
-        .collect();
     let _ = std::fs::remove_file(db);
     let mut conn = rusqlite::Connection::open(db).expect("open");
     conn.execute_batch(feedctl::journal::WRITER_PRAGMAS)
@@ -97,15 +56,24 @@ fn main() {
         params![kind, source],
     )
     .expect("recording");
-    let started = Instant::now();
-    for (n, batch) in rows.chunks(chunk).enumerate() {
+    // Streamed: a chunk's rows are read, then written, and only the writing is timed (the
+    // ceiling is SQLite alone, in flat memory at any size).
+    let mut lines = std::io::BufReader::new(std::fs::File::open(events).expect("events")).lines();
+    let mut sqlite = std::time::Duration::ZERO;
+    let (mut total, mut prev) = (0usize, "0-0".to_string());
+    for n in 0.. {
+        let batch: Vec<Row> = lines
+            .by_ref()
+            .take(chunk)
+            .map(|l| row_of(l.expect("line"), redis))
+            .collect();
+        if batch.is_empty() {
+            break;
+        }
+        total += batch.len();
+        let started = Instant::now();
         let seq = n as i64 + 1;
         let (before, after) = if redis {
-            let prev = if n == 0 {
-                "0-0"
-            } else {
-                &rows[n * chunk - 1].id
-            };
             (
                 format!("{{\"id\":\"{prev}\"}}"),
                 format!("{{\"id\":\"{}\"}}", batch[batch.len() - 1].id),
@@ -169,7 +137,48 @@ fn main() {
         .execute(params![after, seq, partition])
         .expect("marker");
         tx.commit().expect("commit");
+        sqlite += started.elapsed();
+        prev = batch[batch.len() - 1].id.clone();
     }
-    let secs = started.elapsed().as_secs_f64();
-    println!("{:.0}", rows.len() as f64 / secs);
+    println!("{:.0}", total as f64 / sqlite.as_secs_f64());
+}
+
+/// The row of one input line: its columns, read from a JSON tree (not timed).
+fn row_of(l: String, redis: bool) -> Row {
+    let v: serde_json::Value = serde_json::from_str(&l).expect("json");
+    if redis {
+        let id = v["id"].as_str().unwrap_or("").to_string();
+        let partition = v["stream"].as_str().unwrap_or("").to_string();
+        return Row {
+            key: format!("{partition}\u{1f}{id}"),
+            ts: id
+                .split('-')
+                .next()
+                .and_then(|m| m.parse().ok())
+                .unwrap_or(0),
+            kind: v["hopeit"]["type"].as_str().unwrap_or("").to_string(),
+            stream: String::new(),
+            mid: String::new(),
+            id,
+            partition,
+            raw: l,
+        };
+    }
+    let id = v["id"].as_str().unwrap_or("").to_string();
+    let ts = v["timestamp"].as_i64().unwrap_or(0);
+    let mid = v["messageId"].as_str().unwrap_or("").to_string();
+    let stream = v["payload"]["messageSent"]["message"]["stream"]["streamId"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    Row {
+        key: format!("{id}|MESSAGESENT|{ts}|{mid}"),
+        id,
+        kind: "MESSAGESENT".into(),
+        partition: "datafeed".into(),
+        ts,
+        stream,
+        mid,
+        raw: l,
+    }
 }

@@ -1,7 +1,8 @@
 //! `journal import`: NDJSON lines (hand-written events, `export`/`tail` envelopes, or hopeit
 //! payloads) into a recording. Two passes over the input keep memory flat at any size: the first
 //! checks every line (a bad one leaves the journal untouched) and names the import, the second
-//! writes it holding one chunk at a time.
+//! writes it holding one chunk at a time. In both, the lines are parsed on threads of their own
+//! ([`Input::each_parsed`]) while the pass hashes and writes them.
 
 use std::path::Path;
 
@@ -191,6 +192,15 @@ impl ChunkEnds {
     }
 }
 
+/// Threads that parse the input's lines, beside the one that reads them and the one that uses
+/// them: parsing is most of the first pass, and beside the writing in the second.
+const PARSERS: usize = 2;
+
+/// A line of the second pass that the first found good no longer parses.
+#[derive(Debug, thiserror::Error)]
+#[error("a line changed")]
+struct LineChanged;
+
 /// The error of a second pass that did not meet the input the first one checked.
 fn changed(file: &Path, stored: usize, of: usize) -> anyhow::Error {
     Fail::usage(format!(
@@ -215,10 +225,8 @@ fn scan(input: &mut Input, file: &Path, chunk_size: u64) -> Result<Scan> {
     let mut ends = ChunkEnds::default();
     let mut recording: Option<String> = None;
     let mut any = false;
-    input.each_line(|n, text| {
-        let Some(line) = parse_line(file, n, text)? else {
-            return Ok(());
-        };
+    let parse = |n: usize, text: &str| Ok(parse_line(file, n, text)?);
+    input.each_parsed(PARSERS, parse, |_, line| {
         recording = recording.take().or(line.recording);
         if chunker.opens(&line.key) {
             if any {
@@ -366,12 +374,9 @@ pub(super) fn import(
     let mut chunker = Chunker::new(chunk_size);
     let mut print = Fingerprint::new();
     let mut pending: Option<Pending> = None;
-    input.each_line(|n, text| {
-        let line = match parse_line(file, n, text) {
-            Ok(Some(l)) => l,
-            Ok(None) => return Ok(()),
-            Err(_) => return Err(changed(file, w.seen.max(done), chunks)),
-        };
+    // A line that no longer parses: the input changed since the first pass.
+    let parse = |n: usize, text: &str| parse_line(file, n, text).map_err(|_| LineChanged.into());
+    let wrote = input.each_parsed(PARSERS, parse, |_, line| {
         if chunker.opens(&line.key) {
             if let Some(c) = pending.take() {
                 w.finish(c, print.h)?;
@@ -392,7 +397,11 @@ pub(super) fn import(
             c.events.push(line.event);
         }
         Ok(())
-    })?;
+    });
+    match wrote {
+        Err(e) if e.is::<LineChanged>() => return Err(changed(file, w.seen.max(done), chunks)),
+        other => other?,
+    }
     if let Some(c) = pending.take() {
         w.finish(c, print.h)?;
     }
