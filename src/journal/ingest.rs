@@ -241,7 +241,13 @@ impl Journal {
         let chunk_id = tx.last_insert_rowid();
         let mut duplicates = 0;
         if let std::collections::hash_map::Entry::Vacant(v) = self.seen.entry(recording) {
-            v.insert(load_seen(&tx, recording).map_err(e)?);
+            let stored: i64 = tx
+                .prepare_cached(
+                    "SELECT coalesce(sum(events), 0) FROM event_counts WHERE recording_id = ?1",
+                )
+                .and_then(|mut st| st.query_row([recording], |r| r.get(0)))
+                .map_err(e)?;
+            v.insert(load_seen(&tx, recording, stored.max(0) as u64).map_err(e)?);
         }
         let seen = self.seen.get_mut(&recording).expect("loaded above");
         {
@@ -290,6 +296,11 @@ impl Journal {
                 }
                 .map_err(e)?;
                 seen.insert(hash);
+            }
+            // Past the keys it was sized for, the filter answers "maybe" ever more often (a
+            // lookup each): rebuilt for twice as many, from the keys stored.
+            if seen.wants_more_room() {
+                *seen = load_seen(&tx, recording, seen.keys() * 2).map_err(e)?;
             }
         }
         {
@@ -372,8 +383,8 @@ impl Journal {
 }
 
 /// The dedupe keys a recording already holds, for a writer's first chunk.
-fn load_seen(conn: &Connection, recording: i64) -> rusqlite::Result<Bloom> {
-    let mut bloom = Bloom::new();
+fn load_seen(conn: &Connection, recording: i64, keys: u64) -> rusqlite::Result<Bloom> {
+    let mut bloom = Bloom::for_keys(keys);
     let mut stmt = conn.prepare("SELECT dedupe_key FROM events WHERE recording_id = ?1")?;
     let mut rows = stmt.query([recording])?;
     while let Some(r) = rows.next()? {

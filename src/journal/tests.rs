@@ -449,3 +449,39 @@ fn damage_met_while_writing_a_large_journal_names_what_this_run_stored() {
         "{err}"
     );
 }
+
+#[test]
+fn repeats_are_flagged_while_the_filter_grows_and_after_a_reopen() {
+    let (_dir, path) = scratch();
+    // Run 1: 2000 keys, then the first 500 again (the filter grew meanwhile); run 2: 1000..3000.
+    let ids: Vec<String> = (0..3000).chain(0..500).map(|i| format!("e{i}")).collect();
+    let mut flagged = 0;
+    for half in [(0..2000).chain(3000..3500), (1000..3000).chain(0..0)] {
+        let half: Vec<String> = half.map(|i| ids[i].clone()).collect();
+        // Each run opens the journal again: its filter is loaded from the stored keys.
+        let mut j = Journal::open_for_write(&path).unwrap();
+        let rec = imported(&j, "r");
+        for (k, batch) in half.chunks(100).enumerate() {
+            let events = batch.iter().map(|id| event(b"{}", id)).collect();
+            let (_, d) = j
+                .append_chunk(rec.id, &chunk("p", "", &k.to_string(), events), true)
+                .unwrap();
+            flagged += d;
+        }
+        assert!(j.seen[&rec.id].keys() >= 2000, "grown past its first size");
+    }
+    assert_eq!(
+        flagged, 1500,
+        "500 repeats in the first run, 1000 in the second"
+    );
+    let j = Journal::open_read(&path).unwrap();
+    let unflagged: i64 = j
+        .conn
+        .query_row(
+            "SELECT count(*) FROM events WHERE duplicate_of IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(unflagged, 3000);
+}
