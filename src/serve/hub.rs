@@ -1245,4 +1245,97 @@ mod tests {
         // e2 and e3 were delivered but never acknowledged: they are not lost.
         assert_eq!(events, [r#"{"id":"e2"}"#, r#"{"id":"e3"}"#]);
     }
+
+    /// Events `{"id":"eN"}` in memory, read as a store: a cursor is an event's index.
+    struct Numbered(usize);
+
+    impl EventStore for Numbered {
+        fn begin(&self) -> Cursor {
+            Cursor::default()
+        }
+
+        fn read(
+            &self,
+            from: Cursor,
+            _upto: Option<Cursor>,
+            max: usize,
+        ) -> Result<super::super::store::StoreRead, String> {
+            let from = from.a as usize;
+            let to = (from + max).min(self.0);
+            Ok(super::super::store::StoreRead {
+                events: (from..to)
+                    .map(|i| Fetched {
+                        at: Cursor { a: i as u64, b: 0 },
+                        text: Arc::from(format!("{{\"id\":\"e{i}\"}}")),
+                        known: None,
+                        row: None,
+                        chunk_end: false,
+                    })
+                    .collect(),
+                next: Cursor { a: to as u64, b: 0 },
+                end: to == self.0,
+                bad: None,
+            })
+        }
+
+        fn changed(&self, _at: Cursor) -> String {
+            "changed".into()
+        }
+    }
+
+    fn names(from: usize, to: usize) -> Vec<String> {
+        (from..to).map(|i| format!("{{\"id\":\"e{i}\"}}")).collect()
+    }
+
+    #[tokio::test]
+    async fn a_batch_whose_place_was_forgotten_is_read_again_from_a_checkpoint() {
+        let h = Hub::new(
+            HubSettings {
+                poll_timeout: Duration::from_millis(50),
+                visibility_timeout: Duration::from_millis(300),
+                feed_ttl: Duration::from_secs(60),
+                max_feeds: 5,
+                batch_size: 7,
+            },
+            Vec::new(),
+        )
+        .with_store(Arc::new(Numbered(20_000)), true);
+        // A reads 5005 events, acknowledging all but its last batch (4998..5005).
+        let (a, _) = h.create("bot", Some("a".into()), Version::V2).unwrap();
+        let mut ack = String::new();
+        let mut last = Vec::new();
+        for _ in 0..715 {
+            let (events, next) = ids(&h.read("bot", &a, Version::V2, &ack, None).await);
+            ack = next.unwrap();
+            last = events;
+        }
+        assert_eq!(last, names(4998, 5005));
+        // A v1 feed reads 3 at a time: 400 reads, each place new, push A's out of the hints.
+        let (b, _) = h.create("bot", None, Version::V1).unwrap();
+        for i in 0..400 {
+            let (events, _) = ids(&h.read("bot", &b, Version::V1, "", Some(3)).await);
+            assert_eq!(events, names(3 * i, 3 * i + 3));
+        }
+        {
+            let st = h.lock();
+            let Some(Segment::Stored(run)) = st.log.segments.first() else {
+                panic!("one run");
+            };
+            assert!(run.hints.len() <= HINTS);
+            assert!(!run.hints.iter().any(|&(o, _)| o == 4998), "forgotten");
+            assert_eq!(run.checkpoints.len(), 2, "one at 0, one at 4096");
+            assert_eq!(run.len, None, "the end not read yet");
+        }
+        tokio::time::sleep(Duration::from_millis(350)).await;
+        let (again, _) = ids(&h
+            .read("bot", &a, Version::V2, "ack-unknownbutwellformed", None)
+            .await);
+        assert_eq!(
+            again,
+            names(4998, 5005),
+            "re-read from the checkpoint at 4096"
+        );
+        let (next, _) = ids(&h.read("bot", &a, Version::V2, "", None).await);
+        assert_eq!(next, names(5005, 5012));
+    }
 }
