@@ -6,6 +6,7 @@
 use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use serde_json::value::RawValue;
@@ -106,10 +107,14 @@ pub enum FileStoreError {
 pub struct FileStore {
     file: File,
     path: PathBuf,
+    /// Bytes a line took on average in the latest read, to size the next one.
+    line_len: AtomicUsize,
 }
 
-/// How much of the file one read asks for at least (more when an event is longer).
+/// The most one read of the file asks for at once (more only when one event is longer).
 const BLOCK: usize = 256 << 10;
+/// The least: a read of a few events still takes a page or two.
+const MIN_BLOCK: usize = 8 << 10;
 
 /// How many events [`FileStore::open`] checks at start, so that a file of the wrong kind is
 /// refused before anything is served.
@@ -123,6 +128,7 @@ impl FileStore {
         let store = FileStore {
             file,
             path: path.to_path_buf(),
+            line_len: AtomicUsize::new(1024),
         };
         let first = store.read_lines(Cursor::default(), CHECKED_AT_START)?;
         if let Some(bad) = first.bad {
@@ -131,9 +137,12 @@ impl FileStore {
         Ok(store)
     }
 
-    /// Up to `max` events from `from`: the lines read in blocks of [`BLOCK`] or more.
+    /// Up to `max` events from `from`, read in blocks sized by the lines read lately (a
+    /// quarter more than `max` of them take), within [`MIN_BLOCK`]..[`BLOCK`].
     fn read_lines(&self, from: Cursor, max: usize) -> std::io::Result<StoreRead> {
         let (mut offset, mut line) = (from.a, from.b);
+        let block = (max.saturating_mul(self.line_len.load(Ordering::Relaxed)) / 4 * 5)
+            .clamp(MIN_BLOCK, BLOCK);
         let mut out = StoreRead::default();
         let mut buf: Vec<u8> = Vec::new();
         // `buf` holds the file's bytes from `buf_at`; `eof` once a read returned nothing more.
@@ -146,7 +155,7 @@ impl FileStore {
                 buf.drain(..rel);
                 buf_at = offset;
                 let have = buf.len();
-                buf.resize(have + BLOCK.max(have), 0);
+                buf.resize(have + block.max(have), 0);
                 let n = read_at(&self.file, &mut buf[have..], buf_at + have as u64)?;
                 buf.truncate(have + n);
                 eof = n == 0;
