@@ -443,6 +443,9 @@ pub struct Hub {
     settings: HubSettings,
     /// A feed found nothing more to read: `--loop` without pacing publishes the next round.
     drained: Notify,
+    /// The store's events after those a read just delivered, being read for the feed's next
+    /// read (one batch: the read-ahead window).
+    ahead: Mutex<Option<Ahead>>,
     /// `serve --state DIR`: the file the feeds are kept in (rewritten as they change), and the
     /// file injected events are appended to (as they come: not rewritten with every read).
     kept: Option<(std::path::PathBuf, std::path::PathBuf)>,
@@ -477,6 +480,7 @@ impl Hub {
         Hub {
             settings,
             drained: Notify::new(),
+            ahead: Mutex::new(None),
             kept: None,
             store: None,
             state: Mutex::new(State {
@@ -957,7 +961,19 @@ impl Hub {
                 .eq(plan.requeued.iter());
         let mut events = Vec::with_capacity(plan.requeued.len() + 16);
         let (mut requeued, mut new) = (0, 0);
-        for (want, (got, _)) in plan.wants.iter().zip(fetched) {
+        // Where the feed's next read of the store will start, to read it ahead.
+        let mut next_want = None;
+        for (want, (got, span)) in plan.wants.iter().zip(fetched) {
+            if let (Want::Stored(w), Some(span)) = (want, &span) {
+                let read_on = w.new && !got.is_empty() && !span.end && span.bad.is_none();
+                if read_on && span.to == w.ordinal + got.len() {
+                    next_want = Some(StoredWant {
+                        ordinal: span.to,
+                        place: (span.to, span.next),
+                        ..w.clone()
+                    });
+                }
+            }
             let (n, is_new) = match want {
                 Want::Held { event, new } => {
                     events.push((**event).clone());
@@ -1018,6 +1034,12 @@ impl Hub {
             }
         }
         self.save(st);
+        if let (Some(w), Some(store)) = (next_want, &self.store) {
+            let store = store.clone();
+            let key = ahead_key(&w);
+            let task = tokio::task::spawn_blocking(move || read_run(&*store, &w));
+            *self.ahead.lock().unwrap_or_else(|e| e.into_inner()) = Some(Ahead { key, task });
+        }
         Settled::Answer(ReadOutcome::Events {
             events,
             ack_id: new_ack,
@@ -1027,7 +1049,7 @@ impl Hub {
     /// Reads the stored events a plan wants, on a blocking thread: for each want, the events
     /// and what the read learnt (`None` for a held event).
     async fn fetch(&self, plan: &Plan) -> Result<Vec<(Vec<Fetched>, Option<Span>)>, String> {
-        let stored: Vec<StoredWant> = plan
+        let mut stored: Vec<StoredWant> = plan
             .wants
             .iter()
             .filter_map(|w| match w {
@@ -1035,23 +1057,47 @@ impl Hub {
                 Want::Held { .. } => None,
             })
             .collect();
-        let mut read = match &self.store {
-            Some(store) if !stored.is_empty() => {
-                let store = store.clone();
-                tokio::task::spawn_blocking(move || {
-                    stored
-                        .iter()
-                        .map(|w| read_run(&*store, w))
-                        .collect::<Result<Vec<_>, String>>()
-                })
-                .await
-                .map_err(|e| format!("reading the served events: {e}"))??
-                .into_iter()
+        // The feed's new events may be read already, or being read, by the read-ahead.
+        let ahead = match stored.last() {
+            Some(w) if w.new => {
+                let mut slot = self.ahead.lock().unwrap_or_else(|e| e.into_inner());
+                match slot.as_ref().is_some_and(|a| a.key == ahead_key(w)) {
+                    true => slot.take().zip(stored.pop()),
+                    false => None,
+                }
             }
-            Some(_) => Vec::new().into_iter(),
-            None if stored.is_empty() => Vec::new().into_iter(),
+            _ => None,
+        };
+        let store = match &self.store {
+            Some(store) => store.clone(),
+            None if stored.is_empty() && ahead.is_none() => {
+                return Ok(plan.wants.iter().map(|_| (Vec::new(), None)).collect())
+            }
             None => return Err("the log names stored events, but serve has no event store".into()),
         };
+        let mut read = Vec::new();
+        if !stored.is_empty() {
+            let store = store.clone();
+            read = tokio::task::spawn_blocking(move || {
+                stored
+                    .iter()
+                    .map(|w| read_run(&*store, w))
+                    .collect::<Result<Vec<_>, String>>()
+            })
+            .await
+            .map_err(|e| format!("reading the served events: {e}"))??;
+        }
+        if let Some((ahead, w)) = ahead {
+            let got = match ahead.task.await {
+                Ok(got) => got?,
+                // The read-ahead did not finish: read now.
+                Err(_) => tokio::task::spawn_blocking(move || read_run(&*store, &w))
+                    .await
+                    .map_err(|e| format!("reading the served events: {e}"))??,
+            };
+            read.push(got);
+        }
+        let mut read = read.into_iter();
         Ok(plan
             .wants
             .iter()
@@ -1084,6 +1130,19 @@ impl Hub {
             None => "the served events changed".into(),
         }
     }
+}
+
+/// A read of the store started ahead of the read that will want it.
+struct Ahead {
+    /// The want it answers: segment, ordinal, count, upto.
+    key: AheadKey,
+    task: tokio::task::JoinHandle<Result<(Vec<Fetched>, Span), String>>,
+}
+
+type AheadKey = (usize, usize, usize, Option<Cursor>);
+
+fn ahead_key(w: &StoredWant) -> AheadKey {
+    (w.segment, w.ordinal, w.count, w.upto)
 }
 
 /// How many times one read plans again at once when the store held fewer events than known.
