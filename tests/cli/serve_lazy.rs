@@ -269,3 +269,65 @@ fn a_journal_of_interleaved_recordings_is_served_recording_by_recording_chunk_by
         assert_eq!(reads[3..], round[..], "and again");
     });
 }
+
+#[test]
+fn events_injected_before_the_file_is_read_to_its_end_come_after_all_of_it() {
+    let sb = Sandbox::new();
+    let events = generated_events(3000);
+    let expected: Vec<String> = events.lines().map(String::from).collect();
+    let file = sb.write("events.ndjson", &events);
+    let injected = sb.write(
+        "more.ndjson",
+        "{\"id\":\"inj1\",\"type\":\"MESSAGESENT\"}\n{\"id\":\"inj2\",\"type\":\"MESSAGESENT\"}\n",
+    );
+    let serve = ServeProcess::spawn(&[
+        "--events",
+        file.to_str().unwrap(),
+        "--accept-any-key",
+        "--poll-timeout",
+        "300ms",
+    ]);
+    let c = local_client(&serve.base_url, PRIVATE_KEY);
+    runtime().block_on(async {
+        // A feed has read 100 of the 3000: the file's end is not known yet when events come.
+        let a = c.create_datafeed(Some("a"), false).await.unwrap();
+        let first = c
+            .read_datafeed(&a.id, "", Duration::from_secs(5))
+            .await
+            .unwrap();
+        assert_eq!(first.events.len(), 100);
+        let out = sb
+            .cmd()
+            .args(["inject", "--server", &serve.base_url, "--file"])
+            .arg(&injected)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        let mut all = raws(&first.events);
+        let mut ack = first.ack_id.unwrap_or_default();
+        loop {
+            let r = c
+                .read_datafeed(&a.id, &ack, Duration::from_secs(5))
+                .await
+                .unwrap();
+            if r.events.is_empty() {
+                break;
+            }
+            all.extend(raws(&r.events));
+            ack = r.ack_id.unwrap_or_default();
+        }
+        let ids = |v: &[String]| -> Vec<String> {
+            v.iter()
+                .map(|e| serde_json::from_str::<serde_json::Value>(e).unwrap()["id"].to_string())
+                .collect()
+        };
+        assert_eq!(all.len(), 3002);
+        assert!(all[..3000] == expected[..], "the file first, exact");
+        assert_eq!(ids(&all[3000..]), ["\"inj1\"", "\"inj2\""]);
+        // A feed created now starts at the beginning and gets the same.
+        let b = c.create_datafeed(Some("b"), false).await.unwrap();
+        let (reads, failure) = drain(&c, &b.id).await;
+        assert!(failure.is_none(), "{failure:?}");
+        assert!(reads.concat() == all, "a later feed: the same log");
+    });
+}
