@@ -9,12 +9,13 @@ use serde_json::value::RawValue;
 
 use crate::cli::{Global, ServeArgs};
 use crate::exit::{Exit, Fail};
-use crate::journal::{Journal, OutboxMessage, Selection};
+use crate::journal::{Journal, OutboxMessage, Selection, ServedRowPlace};
 use crate::output::Printer;
 use crate::serve::{
-    self, EventStore, FaultRule, Fetched, FileStore, FileStoreError, HubSettings, ServeOptions,
-    ServedChunk, StoredEvents,
+    self, ChunkSource, Cursor, EventStore, FaultRule, Fetched, FileStore, FileStoreError,
+    HubSettings, Known, Publish, RecordedChunk, ServeOptions, StoreRead, StoredEvents,
 };
+use crate::symphony::event::id_and_stream_spans;
 
 /// `--pace`: `None` publishes everything at once.
 fn parse_pace(s: &str) -> Result<Option<f64>, Fail> {
@@ -34,83 +35,221 @@ fn parse_pace(s: &str) -> Result<Option<f64>, Fail> {
     }
 }
 
-/// The recorded chunks of a journal (or of one recording), in order, as the rows of their
-/// events: their bytes are read again when a feed reads them, so serve holds 8 bytes an event.
-fn index_chunks(journal: &Journal, recording: Option<&str>) -> Result<Vec<ServedChunk>> {
-    let sel = Selection {
-        recording: recording.map(str::to_string),
-        ..Selection::default()
-    };
-    let mut chunks: Vec<ServedChunk> = Vec::new();
-    // Each row checked where SQLite lends it, only its key kept (copying every row whole into
-    // an `EventRow` first was most of serve's start on a large journal). A Symphony pod serves
-    // JSON text; bytes that are not (another source's) are skipped.
-    journal.chunks_of(
-        &sel,
-        |row| {
-            std::str::from_utf8(row.raw)
-                .is_ok_and(|t| serde_json::from_str::<&RawValue>(t).is_ok())
-                .then_some(row.row_id as u64)
-        },
-        |chunk| {
-            chunks.push(ServedChunk {
-                received_at: chunk.received_at,
-                // By reference: collecting from `into_iter()` would keep the rows' larger buffer.
-                keys: chunk.events.iter().flatten().copied().collect(),
-            });
-            true
-        },
-    )?;
-    Ok(chunks)
-}
-
-/// The journal as serve's event store: a key is an event's row.
+/// The journal as serve's event store, read forward from a row as feeds read it: a cursor is
+/// the index of a recording in `recordings` and a row of it. A Symphony pod serves JSON text;
+/// rows that are not (another source's) are skipped.
 struct JournalStore {
     journal: Mutex<Journal>,
     path: PathBuf,
+    /// The recordings served, oldest first (the order every reader of the journal uses).
+    recordings: Vec<i64>,
 }
 
 impl JournalStore {
     /// Opened once serve's own writer holds the journal, so this reader is a plain read-only
     /// one that sees the file as the writer changes it (not an `immutable` one, which may not).
-    fn open(path: &Path) -> Result<Self> {
+    fn open(path: &Path, recordings: Vec<i64>) -> Result<Self> {
         Ok(JournalStore {
             journal: Mutex::new(Journal::open_read(path)?),
             path: path.to_path_buf(),
+            recordings,
         })
     }
 }
 
+/// An event row as served: its text with its id and stream, unless it is not JSON at all.
+fn served_row(at: Cursor, row: i64, raw: &[u8]) -> Option<Fetched> {
+    let text = std::str::from_utf8(raw).ok()?;
+    let known = match id_and_stream_spans(text) {
+        Ok(spans) => Known::from_spans(text, spans),
+        // JSON but not an object: served as it is stored, where the hub finds it is not an
+        // event (a 500, as for one changed under serve).
+        Err(_) => {
+            serde_json::from_str::<&RawValue>(text).ok()?;
+            None
+        }
+    };
+    Some(Fetched {
+        at,
+        text: Arc::from(text),
+        known,
+        row: Some(row),
+        chunk_end: false,
+    })
+}
+
 impl EventStore for JournalStore {
-    fn fetch(&self, keys: &[u64]) -> Result<Vec<Fetched>, String> {
+    fn begin(&self) -> Cursor {
+        Cursor { a: 0, b: 0 }
+    }
+
+    fn read(&self, from: Cursor, upto: Option<Cursor>, max: usize) -> Result<StoreRead, String> {
         let j = self.journal.lock().unwrap_or_else(|e| e.into_inner());
-        keys.iter()
-            .map(|&key| {
-                let bytes = j
-                    .raw_event(key as i64)
-                    .map_err(|e| e.to_string())?
-                    .ok_or_else(|| self.changed(key))?;
-                // The same bytes as served before reads came from the journal: the stored text.
-                let text = std::str::from_utf8(&bytes).map_err(|_| self.changed(key))?;
-                // The journal's id and stream columns are the recording source's (an entry id
-                // for Redis), so the hub reads the event's own from its text.
-                Ok(Fetched {
-                    text: Arc::from(text),
-                    known: None,
-                })
+        let mut out = StoreRead::default();
+        let (mut rec, mut row) = (from.a, from.b as i64);
+        // The latest event found, held until the next one says whether it ends its chunk.
+        let mut pending: Option<(Fetched, i64)> = None;
+        let flush = |out: &mut StoreRead, pending: &mut Option<(Fetched, i64)>| {
+            if let Some((mut f, _)) = pending.take() {
+                f.chunk_end = true;
+                out.events.push(f);
+            }
+        };
+        loop {
+            let Some(&recording) = self.recordings.get(rec as usize) else {
+                flush(&mut out, &mut pending);
+                out.end = true;
+                out.next = Cursor { a: rec, b: 0 };
+                break;
+            };
+            let last_row = match upto {
+                Some(u) if u.a < rec => {
+                    flush(&mut out, &mut pending);
+                    out.end = true;
+                    out.next = Cursor {
+                        a: rec,
+                        b: row as u64,
+                    };
+                    break;
+                }
+                Some(u) if u.a == rec => Some(u.b as i64),
+                _ => None,
+            };
+            let (mut scanned, mut stopped) = (None, false);
+            j.served_rows(recording, row, last_row, |r, chunk, raw| {
+                scanned = Some(r);
+                let Some(f) = served_row(
+                    Cursor {
+                        a: rec,
+                        b: r as u64,
+                    },
+                    r,
+                    raw,
+                ) else {
+                    return true;
+                };
+                if let Some((mut p, p_chunk)) = pending.take() {
+                    p.chunk_end = p_chunk != chunk;
+                    let ends = p.chunk_end;
+                    out.events.push(p);
+                    if ends || out.events.len() >= max {
+                        out.next = f.at;
+                        stopped = true;
+                        return false;
+                    }
+                }
+                pending = Some((f, chunk));
+                true
             })
-            .collect()
+            .map_err(|e| e.to_string())?;
+            if stopped {
+                break;
+            }
+            // The recording's rows (up to `upto`) are all read: its last event ends its chunk.
+            let ended = pending.is_some();
+            flush(&mut out, &mut pending);
+            if last_row.is_some() {
+                out.end = true;
+                out.next = Cursor {
+                    a: rec,
+                    b: scanned.map_or(row, |r| r + 1) as u64,
+                };
+                break;
+            }
+            (rec, row) = (rec + 1, 0);
+            if ended {
+                out.next = Cursor { a: rec, b: 0 };
+                break;
+            }
+        }
+        Ok(out)
     }
 
-    fn row(&self, key: u64) -> Option<i64> {
-        Some(key as i64)
-    }
-
-    fn changed(&self, key: u64) -> String {
+    fn changed(&self, at: Cursor) -> String {
         format!(
-            "the journal {} no longer holds the event of row {key} as it was; restart serve",
-            self.path.display()
+            "the journal {} no longer holds the event of row {} as it was; restart serve",
+            self.path.display(),
+            at.b
         )
+    }
+}
+
+/// The recorded chunks of the journal's served recordings, read a page of rows at a time as
+/// they are published (`--pace`): where each chunk's events are, and when it was received.
+struct JournalChunks {
+    journal: Journal,
+    recordings: Vec<i64>,
+    rec: usize,
+    after: i64,
+    page: std::collections::VecDeque<ServedRowPlace>,
+    /// The chunk being gathered: its id and what is known of it.
+    current: Option<(i64, RecordedChunk)>,
+}
+
+/// Rows read at once to find where chunks end.
+const CHUNK_PAGE: usize = 4096;
+
+impl JournalChunks {
+    fn open(path: &Path, recordings: Vec<i64>) -> Result<Self> {
+        Ok(JournalChunks {
+            journal: Journal::open_read(path)?,
+            recordings,
+            rec: 0,
+            after: 0,
+            page: Default::default(),
+            current: None,
+        })
+    }
+}
+
+impl ChunkSource for JournalChunks {
+    fn next_chunk(&mut self) -> Result<Option<RecordedChunk>, String> {
+        loop {
+            if self.page.is_empty() {
+                let Some(&recording) = self.recordings.get(self.rec) else {
+                    return Ok(self.current.take().map(|(_, c)| c));
+                };
+                self.page = self
+                    .journal
+                    .served_row_places(recording, self.after, CHUNK_PAGE)
+                    .map_err(|e| e.to_string())?
+                    .into();
+                if self.page.is_empty() {
+                    (self.rec, self.after) = (self.rec + 1, 0);
+                    if let Some((_, done)) = self.current.take() {
+                        return Ok(Some(done));
+                    }
+                    continue;
+                }
+            }
+            let Some(r) = self.page.pop_front() else {
+                continue;
+            };
+            self.after = r.row;
+            let at = Cursor {
+                a: self.rec as u64,
+                b: r.row as u64,
+            };
+            match &mut self.current {
+                Some((chunk, c)) if *chunk == r.chunk => c.last = at,
+                _ => {
+                    let started = RecordedChunk {
+                        received_at: r.received_at,
+                        first: at,
+                        last: at,
+                    };
+                    if let Some((_, done)) = self.current.replace((r.chunk, started)) {
+                        return Ok(Some(done));
+                    }
+                }
+            }
+        }
+    }
+
+    fn rewind(&mut self) {
+        (self.rec, self.after) = (0, 0);
+        self.page.clear();
+        self.current = None;
     }
 }
 
@@ -160,12 +299,14 @@ pub async fn run(_g: &Global, p: &Printer, args: &ServeArgs) -> Result<Exit> {
     }
     let pace = parse_pace(&args.pace)?;
     let mut stored: Option<StoredEvents> = None;
+    // What the start note says the events are.
+    let mut source = String::new();
     let events = match &args.events {
         // The built-in demo events; a file named `demo` is `./demo`.
         Some(path) if path.as_os_str() == "demo" => serve::read_ndjson(serve::DEMO_EVENTS)
             .map_err(|e| Fail::usage(format!("the built-in demo events: {e}")))?,
         Some(path) => {
-            // Checked in full now, read again event by event as feeds read them.
+            // Its first events checked now; the rest read, and checked, as feeds read them.
             let file = FileStore::open(path).map_err(|e| match e {
                 FileStoreError::Read(e) => Fail::usage(format!(
                     "cannot read the events file {}: {e}",
@@ -174,48 +315,61 @@ pub async fn run(_g: &Global, p: &Printer, args: &ServeArgs) -> Result<Exit> {
                 FileStoreError::Line(m) => Fail::usage(format!("{}: {m}", path.display())),
             })?;
             stored = Some(StoredEvents {
-                at_once: (0..file.len() as u64).collect(),
                 store: Arc::new(file),
-                chunks: Vec::new(),
+                publish: Publish::AtStart,
             });
+            source = format!("the events of {}, read as feeds read them", path.display());
             Vec::new()
         }
         None => Vec::new(),
     };
     // The journal: recorded chunks to serve (unless --events), and the outbox for replies.
-    let mut chunks = Vec::new();
     let mut outbox: Option<Journal> = None;
     let (mut bot_user_id, mut bot_name) = (args.bot_user_id, args.bot_name.clone());
+    let mut served: Option<(Vec<i64>, u64)> = None;
     if let Some(path) = &args.journal {
         if args.events.is_none() {
             let reader = Journal::open_read(path)?;
-            if let Some(name) = &args.recording {
-                if !reader.recordings()?.iter().any(|r| &r.name == name) {
-                    return Err(Fail::usage(format!(
-                        "{} has no recording `{name}`; `feedctl journal ls -j {}` lists them",
-                        path.display(),
-                        path.display()
-                    ))
-                    .into());
-                }
+            let recordings: Vec<_> = reader
+                .served_recordings()?
+                .into_iter()
+                .filter(|r| args.recording.as_ref().is_none_or(|n| *n == r.name))
+                .collect();
+            if let (Some(name), true) = (&args.recording, recordings.is_empty()) {
+                return Err(Fail::usage(format!(
+                    "{} has no recording `{name}`; `feedctl journal ls -j {}` lists them",
+                    path.display(),
+                    path.display()
+                ))
+                .into());
             }
-            chunks = index_chunks(&reader, args.recording.as_deref())?;
             // Present the bot that recorded, unless told otherwise.
-            let recorded = reader.recordings()?.into_iter().find(|r| {
-                args.recording.as_ref().is_none_or(|n| *n == r.name) && r.bot_user_id.is_some()
-            });
-            if let Some(r) = recorded {
+            if let Some(r) = recordings.iter().find(|r| r.bot_user_id.is_some()) {
                 bot_user_id = bot_user_id.or(r.bot_user_id);
-                bot_name = bot_name.or(r.username);
+                bot_name = bot_name.or(r.username.clone());
             }
+            // From the counts kept per chunk: no pass over the events.
+            let count = reader.count_events(&Selection {
+                recording: args.recording.clone(),
+                ..Selection::default()
+            })?;
+            served = Some((recordings.into_iter().map(|r| r.id).collect(), count));
         }
         outbox = Some(Journal::open_for_write(path)?);
-        if !chunks.is_empty() {
+        if let Some((recordings, count)) = served.filter(|(_, n)| *n > 0) {
             stored = Some(StoredEvents {
-                store: Arc::new(JournalStore::open(path)?),
-                at_once: Vec::new(),
-                chunks: std::mem::take(&mut chunks),
+                store: Arc::new(JournalStore::open(path, recordings.clone())?),
+                publish: Publish::Recorded(Box::new(JournalChunks::open(path, recordings)?)),
             });
+            source = format!(
+                "{} from {}, published {} once a bot creates a feed",
+                crate::text::counted(count, "recorded event"),
+                path.display(),
+                match pace {
+                    None => "at once".to_string(),
+                    Some(f) => format!("at {f}x the recorded pace"),
+                }
+            );
         }
     }
     let public_key = match &args.public_key {
@@ -254,13 +408,7 @@ pub async fn run(_g: &Global, p: &Printer, args: &ServeArgs) -> Result<Exit> {
         tracing::warn!("serve listens on {}, which is reachable from other machines; it has no TLS and test credentials", args.listen);
     }
     let (sent_tx, mut sent_rx) = tokio::sync::mpsc::unbounded_channel::<serve::SentMessage>();
-    let (count, chunk_count) = match &stored {
-        Some(st) => (
-            st.at_once.len() + st.chunks.iter().map(|c| c.keys.len()).sum::<usize>(),
-            st.chunks.len(),
-        ),
-        None => (events.len(), 0),
-    };
+    let event_count = events.len();
     let server = serve::start(ServeOptions {
         listen: args.listen,
         events,
@@ -291,19 +439,9 @@ pub async fn run(_g: &Global, p: &Printer, args: &ServeArgs) -> Result<Exit> {
     .map_err(|e| Fail::usage(e.to_string()))?;
     // The base URL is the first line of stdout, so scripts and tests can read it.
     p.line(&server.base_url)?;
-    let source = if chunk_count > 0 {
-        format!(
-            "{} in {}, published {} once a bot creates a feed",
-            crate::text::counted(count as u64, "recorded event"),
-            crate::text::counted(chunk_count as u64, "chunk"),
-            match pace {
-                None => "at once".to_string(),
-                Some(f) => format!("at {f}x the recorded pace"),
-            }
-        )
-    } else {
-        crate::text::counted(count as u64, "event")
-    };
+    if source.is_empty() {
+        source = crate::text::counted(event_count as u64, "event");
+    }
     p.note(&format!(
         "serve: emulated pod at {} with {source}; stop with Ctrl-C",
         server.base_url

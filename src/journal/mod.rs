@@ -19,6 +19,7 @@ pub use queries::{
     EventRow, EventText, EventView, GapSummary, PartitionSummary, Rate, Recording, Selection,
     StoredChunk, Summary, RATE_BUCKETS,
 };
+pub use queries::{ServedRecording, ServedRowPlace};
 pub use runs::{ResultRow, RunInfo, RunResultRow};
 pub use schema::{APPLICATION_ID, MIGRATIONS, WRITER_PRAGMAS};
 pub use verify::Problem;

@@ -827,3 +827,110 @@ fn filter(sel: &Selection) -> (String, Vec<rusqlite::types::Value>) {
     }
     (sql, args)
 }
+
+// ---------------------------------------------------------------------------------------------
+// `serve --journal`: the journal read as a bot reads it, from a row on, never all at start
+// (issue 33 item 4). Kept apart from the queries above.
+
+/// A recording as `serve` presents it, read without counting its chunks.
+#[derive(Debug, Clone)]
+pub struct ServedRecording {
+    pub id: i64,
+    pub name: String,
+    pub username: Option<String>,
+    pub bot_user_id: Option<i64>,
+}
+
+/// One event row of a recording as the pacing of `serve` sees it: no bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct ServedRowPlace {
+    pub row: i64,
+    pub chunk: i64,
+    pub received_at: i64,
+}
+
+impl Journal {
+    /// The recordings, oldest first (the order every reader serves them in), with the bot that
+    /// recorded each: one step per recording, none per chunk.
+    pub fn served_recordings(&self) -> Result<Vec<ServedRecording>, JournalError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, name, username, bot_user_id FROM recordings ORDER BY id")
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(ServedRecording {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    username: r.get(2)?,
+                    bot_user_id: r.get(3)?,
+                })
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+    }
+
+    /// The events of one recording from row `from` on (to row `upto` included, when given), in
+    /// row order, which is chunk and position order: each lent to `each` as its row, its
+    /// chunk's id and its stored bytes, until `each` answers false. A step down the rowid
+    /// b-tree to `from`, then the rows in order: no pass over what comes before.
+    pub fn served_rows(
+        &self,
+        recording: i64,
+        from: i64,
+        upto: Option<i64>,
+        mut each: impl FnMut(i64, i64, &[u8]) -> bool,
+    ) -> Result<(), JournalError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, chunk_id, raw FROM events WHERE recording_id = ?1 AND id >= ?2 AND id <= ?3 ORDER BY id",
+            )
+            .map_err(|e| self.sql(e))?;
+        let mut rows = stmt
+            .query(rusqlite::params![recording, from, upto.unwrap_or(i64::MAX)])
+            .map_err(|e| self.sql(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.sql(e))? {
+            let (row, chunk): (i64, i64) = (
+                r.get(0).map_err(|e| self.sql(e))?,
+                r.get(1).map_err(|e| self.sql(e))?,
+            );
+            // TEXT or BLOB: the bytes either way.
+            let raw = r
+                .get_ref(2)
+                .and_then(|v| v.as_bytes().map_err(Into::into))
+                .map_err(|e| self.sql(e))?;
+            if !each(row, chunk, raw) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// At most `max` event rows of one recording after row `after`, in row order, with their
+    /// chunk and its receive time (no bytes): where each recorded chunk ends, for pacing.
+    pub fn served_row_places(
+        &self,
+        recording: i64,
+        after: i64,
+        max: usize,
+    ) -> Result<Vec<ServedRowPlace>, JournalError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT e.id, e.chunk_id, c.received_at FROM events e JOIN chunks c ON c.id = e.chunk_id \
+                 WHERE e.recording_id = ?1 AND e.id > ?2 ORDER BY e.id LIMIT ?3",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map(rusqlite::params![recording, after, max as i64], |r| {
+                Ok(ServedRowPlace {
+                    row: r.get(0)?,
+                    chunk: r.get(1)?,
+                    received_at: r.get(2)?,
+                })
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+    }
+}

@@ -11,7 +11,7 @@ use rand::Rng;
 use serde_json::value::RawValue;
 use tokio::sync::Notify;
 
-use super::store::{EventStore, Fetched, Known};
+use super::store::{Cursor, EventStore, Fetched, Known};
 
 #[derive(Debug, Clone)]
 pub struct HubSettings {
@@ -133,24 +133,240 @@ impl Published {
     }
 }
 
-/// One event of the log. Events of a store (a file, a journal) are only their key: their bytes
-/// are read when a feed reads them, so a million-event log is 16 MiB instead of the events.
-#[derive(Clone)]
-enum Slot {
-    Stored {
-        key: u64,
-        chunk_end: bool,
-    },
-    /// Given in memory: in-process, the demo events, or injected while serve runs.
-    Held(Arc<Published>),
+/// The log: runs of events held in memory and runs of a store's events, in order. A feed's
+/// position is an index into the whole log, as before runs existed (`--state` keeps them).
+#[derive(Default)]
+struct Log {
+    segments: Vec<Segment>,
 }
 
-// The log's cost per event: keep it at two words.
-const _: () = assert!(std::mem::size_of::<Slot>() == 16);
+enum Segment {
+    /// Given in memory: in-process, the demo events, or injected while serve runs.
+    Held(Vec<Arc<Published>>),
+    /// Events of the store, read when a feed reads them.
+    Stored(Run),
+}
+
+/// Where a position of the log is.
+enum At {
+    Held(usize, usize),
+    /// In a run, at this ordinal of it: certain when the run's length is known or the ordinal
+    /// was found before, else to be found by reading the run.
+    Stored(usize, usize),
+    /// Past the end of the log, which holds this many events.
+    End(usize),
+}
+
+impl Log {
+    fn locate(&self, p: usize) -> At {
+        let mut start = 0;
+        for (i, seg) in self.segments.iter().enumerate() {
+            let len = match seg {
+                Segment::Held(v) => v.len(),
+                Segment::Stored(r) => match r.len {
+                    Some(n) => n,
+                    None => return At::Stored(i, p - start),
+                },
+            };
+            if p < start + len {
+                return match seg {
+                    Segment::Held(_) => At::Held(i, p - start),
+                    Segment::Stored(_) => At::Stored(i, p - start),
+                };
+            }
+            start += len;
+        }
+        At::End(start)
+    }
+
+    fn push_held(&mut self, events: impl IntoIterator<Item = Arc<Published>>) {
+        if !matches!(self.segments.last(), Some(Segment::Held(_))) {
+            self.segments.push(Segment::Held(Vec::new()));
+        }
+        if let Some(Segment::Held(v)) = self.segments.last_mut() {
+            v.extend(events);
+        }
+    }
+
+    /// Events known so far: every held one, and those of the runs found by reads.
+    fn known_len(&self) -> usize {
+        self.segments
+            .iter()
+            .map(|s| match s {
+                Segment::Held(v) => v.len(),
+                Segment::Stored(r) => r.len.unwrap_or(r.found),
+            })
+            .sum()
+    }
+}
+
+/// Every how many events of a run the hub notes where the event is in the store, so that any
+/// position found before is read again after at most this many others (a re-queued batch, a
+/// feed created later, one restored by `--state`): 16 bytes per 4096 events.
+const CHECKPOINT: usize = 4096;
+/// How many places of lately read events each run keeps, so that the next read of a feed, and
+/// the re-read of a batch not acknowledged, start right where they are.
+const HINTS: usize = 256;
+/// The most events one store read skips over or asks for at once.
+const READ_STEP: usize = 1024;
+
+/// A run of the store's events in the log: from `begin`, to `upto` (the last event of the
+/// latest recorded chunk published; `None`: the store's end), found as feeds read it.
+struct Run {
+    upto: Option<Cursor>,
+    /// How many events it holds, once a read reached its end (up to `upto` as it is now).
+    len: Option<usize>,
+    /// Events found so far by reads (ordinals `0..found`), and where the next one is.
+    found: usize,
+    frontier: Cursor,
+    /// `checkpoints[i]`: where the event of ordinal `i * CHECKPOINT` is.
+    checkpoints: Vec<Cursor>,
+    /// Where lately read events are: (ordinal, place), oldest first.
+    hints: VecDeque<(usize, Cursor)>,
+}
+
+impl Run {
+    fn new(begin: Cursor, upto: Option<Cursor>) -> Run {
+        Run {
+            upto,
+            len: None,
+            found: 0,
+            frontier: begin,
+            checkpoints: vec![begin],
+            hints: VecDeque::new(),
+        }
+    }
+
+    /// The nearest place known at or before `ordinal`: (its ordinal, where it is).
+    fn place_before(&self, ordinal: usize) -> (usize, Cursor) {
+        if ordinal >= self.found {
+            return (self.found, self.frontier);
+        }
+        let i = (ordinal / CHECKPOINT).min(self.checkpoints.len() - 1);
+        let mut best = (i * CHECKPOINT, self.checkpoints[i]);
+        for &(o, at) in &self.hints {
+            if o <= ordinal && o > best.0 {
+                best = (o, at);
+            }
+        }
+        best
+    }
+
+    /// What a read of the store learnt about this run.
+    fn learn(&mut self, span: &Span) {
+        if span.from <= self.found && span.to > self.found {
+            for &(o, at) in &span.marks {
+                if o >= self.found && o == self.checkpoints.len() * CHECKPOINT {
+                    self.checkpoints.push(at);
+                }
+            }
+            self.found = span.to;
+            self.frontier = span.next;
+        }
+        if span.end && span.upto == self.upto && span.to == self.found {
+            self.len = Some(span.to);
+        }
+        for &(o, at) in &span.hints {
+            if o < self.found && !self.hints.iter().any(|&(h, _)| h == o) {
+                if self.hints.len() == HINTS {
+                    self.hints.pop_front();
+                }
+                self.hints.push_back((o, at));
+            }
+        }
+    }
+}
+
+/// What one read of a run found: events `from..to` of it read in order, where the next one is,
+/// and places worth keeping.
+#[derive(Default)]
+struct Span {
+    from: usize,
+    to: usize,
+    next: Cursor,
+    /// Places of events whose ordinal is a multiple of CHECKPOINT.
+    marks: Vec<(usize, Cursor)>,
+    /// Places of the first event wanted and of the next one.
+    hints: Vec<(usize, Cursor)>,
+    /// The run has no event at `to` (up to `upto`).
+    end: bool,
+    upto: Option<Cursor>,
+    /// The event at `to` cannot be served.
+    bad: Option<String>,
+}
+
+/// Events wanted by a read: re-queued ones (not `new`), then new ones.
+enum Want {
+    Held { event: Arc<Published>, new: bool },
+    Stored(StoredWant),
+}
+
+#[derive(Clone)]
+struct StoredWant {
+    segment: usize,
+    ordinal: usize,
+    count: usize,
+    /// New events: stop after the end of a recorded chunk.
+    new: bool,
+    place: (usize, Cursor),
+    upto: Option<Cursor>,
+}
+
+/// Reads `want` from the store, starting at the place known before it: the events wanted,
+/// and what the read learnt.
+fn read_run(store: &dyn EventStore, want: &StoredWant) -> Result<(Vec<Fetched>, Span), String> {
+    let (mut o, mut at) = want.place;
+    let mut span = Span {
+        from: o,
+        upto: want.upto,
+        ..Span::default()
+    };
+    let mut got: Vec<Fetched> = Vec::new();
+    loop {
+        let need = if o < want.ordinal {
+            want.ordinal - o
+        } else {
+            want.count - got.len()
+        };
+        if need == 0 {
+            break;
+        }
+        let read = store.read(at, want.upto, need.min(READ_STEP))?;
+        let some = !read.events.is_empty();
+        for e in read.events {
+            if o % CHECKPOINT == 0 {
+                span.marks.push((o, e.at));
+            }
+            if o == want.ordinal {
+                span.hints.push((o, e.at));
+            }
+            if o >= want.ordinal {
+                got.push(e);
+            }
+            o += 1;
+        }
+        at = read.next;
+        if read.bad.is_some() {
+            span.bad = read.bad;
+            break;
+        }
+        if read.end {
+            span.end = true;
+            break;
+        }
+        if !some || (want.new && got.last().is_some_and(|e| e.chunk_end)) {
+            break;
+        }
+    }
+    span.to = o;
+    span.next = at;
+    span.hints.push((o, at));
+    Ok((got, span))
+}
 
 #[derive(Default)]
 struct State {
-    log: Vec<Slot>,
+    log: Log,
     feeds: HashMap<String, Feed>,
     /// Where the next feed of (user, tag) starts: set when such a feed is deleted or expires,
     /// so a client that recreates its feed after a 400 misses nothing.
@@ -199,15 +415,37 @@ pub enum ReadOutcome {
 
 /// Where a read stands once the log has been looked at.
 enum Step {
-    Deliver {
-        slots: Vec<Slot>,
-        ack_id: Option<String>,
-    },
+    /// Events to read from the store (outside the lock) before answering.
+    Fetch(Plan),
     Wait(Instant),
+}
+
+/// How the second half of a read ends.
+enum Settled {
+    Answer(ReadOutcome),
+    /// The feed moved, or the store held less than planned: plan again.
+    Replan,
+    /// Nothing to deliver yet.
+    Wait,
+}
+
+/// What a read is to deliver, as planned under the lock; checked again once the store was read.
+struct Plan {
+    wants: Vec<Want>,
+    /// The re-queued positions taken (the feed's first ones), and those of them in the log.
+    requeued: Vec<usize>,
+    requeued_served: Vec<usize>,
+    /// Where the feed's new events start.
+    new_from: usize,
 }
 
 pub struct Hub {
     settings: HubSettings,
+    /// A feed found nothing more to read: `--loop` without pacing publishes the next round.
+    drained: Notify,
+    /// The store's events after those a read just delivered, being read for the feed's next
+    /// read (one batch: the read-ahead window).
+    ahead: Mutex<Option<Ahead>>,
     /// `serve --state DIR`: the file the feeds are kept in (rewritten as they change), and the
     /// file injected events are appended to (as they come: not rewritten with every read).
     kept: Option<(std::path::PathBuf, std::path::PathBuf)>,
@@ -235,16 +473,18 @@ const ACK_PREFIX: &str = "ack-";
 
 impl Hub {
     pub fn new(settings: HubSettings, events: Vec<Arc<RawValue>>) -> Self {
-        let events = events
-            .into_iter()
-            .map(|e| Slot::Held(Arc::new(Published::new(&e))))
-            .collect();
+        let mut log = Log::default();
+        if !events.is_empty() {
+            log.push_held(events.iter().map(|e| Arc::new(Published::new(e))));
+        }
         Hub {
             settings,
+            drained: Notify::new(),
+            ahead: Mutex::new(None),
             kept: None,
             store: None,
             state: Mutex::new(State {
-                log: events,
+                log,
                 ..Default::default()
             }),
             arrived: Notify::new(),
@@ -252,14 +492,14 @@ impl Hub {
         }
     }
 
-    /// Serves the events of `store` too: `keys` from the start, after the events given to
-    /// [`Hub::new`], and more with [`Hub::publish_stored`].
-    pub fn with_store(mut self, store: Arc<dyn EventStore>, keys: Vec<u64>) -> Self {
-        let log = &mut self.state.get_mut().unwrap_or_else(|e| e.into_inner()).log;
-        log.extend(keys.into_iter().map(|key| Slot::Stored {
-            key,
-            chunk_end: false,
-        }));
+    /// Serves the events of `store` too: all of them from the start after the events given to
+    /// [`Hub::new`] when `at_once`, else as published by [`Hub::publish_stored`].
+    pub fn with_store(mut self, store: Arc<dyn EventStore>, at_once: bool) -> Self {
+        if at_once {
+            let log = &mut self.state.get_mut().unwrap_or_else(|e| e.into_inner()).log;
+            log.segments
+                .push(Segment::Stored(Run::new(store.begin(), None)));
+        }
         self.store = Some(store);
         self
     }
@@ -280,7 +520,7 @@ impl Hub {
                             injected.display()
                         )
                     })?;
-                    st.log.push(Slot::Held(Arc::new(Published::new(&raw))));
+                    st.log.push_held([Arc::new(Published::new(&raw))]);
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -297,7 +537,17 @@ impl Hub {
             Err(e) => return Err(format!("--state: cannot read {}: {e}", file.display())),
         };
         if let Some(kept) = kept {
-            let len = st.log.len();
+            // Positions past the log are dropped here when its length is known, else by the
+            // reads that find where it ends.
+            let unknown = st
+                .log
+                .segments
+                .iter()
+                .any(|s| matches!(s, Segment::Stored(r) if r.len.is_none()));
+            let len = match unknown {
+                true => usize::MAX,
+                false => st.log.known_len(),
+            };
             let now = Instant::now();
             let deadline = now + self.settings.visibility_timeout;
             for f in kept.feeds {
@@ -413,24 +663,31 @@ impl Hub {
                 tracing::warn!("--state: cannot write {}: {e}", injected.display());
             }
         }
-        st.log.extend(
-            events
-                .iter()
-                .map(|e| Slot::Held(Arc::new(Published::new(e)))),
-        );
+        st.log
+            .push_held(events.iter().map(|e| Arc::new(Published::new(e))));
         drop(st);
         self.arrived.notify_waiters();
     }
 
-    /// Appends a recorded chunk of the store's events: a read never goes past its last.
-    pub fn publish_stored(&self, keys: &[u64]) {
-        let last = keys.len().saturating_sub(1);
-        let slots = keys.iter().enumerate().map(|(i, &key)| Slot::Stored {
-            key,
-            chunk_end: i == last,
-        });
-        self.lock().log.extend(slots);
+    /// Appends the store's events from `from` to `upto` (the last event of a recorded chunk;
+    /// `None`: to the store's end). `continues`: they follow the events published before
+    /// without a gap, so the run the log ends with, if any, grows instead of a new one.
+    pub fn publish_stored(&self, from: Cursor, upto: Option<Cursor>, continues: bool) {
+        let mut st = self.lock();
+        match st.log.segments.last_mut() {
+            Some(Segment::Stored(run)) if continues => {
+                run.upto = upto;
+                run.len = None;
+            }
+            _ => st.log.segments.push(Segment::Stored(Run::new(from, upto))),
+        }
+        drop(st);
         self.arrived.notify_waiters();
+    }
+
+    /// Waits until a feed has read everything published.
+    pub async fn drained(&self) {
+        self.drained.notified().await;
     }
 
     /// Waits until some client has created a feed: recorded chunks are paced from then on, so
@@ -451,8 +708,9 @@ impl Hub {
         self.settings.max_feeds
     }
 
+    /// The events in the log, as far as reads have found the store's runs.
     pub fn event_count(&self) -> usize {
-        self.lock().log.len()
+        self.lock().log.known_len()
     }
 
     /// Removes a feed that was not read within its TTL; remembers where it stood.
@@ -573,6 +831,10 @@ impl Hub {
 
     /// One read, long-polling up to the poll timeout. v2 acknowledges `ack_id` first; v1 has no
     /// ack, so what it delivers is gone. `limit` caps the batch (v1's `limit` query).
+    ///
+    /// The events are planned under the lock, read from the store outside it (file or SQLite
+    /// I/O, on a blocking thread), and delivered if the feed did not move meanwhile (else the
+    /// read is planned again).
     pub async fn read(
         &self,
         owner: &str,
@@ -587,6 +849,8 @@ impl Hub {
             .unwrap_or(self.settings.batch_size)
             .clamp(1, self.settings.batch_size.max(1));
         let mut acked = false;
+        // Plans made again at once because a read of the store found more than was known.
+        let mut replans = 0;
         loop {
             let notified = self.arrived.notified();
             tokio::pin!(notified);
@@ -596,8 +860,6 @@ impl Hub {
                 let now = Instant::now();
                 self.expire(&mut st, now);
                 let st = &mut *st;
-                let log = &st.log;
-                let log_len = log.len();
                 let Some(feed) = st
                     .feeds
                     .get_mut(id)
@@ -616,107 +878,347 @@ impl Hub {
                     acked = true;
                 }
                 feed.requeue_expired(now);
-                let mut positions = Vec::new();
-                while positions.len() < batch_size {
-                    if let Some(p) = feed.requeued.pop_front() {
-                        positions.push(p);
-                    } else if feed.next < log_len {
-                        positions.push(feed.next);
-                        feed.next += 1;
-                        let chunk_end = match &log[feed.next - 1] {
-                            Slot::Stored { chunk_end, .. } => *chunk_end,
-                            Slot::Held(p) => p.chunk_end,
-                        };
-                        if chunk_end {
-                            break;
-                        }
-                    } else {
-                        break;
-                    }
+                let plan = plan_read(&st.log, feed, batch_size);
+                if plan.wants.is_empty() {
+                    self.drained.notify_waiters();
                 }
-                let timed_out = now >= poll_deadline;
-                if !positions.is_empty() || timed_out {
-                    let new_ack =
-                        (version == Version::V2).then(|| format!("{ACK_PREFIX}{}", random_hex(24)));
-                    if let Some(ack) = &new_ack {
-                        if !positions.is_empty() {
-                            feed.inflight.insert(
-                                ack.clone(),
-                                Batch {
-                                    positions: positions.clone(),
-                                    deadline: now + self.settings.visibility_timeout,
-                                },
-                            );
-                        }
-                    }
-                    let slots = positions.iter().map(|p| log[*p].clone()).collect();
-                    self.save(st);
-                    Step::Deliver {
-                        slots,
-                        ack_id: new_ack,
-                    }
+                if !plan.wants.is_empty() || !plan.requeued.is_empty() || now >= poll_deadline {
+                    Step::Fetch(plan)
                 } else {
                     let requeue_at = feed.earliest_deadline().unwrap_or(poll_deadline);
                     Step::Wait(requeue_at.min(poll_deadline))
                 }
             };
-            match step {
+            let plan = match step {
                 Step::Wait(until) => {
                     let _ = tokio::time::timeout_at(until.into(), notified).await;
+                    continue;
                 }
-                Step::Deliver { slots, ack_id } => {
-                    return match self.materialize(slots).await {
-                        Ok(events) => ReadOutcome::Events { events, ack_id },
-                        Err(e) => ReadOutcome::Unavailable(e),
-                    };
+                Step::Fetch(plan) => plan,
+            };
+            let fetched = match self.fetch(&plan).await {
+                Ok(fetched) => fetched,
+                Err(e) => return ReadOutcome::Unavailable(e),
+            };
+            match self.settle(owner, id, version, plan, fetched, poll_deadline, replans) {
+                Settled::Answer(outcome) => return outcome,
+                Settled::Replan => replans += 1,
+                Settled::Wait => {
+                    let _ = tokio::time::timeout_at(poll_deadline.into(), notified).await;
                 }
             }
         }
     }
 
-    /// The events of a read, the stored ones read from the store: after the state's lock is
-    /// released, and on a blocking thread, since it is file or SQLite I/O.
-    async fn materialize(&self, slots: Vec<Slot>) -> Result<Vec<Published>, String> {
-        let keys: Vec<u64> = slots
+    /// The second half of a read, under the lock again: what the store reads found is noted,
+    /// and the plan delivered if the feed did not move meanwhile.
+    #[allow(clippy::too_many_arguments)]
+    fn settle(
+        &self,
+        owner: &str,
+        id: &str,
+        version: Version,
+        plan: Plan,
+        fetched: Vec<(Vec<Fetched>, Option<Span>)>,
+        poll_deadline: Instant,
+        replans: usize,
+    ) -> Settled {
+        let mut st = self.lock();
+        let st = &mut *st;
+        // What the reads of the store found stays true whatever the feed did meanwhile.
+        let mut failure = None;
+        let mut ended_empty = false;
+        for (want, (got, span)) in plan.wants.iter().zip(&fetched) {
+            let (Want::Stored(w), Some(span)) = (want, span) else {
+                continue;
+            };
+            if let Some(Segment::Stored(run)) = st.log.segments.get_mut(w.segment) {
+                let knew = run.found;
+                run.learn(span);
+                ended_empty |= w.new && got.is_empty() && span.end;
+                if let (Some(bad), None) = (&span.bad, &failure) {
+                    // Read before, and now not one event: the store changed under serve.
+                    failure = Some(match span.to < knew {
+                        true => self.changed(span.next),
+                        false => bad.clone(),
+                    });
+                }
+            }
+        }
+        let Some(feed) = st
+            .feeds
+            .get_mut(id)
+            .filter(|f| f.owner == owner && f.version == version)
+        else {
+            return Settled::Answer(ReadOutcome::UnknownFeed);
+        };
+        let unmoved = feed.next == plan.new_from
+            && feed.requeued.len() >= plan.requeued.len()
+            && feed
+                .requeued
+                .iter()
+                .take(plan.requeued.len())
+                .eq(plan.requeued.iter());
+        let mut events = Vec::with_capacity(plan.requeued.len() + 16);
+        let (mut requeued, mut new) = (0, 0);
+        // Where the feed's next read of the store will start, to read it ahead.
+        let mut next_want = None;
+        for (want, (got, span)) in plan.wants.iter().zip(fetched) {
+            if let (Want::Stored(w), Some(span)) = (want, &span) {
+                let read_on = w.new && !got.is_empty() && !span.end && span.bad.is_none();
+                if read_on && span.to == w.ordinal + got.len() {
+                    next_want = Some(StoredWant {
+                        ordinal: span.to,
+                        place: (span.to, span.next),
+                        ..w.clone()
+                    });
+                }
+            }
+            let (n, is_new) = match want {
+                Want::Held { event, new } => {
+                    events.push((**event).clone());
+                    (1, *new)
+                }
+                Want::Stored(w) => {
+                    let n = got.len();
+                    for f in got {
+                        match self.published(f) {
+                            Ok(p) => events.push(p),
+                            Err(e) => return Settled::Answer(ReadOutcome::Unavailable(e)),
+                        }
+                    }
+                    (n, w.new)
+                }
+            };
+            match is_new {
+                true => new += n,
+                false => requeued += n,
+            }
+        }
+        // A run held fewer events than planned (its end was not known yet): plan again.
+        let short = requeued < plan.requeued_served.len() || (events.is_empty() && ended_empty);
+        if !unmoved || (short && replans < MAX_REPLANS) {
+            return Settled::Replan;
+        }
+        if events.is_empty() {
+            if let Some(e) = failure {
+                return Settled::Answer(ReadOutcome::Unavailable(e));
+            }
+        }
+        let now = Instant::now();
+        if events.is_empty() && now < poll_deadline {
+            return Settled::Wait;
+        }
+        if short {
+            // Still not what was planned after planning again: the store lost events found
+            // before. Nothing is taken from the feed.
+            let why = failure.unwrap_or_else(|| {
+                "the served events changed while serve runs (fewer than were read before); restart serve".into()
+            });
+            return Settled::Answer(ReadOutcome::Unavailable(why));
+        }
+        feed.requeued.drain(..plan.requeued.len());
+        feed.next = plan.new_from + new;
+        let mut positions = plan.requeued_served;
+        positions.extend(plan.new_from..plan.new_from + new);
+        let new_ack = (version == Version::V2).then(|| format!("{ACK_PREFIX}{}", random_hex(24)));
+        if let Some(ack) = &new_ack {
+            if !positions.is_empty() {
+                feed.inflight.insert(
+                    ack.clone(),
+                    Batch {
+                        positions,
+                        deadline: now + self.settings.visibility_timeout,
+                    },
+                );
+            }
+        }
+        self.save(st);
+        if let (Some(w), Some(store)) = (next_want, &self.store) {
+            let store = store.clone();
+            let key = ahead_key(&w);
+            let task = tokio::task::spawn_blocking(move || read_run(&*store, &w));
+            *self.ahead.lock().unwrap_or_else(|e| e.into_inner()) = Some(Ahead { key, task });
+        }
+        Settled::Answer(ReadOutcome::Events {
+            events,
+            ack_id: new_ack,
+        })
+    }
+
+    /// Reads the stored events a plan wants, on a blocking thread: for each want, the events
+    /// and what the read learnt (`None` for a held event).
+    async fn fetch(&self, plan: &Plan) -> Result<Vec<(Vec<Fetched>, Option<Span>)>, String> {
+        let mut stored: Vec<StoredWant> = plan
+            .wants
             .iter()
-            .filter_map(|s| match s {
-                Slot::Stored { key, .. } => Some(*key),
-                Slot::Held(_) => None,
+            .filter_map(|w| match w {
+                Want::Stored(w) => Some(w.clone()),
+                Want::Held { .. } => None,
             })
             .collect();
-        let (store, mut fetched) = match &self.store {
-            Some(store) if !keys.is_empty() => {
-                let reader = store.clone();
-                let fetched = tokio::task::spawn_blocking(move || reader.fetch(&keys))
-                    .await
-                    .map_err(|e| format!("reading the served events: {e}"))??;
-                (Some(store), fetched.into_iter())
-            }
-            _ => (None, Vec::new().into_iter()),
-        };
-        slots
-            .into_iter()
-            .map(|s| match s {
-                Slot::Held(p) => Ok((*p).clone()),
-                Slot::Stored { key, chunk_end } => {
-                    let Fetched { text, known } = fetched
-                        .next()
-                        .ok_or("the event store gave back fewer events than asked")?;
-                    let store = store
-                        .ok_or("the log names a stored event, but serve has no event store")?;
-                    let published = match known {
-                        Some(known) => Published::with(text, known),
-                        None => Published::read(text).ok_or_else(|| store.changed(key))?,
-                    };
-                    Ok(Published {
-                        row: store.row(key),
-                        chunk_end,
-                        ..published
-                    })
+        // The feed's new events may be read already, or being read, by the read-ahead.
+        let ahead = match stored.last() {
+            Some(w) if w.new => {
+                let mut slot = self.ahead.lock().unwrap_or_else(|e| e.into_inner());
+                match slot.as_ref().is_some_and(|a| a.key == ahead_key(w)) {
+                    true => slot.take().zip(stored.pop()),
+                    false => None,
                 }
+            }
+            _ => None,
+        };
+        let store = match &self.store {
+            Some(store) => store.clone(),
+            None if stored.is_empty() && ahead.is_none() => {
+                return Ok(plan.wants.iter().map(|_| (Vec::new(), None)).collect())
+            }
+            None => return Err("the log names stored events, but serve has no event store".into()),
+        };
+        let mut read = Vec::new();
+        if !stored.is_empty() {
+            let store = store.clone();
+            read = tokio::task::spawn_blocking(move || {
+                stored
+                    .iter()
+                    .map(|w| read_run(&*store, w))
+                    .collect::<Result<Vec<_>, String>>()
             })
-            .collect()
+            .await
+            .map_err(|e| format!("reading the served events: {e}"))??;
+        }
+        if let Some((ahead, w)) = ahead {
+            let got = match ahead.task.await {
+                Ok(got) => got?,
+                // The read-ahead did not finish: read now.
+                Err(_) => tokio::task::spawn_blocking(move || read_run(&*store, &w))
+                    .await
+                    .map_err(|e| format!("reading the served events: {e}"))??,
+            };
+            read.push(got);
+        }
+        let mut read = read.into_iter();
+        Ok(plan
+            .wants
+            .iter()
+            .map(|w| match w {
+                Want::Held { .. } => (Vec::new(), None),
+                Want::Stored(_) => read
+                    .next()
+                    .map(|(got, span)| (got, Some(span)))
+                    .unwrap_or_default(),
+            })
+            .collect())
     }
+
+    /// A stored event as the log serves it.
+    fn published(&self, f: Fetched) -> Result<Published, String> {
+        let published = match f.known {
+            Some(known) => Published::with(f.text, known),
+            None => Published::read(f.text).ok_or_else(|| self.changed(f.at))?,
+        };
+        Ok(Published {
+            row: f.row,
+            chunk_end: f.chunk_end,
+            ..published
+        })
+    }
+
+    fn changed(&self, at: Cursor) -> String {
+        match &self.store {
+            Some(store) => store.changed(at),
+            None => "the served events changed".into(),
+        }
+    }
+}
+
+/// A read of the store started ahead of the read that will want it.
+struct Ahead {
+    /// The want it answers: segment, ordinal, count, upto.
+    key: AheadKey,
+    task: tokio::task::JoinHandle<Result<(Vec<Fetched>, Span), String>>,
+}
+
+type AheadKey = (usize, usize, usize, Option<Cursor>);
+
+fn ahead_key(w: &StoredWant) -> AheadKey {
+    (w.segment, w.ordinal, w.count, w.upto)
+}
+
+/// How many times one read plans again at once when the store held fewer events than known.
+const MAX_REPLANS: usize = 8;
+
+/// What a read of `feed` is to deliver: its re-queued events first, then new ones from its
+/// position (never past the end of a recorded chunk, nor past the end of a run).
+fn plan_read(log: &Log, feed: &mut Feed, batch: usize) -> Plan {
+    let mut plan = Plan {
+        wants: Vec::new(),
+        requeued: Vec::new(),
+        requeued_served: Vec::new(),
+        new_from: 0,
+    };
+    let stored_want = |i: usize, o: usize, new: bool, count: usize| -> Option<Want> {
+        match &log.segments[i] {
+            Segment::Stored(run) => Some(Want::Stored(StoredWant {
+                segment: i,
+                ordinal: o,
+                count,
+                new,
+                place: run.place_before(o),
+                upto: run.upto,
+            })),
+            Segment::Held(_) => None,
+        }
+    };
+    let held = |i: usize, o: usize| match &log.segments[i] {
+        Segment::Held(v) => v.get(o).cloned(),
+        Segment::Stored(_) => None,
+    };
+    for &p in feed.requeued.iter().take(batch) {
+        plan.requeued.push(p);
+        match log.locate(p) {
+            At::Held(i, o) => {
+                if let Some(event) = held(i, o) {
+                    plan.wants.push(Want::Held { event, new: false });
+                    plan.requeued_served.push(p);
+                }
+            }
+            At::Stored(i, o) => {
+                plan.requeued_served.push(p);
+                if let Some(Want::Stored(w)) = plan.wants.last_mut() {
+                    if !w.new && w.segment == i && w.ordinal + w.count == o {
+                        w.count += 1;
+                        continue;
+                    }
+                }
+                plan.wants.extend(stored_want(i, o, false, 1));
+            }
+            // Past the end of the log (a position `--state` kept of a longer one): gone.
+            At::End(_) => {}
+        }
+    }
+    let room = batch - plan.requeued.len();
+    let at = log.locate(feed.next);
+    if let At::End(total) = at {
+        feed.next = feed.next.min(total);
+    }
+    plan.new_from = feed.next;
+    if room > 0 {
+        match at {
+            At::Held(i, o) => {
+                if let Segment::Held(v) = &log.segments[i] {
+                    plan.wants
+                        .extend(v[o..].iter().take(room).map(|e| Want::Held {
+                            event: e.clone(),
+                            new: true,
+                        }));
+                }
+            }
+            At::Stored(i, o) => plan.wants.extend(stored_want(i, o, true, room)),
+            At::End(_) => {}
+        }
+    }
+    plan
 }
 
 #[cfg(test)]
@@ -801,5 +1303,98 @@ mod tests {
         let (events, _) = ids(&h.read("bot", &b, Version::V2, "", None).await);
         // e2 and e3 were delivered but never acknowledged: they are not lost.
         assert_eq!(events, [r#"{"id":"e2"}"#, r#"{"id":"e3"}"#]);
+    }
+
+    /// Events `{"id":"eN"}` in memory, read as a store: a cursor is an event's index.
+    struct Numbered(usize);
+
+    impl EventStore for Numbered {
+        fn begin(&self) -> Cursor {
+            Cursor::default()
+        }
+
+        fn read(
+            &self,
+            from: Cursor,
+            _upto: Option<Cursor>,
+            max: usize,
+        ) -> Result<super::super::store::StoreRead, String> {
+            let from = from.a as usize;
+            let to = (from + max).min(self.0);
+            Ok(super::super::store::StoreRead {
+                events: (from..to)
+                    .map(|i| Fetched {
+                        at: Cursor { a: i as u64, b: 0 },
+                        text: Arc::from(format!("{{\"id\":\"e{i}\"}}")),
+                        known: None,
+                        row: None,
+                        chunk_end: false,
+                    })
+                    .collect(),
+                next: Cursor { a: to as u64, b: 0 },
+                end: to == self.0,
+                bad: None,
+            })
+        }
+
+        fn changed(&self, _at: Cursor) -> String {
+            "changed".into()
+        }
+    }
+
+    fn names(from: usize, to: usize) -> Vec<String> {
+        (from..to).map(|i| format!("{{\"id\":\"e{i}\"}}")).collect()
+    }
+
+    #[tokio::test]
+    async fn a_batch_whose_place_was_forgotten_is_read_again_from_a_checkpoint() {
+        let h = Hub::new(
+            HubSettings {
+                poll_timeout: Duration::from_millis(50),
+                visibility_timeout: Duration::from_millis(300),
+                feed_ttl: Duration::from_secs(60),
+                max_feeds: 5,
+                batch_size: 7,
+            },
+            Vec::new(),
+        )
+        .with_store(Arc::new(Numbered(20_000)), true);
+        // A reads 5005 events, acknowledging all but its last batch (4998..5005).
+        let (a, _) = h.create("bot", Some("a".into()), Version::V2).unwrap();
+        let mut ack = String::new();
+        let mut last = Vec::new();
+        for _ in 0..715 {
+            let (events, next) = ids(&h.read("bot", &a, Version::V2, &ack, None).await);
+            ack = next.unwrap();
+            last = events;
+        }
+        assert_eq!(last, names(4998, 5005));
+        // A v1 feed reads 3 at a time: 400 reads, each place new, push A's out of the hints.
+        let (b, _) = h.create("bot", None, Version::V1).unwrap();
+        for i in 0..400 {
+            let (events, _) = ids(&h.read("bot", &b, Version::V1, "", Some(3)).await);
+            assert_eq!(events, names(3 * i, 3 * i + 3));
+        }
+        {
+            let st = h.lock();
+            let Some(Segment::Stored(run)) = st.log.segments.first() else {
+                panic!("one run");
+            };
+            assert!(run.hints.len() <= HINTS);
+            assert!(!run.hints.iter().any(|&(o, _)| o == 4998), "forgotten");
+            assert_eq!(run.checkpoints.len(), 2, "one at 0, one at 4096");
+            assert_eq!(run.len, None, "the end not read yet");
+        }
+        tokio::time::sleep(Duration::from_millis(350)).await;
+        let (again, _) = ids(&h
+            .read("bot", &a, Version::V2, "ack-unknownbutwellformed", None)
+            .await);
+        assert_eq!(
+            again,
+            names(4998, 5005),
+            "re-read from the checkpoint at 4096"
+        );
+        let (next, _) = ids(&h.read("bot", &a, Version::V2, "", None).await);
+        assert_eq!(next, names(5005, 5012));
     }
 }

@@ -23,7 +23,7 @@ use crate::FastMap;
 pub use faults::{FaultRule, Faults};
 pub use hub::{HubSettings, Published};
 pub use reqlog::LoggedRequest;
-pub use store::{EventStore, Fetched, FileStore, FileStoreError};
+pub use store::{Cursor, EventStore, Fetched, FileStore, FileStoreError, Known, StoreRead};
 
 /// Everything `serve` can be told.
 pub struct ServeOptions {
@@ -91,19 +91,34 @@ impl Default for ServeOptions {
 /// Events served from a store, read when a feed reads them.
 pub struct StoredEvents {
     pub store: Arc<dyn EventStore>,
-    /// Keys served from the start, all at once (`serve --events FILE`).
-    pub at_once: Vec<u64>,
-    /// Recorded chunks, published over time by `pace` once a feed exists, each read as recorded.
-    pub chunks: Vec<ServedChunk>,
+    pub publish: Publish,
+}
+
+/// When a store's events enter the log.
+pub enum Publish {
+    /// All of them, from the start, after `events` (`serve --events FILE`).
+    AtStart,
+    /// Recorded chunks, once a client has created a feed: all at once without `pace`, else
+    /// one by one from this source, paced as recorded.
+    Recorded(Box<dyn ChunkSource>),
+}
+
+/// The recorded chunks of a store, in order, read as they are published (`--pace`).
+pub trait ChunkSource: Send {
+    /// The next chunk; `None` after the last.
+    fn next_chunk(&mut self) -> Result<Option<RecordedChunk>, String>;
+    /// Back to the first chunk (`--loop`).
+    fn rewind(&mut self);
 }
 
 /// A recorded chunk to serve.
-#[derive(Debug, Clone)]
-pub struct ServedChunk {
+#[derive(Debug, Clone, Copy)]
+pub struct RecordedChunk {
     /// When it was received (ms), for pacing.
     pub received_at: i64,
-    /// Its events' keys in the store.
-    pub keys: Vec<u64>,
+    /// Where its first and last events are in the store.
+    pub first: Cursor,
+    pub last: Cursor,
 }
 
 /// What the latest read that served a stream served there: the one event (its id and, when
@@ -247,10 +262,13 @@ pub async fn start(opts: ServeOptions) -> Result<Server, ServeError> {
         if acceptor.is_some() { "https" } else { "http" }
     );
     let mut hub = hub::Hub::new(opts.hub, opts.events);
-    let mut chunks = Vec::new();
+    let mut recorded = None;
     if let Some(stored) = opts.stored {
-        hub = hub.with_store(stored.store, stored.at_once);
-        chunks = stored.chunks;
+        let at_once = matches!(stored.publish, Publish::AtStart);
+        hub = hub.with_store(stored.store.clone(), at_once);
+        if let Publish::Recorded(chunks) = stored.publish {
+            recorded = Some((stored.store, chunks));
+        }
     }
     if let Some(dir) = &opts.state {
         std::fs::create_dir_all(dir).map_err(|e| {
@@ -279,8 +297,14 @@ pub async fn start(opts: ServeOptions) -> Result<Server, ServeError> {
         outbox: opts.outbox,
     });
     let _ = app.base_url.set(base_url.clone());
-    if !chunks.is_empty() {
-        tokio::spawn(publish_chunks(app.clone(), chunks, opts.pace, opts.looped));
+    if let Some((store, chunks)) = recorded {
+        tokio::spawn(publish_chunks(
+            app.clone(),
+            store,
+            chunks,
+            opts.pace,
+            opts.looped,
+        ));
     }
     let router = routes::router(app.clone());
     let stop = app.shutdown.clone();
@@ -305,28 +329,71 @@ pub async fn start(opts: ServeOptions) -> Result<Server, ServeError> {
     })
 }
 
-/// Publishes recorded chunks, paced as recorded (scaled), once a client has created a feed.
-async fn publish_chunks(app: Arc<App>, chunks: Vec<ServedChunk>, pace: Option<f64>, looped: bool) {
+/// Publishes recorded chunks once a client has created a feed: all at once, or paced as
+/// recorded (scaled), read from `chunks` as they are published. `--loop` publishes them
+/// again: paced, once the last is published; at once, once a feed has read them all.
+async fn publish_chunks(
+    app: Arc<App>,
+    store: Arc<dyn EventStore>,
+    mut chunks: Box<dyn ChunkSource>,
+    pace: Option<f64>,
+    looped: bool,
+) {
     tokio::select! {
         _ = app.hub.first_feed() => {}
         _ = app.shutdown.cancelled() => return,
     }
     loop {
-        let mut previous: Option<i64> = None;
-        for chunk in &chunks {
-            if let (Some(f), Some(p)) = (pace, previous) {
-                let gap =
-                    Duration::from_secs_f64(((chunk.received_at - p).max(0) as f64 / 1000.0) / f);
-                tokio::select! {
-                    _ = tokio::time::sleep(gap) => {}
-                    _ = app.shutdown.cancelled() => return,
+        match pace {
+            None => app.hub.publish_stored(store.begin(), None, false),
+            Some(f) => {
+                let mut previous: Option<i64> = None;
+                loop {
+                    let (back, next) = match tokio::task::spawn_blocking(move || {
+                        let next = chunks.next_chunk();
+                        (chunks, next)
+                    })
+                    .await
+                    {
+                        Ok(r) => r,
+                        Err(e) => {
+                            tracing::error!("reading the recorded chunks: {e}");
+                            return;
+                        }
+                    };
+                    chunks = back;
+                    let chunk = match next {
+                        Ok(Some(chunk)) => chunk,
+                        Ok(None) => break,
+                        Err(e) => {
+                            tracing::error!("{e}");
+                            return;
+                        }
+                    };
+                    if let Some(p) = previous {
+                        let gap = Duration::from_secs_f64(
+                            ((chunk.received_at - p).max(0) as f64 / 1000.0) / f,
+                        );
+                        tokio::select! {
+                            _ = tokio::time::sleep(gap) => {}
+                            _ = app.shutdown.cancelled() => return,
+                        }
+                    }
+                    app.hub
+                        .publish_stored(chunk.first, Some(chunk.last), previous.is_some());
+                    previous = Some(chunk.received_at);
                 }
+                chunks.rewind();
             }
-            previous = Some(chunk.received_at);
-            app.hub.publish_stored(&chunk.keys);
         }
         if !looped {
             return;
+        }
+        if pace.is_none() {
+            tokio::select! {
+                _ = app.hub.drained() => {}
+                _ = app.shutdown.cancelled() => return,
+            }
         }
     }
 }

@@ -1,38 +1,70 @@
 //! Where the bytes of served events stay while serve runs: a file (here) or a journal (the
-//! command's adapter), read when a feed reads them. The hub's log then costs 16 bytes an event
-//! instead of the event itself, so serving a million events fits in a few dozen MiB.
+//! command's adapter), read forward as feeds read them, the way a bot reads a pod: nothing is
+//! read or indexed at start, and what serve keeps of a store does not grow with its events
+//! (see the hub's `Run`).
 
 use std::fs::File;
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use serde_json::value::RawValue;
 
 use crate::symphony::event::{id_and_stream_spans, FieldSpan};
 
-/// Events kept outside memory; a key is the store's own name for one of them.
-pub trait EventStore: Send + Sync {
-    /// The events with these keys, in order; an error says what went wrong with the store (it
-    /// is answered as a 500).
-    fn fetch(&self, keys: &[u64]) -> Result<Vec<Fetched>, String>;
-
-    /// The journal row of the event, when the store is a journal (the outbox links replies to it).
-    fn row(&self, key: u64) -> Option<i64>;
-
-    /// What to say when the event of `key` no longer is one JSON object.
-    fn changed(&self, key: u64) -> String;
+/// Where an event of a store is, in the store's own terms (a file: its byte offset and the
+/// number of lines before it; a journal: the index of its recording and its row). The hub
+/// keeps a few of them and hands them back; only the store reads them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Cursor {
+    pub a: u64,
+    pub b: u64,
 }
 
-/// An event read back from a store.
+/// Events kept outside memory, read forward from a cursor.
+pub trait EventStore: Send + Sync {
+    /// Where the first event is (or would be).
+    fn begin(&self) -> Cursor;
+
+    /// Up to `max` events from `from` on (the place of an event, or of the first one after
+    /// it), none past `upto` (the place of the last event a recorded chunk published so far;
+    /// `None`: to the end). Stops after an event that ends a recorded chunk, and before an
+    /// event that cannot be served. An `Err` says what went wrong with the store (answered
+    /// as a 500).
+    fn read(&self, from: Cursor, upto: Option<Cursor>, max: usize) -> Result<StoreRead, String>;
+
+    /// What to say when an event read before is no longer there as it was.
+    fn changed(&self, at: Cursor) -> String;
+}
+
+/// What one [`EventStore::read`] found.
+#[derive(Debug, Default)]
+pub struct StoreRead {
+    pub events: Vec<Fetched>,
+    /// Where the event after the last one is: where the next read starts.
+    pub next: Cursor,
+    /// No event after the last one (up to `upto`).
+    pub end: bool,
+    /// The event at `next` cannot be served: why, naming it (a line that is not one JSON
+    /// object). Set only by the read that first reached it.
+    pub bad: Option<String>,
+}
+
+/// An event read from a store.
 #[derive(Debug)]
 pub struct Fetched {
+    /// Where it is in the store.
+    pub at: Cursor,
     /// Its exact text, shared as is by the reads that serve it.
     pub text: Arc<str>,
-    /// Its id and stream id when the store noted them before; `None` has the hub read them
-    /// from the text, in the pass that also checks it is still one JSON object.
+    /// Its id and stream id when the store read them; `None` has the hub read them from the
+    /// text, in the pass that also checks it is one JSON object.
     pub known: Option<Known>,
+    /// Its journal row, when the store is a journal (the outbox links replies to it).
+    pub row: Option<i64>,
+    /// The last event of a recorded chunk: a read never goes past it.
+    pub chunk_end: bool,
 }
 
 /// An event's id and stream id, as [`crate::symphony::event::id_and_stream`] reads them.
@@ -40,6 +72,22 @@ pub struct Fetched {
 pub struct Known {
     pub id: Option<Arc<str>>,
     pub stream_id: Option<Arc<str>>,
+}
+
+impl Known {
+    /// The two fields out of `text` where [`id_and_stream_spans`] found them; `None` when one
+    /// is written with escapes (the hub then reads them from the text).
+    pub fn from_spans(text: &str, (id, stream): (FieldSpan, FieldSpan)) -> Option<Known> {
+        let field = |span: FieldSpan| match span {
+            FieldSpan::Absent => Some(None),
+            FieldSpan::At(r) => text.get(r).map(|s| Some(Arc::from(s))),
+            FieldSpan::Escaped => None,
+        };
+        Some(Known {
+            id: field(id)?,
+            stream_id: field(stream)?,
+        })
+    }
 }
 
 /// Why an events file cannot be served.
@@ -52,157 +100,125 @@ pub enum FileStoreError {
     Line(String),
 }
 
-/// An NDJSON file of events, indexed once: where each event's bytes are, and where its id and
-/// stream id lie in them (24 bytes an event). The file stays open, so one renamed or deleted
-/// under a running serve is still served; one rewritten in place is noticed when an event's
-/// place no longer holds an object with its id and stream where they were.
+/// An NDJSON file of events, read forward in blocks as feeds read it: blank lines skipped,
+/// one JSON object a line, its surrounding whitespace not part of the event. The file stays
+/// open, so one renamed or deleted under a running serve is still served; one rewritten in
+/// place is noticed when an event read before is no longer one JSON object where it was.
 pub struct FileStore {
     file: File,
     path: PathBuf,
-    places: Vec<Place>,
+    /// Bytes a line took on average in the latest read, to size the next one.
+    line_len: AtomicUsize,
 }
 
-/// Where one event of the file is. The id and stream id are kept as places in the event's bytes
-/// (offsets from its start) because a read then copies them instead of parsing the event: that
-/// parse was a third of serve's CPU while a client read as fast as it could.
-#[derive(Clone, Copy)]
-struct Place {
-    start: u64,
-    len: u32,
-    id_at: u32,
-    stream_at: u32,
-    id_len: u16,
-    stream_len: u16,
-}
+/// The most one read of the file asks for at once (more only when one event is longer).
+const BLOCK: usize = 256 << 10;
+/// The least: a read of a few events still takes a page or two.
+const MIN_BLOCK: usize = 8 << 10;
 
-// A million events: 24 MiB.
-const _: () = assert!(std::mem::size_of::<Place>() == 24);
-
-/// `*_at` of a field the event does not have.
-const ABSENT: u32 = u32::MAX;
-/// `id_len` of an event whose fields are read from its text when served: one written with
-/// escapes (its text is not a slice of the event's), or too long to note here.
-const REREAD: u16 = u16::MAX;
-
-impl Place {
-    fn new(start: u64, len: u32, (id, stream): (FieldSpan, FieldSpan)) -> Place {
-        let mut place = Place {
-            start,
-            len,
-            id_at: ABSENT,
-            stream_at: ABSENT,
-            id_len: 0,
-            stream_len: 0,
-        };
-        let note = |span: FieldSpan| match span {
-            FieldSpan::Absent => Some((ABSENT, 0)),
-            FieldSpan::At(r) => Some((
-                u32::try_from(r.start).ok().filter(|&at| at != ABSENT)?,
-                u16::try_from(r.len()).ok().filter(|&n| n != REREAD)?,
-            )),
-            FieldSpan::Escaped => None,
-        };
-        match (note(id), note(stream)) {
-            (Some((id_at, id_len)), Some((stream_at, stream_len))) => {
-                (place.id_at, place.id_len) = (id_at, id_len);
-                (place.stream_at, place.stream_len) = (stream_at, stream_len);
-            }
-            _ => place.id_len = REREAD,
-        }
-        place
-    }
-
-    /// The event's id and stream id out of its text, when noted; `Err` when the text no longer
-    /// holds a JSON string where one was.
-    fn known(&self, text: &str) -> Result<Option<Known>, ()> {
-        if self.id_len == REREAD {
-            return Ok(None);
-        }
-        let field = |at: u32, len: u16| -> Result<Option<Arc<str>>, ()> {
-            if at == ABSENT {
-                return Ok(None);
-            }
-            let (at, len) = (at as usize, usize::from(len));
-            // The quotes around the string are a check that the field is still there.
-            let quoted = text.get(at.wrapping_sub(1)..at + len + 1).ok_or(())?;
-            if !(quoted.starts_with('"') && quoted.ends_with('"')) {
-                return Err(());
-            }
-            Ok(Some(Arc::from(&quoted[1..quoted.len() - 1])))
-        };
-        Ok(Some(Known {
-            id: field(self.id_at, self.id_len)?,
-            stream_id: field(self.stream_at, self.stream_len)?,
-        }))
-    }
-}
-
-/// Reads no more than this at once when neighbouring events are fetched in one read.
-const MAX_SPAN: u64 = 4 << 20;
+/// How many events [`FileStore::open`] checks at start, so that a file of the wrong kind is
+/// refused before anything is served.
+pub const CHECKED_AT_START: usize = 1000;
 
 impl FileStore {
-    /// Checks every line as [`super::read_ndjson`] does (blank lines skipped, one JSON object a
-    /// line, its surrounding whitespace not part of the event) and notes where each event is.
+    /// Opens the file and checks its first [`CHECKED_AT_START`] events; the rest is checked
+    /// as feeds read it.
     pub fn open(path: &Path) -> Result<Self, FileStoreError> {
         let file = File::open(path)?;
-        let mut reader = BufReader::with_capacity(1 << 16, &file);
-        let mut places = Vec::new();
-        let mut line = Vec::new();
-        let (mut at, mut n) = (0u64, 0usize);
-        loop {
-            line.clear();
-            let read = reader.read_until(b'\n', &mut line)?;
-            if read == 0 {
-                break;
-            }
-            n += 1;
-            // The same error as reading the whole file as text gave.
-            let text = std::str::from_utf8(&line).map_err(|_| {
-                std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    "stream did not contain valid UTF-8",
-                )
-            })?;
-            let trimmed = text.trim();
-            if !trimmed.is_empty() {
-                // One pass both checks the line and finds its id and stream.
-                let spans = id_and_stream_spans(trimmed)
-                    .map_err(|e| FileStoreError::Line(bad_line(n, trimmed, e)))?;
-                let len = u32::try_from(trimmed.len()).map_err(|_| {
-                    FileStoreError::Line(format!("line {n}: an event of over 4 GiB"))
-                })?;
-                let start = at + (text.len() - text.trim_start().len()) as u64;
-                places.push(Place::new(start, len, spans));
-            }
-            at += read as u64;
-        }
-        drop(reader);
-        Ok(FileStore {
+        let store = FileStore {
             file,
             path: path.to_path_buf(),
-            places,
-        })
+            line_len: AtomicUsize::new(1024),
+        };
+        let first = store.read_lines(Cursor::default(), CHECKED_AT_START)?;
+        if let Some(bad) = first.bad {
+            return Err(FileStoreError::Line(bad));
+        }
+        Ok(store)
     }
 
-    /// How many events the file holds; their keys are `0..len`.
-    pub fn len(&self) -> usize {
-        self.places.len()
+    /// Up to `max` events from `from`, read in blocks sized by the lines read lately (a
+    /// quarter more than `max` of them take), within [`MIN_BLOCK`]..[`BLOCK`].
+    fn read_lines(&self, from: Cursor, max: usize) -> std::io::Result<StoreRead> {
+        let (mut offset, mut line) = (from.a, from.b);
+        let block = (max.saturating_mul(self.line_len.load(Ordering::Relaxed)) / 4 * 5)
+            .clamp(MIN_BLOCK, BLOCK);
+        let mut out = StoreRead::default();
+        let mut buf: Vec<u8> = Vec::new();
+        // `buf` holds the file's bytes from `buf_at`; `eof` once a read returned nothing more.
+        let (mut buf_at, mut eof) = (offset, false);
+        while out.events.len() < max {
+            let rel = (offset - buf_at) as usize;
+            let newline = memchr::memchr(b'\n', &buf[rel..]);
+            if newline.is_none() && !eof {
+                // Keep the line begun, read the next block after it.
+                buf.drain(..rel);
+                buf_at = offset;
+                let have = buf.len();
+                buf.resize(have + block.max(have), 0);
+                let n = read_at(&self.file, &mut buf[have..], buf_at + have as u64)?;
+                buf.truncate(have + n);
+                eof = n == 0;
+                continue;
+            }
+            let (bytes, taken) = match newline {
+                Some(i) => (&buf[rel..rel + i], i + 1),
+                None => (&buf[rel..], buf.len() - rel),
+            };
+            if taken == 0 {
+                out.end = true;
+                break;
+            }
+            let Ok(text) = std::str::from_utf8(bytes) else {
+                out.bad = Some(format!("line {}: not UTF-8 text", line + 1));
+                break;
+            };
+            let trimmed = text.trim();
+            if !trimmed.is_empty() {
+                let spans = match id_and_stream_spans(trimmed) {
+                    Ok(spans) => spans,
+                    Err(e) => {
+                        out.bad = Some(bad_line(line + 1, trimmed, e));
+                        break;
+                    }
+                };
+                out.events.push(Fetched {
+                    at: Cursor { a: offset, b: line },
+                    known: Known::from_spans(trimmed, spans),
+                    text: Arc::from(trimmed),
+                    row: None,
+                    chunk_end: false,
+                });
+            }
+            offset += taken as u64;
+            line += 1;
+        }
+        if !out.end && out.bad.is_none() && out.events.len() == max {
+            // Whether the file ends here too: only blank lines, or nothing, after the last.
+            let rest = &buf[((offset - buf_at) as usize).min(buf.len())..];
+            out.end = eof && rest.iter().all(u8::is_ascii_whitespace);
+        }
+        out.next = Cursor { a: offset, b: line };
+        Ok(out)
     }
+}
 
-    pub fn is_empty(&self) -> bool {
-        self.places.is_empty()
+/// `read_at` until `buf` is full or the file ends; how many bytes were read.
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read_at(&mut buf[n..], at + n as u64) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
     }
-
-    fn place(&self, key: u64) -> Result<&Place, String> {
-        usize::try_from(key)
-            .ok()
-            .and_then(|k| self.places.get(k))
-            .ok_or_else(|| self.changed(key))
-    }
+    Ok(n)
 }
 
 /// Why a line cannot be served, in the words of reading the file as JSON lines.
-fn bad_line(n: usize, text: &str, e: serde_json::Error) -> String {
+fn bad_line(n: u64, text: &str, e: serde_json::Error) -> String {
     match serde_json::from_str::<&RawValue>(text) {
         Err(e) => format!("line {n}: not valid JSON: {e}"),
         Ok(raw) if !raw.get().starts_with('{') => {
@@ -214,60 +230,28 @@ fn bad_line(n: usize, text: &str, e: serde_json::Error) -> String {
 }
 
 impl EventStore for FileStore {
-    fn fetch(&self, keys: &[u64]) -> Result<Vec<Fetched>, String> {
-        let mut out = Vec::with_capacity(keys.len());
-        let mut i = 0;
-        while i < keys.len() {
-            // A feed mostly reads events in file order: one read covers a run of them, as long
-            // as each next event lies after the run and the run stays under MAX_SPAN.
-            let first = self.place(keys[i])?.start;
-            let (mut end, mut stop) = (i, first);
-            while end < keys.len() {
-                let p = self.place(keys[end])?;
-                let (s, l) = (p.start, u64::from(p.len));
-                if end > i && (s < stop || s + l - first > MAX_SPAN) {
-                    break;
-                }
-                stop = s + l;
-                end += 1;
-            }
-            let mut buf = vec![0; (stop - first) as usize];
-            self.file
-                .read_exact_at(&mut buf, first)
-                .map_err(|e| match e.kind() {
-                    std::io::ErrorKind::UnexpectedEof => self.changed(keys[i]),
-                    _ => format!("cannot read the events file {}: {e}", self.path.display()),
-                })?;
-            for &key in &keys[i..end] {
-                let p = self.place(key)?;
-                let at = (p.start - first) as usize;
-                let bytes = &buf[at..at + p.len as usize];
-                // A cheap look that the event is still where it was: an object, with its id and
-                // stream in place.
-                let text = std::str::from_utf8(bytes)
-                    .ok()
-                    .filter(|t| t.starts_with('{') && t.ends_with('}'))
-                    .ok_or_else(|| self.changed(key))?;
-                let known = p.known(text).map_err(|()| self.changed(key))?;
-                out.push(Fetched {
-                    text: Arc::from(text),
-                    known,
-                });
-            }
-            i = end;
+    fn begin(&self) -> Cursor {
+        Cursor::default()
+    }
+
+    fn read(&self, from: Cursor, _upto: Option<Cursor>, max: usize) -> Result<StoreRead, String> {
+        let mut read = self
+            .read_lines(from, max)
+            .map_err(|e| format!("cannot read the events file {}: {e}", self.path.display()))?;
+        if let Some(bad) = read.bad.take() {
+            read.bad = Some(format!(
+                "the events file {}: {bad}; the events before it were served: fix the file and restart serve",
+                self.path.display()
+            ));
         }
-        Ok(out)
+        Ok(read)
     }
 
-    fn row(&self, _key: u64) -> Option<i64> {
-        None
-    }
-
-    fn changed(&self, key: u64) -> String {
+    fn changed(&self, at: Cursor) -> String {
         format!(
-            "the events file {} changed while serve runs (event {} is no longer where it was); restart serve to read it again",
+            "the events file {} changed while serve runs (line {} is no longer the event it was); restart serve to read it again",
             self.path.display(),
-            key + 1
+            at.b + 1
         )
     }
 }
@@ -284,28 +268,39 @@ mod tests {
         (dir, s)
     }
 
-    fn texts(fetched: Vec<Fetched>) -> Vec<String> {
-        fetched.into_iter().map(|f| f.text.to_string()).collect()
+    fn texts(read: &StoreRead) -> Vec<String> {
+        read.events.iter().map(|f| f.text.to_string()).collect()
     }
 
     #[test]
-    fn events_come_back_exact_in_any_order() {
+    fn events_come_back_exact_from_any_place_read_before() {
         let (_d, s) = store("{\"id\":\"a\"}\n\n  { \"id\" : \"b\" }\t\r\n{\"id\":\"c\"}");
-        assert_eq!(s.len(), 3);
+        let all = s.read(s.begin(), None, 10).unwrap();
         assert_eq!(
-            texts(s.fetch(&[0, 1, 2]).unwrap()),
+            texts(&all),
             ["{\"id\":\"a\"}", "{ \"id\" : \"b\" }", "{\"id\":\"c\"}"]
         );
-        // Requeued events come back out of file order, and one may be asked for twice.
-        assert_eq!(
-            texts(s.fetch(&[2, 0, 0, 1]).unwrap()),
-            [
-                "{\"id\":\"c\"}",
-                "{\"id\":\"a\"}",
-                "{\"id\":\"a\"}",
-                "{ \"id\" : \"b\" }"
-            ]
-        );
+        assert!(all.end && all.bad.is_none());
+        // Lines are counted from 0 in the cursor: b is on line 3.
+        assert_eq!(all.events[1].at.b, 2);
+        // Read again from where an event was, a few at a time.
+        let two = s.read(all.events[1].at, None, 1).unwrap();
+        assert_eq!(texts(&two), ["{ \"id\" : \"b\" }"]);
+        assert!(!two.end);
+        let rest = s.read(two.next, None, 5).unwrap();
+        assert_eq!(texts(&rest), ["{\"id\":\"c\"}"]);
+        assert!(rest.end);
+        let none = s.read(rest.next, None, 5).unwrap();
+        assert!(none.events.is_empty() && none.end);
+    }
+
+    #[test]
+    fn an_event_longer_than_a_block_is_read_whole() {
+        let long = format!("{{\"id\":\"x\",\"pad\":\"{}\"}}", "p".repeat(3 * BLOCK));
+        let (_d, s) = store(&format!("{{\"id\":\"a\"}}\n{long}\n{{\"id\":\"b\"}}\n"));
+        let all = s.read(s.begin(), None, 10).unwrap();
+        assert_eq!(all.events.len(), 3);
+        assert_eq!(&*all.events[1].text, long);
     }
 
     #[test]
@@ -321,8 +316,8 @@ mod tests {
             r#"{"id":"e6","id":"e7"}"#,
         ];
         let (_d, s) = store(&lines.join("\n"));
-        let keys: Vec<u64> = (0..lines.len() as u64).collect();
-        for (f, line) in s.fetch(&keys).unwrap().into_iter().zip(lines) {
+        let read = s.read(s.begin(), None, 10).unwrap();
+        for (f, line) in read.events.into_iter().zip(lines) {
             assert_eq!(&*f.text, line);
             let (id, stream) = crate::symphony::event::id_and_stream(line).unwrap();
             if let Some(k) = f.known {
@@ -335,23 +330,26 @@ mod tests {
     }
 
     #[test]
-    fn bad_lines_are_named_and_a_rewritten_file_is_noticed() {
+    fn bad_lines_are_named_at_start_or_when_read() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("e.ndjson");
         std::fs::write(&path, "{\"id\":\"a\"}\n\n[1]\n").unwrap();
         match FileStore::open(&path) {
             Err(FileStoreError::Line(m)) => assert!(m.starts_with("line 3: expected"), "{m}"),
-            _ => panic!("a non-object line must be refused"),
+            _ => panic!("a non-object line among the first events must be refused"),
         }
-        std::fs::write(&path, "{\"id\":\"a\"}\n{\"id\":\"b\"}\n").unwrap();
+        // Past the events checked at start: the read that reaches it stops before it.
+        let mut text = "{\"id\":\"a\"}\n".repeat(CHECKED_AT_START + 5);
+        text.push_str("{\"id\":\n");
+        std::fs::write(&path, &text).unwrap();
         let s = FileStore::open(&path).unwrap();
-        std::fs::write(&path, "xxxxxxxxxxxxxxxxxxxxxxxx").unwrap();
-        let err = s.fetch(&[1]).unwrap_err();
-        assert!(err.contains("changed while serve runs"), "{err}");
-        // Still objects where they were, but the id is no longer where it was.
-        std::fs::write(&path, "{\"id\":\"a\"}\n{\"i\":\"bb\"}\n").unwrap();
-        assert!(s.fetch(&[0]).is_ok());
-        let err = s.fetch(&[1]).unwrap_err();
-        assert!(err.contains("changed while serve runs"), "{err}");
+        let read = s.read(s.begin(), None, CHECKED_AT_START + 100).unwrap();
+        assert_eq!(read.events.len(), CHECKED_AT_START + 5);
+        let bad = read.bad.unwrap();
+        assert!(
+            bad.contains(&format!("line {}: not valid JSON", CHECKED_AT_START + 6)),
+            "{bad}"
+        );
+        assert!(!read.end);
     }
 }

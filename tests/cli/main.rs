@@ -37,6 +37,7 @@ mod runs;
 mod salesforce;
 mod salesforce_logins;
 mod serve;
+mod serve_lazy;
 mod serve_stored;
 mod small;
 mod tail;
