@@ -70,9 +70,8 @@ impl Journal {
         path: &Path,
         full_check_max: u64,
     ) -> Result<Self, JournalError> {
-        let created = !path.exists();
-        if created {
-            create_private(path)?;
+        if !path.exists() {
+            create_whole(path)?;
         }
         let lock = OpenOptions::new()
             .read(true)
@@ -88,11 +87,10 @@ impl Journal {
             }
             Err(std::fs::TryLockError::Error(e)) => return Err(io(path, e)),
         }
-        let empty = lock.metadata().map_err(|e| io(path, e))?.len() == 0;
-        if !created && empty {
+        if lock.metadata().map_err(|e| io(path, e))?.len() == 0 {
             return Err(empty_file(path));
         }
-        if !created {
+        {
             // Validate through a connection that cannot write, so a refused file is never
             // switched to WAL or given a journal file of its own.
             let reader = Journal {
@@ -440,19 +438,40 @@ fn uri_path(path: &Path) -> String {
     out
 }
 
-/// Creates the journal file with owner-only permissions before SQLite touches it.
-fn create_private(path: &Path) -> Result<(), JournalError> {
-    let mut opts = OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
+/// Makes a new journal whole (owner-only, its schema in place) under a temporary name beside
+/// `path`, then links it there: a kill at any moment leaves either no journal at `path` or a
+/// complete one, never an empty file or a database without its schema that later runs refuse
+/// (at worst a `.feedctl-new-*` file is left beside it). When another process made `path`
+/// first, theirs is kept.
+fn create_whole(path: &Path) -> Result<(), JournalError> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    // tempfile creates it 0600.
+    let new = tempfile::Builder::new()
+        .prefix(".feedctl-new-")
+        .suffix(".db")
+        .tempfile_in(dir)
+        .map_err(|e| io(path, e))?;
     {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
+        let conn = Connection::open(new.path()).map_err(|e| sql_error(path, e))?;
+        let mut j = Journal {
+            conn,
+            path: path.to_path_buf(),
+            _lock: None,
+            seen: Default::default(),
+            stored: Default::default(),
+        };
+        j.conn.execute_batch(WRITER_PRAGMAS).map_err(|e| j.sql(e))?;
+        j.migrate()?;
+        // Closing the only connection checkpoints the WAL into the file and removes it.
+        j.conn.close().map_err(|(_, e)| sql_error(path, e))?;
     }
-    match opts.open(path) {
+    match new.persist_noclobber(path) {
         Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(io(path, e)),
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(io(path, e.error)),
     }
 }
 

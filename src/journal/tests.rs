@@ -485,3 +485,31 @@ fn repeats_are_flagged_while_the_filter_grows_and_after_a_reopen() {
         .unwrap();
     assert_eq!(unflagged, 3000);
 }
+
+#[test]
+fn a_new_journal_appears_whole_and_private_with_nothing_left_beside_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, path) = scratch();
+    drop(Journal::open_for_write(&path).unwrap());
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["j.db"]);
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    // Already complete when it appeared: its identity and schema are in the file itself.
+    let raw =
+        rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    let (app, version): (i64, i64) = raw
+        .query_row(
+            "SELECT (SELECT application_id FROM pragma_application_id), (SELECT user_version FROM pragma_user_version)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(app, i64::from(APPLICATION_ID));
+    assert_eq!(version, MIGRATIONS.len() as i64);
+}
