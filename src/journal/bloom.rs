@@ -11,7 +11,7 @@ use std::hash::{Hash, Hasher};
 const BITS_PER_KEY: u64 = 8;
 /// (Unit tests use a small filter, so a few hundred keys make it grow.)
 const MIN_BITS: usize = if cfg!(test) { 1 << 10 } else { 1 << 24 };
-const MAX_BITS: usize = if cfg!(test) { 1 << 13 } else { 1 << 27 };
+const MAX_BITS: usize = if cfg!(test) { 1 << 20 } else { 1 << 27 };
 const HASHES: u64 = 5;
 
 pub struct Bloom {
