@@ -10,7 +10,8 @@
 #   info     `journal info` of the same events stored one per chunk (a quiet live feed's shape)
 #   stream   `replay --mode stream` through a pass-through handler: peak RSS
 # Sizes default to 100k, 1M and 10M; a size is skipped when the disk has not room for it
-# (about 6 KiB an event: the input, three journals, the ceiling's).
+# (about 5 KiB an event: the input and up to three journals at once). RUNS=1 takes each measure
+# once (for 10M, where three runs take hours).
 # Usage: bench/scale.sh [N ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,23 +57,23 @@ serve_measure() {
 row "measure ($(date -u +%F), load $(cut -d' ' -f1 /proc/loadavg), $(nproc) cores)" "value" "target"
 for N in "${sizes[@]}"; do
   free_kib=$(df -Pk "$work" | awk 'NR == 2 { print $4 }')
-  if [ $(( N * 6 )) -gt "$free_kib" ]; then
+  if [ $(( N * 5 )) -gt "$free_kib" ]; then
     row "$N events: skipped, $(( free_kib / 1024 )) MiB free on $(dirname "$work")" ""
     continue
   fi
   python3 bench/gen_events.py "$N" > "$work/events.ndjson"
 
-  BEFORE_EACH='rm -f $work/imp-$RUN.db*'
+  BEFORE_EACH='rm -f $work/imp-*.db*'
   measure import "$bin -q journal import --journal $work/imp-\$RUN.db --chunk-size 100 $work/events.ndjson"
   unset BEFORE_EACH
   rates=()
-  for _ in 1 2 3; do
+  for _ in $(seq "$RUNS"); do
     rm -f "$work/ceiling.db"*
     rates+=("$("$ceiling" "$work/events.ndjson" "$work/ceiling.db" 100)")
   done
-  rm -f "$work/ceiling.db"* "$work/imp-2.db"* "$work/imp-3.db"*
-  ceiling_med=$(printf '%s\n' "${rates[@]}" | sort -g | sed -n 2p)
-  j=$work/imp-1.db
+  rm -f "$work/ceiling.db"*
+  ceiling_med=$(printf '%s\n' "${rates[@]}" | sort -g | sed -n "$(( (RUNS + 1) / 2 ))p")
+  j=$work/imp-$RUNS.db
 
   measure verify "$bin -q journal verify --journal $j"
   measure integrity "sqlite3 $j 'PRAGMA integrity_check'"
