@@ -200,6 +200,7 @@ impl Journal {
         let sql_err = |e| super::open::sql_error(self.path(), e);
         // SQLite's check reads every page on its own connection while this one makes the pass.
         let path = self.path();
+        map_the_file(self.conn(), path).map_err(sql_err)?;
         let (integrity, pass) = std::thread::scope(|s| {
             let integrity = s.spawn(move || integrity_check(path));
             let pass = self.pass(&mut progress);
@@ -295,7 +296,8 @@ impl Journal {
         let mut chunk_rows = conn.prepare(CHUNKS).map_err(e)?;
         let mut chunks = Chunks::new(conn, &mut chunk_rows).map_err(e)?;
         let mut figures = Figures::default();
-        let mut counts: HashMap<(i64, String, String), i64> = HashMap::new();
+        let mut counts: HashMap<String, i64> = HashMap::new();
+        let mut count_key = String::new();
         let mut firsts: Vec<u64> = Vec::new();
         let mut first_of = conn
             .prepare("SELECT recording_id, dedupe_key, duplicate_of FROM events WHERE id = ?1")
@@ -357,13 +359,20 @@ impl Journal {
                     ]);
                 }
             }
-            *counts
-                .entry((
-                    recording,
-                    ty.unwrap_or("").to_string(),
-                    stream.unwrap_or("").to_string(),
-                ))
-                .or_default() += 1;
+            count_key.clear();
+            count_key_of(
+                &mut count_key,
+                recording,
+                ty.unwrap_or(""),
+                stream.unwrap_or(""),
+            );
+            // Found without a copy of the key: the events of a journal have few types and streams.
+            match counts.get_mut(count_key.as_str()) {
+                Some(n) => *n += 1,
+                None => {
+                    counts.insert(count_key.clone(), 1);
+                }
+            }
             if json_kind && !json_object(raw) {
                 suspects.insert("raw JSON");
             }
@@ -411,12 +420,21 @@ impl Journal {
             suspects.insert("first deliveries unique");
         }
         // The counts kept as chunks were written, against the ones just made.
-        let kept: HashMap<(i64, String, String), i64> = {
+        let kept: HashMap<String, i64> = {
             let mut stmt = conn
                 .prepare("SELECT recording_id, type, stream_id, events FROM event_counts")
                 .map_err(e)?;
             let rows = stmt
-                .query_map([], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?)))
+                .query_map([], |r| {
+                    let mut key = String::new();
+                    count_key_of(
+                        &mut key,
+                        r.get(0)?,
+                        &r.get::<_, String>(1)?,
+                        &r.get::<_, String>(2)?,
+                    );
+                    Ok((key, r.get(3)?))
+                })
                 .map_err(e)?;
             rows.collect::<Result<_, _>>().map_err(e)?
         };
@@ -433,6 +451,7 @@ impl Journal {
 fn integrity_check(path: &std::path::Path) -> Result<Vec<String>, JournalError> {
     let sql_err = |e| super::open::sql_error(path, e);
     let conn = super::open::open_read_only(path, false)?;
+    map_the_file(&conn, path).map_err(sql_err)?;
     let mut stmt = conn.prepare("PRAGMA integrity_check").map_err(sql_err)?;
     let lines = stmt
         .query_map([], |r| r.get(0))
@@ -440,6 +459,26 @@ fn integrity_check(path: &std::path::Path) -> Result<Vec<String>, JournalError> 
         .collect::<Result<_, _>>()
         .map_err(sql_err)?;
     Ok(lines)
+}
+
+/// The key of a row of `event_counts` (recording, type, stream) as one string, the type's
+/// length in front so that no two rows share one.
+fn count_key_of(out: &mut String, recording: i64, ty: &str, stream: &str) {
+    use std::fmt::Write;
+    let _ = write!(out, "{recording} {} {ty}{stream}", ty.len());
+}
+
+/// Lets SQLite read the file's pages through a memory map (up to its own limit, 2 GiB unless
+/// built otherwise) instead of a copy per page read: both passes read every page, and those
+/// copies were a quarter of the time. Read only, on a file that feedctl never shrinks.
+fn map_the_file(conn: &rusqlite::Connection, path: &std::path::Path) -> rusqlite::Result<()> {
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let size = i64::try_from(size).unwrap_or(i64::MAX);
+    conn.query_row(&format!("PRAGMA mmap_size = {size}"), [], |_| Ok(()))
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(()),
+            e => Err(e),
+        })
 }
 
 /// A dedupe key's bytes, whatever SQLite holds it as.
