@@ -426,6 +426,15 @@ fn verify_still_finds_every_broken_invariant() {
             "references: events row 14 breaks a reference to events",
         ),
         (
+            // Values of another type than the schema's: each check's query reads them.
+            "UPDATE chunks SET seq = 'x' WHERE seq = 2",
+            "chunk sequence: recording 1 has chunks 1..x but 5 chunks",
+        ),
+        (
+            "UPDATE event_counts SET type = 5 WHERE (type, stream_id) = (SELECT type, stream_id FROM event_counts LIMIT 1)",
+            "event counts: recording 1, type 5",
+        ),
+        (
             // An event moved to an earlier chunk, its events no longer side by side.
             "UPDATE events SET chunk_id = 1, position = 3 WHERE id = 13",
             "chunk event counts: chunk 1 of recording 1 says 3 events, holds 4",
