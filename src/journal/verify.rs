@@ -290,6 +290,32 @@ impl Journal {
         &self,
         progress: &mut impl FnMut(u64, u64),
     ) -> Result<HashSet<&'static str>, JournalError> {
+        // The events' JSON is checked on a thread of its own (a third of the pass), fed in
+        // batches through a bounded channel, so the pass and SQLite's check share two cores
+        // more evenly.
+        std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<JsonBatch>(JSON_BATCHES);
+            let checker = s.spawn(move || rx.iter().all(|b| b.all_objects()));
+            let mut json = JsonFeed {
+                tx: Some(tx),
+                batch: JsonBatch::new(),
+            };
+            let found = self.pass_feeding(progress, &mut json);
+            json.finish();
+            let all_objects = checker.join().unwrap_or(false);
+            let mut suspects = found?;
+            if !all_objects {
+                suspects.insert("raw JSON");
+            }
+            Ok(suspects)
+        })
+    }
+
+    fn pass_feeding(
+        &self,
+        progress: &mut impl FnMut(u64, u64),
+        json: &mut JsonFeed,
+    ) -> Result<HashSet<&'static str>, JournalError> {
         let conn = self.conn();
         let e = |err| super::open::sql_error(self.path(), err);
         let mut suspects: HashSet<&'static str> = HashSet::new();
@@ -383,8 +409,13 @@ impl Journal {
                 }
             }
             counts.add(recording, ty.unwrap_or(""), stream.unwrap_or(""), 1);
-            if json_kind && !(text_raw && json_object(key_bytes(raw))) {
-                suspects.insert("raw JSON");
+            if json_kind {
+                match text_raw {
+                    true => json.push(key_bytes(raw)),
+                    false => {
+                        suspects.insert("raw JSON");
+                    }
+                }
             }
             match duplicate_of {
                 None => {
@@ -546,6 +577,73 @@ const CHUNKS: &str =
     "SELECT id, recording_id, seq, partition, event_count, duplicates, received_at, events_through,
         json_valid(coalesce(cursor_before, '{}')) AND json_valid(coalesce(cursor_after, '{}'))
      FROM chunks ORDER BY id";
+
+/// Batches of events on their way to the JSON check, at most: with [`JSON_BATCH_BYTES`], what
+/// the channel holds (a few MiB).
+const JSON_BATCHES: usize = 4;
+/// Bytes of events in one batch (an event larger than that is a batch of its own).
+const JSON_BATCH_BYTES: usize = 1 << 20;
+
+/// Events' bytes one after the other, and where each ends.
+struct JsonBatch {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl JsonBatch {
+    fn new() -> Self {
+        JsonBatch {
+            bytes: Vec::with_capacity(JSON_BATCH_BYTES + (64 << 10)),
+            ends: Vec::with_capacity(1024),
+        }
+    }
+
+    fn all_objects(&self) -> bool {
+        let mut start = 0;
+        self.ends.iter().all(|end| {
+            let ok = self.bytes.get(start..*end).is_some_and(json_object);
+            start = *end;
+            ok
+        })
+    }
+}
+
+/// The pass's side of the JSON check: copies each event into the batch, sends full batches.
+struct JsonFeed {
+    /// `None` once the checker stopped (it found an event that is not an object).
+    tx: Option<std::sync::mpsc::SyncSender<JsonBatch>>,
+    batch: JsonBatch,
+}
+
+impl JsonFeed {
+    fn push(&mut self, raw: &[u8]) {
+        if self.tx.is_none() {
+            return;
+        }
+        self.batch.bytes.extend_from_slice(raw);
+        self.batch.ends.push(self.batch.bytes.len());
+        if self.batch.bytes.len() >= JSON_BATCH_BYTES {
+            self.send();
+        }
+    }
+
+    fn send(&mut self) {
+        let batch = std::mem::replace(&mut self.batch, JsonBatch::new());
+        if let Some(tx) = &self.tx {
+            if tx.send(batch).is_err() {
+                self.tx = None;
+            }
+        }
+    }
+
+    /// Sends what is left and closes the channel, so the checker ends.
+    fn finish(&mut self) {
+        if !self.batch.ends.is_empty() {
+            self.send();
+        }
+        self.tx = None;
+    }
+}
 
 /// A chunk in the pass: its row and what its events held so far.
 struct Chunk {
