@@ -15,6 +15,7 @@ use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use super::{Journal, JournalError};
+use crate::FastMap;
 
 /// One thing found wrong.
 #[derive(Debug, Clone, Serialize)]
@@ -321,7 +322,7 @@ impl Journal {
         let mut suspects: HashSet<&'static str> = HashSet::new();
 
         // Recordings: their kind, whether their events must be JSON objects.
-        let kinds: HashMap<i64, bool> = {
+        let kinds: crate::FastMap<i64, bool> = {
             let mut stmt = conn
                 .prepare("SELECT id, source_kind IN ('symphony', 'import') FROM recordings")
                 .map_err(e)?;
@@ -503,13 +504,13 @@ fn integrity_check(path: &std::path::Path) -> Result<Vec<String>, JournalError> 
 /// Events per (recording, type, stream), as `event_counts` keeps them: maps within maps, so
 /// an event's row is found by its borrowed strings, with no key made per event.
 #[derive(Default)]
-struct Counts(HashMap<i64, HashMap<String, HashMap<String, i64>>>);
+struct Counts(FastMap<i64, FastMap<String, FastMap<String, i64>>>);
 
 impl Counts {
     fn add(&mut self, recording: i64, ty: &str, stream: &str, n: i64) {
         let types = self.0.entry(recording).or_default();
         if !types.contains_key(ty) {
-            types.insert(ty.to_string(), HashMap::new());
+            types.insert(ty.to_string(), FastMap::default());
         }
         let Some(streams) = types.get_mut(ty) else {
             return;
