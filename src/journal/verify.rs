@@ -201,7 +201,6 @@ impl Journal {
         let sql_err = |e| super::open::sql_error(self.path(), e);
         // SQLite's check reads every page on its own connection while this one makes the pass.
         let path = self.path();
-        map_the_file(self.conn(), path).map_err(sql_err)?;
         let (integrity, pass) = std::thread::scope(|s| {
             let integrity = s.spawn(move || integrity_check(path));
             let pass = self.pass(&mut progress);
@@ -491,7 +490,6 @@ impl Journal {
 fn integrity_check(path: &std::path::Path) -> Result<Vec<String>, JournalError> {
     let sql_err = |e| super::open::sql_error(path, e);
     let conn = super::open::open_read_only(path, false)?;
-    map_the_file(&conn, path).map_err(sql_err)?;
     let mut stmt = conn.prepare("PRAGMA integrity_check").map_err(sql_err)?;
     let lines = stmt
         .query_map([], |r| r.get(0))
@@ -538,19 +536,6 @@ impl Counts {
             .map(|s| s.len())
             .sum()
     }
-}
-
-/// Lets SQLite read the file's pages through a memory map (up to its own limit, 2 GiB unless
-/// built otherwise) instead of a copy per page read: both passes read every page, and those
-/// copies were a quarter of the time. Read only, on a file that feedctl never shrinks.
-fn map_the_file(conn: &rusqlite::Connection, path: &std::path::Path) -> rusqlite::Result<()> {
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    let size = i64::try_from(size).unwrap_or(i64::MAX);
-    conn.query_row(&format!("PRAGMA mmap_size = {size}"), [], |_| Ok(()))
-        .or_else(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => Ok(()),
-            e => Err(e),
-        })
 }
 
 /// A dedupe key's bytes, whatever SQLite holds it as.
