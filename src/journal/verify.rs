@@ -7,7 +7,7 @@
 //! so a journal in trouble gets the same report as before and a sound one is read once. The
 //! SQL queries over small tables (recordings, markers, gaps) always run.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::hash::BuildHasher;
 
 use rusqlite::types::ValueRef;
@@ -657,8 +657,9 @@ struct Chunks<'c> {
 /// `partition_counts` keeps, and the last chunk, which its marker must name).
 #[derive(Default)]
 struct Figures {
-    sequences: HashMap<i64, (i64, i64, i64)>,
-    partitions: HashMap<(i64, String), PartitionFigures>,
+    sequences: FastMap<i64, (i64, i64, i64)>,
+    /// By recording, then partition: found by the chunk's borrowed name.
+    partitions: FastMap<i64, FastMap<String, PartitionFigures>>,
 }
 
 #[derive(Default, PartialEq, Debug)]
@@ -766,15 +767,21 @@ impl Chunk {
             .entry(self.recording)
             .or_insert((0, i64::MAX, i64::MIN));
         *s = (s.0 + 1, s.1.min(self.seq), s.2.max(self.seq));
-        let p = figures
-            .partitions
-            .entry((self.recording, self.partition))
-            .or_insert(PartitionFigures {
-                first: self.received_at,
-                last: self.received_at,
-                in_order: true,
-                ..Default::default()
-            });
+        let parts = figures.partitions.entry(self.recording).or_default();
+        if !parts.contains_key(self.partition.as_str()) {
+            parts.insert(
+                self.partition.clone(),
+                PartitionFigures {
+                    first: self.received_at,
+                    last: self.received_at,
+                    in_order: true,
+                    ..Default::default()
+                },
+            );
+        }
+        let Some(p) = parts.get_mut(self.partition.as_str()) else {
+            return;
+        };
         p.chunks += 1;
         p.events += self.event_count;
         p.duplicates += self.duplicates;
@@ -789,6 +796,10 @@ impl Chunk {
 }
 
 impl Figures {
+    fn partition(&self, (recording, name): &(i64, String)) -> Option<&PartitionFigures> {
+        self.partitions.get(recording)?.get(name.as_str())
+    }
+
     /// Chunk numbers, the kept partition figures and the markers against the recount.
     fn compare(
         &self,
@@ -811,7 +822,7 @@ impl Figures {
         while let Some(r) = rows.next()? {
             kept += 1;
             let key: (i64, String) = (r.get(0)?, r.get(1)?);
-            let same = self.partitions.get(&key).is_some_and(|p| {
+            let same = self.partition(&key).is_some_and(|p| {
                 (
                     p.chunks,
                     p.events,
@@ -832,14 +843,14 @@ impl Figures {
                 suspects.insert("partition counts");
             }
         }
-        if kept != self.partitions.len() {
+        if kept != self.partitions.values().map(|p| p.len()).sum::<usize>() {
             suspects.insert("partition counts");
         }
         let mut stmt = conn.prepare("SELECT recording_id, partition, chunk_seq FROM markers")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let key: (i64, String) = (r.get(0)?, r.get(1)?);
-            let last = self.partitions.get(&key).map_or(0, |p| p.last_seq);
+            let last = self.partition(&key).map_or(0, |p| p.last_seq);
             if r.get::<_, i64>(2)? != last {
                 suspects.insert("markers");
             }
