@@ -232,11 +232,29 @@ impl Journal {
             .prepare_cached("SELECT coalesce(max(seq), 0) + 1 FROM chunks WHERE recording_id = ?1")
             .and_then(|mut st| st.query_row([recording], |r| r.get(0)))
             .map_err(e)?;
+        // The partition's figures that `journal info` shows, in this transaction; its events
+        // so far number this chunk's (`events_through`).
+        let events_through: i64 = tx
+            .prepare_cached(
+                "INSERT INTO partition_counts (recording_id, partition, chunks, events, duplicates, first_received_at, last_received_at, in_order)
+                 VALUES (?1, ?2, 1, ?3, 0, ?4, ?4, 1)
+                 ON CONFLICT (recording_id, partition) DO UPDATE SET chunks = chunks + 1, events = events + ?3,
+                     first_received_at = min(first_received_at, ?4), last_received_at = max(last_received_at, ?4),
+                     in_order = in_order AND ?4 >= last_received_at
+                 RETURNING events",
+            )
+            .and_then(|mut st| {
+                st.query_row(
+                    params![recording, chunk.partition, chunk.events.len() as i64, chunk.received_at],
+                    |r| r.get(0),
+                )
+            })
+            .map_err(e)?;
         tx.prepare_cached(
-            "INSERT INTO chunks (recording_id, seq, partition, cursor_before, cursor_after, feed_id, ack_sent, ack_received, received_at, size, latency_ms, event_count, duplicates)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0)",
+            "INSERT INTO chunks (recording_id, seq, partition, cursor_before, cursor_after, feed_id, ack_sent, ack_received, received_at, size, latency_ms, event_count, duplicates, events_through)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13)",
         )
-        .and_then(|mut st| st.execute(params![recording, seq, chunk.partition, chunk.cursor_before, chunk.cursor_after, chunk.feed_id, chunk.ack_sent, chunk.ack_received, chunk.received_at, chunk.size as i64, chunk.latency_ms as i64, chunk.events.len() as i64]))
+        .and_then(|mut st| st.execute(params![recording, seq, chunk.partition, chunk.cursor_before, chunk.cursor_after, chunk.feed_id, chunk.ack_sent, chunk.ack_received, chunk.received_at, chunk.size as i64, chunk.latency_ms as i64, chunk.events.len() as i64, events_through]))
         .map_err(e)?;
         let chunk_id = tx.last_insert_rowid();
         let mut duplicates = 0;
@@ -327,6 +345,11 @@ impl Journal {
                 "UPDATE chunks SET duplicates = ?1 WHERE id = ?2",
                 params![duplicates as i64, chunk_id],
             )
+            .map_err(e)?;
+            tx.prepare_cached(
+                "UPDATE partition_counts SET duplicates = duplicates + ?3 WHERE recording_id = ?1 AND partition = ?2",
+            )
+            .and_then(|mut st| st.execute(params![recording, chunk.partition, duplicates as i64]))
             .map_err(e)?;
         }
         if update_marker {

@@ -393,7 +393,7 @@ pub fn stored_types(
 /// no write-ahead log left over, the file is opened `immutable` (SQLite then needs no `-shm`,
 /// so read-only files and directories work too); otherwise read-only, sharing the writer's log.
 /// `ours`: the caller holds the writer's lock, so no one else can change the file meanwhile.
-fn open_read_only(path: &Path, ours: bool) -> Result<Connection, JournalError> {
+pub(super) fn open_read_only(path: &Path, ours: bool) -> Result<Connection, JournalError> {
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");
     let wal_in_use = std::fs::metadata(&wal)

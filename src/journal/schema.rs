@@ -175,4 +175,35 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE gaps ADD COLUMN lost INTEGER;                                -- NULL: unknown
     "#,
+    // 3 -> 4: what `journal info` shows per partition, kept as chunks are written (in the
+    // chunk's transaction) instead of read from every chunk (250 ms at a million 1-event
+    // chunks). `chunks.events_through` numbers the partition's events, so the events received
+    // before any time are one step down `chunks_by_partition_time` while the partition's chunks
+    // were received in order (`in_order`); the sparkline's buckets follow from it. Computed
+    // here once for the chunks already stored.
+    r#"
+    ALTER TABLE chunks ADD COLUMN events_through INTEGER NOT NULL DEFAULT 0; -- the partition's events up to and including this chunk
+    UPDATE chunks SET events_through = t.n
+    FROM (SELECT id, sum(event_count) OVER (PARTITION BY recording_id, partition ORDER BY id) AS n FROM chunks) t
+    WHERE t.id = chunks.id;
+    CREATE INDEX chunks_by_partition_time ON chunks (recording_id, partition, received_at, events_through);
+    CREATE TABLE partition_counts (
+        recording_id      INTEGER NOT NULL REFERENCES recordings(id),
+        partition         TEXT NOT NULL,
+        chunks            INTEGER NOT NULL,
+        events            INTEGER NOT NULL,
+        duplicates        INTEGER NOT NULL,
+        first_received_at INTEGER NOT NULL,         -- ms, of its earliest chunk
+        last_received_at  INTEGER NOT NULL,         -- ms, of its latest chunk
+        in_order          INTEGER NOT NULL,         -- 1 while no chunk was received before the one stored before it
+        PRIMARY KEY (recording_id, partition)
+    ) WITHOUT ROWID;
+    INSERT INTO partition_counts
+    SELECT recording_id, partition, count(*), sum(event_count), sum(duplicates), min(received_at), max(received_at),
+           min(coalesce(received_at >= previous, 1))
+    FROM (SELECT recording_id, partition, event_count, duplicates, received_at,
+                 lag(received_at) OVER (PARTITION BY recording_id, partition ORDER BY id) AS previous
+          FROM chunks)
+    GROUP BY recording_id, partition;
+    "#,
 ];

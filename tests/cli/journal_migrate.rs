@@ -78,7 +78,7 @@ fn a_schema_1_journal_migrates_and_keeps_every_recording() {
     let version: i64 = db
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 3, "migrated to schema 3");
+    assert_eq!(version, 4, "migrated to schema 4");
     // Schema 3's count of lost events: unknown for a gap stored before it.
     let (gaps, unknown): (i64, i64) = db
         .query_row(
@@ -261,7 +261,7 @@ fn a_schema_2_journal_migrates_with_its_gaps_lost_unknown() {
     let version: i64 = db
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
     let lost: Option<i64> = db
         .query_row("SELECT lost FROM gaps", [], |r| r.get(0))
         .unwrap();

@@ -23,6 +23,7 @@ mod help;
 mod hopeit;
 mod import;
 mod init;
+mod journal_figures;
 mod journal_migrate;
 mod readme;
 mod record;

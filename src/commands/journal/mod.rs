@@ -1,7 +1,6 @@
 //! `feedctl journal ls|info|show|export|import|verify|outbox|runs`.
 
 use anyhow::Result;
-use serde_json::json;
 
 use crate::cli::{Global, JournalCommand, OutputFormat};
 use crate::exit::Exit;
@@ -15,6 +14,7 @@ mod import;
 mod info;
 mod input;
 mod runs;
+mod verify;
 
 pub fn run(g: &Global, p: &Printer, cmd: &JournalCommand) -> Result<Exit> {
     let format = p.format(g.output);
@@ -193,41 +193,7 @@ pub fn run(g: &Global, p: &Printer, cmd: &JournalCommand) -> Result<Exit> {
             run,
             limit,
         } => runs::runs(p, format, &journal.journal, *run, *limit),
-        JournalCommand::Verify { journal } => {
-            let j = Journal::open_read(&journal.journal)?;
-            let problems = j.verify()?;
-            match format {
-                OutputFormat::Table => {
-                    for problem in &problems {
-                        p.line(format!("{}: {}", problem.check, problem.detail))?;
-                    }
-                    if problems.is_empty() {
-                        p.note(&format!(
-                            "{}: ok (SQLite integrity and journal invariants)",
-                            journal.journal.display()
-                        ));
-                    } else {
-                        p.note(&format!(
-                            "{}: {} found",
-                            journal.journal.display(),
-                            crate::text::counted(problems.len() as u64, "problem")
-                        ));
-                    }
-                }
-                OutputFormat::Json => {
-                    p.json(&json!({ "ok": problems.is_empty(), "problems": problems }))?
-                }
-                OutputFormat::Ndjson => problems.iter().try_for_each(|r| p.ndjson(r))?,
-            }
-            // A damaged file is a bad input (2); a sound file whose contents break an invariant is a failed check (1).
-            Ok(if problems.is_empty() {
-                Exit::Success
-            } else if problems.iter().any(|p| p.check == "sqlite integrity") {
-                Exit::Usage
-            } else {
-                Exit::Failed
-            })
-        }
+        JournalCommand::Verify { journal } => verify::verify(p, format, &journal.journal),
     }
 }
 
