@@ -1,7 +1,7 @@
 //! The bare-SQLite ceiling for `bench/record.sh`: the rows `feedctl record` stores for the same
 //! events, with the same work in SQLite: the journal's schema (every migration) and writer
-//! pragmas, one transaction per chunk holding the chunk row, its events, the per-type counts
-//! upsert and the marker upsert. What it leaves out is what is not SQLite: the network, parsing
+//! pragmas, one transaction per chunk holding the partition's figures upsert, the chunk row, its
+//! events, the per-type counts upsert and the marker upsert. What it leaves out is what is not SQLite: the network, parsing
 //! and duplicate detection (a Bloom filter that finds no repeats in these events). It streams
 //! (reads a chunk's lines, then writes them; only the writing is timed), so it runs at any size
 //! in flat memory: the reference of `bench/record.sh`, `bench/redis.sh` and `bench/scale.sh`.
@@ -86,12 +86,24 @@ fn main() {
         };
         let partition = &batch[0].partition;
         let tx = conn.transaction().expect("tx");
+        let events_through: i64 = tx
+            .prepare_cached(
+                "INSERT INTO partition_counts (recording_id, partition, chunks, events, duplicates, first_received_at, last_received_at, in_order)
+                 VALUES (1, ?1, 1, ?2, 0, 0, 0, 1)
+                 ON CONFLICT (recording_id, partition) DO UPDATE SET chunks = chunks + 1, events = events + ?2,
+                     first_received_at = min(first_received_at, 0), last_received_at = max(last_received_at, 0),
+                     in_order = in_order AND 0 >= last_received_at
+                 RETURNING events",
+            )
+            .expect("prepare")
+            .query_row(params![partition, batch.len() as i64], |r| r.get(0))
+            .expect("partition counts");
         tx.prepare_cached(
-            "INSERT INTO chunks (recording_id, seq, partition, cursor_before, cursor_after, feed_id, ack_sent, ack_received, received_at, size, latency_ms, event_count, duplicates)
-             VALUES (1, ?1, ?5, ?2, ?3, 'bench_f', ?2, ?3, 0, 0, 0, ?4, 0)",
+            "INSERT INTO chunks (recording_id, seq, partition, cursor_before, cursor_after, feed_id, ack_sent, ack_received, received_at, size, latency_ms, event_count, duplicates, events_through)
+             VALUES (1, ?1, ?5, ?2, ?3, 'bench_f', ?2, ?3, 0, 0, 0, ?4, 0, ?6)",
         )
         .expect("prepare")
-        .execute(params![seq, before, after, batch.len() as i64, partition])
+        .execute(params![seq, before, after, batch.len() as i64, partition, events_through])
         .expect("chunk");
         let chunk_id = tx.last_insert_rowid();
         {
