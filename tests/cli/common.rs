@@ -246,6 +246,17 @@ pub fn stderr_of(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// `journal info -o json` of `journal` in the sandbox (asserting it succeeded).
+pub fn journal_info(sb: &Sandbox, journal: &str) -> serde_json::Value {
+    let out = sb
+        .cmd()
+        .args(["journal", "info", "-j", journal, "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    serde_json::from_slice(&out.stdout).expect("journal info -o json")
+}
+
 pub fn arc_events(text: &str) -> Vec<Arc<serde_json::value::RawValue>> {
     serve::read_ndjson(text).expect("events")
 }

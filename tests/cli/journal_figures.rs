@@ -20,16 +20,6 @@ fn sqlite(path: &Path) -> rusqlite::Connection {
     rusqlite::Connection::open(path).expect("open with rusqlite")
 }
 
-fn info_json(sb: &Sandbox, journal: &str) -> serde_json::Value {
-    let out = sb
-        .cmd()
-        .args(["journal", "info", "-j", journal, "-o", "json"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
-    serde_json::from_slice(&out.stdout).expect("info JSON")
-}
-
 /// (exit code, stdout) of `journal verify`.
 fn verify(sb: &Sandbox, journal: &str) -> (Option<i32>, String) {
     let out = sb
@@ -89,7 +79,7 @@ fn recount(path: &Path) -> Recount {
 
 /// What `journal info -o json` and the kept table say, in the shape of [`recount`].
 fn shown(sb: &Sandbox, journal: &str) -> (Recount, Recount) {
-    let info = info_json(sb, journal);
+    let info = journal_info(sb, journal);
     let from_info = info["partitions"]
         .as_array()
         .unwrap()

@@ -35,16 +35,6 @@ fn exported(sb: &Sandbox, journal: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
-fn info(sb: &Sandbox, journal: &str) -> serde_json::Value {
-    let out = sb
-        .cmd()
-        .args(["journal", "info", "-j", journal, "-o", "json"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 fn verify_ok(sb: &Sandbox, journal: &str) {
     let out = sb
         .cmd()
@@ -72,7 +62,7 @@ fn records_resumes_and_keeps_exact_bytes() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert_eq!(
-        info(&sb, "rec.db")["events"],
+        journal_info(&sb, "rec.db")["events"],
         20,
         "two chunks of 10 stored whole"
     );
@@ -222,7 +212,7 @@ fn duplicates_and_reordering_from_the_server_are_stored_and_flagged() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
-    let i = info(&sb, "d.db");
+    let i = journal_info(&sb, "d.db");
     assert_eq!(i["events"], 50);
     assert_eq!(
         i["duplicates"], 10,
@@ -272,7 +262,7 @@ fn a_recreated_feed_is_recorded_as_a_gap() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
-    let i = info(&sb, "g.db");
+    let i = journal_info(&sb, "g.db");
     assert_eq!(i["gaps"], 1);
     // A new feed starts empty: how many events the old one still held is unknown.
     assert!(i["gapList"][0]["lost"].is_null(), "{i}");
@@ -378,7 +368,7 @@ fn hand_written_events_import_into_chunks() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
-    let i = info(&sb, "s.db");
+    let i = journal_info(&sb, "s.db");
     assert_eq!(i["events"], 17);
     assert_eq!(i["chunks"], 4);
     assert_eq!(i["recordings"][0]["name"], "scenario");
@@ -392,7 +382,7 @@ fn hand_written_events_import_into_chunks() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("line 2"), "{}", stderr_of(&out));
     assert_eq!(
-        info(&sb, "s.db")["events"],
+        journal_info(&sb, "s.db")["events"],
         17,
         "a bad file imports nothing"
     );
@@ -547,13 +537,13 @@ fn a_recorders_replacement_feed_keeps_its_tag_and_tail_never_touches_it() {
         "the recorder's feed survives the tail"
     );
     // The recorder resumes on its replacement, where it stood.
-    let before = info(&sb, "r.db")["events"].as_i64().unwrap();
+    let before = journal_info(&sb, "r.db")["events"].as_i64().unwrap();
     let err = record("5");
     assert!(
         err.contains(&format!("on datafeed {}", replacement[0])),
         "{err}"
     );
-    let after = info(&sb, "r.db");
+    let after = journal_info(&sb, "r.db");
     assert!(after["events"].as_i64().unwrap() > before, "{after}");
     assert_eq!(after["gaps"], 1, "no new gap: the recorder kept its events");
     verify_ok(&sb, "r.db");
@@ -616,7 +606,7 @@ fn a_recording_resumes_on_a_serve_restarted_with_its_state() {
             .unwrap();
         assert!(out.status.success(), "{}", stderr_of(&out));
         drop(pod);
-        let i = info(&sb, "s.db");
+        let i = journal_info(&sb, "s.db");
         if with_state {
             assert_eq!(i["events"], 40, "every event once: {i}");
             assert_eq!(i["duplicates"], 0, "{i}");

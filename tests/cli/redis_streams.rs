@@ -27,16 +27,6 @@ fn exported_ids(sb: &Sandbox, journal: &str) -> Vec<String> {
         .collect()
 }
 
-fn info(sb: &Sandbox, journal: &str) -> serde_json::Value {
-    let out = sb
-        .cmd()
-        .args(["journal", "info", "-j", journal, "-o", "json"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 fn pending(c: &mut redis::Connection, key: &str, group: &str) -> i64 {
     let v: redis::Value = redis::cmd("XPENDING").arg(key).arg(group).query(c).unwrap();
     match v {
@@ -233,7 +223,7 @@ fn redis_record_resumes_after_sigkill_with_nothing_lost() {
     let mut sorted = got.clone();
     sorted.sort_by_key(|id| feedctl::redis::source::parse_id(id));
     assert_eq!(got, sorted, "in stream order");
-    let i = info(&sb, "j.db");
+    let i = journal_info(&sb, "j.db");
     assert_eq!(i["recordings"][0]["gaps"], 0);
 }
 
@@ -308,7 +298,7 @@ fn redis_record_reading_ahead_two_keys_resumes_after_sigkill_exactly() {
         sorted.sort_by_key(|id| feedctl::redis::source::parse_id(id));
         assert_eq!(mine, sorted, "stream {key} in order");
     }
-    assert_eq!(info(&sb, "j.db")["recordings"][0]["gaps"], 0);
+    assert_eq!(journal_info(&sb, "j.db")["recordings"][0]["gaps"], 0);
 }
 
 #[test]
@@ -509,7 +499,7 @@ fn rediss_is_verified_and_trusts_the_ca_that_ssl_cert_file_names() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
-    assert_eq!(info(&sb, "tls.db")["events"], 250);
+    assert_eq!(journal_info(&sb, "tls.db")["events"], 250);
     let out = sb
         .cmd()
         .env("SSL_CERT_FILE", &ca)
@@ -608,7 +598,7 @@ fn redis_trimming_past_the_cursor_records_a_gap_and_goes_on() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert!(stderr_of(&out).contains("trimmed"), "{}", stderr_of(&out));
-    let i = info(&sb, "j.db");
+    let i = journal_info(&sb, "j.db");
     assert_eq!(i["recordings"][0]["gaps"], 1);
     // A plain read cannot count what was between its cursor and the first kept entry.
     assert!(i["gapList"][0]["lost"].is_null(), "{i}");
@@ -662,7 +652,8 @@ fn redis_trimmed_under_a_plain_recording_counts_the_entries_lost() {
         "30s",
     ]);
     let stored = |sb: &Sandbox| {
-        sb.path().join("j.db").exists() && info(sb, "j.db")["events"].as_i64().unwrap_or(0) >= 5
+        sb.path().join("j.db").exists()
+            && journal_info(sb, "j.db")["events"].as_i64().unwrap_or(0) >= 5
     };
     let deadline = std::time::Instant::now() + Duration::from_secs(15);
     while !stored(&sb) {
@@ -700,7 +691,7 @@ fn redis_trimmed_under_a_plain_recording_counts_the_entries_lost() {
     // The blocked read may have had the first later entry before the stop: 6 or 7 lost.
     let unread = 15 - got.len() as u64;
     assert!(unread == 6 || unread == 7, "{got:?}");
-    let i = info(&sb, "j.db");
+    let i = journal_info(&sb, "j.db");
     assert_eq!(i["gaps"], 1, "{i}");
     assert_eq!(i["gapList"][0]["lost"], unread, "{i}");
     assert!(
@@ -775,7 +766,7 @@ fn redis_trimmed_entries_already_read_under_a_plain_recording_are_no_gap() {
     unsafe { libc::kill(rec.id() as i32, libc::SIGINT) };
     assert_eq!(rec.wait().unwrap().code(), Some(130), "interrupted");
     let got = exported_ids(&sb, "j.db");
-    let i = info(&sb, "j.db");
+    let i = journal_info(&sb, "j.db");
     if got.contains(&later[0]) {
         assert_eq!(got.len(), 8, "{got:?}");
         assert_eq!(i["gaps"], 0, "only entries read were trimmed: {i}");
@@ -824,7 +815,7 @@ fn redis_a_vanished_group_records_a_gap_and_is_made_again() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert!(stderr_of(&out).contains("vanished"), "{}", stderr_of(&out));
-    assert_eq!(info(&sb, "j.db")["recordings"][0]["gaps"], 1);
+    assert_eq!(journal_info(&sb, "j.db")["recordings"][0]["gaps"], 1);
     let got = exported_ids(&sb, "j.db");
     assert_eq!(got.last(), Some(&fresh));
     assert_eq!(got.len(), 2, "the first entry is not read again");
@@ -1689,7 +1680,7 @@ fn redis_group_resumed_after_a_kill_before_the_xack_acks_what_the_journal_has() 
     assert!(out.status.success(), "{}", stderr_of(&out));
     let all: Vec<String> = ids.iter().chain(&more).cloned().collect();
     assert_eq!(exported_ids(&sb, "j.db"), all, "none stored twice");
-    assert_eq!(info(&sb, "j.db")["recordings"][0]["duplicates"], 0);
+    assert_eq!(journal_info(&sb, "j.db")["recordings"][0]["duplicates"], 0);
     assert_eq!(r.pending("jobs", "g"), 0);
     assert!(
         stderr_of(&out).contains("10 entries pending")
@@ -1741,7 +1732,7 @@ fn redis_group_trimmed_while_stopped_records_a_gap() {
         "{err}"
     );
     // The journal keeps the count: exactly the 50 trimmed unread, per gap and per partition.
-    let i = info(&sb, "j.db");
+    let i = journal_info(&sb, "j.db");
     assert_eq!(i["recordings"][0]["gaps"], 1);
     assert_eq!(i["gapList"][0]["lost"], 50, "{i}");
     let part = &i["partitions"][0];
@@ -1769,7 +1760,7 @@ fn redis_group_trimmed_while_stopped_records_a_gap() {
         .unwrap();
     let err = record(&["--exit-at-end"]);
     assert!(!err.contains("trimmed"), "{err}");
-    assert_eq!(info(&sb, "j.db")["recordings"][0]["gaps"], 1);
+    assert_eq!(journal_info(&sb, "j.db")["recordings"][0]["gaps"], 1);
     assert_eq!(exported_ids(&sb, "j.db").len(), 110);
     assert_eq!(exported_ids(&sb, "j.db")[100..], later);
     assert_eq!(r.pending("t", "g"), 0);

@@ -261,16 +261,6 @@ fn replay_reports_handler_time_percentiles_and_draws_a_histogram_only_on_a_termi
     );
 }
 
-/// `journal info -o json` of `journal`.
-fn info_json(sb: &Sandbox, journal: &str) -> serde_json::Value {
-    json_of(
-        &sb.cmd()
-            .args(["journal", "info", "-j", journal, "-o", "json"])
-            .output()
-            .unwrap(),
-    )
-}
-
 /// (partition, source kind, events, gaps) of each partition `journal info` lists.
 fn partitions(info: &serde_json::Value) -> Vec<(String, String, i64, i64)> {
     info["partitions"]
@@ -323,7 +313,7 @@ fn journal_info_lists_each_redis_stream_key_with_its_counts_and_gap() {
     let out = record(&sb);
     assert!(stderr_of(&out).contains("trimmed"), "{}", stderr_of(&out));
 
-    let info = info_json(&sb, "j.db");
+    let info = journal_info(&sb, "j.db");
     assert_eq!(
         partitions(&info),
         vec![
@@ -391,7 +381,7 @@ fn journal_info_lists_each_salesforce_channel_with_its_counts() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
-    let info = info_json(&sb, "sf.db");
+    let info = journal_info(&sb, "sf.db");
     let mut got = partitions(&info);
     got.sort();
     assert_eq!(
@@ -422,7 +412,7 @@ fn fixed_journal() -> Sandbox {
 #[test]
 fn journal_info_snapshots_of_a_fixed_journal() {
     let sb = fixed_journal();
-    let mut info = info_json(&sb, "fixed.db");
+    let mut info = journal_info(&sb, "fixed.db");
     // What changes from run to run: the file's size and when the recording was made.
     info["bytes"] = 0.into();
     info["recordings"][0]["createdAt"] = 0.into();
@@ -521,7 +511,7 @@ fn journal_info_shows_the_first_twenty_partitions_and_counts_the_rest() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
-    assert_eq!(partitions(&info_json(&sb, "j.db")).len(), 22);
+    assert_eq!(partitions(&journal_info(&sb, "j.db")).len(), 22);
     let out = sb
         .cmd()
         .args(["journal", "info", "-j", "j.db", "-o", "table"])
@@ -553,7 +543,7 @@ fn journal_info_lists_a_symphony_recording_as_its_datafeed() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
-    let info = info_json(&sb, "rec.db");
+    let info = journal_info(&sb, "rec.db");
     assert_eq!(
         partitions(&info),
         vec![("datafeed".into(), "symphony".into(), 20, 0)],

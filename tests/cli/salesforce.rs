@@ -199,13 +199,7 @@ fn spawn_sf_env(sb: &Sandbox, args: &[&str], log: &str, env: &[(&str, &str)]) ->
 
 /// The number of gaps `journal info` counts.
 fn gaps(sb: &Sandbox, journal: &str) -> i64 {
-    let out = sb
-        .cmd()
-        .args(["journal", "info", "-j", journal, "-o", "json"])
-        .output()
-        .unwrap();
-    let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    info["gaps"].as_i64().unwrap()
+    journal_info(sb, journal)["gaps"].as_i64().unwrap()
 }
 
 /// Waits for a background command to end (at most `limit`).
