@@ -206,14 +206,66 @@ impl Fingerprint {
 /// The fast running hash at the end of every chunk, taken by the first pass: the second pass
 /// compares before writing each chunk, so an input changed in between (a file rewritten, a
 /// spool damaged) stops the import at a chunk boundary instead of storing what was not checked.
-/// Eight bytes a chunk.
-#[derive(Default)]
-struct ChunkEnds(Vec<u64>);
+/// Eight bytes a chunk, kept in an unnamed temporary file beside the journal, not in memory
+/// (ten million one-event chunks would hold 80 MB).
+struct ChunkEnds {
+    written: Option<std::io::BufWriter<std::fs::File>>,
+    read: Option<std::io::BufReader<std::fs::File>>,
+    len: usize,
+    compared: usize,
+}
 
 impl ChunkEnds {
-    /// Whether chunk `k` (from 0) ended at the same hash in the first pass.
-    fn agrees(&self, k: usize, hash: u64) -> bool {
-        self.0.get(k) == Some(&hash)
+    /// An empty list, its file in the folder of `journal`.
+    fn beside(journal: &Path) -> Result<Self> {
+        let dir = match journal.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let file = tempfile::tempfile_in(dir).map_err(|e| {
+            Fail::usage(format!(
+                "cannot make a temporary file in {} for the import's chunk hashes: {e}",
+                dir.display()
+            ))
+        })?;
+        Ok(ChunkEnds {
+            written: Some(std::io::BufWriter::new(file)),
+            read: None,
+            len: 0,
+            compared: 0,
+        })
+    }
+
+    fn push(&mut self, hash: u64) -> Result<()> {
+        use std::io::Write;
+        if let Some(w) = self.written.as_mut() {
+            w.write_all(&hash.to_le_bytes())?;
+        }
+        self.len += 1;
+        Ok(())
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether chunk `k` (from 0, asked in order) ended at the same hash in the first pass.
+    fn agrees(&mut self, k: usize, hash: u64) -> Result<bool> {
+        use std::io::{Read, Seek};
+        if let Some(w) = self.written.take() {
+            let mut file = w.into_inner().map_err(|e| e.into_error())?;
+            file.seek(std::io::SeekFrom::Start(0))?;
+            self.read = Some(std::io::BufReader::new(file));
+        }
+        if k != self.compared || k >= self.len {
+            return Ok(false);
+        }
+        let mut bytes = [0u8; 8];
+        if let Some(r) = self.read.as_mut() {
+            r.read_exact(&mut bytes)?;
+        }
+        self.compared += 1;
+        Ok(u64::from_le_bytes(bytes) == hash)
     }
 }
 
@@ -244,10 +296,10 @@ struct Scan {
 }
 
 /// The first pass: every line checked, nothing kept but hashes.
-fn scan(input: &mut Input, file: &Path, chunk_size: u64) -> Result<Scan> {
+fn scan(input: &mut Input, file: &Path, journal: &Path, chunk_size: u64) -> Result<Scan> {
     let mut chunker = Chunker::new(chunk_size);
     let mut print = Fingerprint::new();
-    let mut ends = ChunkEnds::default();
+    let mut ends = ChunkEnds::beside(journal)?;
     let mut recording: Option<String> = None;
     let mut any = false;
     let parse = |n: usize, text: &str| Ok(parse_line(file, n, text)?);
@@ -255,7 +307,7 @@ fn scan(input: &mut Input, file: &Path, chunk_size: u64) -> Result<Scan> {
         recording = recording.take().or(line.recording);
         if chunker.opens(&line.key) {
             if any {
-                ends.0.push(print.end());
+                ends.push(print.end())?;
             }
             any = true;
             print.chunk();
@@ -264,7 +316,7 @@ fn scan(input: &mut Input, file: &Path, chunk_size: u64) -> Result<Scan> {
         Ok(())
     })?;
     if any {
-        ends.0.push(print.end());
+        ends.push(print.end())?;
     }
     Ok(Scan {
         fingerprint: print.name(),
@@ -286,7 +338,7 @@ struct Writer<'a> {
     journal: Journal,
     recording: i64,
     fingerprint: &'a str,
-    ends: &'a ChunkEnds,
+    ends: &'a mut ChunkEnds,
     file: &'a Path,
     /// Chunks already stored by an earlier run: read past, not written.
     done: usize,
@@ -298,15 +350,15 @@ struct Writer<'a> {
 
 impl Writer<'_> {
     fn cursor(&self, k: usize) -> String {
-        json!({"import": self.fingerprint, "chunk": k, "of": self.ends.0.len()}).to_string()
+        json!({"import": self.fingerprint, "chunk": k, "of": self.ends.len()}).to_string()
     }
 
     /// Chunk `seen` is complete, its hash `hash`: stored unless an earlier run did.
     fn finish(&mut self, c: Pending, hash: u64) -> Result<()> {
         let k = self.seen;
         self.seen += 1;
-        if !self.ends.agrees(k, hash) {
-            return Err(changed(self.file, k.max(self.done), self.ends.0.len()));
+        if !self.ends.agrees(k, hash)? {
+            return Err(changed(self.file, k.max(self.done), self.ends.len()));
         }
         if k < self.done {
             return Ok(());
@@ -349,8 +401,8 @@ pub(super) fn import(
     chunk_size: u64,
 ) -> Result<Exit> {
     let mut input = Input::open(p, file, path)?;
-    let scan = scan(&mut input, file, chunk_size)?;
-    let chunks = scan.ends.0.len();
+    let mut scan = scan(&mut input, file, path, chunk_size)?;
+    let chunks = scan.ends.len();
     let name = import_name(file, name, scan.recording.clone());
     let journal = Journal::open_for_write(path)?;
     let rec = journal.recording(&NewRecording {
@@ -389,7 +441,7 @@ pub(super) fn import(
         journal,
         recording: rec.id,
         fingerprint: &scan.fingerprint,
-        ends: &scan.ends,
+        ends: &mut scan.ends,
         file,
         done,
         seen: 0,
@@ -503,7 +555,7 @@ pub(super) fn import_hopeit(
     // let the second pass notice an input that changed in between.
     let chunk_size = chunk_size as usize;
     let (mut print, mut ends, mut payloads) =
-        (Fingerprint::check_only(), ChunkEnds::default(), 0usize);
+        (Fingerprint::check_only(), ChunkEnds::beside(path)?, 0usize);
     // --schema: the first SHOWN problems, and how many.
     let (mut problems, mut total) = (Vec::new(), 0usize);
     input.each_line(|n, text| {
@@ -521,13 +573,13 @@ pub(super) fn import_hopeit(
             print.event(text.as_bytes());
             payloads += 1;
             if payloads % chunk_size == 0 {
-                ends.0.push(print.end());
+                ends.push(print.end())?;
             }
         }
         Ok(())
     })?;
     if payloads % chunk_size != 0 {
-        ends.0.push(print.end());
+        ends.push(print.end())?;
     }
     if total > 0 {
         let mut why = format!(
@@ -561,9 +613,10 @@ pub(super) fn import_hopeit(
         username: None,
     })?;
     let mut chunks = 0usize;
+    let total_chunks = ends.len();
     let mut store = |j: &mut Journal, entries: &mut Vec<Entry>, hash: u64| -> Result<()> {
-        if !ends.agrees(chunks, hash) {
-            return Err(changed(file, chunks, ends.0.len()));
+        if !ends.agrees(chunks, hash)? {
+            return Err(changed(file, chunks, total_chunks));
         }
         let record = ChunkRecord::imported(entries.iter().map(new_event).collect(), at_ms);
         j.append_chunk(rec.id, &record, false)?;
@@ -578,7 +631,7 @@ pub(super) fn import_hopeit(
         let payload = match parse_payload(file, n, text) {
             Ok(Some(payload)) => payload,
             Ok(None) => return Ok(()),
-            Err(_) => return Err(changed(file, seq / chunk_size, ends.0.len())),
+            Err(_) => return Err(changed(file, seq / chunk_size, total_chunks)),
         };
         print.event(text.as_bytes());
         let id = payload
@@ -608,12 +661,12 @@ pub(super) fn import_hopeit(
         store(&mut j, &mut entries, print.end())?;
     }
     if seq != payloads {
-        return Err(changed(file, seq.div_ceil(chunk_size), ends.0.len()));
+        return Err(changed(file, seq.div_ceil(chunk_size), total_chunks));
     }
     p.note(&format!(
         "imported {} of {event_type} in {} into recording `{name}` of {}",
         crate::text::counted(seq as u64, "hopeit payload"),
-        crate::text::counted(ends.0.len() as u64, "chunk"),
+        crate::text::counted(ends.len() as u64, "chunk"),
         path.display()
     ));
     Ok(Exit::Success)
@@ -621,7 +674,26 @@ pub(super) fn import_hopeit(
 
 #[cfg(test)]
 mod tests {
-    use super::Fingerprint;
+    use super::{ChunkEnds, Fingerprint};
+
+    #[test]
+    fn chunk_ends_kept_in_a_file_agree_in_order_and_only_on_the_same_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ends = ChunkEnds::beside(&dir.path().join("j.db")).unwrap();
+        for h in [11, 22, 33] {
+            ends.push(h).unwrap();
+        }
+        assert_eq!(ends.len(), 3);
+        assert!(ends.agrees(0, 11).unwrap());
+        assert!(!ends.agrees(1, 23).unwrap(), "another hash");
+        assert!(!ends.agrees(1, 33).unwrap(), "out of order");
+        let mut again = ChunkEnds::beside(&dir.path().join("j.db")).unwrap();
+        again.push(5).unwrap();
+        assert!(again.agrees(0, 5).unwrap());
+        assert!(!again.agrees(1, 0).unwrap(), "past the last chunk");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(left.is_empty(), "unnamed: nothing left behind");
+    }
 
     fn ends(print: &mut Fingerprint, chunks: &[&[&str]]) -> Vec<u64> {
         chunks
