@@ -31,10 +31,6 @@ pub fn key_hash(key: &str) -> i64 {
 }
 
 impl Bloom {
-    pub fn new() -> Self {
-        Bloom::for_keys(0)
-    }
-
     /// A filter sized for `n` keys (within its bounds).
     pub fn for_keys(n: u64) -> Self {
         let wanted = n.saturating_mul(BITS_PER_KEY).max(MIN_BITS as u64);
@@ -86,12 +82,6 @@ impl Bloom {
     }
 }
 
-impl Default for Bloom {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,7 +105,7 @@ mod tests {
 
     #[test]
     fn it_asks_for_room_past_the_keys_it_was_sized_for_within_its_bounds() {
-        let mut b = Bloom::new();
+        let mut b = Bloom::for_keys(0);
         assert_eq!(b.bits.len() * 64, MIN_BITS);
         b.keys = MIN_BITS as u64 / BITS_PER_KEY;
         assert!(!b.wants_more_room());
