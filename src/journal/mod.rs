@@ -7,6 +7,7 @@ mod ingest;
 mod open;
 mod outbox;
 mod queries;
+mod repeats;
 mod runs;
 mod schema;
 mod verify;

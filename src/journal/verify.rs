@@ -183,6 +183,9 @@ const REFERENCING_TABLES: &[&str] = &[
     "partition_counts",
 ];
 
+/// The first deliveries' hashes held in memory at once (8 MiB); more go to a temporary file.
+const FIRSTS_IN_MEMORY: usize = 1 << 20;
+
 /// The events read between two calls of the progress callback.
 const PROGRESS_EVERY: u64 = 4096;
 
@@ -341,7 +344,16 @@ impl Journal {
         let mut chunks = Chunks::new(conn, &mut chunk_rows).map_err(e)?;
         let mut figures = Figures::default();
         let mut counts = Counts::default();
-        let mut firsts: Vec<u64> = Vec::new();
+        // The first deliveries' hashes, a million in memory at a time.
+        let dir = match self.path().parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => std::path::Path::new("."),
+        };
+        let io = |error| JournalError::Io {
+            path: self.path().to_path_buf(),
+            error,
+        };
+        let mut firsts = super::repeats::Repeats::new(dir, FIRSTS_IN_MEMORY);
         // One fixed state for the whole pass: equal keys, equal hashes.
         let first_hasher = foldhash::quality::FixedState::default();
         let mut first_of = conn
@@ -419,7 +431,9 @@ impl Journal {
             }
             match duplicate_of {
                 None => {
-                    firsts.push(first_hasher.hash_one((recording, key_bytes(key))));
+                    firsts
+                        .push(first_hasher.hash_one((recording, key_bytes(key))))
+                        .map_err(io)?;
                 }
                 Some(first) => {
                     let found: Option<(i64, Vec<u8>, Option<i64>)> = first_of
@@ -453,8 +467,7 @@ impl Journal {
         progress(last_row, last_row);
 
         // Two first deliveries of one event (or, once in 2^64, two keys of one hash).
-        firsts.sort_unstable();
-        if firsts.windows(2).any(|w| w[0] == w[1]) {
+        if firsts.any().map_err(io)? {
             suspects.insert("first deliveries unique");
         }
         // The counts kept as chunks were written, against the ones just made.
