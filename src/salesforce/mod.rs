@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod bayeux;
 pub mod message;
+pub mod pubsub;
 pub mod source;
 
 pub use auth::{Credentials, Grant, LoginError, Session};
