@@ -1,7 +1,8 @@
 //! The Salesforce Pub/Sub API (gRPC, package `eventbus.v1`): its generated messages and
-//! service and replay ids. Shared by `serve --salesforce`'s emulator and a
+//! service, Avro payloads and replay ids. Shared by `serve --salesforce`'s emulator and a
 //! Pub/Sub source; knows nothing of either.
 
+pub mod avro;
 pub mod replay;
 
 /// The messages, server and client generated from the vendored `proto/pubsub_api.proto`

@@ -515,19 +515,7 @@ pub const CHANGE_EVENTS: &str = "/data/ChangeEvents";
 /// A PushTopic event's `data.event.type`.
 pub const PUSHTOPIC_TYPES: &[&str] = &["created", "updated", "deleted", "undeleted"];
 
-/// A change event's `ChangeEventHeader.changeType` (Salesforce's Change Data Capture guide,
-/// "ChangeEventHeader Fields").
-pub const CHANGE_TYPES: &[&str] = &[
-    "CREATE",
-    "UPDATE",
-    "DELETE",
-    "UNDELETE",
-    "GAP_CREATE",
-    "GAP_UPDATE",
-    "GAP_DELETE",
-    "GAP_UNDELETE",
-    "GAP_OVERFLOW",
-];
+pub use crate::salesforce::CHANGE_TYPES;
 
 /// The type an event published on `channel` gets: `given` checked against Salesforce's values
 /// for the channel's kind (without regard to case), else the kind's default; `None` for
