@@ -107,12 +107,17 @@ impl Serve {
 
     /// Publishes through the Streaming API side (`feedctl inject --channel`); the replay id.
     fn inject(&self, sb: &Sandbox, channel: &str, payload: Value) -> i64 {
-        let out = sb
-            .cmd()
-            .args(["inject", "--server", &self.url, "--channel", channel])
-            .args(["-o", "json", "--payload", &payload.to_string()])
-            .output()
-            .unwrap();
+        self.inject_typed(sb, channel, None, payload)
+    }
+
+    fn inject_typed(&self, sb: &Sandbox, channel: &str, kind: Option<&str>, payload: Value) -> i64 {
+        let mut cmd = sb.cmd();
+        cmd.args(["inject", "--server", &self.url, "--channel", channel])
+            .args(["-o", "json", "--payload", &payload.to_string()]);
+        if let Some(k) = kind {
+            cmd.args(["--type", k]);
+        }
+        let out = cmd.output().unwrap();
         assert!(out.status.success(), "inject: {}", stderr_of(&out));
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         v["replayIds"][0].as_i64().unwrap()
@@ -364,10 +369,91 @@ fn pubsub_custom_replay_from_a_journal_invalid_replay_id_and_bad_token() {
     assert_eq!(err["errorCode"], REPLAY_CORRUPTED, "{err}");
     drop(client);
 
-    let mut stranger = Client::start(&modules, &serve, &format!("{ORG_ID}!not-issued"));
-    stranger.send(json!({"op": "subscribe", "topic": ORDER, "n": 1}));
-    let err = stranger.next(Duration::from_secs(20));
-    assert_eq!(err["kind"], "error", "{err}");
-    assert_eq!(err["code"], 16, "UNAUTHENTICATED: {err}");
-    assert_eq!(err["errorCode"], AUTH_ERROR, "{err}");
+    // A token the org never issued, and one it revoked (`--sfdc-fault revoke-tokens`).
+    let out = sb
+        .cmd()
+        .args([
+            "inject",
+            "--server",
+            &serve.url,
+            "--sfdc-fault",
+            "revoke-tokens",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "fault: {}", stderr_of(&out));
+    for token in [format!("{ORG_ID}!not-issued"), token] {
+        let mut refused = Client::start(&modules, &serve, &token);
+        refused.send(json!({"op": "subscribe", "topic": ORDER, "n": 1}));
+        let err = refused.next(Duration::from_secs(20));
+        assert_eq!(err["kind"], "error", "{err}");
+        assert_eq!(err["code"], 16, "UNAUTHENTICATED: {err}");
+        assert_eq!(err["errorCode"], AUTH_ERROR, "{err}");
+    }
+}
+
+/// Change events: the header as Salesforce's schema has it, and the changed and nulled fields
+/// as bitmaps that the published client expands back into the field names the Streaming API
+/// gave; /data/ChangeEvents carries them too, under its own replay ids.
+#[test]
+fn pubsub_change_events_carry_field_bitmaps_the_published_client_expands() {
+    let Some(modules) = pubsub_modules() else {
+        return;
+    };
+    const ACCOUNTS: &str = "/data/AccountChangeEvent";
+    let serve = Serve::start(&["--channel", ACCOUNTS]);
+    let sb = Sandbox::new();
+    let created = serve.inject_typed(
+        &sb,
+        ACCOUNTS,
+        Some("CREATE"),
+        json!({"Name": "Acme", "Phone": "555"}),
+    );
+    let updated = serve.inject_typed(
+        &sb,
+        ACCOUNTS,
+        Some("UPDATE"),
+        json!({"Name": "Acme Corp", "Phone": null}),
+    );
+    let mut client = Client::start(&modules, &serve, &serve.token());
+    client.send(json!({"op": "subscribe", "topic": ACCOUNTS, "n": 2, "from": "earliest"}));
+    let got = client.events(2);
+    assert_eq!(ids(&got), [created, updated]);
+    assert_eq!(client.next(Duration::from_secs(10))["kind"], "lastEvent");
+    let header = &got[1]["payload"]["ChangeEventHeader"];
+    assert_eq!(header["entityName"], "Account", "{header}");
+    assert_eq!(header["changeType"], "UPDATE", "{header}");
+    assert_eq!(
+        header["changedFields"],
+        json!(["Name", "Phone", "LastModifiedDate"]),
+        "{header}"
+    );
+    assert_eq!(header["nulledFields"], json!(["Phone"]), "{header}");
+    assert_eq!(header["diffFields"], json!([]), "{header}");
+    assert!(
+        header["commitTimestamp"].as_i64().unwrap() > 1_700_000_000_000,
+        "{header}"
+    );
+    assert_eq!(got[1]["payload"]["Name"], "Acme Corp");
+    assert_eq!(got[1]["payload"]["Phone"], Value::Null);
+    assert_eq!(
+        got[0]["ChangeEventHeader"],
+        Value::Null,
+        "the header is in the payload"
+    );
+    assert_eq!(
+        got[0]["payload"]["ChangeEventHeader"]["changeType"],
+        "CREATE"
+    );
+    assert_eq!(got[0]["payload"]["Phone"], "555");
+
+    client.send(
+        json!({"op": "subscribe", "topic": "/data/ChangeEvents", "n": 2, "from": "earliest"}),
+    );
+    let all = client.events(2);
+    assert_eq!(
+        all[1]["payload"]["ChangeEventHeader"]["changedFields"],
+        json!(["Name", "Phone", "LastModifiedDate"])
+    );
+    assert_eq!(all[1]["payload"]["Name"], "Acme Corp");
 }
