@@ -138,7 +138,7 @@ impl Drop for Serve {
     }
 }
 
-/// tests/pubsub/client.mjs: commands in, what the published client reports out.
+/// tests/pubsub/client.mjs (or raw.mjs): commands in, what the client reports out.
 struct Client {
     child: Child,
     stdin: ChildStdin,
@@ -147,8 +147,17 @@ struct Client {
 
 impl Client {
     fn start(modules: &str, serve: &Serve, token: &str) -> Self {
+        Self::script("client.mjs", modules, serve, token)
+    }
+
+    /// tests/pubsub/SCRIPT with the same protocol (raw.mjs: the gRPC stream itself).
+    fn script(script: &str, modules: &str, serve: &Serve, token: &str) -> Self {
         let mut child = StdCommand::new("node")
-            .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pubsub/client.mjs"))
+            .arg(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("tests/pubsub")
+                    .join(script),
+            )
             .env("FEEDCTL_TEST_PUBSUB_MODULES", modules)
             .env("SF_ACCESS_TOKEN", token)
             // The published client insists on https; the emulator accepts either scheme.
@@ -456,4 +465,38 @@ fn pubsub_change_events_carry_field_bitmaps_the_published_client_expands() {
         json!(["Name", "Phone", "LastModifiedDate"])
     );
     assert_eq!(all[1]["payload"]["Name"], "Acme Corp");
+}
+
+/// On the wire, what the published client hides: a stream sends no more events than requested
+/// (`pending_num_requested` counts down), and when idle an empty FetchResponse whose
+/// `latest_replay_id` is the subscriber's position while events it did not request wait (a
+/// client storing it skips nothing), else the topic's newest.
+#[test]
+fn pubsub_keepalives_carry_the_position_and_never_skip_unrequested_events() {
+    let Some(modules) = pubsub_modules() else {
+        return;
+    };
+    let serve = Serve::start(&["--channel", ORDER, "--pubsub-keepalive", "1s"]);
+    let sb = Sandbox::new();
+    let a = serve.inject(&sb, ORDER, json!({"Sku__c": "A"}));
+    let b = serve.inject(&sb, ORDER, json!({"Sku__c": "B"}));
+    let mut raw = Client::script("raw.mjs", &modules, &serve, &serve.token());
+    raw.send(json!({"op": "subscribe", "topic": ORDER, "n": 1, "preset": "EARLIEST"}));
+    let wait = Duration::from_secs(10);
+    let response = |ids: &[i64], latest: i64, pending: i64| json!({"kind": "response", "replayIds": ids, "latestReplayId": latest, "pending": pending});
+    assert_eq!(raw.next(wait), response(&[a], a, 0));
+    assert_eq!(
+        raw.next(wait),
+        response(&[], a, 0),
+        "keepalive at the position: b waits"
+    );
+    raw.send(json!({"op": "more", "n": 5}));
+    assert_eq!(raw.next(wait), response(&[b], b, 4));
+    assert_eq!(
+        raw.next(wait),
+        response(&[], b, 4),
+        "keepalive at the newest"
+    );
+    let c = serve.inject(&sb, ORDER, json!({"Sku__c": "C"}));
+    assert_eq!(raw.next(wait), response(&[c], c, 3));
 }
