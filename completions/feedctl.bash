@@ -1940,7 +1940,7 @@ _feedctl() {
                     return 0
                     ;;
                 --sfdc-fault)
-                    COMPREPLY=($(compgen -W "drop-sessions revoke-tokens expire lock-logins unlock-logins deny-app-access allow-app-access garbage" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "drop-sessions revoke-tokens expire lock-logins unlock-logins deny-app-access allow-app-access garbage reset-streams" -- "${cur}"))
                     return 0
                     ;;
                 --output)

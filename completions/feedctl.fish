@@ -682,7 +682,8 @@ lock-logins\t''
 unlock-logins\t''
 deny-app-access\t''
 allow-app-access\t''
-garbage\t''"
+garbage\t''
+reset-streams\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -s o -l output -d 'Print as table, json or ndjson [default: table on a terminal, else json]' -r -f -a "table\t''
 json\t''
 ndjson\t''"

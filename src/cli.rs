@@ -226,6 +226,7 @@ pub const SFDC_FAULTS: &[&str] = &[
     "deny-app-access",
     "allow-app-access",
     "garbage",
+    "reset-streams",
 ];
 
 impl clap::builder::TypedValueParser for SfdcFault {

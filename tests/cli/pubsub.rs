@@ -123,6 +123,34 @@ impl Serve {
         v["replayIds"][0].as_i64().unwrap()
     }
 
+    /// A fault through `feedctl inject --sfdc-fault`, or the admin endpoint for those the CLI
+    /// does not name (`unavailable`, `available`).
+    fn fault(&self, sb: &Sandbox, fault: &str) {
+        if fault.ends_with("available") {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let status = rt.block_on(async {
+                reqwest::Client::new()
+                    .post(format!("{}/feedctl/v1/salesforce/faults", self.url))
+                    .json(&json!({ "fault": fault }))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            });
+            assert!(status.is_success(), "{fault}: {status}");
+            return;
+        }
+        let out = sb
+            .cmd()
+            .args(["inject", "--server", &self.url, "--sfdc-fault", fault])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "fault: {}", stderr_of(&out));
+    }
+
     fn source(&self, channel: &str) -> String {
         format!(
             "sfdc+http://{}{channel}",
@@ -499,4 +527,36 @@ fn pubsub_keepalives_carry_the_position_and_never_skip_unrequested_events() {
     );
     let c = serve.inject(&sb, ORDER, json!({"Sku__c": "C"}));
     assert_eq!(raw.next(wait), response(&[c], c, 3));
+}
+
+/// Faults on demand: `reset-streams` ends an open Subscribe stream with UNAVAILABLE, as a
+/// transient failure does on Salesforce; `unavailable` answers new calls UNAVAILABLE with
+/// Salesforce's service.unavailable code until `available`.
+#[test]
+fn pubsub_faults_reset_open_streams_and_make_the_service_unavailable() {
+    let Some(modules) = pubsub_modules() else {
+        return;
+    };
+    let serve = Serve::start(&["--channel", ORDER]);
+    let sb = Sandbox::new();
+    let a = serve.inject(&sb, ORDER, json!({"Sku__c": "A"}));
+    let mut raw = Client::script("raw.mjs", &modules, &serve, &serve.token());
+    let wait = Duration::from_secs(10);
+    let subscribe = json!({"op": "subscribe", "topic": ORDER, "n": 5, "preset": "EARLIEST"});
+    raw.send(subscribe.clone());
+    assert_eq!(raw.next(wait)["replayIds"], json!([a]));
+    serve.fault(&sb, "reset-streams");
+    assert_eq!(
+        raw.next(wait),
+        json!({"kind": "error", "code": 14, "errorCode": ""})
+    );
+    serve.fault(&sb, "unavailable");
+    raw.send(subscribe.clone());
+    assert_eq!(
+        raw.next(wait),
+        json!({"kind": "error", "code": 14, "errorCode": "sfdc.platform.eventbus.grpc.service.unavailable"})
+    );
+    serve.fault(&sb, "available");
+    raw.send(subscribe);
+    assert_eq!(raw.next(wait)["replayIds"], json!([a]));
 }

@@ -370,7 +370,7 @@ pub(crate) struct SfApp {
     shutdown: CancellationToken,
     base_url: String,
     /// The Pub/Sub API's schemas, learnt from the channels' payloads.
-    pubsub: pubsub::Schemas,
+    pubsub: pubsub::PubSubState,
 }
 
 impl SfApp {
@@ -460,13 +460,17 @@ impl SfApp {
             }
             "unavailable" => {
                 st.unavailable = true;
-                "token and Bayeux requests now answer 503 Service Unavailable".to_string()
+                "token and Bayeux requests now answer 503 Service Unavailable, Pub/Sub calls UNAVAILABLE".to_string()
+            }
+            "reset-streams" => {
+                self.pubsub.reset_streams();
+                "every open Pub/Sub Subscribe stream ends with UNAVAILABLE (RST_STREAM closed stream)".to_string()
             }
             "available" => {
                 st.unavailable = false;
                 "token and Bayeux requests are answered again".to_string()
             }
-            _ => return Err("unknown fault; expected drop-sessions, revoke-tokens, expire, expire:upto=REPLAY_ID, expire:older=DURATION, lock-logins, unlock-logins, deny-app-access, allow-app-access, garbage, unavailable or available".into()),
+            _ => return Err("unknown fault; expected drop-sessions, revoke-tokens, expire, expire:upto=REPLAY_ID, expire:older=DURATION, lock-logins, unlock-logins, deny-app-access, allow-app-access, garbage, unavailable, available or reset-streams".into()),
         };
         // What an org keeps changed: the retained events (expiry) or the tokens.
         if fault.starts_with("expire") || fault == "revoke-tokens" {
@@ -779,7 +783,7 @@ pub async fn start(opts: SalesforceOptions) -> Result<SalesforceServer, super::S
         notify: tokio::sync::Notify::new(),
         shutdown: CancellationToken::new(),
         base_url: base_url.clone(),
-        pubsub: pubsub::Schemas::default(),
+        pubsub: pubsub::PubSubState::default(),
     });
     let (pubsub_endpoint, pubsub_task) = match app.opts.pubsub.clone() {
         Some(o) => {

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -69,9 +70,13 @@ pub struct PubSubOptions {
 pub const TEST_CERT_PEM: &str = include_str!("../../../fixtures/tls/TEST-ONLY-server-cert.pem");
 pub const TEST_KEY_PEM: &str = include_str!("../../../fixtures/tls/TEST-ONLY-server-key.pem");
 
-/// Each topic's schema as learnt so far, and every schema given out, by id.
+/// The Pub/Sub side's own state: each topic's schema as learnt so far, every schema given
+/// out (by id), and how many times the `reset-streams` fault was applied.
 #[derive(Default)]
-pub(super) struct Schemas(Mutex<SchemaBook>);
+pub(super) struct PubSubState {
+    book: Mutex<SchemaBook>,
+    resets: AtomicU64,
+}
 
 #[derive(Default)]
 struct SchemaBook {
@@ -92,9 +97,19 @@ impl SchemaBook {
     }
 }
 
-impl Schemas {
+impl PubSubState {
     fn lock(&self) -> std::sync::MutexGuard<'_, SchemaBook> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+        self.book.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The `reset-streams` fault: every open Subscribe stream ends (when next woken, which the
+    /// fault does at once).
+    pub(super) fn reset_streams(&self) {
+        self.resets.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn resets(&self) -> u64 {
+        self.resets.load(Ordering::SeqCst)
     }
 
     /// The topic's current schema, learnt from every event it retains when first asked.
@@ -457,10 +472,15 @@ async fn subscription(
         ),
     );
     let mut last_sent = tokio::time::Instant::now();
+    let resets = app.pubsub.resets();
     loop {
         let notified = app.notify.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
+        if app.pubsub.resets() != resets {
+            // What Salesforce's "Handle Errors" page names for a transient stream failure.
+            return Err(Status::unavailable("RST_STREAM closed stream"));
+        }
         let (batch, latest, undelivered) =
             take(app, &topic, after, pending.min(MAX_BATCH as i64) as usize);
         if !batch.is_empty() {
