@@ -731,6 +731,47 @@ mod tests {
     }
 
     #[test]
+    fn a_schema_from_get_schema_with_a_named_type_used_twice_is_followed() {
+        // As Salesforce's change event schemas reuse a compound type (an address) by name.
+        let text = json!({
+            "type": "record", "name": "ContactChangeEvent", "namespace": NAMESPACE,
+            "fields": [
+                {"name": "ChangeEventHeader", "type": header_schema()},
+                {"name": "MailingAddress", "type": ["null", {"type": "record", "name": "Address",
+                    "fields": [{"name": "City", "type": ["null", "string"], "default": null}]}], "default": null},
+                {"name": "OtherAddress", "type": ["null", "Address"], "default": null},
+                {"name": "Birthdate", "type": ["null", "long"], "default": null},
+            ],
+        });
+        let schema = EventSchema::parse(&text.to_string()).unwrap();
+        let payload = object(json!({
+            "ChangeEventHeader": {
+                "entityName": "Contact", "recordIds": ["003"], "changeType": "UPDATE",
+                "changeOrigin": "", "transactionKey": "k", "sequenceNumber": 1, "commitTimestamp": 1,
+                "commitNumber": 1, "commitUser": "005", "nulledFields": [], "diffFields": [],
+                "changedFields": ["OtherAddress.City", "Birthdate"],
+            },
+            "MailingAddress": {"City": "Lyon"},
+            "OtherAddress": {"City": "Nice"},
+            "Birthdate": "1990-01-02T00:00:00.000Z",
+        }));
+        let back = schema.decode(&schema.encode(&payload).unwrap()).unwrap();
+        assert_eq!(back["OtherAddress"], json!({"City": "Nice"}));
+        assert_eq!(back["MailingAddress"], json!({"City": "Lyon"}));
+        // A date given to a long field travels as its milliseconds.
+        assert_eq!(back["Birthdate"], json!(631_238_400_000i64));
+        assert_eq!(
+            back["ChangeEventHeader"]["changedFields"],
+            json!(["Birthdate", "OtherAddress.City"]),
+            "top-level names first, then nested ones, as the bitmaps list them"
+        );
+        assert!(
+            EventSchema::parse("\"string\"").is_err(),
+            "an event schema is a record"
+        );
+    }
+
+    #[test]
     fn bitmaps_are_uppercase_hex_of_positions() {
         assert_eq!(hex_bitmap(&[0]), "0x1");
         assert_eq!(hex_bitmap(&[1, 3, 4, 11]), "0x81A");
