@@ -374,11 +374,11 @@ impl PubSub for Service {
         )?;
         let current = self.app.pubsub.topic(&self.app, &topic)?;
         if TopicSchema::new(&topic).map(|t| t.kind()) != Some(Kind::PlatformEvent) {
-            return Err(error(
-                tonic::Code::InvalidArgument,
-                codes::TOPIC,
-                &format!("{topic}: only platform events can be published"),
-            ));
+            // No Salesforce error code is documented for this: a plain status.
+            return Err(Status::invalid_argument(format!(
+                "{}: only platform events can be published (GetTopic says can_publish false)",
+                crate::text::clip(&topic, 80)
+            )));
         }
         let mut results = Vec::new();
         for event in &req.get_ref().events {
