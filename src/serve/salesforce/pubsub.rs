@@ -199,8 +199,9 @@ impl Served {
 
 fn echo(app: &SfApp, line: &str) {
     if app.opts.echo {
-        // stderr of `feedctl serve`: a request log line, never a token.
-        crate::stderr_line!("{line}");
+        // stderr of `feedctl serve`: a request log line, never a token; topic names and schema
+        // ids come from the client, so nothing in them may drive the terminal.
+        crate::stderr_line!("{}", crate::text::terminal_safe(line));
     }
 }
 
