@@ -879,6 +879,8 @@ Register-ArgumentCompleter -Native -CommandName 'feedctl' -ScriptBlock {
             [CompletionResult]::new('--session-timeout', '--session-timeout', [CompletionResultType]::ParameterName, 'A session whose client does not poll again within this long is dropped')
             [CompletionResult]::new('--jwt-public-key', '--jwt-public-key', [CompletionResultType]::ParameterName, 'Accept JWT bearer logins signed by this key (PEM)')
             [CompletionResult]::new('--first-replay-id', '--first-replay-id', [CompletionResultType]::ParameterName, 'The first replay id of a new channel [default: the start time in ms x 1,000]')
+            [CompletionResult]::new('--pubsub-listen', '--pubsub-listen', [CompletionResultType]::ParameterName, 'Also serve the Salesforce Pub/Sub API (gRPC) on this address')
+            [CompletionResult]::new('--pubsub-keepalive', '--pubsub-keepalive', [CompletionResultType]::ParameterName, 'Pub/Sub keepalive: an empty response with the latest replay id after this long idle')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Print as table, json or ndjson [default: table on a terminal, else json]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Print as table, json or ndjson [default: table on a terminal, else json]')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'insecure')

@@ -1940,7 +1940,7 @@ _feedctl() {
                     return 0
                     ;;
                 --sfdc-fault)
-                    COMPREPLY=($(compgen -W "drop-sessions revoke-tokens expire lock-logins unlock-logins deny-app-access allow-app-access garbage" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "drop-sessions revoke-tokens expire lock-logins unlock-logins deny-app-access allow-app-access garbage reset-streams" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -2773,7 +2773,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__serve)
-            opts="-y -j -v -q -o -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --config --yes --listen --state --events --journal --recording --pace --loop --print-config --key-dir --public-key --accept-any-key --bot-user-id --bot-name --skd --tls-cert --tls-key --client-ca --poll-timeout --visibility-timeout --feed-ttl --max-feeds --batch-size --fault --seed --request-log --salesforce --channel --retention --session-timeout --jwt-public-key --first-replay-id --verbose --quiet --output --no-color --help --version"
+            opts="-y -j -v -q -o -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --config --yes --listen --state --events --journal --recording --pace --loop --print-config --key-dir --public-key --accept-any-key --bot-user-id --bot-name --skd --tls-cert --tls-key --client-ca --poll-timeout --visibility-timeout --feed-ttl --max-feeds --batch-size --fault --seed --request-log --salesforce --channel --retention --session-timeout --jwt-public-key --first-replay-id --pubsub-listen --pubsub-keepalive --verbose --quiet --output --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2912,6 +2912,14 @@ _feedctl() {
                     return 0
                     ;;
                 --first-replay-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pubsub-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pubsub-keepalive)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

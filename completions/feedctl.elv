@@ -824,6 +824,8 @@ set edit:completion:arg-completer[feedctl] = {|@words|
             cand --session-timeout 'A session whose client does not poll again within this long is dropped'
             cand --jwt-public-key 'Accept JWT bearer logins signed by this key (PEM)'
             cand --first-replay-id 'The first replay id of a new channel [default: the start time in ms x 1,000]'
+            cand --pubsub-listen 'Also serve the Salesforce Pub/Sub API (gRPC) on this address'
+            cand --pubsub-keepalive 'Pub/Sub keepalive: an empty response with the latest replay id after this long idle'
             cand -o 'Print as table, json or ndjson [default: table on a terminal, else json]'
             cand --output 'Print as table, json or ndjson [default: table on a terminal, else json]'
             cand --insecure 'insecure'

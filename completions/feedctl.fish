@@ -643,6 +643,8 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l retention -d '
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l session-timeout -d 'A session whose client does not poll again within this long is dropped' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l jwt-public-key -d 'Accept JWT bearer logins signed by this key (PEM)' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l first-replay-id -d 'The first replay id of a new channel [default: the start time in ms x 1,000]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l pubsub-listen -d 'Also serve the Salesforce Pub/Sub API (gRPC) on this address' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l pubsub-keepalive -d 'Pub/Sub keepalive: an empty response with the latest replay id after this long idle' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s o -l output -d 'Print as table, json or ndjson [default: table on a terminal, else json]' -r -f -a "table\t''
 json\t''
 ndjson\t''"
@@ -680,7 +682,8 @@ lock-logins\t''
 unlock-logins\t''
 deny-app-access\t''
 allow-app-access\t''
-garbage\t''"
+garbage\t''
+reset-streams\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand inject" -s o -l output -d 'Print as table, json or ndjson [default: table on a terminal, else json]' -r -f -a "table\t''
 json\t''
 ndjson\t''"

@@ -226,6 +226,7 @@ pub const SFDC_FAULTS: &[&str] = &[
     "deny-app-access",
     "allow-app-access",
     "garbage",
+    "reset-streams",
 ];
 
 impl clap::builder::TypedValueParser for SfdcFault {
@@ -709,6 +710,17 @@ pub struct SalesforceServeArgs {
     /// The first replay id of a new channel [default: the start time in ms x 1,000]
     #[arg(long, value_name = "N", requires = "salesforce", hide_short_help = true, value_parser = clap::value_parser!(i64).range(1..))]
     pub first_replay_id: Option<i64>,
+    /// Also serve the Salesforce Pub/Sub API (gRPC) on this address
+    ///
+    /// Port 0 picks a free one. Same org: channels, events, replay ids and tokens. TLS with a test-only certificate for localhost
+    /// (fixtures/tls/). See docs/salesforce.md.
+    #[arg(long, value_name = "ADDR", requires = "salesforce")]
+    pub pubsub_listen: Option<SocketAddr>,
+    /// Pub/Sub keepalive: an empty response with the latest replay id after this long idle
+    ///
+    /// Salesforce sends one within 270 s.
+    #[arg(long, default_value = "270s", value_parser = humantime::parse_duration, value_name = "DURATION", requires = "pubsub_listen", hide_short_help = true)]
+    pub pubsub_keepalive: std::time::Duration,
 }
 
 #[derive(Debug, Args)]

@@ -612,15 +612,34 @@ async fn salesforce(p: &Printer, args: &ServeArgs) -> Result<Exit> {
             })
         }),
         first_replay_id: args.sfdc.first_replay_id,
+        pubsub: args
+            .sfdc
+            .pubsub_listen
+            .map(|listen| crate::serve::salesforce::PubSubOptions {
+                listen,
+                keepalive: args.sfdc.pubsub_keepalive,
+                cert_pem: crate::serve::salesforce::TEST_CERT_PEM.to_string(),
+                key_pem: crate::serve::salesforce::TEST_KEY_PEM.to_string(),
+            }),
     })
     .await
     .map_err(|e| Fail::usage(e.to_string()))?;
     p.line(&server.base_url)?;
+    if let Some(endpoint) = &server.pubsub_endpoint {
+        p.line(endpoint)?;
+    }
     p.note(&format!(
         "serve: emulated Salesforce streaming endpoint at {} (token: /services/oauth2/token, Bayeux: /cometd/45.0) with {}; log in as {username} (password, refresh token and client credentials from SFDC_* or the documented demo ones{jwt}); stop with Ctrl-C",
         server.base_url,
         crate::text::counted(count as u64, "recorded event"),
     ));
+    if let Some(endpoint) = &server.pubsub_endpoint {
+        p.note(&format!(
+            "serve: Pub/Sub API (gRPC over TLS, test-only certificate for localhost) at {endpoint}; metadata accesstoken (from the token endpoint), instanceurl {} (https:// accepted), tenantid {}",
+            server.base_url,
+            crate::serve::salesforce::ORG_ID,
+        ));
+    }
     let interrupted = wait_for_stop().await.context("waiting for a stop signal")?;
     server.stop().await;
     Ok(if interrupted {

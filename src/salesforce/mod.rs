@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod bayeux;
 pub mod message;
+pub mod pubsub;
 pub mod source;
 
 pub use auth::{Credentials, Grant, LoginError, Session};
@@ -54,6 +55,20 @@ pub fn parse_date(s: &str) -> Option<i64> {
 }
 
 /// A date as Salesforce writes it, from milliseconds since the epoch.
+/// A change event's `ChangeEventHeader.changeType` (Salesforce's Change Data Capture guide,
+/// "ChangeEventHeader Fields").
+pub const CHANGE_TYPES: &[&str] = &[
+    "CREATE",
+    "UPDATE",
+    "DELETE",
+    "UNDELETE",
+    "GAP_CREATE",
+    "GAP_UPDATE",
+    "GAP_DELETE",
+    "GAP_UNDELETE",
+    "GAP_OVERFLOW",
+];
+
 pub fn format_date(ms: i64) -> String {
     let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms.max(0) as u64);
     humantime::format_rfc3339_millis(t).to_string()

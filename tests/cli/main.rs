@@ -25,6 +25,7 @@ mod import;
 mod init;
 mod journal_figures;
 mod journal_migrate;
+mod pubsub;
 mod readme;
 mod record;
 mod redis_bounds;

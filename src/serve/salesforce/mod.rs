@@ -3,8 +3,11 @@
 //! long-polling endpoint at `/cometd/<version>` with Salesforce's replay semantics, retention,
 //! error strings and session expiry, and faults on demand through a loopback admin endpoint.
 
+mod pubsub;
 mod routes;
 mod state;
+
+pub use pubsub::{PubSubOptions, ORG_ID, TEST_CERT_PEM, TEST_KEY_PEM};
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
@@ -105,6 +108,8 @@ pub struct SalesforceOptions {
     /// ([`fresh_first_id`]), so a restart without `--state` is a new org whose ids are above
     /// any an earlier run gave.
     pub first_replay_id: Option<i64>,
+    /// Also serve the Pub/Sub API (gRPC over TLS) on a port of its own.
+    pub pubsub: Option<PubSubOptions>,
 }
 
 /// The first replay id of a new org: the start time in milliseconds × 1,000, above every id
@@ -129,6 +134,7 @@ impl Default for SalesforceOptions {
             echo: false,
             state: None,
             first_replay_id: None,
+            pubsub: None,
         }
     }
 }
@@ -363,6 +369,8 @@ pub(crate) struct SfApp {
     notify: tokio::sync::Notify,
     shutdown: CancellationToken,
     base_url: String,
+    /// The Pub/Sub API's schemas, learnt from the channels' payloads.
+    pubsub: pubsub::PubSubState,
 }
 
 impl SfApp {
@@ -452,13 +460,17 @@ impl SfApp {
             }
             "unavailable" => {
                 st.unavailable = true;
-                "token and Bayeux requests now answer 503 Service Unavailable".to_string()
+                "token and Bayeux requests now answer 503 Service Unavailable, Pub/Sub calls UNAVAILABLE".to_string()
+            }
+            "reset-streams" => {
+                self.pubsub.reset_streams();
+                "every open Pub/Sub Subscribe stream ends with UNAVAILABLE (RST_STREAM closed stream)".to_string()
             }
             "available" => {
                 st.unavailable = false;
                 "token and Bayeux requests are answered again".to_string()
             }
-            _ => return Err("unknown fault; expected drop-sessions, revoke-tokens, expire, expire:upto=REPLAY_ID, expire:older=DURATION, lock-logins, unlock-logins, deny-app-access, allow-app-access, garbage, unavailable or available".into()),
+            _ => return Err("unknown fault; expected drop-sessions, revoke-tokens, expire, expire:upto=REPLAY_ID, expire:older=DURATION, lock-logins, unlock-logins, deny-app-access, allow-app-access, garbage, unavailable, available or reset-streams".into()),
         };
         // What an org keeps changed: the retained events (expiry) or the tokens.
         if fault.starts_with("expire") || fault == "revoke-tokens" {
@@ -515,19 +527,7 @@ pub const CHANGE_EVENTS: &str = "/data/ChangeEvents";
 /// A PushTopic event's `data.event.type`.
 pub const PUSHTOPIC_TYPES: &[&str] = &["created", "updated", "deleted", "undeleted"];
 
-/// A change event's `ChangeEventHeader.changeType` (Salesforce's Change Data Capture guide,
-/// "ChangeEventHeader Fields").
-pub const CHANGE_TYPES: &[&str] = &[
-    "CREATE",
-    "UPDATE",
-    "DELETE",
-    "UNDELETE",
-    "GAP_CREATE",
-    "GAP_UPDATE",
-    "GAP_DELETE",
-    "GAP_UNDELETE",
-    "GAP_OVERFLOW",
-];
+pub use crate::salesforce::CHANGE_TYPES;
 
 /// The type an event published on `channel` gets: `given` checked against Salesforce's values
 /// for the channel's kind (without regard to case), else the kind's default; `None` for
@@ -685,8 +685,11 @@ fn build_message(
 /// A running Salesforce emulator.
 pub struct SalesforceServer {
     pub base_url: String,
+    /// The Pub/Sub API's endpoint (`localhost:PORT`), when served.
+    pub pubsub_endpoint: Option<String>,
     app: Arc<SfApp>,
     task: tokio::task::JoinHandle<()>,
+    pubsub_task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl SalesforceServer {
@@ -705,6 +708,9 @@ impl SalesforceServer {
     pub async fn stop(self) {
         self.app.shutdown.cancel();
         let _ = tokio::time::timeout(Duration::from_secs(5), self.task).await;
+        if let Some(t) = self.pubsub_task {
+            let _ = tokio::time::timeout(Duration::from_secs(5), t).await;
+        }
     }
 }
 
@@ -777,7 +783,15 @@ pub async fn start(opts: SalesforceOptions) -> Result<SalesforceServer, super::S
         notify: tokio::sync::Notify::new(),
         shutdown: CancellationToken::new(),
         base_url: base_url.clone(),
+        pubsub: pubsub::PubSubState::default(),
     });
+    let (pubsub_endpoint, pubsub_task) = match app.opts.pubsub.clone() {
+        Some(o) => {
+            let (endpoint, task) = pubsub::start_server(app.clone(), &o).await?;
+            (Some(endpoint), Some(task))
+        }
+        None => (None, None),
+    };
     if let Some(f) = app.opts.pace {
         tokio::spawn(publish_paced(app.clone(), recorded, f));
     }
@@ -793,8 +807,10 @@ pub async fn start(opts: SalesforceOptions) -> Result<SalesforceServer, super::S
     });
     Ok(SalesforceServer {
         base_url,
+        pubsub_endpoint,
         app,
         task,
+        pubsub_task,
     })
 }
 

@@ -111,7 +111,8 @@ async fn token(State(app): State<Arc<SfApp>>, body: Bytes) -> Response {
             "user is not admin approved to access this app",
         );
     }
-    let token = format!("00DFEEDCTL0000001!{}", random(60));
+    // Like Salesforce's, a token starts with the org id (the published Pub/Sub client reads it).
+    let token = format!("{}!{}", super::ORG_ID, random(60));
     {
         let mut st = app.lock();
         st.tokens.insert(token.clone());
@@ -121,7 +122,7 @@ async fn token(State(app): State<Arc<SfApp>>, body: Bytes) -> Response {
     Json(json!({
         "access_token": token,
         "instance_url": app.base_url,
-        "id": format!("{}/id/00DFEEDCTL0000001AAA/005FEEDCTL0000001AAA", app.base_url),
+        "id": format!("{}/id/{}AAA/005FEEDCTL0000001AAA", app.base_url, super::ORG_ID),
         "token_type": "Bearer",
         "issued_at": now.to_string(),
         "signature": random(44),

@@ -1,0 +1,13 @@
+//! The Salesforce Pub/Sub API (gRPC, package `eventbus.v1`): its generated messages and
+//! service, Avro payloads and replay ids. Shared by `serve --salesforce`'s emulator and a
+//! Pub/Sub source; knows nothing of either.
+
+pub mod avro;
+pub mod replay;
+
+/// The messages, server and client generated from the vendored `proto/pubsub_api.proto`
+/// (Salesforce, CC0-1.0) by build.rs.
+#[allow(clippy::all, clippy::pedantic, missing_docs, unreachable_pub)]
+pub mod proto {
+    include!(concat!(env!("OUT_DIR"), "/eventbus.v1.rs"));
+}
