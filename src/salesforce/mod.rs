@@ -54,7 +54,6 @@ pub fn parse_date(s: &str) -> Option<i64> {
         .map(|d| d.as_millis() as i64)
 }
 
-/// A date as Salesforce writes it, from milliseconds since the epoch.
 /// A change event's `ChangeEventHeader.changeType` (Salesforce's Change Data Capture guide,
 /// "ChangeEventHeader Fields").
 pub const CHANGE_TYPES: &[&str] = &[
@@ -69,6 +68,7 @@ pub const CHANGE_TYPES: &[&str] = &[
     "GAP_OVERFLOW",
 ];
 
+/// A date as Salesforce writes it, from milliseconds since the epoch.
 pub fn format_date(ms: i64) -> String {
     let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms.max(0) as u64);
     humantime::format_rfc3339_millis(t).to_string()
