@@ -88,7 +88,7 @@ for N in "${sizes[@]}"; do
   serve_measure sj --journal "$j"
   serve_measure se --events "$work/events.ndjson"
 
-  "$bin" -q journal import --journal "$work/ones.db" --chunk-size 1 "$work/events.ndjson"
+  RUNS=1 measure import1 "$bin -q journal import --journal $work/ones.db --chunk-size 1 $work/events.ndjson"
   # Five runs whatever RUNS says (they are quick): the median is a warm page cache's, the
   # first run's reads from disk are the max.
   RUNS=5 measure info1 "$bin -q journal info --journal $work/ones.db"
@@ -106,6 +106,7 @@ for N in "${sizes[@]}"; do
   row "export: s (min / median), peak RSS MiB" "$export_min / $export_med, $export_rss"
   row "serve --journal: s to the first event, peak RSS MiB" "$sj_first, $sj_rss" "< 0.5, < 128"
   row "serve --events: s to the first event, peak RSS MiB" "$se_first, $se_rss" "< 0.5, < 128"
+  row "import, 1-event chunks: s, peak RSS MiB" "$import1_med, $import1_rss"
   row "journal info, 1-event chunks: ms (median)" "$(calc "$info1_med * 1000" 1)" "<= 15"
   row "journal info, 100-event chunks: ms (median)" "$(calc "$info100_med * 1000" 1)" "<= 15"
   row "replay --mode stream: peak RSS MiB" "$stream_rss" "flat"
