@@ -62,6 +62,9 @@ impl Message {
             (Some(d.to_string()), super::parse_date(d))
         } else if let Some(d) = data.pointer("/payload/CreatedDate").and_then(Value::as_str) {
             (Some(d.to_string()), super::parse_date(d))
+        } else if let Some(ms) = data.pointer("/payload/CreatedDate").and_then(Value::as_i64) {
+            // The Pub/Sub API's Avro payloads carry it as a long, milliseconds since the epoch.
+            (Some(super::format_date(ms)), Some(ms))
         } else {
             (None, None)
         };
