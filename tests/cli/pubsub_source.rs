@@ -208,7 +208,15 @@ fn pubsub_source_record_resumes_after_sigkill_with_every_event_once() {
             &serve,
             "kill.db",
             ORDER,
-            &["--count", &remaining.to_string(), "--duration", "30s"],
+            // Two at a time: more are asked for only as chunks are committed.
+            &[
+                "--count",
+                &remaining.to_string(),
+                "--max-pending",
+                "2",
+                "--duration",
+                "30s",
+            ],
         );
         assert!(out.status.success(), "{}", stderr_of(&out));
         assert!(stderr_of(&out).contains("resuming"), "{}", stderr_of(&out));
