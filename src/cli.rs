@@ -818,7 +818,8 @@ pub struct SourceArgs {
     pub read_timeout: std::time::Duration,
     /// Stop, with exit 0, at the first read that comes back empty
     ///
-    /// The backlog is read, then feedctl stops (like kcat -e).
+    /// The backlog is read, then feedctl stops (like kcat -e); sfpubsub://: once nothing came
+    /// for 3 s.
     #[arg(long)]
     pub exit_at_end: bool,
 }
@@ -1009,10 +1010,11 @@ pub struct SalesforceArgs {
     pub connection_timeout: Option<String>,
     /// Most events taken into one chunk
     ///
-    /// No new long poll is sent while any are pending.
+    /// No new long poll is sent while any are pending; sfpubsub://: the most events requested
+    /// (num_requested) and not yet kept, per topic.
     #[arg(long, default_value_t = 100, value_name = "N", hide_short_help = true)]
     pub max_pending: usize,
-    /// Allow sfdc+http:// to a host that is not loopback
+    /// Allow sfdc+http:// (sfpubsub+http://, an http:// --sf-login-url) to a host that is not loopback
     ///
     /// The token crosses the network in clear.
     #[arg(long, hide_short_help = true)]

@@ -1043,3 +1043,58 @@ fn replay_options(
     };
     Ok((replay, fallback))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn sfpubsub_sources_name_one_endpoint_and_its_topics() {
+        let spec = parse(&args(&[
+            "sfpubsub://api.pubsub.salesforce.com/event/Order__e",
+            "sfpubsub://api.pubsub.salesforce.com:7443/data/AccountChangeEvent",
+        ]))
+        .unwrap();
+        let Spec::SalesforcePubSub(ps) = spec else {
+            panic!("{spec:?}")
+        };
+        assert_eq!(ps.endpoint_url(), "https://api.pubsub.salesforce.com:7443");
+        assert_eq!(ps.topics, ["/event/Order__e", "/data/AccountChangeEvent"]);
+        let Spec::SalesforcePubSub(local) =
+            parse(&args(&["sfpubsub+http://127.0.0.1:9000/event/X__e"])).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(local.endpoint_url(), "http://127.0.0.1:9000");
+        for bad in [
+            "sfpubsub://host/topic/PushTopic",
+            "sfpubsub://host",
+            "sfpubsub://user:pw@host/event/X__e",
+            "sfpubsub://host:99999/event/X__e",
+        ] {
+            assert!(parse(&args(&[bad])).is_err(), "{bad}");
+        }
+        assert!(parse(&args(&[
+            "sfpubsub://a/event/X__e",
+            "sfpubsub://b/event/Y__e"
+        ]))
+        .is_err());
+        assert!(parse(&args(&["sfpubsub://a/event/X__e", "sfdc://a/event/X__e"])).is_err());
+        // Plain text only on loopback (unless forced).
+        let remote = PubSubSpec {
+            host: "example.com".into(),
+            port: 80,
+            plain: true,
+            topics: vec!["/event/X__e".into()],
+        };
+        let env = |_: &str| None;
+        let err = pubsub_source(&remote, &SalesforceRequest::default(), &env)
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("loopback"), "{err}");
+    }
+}

@@ -603,6 +603,39 @@ mod tests {
     }
 
     #[test]
+    fn the_org_id_comes_from_the_identity_url_the_token_or_sfdc_org_id() {
+        assert_eq!(
+            org_id_of_identity(
+                "https://login.salesforce.com/id/00D5g000004XyZaEAK/0055g00000A1b2cAAB"
+            )
+            .as_deref(),
+            Some("00D5g000004XyZaEAK")
+        );
+        assert_eq!(
+            org_id_of_identity("https://login.salesforce.com/id/005x/00Dy"),
+            None
+        );
+        assert_eq!(
+            org_id_of_token("00DFEEDCTL00001!AQ4AQ.x").as_deref(),
+            Some("00DFEEDCTL00001")
+        );
+        assert_eq!(org_id_of_token("opaque-token"), None);
+        let c = from(&[
+            ("SFDC_ACCESS_TOKEN", "00DFEEDCTL00001!abc"),
+            ("SFDC_INSTANCE_URL", "https://x"),
+        ])
+        .unwrap();
+        assert_eq!(c.given.unwrap().org_id.as_deref(), Some("00DFEEDCTL00001"));
+        let c = from(&[
+            ("SFDC_ACCESS_TOKEN", "opaque"),
+            ("SFDC_INSTANCE_URL", "https://x"),
+            ("SFDC_ORG_ID", "00D000000000001"),
+        ])
+        .unwrap();
+        assert_eq!(c.given.unwrap().org_id.as_deref(), Some("00D000000000001"));
+    }
+
+    #[test]
     fn a_given_token_first_then_the_refresh_token_then_the_password() {
         let c = from(&[
             ("SFDC_ACCESS_TOKEN", "t"),

@@ -459,3 +459,78 @@ fn pubsub_source_keepalive_moves_the_marker_without_events() {
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert_eq!(ids(&journal_events(&sb, "ka.db")), [missed]);
 }
+
+/// The `unavailable` fault (Pub/Sub calls answer UNAVAILABLE): tail gives up after
+/// --connection-timeout with exit 4; record retries with backoff and goes on once the service
+/// is back, nothing lost.
+#[test]
+fn pubsub_source_unavailable_is_retried_within_the_connection_timeout() {
+    let serve = Serve::start(&["--channel", ORDER]);
+    let sb = Sandbox::new();
+    let first = serve.inject(&sb, ORDER, json!({"Sku__c": "first"}));
+    let token = serve.token();
+    serve.fault(&sb, "unavailable");
+    let started = std::time::Instant::now();
+    let out = sb
+        .cmd()
+        .args(["tail", &source(&serve, ORDER)])
+        .args(flags(&serve))
+        .args([
+            "--replay",
+            "all",
+            "--count",
+            "1",
+            "--connection-timeout",
+            "2s",
+        ])
+        .env("SFDC_ACCESS_TOKEN", &token)
+        .env("SFDC_INSTANCE_URL", &serve.url)
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(
+        err.contains("service.unavailable") && err.contains("--connection-timeout 2s"),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "bounded by --connection-timeout"
+    );
+
+    let mut rec = spawn_sf_env(
+        &sb,
+        &[
+            "record",
+            "-j",
+            "down.db",
+            &source(&serve, ORDER),
+            "--sf-login-url",
+            &serve.url,
+            "--pubsub-ca",
+            &fixture("tls/TEST-ONLY-ca.pem").display().to_string(),
+            "--replay",
+            "all",
+            "--count",
+            "2",
+        ],
+        "down.err",
+        &[
+            ("SFDC_ACCESS_TOKEN", &token),
+            ("SFDC_INSTANCE_URL", &serve.url),
+        ],
+    );
+    assert!(
+        wait_for(Duration::from_secs(20), || read_log(&sb, "down.err")
+            .contains("retrying")),
+        "{}",
+        read_log(&sb, "down.err")
+    );
+    serve.fault(&sb, "available");
+    let second = serve.inject(&sb, ORDER, json!({"Sku__c": "second"}));
+    let status = wait_exit(&mut rec, Duration::from_secs(40));
+    let log = read_log(&sb, "down.err");
+    assert!(status.success(), "{log}");
+    assert!(log.contains("service.unavailable"), "{log}");
+    assert_eq!(ids(&journal_events(&sb, "down.db")), [first, second]);
+}
