@@ -166,6 +166,15 @@ fn pubsub_source_tail_prints_injected_events_decoded_from_two_topics() {
     );
     assert!(!err.contains(PASSWORD), "{err}");
     assert!(!stdout_of(&out).contains("00DFEEDCTL00001!"));
+    // --exit-at-end: the backlog, then exit 0 once nothing came for 3 s.
+    let out = sf_cmd(&sb)
+        .args(["tail", &source(&serve, ORDER)])
+        .args(flags(&serve))
+        .args(["--replay", "all", "--exit-at-end", "-o", "ndjson"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out).lines().count(), 2, "{}", stdout_of(&out));
 }
 
 /// record, SIGKILLed three times while events arrive, then run again: every event exactly
@@ -533,4 +542,63 @@ fn pubsub_source_unavailable_is_retried_within_the_connection_timeout() {
     assert!(status.success(), "{log}");
     assert!(log.contains("service.unavailable"), "{log}");
     assert_eq!(ids(&journal_events(&sb, "down.db")), [first, second]);
+}
+
+/// A recording from the Pub/Sub API is served back by `serve --salesforce -j` on both APIs
+/// with its replay ids and payloads: the same decoded fields through feedctl's client again.
+#[test]
+fn pubsub_source_recording_is_served_back_with_its_replay_ids_and_fields() {
+    let serve = Serve::start(&["--channel", ORDER]);
+    let sb = Sandbox::new();
+    let published: Vec<i64> = (1..=3)
+        .map(|i| {
+            serve.inject(
+                &sb,
+                ORDER,
+                json!({"Sku__c": format!("S-{i}"), "Amount__c": i}),
+            )
+        })
+        .collect();
+    let out = record(
+        &sb,
+        &serve,
+        "served.db",
+        ORDER,
+        &["--replay", "all", "--count", "3"],
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    drop(serve);
+    let journal = sb.path().join("served.db").display().to_string();
+    let again = Serve::start(&["-j", &journal]);
+    let tail = |src: &str, extra: &[String]| -> Vec<Value> {
+        let out = sf_cmd(&sb)
+            .args(["tail", src])
+            .args(extra)
+            .args(["--replay", "all", "--count", "3", "-o", "ndjson"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        stdout_of(&out)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let via_pubsub = tail(&source(&again, ORDER), &flags(&again));
+    let streaming = format!(
+        "sfdc+http://{}{ORDER}",
+        again.url.trim_start_matches("http://")
+    );
+    let via_cometd = tail(&streaming, &[]);
+    for lines in [&via_pubsub, &via_cometd] {
+        let got: Vec<i64> = lines
+            .iter()
+            .map(|l| l["event"]["data"]["event"]["replayId"].as_i64().unwrap())
+            .collect();
+        assert_eq!(got, published, "{lines:?}");
+        for (i, l) in lines.iter().enumerate() {
+            let p = &l["event"]["data"]["payload"];
+            assert_eq!(p["Sku__c"], format!("S-{}", i + 1), "{l}");
+            assert_eq!(p["Amount__c"].as_f64(), Some((i + 1) as f64), "{l}");
+        }
+    }
 }
