@@ -959,6 +959,25 @@ pub fn pubsub_source(
         connection_timeout(req.connection_timeout)?.unwrap_or(req.default_timeout);
     let credentials = Credentials::resolve(env, req.sf_org, login_plain).map_err(Fail::usage)?;
     check_sf_org(req)?;
+    let login_host = login_url
+        .split("://")
+        .nth(1)
+        .unwrap_or("")
+        .split([':', '/'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if ["login.salesforce.com", "test.salesforce.com"].contains(&login_host.as_str())
+        && matches!(
+            credentials.grants.first(),
+            Some(crate::salesforce::Grant::ClientCredentials { .. })
+        )
+        && credentials.given.is_none()
+    {
+        return Err(Fail::usage(format!(
+            "the client credentials flow (SFDC_CLIENT_ID + SFDC_CLIENT_SECRET, no SFDC_USERNAME) works only on your org's My Domain host: --sf-login-url https://MYDOMAIN.my.salesforce.com, not {login_host}"
+        )));
+    }
     if let Some(given) = &credentials.given {
         if given.org_id.is_none() {
             return Err(Fail::usage(
@@ -1096,5 +1115,27 @@ mod tests {
             .err()
             .unwrap();
         assert!(err.to_string().contains("loopback"), "{err}");
+        // The client credentials flow needs a My Domain login host, not the default.
+        let tls = PubSubSpec {
+            plain: false,
+            ..remote
+        };
+        let creds = |k: &str| match k {
+            "SFDC_CLIENT_ID" => Some("id".to_string()),
+            "SFDC_CLIENT_SECRET" => Some("secret".to_string()),
+            _ => None,
+        };
+        let err = pubsub_source(&tls, &SalesforceRequest::default(), &creds)
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string().contains("--sf-login-url https://MYDOMAIN"),
+            "{err}"
+        );
+        let mydomain = SalesforceRequest {
+            login_url: Some("https://acme.my.salesforce.com"),
+            ..SalesforceRequest::default()
+        };
+        assert!(pubsub_source(&tls, &mydomain, &creds).is_ok());
     }
 }
