@@ -467,6 +467,13 @@ fn pubsub_source_keepalive_moves_the_marker_without_events() {
     );
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert_eq!(ids(&journal_events(&sb, "ka.db")), [missed]);
+    // The keepalives' chunks without events are sound journal rows.
+    let out = sb
+        .cmd()
+        .args(["journal", "verify", "-j", "ka.db"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stdout_of(&out));
 }
 
 /// The `unavailable` fault (Pub/Sub calls answer UNAVAILABLE): tail gives up after
