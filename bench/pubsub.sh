@@ -62,7 +62,7 @@ stored=$("$bin" -q journal export -j "$work/rec-1.db" | wc -l)
 
 # The ceiling's input: the stored events, byte for byte (export's last member), grouped by topic
 # in their order, so each chunk of P is one topic's as record's are.
-"$bin" -q journal export -j "$work/rec-1.db" | sed -e 's/^{.*,"event"://' -e 's/}$//' \
+"$bin" -q journal export -j "$work/rec-1.db" | sed -e 's/^{.*"receivedAt":[0-9]*,"event"://' -e 's/}$//' \
   | awk -F'"channel":"' '{ split($2, a, "\""); print a[1] "\t" $0 }' | sort -s -t $'\t' -k1,1 | cut -f2- \
   > "$work/events.ndjson"
 ceiling_rates=()
