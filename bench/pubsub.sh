@@ -25,7 +25,7 @@ bin=${FEEDCTL_BIN:-$target_dir/release/feedctl}
 # The emulator's org: N events published just now, round-robin on T topics, each with the
 # Streaming API's platform event shape (a text of about 90 bytes and a number).
 python3 - "$N" "$T" "$work/state" <<'PY'
-import json, os, sys, time
+import datetime, json, os, sys, time
 n, t, d = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 os.makedirs(d, exist_ok=True)
 now = int(time.time() * 1000)
@@ -35,8 +35,12 @@ with open(f"{d}/salesforce-events.ndjson", "w") as f:
         ch = f"/event/Bench{i % t}__e"
         rid = last.get(ch, 0) + 1
         last[ch] = rid
+        # One event a millisecond, as if published over the last N ms: the journal finds a
+        # redelivery by its time first, and a real topic's events rarely share one.
+        ms = now - n + i
+        created = datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
         raw = json.dumps({"channel": ch, "data": {"schema": "bench", "event": {"replayId": rid, "EventUuid": f"e-{i:09d}"},
-              "payload": {"CreatedDate": "2026-12-06T00:00:00.000Z", "CreatedById": "005000000000001AAA",
+              "payload": {"CreatedDate": created, "CreatedById": "005000000000001AAA",
                           "Text__c": f"bench message {i:09d} " + "lorem ipsum dolor sit amet " * 2, "N__c": i}}},
               separators=(",", ":"))
         f.write(json.dumps({"channel": ch, "replayId": rid, "at": now, "raw": raw}, separators=(",", ":")) + "\n")
