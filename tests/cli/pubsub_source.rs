@@ -446,7 +446,7 @@ fn pubsub_source_keepalive_moves_the_marker_without_events() {
     let serve = Serve::start(&["--channel", ORDER, "--pubsub-keepalive", "1s"]);
     let sb = Sandbox::new();
     let before = serve.inject(&sb, ORDER, json!({"Sku__c": "before"}));
-    let out = record(&sb, &serve, "ka.db", ORDER, &["--duration", "3s"]);
+    let out = record(&sb, &serve, "ka.db", ORDER, &["--duration", "5s"]);
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert!(
         journal_events(&sb, "ka.db").is_empty(),
