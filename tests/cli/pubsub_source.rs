@@ -609,3 +609,46 @@ fn pubsub_source_recording_is_served_back_with_its_replay_ids_and_fields() {
         }
     }
 }
+
+/// On a terminal, an event's text (a payload field with escape sequences) is shown escaped, as
+/// for every source; piped, the event stays exact.
+#[test]
+fn pubsub_source_event_text_cannot_drive_the_terminal() {
+    let serve = Serve::start(&["--channel", ORDER]);
+    let sb = Sandbox::new();
+    serve.inject(
+        &sb,
+        ORDER,
+        json!({"Note__c": "x\u{1b}[31mred \u{1b}]0;pwned\u{7}"}),
+    );
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("feedctl"));
+    cmd.args(["tail", &source(&serve, ORDER)])
+        .args(flags(&serve))
+        .args(["--replay", "all", "--count", "1"])
+        .env("HOME", sb.path())
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm")
+        .env("SFDC_CLIENT_ID", crate::salesforce::CLIENT_ID)
+        .env("SFDC_CLIENT_SECRET", crate::salesforce::CLIENT_SECRET)
+        .env("SFDC_USERNAME", crate::salesforce::USERNAME)
+        .env("SFDC_PASSWORD", PASSWORD)
+        .current_dir(sb.path());
+    let mut p = rexpect::session::spawn_command(cmd, Some(30_000)).expect("pty");
+    let out = p.exp_eof().expect("feedctl ends");
+    assert!(
+        !out.contains('\u{1b}') && !out.contains('\u{7}'),
+        "raw control characters reached the terminal: {out:?}"
+    );
+    assert!(out.contains(r"Note__c=x\x1b[31mred"), "{out:?}");
+    let piped = sf_cmd(&sb)
+        .args(["tail", &source(&serve, ORDER)])
+        .args(flags(&serve))
+        .args(["--replay", "all", "--count", "1"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout_of(&piped).contains(r"x\u001b[31mred"),
+        "{}",
+        stdout_of(&piped)
+    );
+}
