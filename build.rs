@@ -11,7 +11,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let descriptors = protox::compile([proto], ["proto"])?;
     tonic_prost_build::configure()
         .build_server(true)
-        // The client for a later `sfpubsub://` source; no transport: callers bring their channel.
+        // The client of the `sfpubsub://` source; no transport: it brings its own channel.
         .build_client(true)
         .build_transport(false)
         // The proto's comments are not Markdown; as doc comments their indented lines would

@@ -2465,7 +2465,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__record)
-            opts="-y -j -v -q -o -h -V --yes --journal --name --feed --tag --read-timeout --exit-at-end --count --duration --from --group --consumer --share-group --claim-idle --batch --tls-ca --tls-cert --tls-key --replay --replay-fallback --connection-timeout --max-pending --allow-plain-http --sf-org --config --verbose --quiet --output --no-color --help --version --host --port --scheme --username --private-key --datafeed-version --insecure"
+            opts="-y -j -v -q -o -h -V --yes --journal --name --feed --tag --read-timeout --exit-at-end --count --duration --from --group --consumer --share-group --claim-idle --batch --tls-ca --tls-cert --tls-key --replay --replay-fallback --connection-timeout --max-pending --allow-plain-http --sf-org --sf-login-url --pubsub-ca --config --verbose --quiet --output --no-color --help --version --host --port --scheme --username --private-key --datafeed-version --insecure"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2552,6 +2552,14 @@ _feedctl() {
                     return 0
                     ;;
                 --sf-org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sf-login-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pubsub-ca)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2939,7 +2947,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__tail)
-            opts="-y -v -q -o -h -V --yes --feed --tag --read-timeout --exit-at-end --keep-feed --type --stream --initiator --count --duration --format --raw --from --group --consumer --share-group --claim-idle --batch --tls-ca --tls-cert --tls-key --replay --replay-fallback --connection-timeout --max-pending --allow-plain-http --sf-org --config --verbose --quiet --output --no-color --help --version --host --port --scheme --username --private-key --datafeed-version --insecure"
+            opts="-y -v -q -o -h -V --yes --feed --tag --read-timeout --exit-at-end --keep-feed --type --stream --initiator --count --duration --format --raw --from --group --consumer --share-group --claim-idle --batch --tls-ca --tls-cert --tls-key --replay --replay-fallback --connection-timeout --max-pending --allow-plain-http --sf-org --sf-login-url --pubsub-ca --config --verbose --quiet --output --no-color --help --version --host --port --scheme --username --private-key --datafeed-version --insecure"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3030,6 +3038,14 @@ _feedctl() {
                     return 0
                     ;;
                 --sf-org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sf-login-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pubsub-ca)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

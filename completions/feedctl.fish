@@ -287,6 +287,8 @@ new\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l connection-timeout -d 'How long to stay disconnected before giving up (exit 4), or `none`' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l max-pending -d 'Most events taken into one chunk' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l sf-org -d 'Log in as the Salesforce CLI\'s org ALIAS (sf org display)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l sf-login-url -d 'sfpubsub://: where the SFDC_* logins log in [default: https://login.salesforce.com]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l pubsub-ca -d 'sfpubsub://: trust only the CA certificates in this PEM file' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l config -d 'Bot config, YAML or JSON [default: $FEEDCTL_CONFIG, ./config.yaml, …]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s o -l output -d 'Print as table, json or ndjson [default: table on a terminal, else json]' -r -f -a "table\t''
 json\t''
@@ -302,7 +304,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l exit-at-end -d 
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l keep-feed -d 'Keep feedctl\'s own datafeed at the end instead of deleting it'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l raw -d 'Print the bodies of the read responses exactly as received'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l share-group -d 'Read a --group that other consumers read too [default: refused, exit 2]'
-complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l allow-plain-http -d 'Allow sfdc+http:// to a host that is not loopback'
+complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l allow-plain-http -d 'Allow sfdc+http:// (sfpubsub+http://, an http:// --sf-login-url) to a host that is not loopback'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand tail" -l no-color -d 'No colours (also when NO_COLOR is set)'
@@ -330,6 +332,8 @@ new\t''"
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l connection-timeout -d 'How long to stay disconnected before giving up (exit 4), or `none`' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l max-pending -d 'Most events taken into one chunk' -r
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l sf-org -d 'Log in as the Salesforce CLI\'s org ALIAS (sf org display)' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l sf-login-url -d 'sfpubsub://: where the SFDC_* logins log in [default: https://login.salesforce.com]' -r
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l pubsub-ca -d 'sfpubsub://: trust only the CA certificates in this PEM file' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l config -d 'Bot config, YAML or JSON [default: $FEEDCTL_CONFIG, ./config.yaml, …]' -r -F
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s o -l output -d 'Print as table, json or ndjson [default: table on a terminal, else json]' -r -f -a "table\t''
 json\t''
@@ -343,7 +347,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l datafeed-vers
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s y -l yes
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l exit-at-end -d 'Stop, with exit 0, at the first read that comes back empty'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l share-group -d 'Read a --group that other consumers read too [default: refused, exit 2]'
-complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l allow-plain-http -d 'Allow sfdc+http:// to a host that is not loopback'
+complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l allow-plain-http -d 'Allow sfdc+http:// (sfpubsub+http://, an http:// --sf-login-url) to a host that is not loopback'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand record" -l no-color -d 'No colours (also when NO_COLOR is set)'

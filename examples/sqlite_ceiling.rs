@@ -10,7 +10,12 @@
 //! docs/redis.md) and the rows are those `record redis://…` stores: partition = stream key,
 //! event id = entry id, type = hopeit's type, no stream id (for `bench/redis.sh`).
 //!
-//! Usage: cargo run --release --example sqlite_ceiling -- EVENTS.ndjson JOURNAL.db CHUNK_SIZE [redis]
+//! With `salesforce`, the lines are stored Salesforce messages (Streaming API or Pub/Sub API,
+//! docs/salesforce.md) and the rows those `record sfdc://…` / `sfpubsub://…` store: partition =
+//! stream id = channel, event id = replayId, type = the event name, message id = EventUuid (for
+//! `bench/pubsub.sh`).
+//!
+//! Usage: cargo run --release --example sqlite_ceiling -- EVENTS.ndjson JOURNAL.db CHUNK_SIZE [redis|salesforce]
 
 #![allow(clippy::disallowed_macros)] // a developer tool, not feedctl's own output
 
@@ -32,13 +37,15 @@ struct Row {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.len() != 4 && !(args.len() == 5 && args[4] == "redis") {
-        eprintln!("usage: sqlite_ceiling EVENTS.ndjson JOURNAL.db CHUNK_SIZE [redis]");
+    let mode = args.get(4).map(String::as_str).unwrap_or("symphony");
+    if args.len() < 4 || args.len() > 5 || !["symphony", "redis", "salesforce"].contains(&mode) {
+        eprintln!("usage: sqlite_ceiling EVENTS.ndjson JOURNAL.db CHUNK_SIZE [redis|salesforce]");
         std::process::exit(2);
     }
     let (events, db) = (&args[1], &args[2]);
     let chunk: usize = args[3].parse().expect("chunk size");
-    let redis = args.len() == 5;
+    let redis = mode == "redis";
+    let salesforce = mode == "salesforce";
     let _ = std::fs::remove_file(db);
     let mut conn = rusqlite::Connection::open(db).expect("open");
     conn.execute_batch(feedctl::journal::WRITER_PRAGMAS)
@@ -48,6 +55,8 @@ fn main() {
     }
     let (kind, source) = if redis {
         ("redis", "redis")
+    } else if salesforce {
+        ("salesforce", "salesforce-pubsub")
     } else {
         ("symphony", "datafeed-v2")
     };
@@ -65,7 +74,7 @@ fn main() {
         let batch: Vec<Row> = lines
             .by_ref()
             .take(chunk)
-            .map(|l| row_of(l.expect("line"), redis))
+            .map(|l| row_of(l.expect("line"), mode))
             .collect();
         if batch.is_empty() {
             break;
@@ -73,7 +82,7 @@ fn main() {
         total += batch.len();
         let started = Instant::now();
         let seq = n as i64 + 1;
-        let (before, after) = if redis {
+        let (before, after) = if redis || salesforce {
             (
                 format!("{{\"id\":\"{prev}\"}}"),
                 format!("{{\"id\":\"{}\"}}", batch[batch.len() - 1].id),
@@ -156,9 +165,29 @@ fn main() {
 }
 
 /// The row of one input line: its columns, read from a JSON tree (not timed).
-fn row_of(l: String, redis: bool) -> Row {
+fn row_of(l: String, mode: &str) -> Row {
     let v: serde_json::Value = serde_json::from_str(&l).expect("json");
-    if redis {
+    if mode == "salesforce" {
+        let channel = v["channel"].as_str().unwrap_or("").to_string();
+        let id = v["data"]["event"]["replayId"]
+            .as_i64()
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        return Row {
+            key: format!("{channel}|{id}"),
+            ts: v["data"]["payload"]["CreatedDate"].as_i64().unwrap_or(0),
+            kind: channel.rsplit('/').next().unwrap_or("").to_string(),
+            mid: v["data"]["event"]["EventUuid"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
+            stream: channel.clone(),
+            partition: channel,
+            id,
+            raw: l,
+        };
+    }
+    if mode == "redis" {
         let id = v["id"].as_str().unwrap_or("").to_string();
         let partition = v["stream"].as_str().unwrap_or("").to_string();
         return Row {

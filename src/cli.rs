@@ -818,7 +818,8 @@ pub struct SourceArgs {
     pub read_timeout: std::time::Duration,
     /// Stop, with exit 0, at the first read that comes back empty
     ///
-    /// The backlog is read, then feedctl stops (like kcat -e).
+    /// The backlog is read, then feedctl stops (like kcat -e); sfpubsub://: once nothing came
+    /// for 3 s.
     #[arg(long)]
     pub exit_at_end: bool,
 }
@@ -828,9 +829,10 @@ fn source_long_help(what: &str) -> String {
     format!(
         "{what}: a Redis stream, redis://[user:password@]host[:port][/db]/KEY (host: a server, or \
          any node of a Redis Cluster; rediss:// for TLS, redis+unix:///SOCKET?key=KEY, \
-         redis+sentinel://HOST[:PORT][,…]/MASTER/KEY), or a Salesforce channel, \
-         sfdc://LOGIN_HOST/CHANNEL (several: several SOURCEs of one kind); none: the Symphony bot \
-         of the config"
+         redis+sentinel://HOST[:PORT][,…]/MASTER/KEY), a Salesforce channel, \
+         sfdc://LOGIN_HOST/CHANNEL, or a Salesforce Pub/Sub API topic, \
+         sfpubsub://HOST[:PORT]/TOPIC (several: several SOURCEs of one kind); none: the Symphony \
+         bot of the config"
     )
 }
 
@@ -980,7 +982,7 @@ pub struct RedisTlsArgs {
     pub tls_key: Option<PathBuf>,
 }
 
-/// How `sfdc://` SOURCEs are followed (docs/salesforce.md); shared by `tail` and `record`.
+/// How `sfdc://` and `sfpubsub://` SOURCEs are followed (docs/salesforce.md); shared by `tail` and `record`.
 #[derive(Debug, Args)]
 #[command(next_help_heading = SALESFORCE_HEADING)]
 pub struct SalesforceArgs {
@@ -1008,10 +1010,11 @@ pub struct SalesforceArgs {
     pub connection_timeout: Option<String>,
     /// Most events taken into one chunk
     ///
-    /// No new long poll is sent while any are pending.
+    /// No new long poll is sent while any are pending; sfpubsub://: the most events requested
+    /// (num_requested) and not yet kept, per topic.
     #[arg(long, default_value_t = 100, value_name = "N", hide_short_help = true)]
     pub max_pending: usize,
-    /// Allow sfdc+http:// to a host that is not loopback
+    /// Allow sfdc+http:// (sfpubsub+http://, an http:// --sf-login-url) to a host that is not loopback
     ///
     /// The token crosses the network in clear.
     #[arg(long, hide_short_help = true)]
@@ -1022,6 +1025,29 @@ pub struct SalesforceArgs {
     /// SFDC_* variables are then not read.
     #[arg(long, value_name = "ALIAS")]
     pub sf_org: Option<String>,
+    /// sfpubsub://: where the SFDC_* logins log in [default: https://login.salesforce.com]
+    ///
+    /// The login host of the org (https://test.salesforce.com for sandboxes, or your My Domain
+    /// host, which the client credentials flow needs); http:// on loopback only.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "SFDC_LOGIN_URL",
+        hide_env_values = true,
+        hide_short_help = true
+    )]
+    pub sf_login_url: Option<String>,
+    /// sfpubsub://: trust only the CA certificates in this PEM file
+    ///
+    /// E.g. an emulator's test-only CA [default: the system's roots and Mozilla's].
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "FEEDCTL_PUBSUB_CA",
+        hide_env_values = true,
+        hide_short_help = true
+    )]
+    pub pubsub_ca: Option<PathBuf>,
 }
 
 /// The journal file a command works on.

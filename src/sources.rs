@@ -24,6 +24,7 @@ pub enum Opened<'c> {
     Symphony(DatafeedSource<'c>),
     Redis(StreamSource),
     Salesforce(SalesforceSource),
+    SalesforcePubSub(crate::salesforce::pubsub::source::PubSubSource),
 }
 
 /// What a command does with an opened source, whatever its kind (`tail` prints its events,
@@ -42,6 +43,7 @@ impl Opened<'_> {
             Opened::Symphony(s) => f.follow(s).await,
             Opened::Redis(s) => f.follow(s).await,
             Opened::Salesforce(s) => f.follow(s).await,
+            Opened::SalesforcePubSub(s) => f.follow(s).await,
         }
     }
 }
@@ -95,6 +97,14 @@ pub fn open<'c>(
                 .map(|m| (m.partition.clone(), m.cursor.clone()))
                 .collect();
             Opened::Salesforce(salesforce_source(sf, &sreq, &|k| std::env::var(k).ok())?)
+        }
+        Spec::SalesforcePubSub(ps) => {
+            let mut sreq = req.salesforce.clone();
+            sreq.markers = markers
+                .iter()
+                .map(|m| (m.partition.clone(), m.cursor.clone()))
+                .collect();
+            Opened::SalesforcePubSub(pubsub_source(ps, &sreq, &|k| std::env::var(k).ok())?)
         }
     })
 }
@@ -150,6 +160,19 @@ impl Spec {
                     username: who,
                 }
             }
+            Spec::SalesforcePubSub(ps) => {
+                let env = |k: &str| std::env::var(k).ok();
+                let who = crate::salesforce::Credentials::resolve(&env, sf_org, true)
+                    .ok()
+                    .map(|c| c.who());
+                Described {
+                    kind: "salesforce",
+                    label: "salesforce-pubsub",
+                    description: ps.description(),
+                    server_url: Some(ps.endpoint_url()),
+                    username: who,
+                }
+            }
         }
     }
 
@@ -170,6 +193,9 @@ impl Spec {
             Spec::Salesforce(sf) if sf.channels.contains(&m.partition) => {
                 Some(format!("{} from {}", m.partition, m.cursor))
             }
+            Spec::SalesforcePubSub(ps) if ps.topics.contains(&m.partition) => {
+                Some(format!("{} from {}", m.partition, m.cursor))
+            }
             _ => None,
         }
     }
@@ -185,6 +211,101 @@ pub enum Spec {
     Redis(Vec<StreamUrl>),
     /// `sfdc://` or `sfdc+http://` SOURCEs: channels of one Salesforce org, on one client.
     Salesforce(SalesforceSpec),
+    /// `sfpubsub://` or `sfpubsub+http://` SOURCEs: Pub/Sub API topics on one connection.
+    SalesforcePubSub(PubSubSpec),
+}
+
+/// Pub/Sub API topics to follow, from `sfpubsub://HOST[:PORT]/TOPIC` SOURCEs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PubSubSpec {
+    /// The host name (for TLS) and port (default 7443).
+    pub host: String,
+    pub port: u16,
+    /// `sfpubsub+http://`: plain-text HTTP/2, loopback only unless forced.
+    pub plain: bool,
+    pub topics: Vec<String>,
+}
+
+impl PubSubSpec {
+    /// `https://HOST:PORT` (`http://` for the plain-text form).
+    pub fn endpoint_url(&self) -> String {
+        let host = if self.host.contains(':') && !self.host.starts_with('[') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        format!(
+            "{}://{host}:{}",
+            if self.plain { "http" } else { "https" },
+            self.port
+        )
+    }
+
+    /// The recording's description: endpoint and topics (no credentials in it).
+    pub fn description(&self) -> String {
+        format!("{} {}", self.endpoint_url(), self.topics.join(" "))
+    }
+}
+
+/// The Pub/Sub API's endpoint when a SOURCE names no port.
+pub const PUBSUB_PORT: u16 = 7443;
+
+/// Reads one `sfpubsub://` SOURCE into (plain text, host, port, topic).
+fn parse_sfpubsub(s: &str) -> Result<(bool, String, u16, String), Fail> {
+    let (plain, rest) = if let Some(r) = s.strip_prefix("sfpubsub+http://") {
+        (true, r)
+    } else if let Some(r) = s.strip_prefix("sfpubsub://") {
+        (false, r)
+    } else {
+        return Err(Fail::usage(format!(
+            "SOURCE `{}`: one recording follows one kind of source; with sfpubsub:// SOURCEs every SOURCE must be sfpubsub://",
+            crate::text::clip(s, 40)
+        )));
+    };
+    let example = "expected sfpubsub://HOST[:PORT]/TOPIC, e.g. sfpubsub://api.pubsub.salesforce.com:7443/event/Order__e";
+    let Some((authority, path)) = rest.split_once('/') else {
+        return Err(Fail::usage(format!(
+            "SOURCE `{}`: no topic; {example}",
+            crate::text::clip(s, 80)
+        )));
+    };
+    if authority.contains('@') {
+        return Err(Fail::usage(
+            "SOURCE sfpubsub://…: credentials do not go into the URL (they would show in process lists); set the SFDC_* variables (docs/salesforce.md)",
+        ));
+    }
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(':') || h.starts_with('[') => (
+            h,
+            p.parse::<u16>().map_err(|_| {
+                Fail::usage(format!(
+                    "SOURCE `{}`: port `{}` is not a number from 0 to 65535",
+                    crate::text::clip(s, 80),
+                    crate::text::clip(p, 10)
+                ))
+            })?,
+        ),
+        _ => (authority, PUBSUB_PORT),
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() || host.contains(['?', '#', ' ', '/']) {
+        return Err(Fail::usage(format!(
+            "SOURCE `{}`: the host is missing or not a host name; {example}",
+            crate::text::clip(s, 80)
+        )));
+    }
+    let topic = format!("/{path}");
+    if !(topic.starts_with("/event/") || topic.starts_with("/data/"))
+        || topic.len() < 8
+        || topic.contains(char::is_whitespace)
+    {
+        return Err(Fail::usage(format!(
+            "SOURCE `{}`: topic `{}` is not a Pub/Sub topic; expected /event/NAME__e, /data/ChangeEvents, /data/NAMEChangeEvent or a custom channel under /event/ or /data/",
+            crate::text::clip(s, 80),
+            crate::text::clip(&topic, 60)
+        )));
+    }
+    Ok((plain, host.to_string(), port, topic))
 }
 
 /// Salesforce channels to follow, from `sfdc://LOGIN_HOST[:port]/CHANNEL` SOURCEs.
@@ -305,6 +426,28 @@ pub fn parse(sources: &[String]) -> Result<Spec, Fail> {
                 host: host.rsplit_once(':').map(|(h, _)| h.to_string()).unwrap_or(host),
                 plain_http,
                 channels,
+            }))
+        }
+        Some(s) if s.starts_with("sfpubsub://") || s.starts_with("sfpubsub+http://") => {
+            let (plain, host, port, first) = parse_sfpubsub(s)?;
+            let mut topics = vec![first];
+            for other in &sources[1..] {
+                let (p, h, po, topic) = parse_sfpubsub(other)?;
+                if p != plain || h != host || po != port {
+                    return Err(Fail::usage(format!(
+                        "SOURCE `{}`: all sfpubsub:// SOURCEs of one run name the same endpoint (one connection, several topics); this one names another",
+                        crate::text::clip(other, 80)
+                    )));
+                }
+                if !topics.contains(&topic) {
+                    topics.push(topic);
+                }
+            }
+            Ok(Spec::SalesforcePubSub(PubSubSpec {
+                host,
+                port,
+                plain,
+                topics,
             }))
         }
         // Only the scheme is echoed: the rest of a URL may carry a password.
@@ -663,6 +806,10 @@ pub struct SalesforceRequest<'a> {
     pub exit_at_end: bool,
     /// `--sf-org ALIAS`: log in through the Salesforce CLI.
     pub sf_org: Option<&'a str>,
+    /// `--sf-login-url`: where `sfpubsub://` SOURCEs log in.
+    pub login_url: Option<&'a str>,
+    /// `--pubsub-ca`: the certificates an `sfpubsub://` endpoint's must chain to.
+    pub pubsub_ca: Option<&'a std::path::Path>,
 }
 
 /// Opens Salesforce channels: credentials from the `SFDC_*` environment, the replay options
@@ -672,8 +819,221 @@ pub fn salesforce_source(
     req: &SalesforceRequest,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<crate::salesforce::SalesforceSource, Fail> {
-    use crate::salesforce::{Credentials, Fallback, ReplayStart, SourceOptions};
+    use crate::salesforce::{Credentials, SourceOptions};
     spec.check_plain_http(req.allow_plain_http)?;
+    let (replay, fallback) = replay_options(req)?;
+    let connection_timeout =
+        connection_timeout(req.connection_timeout)?.unwrap_or(req.default_timeout);
+    let credentials =
+        Credentials::resolve(env, req.sf_org, spec.plain_http).map_err(Fail::usage)?;
+    check_sf_org(req)?;
+    let generic = ["login.salesforce.com", "test.salesforce.com"];
+    if generic.contains(&spec.host.to_ascii_lowercase().as_str())
+        && matches!(
+            credentials.grants.first(),
+            Some(crate::salesforce::Grant::ClientCredentials { .. })
+        )
+        && credentials.given.is_none()
+    {
+        return Err(Fail::usage(format!(
+            "the client credentials flow (SFDC_CLIENT_ID + SFDC_CLIENT_SECRET, no SFDC_USERNAME) works only on your org's My Domain host: sfdc://MYDOMAIN.my.salesforce.com/CHANNEL, not {}",
+            spec.host
+        )));
+    }
+    if let Some(given) = &credentials.given {
+        let plain = given.instance_url.starts_with("http://");
+        if plain && !spec.plain_http {
+            return Err(Fail::usage(
+                "SFDC_INSTANCE_URL is plain http:// while the SOURCE is sfdc:// (HTTPS): the token would go in clear",
+            ));
+        }
+    }
+    let markers = markers_of(&spec.channels, &req.markers);
+    Ok(crate::salesforce::SalesforceSource::new(
+        sf_http()?,
+        SourceOptions {
+            login_url: spec.login_url.clone(),
+            channels: spec.channels.clone(),
+            credentials,
+            replay,
+            fallback,
+            connection_timeout,
+            max_pending: req.max_pending.max(1),
+            api_version: crate::salesforce::API_VERSION.to_string(),
+            retry: sf_retry(),
+            markers,
+            exit_at_end: req.exit_at_end,
+        },
+    ))
+}
+
+/// `--sf-org` needs the Salesforce CLI.
+fn check_sf_org(req: &SalesforceRequest) -> Result<(), Fail> {
+    if req.sf_org.is_some() && !crate::salesforce::auth::on_path("sf") {
+        return Err(Fail::usage(
+            "--sf-org needs the Salesforce CLI, `sf`, on PATH (npm install --global @salesforce/cli, then `sf org login web --alias ALIAS`), or use another login (docs/salesforce.md)",
+        ));
+    }
+    Ok(())
+}
+
+/// A recording's markers of these partitions.
+fn markers_of(
+    partitions: &[String],
+    markers: &[(String, String)],
+) -> std::collections::BTreeMap<String, Cursor> {
+    let mut out = std::collections::BTreeMap::new();
+    for (partition, cursor) in markers {
+        if partitions.contains(partition) {
+            if let Ok(c) = Cursor::from_json(cursor) {
+                out.insert(partition.clone(), c);
+            }
+        }
+    }
+    out
+}
+
+/// The HTTP client of Salesforce logins and the Bayeux client.
+fn sf_http() -> Result<reqwest::Client, Fail> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(15))
+        .build()
+        .map_err(|e| Fail::usage(format!("cannot set up the HTTP client: {e}")))
+}
+
+/// How Salesforce sources retry: forever (bounded by --connection-timeout), 250 ms to 30 s.
+fn sf_retry() -> crate::config::Retry {
+    crate::config::Retry {
+        max_attempts: -1,
+        initial_interval: Duration::from_millis(250),
+        multiplier: 2.0,
+        max_interval: Duration::from_secs(30),
+    }
+}
+
+/// The default login host of `sfpubsub://` SOURCEs (`--sf-login-url` / `SFDC_LOGIN_URL`).
+pub const DEFAULT_LOGIN_URL: &str = "https://login.salesforce.com";
+
+/// Opens Pub/Sub API topics: the Salesforce source's logins (`--sf-login-url` says where the
+/// grants log in), `--pubsub-ca`, the replay options, markers read back.
+pub fn pubsub_source(
+    spec: &PubSubSpec,
+    req: &SalesforceRequest,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<crate::salesforce::pubsub::source::PubSubSource, Fail> {
+    use crate::salesforce::pubsub::source::{PubSubOptions, PubSubSource};
+    use crate::salesforce::Credentials;
+    if spec.plain && !req.allow_plain_http && !is_loopback_host(&spec.host) {
+        return Err(Fail::usage(format!(
+            "SOURCE sfpubsub+http://{}: plain text sends the access token in clear, so it is for loopback emulators only; use sfpubsub://{} (TLS), or --allow-plain-http if you really mean it",
+            spec.host, spec.host
+        )));
+    }
+    let login_url = req
+        .login_url
+        .unwrap_or(DEFAULT_LOGIN_URL)
+        .trim_end_matches('/')
+        .to_string();
+    let login_plain = match login_url.split_once("://") {
+        Some(("https", _)) => false,
+        Some(("http", rest)) => {
+            let host = rest.split('/').next().unwrap_or("");
+            let host = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
+            if !req.allow_plain_http && !is_loopback_host(host) {
+                return Err(Fail::usage(format!(
+                    "--sf-login-url {}: plain HTTP sends the password and token in clear, so it is for loopback emulators only; use https://, or --allow-plain-http if you really mean it",
+                    crate::text::clip(&login_url, 80)
+                )));
+            }
+            true
+        }
+        _ => {
+            return Err(Fail::usage(format!(
+                "--sf-login-url `{}`: expected https://LOGIN_HOST[:PORT], e.g. https://login.salesforce.com or https://MYDOMAIN.my.salesforce.com",
+                crate::text::clip(&login_url, 80)
+            )))
+        }
+    };
+    let (replay, fallback) = replay_options(req)?;
+    let connection_timeout =
+        connection_timeout(req.connection_timeout)?.unwrap_or(req.default_timeout);
+    let credentials = Credentials::resolve(env, req.sf_org, login_plain).map_err(Fail::usage)?;
+    check_sf_org(req)?;
+    let login_host = login_url
+        .split("://")
+        .nth(1)
+        .unwrap_or("")
+        .split([':', '/'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if ["login.salesforce.com", "test.salesforce.com"].contains(&login_host.as_str())
+        && matches!(
+            credentials.grants.first(),
+            Some(crate::salesforce::Grant::ClientCredentials { .. })
+        )
+        && credentials.given.is_none()
+    {
+        return Err(Fail::usage(format!(
+            "the client credentials flow (SFDC_CLIENT_ID + SFDC_CLIENT_SECRET, no SFDC_USERNAME) works only on your org's My Domain host: --sf-login-url https://MYDOMAIN.my.salesforce.com, not {login_host}"
+        )));
+    }
+    if let Some(given) = &credentials.given {
+        if given.org_id.is_none() {
+            return Err(Fail::usage(
+                "SFDC_ACCESS_TOKEN does not start with an org id and SFDC_ORG_ID is not set: the Pub/Sub API needs the org id (tenantid); set SFDC_ORG_ID (Setup → Company Information, or `sf org display`)",
+            ));
+        }
+    }
+    let ca_pem = match req.pubsub_ca {
+        Some(path) => {
+            let pem = std::fs::read(path).map_err(|e| {
+                Fail::usage(format!(
+                    "--pubsub-ca {}: cannot read it: {e}",
+                    path.display()
+                ))
+            })?;
+            if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+                return Err(Fail::usage(format!(
+                    "--pubsub-ca {}: no PEM certificate in it (-----BEGIN CERTIFICATE-----)",
+                    path.display()
+                )));
+            }
+            Some(pem)
+        }
+        None => None,
+    };
+    Ok(PubSubSource::new(
+        sf_http()?,
+        PubSubOptions {
+            endpoint: spec.endpoint_url(),
+            host: spec.host.clone(),
+            ca_pem,
+            login_url,
+            topics: spec.topics.clone(),
+            credentials,
+            replay,
+            fallback,
+            connection_timeout,
+            max_pending: req.max_pending.max(1),
+            retry: sf_retry(),
+            markers: markers_of(&spec.topics, &req.markers),
+            exit_at_end: req.exit_at_end,
+        },
+    ))
+}
+
+/// `--replay` and `--replay-fallback`, for either Salesforce API.
+fn replay_options(
+    req: &SalesforceRequest,
+) -> Result<
+    (
+        crate::salesforce::ReplayStart,
+        Option<crate::salesforce::Fallback>,
+    ),
+    Fail,
+> {
+    use crate::salesforce::{Fallback, ReplayStart};
     let replay = match req.replay.map(str::trim) {
         None | Some("new") => ReplayStart::New,
         Some("all") => ReplayStart::All,
@@ -700,67 +1060,82 @@ pub fn salesforce_source(
             )))
         }
     };
-    let connection_timeout =
-        connection_timeout(req.connection_timeout)?.unwrap_or(req.default_timeout);
-    let credentials =
-        Credentials::resolve(env, req.sf_org, spec.plain_http).map_err(Fail::usage)?;
-    if req.sf_org.is_some() && !crate::salesforce::auth::on_path("sf") {
-        return Err(Fail::usage(
-            "--sf-org needs the Salesforce CLI, `sf`, on PATH (npm install --global @salesforce/cli, then `sf org login web --alias ALIAS`), or use another login (docs/salesforce.md)",
-        ));
+    Ok((replay, fallback))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
     }
-    let generic = ["login.salesforce.com", "test.salesforce.com"];
-    if generic.contains(&spec.host.to_ascii_lowercase().as_str())
-        && matches!(
-            credentials.grants.first(),
-            Some(crate::salesforce::Grant::ClientCredentials { .. })
-        )
-        && credentials.given.is_none()
-    {
-        return Err(Fail::usage(format!(
-            "the client credentials flow (SFDC_CLIENT_ID + SFDC_CLIENT_SECRET, no SFDC_USERNAME) works only on your org's My Domain host: sfdc://MYDOMAIN.my.salesforce.com/CHANNEL, not {}",
-            spec.host
-        )));
-    }
-    if let Some(given) = &credentials.given {
-        let plain = given.instance_url.starts_with("http://");
-        if plain && !spec.plain_http {
-            return Err(Fail::usage(
-                "SFDC_INSTANCE_URL is plain http:// while the SOURCE is sfdc:// (HTTPS): the token would go in clear",
-            ));
+
+    #[test]
+    fn sfpubsub_sources_name_one_endpoint_and_its_topics() {
+        let spec = parse(&args(&[
+            "sfpubsub://api.pubsub.salesforce.com/event/Order__e",
+            "sfpubsub://api.pubsub.salesforce.com:7443/data/AccountChangeEvent",
+        ]))
+        .unwrap();
+        let Spec::SalesforcePubSub(ps) = spec else {
+            panic!("{spec:?}")
+        };
+        assert_eq!(ps.endpoint_url(), "https://api.pubsub.salesforce.com:7443");
+        assert_eq!(ps.topics, ["/event/Order__e", "/data/AccountChangeEvent"]);
+        let Spec::SalesforcePubSub(local) =
+            parse(&args(&["sfpubsub+http://127.0.0.1:9000/event/X__e"])).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(local.endpoint_url(), "http://127.0.0.1:9000");
+        for bad in [
+            "sfpubsub://host/topic/PushTopic",
+            "sfpubsub://host",
+            "sfpubsub://user:pw@host/event/X__e",
+            "sfpubsub://host:99999/event/X__e",
+        ] {
+            assert!(parse(&args(&[bad])).is_err(), "{bad}");
         }
+        assert!(parse(&args(&[
+            "sfpubsub://a/event/X__e",
+            "sfpubsub://b/event/Y__e"
+        ]))
+        .is_err());
+        assert!(parse(&args(&["sfpubsub://a/event/X__e", "sfdc://a/event/X__e"])).is_err());
+        // Plain text only on loopback (unless forced).
+        let remote = PubSubSpec {
+            host: "example.com".into(),
+            port: 80,
+            plain: true,
+            topics: vec!["/event/X__e".into()],
+        };
+        let env = |_: &str| None;
+        let err = pubsub_source(&remote, &SalesforceRequest::default(), &env)
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("loopback"), "{err}");
+        // The client credentials flow needs a My Domain login host, not the default.
+        let tls = PubSubSpec {
+            plain: false,
+            ..remote
+        };
+        let creds = |k: &str| match k {
+            "SFDC_CLIENT_ID" => Some("id".to_string()),
+            "SFDC_CLIENT_SECRET" => Some("secret".to_string()),
+            _ => None,
+        };
+        let err = pubsub_source(&tls, &SalesforceRequest::default(), &creds)
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string().contains("--sf-login-url https://MYDOMAIN"),
+            "{err}"
+        );
+        let mydomain = SalesforceRequest {
+            login_url: Some("https://acme.my.salesforce.com"),
+            ..SalesforceRequest::default()
+        };
+        assert!(pubsub_source(&tls, &mydomain, &creds).is_ok());
     }
-    let mut markers = std::collections::BTreeMap::new();
-    for (partition, cursor) in &req.markers {
-        if spec.channels.contains(partition) {
-            if let Ok(c) = crate::feed::Cursor::from_json(cursor) {
-                markers.insert(partition.clone(), c);
-            }
-        }
-    }
-    let http = reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(15))
-        .build()
-        .map_err(|e| Fail::usage(format!("cannot set up the HTTP client: {e}")))?;
-    Ok(crate::salesforce::SalesforceSource::new(
-        http,
-        SourceOptions {
-            login_url: spec.login_url.clone(),
-            channels: spec.channels.clone(),
-            credentials,
-            replay,
-            fallback,
-            connection_timeout,
-            max_pending: req.max_pending.max(1),
-            api_version: crate::salesforce::API_VERSION.to_string(),
-            retry: crate::config::Retry {
-                max_attempts: -1,
-                initial_interval: Duration::from_millis(250),
-                multiplier: 2.0,
-                max_interval: Duration::from_secs(30),
-            },
-            markers,
-            exit_at_end: req.exit_at_end,
-        },
-    ))
 }

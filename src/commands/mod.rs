@@ -266,6 +266,8 @@ pub fn source_request<'a>(
             max_pending: sf.max_pending,
             allow_plain_http: sf.allow_plain_http,
             sf_org: sf.sf_org.as_deref(),
+            login_url: sf.sf_login_url.as_deref(),
+            pubsub_ca: sf.pubsub_ca.as_deref(),
             markers: Vec::new(),
             exit_at_end: source.exit_at_end,
         },

@@ -3,10 +3,11 @@
 
 use console::style;
 
-use super::clip;
+use super::{clip, safe};
 use crate::salesforce::Message;
 
-/// time, channel, event type, replayId, then the record id and name, or a payload summary.
+/// time, channel, event type, replayId, then the record id and name, or a payload summary;
+/// terminal-safe (every part but the time and replay id comes from the event).
 pub fn pretty(m: &Message) -> String {
     let time = m
         .timestamp
@@ -16,10 +17,10 @@ pub fn pretty(m: &Message) -> String {
     let replay = m.replay_id.map(|r| format!("#{r}")).unwrap_or_default();
     format!(
         "{time} {} {} {} {}",
-        style(&m.channel).cyan(),
-        style(format!("{ty:<10}")).green(),
+        style(safe(&m.channel)).cyan(),
+        style(format!("{:<10}", safe(ty))).green(),
         style(replay).dim(),
-        summary(m)
+        safe(&summary(m))
     )
 }
 

@@ -135,9 +135,11 @@ impl Credentials {
             Some(token) => {
                 let instance_url = var("SFDC_INSTANCE_URL")
                     .ok_or("SFDC_ACCESS_TOKEN is set but SFDC_INSTANCE_URL is not: give both")?;
+                let org_id = var("SFDC_ORG_ID").or_else(|| org_id_of_token(&token));
                 Some(Session {
                     access_token: Secret::new(token),
                     instance_url: instance_url.trim_end_matches('/').to_string(),
+                    org_id,
                 })
             }
             None => None,
@@ -226,6 +228,29 @@ impl Credentials {
 pub struct Session {
     pub access_token: Secret,
     pub instance_url: String,
+    /// The org id (the Pub/Sub API's `tenantid`): from the token response's identity URL, `sf
+    /// org display`'s `id`, or for a given token `SFDC_ORG_ID`, else the token's prefix.
+    pub org_id: Option<String>,
+}
+
+/// The org id in an identity URL (`https://login.salesforce.com/id/ORGID/USERID`).
+pub fn org_id_of_identity(url: &str) -> Option<String> {
+    let rest = url.split("/id/").nth(1)?;
+    let id = rest.split('/').next()?;
+    valid_org_id(id).then(|| id.to_string())
+}
+
+/// The org id an access token starts with (Salesforce's session ids are `ORGID!…`).
+pub fn org_id_of_token(token: &str) -> Option<String> {
+    let (id, _) = token.split_once('!')?;
+    valid_org_id(id).then(|| id.to_string())
+}
+
+/// An org id: 15 or 18 letters and digits starting with `00D`.
+fn valid_org_id(id: &str) -> bool {
+    (id.len() == 15 || id.len() == 18)
+        && id.starts_with("00D")
+        && id.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -430,6 +455,11 @@ pub async fn login(
         (Some(t), Some(i)) => Ok(Session {
             access_token: Secret::new(t),
             instance_url: i.trim_end_matches('/').to_string(),
+            org_id: json
+                .get("id")
+                .and_then(Value::as_str)
+                .and_then(org_id_of_identity)
+                .or_else(|| org_id_of_token(t)),
         }),
         _ => Err(LoginError::Transient(format!(
             "{url} answered without access_token or instance_url"
@@ -511,9 +541,16 @@ async fn sf_login(alias: &str, plain_http: bool, timeout: Duration) -> Result<Se
                     description: "sf gave a plain http:// instance URL while the SOURCE is sfdc:// (HTTPS): the token would go in clear".into(),
                 });
             }
+            let org_id = result
+                .and_then(|r| r.get("id"))
+                .and_then(Value::as_str)
+                .filter(|id| valid_org_id(id))
+                .map(str::to_string)
+                .or_else(|| org_id_of_token(t));
             Ok(Session {
                 access_token: Secret::new(t),
                 instance_url: i.trim_end_matches('/').to_string(),
+                org_id,
             })
         }
         _ => {
@@ -563,6 +600,39 @@ mod tests {
         Credentials::from_env(&move |k: &str| {
             vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
         })
+    }
+
+    #[test]
+    fn the_org_id_comes_from_the_identity_url_the_token_or_sfdc_org_id() {
+        assert_eq!(
+            org_id_of_identity(
+                "https://login.salesforce.com/id/00D5g000004XyZaEAK/0055g00000A1b2cAAB"
+            )
+            .as_deref(),
+            Some("00D5g000004XyZaEAK")
+        );
+        assert_eq!(
+            org_id_of_identity("https://login.salesforce.com/id/005x/00Dy"),
+            None
+        );
+        assert_eq!(
+            org_id_of_token("00DFEEDCTL00001!AQ4AQ.x").as_deref(),
+            Some("00DFEEDCTL00001")
+        );
+        assert_eq!(org_id_of_token("opaque-token"), None);
+        let c = from(&[
+            ("SFDC_ACCESS_TOKEN", "00DFEEDCTL00001!abc"),
+            ("SFDC_INSTANCE_URL", "https://x"),
+        ])
+        .unwrap();
+        assert_eq!(c.given.unwrap().org_id.as_deref(), Some("00DFEEDCTL00001"));
+        let c = from(&[
+            ("SFDC_ACCESS_TOKEN", "opaque"),
+            ("SFDC_INSTANCE_URL", "https://x"),
+            ("SFDC_ORG_ID", "00D000000000001"),
+        ])
+        .unwrap();
+        assert_eq!(c.given.unwrap().org_id.as_deref(), Some("00D000000000001"));
     }
 
     #[test]

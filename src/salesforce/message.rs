@@ -30,13 +30,13 @@ impl Message {
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string();
-        let data = value.get("data").cloned().unwrap_or(Value::Null);
-        let replay_id = data
-            .pointer("/event/replayId")
+        // Borrowed, and read with `get` rather than `pointer` (which unescapes each token into
+        // a new String): this runs for every event received.
+        let data = value.get("data").unwrap_or(&Value::Null);
+        let replay_id = at(data, &["event", "replayId"])
             .and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()));
-        let header = data.pointer("/payload/ChangeEventHeader");
-        let event_type = data
-            .pointer("/event/type")
+        let header = at(data, &["payload", "ChangeEventHeader"]);
+        let event_type = at(data, &["event", "type"])
             .and_then(Value::as_str)
             .or_else(|| {
                 header
@@ -58,22 +58,25 @@ impl Message {
             .and_then(Value::as_i64)
         {
             (Some(super::format_date(ms)), Some(ms))
-        } else if let Some(d) = data.pointer("/event/createdDate").and_then(Value::as_str) {
+        } else if let Some(d) = at(data, &["event", "createdDate"]).and_then(Value::as_str) {
             (Some(d.to_string()), super::parse_date(d))
-        } else if let Some(d) = data.pointer("/payload/CreatedDate").and_then(Value::as_str) {
+        } else if let Some(d) = at(data, &["payload", "CreatedDate"]).and_then(Value::as_str) {
             (Some(d.to_string()), super::parse_date(d))
+        } else if let Some(ms) = at(data, &["payload", "CreatedDate"]).and_then(Value::as_i64) {
+            // The Pub/Sub API's Avro payloads carry it as a long, milliseconds since the epoch.
+            (Some(super::format_date(ms)), Some(ms))
         } else {
             (None, None)
         };
-        let record_id = data
-            .pointer("/sobject/Id")
+        let record_id = at(data, &["sobject", "Id"])
             .and_then(Value::as_str)
             .or_else(|| {
                 header
-                    .and_then(|h| h.pointer("/recordIds/0"))
+                    .and_then(|h| h.get("recordIds"))
+                    .and_then(|ids| ids.get(0))
                     .and_then(Value::as_str)
             })
-            .or_else(|| data.pointer("/event/EventUuid").and_then(Value::as_str))
+            .or_else(|| at(data, &["event", "EventUuid"]).and_then(Value::as_str))
             .map(str::to_string);
         Message {
             raw,
@@ -92,6 +95,11 @@ impl Message {
     pub fn raw_text(&self) -> &str {
         self.raw.get()
     }
+}
+
+/// The value at a path of object keys.
+fn at<'v>(v: &'v Value, path: &[&str]) -> Option<&'v Value> {
+    path.iter().try_fold(v, |v, k| v.get(k))
 }
 
 impl FeedEvent for Message {

@@ -690,6 +690,7 @@ mod tests {
                     given: Some(Session {
                         access_token: crate::config::Secret::new("t"),
                         instance_url: "http://localhost:1".into(),
+                        org_id: None,
                     }),
                     grants: Vec::new(),
                 },

@@ -26,6 +26,7 @@ mod init;
 mod journal_figures;
 mod journal_migrate;
 mod pubsub;
+mod pubsub_source;
 mod readme;
 mod record;
 mod redis_bounds;

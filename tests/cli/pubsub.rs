@@ -17,8 +17,8 @@ use serde_json::{json, Value};
 use crate::common::*;
 use crate::salesforce::{replay_ids, sf_cmd, CLIENT_ID, CLIENT_SECRET, PASSWORD, USERNAME};
 
-const ORDER: &str = "/event/Order__e";
-const ORG_ID: &str = "00DFEEDCTL00001";
+pub(crate) const ORDER: &str = "/event/Order__e";
+pub(crate) const ORG_ID: &str = "00DFEEDCTL00001";
 const AUTH_ERROR: &str = "sfdc.platform.eventbus.grpc.service.auth.error";
 const REPLAY_CORRUPTED: &str = "sfdc.platform.eventbus.grpc.subscription.fetch.replayid.corrupted";
 
@@ -47,15 +47,16 @@ fn pubsub_modules() -> Option<String> {
     m
 }
 
-/// `feedctl serve --salesforce --pubsub-listen 127.0.0.1:0`: its base URL and Pub/Sub endpoint.
-struct Serve {
+/// `feedctl serve --salesforce --pubsub-listen 127.0.0.1:0`: its base URL and Pub/Sub endpoint
+/// (also the emulator of tests/cli/pubsub_source.rs).
+pub(crate) struct Serve {
     child: Child,
-    url: String,
-    endpoint: String,
+    pub(crate) url: String,
+    pub(crate) endpoint: String,
 }
 
 impl Serve {
-    fn start(extra: &[&str]) -> Self {
+    pub(crate) fn start(extra: &[&str]) -> Self {
         let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("feedctl"))
             .args(["serve", "--salesforce", "--listen", "127.0.0.1:0"])
             .args(["--pubsub-listen", "127.0.0.1:0", "--poll-timeout", "1s"])
@@ -82,7 +83,7 @@ impl Serve {
         }
     }
 
-    fn token(&self) -> String {
+    pub(crate) fn token(&self) -> String {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -106,11 +107,17 @@ impl Serve {
     }
 
     /// Publishes through the Streaming API side (`feedctl inject --channel`); the replay id.
-    fn inject(&self, sb: &Sandbox, channel: &str, payload: Value) -> i64 {
+    pub(crate) fn inject(&self, sb: &Sandbox, channel: &str, payload: Value) -> i64 {
         self.inject_typed(sb, channel, None, payload)
     }
 
-    fn inject_typed(&self, sb: &Sandbox, channel: &str, kind: Option<&str>, payload: Value) -> i64 {
+    pub(crate) fn inject_typed(
+        &self,
+        sb: &Sandbox,
+        channel: &str,
+        kind: Option<&str>,
+        payload: Value,
+    ) -> i64 {
         let mut cmd = sb.cmd();
         cmd.args(["inject", "--server", &self.url, "--channel", channel])
             .args(["-o", "json", "--payload", &payload.to_string()]);
@@ -125,7 +132,7 @@ impl Serve {
 
     /// A fault through `feedctl inject --sfdc-fault`, or the admin endpoint for those the CLI
     /// does not name (`unavailable`, `available`).
-    fn fault(&self, sb: &Sandbox, fault: &str) {
+    pub(crate) fn fault(&self, sb: &Sandbox, fault: &str) {
         if fault.ends_with("available") {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()

@@ -174,7 +174,7 @@ fn spawn_sf(sb: &Sandbox, args: &[&str], log: &str) -> Child {
 }
 
 /// As `spawn_sf`, with more variables (`SFDC_ACCESS_TOKEN`...).
-fn spawn_sf_env(sb: &Sandbox, args: &[&str], log: &str, env: &[(&str, &str)]) -> Child {
+pub(crate) fn spawn_sf_env(sb: &Sandbox, args: &[&str], log: &str, env: &[(&str, &str)]) -> Child {
     let err = std::fs::File::create(sb.path().join(log)).unwrap();
     let mut c = StdCommand::new(assert_cmd::cargo::cargo_bin("feedctl"));
     c.args(args)
@@ -198,7 +198,7 @@ fn spawn_sf_env(sb: &Sandbox, args: &[&str], log: &str, env: &[(&str, &str)]) ->
 }
 
 /// The number of gaps `journal info` counts.
-fn gaps(sb: &Sandbox, journal: &str) -> i64 {
+pub(crate) fn gaps(sb: &Sandbox, journal: &str) -> i64 {
     journal_info(sb, journal)["gaps"].as_i64().unwrap()
 }
 

@@ -1,0 +1,957 @@
+//! Salesforce Pub/Sub API topics as a `feed::Source`: log in (the Streaming API source's
+//! logins), one gRPC connection, one `Subscribe` stream per topic with bounded flow control
+//! (`num_requested` asked again only as the keeper commits), payloads decoded with the schema
+//! `GetSchema` gives (cached). Each `FetchResponse` is one chunk; a keepalive that moves the
+//! position is a chunk without events, so the marker moves too. The marker of a topic is its
+//! replay id, bytes kept exactly (docs/salesforce.md, "Pub/Sub API source").
+
+use std::collections::{BTreeMap, HashMap};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use futures_util::stream::{SelectAll, Stream, StreamExt};
+use serde_json::{json, Map, Value};
+use tonic::metadata::MetadataValue;
+use tonic::transport::{Channel, ClientTlsConfig, Endpoint};
+
+use super::avro::EventSchema;
+use super::proto::pub_sub_client::PubSubClient;
+use super::proto::{FetchRequest, FetchResponse, ReplayPreset, SchemaRequest};
+use crate::config::Retry;
+use crate::feed::{
+    Ack, Backoff, Chunk, Committed, Cursor, ErrorClass, Notice, Source, SourceError,
+};
+use crate::salesforce::auth::{login, Credentials, LoginError, Session};
+use crate::salesforce::{Fallback, Message, ReplayStart};
+
+/// Salesforce's error codes (the `error-code` trailer) for a replay id it cannot resume from.
+pub const REPLAY_CODES: &[&str] = &[
+    "sfdc.platform.eventbus.grpc.subscription.fetch.replayid.corrupted",
+    "sfdc.platform.eventbus.grpc.subscription.fetch.replayid.validation.failed",
+];
+
+/// Salesforce's error code for a refused token.
+pub const AUTH_CODE: &str = "sfdc.platform.eventbus.grpc.service.auth.error";
+
+/// A stream that brought nothing, not even a keepalive, for this long is taken as dead and
+/// opened again (Salesforce sends a keepalive within 270 s).
+pub const STREAM_IDLE: Duration = Duration::from_secs(300);
+
+/// `--exit-at-end`: nothing more is coming once a subscription brought nothing for this long.
+pub const END_IDLE: Duration = Duration::from_secs(3);
+
+/// Most bytes of one `FetchResponse` (Salesforce: an event is at most 1 MB; a response holds at
+/// most `num_requested` of them).
+pub const MAX_RESPONSE: usize = 16 << 20;
+
+/// Most schemas kept (a topic gets a new one when its fields change).
+const MAX_SCHEMAS: usize = 1_000;
+
+/// How long one call (connect, Subscribe, GetSchema, a login) may take.
+const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Everything the source needs.
+#[derive(Debug, Clone)]
+pub struct PubSubOptions {
+    /// `https://HOST:PORT` (or `http://` for a loopback emulator).
+    pub endpoint: String,
+    /// The host name the server's certificate must name.
+    pub host: String,
+    /// `--pubsub-ca`: trust only these certificates (PEM); else the system's and Mozilla's roots.
+    pub ca_pem: Option<Vec<u8>>,
+    /// Where the grants log in.
+    pub login_url: String,
+    pub topics: Vec<String>,
+    pub credentials: Credentials,
+    pub replay: ReplayStart,
+    pub fallback: Option<Fallback>,
+    /// How long the source may stay disconnected before it gives up; `None`: forever.
+    pub connection_timeout: Option<Duration>,
+    /// Most events requested and not yet committed, per topic (`num_requested`).
+    pub max_pending: usize,
+    pub retry: Retry,
+    /// Markers to resume from (a recording's), per topic.
+    pub markers: BTreeMap<String, Cursor>,
+    pub exit_at_end: bool,
+}
+
+/// Where a topic stands: a replay id (bytes, exactly as received), or a preset until the
+/// first event (after a fallback).
+#[derive(Debug, Clone, PartialEq)]
+enum Mark {
+    Id(Vec<u8>),
+    Preset(ReplayPreset),
+}
+
+impl Mark {
+    /// A marker as stored: `{"replayIdBytes":"BASE64","replayId":N}` (N when the bytes are one,
+    /// as the Streaming API's marker has it), `{"replayPreset":"EARLIEST"}` after a fallback.
+    /// A Streaming API marker (`replayId` only) is read too.
+    fn from_cursor(c: &Cursor) -> Option<Mark> {
+        let v = c.value();
+        if let Some(b) = v.get("replayIdBytes").and_then(Value::as_str) {
+            return base64::engine::general_purpose::STANDARD
+                .decode(b)
+                .ok()
+                .map(Mark::Id);
+        }
+        if let Some(p) = v.get("replayPreset").and_then(Value::as_str) {
+            return ReplayPreset::from_str_name(p).map(Mark::Preset);
+        }
+        match v.get("replayId").and_then(Value::as_i64)? {
+            -2 => Some(Mark::Preset(ReplayPreset::Earliest)),
+            id if id < 0 => Some(Mark::Preset(ReplayPreset::Latest)),
+            id => Some(Mark::Id(super::replay::encode(id))),
+        }
+    }
+
+    fn cursor(&self) -> Cursor {
+        match self {
+            Mark::Id(bytes) => {
+                let mut v = json!({
+                    "replayIdBytes": base64::engine::general_purpose::STANDARD.encode(bytes)
+                });
+                if let Some(id) = super::replay::decode(bytes) {
+                    v["replayId"] = json!(id);
+                }
+                Cursor::new(v)
+            }
+            Mark::Preset(p) => Cursor::new(json!({"replayPreset": p.as_str_name()})),
+        }
+    }
+
+    /// The first request's preset and replay id.
+    fn request(&self) -> (ReplayPreset, Vec<u8>) {
+        match self {
+            Mark::Id(b) => (ReplayPreset::Custom, b.clone()),
+            Mark::Preset(p) => (*p, Vec::new()),
+        }
+    }
+
+    fn text(&self) -> String {
+        match self {
+            Mark::Id(b) => match super::replay::decode(b) {
+                Some(id) => format!("replay id {id}"),
+                None => format!(
+                    "replay id {}",
+                    base64::engine::general_purpose::STANDARD.encode(b)
+                ),
+            },
+            Mark::Preset(p) => p.as_str_name().to_string(),
+        }
+    }
+}
+
+/// What a chunk's commit gives back: the events it kept, which the topic's stream may now
+/// send again.
+#[derive(Debug)]
+pub struct Granted {
+    topic: usize,
+    generation: u64,
+    events: usize,
+}
+
+impl Ack for Granted {}
+
+/// A topic's open stream: where its further requests go.
+struct Open {
+    requests: tokio::sync::mpsc::Sender<FetchRequest>,
+    generation: u64,
+}
+
+type Responses =
+    Pin<Box<dyn Stream<Item = (usize, u64, Option<Result<FetchResponse, tonic::Status>>)> + Send>>;
+
+/// What a step ran into.
+enum Trouble {
+    Retry(String),
+    Fatal(SourceError),
+    End,
+}
+
+pub struct PubSubSource {
+    http: reqwest::Client,
+    opts: PubSubOptions,
+    session: Option<Session>,
+    given_used: bool,
+    grant: usize,
+    fresh_login: bool,
+    channel: Option<Channel>,
+    open: Vec<Option<Open>>,
+    responses: SelectAll<Responses>,
+    generation: u64,
+    marks: Vec<Option<Mark>>,
+    schemas: HashMap<String, Arc<EventSchema>>,
+    chunks: u64,
+    backoff: Backoff,
+    down_since: Option<Instant>,
+    /// When the streams last brought anything (or were opened).
+    last_heard: Instant,
+}
+
+impl PubSubSource {
+    pub fn new(http: reqwest::Client, opts: PubSubOptions) -> Self {
+        let marks = opts
+            .topics
+            .iter()
+            .map(|t| opts.markers.get(t).and_then(Mark::from_cursor))
+            .collect();
+        PubSubSource {
+            backoff: Backoff::new(opts.retry.clone()),
+            http,
+            open: opts.topics.iter().map(|_| None).collect(),
+            opts,
+            session: None,
+            given_used: false,
+            grant: 0,
+            fresh_login: false,
+            channel: None,
+            responses: SelectAll::new(),
+            generation: 0,
+            marks,
+            schemas: HashMap::new(),
+            chunks: 0,
+            down_since: None,
+            last_heard: Instant::now(),
+        }
+    }
+
+    fn left(&self) -> Option<Duration> {
+        let limit = self.opts.connection_timeout?;
+        Some(match self.down_since {
+            Some(since) => limit.saturating_sub(since.elapsed()),
+            None => limit,
+        })
+    }
+
+    /// A call's own bound, cut to what is left of `--connection-timeout`.
+    fn bound(&self, own: Duration) -> Duration {
+        match self.left() {
+            Some(left) => own.min(left),
+            None => own,
+        }
+    }
+
+    /// Where a topic starts: its marker, else `--replay`.
+    fn start_of(&self, i: usize) -> Mark {
+        match &self.marks[i] {
+            Some(m) => m.clone(),
+            None => match self.opts.replay {
+                ReplayStart::New => Mark::Preset(ReplayPreset::Latest),
+                ReplayStart::All => Mark::Preset(ReplayPreset::Earliest),
+                ReplayStart::After(id) => Mark::Id(super::replay::encode(id)),
+            },
+        }
+    }
+
+    /// Drops every stream (and the connection with `channel`): they are opened again from the
+    /// markers.
+    fn close_streams(&mut self, channel: bool) {
+        self.responses = SelectAll::new();
+        for o in &mut self.open {
+            *o = None;
+        }
+        if channel {
+            self.channel = None;
+        }
+    }
+
+    fn metadata<T>(&self, session: &Session, req: &mut tonic::Request<T>) -> Result<(), Trouble> {
+        let org = session.org_id.clone().unwrap_or_default();
+        let md = req.metadata_mut();
+        let bad = |what: &str| {
+            Trouble::Fatal(SourceError::new(
+                ErrorClass::Local,
+                format!("the {what} cannot be sent as gRPC metadata (not visible ASCII)"),
+            ))
+        };
+        md.insert(
+            "accesstoken",
+            MetadataValue::try_from(session.access_token.expose())
+                .map_err(|_| bad("access token"))?,
+        );
+        md.insert(
+            "instanceurl",
+            MetadataValue::try_from(session.instance_url.as_str())
+                .map_err(|_| bad("instance URL"))?,
+        );
+        md.insert(
+            "tenantid",
+            MetadataValue::try_from(org.as_str()).map_err(|_| bad("org id"))?,
+        );
+        Ok(())
+    }
+
+    /// The token was refused: log in again once, else stop (exit 3).
+    fn refused(&mut self, reason: &str, notify: &mut dyn FnMut(Notice)) -> Result<(), Trouble> {
+        let can_login = self.grant < self.opts.credentials.grants.len();
+        if self.fresh_login || !can_login {
+            let what = if self.fresh_login {
+                "even after a fresh login"
+            } else {
+                "(a given SFDC_ACCESS_TOKEN, and nothing to log in again with: give a fresh token, or a login that can renew it; docs/salesforce.md)"
+            };
+            return Err(Trouble::Fatal(SourceError::new(
+                ErrorClass::Auth,
+                format!("the Pub/Sub API refused the access token {what}: {reason}"),
+            )));
+        }
+        notify(Notice::Reauthenticated {
+            text: format!("the Pub/Sub API refused the access token ({reason}); logging in again, then subscribing again from the markers"),
+        });
+        self.session = None;
+        self.close_streams(false);
+        Ok(())
+    }
+
+    /// Logs in (a given token first, then the grants in turn).
+    async fn log_in(&mut self, notify: &mut dyn FnMut(Notice)) -> Result<(), Trouble> {
+        if !self.given_used {
+            self.given_used = true;
+            if let Some(given) = self.opts.credentials.given.clone() {
+                self.session = Some(given);
+                self.fresh_login = false;
+                return Ok(());
+            }
+        }
+        let Some(grant) = self.opts.credentials.grants.get(self.grant).cloned() else {
+            return Err(Trouble::Fatal(SourceError::new(
+                ErrorClass::Auth,
+                "no Salesforce credentials left to log in with",
+            )));
+        };
+        let timeout = self.bound(CALL_TIMEOUT);
+        match login(&self.http, &self.opts.login_url, &grant, timeout).await {
+            Ok(s) => {
+                if s.org_id.is_none() {
+                    return Err(Trouble::Fatal(SourceError::new(
+                        ErrorClass::Refused,
+                        "the login gave no org id (no identity URL in the token response), which the Pub/Sub API needs as tenantid; set SFDC_ORG_ID",
+                    )));
+                }
+                self.session = Some(s);
+                self.fresh_login = true;
+                Ok(())
+            }
+            Err(e @ LoginError::Rejected { .. }) => {
+                self.grant += 1;
+                if let Some(next) = self.opts.credentials.grants.get(self.grant) {
+                    notify(Notice::Reauthenticated {
+                        text: format!(
+                            "{e} for {}; logging in as {} instead",
+                            grant.who(),
+                            next.who()
+                        ),
+                    });
+                    return Ok(());
+                }
+                Err(Trouble::Fatal(SourceError::new(
+                    ErrorClass::Auth,
+                    format!(
+                        "{e}, logging in as {}; check {}",
+                        grant.who(),
+                        grant.variables()
+                    ),
+                )))
+            }
+            Err(LoginError::Transient(r)) => Err(Trouble::Retry(r)),
+            Err(LoginError::Local(r)) => {
+                Err(Trouble::Fatal(SourceError::new(ErrorClass::Local, r)))
+            }
+        }
+    }
+
+    async fn connect(&mut self) -> Result<Channel, Trouble> {
+        if let Some(c) = &self.channel {
+            return Ok(c.clone());
+        }
+        let timeout = self.bound(CALL_TIMEOUT);
+        let local = |e: String| Trouble::Fatal(SourceError::new(ErrorClass::Local, e));
+        let mut ep = Endpoint::from_shared(self.opts.endpoint.clone())
+            .map_err(|e| {
+                local(format!(
+                    "{}: not a usable endpoint ({e})",
+                    self.opts.endpoint
+                ))
+            })?
+            .connect_timeout(timeout.max(Duration::from_millis(1)))
+            .http2_keep_alive_interval(Duration::from_secs(30))
+            .keep_alive_timeout(Duration::from_secs(20))
+            .keep_alive_while_idle(true);
+        if self.opts.endpoint.starts_with("https://") {
+            let mut tls = ClientTlsConfig::new().domain_name(self.opts.host.clone());
+            match &self.opts.ca_pem {
+                Some(pem) => tls = tls.ca_certificate(tonic::transport::Certificate::from_pem(pem)),
+                None => {
+                    tls = tls.with_webpki_roots();
+                    if !rustls_native_certs::load_native_certs().certs.is_empty() {
+                        tls = tls.with_native_roots();
+                    }
+                }
+            }
+            ep = ep
+                .tls_config(tls)
+                .map_err(|e| local(format!("cannot set up TLS for {}: {e}", self.opts.endpoint)))?;
+        }
+        let connected = tokio::time::timeout(timeout, ep.connect()).await;
+        let channel = match connected {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => {
+                return Err(Trouble::Retry(format!(
+                    "cannot connect to {}: {}",
+                    self.opts.endpoint,
+                    error_chain(&e)
+                )))
+            }
+            Err(_) => {
+                return Err(Trouble::Retry(format!(
+                    "no connection to {} within {}",
+                    self.opts.endpoint,
+                    crate::salesforce::bayeux::seconds(timeout)
+                )))
+            }
+        };
+        self.channel = Some(channel.clone());
+        Ok(channel)
+    }
+
+    fn client(&self, channel: Channel) -> PubSubClient<Channel> {
+        PubSubClient::new(channel).max_decoding_message_size(MAX_RESPONSE)
+    }
+
+    /// Opens the stream of topic `i` from its marker, asking for `--max-pending` events.
+    async fn subscribe(
+        &mut self,
+        i: usize,
+        session: &Session,
+        channel: Channel,
+        notify: &mut dyn FnMut(Notice),
+    ) -> Result<(), Trouble> {
+        let topic = self.opts.topics[i].clone();
+        let (preset, replay_id) = self.start_of(i).request();
+        let (tx, rx) = tokio::sync::mpsc::channel::<FetchRequest>(16);
+        let first = FetchRequest {
+            topic_name: topic.clone(),
+            replay_preset: preset as i32,
+            replay_id,
+            num_requested: self.num_requested(),
+            auth_refresh: String::new(),
+        };
+        // The channel has room: it is new.
+        let _ = tx.try_send(first);
+        let outgoing =
+            futures_util::stream::unfold(
+                rx,
+                |mut rx| async move { rx.recv().await.map(|r| (r, rx)) },
+            );
+        let mut req = tonic::Request::new(outgoing);
+        self.metadata(session, &mut req)?;
+        let timeout = self.bound(CALL_TIMEOUT);
+        let answer = tokio::time::timeout(timeout, self.client(channel).subscribe(req)).await;
+        let stream = match answer {
+            Ok(Ok(r)) => r.into_inner(),
+            Ok(Err(status)) => return self.failed(i, &status, notify),
+            Err(_) => {
+                return Err(Trouble::Retry(format!(
+                    "Subscribe {topic}: no answer within {}",
+                    crate::salesforce::bayeux::seconds(timeout)
+                )))
+            }
+        };
+        self.generation += 1;
+        let generation = self.generation;
+        let tagged =
+            stream
+                .map(move |r| (i, generation, Some(r)))
+                .chain(futures_util::stream::once(
+                    async move { (i, generation, None) },
+                ));
+        self.responses.push(Box::pin(tagged));
+        self.open[i] = Some(Open {
+            requests: tx,
+            generation,
+        });
+        tracing::debug!("Pub/Sub Subscribe {topic} from {}", self.start_of(i).text());
+        Ok(())
+    }
+
+    fn num_requested(&self) -> i32 {
+        self.opts.max_pending.clamp(1, i32::MAX as usize) as i32
+    }
+
+    /// What a failed call or stream of topic `i` means: a fallback, a new login, a retry or
+    /// the end.
+    fn failed(
+        &mut self,
+        i: usize,
+        status: &tonic::Status,
+        notify: &mut dyn FnMut(Notice),
+    ) -> Result<(), Trouble> {
+        use tonic::Code;
+        let topic = self.opts.topics[i].clone();
+        let code = status
+            .metadata()
+            .get("error-code")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let message = crate::text::clip(status.message(), 200);
+        let said = if code.is_empty() {
+            format!("{:?}: {message}", status.code())
+        } else {
+            format!("{:?} {code}: {message}", status.code())
+        };
+        if REPLAY_CODES.contains(&code.as_str()) {
+            let from = self.start_of(i);
+            let Some(fallback) = self.opts.fallback else {
+                return Err(Trouble::Fatal(SourceError::new(
+                    ErrorClass::Gone,
+                    format!("the Pub/Sub API cannot resume {topic} from {} ({said}): it is out of retention (72 hours) or not valid; --replay-fallback all (or new) subscribes again with a gap recorded",
+                        from.text()
+                    ),
+                )));
+            };
+            let preset = match fallback {
+                Fallback::All => ReplayPreset::Earliest,
+                Fallback::New => ReplayPreset::Latest,
+            };
+            let mark = Mark::Preset(preset);
+            notify(Notice::Gap {
+                partition: topic.clone(),
+                cursor: mark.cursor(),
+                replaced: None,
+                reason: format!("replay id not retained ({}): {said}", from.text()),
+                lost: None,
+                text: format!(
+                    "{topic}: the Pub/Sub API cannot resume from {} ({code}); subscribing with {} ({}); events in between may be lost, a gap is recorded",
+                    from.text(),
+                    preset.as_str_name(),
+                    if preset == ReplayPreset::Earliest { "everything retained" } else { "new events" }
+                ),
+            });
+            self.marks[i] = Some(mark);
+            self.open[i] = None;
+            // Its other stream items, if any, belong to a dead generation and are ignored.
+            return Ok(());
+        }
+        if status.code() == Code::Unauthenticated || code == AUTH_CODE {
+            return self.refused(&said, notify);
+        }
+        match status.code() {
+            Code::Unavailable
+            | Code::Unknown
+            | Code::Internal
+            | Code::Aborted
+            | Code::Cancelled
+            | Code::DeadlineExceeded
+            | Code::ResourceExhausted => Err(Trouble::Retry(format!("Subscribe {topic}: {said}"))),
+            Code::PermissionDenied => Err(Trouble::Fatal(SourceError::new(
+                ErrorClass::Refused,
+                format!("the Pub/Sub API does not let this user read {topic} ({said}); check the user's permissions on the event or entity"),
+            ))),
+            Code::NotFound => Err(Trouble::Fatal(SourceError::new(
+                ErrorClass::Refused,
+                format!("the Pub/Sub API has no topic {topic} ({said}); expected /event/NAME__e, /data/ChangeEvents, /data/NAMEChangeEvent or a custom channel"),
+            ))),
+            _ => Err(Trouble::Fatal(SourceError::new(
+                ErrorClass::Refused,
+                format!("the Pub/Sub API refused Subscribe {topic}: {said}"),
+            ))),
+        }
+    }
+
+    /// The schema of `id`, from the cache or `GetSchema`.
+    async fn schema(&mut self, id: &str, session: &Session) -> Result<Arc<EventSchema>, Trouble> {
+        if let Some(s) = self.schemas.get(id) {
+            return Ok(s.clone());
+        }
+        let channel = self.connect().await?;
+        let mut req = tonic::Request::new(SchemaRequest {
+            schema_id: id.to_string(),
+        });
+        self.metadata(session, &mut req)?;
+        let timeout = self.bound(CALL_TIMEOUT);
+        let info = match tokio::time::timeout(timeout, self.client(channel).get_schema(req)).await {
+            Ok(Ok(r)) => r.into_inner(),
+            Ok(Err(status)) => {
+                let code = status
+                    .metadata()
+                    .get("error-code")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                let said = format!(
+                    "{:?} {code}: {}",
+                    status.code(),
+                    crate::text::clip(status.message(), 200)
+                );
+                if status.code() == tonic::Code::Unauthenticated || code == AUTH_CODE {
+                    return Err(Trouble::Retry(format!(
+                        "unauthorized: GetSchema {id}: {said}"
+                    )));
+                }
+                return Err(Trouble::Retry(format!(
+                    "GetSchema {}: {said}",
+                    crate::text::clip(id, 40)
+                )));
+            }
+            Err(_) => {
+                return Err(Trouble::Retry(format!(
+                    "GetSchema {}: no answer within {}",
+                    crate::text::clip(id, 40),
+                    crate::salesforce::bayeux::seconds(timeout)
+                )))
+            }
+        };
+        let schema = Arc::new(EventSchema::parse(&info.schema_json).map_err(|e| {
+            Trouble::Fatal(SourceError::new(
+                ErrorClass::Refused,
+                format!(
+                    "the schema {} from GetSchema cannot be read: {e}",
+                    crate::text::clip(id, 40)
+                ),
+            ))
+        })?);
+        if self.schemas.len() >= MAX_SCHEMAS {
+            self.schemas.clear();
+        }
+        self.schemas.insert(id.to_string(), schema.clone());
+        Ok(schema)
+    }
+
+    /// A response as a chunk of topic `i`: its events decoded; `None` for a keepalive that
+    /// does not move the marker.
+    async fn chunk(
+        &mut self,
+        i: usize,
+        generation: u64,
+        resp: FetchResponse,
+        session: &Session,
+        started: Instant,
+        notify: &mut dyn FnMut(Notice),
+    ) -> Result<Option<Chunk<Message, Granted>>, Trouble> {
+        let topic = self.opts.topics[i].clone();
+        let received_at = now_ms();
+        let mut events = Vec::with_capacity(resp.events.len());
+        let mut size = 0usize;
+        let mut last_id: Option<Vec<u8>> = None;
+        for ce in &resp.events {
+            let Some(pe) = &ce.event else { continue };
+            size += pe.payload.len();
+            let (payload, problem) = match self.schema(&pe.schema_id, session).await {
+                Ok(s) => match s.decode(&pe.payload) {
+                    Ok(p) => (Value::Object(p), None),
+                    Err(e) => (Value::Null, Some(e.to_string())),
+                },
+                Err(Trouble::Fatal(e)) if e.class == ErrorClass::Refused => {
+                    (Value::Null, Some(e.message))
+                }
+                Err(t) => return Err(t),
+            };
+            if let Some(p) = &problem {
+                notify(Notice::Info {
+                    text: format!("{topic}: an event's payload could not be decoded ({}); it is kept undecoded (pubsub.payload)", crate::text::clip(p, 120)),
+                });
+            }
+            events.push(message(
+                &topic,
+                ce.replay_id.as_slice(),
+                pe,
+                payload,
+                problem,
+            ));
+            last_id = Some(ce.replay_id.clone());
+        }
+        let latest = if resp.latest_replay_id.is_empty() {
+            last_id
+        } else {
+            Some(resp.latest_replay_id.clone())
+        };
+        let before = self.marks[i].as_ref().map(Mark::cursor).unwrap_or_default();
+        if let Some(id) = latest {
+            self.marks[i] = Some(Mark::Id(id));
+        }
+        let after = self.marks[i].as_ref().map(Mark::cursor).unwrap_or_default();
+        if events.is_empty() && before == after {
+            return Ok(None);
+        }
+        if !events.is_empty() {
+            self.chunks += 1;
+        }
+        let n = events.len();
+        let mut chunk = Chunk::new(
+            topic,
+            self.chunks,
+            before,
+            after,
+            events,
+            Vec::new(),
+            received_at,
+            started.elapsed(),
+            Granted {
+                topic: i,
+                generation,
+                events: n,
+            },
+        );
+        chunk.size = size;
+        Ok(Some(chunk))
+    }
+
+    /// One step towards the next chunk.
+    async fn step(
+        &mut self,
+        notify: &mut dyn FnMut(Notice),
+    ) -> Result<Option<Chunk<Message, Granted>>, Trouble> {
+        let all_open = self.session.is_some() && self.open.iter().all(Option::is_some);
+        if !all_open {
+            self.down_since.get_or_insert_with(Instant::now);
+        }
+        let Some(session) = self.session.clone() else {
+            self.log_in(notify).await?;
+            return Ok(None);
+        };
+        if !all_open {
+            let channel = self.connect().await?;
+            for i in 0..self.open.len() {
+                if self.open[i].is_none() {
+                    self.subscribe(i, &session, channel.clone(), notify).await?;
+                    if self.session.is_none() {
+                        return Ok(None);
+                    }
+                }
+            }
+            self.down_since = None;
+            self.last_heard = Instant::now();
+            return Ok(None);
+        }
+        let started = Instant::now();
+        let idle = if self.opts.exit_at_end {
+            END_IDLE
+        } else {
+            STREAM_IDLE
+        };
+        let wait = idle.saturating_sub(self.last_heard.elapsed());
+        let next = match tokio::time::timeout(wait, self.responses.next()).await {
+            Ok(Some(n)) => n,
+            Ok(None) => {
+                self.close_streams(false);
+                return Ok(None);
+            }
+            Err(_) if self.opts.exit_at_end => return Err(Trouble::End),
+            Err(_) => {
+                self.close_streams(true);
+                return Err(Trouble::Retry(format!(
+                    "nothing on the Subscribe streams for {}, not even a keepalive",
+                    crate::salesforce::bayeux::seconds(STREAM_IDLE)
+                )));
+            }
+        };
+        let (i, generation, item) = next;
+        if self.open[i].as_ref().map(|o| o.generation) != Some(generation) {
+            // What an abandoned stream still had to say.
+            return Ok(None);
+        }
+        match item {
+            Some(Ok(resp)) => {
+                self.last_heard = Instant::now();
+                self.backoff.reset();
+                self.fresh_login = false;
+                self.chunk(i, generation, resp, &session, started, notify)
+                    .await
+            }
+            Some(Err(status)) => {
+                self.failed(i, &status, notify)?;
+                Ok(None)
+            }
+            None => {
+                self.close_streams(false);
+                Err(Trouble::Retry(format!(
+                    "the Pub/Sub API ended the Subscribe stream of {}",
+                    self.opts.topics[i]
+                )))
+            }
+        }
+    }
+}
+
+/// The stored event: the Streaming API's message shape (so everything that reads Salesforce
+/// events reads it: columns, lines, `serve --salesforce`), the decoded payload in
+/// `data.payload`, and under `pubsub` what makes a replay exact.
+fn message(
+    topic: &str,
+    replay_id: &[u8],
+    pe: &super::proto::ProducerEvent,
+    payload: Value,
+    problem: Option<String>,
+) -> Message {
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let mut event = Map::new();
+    if let Some(id) = super::replay::decode(replay_id) {
+        event.insert("replayId".into(), json!(id));
+    }
+    if !pe.id.is_empty() {
+        event.insert("EventUuid".into(), json!(pe.id));
+    }
+    let mut pubsub = json!({
+        "replayId": b64(replay_id),
+        "schemaId": pe.schema_id,
+        "id": pe.id,
+        "payload": b64(&pe.payload),
+    });
+    if !pe.headers.is_empty() {
+        pubsub["headers"] = Value::Array(
+            pe.headers
+                .iter()
+                .map(|h| json!({"key": h.key, "value": b64(&h.value)}))
+                .collect(),
+        );
+    }
+    if let Some(p) = problem {
+        pubsub["decodeError"] = json!(p);
+    }
+    let value = json!({
+        "channel": topic,
+        "data": {"schema": pe.schema_id, "event": event, "payload": payload},
+        "pubsub": pubsub,
+    });
+    // A Value of string keys always serializes.
+    let raw =
+        serde_json::value::to_raw_value(&value).expect("a JSON value of string keys serializes");
+    Message::parse(raw, value)
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let t = c.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        cur = c.source();
+    }
+    crate::text::clip(&s, 300)
+}
+
+impl Source for PubSubSource {
+    type Event = Message;
+    type Ack = Granted;
+
+    async fn next_chunk(
+        &mut self,
+        notify: &mut dyn FnMut(Notice),
+    ) -> Result<Option<Chunk<Message, Granted>>, SourceError> {
+        loop {
+            match self.step(notify).await {
+                Ok(Some(c)) => return Ok(Some(c)),
+                Ok(None) => {}
+                Err(Trouble::End) => return Ok(None),
+                Err(Trouble::Fatal(e)) => return Err(e),
+                Err(Trouble::Retry(reason)) => {
+                    if reason.starts_with("unauthorized: ") {
+                        if let Err(Trouble::Fatal(e)) = self.refused(&reason, notify) {
+                            return Err(e);
+                        }
+                        continue;
+                    }
+                    self.close_streams(false);
+                    let since = *self.down_since.get_or_insert_with(Instant::now);
+                    let limit = self.opts.connection_timeout;
+                    let give_up = |reason: &str| {
+                        SourceError::new(
+                            ErrorClass::Transient,
+                            format!(
+                                "no working connection to the Pub/Sub API for {} (--connection-timeout {}): {reason}",
+                                crate::salesforce::bayeux::seconds(since.elapsed()),
+                                humantime::format_duration(limit.unwrap_or_default())
+                            ),
+                        )
+                    };
+                    if limit.is_some_and(|l| since.elapsed() >= l) {
+                        return Err(give_up(&reason));
+                    }
+                    let attempt = self.backoff.failures();
+                    let Some(wait) = self.backoff.next_wait(None) else {
+                        return Err(SourceError::new(
+                            ErrorClass::Transient,
+                            format!("giving up after {} attempts: {reason}", attempt + 1),
+                        ));
+                    };
+                    let wait = match limit {
+                        Some(limit) => wait.min(limit.saturating_sub(since.elapsed())),
+                        None => wait,
+                    };
+                    notify(Notice::Retry {
+                        reason: reason.clone(),
+                        wait,
+                        attempt,
+                    });
+                    tokio::time::sleep(wait).await;
+                    if limit.is_some_and(|l| since.elapsed() >= l) {
+                        return Err(give_up(&reason));
+                    }
+                }
+            }
+        }
+    }
+
+    async fn commit(&mut self, done: Committed<Granted>) -> Result<(), SourceError> {
+        let g = done.into_ack();
+        if g.events == 0 {
+            return Ok(());
+        }
+        let Some(open) = self.open.get(g.topic).and_then(Option::as_ref) else {
+            return Ok(());
+        };
+        if open.generation != g.generation {
+            // That stream is gone; its successor asked for a full window.
+            return Ok(());
+        }
+        let more = FetchRequest {
+            num_requested: g.events.min(i32::MAX as usize) as i32,
+            ..FetchRequest::default()
+        };
+        // A closed stream is noticed (and opened again) by the next read.
+        let _ = tokio::time::timeout(Duration::from_secs(5), open.requests.send(more)).await;
+        Ok(())
+    }
+
+    async fn close(&mut self, _notify: &mut dyn FnMut(Notice)) {
+        self.close_streams(true);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_keep_the_bytes_and_read_streaming_ones() {
+        let m = Mark::Id(vec![0, 0, 0, 0, 0, 0, 1, 2]);
+        let c = m.cursor();
+        assert_eq!(c.value()["replayId"], 258);
+        assert_eq!(Mark::from_cursor(&c), Some(m));
+        let odd = Mark::Id(vec![9, 8, 7]);
+        let c = odd.cursor();
+        assert!(c.value().get("replayId").is_none());
+        assert_eq!(Mark::from_cursor(&c), Some(odd));
+        let streaming =
+            Cursor::new(json!({"replayId": 258, "createdDate": "2026-01-01T00:00:00.000Z"}));
+        assert_eq!(
+            Mark::from_cursor(&streaming),
+            Some(Mark::Id(vec![0, 0, 0, 0, 0, 0, 1, 2]))
+        );
+        let fell = Mark::Preset(ReplayPreset::Earliest);
+        assert_eq!(Mark::from_cursor(&fell.cursor()), Some(fell));
+    }
+}
