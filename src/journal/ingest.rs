@@ -98,6 +98,11 @@ pub struct NewGap<'a> {
     pub lost: Option<u64>,
 }
 
+/// An event's first delivery in its recording, by timestamp and dedupe key: one seek down
+/// `events_by_time (timestamp, dedupe_key)` whatever the number of events sharing the
+/// timestamp.
+pub(super) const FIRST_DELIVERY: &str = "SELECT id FROM events WHERE timestamp IS ?2 AND recording_id = ?1 AND dedupe_key = ?3 AND duplicate_of IS NULL LIMIT 1";
+
 const INSERT_EVENT: &str = "INSERT INTO events (recording_id, chunk_id, position, event_id, type, timestamp, stream_id, initiator_id, message_id, dedupe_key, duplicate_of, raw, partition)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 
@@ -269,11 +274,7 @@ impl Journal {
         }
         let seen = self.seen.get_mut(&recording).expect("loaded above");
         {
-            let mut first = tx
-                .prepare_cached(
-                    "SELECT id FROM events WHERE timestamp IS ?2 AND recording_id = ?1 AND dedupe_key = ?3 AND duplicate_of IS NULL LIMIT 1",
-                )
-                .map_err(e)?;
+            let mut first = tx.prepare_cached(FIRST_DELIVERY).map_err(e)?;
             let mut insert = tx.prepare_cached(INSERT_EVENT).map_err(e)?;
             for (pos, ev) in chunk.events.iter().enumerate() {
                 let hash = key_hash(&ev.dedupe_key);

@@ -206,4 +206,12 @@ pub const MIGRATIONS: &[&str] = &[
           FROM chunks)
     GROUP BY recording_id, partition;
     "#,
+    // 4 -> 5: a writer finds an event's first delivery by its timestamp and dedupe key; with
+    // the index on the timestamp alone that lookup read every event of the same millisecond,
+    // so a burst sharing one (or events without a timestamp, all NULL) made recording
+    // quadratic. Still led by the timestamp, so time filters and both ends read as before.
+    r#"
+    DROP INDEX events_by_time;
+    CREATE INDEX events_by_time ON events (timestamp, dedupe_key);
+    "#,
 ];

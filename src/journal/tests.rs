@@ -515,3 +515,29 @@ fn a_new_journal_is_private_complete_and_leaves_no_temporary_file() {
     assert_eq!(app, i64::from(APPLICATION_ID));
     assert_eq!(version, MIGRATIONS.len() as i64);
 }
+
+#[test]
+fn a_first_delivery_is_found_by_timestamp_and_key_in_one_seek() {
+    // Thousands of events sharing one timestamp (a burst, or no timestamp at all): the lookup
+    // must seek both columns, not read every event of that millisecond.
+    let (_dir, path) = scratch();
+    let j = Journal::open_for_write(&path).unwrap();
+    let plan: Vec<String> = j
+        .conn()
+        .prepare(&format!(
+            "EXPLAIN QUERY PLAN {}",
+            super::ingest::FIRST_DELIVERY
+        ))
+        .unwrap()
+        .query_map(rusqlite::params![1, 1_700_000_000_000i64, "k"], |r| {
+            r.get(3)
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        plan,
+        ["SEARCH events USING INDEX events_by_time (timestamp=? AND dedupe_key=?)"],
+        "{plan:?}"
+    );
+}

@@ -78,7 +78,16 @@ fn a_schema_1_journal_migrates_and_keeps_every_recording() {
     let version: i64 = db
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 4, "migrated to schema 4");
+    assert_eq!(version, 5, "migrated to schema 5");
+    // Schema 5: a first delivery is found by timestamp and dedupe key in one seek.
+    let index: Vec<String> = db
+        .prepare("SELECT name FROM pragma_index_info('events_by_time') ORDER BY seqno")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(index, ["timestamp", "dedupe_key"]);
     // Schema 3's count of lost events: unknown for a gap stored before it.
     let (gaps, unknown): (i64, i64) = db
         .query_row(
@@ -261,7 +270,7 @@ fn a_schema_2_journal_migrates_with_its_gaps_lost_unknown() {
     let version: i64 = db
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 4);
+    assert_eq!(version, 5);
     let lost: Option<i64> = db
         .query_row("SELECT lost FROM gaps", [], |r| r.get(0))
         .unwrap();
