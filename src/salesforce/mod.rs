@@ -74,6 +74,56 @@ pub fn format_date(ms: i64) -> String {
     humantime::format_rfc3339_millis(t).to_string()
 }
 
+/// After a failed connection to `what`: waits the backoff's next wait, never past
+/// `--connection-timeout` (`limit`, counted from `since`, when the last working connection
+/// ended), or gives up naming how long there was none. Shared by the Streaming and Pub/Sub
+/// API sources.
+pub(crate) async fn wait_to_retry(
+    what: &str,
+    backoff: &mut crate::feed::Backoff,
+    since: std::time::Instant,
+    limit: Option<std::time::Duration>,
+    reason: &str,
+    notify: &mut dyn FnMut(crate::feed::Notice),
+) -> Result<(), crate::feed::SourceError> {
+    use crate::feed::{ErrorClass, Notice, SourceError};
+    let give_up = || {
+        SourceError::new(
+            ErrorClass::Transient,
+            format!(
+                "no working connection to {what} for {} (--connection-timeout {}): {reason}",
+                bayeux::seconds(since.elapsed()),
+                humantime::format_duration(limit.unwrap_or_default())
+            ),
+        )
+    };
+    if limit.is_some_and(|l| since.elapsed() >= l) {
+        return Err(give_up());
+    }
+    let attempt = backoff.failures();
+    let Some(wait) = backoff.next_wait(None) else {
+        return Err(SourceError::new(
+            ErrorClass::Transient,
+            format!("giving up after {} attempts: {reason}", attempt + 1),
+        ));
+    };
+    // Never sleep past --connection-timeout: give up on time.
+    let wait = match limit {
+        Some(limit) => wait.min(limit.saturating_sub(since.elapsed())),
+        None => wait,
+    };
+    notify(Notice::Retry {
+        reason: reason.to_string(),
+        wait,
+        attempt,
+    });
+    tokio::time::sleep(wait).await;
+    if limit.is_some_and(|l| since.elapsed() >= l) {
+        return Err(give_up());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -625,40 +625,15 @@ impl Source for SalesforceSource {
                 Err(Trouble::Retry(reason)) => {
                     let since = *self.down_since.get_or_insert_with(Instant::now);
                     let limit = self.opts.connection_timeout;
-                    let give_up = |reason: &str| {
-                        SourceError::new(
-                            ErrorClass::Transient,
-                            format!(
-                                "no working connection to Salesforce for {} (--connection-timeout {}): {reason}",
-                                super::bayeux::seconds(since.elapsed()),
-                                humantime::format_duration(limit.unwrap_or_default())
-                            ),
-                        )
-                    };
-                    if limit.is_some_and(|l| since.elapsed() >= l) {
-                        return Err(give_up(&reason));
-                    }
-                    let attempt = self.backoff.failures();
-                    let Some(wait) = self.backoff.next_wait(None) else {
-                        return Err(SourceError::new(
-                            ErrorClass::Transient,
-                            format!("giving up after {} attempts: {reason}", attempt + 1),
-                        ));
-                    };
-                    // Never sleep past --connection-timeout: give up on time.
-                    let wait = match limit {
-                        Some(limit) => wait.min(limit.saturating_sub(since.elapsed())),
-                        None => wait,
-                    };
-                    notify(Notice::Retry {
-                        reason: reason.clone(),
-                        wait,
-                        attempt,
-                    });
-                    tokio::time::sleep(wait).await;
-                    if limit.is_some_and(|l| since.elapsed() >= l) {
-                        return Err(give_up(&reason));
-                    }
+                    super::wait_to_retry(
+                        "Salesforce",
+                        &mut self.backoff,
+                        since,
+                        limit,
+                        &reason,
+                        notify,
+                    )
+                    .await?;
                 }
             }
         }

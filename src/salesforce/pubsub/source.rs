@@ -867,39 +867,15 @@ impl Source for PubSubSource {
                     self.close_streams(false);
                     let since = *self.down_since.get_or_insert_with(Instant::now);
                     let limit = self.opts.connection_timeout;
-                    let give_up = |reason: &str| {
-                        SourceError::new(
-                            ErrorClass::Transient,
-                            format!(
-                                "no working connection to the Pub/Sub API for {} (--connection-timeout {}): {reason}",
-                                crate::salesforce::bayeux::seconds(since.elapsed()),
-                                humantime::format_duration(limit.unwrap_or_default())
-                            ),
-                        )
-                    };
-                    if limit.is_some_and(|l| since.elapsed() >= l) {
-                        return Err(give_up(&reason));
-                    }
-                    let attempt = self.backoff.failures();
-                    let Some(wait) = self.backoff.next_wait(None) else {
-                        return Err(SourceError::new(
-                            ErrorClass::Transient,
-                            format!("giving up after {} attempts: {reason}", attempt + 1),
-                        ));
-                    };
-                    let wait = match limit {
-                        Some(limit) => wait.min(limit.saturating_sub(since.elapsed())),
-                        None => wait,
-                    };
-                    notify(Notice::Retry {
-                        reason: reason.clone(),
-                        wait,
-                        attempt,
-                    });
-                    tokio::time::sleep(wait).await;
-                    if limit.is_some_and(|l| since.elapsed() >= l) {
-                        return Err(give_up(&reason));
-                    }
+                    crate::salesforce::wait_to_retry(
+                        "the Pub/Sub API",
+                        &mut self.backoff,
+                        since,
+                        limit,
+                        &reason,
+                        notify,
+                    )
+                    .await?;
                 }
             }
         }
