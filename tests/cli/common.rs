@@ -361,3 +361,46 @@ pub fn free_port() -> u16 {
         .expect("free port")
         .port()
 }
+
+/// A feedctl run in the background by a test, killed (and reaped) if the test ends or panics
+/// before it exits, so a failing test leaves no process behind.
+pub struct Background(Option<std::process::Child>);
+
+impl Background {
+    pub fn new(child: std::process::Child) -> Self {
+        Background(Some(child))
+    }
+
+    pub fn wait_with_output(mut self) -> std::io::Result<std::process::Output> {
+        match self.0.take() {
+            Some(child) => child.wait_with_output(),
+            None => Err(std::io::Error::other("already taken")),
+        }
+    }
+}
+
+impl std::ops::Deref for Background {
+    type Target = std::process::Child;
+    fn deref(&self) -> &Self::Target {
+        self.0
+            .as_ref()
+            .expect("the child is only taken by wait_with_output")
+    }
+}
+
+impl std::ops::DerefMut for Background {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        self.0
+            .as_mut()
+            .expect("the child is only taken by wait_with_output")
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        if let Some(child) = self.0.as_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

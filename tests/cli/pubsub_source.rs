@@ -4,7 +4,6 @@
 //! logins of the Salesforce source at the emulator's token endpoint (`--sf-login-url`).
 
 use std::collections::BTreeSet;
-use std::process::Child;
 use std::time::Duration;
 
 use base64::Engine;
@@ -44,7 +43,7 @@ fn spawn_record(
     topics: &[&str],
     extra: &[&str],
     log: &str,
-) -> Child {
+) -> Background {
     let mut args: Vec<String> = vec!["record".into(), "-j".into(), journal.into()];
     args.extend(topics.iter().map(|t| source(serve, t)));
     args.extend(flags(serve));

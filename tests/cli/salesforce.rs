@@ -169,12 +169,17 @@ pub fn sf_cmd(sb: &Sandbox) -> assert_cmd::Command {
 }
 
 /// `feedctl ARGS` in the background with the credentials, stderr into `log`.
-fn spawn_sf(sb: &Sandbox, args: &[&str], log: &str) -> Child {
+fn spawn_sf(sb: &Sandbox, args: &[&str], log: &str) -> Background {
     spawn_sf_env(sb, args, log, &[])
 }
 
 /// As `spawn_sf`, with more variables (`SFDC_ACCESS_TOKEN`...).
-pub(crate) fn spawn_sf_env(sb: &Sandbox, args: &[&str], log: &str, env: &[(&str, &str)]) -> Child {
+pub(crate) fn spawn_sf_env(
+    sb: &Sandbox,
+    args: &[&str],
+    log: &str,
+    env: &[(&str, &str)],
+) -> Background {
     let err = std::fs::File::create(sb.path().join(log)).unwrap();
     let mut c = StdCommand::new(assert_cmd::cargo::cargo_bin("feedctl"));
     c.args(args)
@@ -189,12 +194,14 @@ pub(crate) fn spawn_sf_env(sb: &Sandbox, args: &[&str], log: &str, env: &[(&str,
     for (k, v) in env {
         c.env(k, v);
     }
-    c.current_dir(sb.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(err)
-        .spawn()
-        .unwrap()
+    Background::new(
+        c.current_dir(sb.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(err)
+            .spawn()
+            .unwrap(),
+    )
 }
 
 /// The number of gaps `journal info` counts.
