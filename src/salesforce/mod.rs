@@ -124,6 +124,29 @@ pub(crate) async fn wait_to_retry(
     Ok(())
 }
 
+/// A source's access token was refused by `service`: `Ok` when logging in again may help (the
+/// caller does, once), else the error that stops it (exit 3). Shared by the Streaming and
+/// Pub/Sub API sources.
+pub(crate) fn token_refused(
+    service: &str,
+    fresh_login: bool,
+    can_login: bool,
+    reason: &str,
+) -> Result<(), crate::feed::SourceError> {
+    if !fresh_login && can_login {
+        return Ok(());
+    }
+    let what = if fresh_login {
+        "even after a fresh login"
+    } else {
+        "(a given SFDC_ACCESS_TOKEN, and nothing to log in again with: give a fresh token, or a login that can renew it: SFDC_JWT_KEY, client credentials, SFDC_REFRESH_TOKEN or a password; docs/salesforce.md)"
+    };
+    Err(crate::feed::SourceError::new(
+        crate::feed::ErrorClass::Auth,
+        format!("{service} refused the access token {what}: {reason}"),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

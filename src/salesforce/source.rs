@@ -299,17 +299,8 @@ impl SalesforceSource {
     /// The token was refused: log in again when a fresh login may help, else stop.
     fn refused(&mut self, reason: &str, notify: &mut dyn FnMut(Notice)) -> Result<(), Trouble> {
         let can_login = self.grant < self.opts.credentials.grants.len();
-        if self.fresh_login || !can_login {
-            let what = if self.fresh_login {
-                "even after a fresh login"
-            } else {
-                "(a given SFDC_ACCESS_TOKEN, and nothing to log in again with: give a fresh token, or a login that can renew it: SFDC_JWT_KEY, client credentials, SFDC_REFRESH_TOKEN or a password; docs/salesforce.md)"
-            };
-            return Err(Trouble::Fatal(SourceError::new(
-                ErrorClass::Auth,
-                format!("Salesforce refused the access token {what}: {reason}"),
-            )));
-        }
+        super::token_refused("Salesforce", self.fresh_login, can_login, reason)
+            .map_err(Trouble::Fatal)?;
         notify(Notice::Reauthenticated {
             text: format!("Salesforce refused the access token ({reason}); logging in again, then handshaking and resubscribing from the markers"),
         });

@@ -287,17 +287,8 @@ impl PubSubSource {
     /// The token was refused: log in again once, else stop (exit 3).
     fn refused(&mut self, reason: &str, notify: &mut dyn FnMut(Notice)) -> Result<(), Trouble> {
         let can_login = self.grant < self.opts.credentials.grants.len();
-        if self.fresh_login || !can_login {
-            let what = if self.fresh_login {
-                "even after a fresh login"
-            } else {
-                "(a given SFDC_ACCESS_TOKEN, and nothing to log in again with: give a fresh token, or a login that can renew it; docs/salesforce.md)"
-            };
-            return Err(Trouble::Fatal(SourceError::new(
-                ErrorClass::Auth,
-                format!("the Pub/Sub API refused the access token {what}: {reason}"),
-            )));
-        }
+        crate::salesforce::token_refused("the Pub/Sub API", self.fresh_login, can_login, reason)
+            .map_err(Trouble::Fatal)?;
         notify(Notice::Reauthenticated {
             text: format!("the Pub/Sub API refused the access token ({reason}); logging in again, then subscribing again from the markers"),
         });
