@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::common::*;
-use crate::salesforce::{replay_ids, sf_cmd, CLIENT_ID, CLIENT_SECRET, PASSWORD, USERNAME};
+use crate::salesforce::{
+    password_token, replay_ids, sf_cmd, CLIENT_ID, CLIENT_SECRET, PASSWORD, USERNAME,
+};
 
 pub(crate) const ORDER: &str = "/event/Order__e";
 pub(crate) const ORG_ID: &str = "00DFEEDCTL00001";
@@ -84,26 +86,7 @@ impl Serve {
     }
 
     pub(crate) fn token(&self) -> String {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let r = reqwest::Client::new()
-                .post(format!("{}/services/oauth2/token", self.url))
-                .form(&[
-                    ("grant_type", "password"),
-                    ("client_id", CLIENT_ID),
-                    ("client_secret", CLIENT_SECRET),
-                    ("username", USERNAME),
-                    ("password", PASSWORD),
-                ])
-                .send()
-                .await
-                .unwrap();
-            let v: Value = r.json().await.unwrap();
-            v["access_token"].as_str().unwrap().to_string()
-        })
+        password_token(&self.url)
     }
 
     /// Publishes through the Streaming API side (`feedctl inject --channel`); the replay id.

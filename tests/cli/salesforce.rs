@@ -15,6 +15,31 @@ pub const CLIENT_SECRET: &str = "test-client-secret-Zq81";
 pub const USERNAME: &str = "tester@example.invalid";
 pub const PASSWORD: &str = "s3cret-PassWord+TOKEN";
 
+/// An access token from the emulator at `base_url` by the username-password flow, as a user's
+/// own client would get one (the Streaming and the Pub/Sub tests both use it).
+pub fn password_token(base_url: &str) -> String {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let r = reqwest::Client::new()
+            .post(format!("{base_url}/services/oauth2/token"))
+            .form(&[
+                ("grant_type", "password"),
+                ("client_id", CLIENT_ID),
+                ("client_secret", CLIENT_SECRET),
+                ("username", USERNAME),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let v: serde_json::Value = r.json().await.unwrap();
+        v["access_token"].as_str().unwrap().to_string()
+    })
+}
+
 /// `feedctl serve --salesforce` as a process; killed on drop.
 pub struct SfServer {
     child: Child,
@@ -107,26 +132,7 @@ impl SfServer {
 
     /// An access token of this server, as `SFDC_ACCESS_TOKEN` would hold it.
     fn token(&self) -> String {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let r = reqwest::Client::new()
-                .post(format!("{}/services/oauth2/token", self.url))
-                .form(&[
-                    ("grant_type", "password"),
-                    ("client_id", CLIENT_ID),
-                    ("client_secret", CLIENT_SECRET),
-                    ("username", USERNAME),
-                    ("password", PASSWORD),
-                ])
-                .send()
-                .await
-                .unwrap();
-            let v: serde_json::Value = r.json().await.unwrap();
-            v["access_token"].as_str().unwrap().to_string()
-        })
+        password_token(&self.url)
     }
 
     /// The server answers 503 to token and Bayeux requests (`true`) or again normally.
