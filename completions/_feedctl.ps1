@@ -895,6 +895,7 @@ Register-ArgumentCompleter -Native -CommandName 'feedctl' -ScriptBlock {
             [CompletionResult]::new('--accept-any-key', '--accept-any-key', [CompletionResultType]::ParameterName, 'Accept a login JWT signed by any key')
             [CompletionResult]::new('--skd', '--skd', [CompletionResultType]::ParameterName, 'Issue session tokens that allow Simplified Key Delivery (no key manager call)')
             [CompletionResult]::new('--salesforce', '--salesforce', [CompletionResultType]::ParameterName, 'Emulate a Salesforce streaming endpoint instead of a pod')
+            [CompletionResult]::new('--pubsub-plain', '--pubsub-plain', [CompletionResultType]::ParameterName, 'Serve the Pub/Sub API in plain text (h2c) instead of TLS')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v info, -vv debug, -vvv trace)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')

@@ -2781,7 +2781,7 @@ _feedctl() {
             return 0
             ;;
         feedctl__subcmd__serve)
-            opts="-y -j -v -q -o -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --config --yes --listen --state --events --journal --recording --pace --loop --print-config --key-dir --public-key --accept-any-key --bot-user-id --bot-name --skd --tls-cert --tls-key --client-ca --poll-timeout --visibility-timeout --feed-ttl --max-feeds --batch-size --fault --seed --request-log --salesforce --channel --retention --session-timeout --jwt-public-key --first-replay-id --pubsub-listen --pubsub-keepalive --verbose --quiet --output --no-color --help --version"
+            opts="-y -j -v -q -o -h -V --host --port --scheme --username --private-key --datafeed-version --insecure --config --yes --listen --state --events --journal --recording --pace --loop --print-config --key-dir --public-key --accept-any-key --bot-user-id --bot-name --skd --tls-cert --tls-key --client-ca --poll-timeout --visibility-timeout --feed-ttl --max-feeds --batch-size --fault --seed --request-log --salesforce --channel --retention --session-timeout --jwt-public-key --first-replay-id --pubsub-listen --pubsub-keepalive --pubsub-plain --verbose --quiet --output --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -840,6 +840,7 @@ set edit:completion:arg-completer[feedctl] = {|@words|
             cand --accept-any-key 'Accept a login JWT signed by any key'
             cand --skd 'Issue session tokens that allow Simplified Key Delivery (no key manager call)'
             cand --salesforce 'Emulate a Salesforce streaming endpoint instead of a pod'
+            cand --pubsub-plain 'Serve the Pub/Sub API in plain text (h2c) instead of TLS'
             cand -v 'More detail on stderr (-v info, -vv debug, -vvv trace)'
             cand --verbose 'More detail on stderr (-v info, -vv debug, -vvv trace)'
             cand -q 'Only errors on stderr'

@@ -659,6 +659,7 @@ complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l print-config -
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l accept-any-key -d 'Accept a login JWT signed by any key'
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l skd -d 'Issue session tokens that allow Simplified Key Delivery (no key manager call)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l salesforce -d 'Emulate a Salesforce streaming endpoint instead of a pod'
+complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l pubsub-plain -d 'Serve the Pub/Sub API in plain text (h2c) instead of TLS'
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -s q -l quiet -d 'Only errors on stderr'
 complete -c feedctl -n "__fish_feedctl_using_subcommand serve" -l no-color -d 'No colours (also when NO_COLOR is set)'

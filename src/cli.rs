@@ -721,6 +721,12 @@ pub struct SalesforceServeArgs {
     /// Salesforce sends one within 270 s.
     #[arg(long, default_value = "270s", value_parser = humantime::parse_duration, value_name = "DURATION", requires = "pubsub_listen", hide_short_help = true)]
     pub pubsub_keepalive: std::time::Duration,
+    /// Serve the Pub/Sub API in plain text (h2c) instead of TLS
+    ///
+    /// For clients that are not given the test-only certificate: feedctl's sfpubsub+http://,
+    /// grpcurl -plaintext. Loopback only, like the TLS endpoint.
+    #[arg(long, requires = "pubsub_listen", hide_short_help = true)]
+    pub pubsub_plain: bool,
 }
 
 #[derive(Debug, Args)]

@@ -620,6 +620,7 @@ async fn salesforce(p: &Printer, args: &ServeArgs) -> Result<Exit> {
                 keepalive: args.sfdc.pubsub_keepalive,
                 cert_pem: crate::serve::salesforce::TEST_CERT_PEM.to_string(),
                 key_pem: crate::serve::salesforce::TEST_KEY_PEM.to_string(),
+                plain: args.sfdc.pubsub_plain,
             }),
     })
     .await

@@ -651,3 +651,101 @@ fn pubsub_source_event_text_cannot_drive_the_terminal() {
         stdout_of(&piped)
     );
 }
+
+/// `sfpubsub+http://`, the plain-text form, against the emulator serving h2c
+/// (`--pubsub-plain`): the events arrive exactly, with no CA given.
+#[test]
+fn pubsub_source_plain_text_form_records_from_a_plain_emulator() {
+    let serve = Serve::start(&["--pubsub-plain", "--channel", ORDER]);
+    let sb = Sandbox::new();
+    let sent = [
+        serve.inject(&sb, ORDER, json!({"Sku__c": "P-1", "Amount__c": 1})),
+        serve.inject(&sb, ORDER, json!({"Sku__c": "P-2", "Amount__c": 2})),
+    ];
+    let plain = format!("sfpubsub+http://{}{ORDER}", serve.endpoint);
+    let out = sf_cmd(&sb)
+        .args(["record", "-j", "plain.db", &plain])
+        .args([
+            "--sf-login-url",
+            &serve.url,
+            "--replay",
+            "all",
+            "--count",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let events = journal_events(&sb, "plain.db");
+    assert_eq!(
+        ids(&events),
+        sent,
+        "both events, in order, exact replay ids"
+    );
+    let out = sb
+        .cmd()
+        .args(["journal", "export", "-j", "plain.db"])
+        .output()
+        .unwrap();
+    let skus: Vec<Value> = stdout_of(&out)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["event"]["data"]["payload"]["Sku__c"].clone()
+        })
+        .collect();
+    assert_eq!(skus, [json!("P-1"), json!("P-2")], "decoded from Avro");
+}
+
+/// What no retry fixes ends `record` at once (its --connection-timeout is forever by
+/// default), exit 4, naming the fix: TLS to a plain-text port, plain text to a TLS port, a
+/// server certificate that is not trusted.
+#[test]
+fn pubsub_source_tls_mismatches_and_untrusted_certificates_end_at_once() {
+    let plain = Serve::start(&["--pubsub-plain", "--channel", ORDER]);
+    let tls = Serve::start(&["--channel", ORDER]);
+    let sb = Sandbox::new();
+    let ca = fixture("tls/TEST-ONLY-ca.pem").display().to_string();
+    let cases = [
+        (
+            format!("sfpubsub://{}{ORDER}", plain.endpoint),
+            &plain,
+            Some(ca.as_str()),
+            "did not speak TLS",
+            "sfpubsub+http://",
+        ),
+        (
+            format!("sfpubsub+http://{}{ORDER}", tls.endpoint),
+            &tls,
+            None,
+            "speaks TLS, not plain-text HTTP/2",
+            "use sfpubsub://",
+        ),
+        (
+            format!("sfpubsub://{}{ORDER}", tls.endpoint),
+            &tls,
+            None,
+            "not trusted",
+            "--pubsub-ca",
+        ),
+    ];
+    for (k, (source, serve, ca, why, fix)) in cases.into_iter().enumerate() {
+        let started = std::time::Instant::now();
+        let mut cmd = sf_cmd(&sb);
+        cmd.args(["record", "-j", &format!("m{k}.db"), &source])
+            .args(["--sf-login-url", &serve.url, "--count", "1"])
+            .args(["--connection-timeout", "60s"]);
+        if let Some(ca) = ca {
+            cmd.args(["--pubsub-ca", ca]);
+        }
+        let out = cmd.output().unwrap();
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(4), "{source}: {err}");
+        assert!(err.contains(why) && err.contains(fix), "{source}: {err}");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{source}: ended at once, not after retries ({:?}): {err}",
+            started.elapsed()
+        );
+        assert!(!err.contains("retry:"), "{source}: not retried: {err}");
+    }
+}

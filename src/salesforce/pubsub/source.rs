@@ -386,9 +386,21 @@ impl PubSubSource {
                 .tls_config(tls)
                 .map_err(|e| local(format!("cannot set up TLS for {}: {e}", self.opts.endpoint)))?;
         }
+        if !self.opts.endpoint.starts_with("https://")
+            && speaks_tls(&self.opts.endpoint, timeout).await
+        {
+            return Err(Trouble::Fatal(SourceError::new(
+                ErrorClass::Refused,
+                format!("{}: the server speaks TLS, not plain-text HTTP/2; use sfpubsub:// (Salesforce's endpoints, and feedctl's emulator unless started with --pubsub-plain)", self.opts.endpoint),
+            )));
+        }
         let connected = tokio::time::timeout(timeout, ep.connect()).await;
         let channel = match connected {
             Ok(Ok(c)) => c,
+            Ok(Err(e)) if tls_error_in(&e).is_some() => {
+                let tls = tls_error_in(&e).expect("a TLS error");
+                return Err(Trouble::Fatal(tls_refused(&self.opts.endpoint, tls)));
+            }
             Ok(Err(e)) => {
                 return Err(Trouble::Retry(format!(
                     "cannot connect to {}: {}",
@@ -896,6 +908,63 @@ impl Source for PubSubSource {
     async fn close(&mut self, _notify: &mut dyn FnMut(Notice)) {
         self.close_streams(true);
     }
+}
+
+/// The TLS error behind a failed connection, if that is what it is: tonic's transport error
+/// holds an I/O error that holds rustls's.
+fn tls_error_in<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut at = Some(e);
+    while let Some(err) = at {
+        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        if let Some(tls) = err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref()?.downcast_ref::<rustls::Error>())
+        {
+            return Some(tls);
+        }
+        at = err.source();
+    }
+    None
+}
+
+/// Whether the server at a plain-text `endpoint` (`http://HOST:PORT`) answers HTTP/2's opening
+/// with a TLS alert: a TLS port. A plain-text call there fails in varying ways (cancelled, a
+/// transport error, a protocol error) that look like passing faults and would be retried.
+/// Anything else, or no answer within `within`, leaves the decision to the real connection.
+async fn speaks_tls(endpoint: &str, within: Duration) -> bool {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0";
+    let addr = endpoint.trim_start_matches("http://");
+    let addr = addr.split('/').next().unwrap_or(addr).to_string();
+    let probe = async {
+        let mut tcp = tokio::net::TcpStream::connect(addr).await.ok()?;
+        tcp.write_all(PREFACE).await.ok()?;
+        let mut first = [0u8; 2];
+        tcp.read_exact(&mut first).await.ok()?;
+        // A TLS record of type alert (21), version 3.x; an HTTP/2 frame starts with its length.
+        Some(first == [0x15, 0x03])
+    };
+    let within = within.min(Duration::from_secs(2));
+    matches!(tokio::time::timeout(within, probe).await, Ok(Some(true)))
+}
+
+/// A TLS failure is permanent (a retry meets the same certificate or the same plain-text
+/// port), so it ends the run at once with what fixes it.
+fn tls_refused(endpoint: &str, e: &rustls::Error) -> SourceError {
+    let why = match e {
+        rustls::Error::InvalidCertificate(_) => format!(
+            "{endpoint}: TLS: the server's certificate is not trusted ({e}); give the PEM file of the CA that signed it with --pubsub-ca FILE (FEEDCTL_PUBSUB_CA; feedctl's emulator: fixtures/tls/TEST-ONLY-ca.pem)"
+        ),
+        rustls::Error::InvalidMessage(_)
+        | rustls::Error::InappropriateMessage { .. }
+        | rustls::Error::InappropriateHandshakeMessage { .. } => format!(
+            "{endpoint}: the server did not speak TLS; for a plain-text endpoint on loopback (an emulator started with --pubsub-plain) use sfpubsub+http://"
+        ),
+        _ => format!("{endpoint}: TLS: {e}"),
+    };
+    SourceError::new(ErrorClass::Refused, why)
 }
 
 #[cfg(test)]

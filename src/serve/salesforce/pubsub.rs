@@ -63,6 +63,8 @@ pub struct PubSubOptions {
     pub keepalive: Duration,
     pub cert_pem: String,
     pub key_pem: String,
+    /// Plain-text HTTP/2 (h2c) instead of TLS: `--pubsub-plain`.
+    pub plain: bool,
 }
 
 /// The test-only certificate (localhost, 127.0.0.1) and key the Pub/Sub endpoint serves
@@ -609,8 +611,8 @@ fn consumer_event(app: &SfApp, topic: &str, id: i64, raw: &str) -> Result<Consum
     })
 }
 
-/// Binds (loopback only) and serves the Pub/Sub API over TLS until the emulator stops; the
-/// endpoint as clients give it (`localhost:PORT`).
+/// Binds (loopback only) and serves the Pub/Sub API over TLS (or plain text, when asked) until
+/// the emulator stops; the endpoint as clients give it (`localhost:PORT`).
 pub(super) async fn start_server(
     app: Arc<SfApp>,
     opts: &PubSubOptions,
@@ -627,10 +629,15 @@ pub(super) async fn start_server(
         .await
         .map_err(bind_error)?;
     let addr = listener.local_addr().map_err(bind_error)?;
-    let tls = ServerTlsConfig::new().identity(Identity::from_pem(&opts.cert_pem, &opts.key_pem));
-    let mut server = Server::builder()
-        .tls_config(tls)
-        .map_err(|e| super::super::ServeError::Tls(e.to_string()))?;
+    let mut server = match opts.plain {
+        true => Server::builder(),
+        false => {
+            let identity = Identity::from_pem(&opts.cert_pem, &opts.key_pem);
+            Server::builder()
+                .tls_config(ServerTlsConfig::new().identity(identity))
+                .map_err(|e| super::super::ServeError::Tls(e.to_string()))?
+        }
+    };
     let service = Service {
         app: app.clone(),
         keepalive: opts.keepalive,
