@@ -18,26 +18,18 @@ pub const PASSWORD: &str = "s3cret-PassWord+TOKEN";
 /// An access token from the emulator at `base_url` by the username-password flow, as a user's
 /// own client would get one (the Streaming and the Pub/Sub tests both use it).
 pub fn password_token(base_url: &str) -> String {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let r = reqwest::Client::new()
-            .post(format!("{base_url}/services/oauth2/token"))
-            .form(&[
-                ("grant_type", "password"),
-                ("client_id", CLIENT_ID),
-                ("client_secret", CLIENT_SECRET),
-                ("username", USERNAME),
-                ("password", PASSWORD),
-            ])
-            .send()
-            .await
-            .unwrap();
-        let v: serde_json::Value = r.json().await.unwrap();
-        v["access_token"].as_str().unwrap().to_string()
-    })
+    let (status, body) = crate::salesforce_logins::token_request(
+        base_url,
+        &[
+            ("grant_type", "password"),
+            ("client_id", CLIENT_ID),
+            ("client_secret", CLIENT_SECRET),
+            ("username", USERNAME),
+            ("password", PASSWORD),
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    body["access_token"].as_str().unwrap().to_string()
 }
 
 /// `feedctl serve --salesforce` as a process; killed on drop.

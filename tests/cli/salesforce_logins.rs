@@ -407,7 +407,7 @@ fn salesforce_sf_org_login_asks_sf_again_after_a_401() {
 }
 
 /// Posts a form to a token endpoint; returns (HTTP status, JSON body).
-fn token_request(url: &str, form: &[(&str, &str)]) -> (u16, serde_json::Value) {
+pub fn token_request(url: &str, form: &[(&str, &str)]) -> (u16, serde_json::Value) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
