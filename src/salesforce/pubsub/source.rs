@@ -165,7 +165,107 @@ struct Open {
 }
 
 type Responses =
-    Pin<Box<dyn Stream<Item = (usize, u64, Option<Result<FetchResponse, tonic::Status>>)> + Send>>;
+    Pin<Box<dyn Stream<Item = (usize, u64, Option<Result<Response, tonic::Status>>)> + Send>>;
+
+/// The schemas known so far, by id: the source's, shared with its streams' readers.
+type Schemas = Arc<std::sync::Mutex<HashMap<String, Arc<EventSchema>>>>;
+
+fn known(schemas: &Schemas, id: &str) -> Option<Arc<EventSchema>> {
+    schemas
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(id)
+        .cloned()
+}
+
+/// A `FetchResponse` as its stream's reader passes it on: each event decoded into its stored
+/// text already when its schema was known, so decoding runs beside the journal's commit of
+/// the previous chunk.
+pub struct Response {
+    events: Vec<Prepared>,
+    latest_replay_id: Vec<u8>,
+}
+
+enum Prepared {
+    Decoded {
+        message: Message,
+        replay_id: Vec<u8>,
+        size: usize,
+        problem: Option<String>,
+    },
+    /// Its schema is not known yet: `GetSchema` first.
+    Raw(super::proto::ConsumerEvent),
+}
+
+/// Decodes what it can of a response (see [`Response`]).
+fn prepare(topic: &str, resp: FetchResponse, schemas: &Schemas) -> Response {
+    let mut last: Option<Arc<EventSchema>> = None;
+    let events = resp
+        .events
+        .into_iter()
+        .filter(|ce| ce.event.is_some())
+        .map(|ce| {
+            let Some(pe) = &ce.event else {
+                return Prepared::Raw(ce);
+            };
+            let schema = match last.take() {
+                Some(s) if s.id == pe.schema_id => Some(s),
+                _ => known(schemas, &pe.schema_id),
+            };
+            let Some(schema) = schema else {
+                return Prepared::Raw(ce);
+            };
+            let (payload, problem) = match schema.read_payload(&pe.payload) {
+                Ok(p) => (Some(p), None),
+                Err(e) => (None, Some(e.to_string())),
+            };
+            let message = message(
+                topic,
+                &ce.replay_id,
+                pe,
+                payload.as_ref(),
+                problem.as_deref(),
+            );
+            last = Some(schema);
+            Prepared::Decoded {
+                message,
+                size: pe.payload.len(),
+                replay_id: ce.replay_id,
+                problem,
+            }
+        })
+        .collect();
+    Response {
+        events,
+        latest_replay_id: resp.latest_replay_id,
+    }
+}
+
+/// Reads a topic's stream on a task of its own, decoding each response (at most two read
+/// ahead: the flow control bounds what the server sends anyway); ends when the stream ends or
+/// its receiver is dropped (the stream is then dropped, which cancels it).
+fn reader(
+    topic: String,
+    mut stream: tonic::Streaming<FetchResponse>,
+    schemas: Schemas,
+) -> impl Stream<Item = Result<Response, tonic::Status>> + Send {
+    let (tx, rx) = tokio::sync::mpsc::channel(2);
+    tokio::spawn(async move {
+        loop {
+            let item = tokio::select! {
+                item = stream.next() => item,
+                _ = tx.closed() => return,
+            };
+            let Some(item) = item else { return };
+            let failed = item.is_err();
+            let item = item.map(|resp| prepare(&topic, resp, &schemas));
+            if tx.send(item).await.is_err() || failed {
+                return;
+            }
+        }
+    });
+    futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|r| (r, rx)) })
+}
 
 /// What a step ran into.
 enum Trouble {
@@ -186,7 +286,7 @@ pub struct PubSubSource {
     responses: SelectAll<Responses>,
     generation: u64,
     marks: Vec<Option<Mark>>,
-    schemas: HashMap<String, Arc<EventSchema>>,
+    schemas: Schemas,
     chunks: u64,
     backoff: Backoff,
     down_since: Option<Instant>,
@@ -214,7 +314,7 @@ impl PubSubSource {
             responses: SelectAll::new(),
             generation: 0,
             marks,
-            schemas: HashMap::new(),
+            schemas: Schemas::default(),
             chunks: 0,
             down_since: None,
             last_heard: Instant::now(),
@@ -456,12 +556,11 @@ impl PubSubSource {
         };
         self.generation += 1;
         let generation = self.generation;
-        let tagged =
-            stream
-                .map(move |r| (i, generation, Some(r)))
-                .chain(futures_util::stream::once(
-                    async move { (i, generation, None) },
-                ));
+        let tagged = reader(topic.clone(), stream, self.schemas.clone())
+            .map(move |r| (i, generation, Some(r)))
+            .chain(futures_util::stream::once(
+                async move { (i, generation, None) },
+            ));
         self.responses.push(Box::pin(tagged));
         self.open[i] = Some(Open {
             requests: tx,
@@ -558,8 +657,8 @@ impl PubSubSource {
 
     /// The schema of `id`, from the cache or `GetSchema`.
     async fn schema(&mut self, id: &str, session: &Session) -> Result<Arc<EventSchema>, Trouble> {
-        if let Some(s) = self.schemas.get(id) {
-            return Ok(s.clone());
+        if let Some(s) = known(&self.schemas, id) {
+            return Ok(s);
         }
         let channel = self.connect().await?;
         let mut req = tonic::Request::new(SchemaRequest {
@@ -607,10 +706,11 @@ impl PubSubSource {
                 ),
             ))
         })?);
-        if self.schemas.len() >= MAX_SCHEMAS {
-            self.schemas.clear();
+        let mut schemas = self.schemas.lock().unwrap_or_else(|p| p.into_inner());
+        if schemas.len() >= MAX_SCHEMAS {
+            schemas.clear();
         }
-        self.schemas.insert(id.to_string(), schema.clone());
+        schemas.insert(id.to_string(), schema.clone());
         Ok(schema)
     }
 
@@ -620,7 +720,7 @@ impl PubSubSource {
         &mut self,
         i: usize,
         generation: u64,
-        resp: FetchResponse,
+        resp: Response,
         session: &Session,
         started: Instant,
         notify: &mut dyn FnMut(Notice),
@@ -630,7 +730,29 @@ impl PubSubSource {
         let mut events = Vec::with_capacity(resp.events.len());
         let mut size = 0usize;
         let mut last_id: Option<Vec<u8>> = None;
-        for ce in &resp.events {
+        let undecoded = |p: &str| {
+            Notice::Info {
+            text: format!("{topic}: an event's payload could not be decoded ({}); it is kept undecoded (pubsub.payload)", crate::text::clip(p, 120)),
+        }
+        };
+        for prepared in resp.events {
+            let ce = match prepared {
+                Prepared::Decoded {
+                    message,
+                    replay_id,
+                    size: n,
+                    problem,
+                } => {
+                    size += n;
+                    if let Some(p) = &problem {
+                        notify(undecoded(p));
+                    }
+                    events.push(message);
+                    last_id = Some(replay_id);
+                    continue;
+                }
+                Prepared::Raw(ce) => ce,
+            };
             let Some(pe) = &ce.event else { continue };
             size += pe.payload.len();
             let (payload, problem) = match self.schema(&pe.schema_id, session).await {
@@ -642,9 +764,7 @@ impl PubSubSource {
                 Err(t) => return Err(t),
             };
             if let Some(p) = &problem {
-                notify(Notice::Info {
-                    text: format!("{topic}: an event's payload could not be decoded ({}); it is kept undecoded (pubsub.payload)", crate::text::clip(p, 120)),
-                });
+                notify(undecoded(p));
             }
             events.push(message(
                 &topic,
@@ -653,12 +773,12 @@ impl PubSubSource {
                 payload.as_ref(),
                 problem.as_deref(),
             ));
-            last_id = Some(ce.replay_id.clone());
+            last_id = Some(ce.replay_id);
         }
         let latest = if resp.latest_replay_id.is_empty() {
             last_id
         } else {
-            Some(resp.latest_replay_id.clone())
+            Some(resp.latest_replay_id)
         };
         let before = self.marks[i].as_ref().map(Mark::cursor).unwrap_or_default();
         if let Some(id) = latest {
