@@ -7,8 +7,9 @@
 #     journal; vs the bare-SQLite ceiling of the same rows (examples/sqlite_ceiling.rs,
 #     salesforce mode, chunks of min(P, 100) per topic: the emulator sends at most 100 events a
 #     FetchResponse, and each is a chunk)
-#   - tail -o ndjson of the same N events into /dev/null: the read path alone (the emulator's
-#     Avro encoding, TLS, gRPC and feedctl's decoding), so record's ratio says what is left
+#   - tail -o ndjson of the same N events into /dev/null: the read path alone (TLS, gRPC and
+#     feedctl's decoding; the emulator writes the events' Avro bytes once, at its start, before
+#     any timing), so record's ratio says what is left
 # Usage: bench/pubsub.sh [N=1000000] [T=5] [P=100]
 set -euo pipefail
 cd "$(dirname "$0")/.."

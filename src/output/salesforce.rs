@@ -26,7 +26,7 @@ pub fn pretty(m: &Message) -> String {
 
 /// The record id and a few fields: `001… Name=Acme` or `Order_Number__c=42`.
 pub fn summary(m: &Message) -> String {
-    let data = m.value.get("data");
+    let data = m.value().get("data");
     let fields = data
         .and_then(|d| d.get("sobject").or_else(|| d.get("payload")))
         .and_then(|o| o.as_object());
@@ -73,6 +73,6 @@ impl crate::feed::Shown for Message {
     /// Paths start at the message's `data`: `{payload.Name}`, `{event.replayId}`,
     /// `{sobject.Id}`.
     fn path_root(&self) -> Option<std::borrow::Cow<'_, serde_json::Value>> {
-        self.value.get("data").map(std::borrow::Cow::Borrowed)
+        self.value().get("data").map(std::borrow::Cow::Borrowed)
     }
 }

@@ -1,6 +1,8 @@
 //! One Bayeux data message as received, with what the journal indexes: replayId (event id),
 //! event type, time, channel (in the stream column) and the record id (in the message column).
 
+use std::sync::OnceLock;
+
 use serde_json::value::RawValue;
 use serde_json::Value;
 
@@ -19,24 +21,61 @@ pub struct Message {
     pub date: Option<String>,
     pub timestamp: Option<i64>,
     pub record_id: Option<String>,
-    pub value: Value,
+    /// The message as a tree: given by `parse`, else read from `raw` when first asked.
+    value: OnceLock<Value>,
+}
+
+/// The members of a message that [`Message`]'s fields are read from.
+#[derive(Default, Clone, Copy)]
+pub struct Index<'v> {
+    pub channel: Option<&'v str>,
+    /// `data.event.replayId`.
+    pub replay_id: Option<&'v Value>,
+    /// `data.event.type`.
+    pub event_type: Option<&'v Value>,
+    /// `data.event.createdDate`.
+    pub created: Option<&'v Value>,
+    /// `data.event.EventUuid`.
+    pub uuid: Option<&'v Value>,
+    /// `data.payload.ChangeEventHeader`.
+    pub header: Option<&'v Value>,
+    /// `data.payload.CreatedDate`.
+    pub payload_created: Option<&'v Value>,
+    /// `data.sobject.Id`.
+    pub sobject_id: Option<&'v Value>,
 }
 
 impl Message {
     /// Reads a data message; the bytes are kept as they are.
     pub fn parse(raw: Box<RawValue>, value: Value) -> Self {
-        let channel = value
-            .get("channel")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
         // Borrowed, and read with `get` rather than `pointer` (which unescapes each token into
         // a new String): this runs for every event received.
         let data = value.get("data").unwrap_or(&Value::Null);
-        let replay_id = at(data, &["event", "replayId"])
+        let index = Index {
+            channel: value.get("channel").and_then(Value::as_str),
+            replay_id: at(data, &["event", "replayId"]),
+            event_type: at(data, &["event", "type"]),
+            created: at(data, &["event", "createdDate"]),
+            uuid: at(data, &["event", "EventUuid"]),
+            header: at(data, &["payload", "ChangeEventHeader"]),
+            payload_created: at(data, &["payload", "CreatedDate"]),
+            sobject_id: at(data, &["sobject", "Id"]),
+        };
+        let mut m = Message::indexed(raw, index);
+        m.value = OnceLock::from(value);
+        m
+    }
+
+    /// A message whose members the caller read already (`raw` holds them); its tree is read
+    /// from `raw` only if asked for.
+    pub fn indexed(raw: Box<RawValue>, index: Index<'_>) -> Self {
+        let channel = index.channel.unwrap_or("").to_string();
+        let replay_id = index
+            .replay_id
             .and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()));
-        let header = at(data, &["payload", "ChangeEventHeader"]);
-        let event_type = at(data, &["event", "type"])
+        let header = index.header;
+        let event_type = index
+            .event_type
             .and_then(Value::as_str)
             .or_else(|| {
                 header
@@ -58,17 +97,18 @@ impl Message {
             .and_then(Value::as_i64)
         {
             (Some(super::format_date(ms)), Some(ms))
-        } else if let Some(d) = at(data, &["event", "createdDate"]).and_then(Value::as_str) {
+        } else if let Some(d) = index.created.and_then(Value::as_str) {
             (Some(d.to_string()), super::parse_date(d))
-        } else if let Some(d) = at(data, &["payload", "CreatedDate"]).and_then(Value::as_str) {
+        } else if let Some(d) = index.payload_created.and_then(Value::as_str) {
             (Some(d.to_string()), super::parse_date(d))
-        } else if let Some(ms) = at(data, &["payload", "CreatedDate"]).and_then(Value::as_i64) {
+        } else if let Some(ms) = index.payload_created.and_then(Value::as_i64) {
             // The Pub/Sub API's Avro payloads carry it as a long, milliseconds since the epoch.
             (Some(super::format_date(ms)), Some(ms))
         } else {
             (None, None)
         };
-        let record_id = at(data, &["sobject", "Id"])
+        let record_id = index
+            .sobject_id
             .and_then(Value::as_str)
             .or_else(|| {
                 header
@@ -76,7 +116,7 @@ impl Message {
                     .and_then(|ids| ids.get(0))
                     .and_then(Value::as_str)
             })
-            .or_else(|| at(data, &["event", "EventUuid"]).and_then(Value::as_str))
+            .or_else(|| index.uuid.and_then(Value::as_str))
             .map(str::to_string);
         Message {
             raw,
@@ -87,13 +127,19 @@ impl Message {
             date,
             timestamp,
             record_id,
-            value,
+            value: OnceLock::new(),
         }
     }
 
     /// The exact JSON text received.
     pub fn raw_text(&self) -> &str {
         self.raw.get()
+    }
+
+    /// The message as a JSON tree.
+    pub fn value(&self) -> &Value {
+        self.value
+            .get_or_init(|| serde_json::from_str(self.raw.get()).unwrap_or(Value::Null))
     }
 }
 

@@ -749,3 +749,103 @@ fn pubsub_source_tls_mismatches_and_untrusted_certificates_end_at_once() {
         assert!(!err.contains("retry:"), "{source}: not retried: {err}");
     }
 }
+
+/// `tail -o ndjson --replay all --count N` of one topic: the events' stored text.
+fn tail_events(sb: &Sandbox, serve: &Serve, topic: &str, n: usize) -> Vec<Value> {
+    let out = sf_cmd(sb)
+        .args(["tail", &source(serve, topic)])
+        .args(flags(serve))
+        .args(["--replay", "all", "--count", &n.to_string(), "-o", "ndjson"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    stdout_of(&out)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["event"].clone())
+        .collect()
+}
+
+/// The emulator keeps each event's Avro bytes from its first delivery; once the topic learnt a
+/// new field (a new schema), every event is delivered again with the new schema, not with
+/// the bytes kept.
+#[test]
+fn pubsub_source_events_delivered_again_follow_the_topics_new_schema() {
+    let serve = Serve::start(&["--channel", ORDER]);
+    let sb = Sandbox::new();
+    serve.inject(&sb, ORDER, json!({"Sku__c": "S-1"}));
+    serve.inject(&sb, ORDER, json!({"Sku__c": "S-2"}));
+    let first = tail_events(&sb, &serve, ORDER, 2);
+    let old = first[0]["pubsub"]["schemaId"].clone();
+    assert_eq!(first[1]["pubsub"]["schemaId"], old);
+    // Delivered again from what was kept: the same bytes.
+    let again = tail_events(&sb, &serve, ORDER, 2);
+    for (a, b) in first.iter().zip(&again) {
+        assert_eq!(a["pubsub"], b["pubsub"]);
+    }
+    serve.inject(&sb, ORDER, json!({"Sku__c": "S-3", "Qty__c": 3}));
+    // The topic learns the field when the event is first delivered, after the older two.
+    let learning = tail_events(&sb, &serve, ORDER, 3);
+    assert_eq!(learning[0]["pubsub"], first[0]["pubsub"]);
+    let new = learning[2]["pubsub"]["schemaId"].clone();
+    assert_ne!(new, old, "a new field, a new schema");
+    let all = tail_events(&sb, &serve, ORDER, 3);
+    for (i, e) in all.iter().enumerate() {
+        assert_eq!(e["pubsub"]["schemaId"], new, "{e}");
+        let p = &e["data"]["payload"];
+        assert_eq!(p["Sku__c"], format!("S-{}", i + 1), "{e}");
+        assert!(p.as_object().unwrap().contains_key("Qty__c"), "{e}");
+    }
+    assert_eq!(all[2]["data"]["payload"]["Qty__c"].as_f64(), Some(3.0));
+    assert_ne!(all[0]["pubsub"]["payload"], first[0]["pubsub"]["payload"]);
+}
+
+/// A recording from the Pub/Sub API is served back with what Salesforce sent, as it was sent:
+/// the Avro bytes, schema id, event id and the event's headers (which feedctl's client keeps
+/// in `pubsub.headers`).
+#[test]
+fn pubsub_source_recording_is_served_back_with_its_exact_bytes_and_headers() {
+    let serve = Serve::start(&["--channel", ORDER]);
+    let sb = Sandbox::new();
+    for i in 1..=2 {
+        serve.inject(
+            &sb,
+            ORDER,
+            json!({"Sku__c": format!("S-{i}"), "Amount__c": i}),
+        );
+    }
+    let out = record(
+        &sb,
+        &serve,
+        "exact.db",
+        ORDER,
+        &["--replay", "all", "--count", "2"],
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    drop(serve);
+    // As an event with headers would have been recorded from Salesforce.
+    let headers = json!([{"key": "trace", "value": "AQID"}, {"key": "", "value": ""}]);
+    let db = rusqlite::Connection::open(sb.path().join("exact.db")).unwrap();
+    let n = db
+        .execute(
+            "UPDATE events SET raw = json_set(raw, '$.pubsub.headers', json(?1))",
+            [headers.to_string()],
+        )
+        .unwrap();
+    assert_eq!(n, 2);
+    let recorded: Vec<Value> = db
+        .prepare("SELECT raw FROM events ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|t| serde_json::from_str(&t.unwrap()).unwrap())
+        .collect();
+    drop(db);
+    let journal = sb.path().join("exact.db").display().to_string();
+    let again = Serve::start(&["-j", &journal]);
+    let served = tail_events(&sb, &again, ORDER, 2);
+    assert_eq!(served.len(), 2);
+    for (r, s) in recorded.iter().zip(&served) {
+        assert_eq!(s["pubsub"], r["pubsub"], "served: {s}");
+        assert_eq!(s["data"], r["data"], "served: {s}");
+    }
+}

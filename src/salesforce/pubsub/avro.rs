@@ -319,6 +319,36 @@ impl EventSchema {
         }
     }
 
+    /// Reads an Avro datum as a [`Payload`]: what [`EventSchema::decode`] gives, but written
+    /// as JSON text from the Avro value itself, without a JSON tree (the change event header
+    /// apart: it is small, and its bitmaps become names).
+    pub fn read_payload(&self, mut bytes: &[u8]) -> Result<Payload, AvroError> {
+        let failed = |why: String| AvroError::Decode {
+            id: self.id.clone(),
+            why,
+        };
+        let value = self.read(&mut bytes).map_err(|e| failed(e.to_string()))?;
+        let Avro::Record(mut fields) = value else {
+            return Err(failed("not a record".into()));
+        };
+        let header = fields
+            .iter()
+            .position(|(name, _)| name == CHANGE_EVENT_HEADER)
+            .map(|i| {
+                let value = std::mem::replace(&mut fields[i].1, Avro::Null);
+                let mut header = avro_json(value);
+                if let Value::Object(h) = &mut header {
+                    for f in BITMAP_FIELDS {
+                        if let Some(Value::Array(bitmaps)) = h.get_mut(f) {
+                            *bitmaps = self.names_of(bitmaps);
+                        }
+                    }
+                }
+                (i, header)
+            });
+        Ok(Payload { fields, header })
+    }
+
     fn read(&self, bytes: &mut &[u8]) -> Result<Avro, apache_avro::Error> {
         apache_avro::reader::datum::GenericDatumReader::builder(&self.schema)
             .build()?
@@ -513,29 +543,91 @@ impl EventSchema {
     }
 
     fn to_json(&self, v: Avro) -> Value {
-        match v {
-            Avro::Null => Value::Null,
-            Avro::Boolean(b) => json!(b),
-            Avro::Int(i) => json!(i),
-            Avro::Long(l) | Avro::TimestampMillis(l) => json!(l),
-            Avro::Float(f) => json!(f),
-            Avro::Double(d) => serde_json::Number::from_f64(d).map_or(Value::Null, Value::Number),
-            Avro::String(s) | Avro::Enum(_, s) => json!(s),
-            Avro::Bytes(b) => json!(String::from_utf8_lossy(&b)),
-            Avro::Union(_, inner) => self.to_json(*inner),
-            Avro::Array(items) => {
-                Value::Array(items.into_iter().map(|i| self.to_json(i)).collect())
+        avro_json(v)
+    }
+}
+
+/// An Avro value as JSON: what [`EventSchema::decode`] gives for it.
+fn avro_json(v: Avro) -> Value {
+    match v {
+        Avro::Null => Value::Null,
+        Avro::Boolean(b) => json!(b),
+        Avro::Int(i) => json!(i),
+        Avro::Long(l) | Avro::TimestampMillis(l) => json!(l),
+        Avro::Float(f) => json!(f),
+        Avro::Double(d) => serde_json::Number::from_f64(d).map_or(Value::Null, Value::Number),
+        Avro::String(s) | Avro::Enum(_, s) => json!(s),
+        Avro::Bytes(b) => json!(String::from_utf8_lossy(&b)),
+        Avro::Union(_, inner) => avro_json(*inner),
+        Avro::Array(items) => Value::Array(items.into_iter().map(avro_json).collect()),
+        Avro::Map(m) => Value::Object(m.into_iter().map(|(k, v)| (k, avro_json(v))).collect()),
+        Avro::Record(fields) => {
+            Value::Object(fields.into_iter().map(|(k, v)| (k, avro_json(v))).collect())
+        }
+        other => json!(format!("{other:?}")),
+    }
+}
+
+/// A payload read by [`EventSchema::read_payload`]: serializes as the JSON object
+/// [`EventSchema::decode`] gives, byte for byte, without building it.
+#[derive(Debug)]
+pub struct Payload {
+    fields: Vec<(String, Avro)>,
+    /// The change event header's position and its JSON (bitmaps as field names).
+    header: Option<(usize, Value)>,
+}
+
+impl Payload {
+    /// `ChangeEventHeader`, as JSON.
+    pub fn header(&self) -> Option<&Value> {
+        self.header.as_ref().map(|(_, h)| h)
+    }
+
+    /// A top-level field other than the header, as JSON.
+    pub fn field(&self, name: &str) -> Option<Value> {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| avro_json(v.clone()))
+    }
+}
+
+impl serde::Serialize for Payload {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.fields.len()))?;
+        for (i, (name, value)) in self.fields.iter().enumerate() {
+            match &self.header {
+                Some((at, header)) if *at == i => map.serialize_entry(name, header)?,
+                _ => map.serialize_entry(name, &Json(value))?,
             }
-            Avro::Map(m) => {
-                Value::Object(m.into_iter().map(|(k, v)| (k, self.to_json(v))).collect())
-            }
-            Avro::Record(fields) => Value::Object(
-                fields
-                    .into_iter()
-                    .map(|(k, v)| (k, self.to_json(v)))
-                    .collect(),
-            ),
-            other => json!(format!("{other:?}")),
+        }
+        map.end()
+    }
+}
+
+/// Serializes an Avro value as [`avro_json`]'s tree would be (serde_json writes a tree's
+/// numbers through the same calls: an `f32` as the `f64` it widens to, a non-finite one as
+/// null).
+struct Json<'a>(&'a Avro);
+
+impl serde::Serialize for Json<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Avro::Null => s.serialize_unit(),
+            Avro::Boolean(b) => s.serialize_bool(*b),
+            Avro::Int(i) => s.serialize_i64(i64::from(*i)),
+            Avro::Long(l) | Avro::TimestampMillis(l) => s.serialize_i64(*l),
+            Avro::Float(f) if f.is_finite() => s.serialize_f64(f64::from(*f)),
+            Avro::Double(d) if d.is_finite() => s.serialize_f64(*d),
+            Avro::Float(_) | Avro::Double(_) => s.serialize_unit(),
+            Avro::String(t) | Avro::Enum(_, t) => s.serialize_str(t),
+            Avro::Bytes(b) => s.serialize_str(&String::from_utf8_lossy(b)),
+            Avro::Union(_, inner) => Json(inner).serialize(s),
+            Avro::Array(items) => s.collect_seq(items.iter().map(Json)),
+            Avro::Map(m) => s.collect_map(m.iter().map(|(k, v)| (k, Json(v)))),
+            Avro::Record(fields) => s.collect_map(fields.iter().map(|(k, v)| (k, Json(v)))),
+            other => s.serialize_str(&format!("{other:?}")),
         }
     }
 }

@@ -12,11 +12,13 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use futures_util::stream::{SelectAll, Stream, StreamExt};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use tonic::metadata::MetadataValue;
 use tonic::transport::{Channel, ClientTlsConfig, Endpoint};
 
-use super::avro::EventSchema;
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+use super::avro::{EventSchema, Payload};
 use super::proto::pub_sub_client::PubSubClient;
 use super::proto::{FetchRequest, FetchResponse, ReplayPreset, SchemaRequest};
 use crate::config::Retry;
@@ -24,6 +26,7 @@ use crate::feed::{
     Ack, Backoff, Chunk, Committed, Cursor, ErrorClass, Notice, Source, SourceError,
 };
 use crate::salesforce::auth::{login, Credentials, LoginError, Session};
+use crate::salesforce::message::Index;
 use crate::salesforce::{Fallback, Message, ReplayStart};
 
 /// Salesforce's error codes (the `error-code` trailer) for a replay id it cannot resume from.
@@ -162,7 +165,107 @@ struct Open {
 }
 
 type Responses =
-    Pin<Box<dyn Stream<Item = (usize, u64, Option<Result<FetchResponse, tonic::Status>>)> + Send>>;
+    Pin<Box<dyn Stream<Item = (usize, u64, Option<Result<Response, tonic::Status>>)> + Send>>;
+
+/// The schemas known so far, by id: the source's, shared with its streams' readers.
+type Schemas = Arc<std::sync::Mutex<HashMap<String, Arc<EventSchema>>>>;
+
+fn known(schemas: &Schemas, id: &str) -> Option<Arc<EventSchema>> {
+    schemas
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(id)
+        .cloned()
+}
+
+/// A `FetchResponse` as its stream's reader passes it on: each event decoded into its stored
+/// text already when its schema was known, so decoding runs beside the journal's commit of
+/// the previous chunk.
+pub struct Response {
+    events: Vec<Prepared>,
+    latest_replay_id: Vec<u8>,
+}
+
+enum Prepared {
+    Decoded {
+        message: Message,
+        replay_id: Vec<u8>,
+        size: usize,
+        problem: Option<String>,
+    },
+    /// Its schema is not known yet: `GetSchema` first.
+    Raw(super::proto::ConsumerEvent),
+}
+
+/// Decodes what it can of a response (see [`Response`]).
+fn prepare(topic: &str, resp: FetchResponse, schemas: &Schemas) -> Response {
+    let mut last: Option<Arc<EventSchema>> = None;
+    let events = resp
+        .events
+        .into_iter()
+        .filter(|ce| ce.event.is_some())
+        .map(|ce| {
+            let Some(pe) = &ce.event else {
+                return Prepared::Raw(ce);
+            };
+            let schema = match last.take() {
+                Some(s) if s.id == pe.schema_id => Some(s),
+                _ => known(schemas, &pe.schema_id),
+            };
+            let Some(schema) = schema else {
+                return Prepared::Raw(ce);
+            };
+            let (payload, problem) = match schema.read_payload(&pe.payload) {
+                Ok(p) => (Some(p), None),
+                Err(e) => (None, Some(e.to_string())),
+            };
+            let message = message(
+                topic,
+                &ce.replay_id,
+                pe,
+                payload.as_ref(),
+                problem.as_deref(),
+            );
+            last = Some(schema);
+            Prepared::Decoded {
+                message,
+                size: pe.payload.len(),
+                replay_id: ce.replay_id,
+                problem,
+            }
+        })
+        .collect();
+    Response {
+        events,
+        latest_replay_id: resp.latest_replay_id,
+    }
+}
+
+/// Reads a topic's stream on a task of its own, decoding each response (at most two read
+/// ahead: the flow control bounds what the server sends anyway); ends when the stream ends or
+/// its receiver is dropped (the stream is then dropped, which cancels it).
+fn reader(
+    topic: String,
+    mut stream: tonic::Streaming<FetchResponse>,
+    schemas: Schemas,
+) -> impl Stream<Item = Result<Response, tonic::Status>> + Send {
+    let (tx, rx) = tokio::sync::mpsc::channel(2);
+    tokio::spawn(async move {
+        loop {
+            let item = tokio::select! {
+                item = stream.next() => item,
+                _ = tx.closed() => return,
+            };
+            let Some(item) = item else { return };
+            let failed = item.is_err();
+            let item = item.map(|resp| prepare(&topic, resp, &schemas));
+            if tx.send(item).await.is_err() || failed {
+                return;
+            }
+        }
+    });
+    futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|r| (r, rx)) })
+}
 
 /// What a step ran into.
 enum Trouble {
@@ -183,7 +286,7 @@ pub struct PubSubSource {
     responses: SelectAll<Responses>,
     generation: u64,
     marks: Vec<Option<Mark>>,
-    schemas: HashMap<String, Arc<EventSchema>>,
+    schemas: Schemas,
     chunks: u64,
     backoff: Backoff,
     down_since: Option<Instant>,
@@ -211,7 +314,7 @@ impl PubSubSource {
             responses: SelectAll::new(),
             generation: 0,
             marks,
-            schemas: HashMap::new(),
+            schemas: Schemas::default(),
             chunks: 0,
             down_since: None,
             last_heard: Instant::now(),
@@ -465,12 +568,11 @@ impl PubSubSource {
         };
         self.generation += 1;
         let generation = self.generation;
-        let tagged =
-            stream
-                .map(move |r| (i, generation, Some(r)))
-                .chain(futures_util::stream::once(
-                    async move { (i, generation, None) },
-                ));
+        let tagged = reader(topic.clone(), stream, self.schemas.clone())
+            .map(move |r| (i, generation, Some(r)))
+            .chain(futures_util::stream::once(
+                async move { (i, generation, None) },
+            ));
         self.responses.push(Box::pin(tagged));
         self.open[i] = Some(Open {
             requests: tx,
@@ -567,8 +669,8 @@ impl PubSubSource {
 
     /// The schema of `id`, from the cache or `GetSchema`.
     async fn schema(&mut self, id: &str, session: &Session) -> Result<Arc<EventSchema>, Trouble> {
-        if let Some(s) = self.schemas.get(id) {
-            return Ok(s.clone());
+        if let Some(s) = known(&self.schemas, id) {
+            return Ok(s);
         }
         let channel = self.connect().await?;
         let mut req = tonic::Request::new(SchemaRequest {
@@ -616,10 +718,11 @@ impl PubSubSource {
                 ),
             ))
         })?);
-        if self.schemas.len() >= MAX_SCHEMAS {
-            self.schemas.clear();
+        let mut schemas = self.schemas.lock().unwrap_or_else(|p| p.into_inner());
+        if schemas.len() >= MAX_SCHEMAS {
+            schemas.clear();
         }
-        self.schemas.insert(id.to_string(), schema.clone());
+        schemas.insert(id.to_string(), schema.clone());
         Ok(schema)
     }
 
@@ -629,7 +732,7 @@ impl PubSubSource {
         &mut self,
         i: usize,
         generation: u64,
-        resp: FetchResponse,
+        resp: Response,
         session: &Session,
         started: Instant,
         notify: &mut dyn FnMut(Notice),
@@ -639,37 +742,55 @@ impl PubSubSource {
         let mut events = Vec::with_capacity(resp.events.len());
         let mut size = 0usize;
         let mut last_id: Option<Vec<u8>> = None;
-        for ce in &resp.events {
+        let undecoded = |p: &str| {
+            Notice::Info {
+            text: format!("{topic}: an event's payload could not be decoded ({}); it is kept undecoded (pubsub.payload)", crate::text::clip(p, 120)),
+        }
+        };
+        for prepared in resp.events {
+            let ce = match prepared {
+                Prepared::Decoded {
+                    message,
+                    replay_id,
+                    size: n,
+                    problem,
+                } => {
+                    size += n;
+                    if let Some(p) = &problem {
+                        notify(undecoded(p));
+                    }
+                    events.push(message);
+                    last_id = Some(replay_id);
+                    continue;
+                }
+                Prepared::Raw(ce) => ce,
+            };
             let Some(pe) = &ce.event else { continue };
             size += pe.payload.len();
             let (payload, problem) = match self.schema(&pe.schema_id, session).await {
-                Ok(s) => match s.decode(&pe.payload) {
-                    Ok(p) => (Value::Object(p), None),
-                    Err(e) => (Value::Null, Some(e.to_string())),
+                Ok(s) => match s.read_payload(&pe.payload) {
+                    Ok(p) => (Some(p), None),
+                    Err(e) => (None, Some(e.to_string())),
                 },
-                Err(Trouble::Fatal(e)) if e.class == ErrorClass::Refused => {
-                    (Value::Null, Some(e.message))
-                }
+                Err(Trouble::Fatal(e)) if e.class == ErrorClass::Refused => (None, Some(e.message)),
                 Err(t) => return Err(t),
             };
             if let Some(p) = &problem {
-                notify(Notice::Info {
-                    text: format!("{topic}: an event's payload could not be decoded ({}); it is kept undecoded (pubsub.payload)", crate::text::clip(p, 120)),
-                });
+                notify(undecoded(p));
             }
             events.push(message(
                 &topic,
                 ce.replay_id.as_slice(),
                 pe,
-                payload,
-                problem,
+                payload.as_ref(),
+                problem.as_deref(),
             ));
-            last_id = Some(ce.replay_id.clone());
+            last_id = Some(ce.replay_id);
         }
         let latest = if resp.latest_replay_id.is_empty() {
             last_id
         } else {
-            Some(resp.latest_replay_id.clone())
+            Some(resp.latest_replay_id)
         };
         let before = self.marks[i].as_ref().map(Mark::cursor).unwrap_or_default();
         if let Some(id) = latest {
@@ -781,48 +902,138 @@ impl PubSubSource {
 
 /// The stored event: the Streaming API's message shape (so everything that reads Salesforce
 /// events reads it: columns, lines, `serve --salesforce`), the decoded payload in
-/// `data.payload`, and under `pubsub` what makes a replay exact.
+/// `data.payload` (null when it could not be decoded), and under `pubsub` what makes a replay
+/// exact. Written as text straight from the Avro value (no JSON tree per event):
+///
+/// `{"channel":TOPIC,"data":{"schema":ID,"event":{"replayId":N,"EventUuid":ID},"payload":{…}},
+///   "pubsub":{"replayId":B64,"schemaId":ID,"id":ID,"payload":B64,"headers":[{"key","value"}],
+///   "decodeError":TEXT}}` (`replayId` when the bytes are a number, `EventUuid` when the id is
+/// not empty, `headers` when there are some, `decodeError` when it could not be decoded).
 fn message(
     topic: &str,
     replay_id: &[u8],
     pe: &super::proto::ProducerEvent,
-    payload: Value,
-    problem: Option<String>,
+    payload: Option<&Payload>,
+    problem: Option<&str>,
 ) -> Message {
-    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
-    let mut event = Map::new();
-    if let Some(id) = super::replay::decode(replay_id) {
-        event.insert("replayId".into(), json!(id));
+    let number = super::replay::decode(replay_id);
+    let stored = Stored {
+        topic,
+        replay_id,
+        number,
+        pe,
+        payload,
+        problem,
+    };
+    // Strings, numbers and maps of string keys always serialize.
+    let raw = serde_json::value::to_raw_value(&stored).expect("the stored shape serializes");
+    let number = number.map(Value::from);
+    let uuid = (!pe.id.is_empty()).then(|| Value::String(pe.id.clone()));
+    let created = payload.and_then(|p| p.field("CreatedDate"));
+    Message::indexed(
+        raw,
+        Index {
+            channel: Some(topic),
+            replay_id: number.as_ref(),
+            uuid: uuid.as_ref(),
+            header: payload.and_then(Payload::header),
+            payload_created: created.as_ref(),
+            ..Index::default()
+        },
+    )
+}
+
+/// The stored event's text (see [`message`]).
+struct Stored<'a> {
+    topic: &'a str,
+    replay_id: &'a [u8],
+    number: Option<i64>,
+    pe: &'a super::proto::ProducerEvent,
+    payload: Option<&'a Payload>,
+    problem: Option<&'a str>,
+}
+
+/// Bytes as standard base64, written without a String of their own.
+struct B64<'a>(&'a [u8]);
+
+impl Serialize for B64<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&base64::display::Base64Display::new(
+            self.0,
+            &base64::engine::general_purpose::STANDARD,
+        ))
     }
-    if !pe.id.is_empty() {
-        event.insert("EventUuid".into(), json!(pe.id));
+}
+
+impl Serialize for Stored<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut top = s.serialize_map(Some(3))?;
+        top.serialize_entry("channel", self.topic)?;
+        top.serialize_entry("data", &Data(self))?;
+        top.serialize_entry("pubsub", &PubSubMember(self))?;
+        top.end()
     }
-    let mut pubsub = json!({
-        "replayId": b64(replay_id),
-        "schemaId": pe.schema_id,
-        "id": pe.id,
-        "payload": b64(&pe.payload),
-    });
-    if !pe.headers.is_empty() {
-        pubsub["headers"] = Value::Array(
-            pe.headers
-                .iter()
-                .map(|h| json!({"key": h.key, "value": b64(&h.value)}))
-                .collect(),
-        );
+}
+
+struct Data<'a>(&'a Stored<'a>);
+
+impl Serialize for Data<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let e = self.0;
+        let mut data = s.serialize_map(Some(3))?;
+        data.serialize_entry("schema", &e.pe.schema_id)?;
+        data.serialize_entry("event", &EventMember(e))?;
+        data.serialize_entry("payload", &e.payload)?;
+        data.end()
     }
-    if let Some(p) = problem {
-        pubsub["decodeError"] = json!(p);
+}
+
+struct EventMember<'a>(&'a Stored<'a>);
+
+impl Serialize for EventMember<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let e = self.0;
+        let mut event = s.serialize_map(None)?;
+        if let Some(n) = e.number {
+            event.serialize_entry("replayId", &n)?;
+        }
+        if !e.pe.id.is_empty() {
+            event.serialize_entry("EventUuid", &e.pe.id)?;
+        }
+        event.end()
     }
-    let value = json!({
-        "channel": topic,
-        "data": {"schema": pe.schema_id, "event": event, "payload": payload},
-        "pubsub": pubsub,
-    });
-    // A Value of string keys always serializes.
-    let raw =
-        serde_json::value::to_raw_value(&value).expect("a JSON value of string keys serializes");
-    Message::parse(raw, value)
+}
+
+struct PubSubMember<'a>(&'a Stored<'a>);
+
+impl Serialize for PubSubMember<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let e = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("replayId", &B64(e.replay_id))?;
+        m.serialize_entry("schemaId", &e.pe.schema_id)?;
+        m.serialize_entry("id", &e.pe.id)?;
+        m.serialize_entry("payload", &B64(&e.pe.payload))?;
+        if !e.pe.headers.is_empty() {
+            let headers: Vec<Header<'_>> = e.pe.headers.iter().map(Header).collect();
+            m.serialize_entry("headers", &headers)?;
+        }
+        if let Some(p) = e.problem {
+            m.serialize_entry("decodeError", p)?;
+        }
+        m.end()
+    }
+}
+
+struct Header<'a>(&'a super::proto::EventHeader);
+
+impl Serialize for Header<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("key", &self.0.key)?;
+        m.serialize_entry("value", &B64(&self.0.value))?;
+        m.end()
+    }
 }
 
 fn now_ms() -> i64 {
@@ -970,6 +1181,207 @@ fn tls_refused(endpoint: &str, e: &rustls::Error) -> SourceError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The stored text as it was written before `message` wrote it without a tree (a
+    /// `serde_json` tree of the decoded payload, then its text), and the fields read from it.
+    fn reference(
+        topic: &str,
+        replay_id: &[u8],
+        pe: &super::super::proto::ProducerEvent,
+        schema: Option<&EventSchema>,
+    ) -> Message {
+        use serde_json::Map;
+        let (payload, problem) = match schema.map(|s| s.decode(&pe.payload)) {
+            Some(Ok(p)) => (Value::Object(p), None),
+            Some(Err(e)) => (Value::Null, Some(e.to_string())),
+            None => (Value::Null, Some("no schema".to_string())),
+        };
+        let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+        let mut event = Map::new();
+        if let Some(id) = super::super::replay::decode(replay_id) {
+            event.insert("replayId".into(), json!(id));
+        }
+        if !pe.id.is_empty() {
+            event.insert("EventUuid".into(), json!(pe.id));
+        }
+        let mut pubsub = json!({
+            "replayId": b64(replay_id),
+            "schemaId": pe.schema_id,
+            "id": pe.id,
+            "payload": b64(&pe.payload),
+        });
+        if !pe.headers.is_empty() {
+            pubsub["headers"] = Value::Array(
+                pe.headers
+                    .iter()
+                    .map(|h| json!({"key": h.key, "value": b64(&h.value)}))
+                    .collect(),
+            );
+        }
+        if let Some(p) = problem {
+            pubsub["decodeError"] = json!(p);
+        }
+        let value = json!({
+            "channel": topic,
+            "data": {"schema": pe.schema_id, "event": event, "payload": payload},
+            "pubsub": pubsub,
+        });
+        let raw = serde_json::value::to_raw_value(&value).unwrap();
+        Message::parse(raw, value)
+    }
+
+    fn same(
+        topic: &str,
+        replay_id: &[u8],
+        pe: &super::super::proto::ProducerEvent,
+        schema: Option<&EventSchema>,
+    ) {
+        let old = reference(topic, replay_id, pe, schema);
+        let (payload, problem) = match schema.map(|s| s.read_payload(&pe.payload)) {
+            Some(Ok(p)) => (Some(p), None),
+            Some(Err(e)) => (None, Some(e.to_string())),
+            None => (None, Some("no schema".to_string())),
+        };
+        let new = message(topic, replay_id, pe, payload.as_ref(), problem.as_deref());
+        assert_eq!(new.raw_text(), old.raw_text());
+        let fields = |m: &Message| {
+            (
+                m.channel.clone(),
+                m.replay_id,
+                m.event_type.clone(),
+                m.date.clone(),
+                m.timestamp,
+                m.record_id.clone(),
+                crate::feed::FeedEvent::dedupe_key(m),
+            )
+        };
+        assert_eq!(fields(&new), fields(&old));
+        assert_eq!(new.value(), old.value(), "the tree read back from the text");
+    }
+
+    fn event(
+        schema: &EventSchema,
+        payload: Vec<u8>,
+        id: &str,
+    ) -> super::super::proto::ProducerEvent {
+        super::super::proto::ProducerEvent {
+            id: id.to_string(),
+            schema_id: schema.id.clone(),
+            payload,
+            headers: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_stored_text_is_the_one_a_json_tree_gave() {
+        use super::super::avro::TopicSchema;
+        let replay = super::super::replay::encode(1_765_000_000_123);
+        // A platform event with every type the emulator learns, nulls and text to escape.
+        let payload = json!({
+            "CreatedDate": "2026-12-06T10:00:00.123Z", "CreatedById": "005000000000001AAA",
+            "Text__c": "quote \" backslash \\ newline \n tab \t bell \u{7} é ✓ 𝄞 </script>",
+            "Amount__c": 12.5, "Big__c": 1e300, "Small__c": -0.000001, "Whole__c": 3,
+            "Paid__c": true, "Tags__c": ["x", "", "y\"z"], "Empty__c": [],
+            "Address__c": {"City": "Lyon", "Zip": null, "Geo": {"Lat": 45.76}},
+            "Never__c": null,
+        });
+        let Value::Object(p) = payload else {
+            unreachable!()
+        };
+        let mut topic = TopicSchema::new("/event/Order__e").unwrap();
+        topic.learn(&p);
+        let schema = topic.build().unwrap();
+        let pe = event(&schema, schema.encode(&p).unwrap(), "e-1");
+        same("/event/Order__e", &replay, &pe, Some(&schema));
+        // Fields absent, an empty event id, a replay id that is not a number, headers.
+        let sparse = serde_json::Map::from_iter([("CreatedDate".to_string(), json!(0))]);
+        let mut pe = event(&schema, schema.encode(&sparse).unwrap(), "");
+        pe.headers = vec![super::super::proto::EventHeader {
+            key: "k\"1".into(),
+            value: vec![0, 255, 7],
+        }];
+        same("/event/Order__e", &[9, 8, 7], &pe, Some(&schema));
+        // Undecodable: bytes cut short, and no schema at all.
+        let mut pe = event(&schema, schema.encode(&p).unwrap(), "e-2");
+        pe.payload.truncate(5);
+        same("/event/Order__e", &replay, &pe, Some(&schema));
+        same("/event/Order__e", &replay, &pe, None);
+
+        // A change event: header (enum, bitmaps of top-level and nested fields), nested record.
+        let cdc = json!({
+            "ChangeEventHeader": {
+                "entityName": "Account", "recordIds": ["001000000000001AAA", "001000000000002AAA"],
+                "changeType": "UPDATE", "changeOrigin": "com/salesforce/api/rest/59.0",
+                "transactionKey": "k", "sequenceNumber": 1, "commitTimestamp": 1765000000000i64,
+                "commitNumber": 42, "commitUser": "005000000000001AAA", "nulledFields": ["Phone"],
+                "diffFields": [], "changedFields": ["Name", "Phone", "BillingAddress.City"],
+            },
+            "Name": "Acme", "Phone": null, "BillingAddress": {"City": "Paris", "Street": null},
+        });
+        let Value::Object(c) = cdc else {
+            unreachable!()
+        };
+        let mut topic = TopicSchema::new("/data/AccountChangeEvent").unwrap();
+        topic.learn(&c);
+        let schema = topic.build().unwrap();
+        let pe = event(&schema, schema.encode(&c).unwrap(), "c-1");
+        same("/data/AccountChangeEvent", &replay, &pe, Some(&schema));
+
+        // A schema as Salesforce could give one: int, float, bytes (not UTF-8 too), an enum, a
+        // union of several types, a map, an array of records, a timestamp and a long date.
+        let text = json!({
+            "type": "record", "name": "Odd__e", "namespace": "com.sforce.eventbus",
+            "fields": [
+                {"name": "CreatedDate", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+                {"name": "I", "type": "int"},
+                {"name": "F", "type": "float"},
+                {"name": "FNaN", "type": "float"},
+                {"name": "DInf", "type": "double"},
+                {"name": "B", "type": "bytes"},
+                {"name": "E", "type": {"type": "enum", "name": "Color", "symbols": ["RED", "GREEN"]}},
+                {"name": "U", "type": ["null", "string", "long", "boolean"]},
+                {"name": "M", "type": {"type": "map", "values": "double"}},
+                {"name": "R", "type": {"type": "array", "items": {"type": "record", "name": "Item",
+                    "fields": [{"name": "n", "type": ["null", "string"]}]}}},
+            ],
+        })
+        .to_string();
+        let schema = EventSchema::parse(&text).unwrap();
+        let avro = apache_avro::Schema::parse_str(&text).unwrap();
+        use apache_avro::types::Value as A;
+        let value = A::Record(vec![
+            ("CreatedDate".into(), A::TimestampMillis(1_765_000_000_123)),
+            ("I".into(), A::Int(-7)),
+            ("F".into(), A::Float(0.1)),
+            ("FNaN".into(), A::Float(f32::NAN)),
+            ("DInf".into(), A::Double(f64::INFINITY)),
+            ("B".into(), A::Bytes(vec![b'a', 0xff, b'"', 0x01])),
+            ("E".into(), A::Enum(1, "GREEN".into())),
+            ("U".into(), A::Union(2, Box::new(A::Long(42)))),
+            // One entry: a map's order is its hash map's (random), either way of writing.
+            (
+                "M".into(),
+                A::Map([("a".to_string(), A::Double(-2.0))].into_iter().collect()),
+            ),
+            (
+                "R".into(),
+                A::Array(vec![
+                    A::Record(vec![(
+                        "n".into(),
+                        A::Union(1, Box::new(A::String("x".into()))),
+                    )]),
+                    A::Record(vec![("n".into(), A::Union(0, Box::new(A::Null)))]),
+                ]),
+            ),
+        ]);
+        let bytes = apache_avro::writer::datum::GenericDatumWriter::builder(&avro)
+            .build()
+            .unwrap()
+            .write_value_to_vec(value)
+            .unwrap();
+        let pe = event(&schema, bytes, "o-1");
+        same("/event/Odd__e", &replay, &pe, Some(&schema));
+    }
 
     #[test]
     fn markers_keep_the_bytes_and_read_streaming_ones() {

@@ -199,6 +199,8 @@ struct Retained {
     /// When it was published, ms since the epoch (what `--state` keeps).
     at_ms: i64,
     raw: Arc<str>,
+    /// What the Pub/Sub API sends for it, kept from its first delivery (`pubsub::Encoded`).
+    pubsub: Option<Arc<pubsub::Encoded>>,
 }
 
 #[derive(Default)]
@@ -299,6 +301,7 @@ impl State {
             at: Instant::now(),
             at_ms: crate::journal::now_millis(),
             raw,
+            pubsub: None,
         });
         true
     }
@@ -496,6 +499,7 @@ impl SfApp {
                 at: Instant::now(),
                 at_ms: now,
                 raw: Arc::from(message.to_string()),
+                pubsub: None,
             };
             st.keep(channel, &r);
             st.channel(channel).push(r);
@@ -510,6 +514,7 @@ impl SfApp {
                     at: Instant::now(),
                     at_ms: now,
                     raw: Arc::from(message.to_string()),
+                    pubsub: None,
                 };
                 st.keep(CHANGE_EVENTS, &r);
                 st.channel(CHANGE_EVENTS).push(r);
@@ -764,6 +769,7 @@ pub async fn start(opts: SalesforceOptions) -> Result<SalesforceServer, super::S
                     at: Instant::now().checked_sub(age).unwrap_or_else(Instant::now),
                     at_ms: e.at,
                     raw: Arc::from(e.raw),
+                    pubsub: None,
                 });
             }
         }
@@ -787,6 +793,7 @@ pub async fn start(opts: SalesforceOptions) -> Result<SalesforceServer, super::S
     });
     let (pubsub_endpoint, pubsub_task) = match app.opts.pubsub.clone() {
         Some(o) => {
+            pubsub::prewarm(&app);
             let (endpoint, task) = pubsub::start_server(app.clone(), &o).await?;
             (Some(endpoint), Some(task))
         }

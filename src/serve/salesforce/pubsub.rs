@@ -21,9 +21,9 @@ use super::SfApp;
 use crate::salesforce::pubsub::avro::{EventSchema, Kind, TopicSchema};
 use crate::salesforce::pubsub::proto::pub_sub_server::{PubSub, PubSubServer};
 use crate::salesforce::pubsub::proto::{
-    ConsumerEvent, FetchRequest, FetchResponse, ManagedFetchRequest, ManagedFetchResponse,
-    ProducerEvent, PublishRequest, PublishResponse, PublishResult, ReplayPreset, SchemaInfo,
-    SchemaRequest, TopicInfo, TopicRequest,
+    ConsumerEvent, EventHeader, FetchRequest, FetchResponse, ManagedFetchRequest,
+    ManagedFetchResponse, ProducerEvent, PublishRequest, PublishResponse, PublishResult,
+    ReplayPreset, SchemaInfo, SchemaRequest, TopicInfo, TopicRequest,
 };
 use crate::salesforce::pubsub::replay;
 
@@ -183,6 +183,16 @@ impl PubSubState {
 struct Served {
     payload: Option<Map<String, Value>>,
     uuid: Option<String>,
+    /// A message recorded from the Pub/Sub API (its `pubsub` member): the exact payload bytes,
+    /// the id of the schema they were written with, the event id and headers.
+    recorded: Option<Recorded>,
+}
+
+struct Recorded {
+    schema_id: String,
+    id: String,
+    payload: Vec<u8>,
+    headers: Vec<EventHeader>,
 }
 
 impl Served {
@@ -195,7 +205,68 @@ impl Served {
                 .pointer("/event/EventUuid")
                 .and_then(Value::as_str)
                 .map(str::to_string),
+            recorded: v.get("pubsub").and_then(Recorded::of),
         })
+    }
+}
+
+impl Recorded {
+    /// The `pubsub` member the `sfpubsub://` source stores; `None` when its payload could not
+    /// be decoded then (`decodeError`) or a member is missing.
+    fn of(pubsub: &Value) -> Option<Recorded> {
+        use base64::Engine;
+        let b64 = |v: Option<&Value>| {
+            base64::engine::general_purpose::STANDARD
+                .decode(v?.as_str()?)
+                .ok()
+        };
+        if pubsub.get("decodeError").is_some() {
+            return None;
+        }
+        let headers = match pubsub.get("headers") {
+            None => Vec::new(),
+            Some(Value::Array(hs)) => hs
+                .iter()
+                .map(|h| {
+                    Some(EventHeader {
+                        key: h.get("key")?.as_str()?.to_string(),
+                        value: b64(h.get("value"))?,
+                    })
+                })
+                .collect::<Option<Vec<_>>>()?,
+            Some(_) => return None,
+        };
+        Some(Recorded {
+            schema_id: pubsub.get("schemaId")?.as_str()?.to_string(),
+            id: pubsub.get("id")?.as_str()?.to_string(),
+            payload: b64(pubsub.get("payload"))?,
+            headers,
+        })
+    }
+}
+
+/// A retained event as the Pub/Sub API sends it, kept from its first delivery (so later ones
+/// are a copy, not a parse and an encoding), as long as the event is retained. Good while its
+/// channel's schema stays the one it was written with; a new field makes a new schema, and the
+/// next delivery writes the event again.
+pub(super) struct Encoded {
+    schema: Arc<EventSchema>,
+    id: Box<str>,
+    payload: Box<[u8]>,
+    headers: Vec<EventHeader>,
+}
+
+impl Encoded {
+    fn event(&self, replay_id: i64) -> ConsumerEvent {
+        ConsumerEvent {
+            event: Some(ProducerEvent {
+                id: self.id.to_string(),
+                schema_id: self.schema.id.clone(),
+                payload: self.payload.to_vec(),
+                headers: self.headers.clone(),
+            }),
+            replay_id: replay::encode(replay_id),
+        }
     }
 }
 
@@ -488,10 +559,23 @@ async fn subscription(
             take(app, &topic, after, pending.min(MAX_BATCH as i64) as usize);
         if !batch.is_empty() {
             let mut events = Vec::with_capacity(batch.len());
-            for (id, raw) in batch {
-                events.push(consumer_event(app, &topic, id, &raw)?);
+            let mut encoded = Vec::new();
+            let mut current = app.pubsub.topic(app, &topic)?;
+            for (id, raw, kept) in batch {
+                // Written with the channel's schema of now, as a first delivery would be.
+                let e = match kept.filter(|e| e.schema.id == current.id) {
+                    Some(e) => e,
+                    None => {
+                        let e = Arc::new(encode(app, &topic, id, &raw)?);
+                        current = e.schema.clone();
+                        encoded.push((id, e.clone()));
+                        e
+                    }
+                };
+                events.push(e.event(id));
                 after = id;
             }
+            keep(app, &topic, encoded);
             pending -= events.len() as i64;
             let response = FetchResponse {
                 events,
@@ -573,9 +657,44 @@ fn start(app: &SfApp, topic: &str, first: &FetchRequest) -> Result<i64, Status> 
     })
 }
 
+/// At start, for every Pub/Sub topic holding events (a served journal, `--state`): learns its
+/// schema and writes each event's Avro bytes, as a first subscription from EARLIEST would,
+/// so no subscriber waits for it. A failure is left to that subscription to report.
+pub(super) fn prewarm(app: &SfApp) {
+    let topics: Vec<String> = app
+        .lock()
+        .channels
+        .iter()
+        .filter(|(name, c)| !c.log.is_empty() && TopicSchema::new(name).is_some())
+        .map(|(name, _)| name.clone())
+        .collect();
+    for topic in topics {
+        if app.pubsub.topic(app, &topic).is_err() {
+            continue;
+        }
+        let retained: Vec<(i64, Arc<str>)> = app
+            .lock()
+            .channels
+            .get(&topic)
+            .map(|c| c.log.iter().map(|r| (r.replay_id, r.raw.clone())).collect())
+            .unwrap_or_default();
+        let mut encoded = Vec::with_capacity(retained.len());
+        for (id, raw) in retained {
+            match encode(app, &topic, id, &raw) {
+                Ok(e) => encoded.push((id, Arc::new(e))),
+                Err(_) => break,
+            }
+        }
+        keep(app, &topic, encoded);
+    }
+}
+
+/// A retained event and what the Pub/Sub API sent for it last, if it was sent.
+type Taken = (i64, Arc<str>, Option<Arc<Encoded>>);
+
 /// Up to `n` retained events after `after`, the topic's latest replay id, and whether
 /// retained events after `after` are left.
-fn take(app: &SfApp, topic: &str, after: i64, n: usize) -> (Vec<(i64, Arc<str>)>, i64, bool) {
+fn take(app: &SfApp, topic: &str, after: i64, n: usize) -> (Vec<Taken>, i64, bool) {
     let st = app.lock();
     let Some(ch) = st.channels.get(topic) else {
         return (Vec::new(), after, false);
@@ -585,29 +704,57 @@ fn take(app: &SfApp, topic: &str, after: i64, n: usize) -> (Vec<(i64, Arc<str>)>
         .log
         .range(from..)
         .take(n)
-        .map(|r| (r.replay_id, r.raw.clone()))
+        .map(|r| (r.replay_id, r.raw.clone(), r.pubsub.clone()))
         .collect::<Vec<_>>();
     let left = ch.log.len() - from > batch.len();
     (batch, ch.last_id, left)
 }
 
-/// A retained message as the Pub/Sub API sends it: its payload in Avro, its replay id in bytes.
-fn consumer_event(app: &SfApp, topic: &str, id: i64, raw: &str) -> Result<ConsumerEvent, Status> {
+/// Keeps what was sent for these events with them while they are retained.
+fn keep(app: &SfApp, topic: &str, encoded: Vec<(i64, Arc<Encoded>)>) {
+    if encoded.is_empty() {
+        return;
+    }
+    let mut st = app.lock();
+    let Some(ch) = st.channels.get_mut(topic) else {
+        return;
+    };
+    for (id, e) in encoded {
+        // Gone meanwhile (expired) if not found.
+        if let Ok(i) = ch.log.binary_search_by_key(&id, |r| r.replay_id) {
+            ch.log[i].pubsub = Some(e);
+        }
+    }
+}
+
+/// A retained message as the Pub/Sub API sends it: its payload in Avro with the channel's
+/// schema, or, recorded from the Pub/Sub API with that same schema, its recorded bytes as
+/// they are.
+fn encode(app: &SfApp, topic: &str, id: i64, raw: &str) -> Result<Encoded, Status> {
     let served = Served::parse(raw).unwrap_or(Served {
         payload: None,
         uuid: None,
+        recorded: None,
     });
     let payload = served.payload.unwrap_or_default();
     let schema = app.pubsub.for_payload(app, topic, &payload)?;
+    if let Some(r) = served.recorded.filter(|r| r.schema_id == schema.id) {
+        return Ok(Encoded {
+            schema,
+            id: r.id.into(),
+            payload: r.payload.into(),
+            headers: r.headers,
+        });
+    }
     let bytes = schema.encode(&payload).map_err(internal)?;
-    Ok(ConsumerEvent {
-        event: Some(ProducerEvent {
-            id: served.uuid.unwrap_or_else(|| format!("feedctl-{id}")),
-            schema_id: schema.id.clone(),
-            payload: bytes,
-            headers: Vec::new(),
-        }),
-        replay_id: replay::encode(id),
+    Ok(Encoded {
+        id: served
+            .uuid
+            .unwrap_or_else(|| format!("feedctl-{id}"))
+            .into(),
+        schema,
+        payload: bytes.into(),
+        headers: Vec::new(),
     })
 }
 
