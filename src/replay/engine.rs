@@ -137,11 +137,17 @@ pub async fn replay(
     cancel: &CancellationToken,
 ) -> Result<Finished, ReplayError> {
     // Before any event is delivered: can the sink work at all?
-    if let SinkKind::Redis(target) = &options.sink {
-        super::redis::preflight(target, &options.journal, &options.selection).await?;
-    }
+    let spill = match &options.sink {
+        SinkKind::Redis(target) => {
+            super::redis::preflight(target, &options.journal, &options.selection).await?
+        }
+        _ => None,
+    };
     let mut sink =
         sink::build(&options.sink, &options.handler, options.sequential).map_err(Fail::usage)?;
+    if let (sink::Sinks::Redis(s), Some(spill)) = (&mut sink, spill) {
+        s.use_spill(spill);
+    }
     let path = &options.journal;
     let journal = Journal::open_for_write(path)?;
     let mut selection = options.selection.clone();

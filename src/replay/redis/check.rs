@@ -14,6 +14,7 @@ use crate::redis::hopeit;
 use crate::redis::schema::PayloadSchema;
 
 use super::entry::{checked, Checked};
+use super::spill::{Spill, SpillWriter};
 use super::{EventRef, Layout, RedisTarget};
 
 /// How many problems the check before the first write shows; it counts the rest.
@@ -65,8 +66,15 @@ struct Checks<'s> {
     hopeit_target: bool,
 }
 
-/// Why a stored event cannot be written, added to `found`.
-fn refused(target: &RedisTarget, checks: Checks<'_>, e: EventText<'_>, found: &mut Refusals) {
+/// Why a stored event cannot be written, added to `found`; an event written in hopeit's
+/// layout is kept in `spill` as it will be written (see [`super::spill`]).
+fn refused(
+    target: &RedisTarget,
+    checks: Checks<'_>,
+    e: EventText<'_>,
+    found: &mut Refusals,
+    spill: &mut Kept,
+) {
     // Valid UTF-8 (every source records JSON text) is checked, not copied.
     let raw = crate::text::utf8_or_lossy(e.raw);
     let d = EventRef {
@@ -77,10 +85,13 @@ fn refused(target: &RedisTarget, checks: Checks<'_>, e: EventText<'_>, found: &m
     };
     let payload: Cow<'_, [u8]> = match checked(target, d) {
         Err(why) => return found.push(&e, why),
-        Ok(Checked::Hopeit { payload, .. }) => match payload {
-            Cow::Borrowed(p) => Cow::Borrowed(p.as_bytes()),
-            Cow::Owned(p) => Cow::Owned(p.into_bytes()),
-        },
+        Ok(Checked::Hopeit { id, payload }) => {
+            spill.push(target, e.row_id, &id, &payload);
+            match payload {
+                Cow::Borrowed(p) => Cow::Borrowed(p.as_bytes()),
+                Cow::Owned(p) => Cow::Owned(p.into_bytes()),
+            }
+        }
         Ok(Checked::Fields(_)) if checks.schema.is_none() && !checks.hopeit_target => return,
         Ok(Checked::Fields(pairs)) => match hopeit::consumer_check(&pairs) {
             Err(why) if checks.hopeit_target => {
@@ -113,6 +124,38 @@ fn refused(target: &RedisTarget, checks: Checks<'_>, e: EventText<'_>, found: &m
     found.total += n - shown;
 }
 
+/// A half's spill while the check writes it: none when the layout is not hopeit's or a write
+/// failed (delivery then writes from the events, as without one).
+struct Kept {
+    writer: Option<SpillWriter>,
+    encoded: Vec<u8>,
+}
+
+impl Kept {
+    fn new(target: &RedisTarget, dir: &std::path::Path) -> Kept {
+        let writer = match target.layout {
+            // Each half at most a tenth of the free space: the journal keeps the rest.
+            Layout::Hopeit { .. } => SpillWriter::new(dir, 0.1).ok(),
+            Layout::Original => None,
+        };
+        Kept {
+            writer,
+            encoded: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, target: &RedisTarget, row: i64, id: &str, payload: &str) {
+        let (Some(w), Layout::Hopeit { encoding, .. }) = (&mut self.writer, &target.layout) else {
+            return;
+        };
+        self.encoded.clear();
+        encoding.encode_into(payload, &mut self.encoded);
+        if w.push(row, id, &self.encoded).is_err() {
+            self.writer = None;
+        }
+    }
+}
+
 /// A journal of fewer rows than this is checked on one thread: a second costs more than it
 /// saves. (The halves are of the journal's rows: a selection within one half gains nothing.)
 const SPLIT_AT: i64 = 20_000;
@@ -130,23 +173,33 @@ fn refusals(
     checks: Checks<'_>,
     journal: &std::path::Path,
     sel: &Selection,
-) -> Result<Refusals, JournalError> {
+) -> Result<(Refusals, Option<Spill>), JournalError> {
     let j = Journal::open_read(journal)?;
     let Some((lo, hi)) = j.row_span()? else {
-        return Ok(Refusals::default());
+        return Ok((Refusals::default(), None));
+    };
+    let dir = match journal.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
     };
     let mid = lo + (hi - lo) / 2;
     let split = sel.limit.is_none() && hi - lo >= SPLIT_AT;
-    let check = |j: &Journal, rows: (i64, i64)| -> Result<Refusals, JournalError> {
+    let check = |j: &Journal, rows: (i64, i64)| -> Result<(Refusals, Kept), JournalError> {
         let mut found = Refusals::default();
+        let mut kept = Kept::new(target, &dir);
         j.scan_events(sel, rows, |e| {
-            refused(target, checks, e, &mut found);
+            refused(target, checks, e, &mut found, &mut kept);
             true
         })?;
-        Ok(found)
+        Ok((found, kept))
+    };
+    let spill = |halves: Vec<Kept>| {
+        let writers: Option<Vec<SpillWriter>> = halves.into_iter().map(|k| k.writer).collect();
+        writers.and_then(|w| Spill::new(w).ok())
     };
     if !split {
-        return check(&j, (lo, hi));
+        let (found, kept) = check(&j, (lo, hi))?;
+        return Ok((found, spill(vec![kept])));
     }
     std::thread::scope(|s| {
         let second = s.spawn(|| check(&Journal::open_read(journal)?, (mid + 1, hi)));
@@ -154,7 +207,8 @@ fn refusals(
         let second = second
             .join()
             .unwrap_or_else(|_| Err(JournalError::Invalid("the check stopped".into())));
-        Ok(first?.then(second?))
+        let ((f1, k1), (f2, k2)) = (first?, second?);
+        Ok((f1.then(f2), spill(vec![k1, k2])))
     })
 }
 
@@ -243,12 +297,13 @@ fn name_of(item: &::redis::Value) -> Option<String> {
 }
 
 /// Before the first write: the server answers, the key is a stream (or none), and every
-/// selected event can be written, as its stream's consumers can read it.
+/// selected event can be written, as its stream's consumers can read it. What the check
+/// worked out for the events written in hopeit's layout comes back for the sink to use.
 pub async fn preflight(
     target: &RedisTarget,
     journal: &std::path::Path,
     sel: &Selection,
-) -> Result<(), Fail> {
+) -> Result<Option<Spill>, Fail> {
     let server = target.url.server();
     let failed = |f: Failure| match f {
         Failure::Auth(t) => Fail::new(Exit::Auth, t),
@@ -281,7 +336,7 @@ pub async fn preflight(
     drop(c);
     let (path, sel, t) = (journal.to_path_buf(), sel.clone(), target.clone());
     let is_hopeit = hopeit_target.is_some();
-    let found = tokio::task::spawn_blocking(move || {
+    let (found, spill) = tokio::task::spawn_blocking(move || {
         let checks = Checks {
             schema: t.schema.as_deref(),
             hopeit_target: is_hopeit,
@@ -292,7 +347,7 @@ pub async fn preflight(
     .map_err(|e| Fail::usage(e.to_string()))?
     .map_err(|e| Fail::usage(e.to_string()))?;
     if found.total == 0 {
-        return Ok(());
+        return Ok(spill);
     }
     let mut why = format!(
         "nothing was written to {}: {} in the selected events{}",
@@ -388,7 +443,7 @@ mod tests {
                 schema: None,
                 hopeit_target: false,
             };
-            let found = refusals(&target, checks, &path, &Selection::default()).unwrap();
+            let (found, _) = refusals(&target, checks, &path, &Selection::default()).unwrap();
             assert_eq!(found.total, bad.len());
             assert_eq!(found.first.first().map(|r| r.row as usize), first);
             assert_eq!(

@@ -23,45 +23,60 @@ pub(super) fn write_xadd(
     head: &[&[u8]],
     payload: &mut Vec<u8>,
 ) -> Result<::redis::Cmd, String> {
-    // Sized once: a command that grows argument by argument reallocates about ten times,
-    // which showed in profiles.
-    let sized = |fields: usize, bytes: usize| {
-        let head_bytes: usize = head.iter().map(|a| a.len()).sum();
-        let mut cmd = ::redis::Cmd::with_capacity(head.len() + 2 * fields, head_bytes + bytes);
-        for arg in head {
-            cmd.arg(*arg);
-        }
-        cmd
-    };
-    let mut cmd;
     match checked(target, d)? {
         Checked::Fields(fields) => {
             let bytes = fields.iter().map(|(k, v)| k.len() + v.len()).sum();
-            cmd = sized(fields.len(), bytes);
+            let mut cmd = sized(head, fields.len(), bytes);
             for (k, v) in &fields {
                 cmd.arg(&k[..]).arg(&v[..]);
             }
+            Ok(cmd)
         }
         Checked::Hopeit { id, payload: text } => {
-            let Layout::Hopeit {
-                event_type,
-                encoding,
-            } = &target.layout
-            else {
+            let Layout::Hopeit { encoding, .. } = &target.layout else {
                 return Err("not the hopeit layout".into());
             };
             payload.clear();
             encoding.encode_into(&text, payload);
-            let fields =
-                hopeit::entry_fields(id, event_type, submit_ts, *encoding, Cow::Borrowed(payload));
-            let bytes = fields.iter().map(|(k, v)| k.len() + v.len()).sum();
-            cmd = sized(fields.len(), bytes);
-            for (k, v) in &fields {
-                cmd.arg(k.as_bytes()).arg(&v[..]);
-            }
+            hopeit_xadd(target, head, id, submit_ts, payload)
         }
     }
+}
+
+/// The XADD of an entry in hopeit's layout: its id and its payload, encoded already.
+pub(super) fn hopeit_xadd(
+    target: &RedisTarget,
+    head: &[&[u8]],
+    id: Cow<'_, str>,
+    submit_ts: &str,
+    encoded: &[u8],
+) -> Result<::redis::Cmd, String> {
+    let Layout::Hopeit {
+        event_type,
+        encoding,
+    } = &target.layout
+    else {
+        return Err("not the hopeit layout".into());
+    };
+    let fields = hopeit::entry_fields(id, event_type, submit_ts, *encoding, Cow::Borrowed(encoded));
+    let bytes = fields.iter().map(|(k, v)| k.len() + v.len()).sum();
+    let mut cmd = sized(head, fields.len(), bytes);
+    for (k, v) in &fields {
+        cmd.arg(k.as_bytes()).arg(&v[..]);
+    }
     Ok(cmd)
+}
+
+/// A command of `head` with room for `fields` more pairs of `bytes` in all: sized once, as a
+/// command that grows argument by argument reallocates about ten times, which showed in
+/// profiles.
+fn sized(head: &[&[u8]], fields: usize, bytes: usize) -> ::redis::Cmd {
+    let head_bytes: usize = head.iter().map(|a| a.len()).sum();
+    let mut cmd = ::redis::Cmd::with_capacity(head.len() + 2 * fields, head_bytes + bytes);
+    for arg in head {
+        cmd.arg(*arg);
+    }
+    cmd
 }
 
 /// An event that can be written: its fields, or hopeit's id and payload still to encode (the

@@ -11,9 +11,11 @@
 mod check;
 mod entry;
 mod sink;
+mod spill;
 
 pub use check::{preflight, SHOWN};
 pub use sink::RedisSink;
+pub use spill::Spill;
 
 use std::sync::Arc;
 

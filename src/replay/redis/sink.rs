@@ -14,7 +14,8 @@ use crate::redis::hopeit;
 use crate::replay::sink::{Done, Sink};
 use crate::replay::{Chunk, Delivery, Outcome, RunResult};
 
-use super::entry::write_xadd;
+use super::entry::{hopeit_xadd, write_xadd};
+use super::spill::Spill;
 use super::RedisTarget;
 
 /// The XADD sink.
@@ -28,6 +29,9 @@ pub struct RedisSink {
     next: Option<Arc<Chunk>>,
     /// A chunk whose XADDs went out before its delivery.
     ahead: Option<(Arc<Chunk>, Sent)>,
+    /// What the check before the first write kept of each event (its id and encoded
+    /// payload), so it is neither read nor encoded again here.
+    spill: Option<Spill>,
 }
 
 /// The replies to one slice's pipeline, on their way.
@@ -57,7 +61,13 @@ impl RedisSink {
             payload: Vec::new(),
             next: None,
             ahead: None,
+            spill: None,
         }
+    }
+
+    /// Writes the events the check kept from what it kept ([`Spill`]).
+    pub fn use_spill(&mut self, spill: Spill) {
+        self.spill = Some(spill);
     }
 
     /// Writes a chunk: one result per event, its new entry id or why it was not written.
@@ -186,13 +196,13 @@ impl RedisSink {
         let mut pipe = ::redis::pipe();
         pipe.ignore_errors();
         for d in events {
-            pipe.add_command(write_xadd(
-                &self.target,
-                d.into(),
-                &submit_ts,
-                &head,
-                &mut self.payload,
-            )?);
+            let kept = self.spill.as_mut().and_then(|s| s.take(d.row));
+            pipe.add_command(match kept {
+                Some((id, encoded)) => {
+                    hopeit_xadd(&self.target, &head, id.into(), &submit_ts, &encoded)?
+                }
+                None => write_xadd(&self.target, d.into(), &submit_ts, &head, &mut self.payload)?,
+            });
         }
         Ok(pipe)
     }
