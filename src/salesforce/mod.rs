@@ -124,6 +124,20 @@ pub(crate) async fn wait_to_retry(
     Ok(())
 }
 
+/// What is left of `--connection-timeout` (`limit`) to a source without a working connection
+/// since `down_since` (all of it while connected); `None`: no limit. Both Salesforce sources
+/// bound each call and each wait by it.
+pub(crate) fn time_left(
+    limit: Option<std::time::Duration>,
+    down_since: Option<std::time::Instant>,
+) -> Option<std::time::Duration> {
+    let limit = limit?;
+    Some(match down_since {
+        Some(since) => limit.saturating_sub(since.elapsed()),
+        None => limit,
+    })
+}
+
 /// A source's access token was refused by `service`: `Ok` when logging in again may help (the
 /// caller does, once), else the error that stops it (exit 3). Shared by the Streaming and
 /// Pub/Sub API sources.

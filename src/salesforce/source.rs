@@ -198,19 +198,12 @@ impl SalesforceSource {
 
     /// What is left of `--connection-timeout` (all of it while connected); `None`: no limit.
     fn left(&self) -> Option<Duration> {
-        let limit = self.opts.connection_timeout?;
-        Some(match self.down_since {
-            Some(since) => limit.saturating_sub(since.elapsed()),
-            None => limit,
-        })
+        super::time_left(self.opts.connection_timeout, self.down_since)
     }
 
     /// A call's own bound, cut to what is left of `--connection-timeout`.
     fn bound(&self, own: Duration) -> Duration {
-        match self.left() {
-            Some(left) => own.min(left),
-            None => own,
-        }
+        self.left().map_or(own, |left| own.min(left))
     }
 
     /// The next chunk out of the pending messages: consecutive messages of one channel.

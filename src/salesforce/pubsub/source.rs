@@ -322,19 +322,12 @@ impl PubSubSource {
     }
 
     fn left(&self) -> Option<Duration> {
-        let limit = self.opts.connection_timeout?;
-        Some(match self.down_since {
-            Some(since) => limit.saturating_sub(since.elapsed()),
-            None => limit,
-        })
+        crate::salesforce::time_left(self.opts.connection_timeout, self.down_since)
     }
 
     /// A call's own bound, cut to what is left of `--connection-timeout`.
     fn bound(&self, own: Duration) -> Duration {
-        match self.left() {
-            Some(left) => own.min(left),
-            None => own,
-        }
+        self.left().map_or(own, |left| own.min(left))
     }
 
     /// Where a topic starts: its marker, else `--replay`.
