@@ -4,9 +4,7 @@
 //! payload). Parsing the whole event into a `Value` tree, with every field and the decoded
 //! payload, was most of replay's CPU; here each member stays JSON text until it is needed.
 
-use std::borrow::Cow;
-
-use serde::de::{IgnoredAny, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
@@ -72,14 +70,38 @@ impl<'de> Visitor<'de> for Pick {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Member<'de>, A::Error> {
         let mut found = None;
-        while let Some(name) = map.next_key::<Cow<'de, str>>()? {
-            if name == self.0 {
+        while let Some(named) = map.next_key_seed(Named(self.0))? {
+            if named {
                 found = Some(map.next_value::<&'de RawValue>()?);
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
         }
         Ok(Member(found))
+    }
+}
+
+/// Whether a member's name is the one given, without a copy of the name: serde's `Cow<str>`
+/// is always an owned copy, and the names of every entry's `fields` were a copy each.
+struct Named(&'static str);
+
+impl<'de> DeserializeSeed<'de> for Named {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Named {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "a member name")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<bool, E> {
+        Ok(name == self.0)
     }
 }
 

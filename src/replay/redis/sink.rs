@@ -199,7 +199,7 @@ impl RedisSink {
             let kept = self.spill.as_mut().and_then(|s| s.take(d.row));
             pipe.add_command(match kept {
                 Some((id, encoded)) => {
-                    hopeit_xadd(&self.target, &head, id.into(), &submit_ts, &encoded)?
+                    hopeit_xadd(&self.target, &head, id.into(), &submit_ts, encoded)?
                 }
                 None => write_xadd(&self.target, d.into(), &submit_ts, &head, &mut self.payload)?,
             });
