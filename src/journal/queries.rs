@@ -27,14 +27,22 @@ pub struct Recording {
     pub gaps: i64,
 }
 
-/// A stored event as [`Journal::scan_events`] lends it: its row, the columns that name it, and
-/// its exact bytes.
+/// A stored event as [`Journal::scan_events`] lends it: its row, the columns that name it, its
+/// exact bytes, and where it was delivered (its recording, chunk and partition).
 #[derive(Debug, Clone, Copy)]
 pub struct EventText<'r> {
     pub row_id: i64,
     pub event_id: Option<&'r str>,
     pub event_type: Option<&'r str>,
     pub raw: &'r [u8],
+    pub recording_id: i64,
+    /// The chunk's `seq` within its recording, and when it was received (ms).
+    pub chunk: i64,
+    pub received_at: i64,
+    pub timestamp: Option<i64>,
+    pub stream_id: Option<&'r str>,
+    pub initiator_id: Option<i64>,
+    pub partition: Option<&'r str>,
 }
 
 /// A stored event, as `journal show` and `export` see it.
@@ -569,7 +577,7 @@ impl Journal {
     ) -> Result<(), JournalError> {
         let (filter, mut args) = filter(sel);
         let mut sql =
-            format!("SELECT e.id, e.event_id, e.type, e.raw{filter} AND e.id BETWEEN ? AND ?");
+            format!("SELECT e.id, e.event_id, e.type, e.raw, e.recording_id, c.seq, c.received_at, e.timestamp, e.stream_id, e.initiator_id, e.partition{filter} AND e.id BETWEEN ? AND ?");
         args.push(rows.0.into());
         args.push(rows.1.into());
         match sel.limit {
@@ -591,6 +599,13 @@ impl Journal {
                     event_type: text(2)?,
                     // TEXT or BLOB: the bytes either way.
                     raw: r.get_ref(3)?.as_bytes()?,
+                    recording_id: r.get(4)?,
+                    chunk: r.get(5)?,
+                    received_at: r.get(6)?,
+                    timestamp: r.get(7)?,
+                    stream_id: text(8)?,
+                    initiator_id: r.get(9)?,
+                    partition: text(10)?,
                 })
             })()
             .map_err(|e| self.sql(e))?;

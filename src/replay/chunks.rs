@@ -41,33 +41,10 @@ const BATCH_BYTES: usize = 1 << 20;
 /// Reads the selection chunk by chunk on a blocking thread of its own (SQLite is synchronous),
 /// through a small channel so a million events never sit in memory.
 pub fn read_chunks(path: std::path::PathBuf, sel: Selection) -> Chunks {
-    let (batch_tx, rx) = mpsc::channel(2);
-    let chunks = Chunks {
-        rx,
-        ready: Default::default(),
-    };
-    std::thread::spawn(move || {
-        let mut tx = Batcher {
-            tx: batch_tx,
-            batch: Vec::new(),
-            events: 0,
-            bytes: 0,
-        };
-        let journal = match Journal::open_read(&path) {
-            Ok(j) => j,
-            Err(e) => {
-                tx.fail(e);
-                return;
-            }
-        };
+    spawn_reader(move |tx| {
+        let journal = Journal::open_read(&path)?;
         // Each recording's kind of source, for FEEDCTL_SOURCE.
-        let kinds: std::collections::HashMap<String, Arc<str>> = match journal.recordings() {
-            Ok(rs) => rs.into_iter().map(|r| (r.name, r.kind.into())).collect(),
-            Err(e) => {
-                tx.fail(e);
-                return;
-            }
-        };
+        let kinds = source_kinds(&journal)?;
         // Each event keeps only what a delivery needs, copied from the row SQLite lends; the
         // source and partition are shared by every event of a recording and a partition.
         let (mut recording, mut source, mut partition): (Option<String>, Arc<str>, Arc<str>) =
@@ -99,7 +76,7 @@ pub fn read_chunks(path: std::path::PathBuf, sel: Selection) -> Chunks {
                 partition: partition.clone(),
             }
         };
-        let result = journal.chunks_of(&sel, delivery, |stored| {
+        journal.chunks_of(&sel, delivery, |stored| {
             let chunk = Chunk {
                 recording: stored.recording,
                 seq: stored.seq,
@@ -107,8 +84,38 @@ pub fn read_chunks(path: std::path::PathBuf, sel: Selection) -> Chunks {
                 events: stored.events,
             };
             tx.add(Ok(chunk))
-        });
-        match result {
+        })
+    })
+}
+
+/// Each recording's kind of source (`FEEDCTL_SOURCE`), by its name.
+pub fn source_kinds(
+    journal: &Journal,
+) -> Result<std::collections::HashMap<String, Arc<str>>, JournalError> {
+    Ok(journal
+        .recordings()?
+        .into_iter()
+        .map(|r| (r.name, r.kind.into()))
+        .collect())
+}
+
+/// Chunks that `read` hands over, read on a thread of its own; an error it returns ends them.
+pub fn spawn_reader(
+    read: impl FnOnce(&mut Batcher) -> Result<(), JournalError> + Send + 'static,
+) -> Chunks {
+    let (batch_tx, rx) = mpsc::channel(2);
+    let chunks = Chunks {
+        rx,
+        ready: Default::default(),
+    };
+    std::thread::spawn(move || {
+        let mut tx = Batcher {
+            tx: batch_tx,
+            batch: Vec::new(),
+            events: 0,
+            bytes: 0,
+        };
+        match read(&mut tx) {
             Err(e) => tx.fail(e),
             Ok(()) => {
                 tx.send_batch();
@@ -119,7 +126,7 @@ pub fn read_chunks(path: std::path::PathBuf, sel: Selection) -> Chunks {
 }
 
 /// The reader thread's side of the hand-over.
-struct Batcher {
+pub struct Batcher {
     tx: mpsc::Sender<Vec<Result<Chunk, JournalError>>>,
     batch: Vec<Result<Chunk, JournalError>>,
     events: usize,
@@ -129,7 +136,7 @@ struct Batcher {
 impl Batcher {
     /// Adds a chunk (or an error) to the batch, handing it over once it holds enough events;
     /// false when replay no longer reads.
-    fn add(&mut self, chunk: Result<Chunk, JournalError>) -> bool {
+    pub fn add(&mut self, chunk: Result<Chunk, JournalError>) -> bool {
         if let Ok(c) = &chunk {
             self.events += c.events.len();
             self.bytes += c.events.iter().map(|d| d.raw.len()).sum::<usize>();

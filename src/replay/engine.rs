@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 use crate::exit::Fail;
 use crate::journal::{Journal, JournalError, Selection};
 
-use super::chunks::read_chunks;
+use super::chunks::{read_chunks, Chunks};
 use super::pace::Speed;
 use super::run::RunLog;
 use super::sink::{self, Done, Sink, SinkKind};
@@ -169,8 +169,14 @@ pub async fn replay(
         crate::text::counted(total, "event"),
         path.display()
     ));
+    // The Redis sink has the chunks from its check, when the check read what is delivered.
+    let kept = match &mut sink {
+        sink::Sinks::Redis(s) if selection.failed_in_run.is_none() => s.kept_chunks(path),
+        _ => None,
+    };
+    let chunks = kept.unwrap_or_else(|| read_chunks(path.clone(), selection.clone()));
     let (stats, elapsed, outcome) = deliver_all(
-        &mut sink, &mut run, options, &selection, observer, cancel, total,
+        &mut sink, &mut run, options, chunks, observer, cancel, total,
     )
     .await;
     observer.finish();
@@ -198,13 +204,12 @@ async fn deliver_all(
     sink: &mut impl Sink,
     run: &mut RunLog,
     options: &ReplayOptions,
-    selection: &Selection,
+    mut chunks: Chunks,
     observer: &dyn Observer,
     cancel: &CancellationToken,
     total: u64,
 ) -> (Stats, Duration, Result<(), JournalError>) {
     let mut stats = Stats::default();
-    let mut chunks = read_chunks(options.journal.clone(), selection.clone());
     let mut previous_at: Option<i64> = None;
     observer.start(total);
     let started = Instant::now();

@@ -86,7 +86,7 @@ fn refused(
     let payload: Cow<'_, [u8]> = match checked(target, d) {
         Err(why) => return found.push(&e, why),
         Ok(Checked::Hopeit { id, payload }) => {
-            spill.push(target, e.row_id, &id, &payload);
+            spill.push(target, &e, &id, &payload);
             match payload {
                 Cow::Borrowed(p) => Cow::Borrowed(p.as_bytes()),
                 Cow::Owned(p) => Cow::Owned(p.into_bytes()),
@@ -144,13 +144,13 @@ impl Kept {
         }
     }
 
-    fn push(&mut self, target: &RedisTarget, row: i64, id: &str, payload: &str) {
+    fn push(&mut self, target: &RedisTarget, e: &EventText<'_>, id: &str, payload: &str) {
         let (Some(w), Layout::Hopeit { encoding, .. }) = (&mut self.writer, &target.layout) else {
             return;
         };
         self.encoded.clear();
         encoding.encode_into(payload, &mut self.encoded);
-        if w.push(row, id, &self.encoded).is_err() {
+        if w.push(e, id, &self.encoded).is_err() {
             self.writer = None;
         }
     }
@@ -415,6 +415,130 @@ mod tests {
             let chunk = ChunkRecord::imported(events, 1);
             j.append_chunk(rec.id, &chunk, true).unwrap();
         }
+    }
+
+    /// A journal of `plan`'s chunks, in order: each a recording's name and how many events;
+    /// every event's columns differ (ids, types, times, streams, initiators, partitions).
+    fn journal_of_chunks(path: &std::path::Path, plan: &[(&str, usize)]) {
+        use crate::journal::{ChunkRecord, NewEvent, NewRecording};
+        let mut j = Journal::open_for_write(path).unwrap();
+        let mut n = 0;
+        for (k, (name, count)) in plan.iter().enumerate() {
+            let rec = j
+                .recording(&NewRecording {
+                    name,
+                    kind: if *name == "a" { "redis" } else { "import" },
+                    source: "import",
+                    ..Default::default()
+                })
+                .unwrap();
+            let texts: Vec<(String, String, String)> = (n..n + count)
+                .map(|i| {
+                    (
+                        format!(r#"{{"n":{i}}}"#),
+                        format!("e{i}"),
+                        format!("s{}", i % 3),
+                    )
+                })
+                .collect();
+            n += count;
+            let events = texts
+                .iter()
+                .enumerate()
+                .map(|(i, (raw, id, stream))| NewEvent {
+                    raw: raw.as_bytes(),
+                    event_id: (i % 5 != 0).then_some(id),
+                    event_type: Some(["T", "U"][i % 2]),
+                    timestamp: (i % 4 != 0).then_some(1_000 + i as i64),
+                    stream_id: (i % 7 != 0).then_some(stream),
+                    initiator_id: (i % 3 != 0).then_some(i as i64),
+                    message_id: None,
+                    dedupe_key: id.clone(),
+                })
+                .collect();
+            let partition = format!("p{}", k % 2);
+            let chunk = ChunkRecord {
+                partition: &partition,
+                ..ChunkRecord::imported(events, 10 * k as i64)
+            };
+            j.append_chunk(rec.id, &chunk, true).unwrap();
+        }
+    }
+
+    /// Every chunk of `chunks`, as comparable text, with each event's text left out.
+    fn all_chunks(mut chunks: crate::replay::chunks::Chunks) -> Vec<String> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let mut all = Vec::new();
+            while let Some(c) = chunks.recv().await {
+                let mut c = c.unwrap();
+                c.events.iter_mut().for_each(|d| d.raw.clear());
+                all.push(format!("{c:?}"));
+            }
+            all
+        })
+    }
+
+    #[test]
+    fn the_chunks_the_check_kept_are_those_the_journal_gives() {
+        use crate::replay::chunks::read_chunks;
+        let dir = tempfile::tempdir().unwrap();
+        let target = RedisTarget {
+            url: StreamUrl::parse("redis://127.0.0.1:6379/k", None).unwrap(),
+            layout: Layout::Hopeit {
+                event_type: "a.B".into(),
+                encoding: Encoding::JSON,
+            },
+            maxlen: None,
+            schema: None,
+        };
+        let checks = Checks {
+            schema: None,
+            hopeit_target: false,
+        };
+        let half = SPLIT_AT as usize;
+        // Recordings one after the other (read in two halves, a chunk across the split), and
+        // one read whole.
+        let plans: [&[(&str, usize)]; 2] = [
+            &[("a", 700), ("a", half), ("b", 3), ("b", half)],
+            &[("a", 5), ("b", 7), ("b", 1)],
+        ];
+        let selections = [
+            Selection::default(),
+            Selection {
+                types: vec!["T".into()],
+                chunks: Some((2, 3)),
+                ..Default::default()
+            },
+            Selection {
+                recording: Some("b".into()),
+                limit: Some(5),
+                ..Default::default()
+            },
+        ];
+        for (k, plan) in plans.into_iter().enumerate() {
+            let path = dir.path().join(format!("j{k}.db"));
+            journal_of_chunks(&path, plan);
+            for sel in &selections {
+                let (found, spill) = refusals(&target, checks, &path, sel).unwrap();
+                assert_eq!(found.total, 0);
+                let kept = spill
+                    .unwrap()
+                    .chunks(&path)
+                    .expect("kept in delivery order");
+                let read = all_chunks(read_chunks(path.clone(), sel.clone()));
+                assert!(!read.is_empty());
+                assert_eq!(all_chunks(kept), read, "{plan:?} {sel:?}");
+            }
+        }
+        // A recording resumed after another: the journal's order is not the rows', so the
+        // journal is read.
+        let path = dir.path().join("interleaved.db");
+        journal_of_chunks(&path, &[("a", 3), ("b", 3), ("a", 3)]);
+        let (_, spill) = refusals(&target, checks, &path, &Selection::default()).unwrap();
+        assert!(spill.unwrap().chunks(&path).is_none());
     }
 
     #[test]

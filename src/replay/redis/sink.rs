@@ -11,6 +11,7 @@ use ::redis::Value;
 
 use crate::redis::conn::{connect, Conn, Failure};
 use crate::redis::hopeit;
+use crate::replay::chunks::Chunks;
 use crate::replay::sink::{Done, Sink};
 use crate::replay::{Chunk, Delivery, Outcome, RunResult};
 
@@ -68,6 +69,11 @@ impl RedisSink {
     /// Writes the events the check kept from what it kept ([`Spill`]).
     pub fn use_spill(&mut self, spill: Spill) {
         self.spill = Some(spill);
+    }
+
+    /// The chunks to deliver as the check kept them ([`Spill::chunks`]), if it did.
+    pub fn kept_chunks(&mut self, journal: &std::path::Path) -> Option<Chunks> {
+        self.spill.as_mut()?.chunks(journal)
     }
 
     /// Writes a chunk: one result per event, its new entry id or why it was not written.
@@ -200,6 +206,13 @@ impl RedisSink {
             pipe.add_command(match kept {
                 Some((id, encoded)) => {
                     hopeit_xadd(&self.target, &head, id.into(), &submit_ts, encoded)?
+                }
+                // Kept chunks carry no event text: their entries are in the spill.
+                None if d.raw.is_empty() => {
+                    return Err(format!(
+                        "the entry the check kept for row {} could not be read back from beside the journal",
+                        d.row
+                    ))
                 }
                 None => write_xadd(&self.target, d.into(), &submit_ts, &head, &mut self.payload)?,
             });
