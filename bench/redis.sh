@@ -39,24 +39,29 @@ for i in range($N):
 " > "$work/payloads.ndjson"
 "$bin" -q journal import -j "$work/src.db" --chunk-size "$B" --hopeit-type bench.model.Msg "$work/payloads.ndjson"
 
-# replay --to, each run into a key of its own (emptied before it).
-BEFORE_EACH='rc DEL bench-$RUN >/dev/null'
-measure replay "$bin -q replay -j $work/src.db --to $url/bench-\$RUN --layout hopeit --hopeit-type bench.model.Msg"
-unset BEFORE_EACH
-[ "$(rc XLEN bench-1)" = "$N" ] || { echo "replay wrote $(rc XLEN bench-1) of $N entries" >&2; exit 1; }
-replay_rate=$(calc "$N / $replay_med" 0)
-
-# redis-benchmark's ceiling: the same 8 field names, values of about the same sizes.
+# replay --to, each run into a key of its own (emptied before it), and redis-benchmark's
+# ceiling (the same 8 field names, values of about the same sizes), taken in turns: the
+# machine's speed drifts by a quarter and more from minute to minute, and three runs of one
+# then three of the other put that drift into their ratio.
 payload=$(python3 -c "print('x' * 150)")
-xadd_rates=()
-for _ in $(seq "$RUNS"); do
-  rc DEL rb >/dev/null
+replay_times=() xadd_rates=() replay_rss=0
+for turn in $(seq "$RUNS"); do
+  BEFORE_EACH="rc DEL bench-$turn >/dev/null"
+  RUNS=1 measure one "$bin -q replay -j $work/src.db --to $url/bench-$turn --layout hopeit --hopeit-type bench.model.Msg"
+  unset BEFORE_EACH
+  replay_times+=("$one_med")
+  replay_rss=$(awk -v a="$replay_rss" -v b="$one_rss" 'BEGIN { print (b > a ? b : a) }')
   xadd_rates+=("$(redis-benchmark -p "$port" -P 100 -n "$N" --csv XADD rb '*' id import-123456 \
     type bench.model.Msg submit_ts 2026-12-02T05:00:00.000000+00:00 event_ts '' auth_info e30= \
     ser json+base64 comp lz4 payload "$payload" | tail -1 | cut -d, -f2 | tr -d '"')")
+  rc DEL rb >/dev/null
 done
+[ "$(rc XLEN bench-1)" = "$N" ] || { echo "replay wrote $(rc XLEN bench-1) of $N entries" >&2; exit 1; }
+sorted=$(printf '%s\n' "${replay_times[@]}" | sort -g)
+replay_min=$(echo "$sorted" | head -1)
+replay_med=$(echo "$sorted" | sed -n "$(( (RUNS + 1) / 2 ))p")
+replay_rate=$(calc "$N / $replay_med" 0)
 xadd_med=$(printf '%s\n' "${xadd_rates[@]}" | sort -g | sed -n "$(( (RUNS + 1) / 2 ))p")
-rc DEL rb >/dev/null
 
 # record of bench-1 (each run a recording of its own journal, from the beginning).
 measure record "$bin -q record -j $work/rec-\$RUN.db --name r\$RUN $url/bench-1 --batch $B --count $N"

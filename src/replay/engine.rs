@@ -136,18 +136,6 @@ pub async fn replay(
     observer: &dyn Observer,
     cancel: &CancellationToken,
 ) -> Result<Finished, ReplayError> {
-    // Before any event is delivered: can the sink work at all?
-    let spill = match &options.sink {
-        SinkKind::Redis(target) => {
-            super::redis::preflight(target, &options.journal, &options.selection).await?
-        }
-        _ => None,
-    };
-    let mut sink =
-        sink::build(&options.sink, &options.handler, options.sequential).map_err(Fail::usage)?;
-    if let (sink::Sinks::Redis(s), Some(spill)) = (&mut sink, spill) {
-        s.use_spill(spill);
-    }
     let path = &options.journal;
     let journal = Journal::open_for_write(path)?;
     let mut selection = options.selection.clone();
@@ -156,6 +144,17 @@ pub async fn replay(
             return Err(Fail::usage(format!("there is no replay run {run} in {}; `feedctl replay --report` and the end-of-run table give run numbers", path.display())).into());
         }
         selection.run_selection = journal.run_selection(run)?.map(Box::new);
+    }
+    // Before any event is delivered: can the sink work at all? (The Redis sink checks every
+    // event the run delivers, so after the selection is resolved.)
+    let spill = match &options.sink {
+        SinkKind::Redis(target) => super::redis::preflight(target, path, &selection).await?,
+        _ => None,
+    };
+    let mut sink =
+        sink::build(&options.sink, &options.handler, options.sequential).map_err(Fail::usage)?;
+    if let (sink::Sinks::Redis(s), Some(spill)) = (&mut sink, spill) {
+        s.use_spill(spill);
     }
     let total = journal.count_events(&selection)?;
     let mut stored = options.stored();
@@ -169,9 +168,9 @@ pub async fn replay(
         crate::text::counted(total, "event"),
         path.display()
     ));
-    // The Redis sink has the chunks from its check, when the check read what is delivered.
+    // The Redis sink has the chunks from its check, when the check read them in order.
     let kept = match &mut sink {
-        sink::Sinks::Redis(s) if selection.failed_in_run.is_none() => s.kept_chunks(path),
+        sink::Sinks::Redis(s) => s.kept_chunks(path),
         _ => None,
     };
     let chunks = kept.unwrap_or_else(|| read_chunks(path.clone(), selection.clone()));

@@ -1307,6 +1307,44 @@ fn redis_replay_to_interrupted_keeps_every_written_entry_in_the_run() {
     if in_stream.len() < 60_000 {
         assert_eq!(status.code(), Some(130), "interrupted");
     }
+
+    // `--rerun-failed` of that run writes what it never delivered, checked and written like
+    // any selection (the check before the first write reads the run's own selection): every
+    // event once, in order.
+    let out = sb
+        .cmd()
+        .args([
+            "-q",
+            "replay",
+            "-j",
+            "j.db",
+            "--rerun-failed",
+            "1",
+            "--to",
+            &url,
+        ])
+        .args(["--layout", "hopeit", "--hopeit-type", "app.m.Event"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let ids: Vec<String> = entries_of(&mut c, "copy")
+        .into_iter()
+        .map(|e| {
+            let id = e.1.iter().find(|(k, _)| k.as_slice() == b"id");
+            String::from_utf8_lossy(&id.expect("an id field").1).into_owned()
+        })
+        .collect();
+    let mut stmt = db
+        .prepare("SELECT event_id FROM events ORDER BY id")
+        .unwrap();
+    let expected: Vec<String> = stmt
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(expected.len(), 60_000);
+    assert_eq!(ids.len(), expected.len(), "every event, once");
+    assert!(ids == expected, "in order");
 }
 
 /// The tutorial app's OpenAPI document, as `hopeit_openapi create` wrote it (tests/hopeit/).
