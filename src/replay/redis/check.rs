@@ -417,6 +417,19 @@ mod tests {
         }
     }
 
+    /// A target written in hopeit's layout.
+    fn hopeit_target() -> RedisTarget {
+        RedisTarget {
+            url: StreamUrl::parse("redis://127.0.0.1:6379/k", None).unwrap(),
+            layout: Layout::Hopeit {
+                event_type: "a.B".into(),
+                encoding: Encoding::JSON,
+            },
+            maxlen: None,
+            schema: None,
+        }
+    }
+
     /// A journal of `plan`'s chunks, in order: each a recording's name and how many events;
     /// every event's columns differ (ids, types, times, streams, initiators, partitions).
     fn journal_of_chunks(path: &std::path::Path, plan: &[(&str, usize)]) {
@@ -485,15 +498,7 @@ mod tests {
     fn the_chunks_the_check_kept_are_those_the_journal_gives() {
         use crate::replay::chunks::read_chunks;
         let dir = tempfile::tempdir().unwrap();
-        let target = RedisTarget {
-            url: StreamUrl::parse("redis://127.0.0.1:6379/k", None).unwrap(),
-            layout: Layout::Hopeit {
-                event_type: "a.B".into(),
-                encoding: Encoding::JSON,
-            },
-            maxlen: None,
-            schema: None,
-        };
+        let target = hopeit_target();
         let checks = Checks {
             schema: None,
             hopeit_target: false,
@@ -544,15 +549,7 @@ mod tests {
     #[test]
     fn the_check_in_two_halves_names_the_refused_events_by_row() {
         let dir = tempfile::tempdir().unwrap();
-        let target = RedisTarget {
-            url: StreamUrl::parse("redis://127.0.0.1:6379/k", None).unwrap(),
-            layout: Layout::Hopeit {
-                event_type: "a.B".into(),
-                encoding: Encoding::JSON,
-            },
-            maxlen: None,
-            schema: None,
-        };
+        let target = hopeit_target();
         let n = 2 * SPLIT_AT as usize + 10;
         let cases: [(&[usize], Option<usize>); 4] = [
             (&[], None),
