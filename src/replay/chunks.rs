@@ -89,7 +89,7 @@ pub fn read_chunks(path: std::path::PathBuf, sel: Selection) -> Chunks {
 }
 
 /// Each recording's kind of source (`FEEDCTL_SOURCE`), by its name.
-pub fn source_kinds(
+fn source_kinds(
     journal: &Journal,
 ) -> Result<std::collections::HashMap<String, Arc<str>>, JournalError> {
     Ok(journal

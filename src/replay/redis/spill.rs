@@ -56,6 +56,8 @@ impl SpillWriter {
     /// once its share of the free space is used.
     pub fn push(&mut self, e: &EventText<'_>, id: &str, payload: &[u8]) -> io::Result<()> {
         let text = |s: Option<&str>| 4 + s.map_or(0, str::len);
+        // The entry: its row and two lengths; the delivery: four numbers, two optional ones
+        // (a flag byte each) and four lengths of text.
         let size = (16 + id.len() + payload.len()) as u64
             + (50 + text(e.event_id) + text(e.event_type) + text(e.stream_id) + text(e.partition))
                 as u64;
