@@ -57,7 +57,7 @@ impl SpillWriter {
     pub fn push(&mut self, e: &EventText<'_>, id: &str, payload: &[u8]) -> io::Result<()> {
         let text = |s: Option<&str>| 4 + s.map_or(0, str::len);
         // The entry: its row and two lengths; the delivery: four numbers, two optional ones
-        // (a flag byte each) and four lengths of text.
+        // (a flag byte each), 50 bytes, then four texts with their lengths.
         let size = (16 + id.len() + payload.len()) as u64
             + (50 + text(e.event_id) + text(e.event_type) + text(e.stream_id) + text(e.partition))
                 as u64;
